@@ -1,0 +1,250 @@
+"""The `paperclub` command: the same library the bot uses, from the terminal."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from recommender import (
+    IngestReport,
+    Library,
+    Paper,
+    PaperNotFound,
+    QueryError,
+    SchemaTooNew,
+    SearchResult,
+    bundled_seeds,
+)
+
+from .config import ConfigError, load_settings
+
+EXIT_NOT_FOUND = 3
+
+
+class State:
+    """Options shared by every sub-command; opens the library on first need."""
+
+    def __init__(self, db: str | None):
+        self.db_option = db
+        self._library: Library | None = None
+
+    def library(self, seed: bool = True) -> Library:
+        if self._library is None:
+            path = self.db_option or _settings().db_path
+            try:
+                self._library = Library(path)
+            except SchemaTooNew as exc:
+                raise click.ClickException(str(exc)) from exc
+            except sqlite3.DatabaseError as exc:
+                raise click.ClickException(f"{path} is not a paperclub database ({exc})") from exc
+            if seed:
+                report = self._library.ensure_seeded(progress=_progress_printer())
+                if report is not None:
+                    click.echo(
+                        f"Created {path} with the {report.added} bundled papers.", err=True
+                    )
+        return self._library
+
+    def close(self) -> None:
+        if self._library is not None:
+            self._library.close()
+
+
+def _settings():
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _progress_printer() -> Callable[[str, int, int], None] | None:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(label: str, line: int, total: int) -> None:
+        percent = 100 * line // max(total, 1)
+        end = "\n" if line >= total else ""
+        click.echo(f"\r{label}: {percent:3d}%", err=True, nl=False)
+        if end:
+            click.echo("", err=True)
+
+    return show
+
+
+def _emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", metavar="PATH", help="The SQLite file (default: $PAPERCLUB_DB or ./paperclub.db).")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """paperclub keeps a research lab's reading list: search, likes and recommendations.
+
+    The first command run on a new database creates it and adds the bundled seed papers.
+    """
+    state = State(db)
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_obj
+def ingest(state: State, paths: tuple[Path, ...], as_json: bool) -> None:
+    """Add papers from listing, CSV, arXiv JSON-lines or Atom/RSS files or folders.
+
+    With no PATHS, ingests the bundled seed listings.
+    """
+    library = state.library(seed=False)
+    report = library.ingest(list(paths) or [bundled_seeds()], progress=_progress_printer())
+    if as_json:
+        _emit_json(report.to_dict())
+    else:
+        _print_report(report)
+    if report.errors and not (report.added or report.merged or report.unchanged):
+        sys.exit(1)
+
+
+def _print_report(report: IngestReport) -> None:
+    for f in report.files:
+        if f.error:
+            click.echo(f"{f.path}: skipped: {f.error}", err=True)
+            continue
+        click.echo(
+            f"{f.path} ({f.format}): {f.added} added, {f.merged} merged, "
+            f"{f.unchanged} unchanged, {len(f.rejected)} rejected"
+        )
+        for rejection in f.rejected:
+            click.echo(f"  rejected {rejection}", err=True)
+    click.echo(
+        f"Total: {report.added} added, {report.merged} merged, {report.unchanged} unchanged, "
+        f"{len(report.rejected)} rejected"
+    )
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 100))
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+@click.pass_obj
+def search(state: State, query: tuple[str, ...], limit: int, page: int, as_json: bool) -> None:
+    """Full-text search: words, "exact phrases", OR, -word, prefix*, author:, cat:, year:."""
+    library = state.library()
+    try:
+        results = library.search(" ".join(query), limit=limit, offset=(page - 1) * limit)
+    except QueryError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if as_json:
+        _emit_json([_result_json(r) for r in results])
+        return
+    if not results:
+        click.echo("No papers match.", err=True)
+        return
+    for rank, result in enumerate(results, (page - 1) * limit + 1):
+        _print_result(rank, result)
+
+
+def _result_json(result: SearchResult) -> dict:
+    data = result.paper.to_dict()
+    data.pop("sources")
+    data["score"] = round(result.score, 4)
+    data["snippet"] = result.highlighted("", "")
+    return data
+
+
+def _print_result(rank: int, result: SearchResult) -> None:
+    paper = result.paper
+    click.echo(f"{rank:2d}. " + click.style(paper.title, bold=True) + f"  {_meta_line(paper)}")
+    if paper.authors:
+        click.echo(f"    {_authors(paper, 4)}")
+    bold_on, bold_off = ("\x1b[1m", "\x1b[22m") if sys.stdout.isatty() else ("", "")
+    click.echo(f"    {result.highlighted(bold_on, bold_off)}")
+
+
+def _meta_line(paper: Paper) -> str:
+    bits = [f"#{paper.id}"]
+    if paper.arxiv_id:
+        bits.append(f"arXiv:{paper.arxiv_id}")
+    if paper.published:
+        bits.append(paper.published.isoformat())
+    if paper.categories:
+        bits.append(paper.categories[0])
+    return "(" + ", ".join(bits) + ")"
+
+
+def _authors(paper: Paper, limit: int | None = None) -> str:
+    names = paper.authors if limit is None else paper.authors[:limit]
+    text = ", ".join(names)
+    if paper.authors_truncated or (limit is not None and len(paper.authors) > limit):
+        text += " et al."
+    return text
+
+
+@cli.command()
+@click.argument("paper", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the paper as JSON.")
+@click.pass_obj
+def show(state: State, paper: tuple[str, ...], as_json: bool) -> None:
+    """Show one paper by id, arXiv id or URL, or a unique part of its title."""
+    library = state.library()
+    try:
+        found = library.paper(" ".join(paper))
+    except PaperNotFound as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_NOT_FOUND)
+    if as_json:
+        _emit_json(found.to_dict())
+        return
+    title = found.title + (" (title derived from the abstract)" if found.title_derived else "")
+    click.echo(click.style(title, bold=True))
+    click.echo(_meta_line(found))
+    if found.authors:
+        click.echo(f"Authors: {_authors(found)}")
+    if found.organisations:
+        click.echo(f"Organisations: {', '.join(found.organisations)}")
+    if found.categories:
+        click.echo(f"Categories: {' '.join(found.categories)}")
+    if found.has_code:
+        click.echo("Code available")
+    if found.url:
+        click.echo(f"Link: {found.url}")
+    click.echo(f"Language: {found.lang}")
+    click.echo("")
+    click.echo(click.wrap_text(found.abstract, width=100, preserve_paragraphs=True))
+    click.echo("")
+    click.echo("Seen in: " + ", ".join(f"{s.path}:{s.line}" for s in found.sources))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.pass_obj
+def stats(state: State, as_json: bool) -> None:
+    """Counts of papers, sources, categories and languages in the library."""
+    figures = state.library().stats()
+    if as_json:
+        _emit_json(figures)
+        return
+    click.echo(f"Papers: {figures['papers']} from {figures['files']} files ({figures['sources']} sightings)")
+    click.echo(f"With arXiv ids: {figures['with_arxiv_id']}; derived titles: {figures['derived_titles']}")
+    if figures["published_from"]:
+        click.echo(f"Published: {figures['published_from']} to {figures['published_to']}")
+    click.echo("Languages: " + ", ".join(f"{k} {v}" for k, v in figures["languages"].items()))
+    if figures["top_categories"]:
+        click.echo("Top categories: " + ", ".join(f"{k} {v}" for k, v in figures["top_categories"].items()))
+
+
+def main() -> None:
+    cli(prog_name="paperclub")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""Settings from the environment and `.env`: the only place that reads `os.environ`.
+
+The Discord token is kept in a `Secret` so it never shows up in a repr, a log line or an error.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+DEFAULT_DB = "paperclub.db"
+DEFAULT_PREFIX = "!"
+DEFAULT_ARXIV_RSS_URL = "https://rss.arxiv.org/rss/"
+DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(ValueError):
+    """A setting that is missing or malformed; the message says how to fix it."""
+
+
+class Secret:
+    """A string that refuses to print itself."""
+
+    def __init__(self, value: str):
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __repr__(self) -> str:
+        return "Secret('********')" if self._value else "Secret('')"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: str = DEFAULT_DB
+    token: Secret = field(default_factory=lambda: Secret(""))
+    prefix: str = DEFAULT_PREFIX
+    guild_id: int | None = None
+    log_level: str = "INFO"
+    arxiv_rss_url: str = DEFAULT_ARXIV_RSS_URL
+    arxiv_api_url: str = DEFAULT_ARXIV_API_URL
+
+
+def _environment(env_file: str | Path | None) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if env_file is not None and Path(env_file).is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ)
+    return values
+
+
+def load_settings(env_file: str | Path | None = ".env") -> Settings:
+    """Settings from `.env` (if present) overridden by the process environment.
+
+    Raises ConfigError naming the variable for a malformed value. A missing token is not an
+    error here: only `paperclub run` needs one (see `require_token`).
+    """
+    env = _environment(env_file)
+    guild = env.get("PAPERCLUB_GUILD_ID", "").strip()
+    if guild and not guild.isdigit():
+        raise ConfigError(
+            f"PAPERCLUB_GUILD_ID must be a server id (digits only, e.g. 123456789012345678), got {guild!r}"
+        )
+    level = env.get("PAPERCLUB_LOG_LEVEL", "INFO").strip().upper() or "INFO"
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"PAPERCLUB_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
+    prefix = env.get("PAPERCLUB_PREFIX", DEFAULT_PREFIX)
+    if not prefix.strip() or len(prefix) > 5:
+        raise ConfigError(f"PAPERCLUB_PREFIX must be 1 to 5 characters (like '!'), got {prefix!r}")
+    return Settings(
+        db_path=env.get("PAPERCLUB_DB", "").strip() or DEFAULT_DB,
+        token=Secret(env.get("DISCORD_TOKEN", "").strip()),
+        prefix=prefix,
+        guild_id=int(guild) if guild else None,
+        log_level=level,
+        arxiv_rss_url=env.get("PAPERCLUB_ARXIV_RSS_URL", "").strip() or DEFAULT_ARXIV_RSS_URL,
+        arxiv_api_url=env.get("PAPERCLUB_ARXIV_API_URL", "").strip() or DEFAULT_ARXIV_API_URL,
+    )
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level, logging.INFO),
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+    )

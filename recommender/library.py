@@ -1,0 +1,331 @@
+"""The facade every front end uses: ingest, search and look up papers (and, later, rank them)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from rapidfuzz import fuzz, process, utils
+
+from . import sources
+from .merge import combine, fields_of, same_paper, shingles, sketch, title_key
+from .papers import Paper, PaperNotFound, Record, Rejection, Source, parse_arxiv_ref
+from .query import QueryError, fts_tokens, parse_query
+from .store import SNIPPET_END, SNIPPET_START, Store
+from .text import squash, unspace_cjk
+
+log = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 2 * 1024**3
+SEEDED_KEY = "seeded"
+ProgressCallback = Callable[[str, int, int], None]
+
+
+def bundled_seeds() -> Path:
+    """The folder of listings paperclub ships with."""
+    try:
+        folder = resources.files("seeds")
+        candidate = Path(str(folder))
+        if candidate.is_dir() and any(candidate.glob("*.txt")):
+            return candidate
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parent.parent / "seeds"
+
+
+@dataclass
+class FileReport:
+    """What ingesting one file did."""
+
+    path: str
+    format: str | None = None
+    added: int = 0
+    merged: int = 0
+    unchanged: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    error: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path, "format": self.format, "added": self.added, "merged": self.merged,
+            "unchanged": self.unchanged, "rejected": [str(r) for r in self.rejected], "error": self.error,
+        }
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did, per file and in total."""
+
+    files: list[FileReport] = field(default_factory=list)
+
+    @property
+    def added(self) -> int:
+        return sum(f.added for f in self.files)
+
+    @property
+    def merged(self) -> int:
+        return sum(f.merged for f in self.files)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(f.unchanged for f in self.files)
+
+    @property
+    def rejected(self) -> list[Rejection]:
+        return [r for f in self.files for r in f.rejected]
+
+    @property
+    def errors(self) -> list[str]:
+        return [f"{f.path}: {f.error}" for f in self.files if f.error]
+
+    def to_dict(self) -> dict:
+        return {
+            "added": self.added, "merged": self.merged, "unchanged": self.unchanged,
+            "rejected": len(self.rejected), "files": [f.to_dict() for f in self.files],
+        }
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """A ranked search hit. Paper attributes read through (`result.title`)."""
+
+    paper: Paper
+    score: float
+    snippet: str
+
+    def __getattr__(self, name: str):
+        return getattr(self.paper, name)
+
+    def highlighted(self, start: str = "**", end: str = "**") -> str:
+        """The snippet with matched words wrapped in `start`/`end`."""
+        return self.snippet.replace(SNIPPET_START, start).replace(SNIPPET_END, end)
+
+
+class Library:
+    """A reading list in one SQLite file.
+
+    Not thread-safe: use one Library from one thread at a time (the bot gives it a worker thread).
+    """
+
+    def __init__(self, path: str | Path = "paperclub.db"):
+        self.path = str(path)
+        self.store = Store(path)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- ingest ----------------------------------------------------------------------------
+
+    def ensure_seeded(self, progress: ProgressCallback | None = None) -> IngestReport | None:
+        """On first use of an empty library, ingest the bundled seeds; otherwise do nothing."""
+        if self.store.get_meta(SEEDED_KEY) or self.store.count_papers():
+            return None
+        report = self.ingest([bundled_seeds()], progress=progress)
+        self.store.set_meta(SEEDED_KEY, date.today().isoformat())
+        return report
+
+    def ingest(
+        self,
+        paths: Iterable[str | Path],
+        today: date | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> IngestReport:
+        """Read files or folders in any supported format into the library.
+
+        Each file is one transaction: a failure part-way leaves the library as it was before
+        that file. A bad record is reported with its file:line and never stops the rest.
+        """
+        today = today or date.today()
+        report = IngestReport()
+        for path in sources.expand(paths):
+            report.files.append(self._ingest_file(path, today, progress))
+        return report
+
+    def _ingest_file(self, path: Path, today: date, progress: ProgressCallback | None) -> FileReport:
+        label = _label(path)
+        file_report = FileReport(label)
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                file_report.error = f"file is larger than {MAX_FILE_BYTES // 1024**3} GiB"
+                return file_report
+            text = path.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            file_report.error = "no such file"
+            return file_report
+        except UnicodeDecodeError as exc:
+            file_report.error = f"not UTF-8 text (byte {exc.start})"
+            return file_report
+        except OSError as exc:
+            file_report.error = exc.strerror or str(exc)
+            return file_report
+        try:
+            file_report.format, items = sources.parse_text(text, label, today)
+        except sources.UnknownFormat as exc:
+            file_report.error = str(exc)
+            return file_report
+        total_lines = text.count("\n") + 1
+        with self.store.transaction():
+            for done, item in enumerate(items, 1):
+                if isinstance(item, Rejection):
+                    file_report.rejected.append(item)
+                else:
+                    outcome = self.add_record(item)
+                    setattr(file_report, outcome, getattr(file_report, outcome) + 1)
+                if progress and done % 500 == 0:
+                    line = item.line if isinstance(item, Rejection) else item.source.line
+                    progress(label, line, total_lines)
+        if progress:
+            progress(label, total_lines, total_lines)
+        return file_report
+
+    def add_record(self, record: Record) -> str:
+        """Store one record, merging it into the paper it describes; returns what happened:
+        "added", "merged" or "unchanged". Call inside a transaction for speed."""
+        record_shingles = shingles(record.abstract)
+        source = Source(record.source.path, record.source.line, record.source.format)
+        with self.store.transaction():
+            paper_id = self._find_same(record, record_shingles)
+            if paper_id is None:
+                paper_id = self.store.insert_paper(fields_of(record), sketch(record_shingles))
+                self.store.add_source(paper_id, source)
+                return "added"
+            stored = self.store.fields(paper_id)
+            merged = combine(stored, record)
+            changed = merged != stored
+            if changed:
+                self.store.update_paper(paper_id, merged, stored)
+            new_source = self.store.add_source(paper_id, source)
+            if new_source:
+                self.store.add_sketch(paper_id, sketch(record_shingles))
+            return "merged" if changed or new_source else "unchanged"
+
+    def _find_same(self, record: Record, record_shingles: set[int]) -> int | None:
+        if record.arxiv_id:
+            found = self.store.id_by_arxiv(record.arxiv_id)
+            if found is not None:
+                return found
+        candidates: list[int] = []
+        key = title_key(record.title)
+        if key:
+            candidates += self.store.ids_by_title_key(key)
+        candidates += [c for c in self.store.ids_by_sketch(sketch(record_shingles)) if c not in candidates]
+        for candidate in candidates:
+            stored = self.store.fields(candidate)
+            if stored and same_paper(stored, record, record_shingles):
+                return candidate
+        return None
+
+    # -- look-up ---------------------------------------------------------------------------
+
+    def paper(self, ref: str | int) -> Paper:
+        """One paper by id, arXiv id or URL, exact title or a unique title fragment.
+
+        Raises PaperNotFound (listing the closest titles) when nothing or several papers match.
+        """
+        text = squash(str(ref))
+        if not text:
+            raise PaperNotFound(text, [])
+        if text.isdigit() and len(text) < 10:
+            found = self.store.paper(int(text))
+            if found:
+                return found
+        arxiv_id = parse_arxiv_ref(text)
+        if arxiv_id:
+            paper_id = self.store.id_by_arxiv(arxiv_id)
+            if paper_id is not None:
+                return self.store.paper(paper_id)
+            raise PaperNotFound(text, self.closest_titles(text))
+        exact = self.store.ids_by_exact_title(text)
+        if len(exact) == 1:
+            return self.store.paper(exact[0])
+        fragment = text.casefold()
+        containing = [
+            (pid, title) for pid, title in self._title_candidates(text, phrase=True)
+            if fragment in squash(title).casefold()
+        ]
+        if len(containing) == 1:
+            return self.store.paper(containing[0][0])
+        if len(exact) > 1 or len(containing) > 1:
+            titles = [t for _, t in containing] or [self.store.paper(i).title for i in exact]
+            raise PaperNotFound(text, titles[:5], ambiguous=True)
+        raise PaperNotFound(text, self.closest_titles(text))
+
+    def closest_titles(self, text: str, limit: int = 3) -> list[str]:
+        """Titles that look most like `text`, for "did you mean" messages."""
+        candidates = self._title_candidates(text, phrase=False)
+        if self.store.count_papers() <= 5000:
+            candidates = self.store.titles()
+        if not candidates:
+            return []
+        titles = [title for _, title in candidates]
+        matches = process.extract(
+            text[:300], titles, scorer=fuzz.token_set_ratio, processor=utils.default_process,
+            limit=limit, score_cutoff=40,
+        )
+        return [titles[index] for _, _, index in matches]
+
+    def _title_candidates(self, text: str, phrase: bool) -> list[tuple[int, str]]:
+        tokens = fts_tokens(text)[:32]
+        if not tokens:
+            return []
+        quoted = ['"' + t.replace('"', '""') + '"' for t in tokens]
+        expression = "title : (" + (" + ".join(quoted) if phrase else " OR ".join(quoted)) + ")"
+        return self.store.ids_by_title_phrase(expression)
+
+    # -- search ----------------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 10, offset: int = 0) -> list[SearchResult]:
+        """Ranked full-text search with highlighted snippets.
+
+        Supports words, "exact phrases", `OR`, `-word`, `prefix*`, and the filters `author:`,
+        `cat:` and `year:`. Raises QueryError with a message fit to show a person.
+        """
+        parsed = parse_query(query)
+        parts = [f"({parsed.match})"] if parsed.match else []
+        for author in parsed.authors:
+            tokens = fts_tokens(author)
+            if tokens:
+                parts.append(" AND ".join('authors : "' + t.replace('"', '""') + '"' for t in tokens))
+        if not parts:
+            return self._filter_only(parsed, limit, offset)
+        hits = self.store.search(
+            " AND ".join(parts), categories=parsed.categories, years=parsed.years,
+            limit=max(0, min(limit, 100)), offset=max(0, offset),
+        )
+        return [SearchResult(h.paper, -h.rank, _tidy_snippet(h.snippet)) for h in hits]
+
+    def _filter_only(self, parsed, limit: int, offset: int) -> list[SearchResult]:
+        if not parsed.categories and not parsed.years:
+            raise QueryError("Type some words to search for, e.g. `neural ode` or `author:Duvenaud`.")
+        hits = self.store.filter_papers(parsed.categories, parsed.years, limit, offset)
+        return [SearchResult(p, 0.0, _tidy_snippet(p.abstract[:240])) for p in hits]
+
+    def stats(self) -> dict:
+        return self.store.stats()
+
+
+def _label(path: Path) -> str:
+    """How a file is named in reports and sources: relative to the working folder when inside it."""
+    seeds = bundled_seeds()
+    try:
+        return "seeds/" + str(path.resolve().relative_to(seeds.resolve()))
+    except ValueError:
+        pass
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path.resolve())
+
+
+def _tidy_snippet(snippet: str) -> str:
+    return squash(unspace_cjk(snippet))

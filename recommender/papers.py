@@ -1,0 +1,161 @@
+"""Plain data types shared by every layer: papers, parsed records, and paper references."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+ARXIV_ABS_URL = "https://arxiv.org/abs/{}"
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where a record was read: the file (as given to ingest), its 1-based line, and the format."""
+
+    path: str
+    line: int
+    format: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass
+class Record:
+    """One paper as a single source describes it, before merging with other sources."""
+
+    source: SourceRef
+    abstract: str
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    authors_truncated: bool = False
+    organisations: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    published: date | None = None
+    arxiv_id: str | None = None
+    version: int | None = None
+    has_code: bool | None = None
+    lang: str = "en"
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A record a parser could not read; `line` is 1-based."""
+
+    path: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One place a stored paper was seen."""
+
+    path: str
+    line: int
+    format: str
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A paper in the library, merged from every source that mentioned it."""
+
+    id: int
+    title: str
+    title_derived: bool
+    authors: list[str]
+    authors_truncated: bool
+    abstract: str
+    categories: list[str]
+    published: date | None
+    arxiv_id: str | None
+    lang: str
+    has_code: bool | None
+    organisations: list[str] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    added: str | None = None
+
+    @property
+    def url(self) -> str | None:
+        return ARXIV_ABS_URL.format(self.arxiv_id) if self.arxiv_id else None
+
+    @property
+    def primary_category(self) -> str | None:
+        return self.categories[0] if self.categories else None
+
+    def to_dict(self) -> dict:
+        """A JSON-ready view of the paper."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "title_derived": self.title_derived,
+            "authors": list(self.authors),
+            "authors_truncated": self.authors_truncated,
+            "organisations": list(self.organisations),
+            "abstract": self.abstract,
+            "categories": list(self.categories),
+            "published": self.published.isoformat() if self.published else None,
+            "arxiv_id": self.arxiv_id,
+            "url": self.url,
+            "lang": self.lang,
+            "has_code": self.has_code,
+            "sources": [f"{s.path}:{s.line}" for s in self.sources],
+        }
+
+
+class PaperNotFound(LookupError):
+    """A reference that names no paper, or more than one; carries the closest titles."""
+
+    def __init__(self, ref: str, suggestions: list[str], ambiguous: bool = False):
+        self.ref = ref
+        self.suggestions = suggestions
+        self.ambiguous = ambiguous
+        shown = ref if len(ref) <= 80 else ref[:77] + "..."
+        head = f"'{shown}' matches several papers" if ambiguous else f"No paper matches '{shown}'"
+        if suggestions:
+            listed = "; ".join(suggestions)
+            head += f". Did you mean: {listed}"
+        super().__init__(head)
+
+
+NEW_ARXIV_ID = re.compile(r"(?<![\d.])(\d{4}\.\d{4,5})(?:v(\d+))?(?![\d])")
+OLD_ARXIV_ID = re.compile(r"(?<![\w.-])([a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?(?!\d)")
+ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf|html)/", re.IGNORECASE)
+
+
+def split_arxiv_id(text: str) -> tuple[str, int | None] | None:
+    """The arXiv id (without version) and version in an id or arXiv URL, or None.
+
+    Accepts `2310.13548`, `2310.13548v2`, `arXiv:2310.13548`, `hep-th/9901001`,
+    and `https://arxiv.org/abs/…` or `…/pdf/….pdf` links.
+    """
+    text = text.strip()
+    for pattern in (NEW_ARXIV_ID, OLD_ARXIV_ID):
+        match = pattern.search(text)
+        if match:
+            version = int(match.group(2)) if match.group(2) else None
+            return match.group(1), version
+    return None
+
+
+def parse_arxiv_ref(text: str) -> str | None:
+    """The bare arXiv id a whole reference names (an id, `arXiv:` id or arXiv URL), else None."""
+    text = text.strip()
+    if len(text) > 300:
+        return None
+    candidate = text
+    if ARXIV_URL.search(text):
+        candidate = ARXIV_URL.split(text, maxsplit=1)[1]
+        candidate = candidate.split("?")[0].split("#")[0].removesuffix(".pdf").strip("/")
+    elif candidate.lower().startswith("arxiv:"):
+        candidate = candidate[6:].strip()
+    found = split_arxiv_id(candidate)
+    if found and candidate.startswith(found[0]):
+        rest = candidate[len(found[0]):]
+        if re.fullmatch(r"(v\d+)?", rest):
+            return found[0]
+    return None

@@ -1,0 +1,71 @@
+"""Input formats: each module turns a file's text into `Record`s, naming file:line on errors.
+
+A format is chosen from the file's content, never its name. Each format module exposes
+`looks_like(text) -> bool` and `parse(text, path, today) -> Iterator[Record | Rejection]`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from ..papers import Record, Rejection
+from . import arxiv_json, feeds, listings, table
+
+Parser = Callable[[str, str, date], Iterator[Record | Rejection]]
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    looks_like: Callable[[str], bool]
+    parse: Parser
+
+
+# Most specific first: the structured formats announce themselves, the listing layouts are
+# told apart by their line patterns, and the card layout is the loosest of those.
+FORMATS: tuple[Format, ...] = (
+    Format("arxiv-json", arxiv_json.looks_like, arxiv_json.parse),
+    Format("feed", feeds.looks_like, feeds.parse),
+    Format("csv", table.looks_like, table.parse),
+    Format("translated-abstracts", listings.looks_like_translated, listings.parse_translated),
+    Format("author-blocks", listings.looks_like_author_blocks, listings.parse_author_blocks),
+    Format("listing-cards", listings.looks_like_cards, listings.parse_cards),
+)
+
+SUPPORTED = ", ".join(f.name for f in FORMATS)
+
+
+class UnknownFormat(ValueError):
+    """A file whose content matches none of the supported formats."""
+
+
+def detect(text: str) -> Format:
+    for fmt in FORMATS:
+        if fmt.looks_like(text):
+            return fmt
+    raise UnknownFormat(f"not a supported format (expected one of: {SUPPORTED})")
+
+
+def parse_text(text: str, path: str, today: date) -> tuple[str, Iterator[Record | Rejection]]:
+    """Detect the format of `text` and parse it; raises UnknownFormat."""
+    fmt = detect(text)
+    return fmt.name, fmt.parse(text, path, today)
+
+
+def expand(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named directly, and the files inside named folders (sorted, hidden ones skipped)."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(
+                p for p in sorted(path.rglob("*"))
+                if p.is_file() and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)
+                and p.suffix.lower() not in {".py", ".pyc", ".md"}
+            )
+        else:
+            files.append(path)
+    return files

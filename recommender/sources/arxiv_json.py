@@ -1,0 +1,166 @@
+"""arXiv's bulk metadata snapshot: one JSON object per line (the Kaggle `arxiv-metadata-oai-snapshot`).
+
+Each line has `id, submitter, authors, title, comments, journal-ref, doi, report-no, categories,
+license, abstract, versions, update_date, authors_parsed`; only `title` and `abstract` are
+required here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import date
+from email.utils import parsedate_to_datetime
+
+from ..papers import Record, Rejection, SourceRef, split_arxiv_id
+from ..text import clean_title, detect_lang, squash
+from .table import clean_categories, clean_person, parse_iso_date, split_authors, strip_et_al
+
+FORMAT = "arxiv-json"
+HEAD_LIMIT = 262144
+SNIFF_LINES = 5
+
+_KEY = re.compile(r'"(id|title|abstract|authors|categories|versions|update_date)"\s*:')
+_VERSION = re.compile(r"^\s*v?(\d+)\s*$", re.IGNORECASE)
+_LETTER = re.compile(r"[^\W\d_]")
+_SNAPSHOT_KEYS = {"id", "authors", "categories", "versions", "update_date", "authors_parsed"}
+
+
+def looks_like(text: str) -> bool:
+    """True when the text opens with JSON lines carrying arXiv metadata keys."""
+    try:
+        lines = [line.strip() for line in text[:HEAD_LIMIT].split("\n")]
+        lines = [line.lstrip("\ufeff") for line in lines if line.strip("\ufeff")][:SNIFF_LINES]
+        if not lines or not lines[0].startswith("{"):
+            return False
+        for line in lines:
+            try:
+                data = json.loads(line)
+            except (ValueError, RecursionError):
+                # A line cut by the head limit, or a broken line: judge by its keys.
+                keys = set(_KEY.findall(line))
+                if line.startswith("{") and "abstract" in keys and keys & _SNAPSHOT_KEYS:
+                    return True
+                continue
+            if isinstance(data, dict) and "abstract" in data and _SNAPSHOT_KEYS & data.keys():
+                return True
+        return False
+    except Exception:
+        return False
+
+
+def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
+    """One Record per JSON line, or a Rejection naming the line; blank lines are skipped.
+
+    `today` is unused: the snapshot's dates are absolute.
+    """
+    for number, line in enumerate(text.split("\n"), 1):
+        line = line.strip().lstrip("\ufeff")
+        if not line:
+            continue
+        try:
+            yield _record(line, path, number)
+        except Exception as exc:  # a last resort: one odd line must not stop the file
+            yield Rejection(path, number, f"unreadable record: {exc}")
+
+
+def _record(line: str, path: str, number: int) -> Record | Rejection:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return Rejection(path, number, f"invalid JSON: {exc.msg} (column {exc.colno})")
+    except (ValueError, RecursionError) as exc:
+        return Rejection(path, number, f"invalid JSON: {exc}")
+    if not isinstance(data, dict):
+        return Rejection(path, number, "not a JSON object")
+
+    title = data.get("title")
+    abstract = data.get("abstract")
+    title = clean_title(title) if isinstance(title, str) else ""
+    abstract = squash(abstract) if isinstance(abstract, str) else ""
+    missing = [name for name, value in (("title", title), ("abstract", abstract)) if not value]
+    if missing:
+        return Rejection(path, number, f"missing {' and '.join(missing)}")
+
+    arxiv_id = None
+    raw_id = data.get("id")
+    if isinstance(raw_id, str) and (found := split_arxiv_id(raw_id)):
+        arxiv_id = found[0]
+
+    versions = [v for v in data.get("versions") or [] if isinstance(v, dict)]
+    version = None
+    if versions and isinstance(versions[-1].get("version"), str):
+        match = _VERSION.match(versions[-1]["version"])
+        version = int(match.group(1)) if match else None
+
+    try:
+        published = _published(versions, data.get("update_date"))
+    except ValueError as exc:
+        return Rejection(path, number, str(exc))
+
+    authors, truncated = _authors(data)
+    categories = data.get("categories")
+    if isinstance(categories, str):
+        categories = clean_categories([categories])
+    elif isinstance(categories, list):
+        categories = clean_categories(c for c in categories if isinstance(c, str))
+    else:
+        categories = []
+
+    return Record(
+        source=SourceRef(path, number, FORMAT),
+        abstract=abstract,
+        title=title,
+        authors=authors,
+        authors_truncated=truncated,
+        categories=categories,
+        published=published,
+        arxiv_id=arxiv_id,
+        version=version,
+        has_code=None,
+        lang=detect_lang(abstract),
+    )
+
+
+def _published(versions: list[dict], update_date: object) -> date | None:
+    """The first version's submission date, else the snapshot's `update_date`."""
+    created = versions[0].get("created") if versions else None
+    if isinstance(created, str) and created.strip():
+        try:
+            return parsedate_to_datetime(created).date()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            raise ValueError(f"malformed date {created!r} in versions") from None
+    if isinstance(update_date, str) and update_date.strip():
+        try:
+            return parse_iso_date(update_date)
+        except ValueError:
+            raise ValueError(f"malformed update_date {update_date!r}") from None
+    return None
+
+
+def _authors(data: dict) -> tuple[list[str], bool]:
+    """Authors from `authors_parsed` when usable, else split from the `authors` string.
+
+    Both give the same people; the parsed list is preferred because it has already separated
+    names from affiliations. Whether the list was cut ("et al.") is read from the raw string.
+    """
+    raw = data.get("authors")
+    from_string, truncated = split_authors(raw) if isinstance(raw, str) else ([], False)
+    parsed = data.get("authors_parsed")
+    names: list[str] = []
+    if isinstance(parsed, list):
+        for entry in parsed:
+            if isinstance(entry, list) and all(isinstance(part, str) for part in entry[:3]):
+                name, cut = strip_et_al(_parsed_name(entry))
+                truncated = truncated or cut
+                if _LETTER.search(name):
+                    names.append(name)
+    return (names or from_string), truncated
+
+
+def _parsed_name(entry: list[str]) -> str:
+    """["Last", "First", "Suffix", affiliation…] → "First Last Suffix"."""
+    last, first, suffix = (list(entry[:3]) + ["", "", ""])[:3]
+    last = last.strip().rstrip(",").strip()
+    return clean_person(" ".join(part.strip() for part in (first, last, suffix) if part.strip()))

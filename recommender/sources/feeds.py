@@ -1,0 +1,318 @@
+"""arXiv feeds: Atom responses of the query API (export.arxiv.org/api/query) and the RSS
+announcement feeds (rss.arxiv.org/rss/<category>), both read with feedparser.
+
+An RSS item says how it was announced (`<arxiv:announce_type>`: new, cross, replace,
+replace-cross) and repeats it at the start of its description, which reads
+`arXiv:2310.13548v2 Announce Type: replace \\nAbstract: …`. API entries carry no announce type and
+count as new. A feed with no items, as on weekends, parses to nothing.
+"""
+
+from __future__ import annotations
+
+import bisect
+import io
+import re
+import xml.sax
+from collections.abc import Iterator
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
+
+import feedparser
+
+from ..papers import Record, Rejection, SourceRef, split_arxiv_id
+from ..text import clean_title, detect_lang, squash
+from .table import clean_categories, clean_person, split_authors
+
+FORMAT = "feed"
+ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
+HEAD_LIMIT = 4096
+
+_ROOT = re.compile(
+    r"\A\ufeff?\s*(?:<\?xml[^>]*\?>\s*)?"
+    r"(?:(?:<!--(?:[^-]|-(?!->))*-->|<!DOCTYPE[^>\[]*>|<\?[^>]*\?>)\s*)*"
+    r"<(?:[A-Za-z_][\w.-]*:)?(?:rss|feed|RDF)[\s>/]"
+)
+_ENTRY_START = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?(?:entry|item)[\s>/]")
+_ANNOUNCEMENT = re.compile(
+    r"^\s*(?:arXiv:(?P<id>\S+)\s+)?Announce\s+Type:\s*(?P<type>[\w-]+)\s*", re.IGNORECASE
+)
+_ABSTRACT_LABEL = re.compile(r"^\s*Abstract:\s*", re.IGNORECASE)
+_OLD_RSS_TITLE_SUFFIX = re.compile(r"\s*\(arXiv:[^()]*\)\s*$")
+# Markup in the descriptions of older (RDF) arXiv feeds. Only well-formed tags with quoted
+# attributes, so that `$a <b$ and $c> d$` in an abstract stays as written.
+_HTML_MARKUP = re.compile(
+    r"</?(?:p|div|span|em|strong|i|b|a)(?:\s+[\w:-]+=(?:\"[^\"<>]*\"|'[^'<>]*'))*\s*/?>|<br\s*/?>",
+    re.IGNORECASE,
+)
+_HTML_TAG = re.compile(r"<[^<>]*>")
+_API_ERROR = re.compile(r"arxiv\.org/api/errors", re.IGNORECASE)
+_BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+
+
+def looks_like(text: str) -> bool:
+    """True when the document's root element is an RSS (`<rss>`, `<rdf:RDF>`) or Atom `<feed>`."""
+    try:
+        return _ROOT.match(text[:HEAD_LIMIT]) is not None
+    except Exception:
+        return False
+
+
+def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
+    """The feed's records (and Rejections), without their announce types."""
+    for item in parse_announcements(text, path, today):
+        yield item[1] if isinstance(item, tuple) else item
+
+
+def parse_announcements(text: str, path: str, today: date) -> Iterator[tuple[str, Record] | Rejection]:
+    """(announce type, Record) for each entry, or a Rejection naming the entry's line.
+
+    A document whose XML is broken gives one Rejection where the XML parser stopped, followed by
+    whatever entries the lenient parser still recovered. `today` is unused: feed dates are
+    absolute.
+    """
+    try:
+        parsed = _feedparse(text)
+    except Exception as exc:  # feedparser is lenient, but never let a parser bug escape
+        yield Rejection(path, 1, f"unreadable feed: {exc}")
+        return
+    problem = _xml_problem(parsed)
+    if problem:
+        yield Rejection(path, min(problem[0], text.count("\n") + 1), problem[1])
+    elif not parsed.get("version") and not parsed.entries:
+        yield Rejection(path, 1, "not an RSS or Atom feed")
+        return
+    kind = _kind(parsed)
+    try:
+        lines = _entry_lines(text, parsed.entries)
+    except Exception:
+        lines = [1] * len(parsed.entries)
+    for index, entry in enumerate(parsed.entries):
+        line = lines[index]
+        try:
+            yield _announcement(entry, kind, parsed.feed, path, line)
+        except Exception as exc:  # a last resort: one odd entry must not stop the feed
+            yield Rejection(path, line, f"unreadable entry: {exc}")
+
+
+def feed_info(text: str) -> dict:
+    """What the feed says about itself, for logging empty or stale feeds.
+
+    Keys: `kind` ("rss", "atom" or None), `title`, `updated` and `published` (dates or None),
+    `entries` (count), `total_results` (the API's opensearch count, or None), and `error` (the
+    XML problem, or None).
+    """
+    info: dict = {"kind": None, "title": None, "updated": None, "published": None,
+                  "entries": 0, "total_results": None, "error": None}
+    try:
+        parsed = _feedparse(text)
+    except Exception as exc:
+        info["error"] = f"unreadable feed: {exc}"
+        return info
+    try:
+        _describe(parsed, info)
+    except Exception as exc:  # feed_info is for logging: it must not fail
+        info["error"] = info["error"] or f"unreadable feed: {exc}"
+    return info
+
+
+def _describe(parsed: feedparser.FeedParserDict, info: dict) -> None:
+    feed = parsed.feed
+    problem = _xml_problem(parsed)
+    info["kind"] = _kind(parsed) if parsed.get("version") else None
+    if problem:
+        info["error"] = problem[1]
+    elif not info["kind"]:
+        info["error"] = "not an RSS or Atom feed"
+    info["title"] = squash(feed.get("title") or "") or None
+    info["entries"] = len(parsed.entries)
+    for key in ("updated", "published"):
+        try:
+            info[key] = _parse_date(dict.get(feed, key))
+        except ValueError:
+            info[key] = None
+    try:
+        info["total_results"] = int(str(feed.get("opensearch_totalresults")).strip())
+    except ValueError:
+        info["total_results"] = None
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _feedparse(text: str) -> feedparser.FeedParserDict:
+    # Bytes in a stream, never the str itself: feedparser would fetch a str that looks like a
+    # URL and open one that names a file. The text is already decoded, so the charset given
+    # here overrides whatever the XML declaration claims.
+    data = text.encode("utf-8", errors="replace")
+    return feedparser.parse(
+        io.BytesIO(data),
+        response_headers={"content-type": "application/xml; charset=utf-8"},
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
+
+
+def _xml_problem(parsed: feedparser.FeedParserDict) -> tuple[int, str] | None:
+    """(line, reason) when the document is not well-formed XML."""
+    if not parsed.get("bozo"):
+        return None
+    exc = parsed.get("bozo_exception")
+    if isinstance(exc, _BENIGN):
+        return None
+    line = 1
+    if isinstance(exc, xml.sax.SAXParseException):
+        try:
+            line = max(1, int(exc.getLineNumber() or 1))
+        except (TypeError, ValueError):
+            line = 1
+        reason = exc.getMessage()
+    else:
+        reason = str(exc) or type(exc).__name__
+    return line, f"malformed feed XML: {reason}"
+
+
+def _kind(parsed: feedparser.FeedParserDict) -> str:
+    return "atom" if str(parsed.get("version", "")).startswith("atom") else "rss"
+
+
+def _entry_lines(text: str, entries: list) -> list[int]:
+    """The 1-based line where each parsed entry's `<entry>`/`<item>` element starts.
+
+    Entries are matched to element starts in order; when the counts differ (a broken document,
+    or tags inside CDATA) each entry is placed at the element start before the first occurrence
+    of its id after the previous entry.
+    """
+    newlines = [match.start() for match in re.finditer("\n", text)]
+
+    def line_at(offset: int) -> int:
+        return bisect.bisect_left(newlines, offset) + 1
+
+    starts = [match.start() for match in _ENTRY_START.finditer(text)]
+    if len(starts) == len(entries):
+        return [line_at(offset) for offset in starts]
+    lines: list[int] = []
+    cursor = 0
+    for index, entry in enumerate(entries):
+        key = str(entry.get("id") or entry.get("link") or "")
+        found = text.find(key, cursor) if key else -1
+        if found >= 0:
+            before = bisect.bisect_right(starts, found) - 1
+            offset = starts[before] if before >= 0 else found
+            cursor = found + len(key)
+        elif index < len(starts):
+            offset = starts[index]
+        else:
+            offset = 0
+        lines.append(line_at(offset))
+    return lines
+
+
+def _announcement(entry: dict, kind: str, feed: dict, path: str,
+                  line: int) -> tuple[str, Record] | Rejection:
+    raw_id = str(entry.get("id") or "").strip()
+    link = str(entry.get("link") or "").strip()
+    summary = str(entry.get("summary") or "")
+    if _API_ERROR.search(raw_id):
+        return Rejection(path, line, f"arXiv API error: {squash(summary) or raw_id}")
+
+    announced_id, announced_type = None, None
+    match = _ANNOUNCEMENT.match(summary)
+    if match:
+        announced_id, announced_type = match.group("id"), match.group("type").lower()
+        summary = summary[match.end():]
+    summary = _ABSTRACT_LABEL.sub("", summary, count=1)
+    detail = entry.get("summary_detail") or {}
+    if "<" in summary and "html" in str(detail.get("type") or ""):
+        summary = _HTML_MARKUP.sub(" ", summary)
+    abstract = squash(summary)
+
+    title = clean_title(_OLD_RSS_TITLE_SUFFIX.sub("", str(entry.get("title") or "")))
+    missing = [name for name, value in (("id", raw_id or link), ("title", title),
+                                        ("summary", abstract)) if not value]
+    if missing:
+        return Rejection(path, line, f"entry has no {' or '.join(missing)}")
+
+    found = None
+    for candidate in (raw_id, announced_id, link):
+        if candidate and (found := split_arxiv_id(candidate)):
+            break
+    arxiv_id, version = found if found else (None, None)
+    if found and version is None and announced_id:
+        also = split_arxiv_id(announced_id)
+        if also and also[0] == arxiv_id:
+            version = also[1]
+
+    # dict.get: feedparser's own get() maps a missing `updated` to `published`, with a warning
+    raw_date = dict.get(entry, "published") or dict.get(entry, "updated") or dict.get(feed, "published")
+    try:
+        published = _parse_date(raw_date)
+    except ValueError:
+        return Rejection(path, line, f"malformed date {raw_date!r}")
+
+    record = Record(
+        source=SourceRef(path, line, FORMAT),
+        abstract=abstract,
+        title=title,
+        authors=_authors(entry, kind),
+        authors_truncated=False,
+        categories=_categories(entry),
+        published=published,
+        arxiv_id=arxiv_id,
+        version=version,
+        has_code=None,
+        lang=detect_lang(abstract),
+    )
+    if kind == "atom":
+        return "new", record
+    return _announce_type(entry.get("arxiv_announce_type"), announced_type, version), record
+
+
+def _announce_type(element: object, from_description: str | None, version: int | None) -> str:
+    for value in (element, from_description):
+        value = str(value or "").strip().lower()
+        if value in ANNOUNCE_TYPES:
+            return value
+    # Not said, or a type this code does not know: judge by the version announced.
+    return "replace" if version and version > 1 else "new"
+
+
+def _authors(entry: dict, kind: str) -> list[str]:
+    raw = [str(a.get("name") or "") for a in entry.get("authors") or [] if isinstance(a, dict)]
+    if not any(raw) and entry.get("author"):
+        raw = [str(entry.get("author"))]
+    names: list[str] = []
+    for value in raw:
+        if kind == "atom":  # one person per <author>
+            name = clean_person(_HTML_TAG.sub(" ", value))
+            if name:
+                names.append(name)
+        else:  # RSS: one dc:creator listing everyone, separated by commas
+            names.extend(split_authors(value)[0])
+    return names
+
+
+def _categories(entry: dict) -> list[str]:
+    terms: list[str] = []
+    primary = entry.get("arxiv_primary_category")
+    if isinstance(primary, dict) and primary.get("term"):
+        terms.append(str(primary["term"]))
+    for tag in entry.get("tags") or []:
+        if isinstance(tag, dict) and tag.get("term"):
+            terms.append(str(tag["term"]))
+    return clean_categories(terms)
+
+
+def _parse_date(value: object) -> date | None:
+    """A feed date: RFC 822 (RSS) or ISO 8601 (Atom), as the date written (not moved to UTC)."""
+    if value is None or not str(value).strip():
+        return None
+    value = str(value).strip()
+    if value[:4].isdigit():
+        try:
+            return datetime.fromisoformat(value).date()
+        except ValueError:
+            pass
+    try:
+        return parsedate_to_datetime(value).date()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        raise ValueError(f"malformed date {value!r}") from None

@@ -1,0 +1,247 @@
+"""CSV tables of papers: a header row naming at least `title` and `abstract` columns.
+
+Optional columns: `id` / `arxiv_id`, `authors`, `categories`, `date` / `published`. Header names
+are matched case-insensitively with surrounding spaces ignored. The delimiter (comma, tab,
+semicolon or bar) is chosen by which one splits the header into cells that include both `title`
+and `abstract`.
+
+The author and category helpers here are shared with the other arXiv parsers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+
+from ..papers import Record, Rejection, SourceRef, split_arxiv_id
+from ..text import clean_name, clean_title, detect_lang, squash
+
+FORMAT = "csv"
+DELIMITERS = (",", "\t", ";", "|")
+HEAD_LIMIT = 65536
+
+_COLUMN_ALIASES = {
+    "title": "title",
+    "abstract": "abstract",
+    "id": "id",
+    "arxiv_id": "id",
+    "authors": "authors",
+    "categories": "categories",
+    "date": "date",
+    "published": "date",
+}
+
+_PARENTHESISED = re.compile(r"\([^()]*\)")
+_AUTHOR_SEPARATORS = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
+_ET_AL = re.compile(r"^(?:and\s+)?(?:et\.?\s*al\.?|others)$", re.IGNORECASE)
+_TRAILING_ET_AL = re.compile(r"[\s,;]*\bet\.?\s*al\b\.?\s*$", re.IGNORECASE)
+_NAME_SUFFIX = re.compile(r"^(?:jr|sr|ii|iii|iv)\.?$", re.IGNORECASE)
+_HTML_TAG = re.compile(r"<[^<>]*>")
+_CATEGORY_SEPARATORS = re.compile(r"[\s,;]+")
+_LETTER = re.compile(r"[^\W\d_]")
+_SPLIT_INITIALS = re.compile(r"\.\s+-(?=\w)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared field helpers
+
+
+def clean_person(name: str) -> str:
+    """A person's name: `clean_name`, and hyphenated initials that arXiv's author parser splits
+    (`C. -P. Yuan`) joined again (`C.-P. Yuan`)."""
+    return _SPLIT_INITIALS.sub(".-", clean_name(name))
+
+
+def strip_et_al(name: str) -> tuple[str, bool]:
+    """The name without a trailing "et al." (or a name that is only that: ""), and whether
+    there was one."""
+    if _ET_AL.match(name.strip()):
+        return "", True
+    stripped = _TRAILING_ET_AL.sub("", name)
+    return stripped, stripped != name
+
+
+def split_authors(text: str) -> tuple[list[str], bool]:
+    """Names in an author list, in order, and whether the list ends in "et al.".
+
+    Names are separated by `;` when there is one, else by `,`, ` and ` or `&`. Parenthesised
+    affiliation marks such as `(1,2)` are dropped, name suffixes (`Jr.`, `III`) stay with the
+    name before them, and TeX accents are resolved.
+    """
+    text = squash(_HTML_TAG.sub(" ", text))
+    previous = None
+    while previous != text:  # innermost groups first, so nested affiliations go too
+        previous, text = text, _PARENTHESISED.sub(" ", text)
+    parts = text.split(";") if ";" in text else _AUTHOR_SEPARATORS.split(text)
+    names: list[str] = []
+    truncated = False
+    for part in parts:
+        name, cut = strip_et_al(clean_person(part))
+        truncated = truncated or cut
+        name = name.strip(" ,;:-")
+        if not name:
+            continue
+        if _NAME_SUFFIX.match(name) and names:
+            names[-1] = f"{names[-1]} {name}"
+            continue
+        if _LETTER.search(name):
+            names.append(name)
+    return names, truncated
+
+
+def clean_categories(terms: Iterable[str]) -> list[str]:
+    """Subject categories in order without repeats.
+
+    Each term may hold several categories separated by spaces, commas or semicolons. MSC and
+    ACM class codes (`68T05`, `I.2.6`), which arXiv sometimes lists among the categories, are
+    dropped: they always contain a digit and arXiv category names never do.
+    """
+    seen: list[str] = []
+    for term in terms:
+        for token in _CATEGORY_SEPARATORS.split(term):
+            token = token.strip(".")
+            if token and not any(c.isdigit() for c in token) and token not in seen:
+                seen.append(token)
+    return seen
+
+
+def parse_iso_date(value: str) -> date:
+    """A date written as ISO 8601 (`2025-05-30`, `2025-05-30T12:00:00Z`); ValueError otherwise."""
+    value = value.strip()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return datetime.fromisoformat(value).date()
+
+
+# ---------------------------------------------------------------------------------------------
+# Detection
+
+
+def _normalise_header(cell: str) -> str:
+    return re.sub(r"[\s-]+", "_", cell.strip().strip("\ufeff").strip().lower())
+
+
+def _first_line(text: str) -> tuple[str, int] | None:
+    """The first non-blank line of the text (within the head) and its 1-based number."""
+    head = text[:HEAD_LIMIT]
+    for number, line in enumerate(io.StringIO(head, newline=""), 1):
+        stripped = line.strip().strip("\ufeff").strip()
+        if stripped:
+            return line.rstrip("\r\n"), number
+    return None
+
+
+def _header_dialect(line: str) -> tuple[str, list[str]] | None:
+    """The delimiter whose cells include `title` and `abstract`, and the normalised names."""
+    for delimiter in DELIMITERS:
+        if delimiter not in line:
+            continue
+        try:
+            cells = next(csv.reader([line], delimiter=delimiter), [])
+        except csv.Error:
+            continue
+        names = [_normalise_header(cell) for cell in cells]
+        if "title" in names and "abstract" in names:
+            return delimiter, names
+    return None
+
+
+def looks_like(text: str) -> bool:
+    """True when the first non-blank line is a header with `title` and `abstract` columns."""
+    try:
+        first = _first_line(text)
+        return first is not None and _header_dialect(first[0]) is not None
+    except Exception:
+        return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing
+
+
+def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
+    """Records for the table's rows, each naming the physical line where its row starts.
+
+    A row with the wrong number of cells, no title or abstract, or a malformed date gives a
+    Rejection and parsing goes on. `today` is unused: the dates in a table are absolute.
+    """
+    first = _first_line(text)
+    dialect = _header_dialect(first[0]) if first else None
+    if first is None or dialect is None:
+        yield Rejection(path, first[1] if first else 1,
+                        "no CSV header with 'title' and 'abstract' columns")
+        return
+    delimiter, names = dialect
+    header_line = first[1]
+    columns: dict[str, int] = {}
+    for index, name in enumerate(names):
+        key = _COLUMN_ALIASES.get(name)
+        if key and key not in columns:
+            columns[key] = index
+    width = len(names)
+
+    lines = io.StringIO(text, newline="")
+    for _ in range(header_line):
+        lines.readline()
+    reader = csv.reader(lines, delimiter=delimiter)
+    while True:
+        start = header_line + reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield Rejection(path, start, f"unreadable CSV row: {exc}")
+            continue
+        if not any(cell.strip() for cell in row):
+            continue
+        try:
+            yield _record(row, width, columns, path, start)
+        except Exception as exc:  # a last resort: one odd row must not stop the file
+            yield Rejection(path, start, f"unreadable row: {exc}")
+
+
+def _record(row: list[str], width: int, columns: dict[str, int], path: str,
+            line: int) -> Record | Rejection:
+    if len(row) != width:
+        return Rejection(path, line, f"expected {width} columns as in the header, found {len(row)}")
+
+    def cell(key: str) -> str:
+        return row[columns[key]].strip() if key in columns else ""
+
+    title, abstract = clean_title(cell("title")), squash(cell("abstract"))
+    missing = [name for name, value in (("title", title), ("abstract", abstract)) if not value]
+    if missing:
+        return Rejection(path, line, f"missing {' and '.join(missing)}")
+
+    published = None
+    if cell("date"):
+        try:
+            published = parse_iso_date(cell("date"))
+        except ValueError:
+            return Rejection(path, line, f"malformed date {cell('date')!r} (expected YYYY-MM-DD)")
+
+    arxiv_id = version = None
+    if cell("id"):
+        found = split_arxiv_id(cell("id"))
+        if found:
+            arxiv_id, version = found
+
+    authors, truncated = split_authors(cell("authors"))
+    return Record(
+        source=SourceRef(path, line, FORMAT),
+        abstract=abstract,
+        title=title,
+        authors=authors,
+        authors_truncated=truncated,
+        categories=clean_categories([cell("categories")]),
+        published=published,
+        arxiv_id=arxiv_id,
+        version=version,
+        has_code=None,
+        lang=detect_lang(abstract),
+    )

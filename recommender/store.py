@@ -1,0 +1,416 @@
+"""The only SQL in paperclub: the SQLite file, its schema and migrations, and every query.
+
+One `Store` owns one connection. It is opened with `check_same_thread=False` so that the bot can
+hand it to its single worker thread; it must only ever be used from one thread at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+from .merge import Fields, title_key
+from .papers import Paper, Source
+from .text import spaced_cjk
+
+SNIPPET_START = "\x02"
+SNIPPET_END = "\x03"
+TITLE_WEIGHT, ABSTRACT_WEIGHT, AUTHORS_WEIGHT = 8.0, 1.0, 2.0
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["papers"].create(
+        {
+            "id": int, "arxiv_id": str, "title": str, "title_derived": int, "title_key": str,
+            "abstract": str, "authors": str, "authors_truncated": int, "organisations": str,
+            "categories": str, "primary_category": str, "published": str, "year": int,
+            "version": int, "has_code": int, "lang": str, "added": str, "updated": str,
+        },
+        pk="id",
+        not_null={"title", "title_derived", "abstract", "authors", "authors_truncated",
+                  "organisations", "categories", "lang", "added", "updated"},
+    )
+    db["papers"].create_index(["arxiv_id"], unique=True)
+    db["papers"].create_index(["title_key"])
+    db["papers"].create_index(["primary_category"])
+    db["papers"].create_index(["published"])
+    db["sources"].create(
+        {"paper_id": int, "path": str, "line": int, "format": str},
+        pk=("path", "line", "paper_id"),
+        foreign_keys=[("paper_id", "papers", "id")],
+    )
+    db["sources"].create_index(["paper_id"])
+    db["paper_sketch"].create({"key": int, "paper_id": int}, pk=("key", "paper_id"))
+    db["paper_sketch"].create_index(["paper_id"])
+    db.execute(
+        "CREATE VIRTUAL TABLE papers_fts USING fts5("
+        "title, abstract, authors, tokenize = 'unicode61 remove_diacritics 2')"
+    )
+
+
+# Each migration takes the database from version N to N+1; append, never edit.
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class SchemaTooNew(RuntimeError):
+    """The file was written by a newer paperclub than this one."""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    paper: Paper
+    rank: float
+    snippet: str
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _json(values: Iterable[str]) -> str:
+    return json.dumps(list(values), ensure_ascii=False)
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+        self.db = sqlite_utils.Database(conn, execute_plugins=False)
+        self.db.execute("PRAGMA busy_timeout = 30000")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        if self.path != ":memory:":
+            with self.db.ensure_autocommit_on():
+                self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self._migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- schema ---------------------------------------------------------------------------
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        current = self.schema_version
+        if current > SCHEMA_VERSION:
+            raise SchemaTooNew(
+                f"{self.path} has schema version {current}, newer than this paperclub "
+                f"understands ({SCHEMA_VERSION}); upgrade paperclub to open it"
+            )
+        for version in range(current, SCHEMA_VERSION):
+            with self.db.atomic():
+                MIGRATIONS[version](self.db)
+                self.db.execute(f"PRAGMA user_version = {version + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside happen together or not at all (nested blocks use savepoints)."""
+        with self.db.atomic():
+            yield
+
+    # -- meta -----------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value]
+            )
+
+    # -- papers: finding candidates for a merge ---------------------------------------------
+
+    def id_by_arxiv(self, arxiv_id: str) -> int | None:
+        row = self.db.execute("SELECT id FROM papers WHERE arxiv_id = ?", [arxiv_id]).fetchone()
+        return row[0] if row else None
+
+    def ids_by_title_key(self, key: str) -> list[int]:
+        return [r[0] for r in self.db.execute("SELECT id FROM papers WHERE title_key = ?", [key])]
+
+    def ids_by_sketch(self, keys: list[int]) -> list[int]:
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        rows = self.db.execute(
+            f"SELECT paper_id, count(*) AS n FROM paper_sketch WHERE key IN ({marks}) "
+            "GROUP BY paper_id ORDER BY n DESC LIMIT 20", keys
+        )
+        return [r[0] for r in rows]
+
+    def fields(self, paper_id: int) -> Fields | None:
+        row = self.db.execute(
+            "SELECT title, title_derived, abstract, authors, authors_truncated, organisations, "
+            "categories, published, arxiv_id, version, has_code, lang FROM papers WHERE id = ?",
+            [paper_id],
+        ).fetchone()
+        if row is None:
+            return None
+        return Fields(
+            title=row[0], title_derived=bool(row[1]), abstract=row[2], authors=json.loads(row[3]),
+            authors_truncated=bool(row[4]), organisations=json.loads(row[5]),
+            categories=json.loads(row[6]), published=date.fromisoformat(row[7]) if row[7] else None,
+            arxiv_id=row[8], version=row[9], has_code=None if row[10] is None else bool(row[10]),
+            lang=row[11],
+        )
+
+    # -- papers: writing -------------------------------------------------------------------
+
+    def insert_paper(self, f: Fields, shingle_sketch: list[int]) -> int:
+        now = _now()
+        cursor = self.db.execute(
+            "INSERT INTO papers (arxiv_id, title, title_derived, title_key, abstract, authors, "
+            "authors_truncated, organisations, categories, primary_category, published, year, "
+            "version, has_code, lang, added, updated) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self._row(f) + [now, now],
+        )
+        paper_id = cursor.lastrowid
+        self._index_text(paper_id, f, replace=False)
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO paper_sketch (key, paper_id) VALUES (?, ?)",
+            [(k, paper_id) for k in shingle_sketch],
+        )
+        return paper_id
+
+    def update_paper(self, paper_id: int, f: Fields, old: Fields) -> None:
+        self.db.execute(
+            "UPDATE papers SET arxiv_id = ?, title = ?, title_derived = ?, title_key = ?, "
+            "abstract = ?, authors = ?, authors_truncated = ?, organisations = ?, categories = ?, "
+            "primary_category = ?, published = ?, year = ?, version = ?, has_code = ?, lang = ?, "
+            "updated = ? WHERE id = ?",
+            self._row(f) + [_now(), paper_id],
+        )
+        if (f.title, f.abstract, f.authors) != (old.title, old.abstract, old.authors):
+            self._index_text(paper_id, f, replace=True)
+
+    def add_sketch(self, paper_id: int, shingle_sketch: list[int]) -> None:
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO paper_sketch (key, paper_id) VALUES (?, ?)",
+            [(k, paper_id) for k in shingle_sketch],
+        )
+
+    def add_source(self, paper_id: int, source: Source) -> bool:
+        """Record where a paper was seen; False when that place was already recorded."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO sources (paper_id, path, line, format) VALUES (?, ?, ?, ?)",
+            [paper_id, source.path, source.line, source.format],
+        )
+        return cursor.rowcount > 0
+
+    @staticmethod
+    def _row(f: Fields) -> list:
+        return [
+            f.arxiv_id, f.title, int(f.title_derived), title_key(f.title) if not f.title_derived else None,
+            f.abstract, _json(f.authors), int(f.authors_truncated), _json(f.organisations),
+            _json(f.categories), f.categories[0] if f.categories else None,
+            f.published.isoformat() if f.published else None,
+            f.published.year if f.published else None, f.version,
+            None if f.has_code is None else int(f.has_code), f.lang,
+        ]
+
+    def _index_text(self, paper_id: int, f: Fields, replace: bool) -> None:
+        if replace:
+            self.db.execute("DELETE FROM papers_fts WHERE rowid = ?", [paper_id])
+        self.db.execute(
+            "INSERT INTO papers_fts (rowid, title, abstract, authors) VALUES (?, ?, ?, ?)",
+            [paper_id, spaced_cjk(f.title), spaced_cjk(f.abstract), spaced_cjk(", ".join(f.authors))],
+        )
+
+    # -- papers: reading -------------------------------------------------------------------
+
+    _PAPER_COLUMNS = (
+        "p.id, p.title, p.title_derived, p.authors, p.authors_truncated, p.abstract, p.categories, "
+        "p.published, p.arxiv_id, p.lang, p.has_code, p.organisations, p.added"
+    )
+
+    def _paper(self, row: sqlite3.Row | tuple, with_sources: bool = False) -> Paper:
+        paper_id = row[0]
+        sources = self.sources(paper_id) if with_sources else []
+        return Paper(
+            id=paper_id, title=row[1], title_derived=bool(row[2]), authors=json.loads(row[3]),
+            authors_truncated=bool(row[4]), abstract=row[5], categories=json.loads(row[6]),
+            published=date.fromisoformat(row[7]) if row[7] else None, arxiv_id=row[8], lang=row[9],
+            has_code=None if row[10] is None else bool(row[10]), organisations=json.loads(row[11]),
+            sources=sources, added=row[12],
+        )
+
+    def sources(self, paper_id: int) -> list[Source]:
+        rows = self.db.execute(
+            "SELECT path, line, format FROM sources WHERE paper_id = ? ORDER BY path, line", [paper_id]
+        )
+        return [Source(*r) for r in rows]
+
+    def paper(self, paper_id: int) -> Paper | None:
+        row = self.db.execute(
+            f"SELECT {self._PAPER_COLUMNS} FROM papers p WHERE p.id = ?", [paper_id]
+        ).fetchone()
+        return self._paper(row, with_sources=True) if row else None
+
+    def papers(self, ids: Iterable[int]) -> list[Paper]:
+        """Papers by id, in the order asked for (unknown ids are skipped)."""
+        ids = list(ids)
+        if not ids:
+            return []
+        found: dict[int, Paper] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                f"SELECT {self._PAPER_COLUMNS} FROM papers p WHERE p.id IN ({marks})", chunk
+            ):
+                found[row[0]] = self._paper(row)
+        return [found[i] for i in ids if i in found]
+
+    def ids_by_title_phrase(self, phrase_match: str, limit: int = 50) -> list[tuple[int, str]]:
+        rows = self.db.execute(
+            "SELECT p.id, p.title FROM papers_fts JOIN papers p ON p.id = papers_fts.rowid "
+            "WHERE papers_fts MATCH ? ORDER BY bm25(papers_fts, ?, ?, ?) LIMIT ?",
+            [phrase_match, TITLE_WEIGHT, ABSTRACT_WEIGHT, AUTHORS_WEIGHT, limit],
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def ids_by_exact_title(self, title: str) -> list[int]:
+        key = title_key(title)
+        if key is None:
+            rows = self.db.execute("SELECT id FROM papers WHERE lower(title) = lower(?)", [title])
+            return [r[0] for r in rows]
+        return self.ids_by_title_key(key)
+
+    def titles(self, limit: int | None = None) -> list[tuple[int, str]]:
+        sql = "SELECT id, title FROM papers ORDER BY id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [(r[0], r[1]) for r in self.db.execute(sql)]
+
+    def count_papers(self) -> int:
+        return self.db.execute("SELECT count(*) FROM papers").fetchone()[0]
+
+    def all_ids(self) -> list[int]:
+        return [r[0] for r in self.db.execute("SELECT id FROM papers ORDER BY id")]
+
+    def random_id(self, category: str | None = None, offset_fraction: float = 0.0) -> int | None:
+        """The paper at a uniform position of the (optionally category-filtered) id order."""
+        where, params = self._category_clause(category)
+        total = self.db.execute(f"SELECT count(*) FROM papers p WHERE {where}", params).fetchone()[0]
+        if total == 0:
+            return None
+        offset = min(total - 1, int(offset_fraction * total))
+        row = self.db.execute(
+            f"SELECT p.id FROM papers p WHERE {where} ORDER BY p.id LIMIT 1 OFFSET ?", params + [offset]
+        ).fetchone()
+        return row[0]
+
+    @staticmethod
+    def _category_clause(category: str | None) -> tuple[str, list]:
+        if not category:
+            return "1", []
+        return (
+            "EXISTS (SELECT 1 FROM json_each(p.categories) c WHERE lower(c.value) = lower(?) "
+            "OR lower(c.value) LIKE '%.' || lower(?))",
+            [category, category],
+        )
+
+    # -- search ----------------------------------------------------------------------------
+
+    def search(
+        self,
+        match: str,
+        categories: Iterable[str] = (),
+        years: tuple[int, int] | None = None,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> list[SearchHit]:
+        """Papers matching an FTS5 expression, best first (bm25 with the title weighted most)."""
+        clauses, params = ["papers_fts MATCH ?"], [match]
+        for category in categories:
+            clause, args = self._category_clause(category)
+            clauses.append(clause)
+            params += args
+        if years:
+            clauses.append("p.year BETWEEN ? AND ?")
+            params += [years[0], years[1]]
+        sql = (
+            f"SELECT {self._PAPER_COLUMNS}, bm25(papers_fts, ?, ?, ?) AS rank, "
+            f"snippet(papers_fts, 1, '{SNIPPET_START}', '{SNIPPET_END}', '…', 40) AS snip "
+            f"FROM papers_fts JOIN papers p ON p.id = papers_fts.rowid "
+            f"WHERE {' AND '.join(clauses)} ORDER BY rank LIMIT ? OFFSET ?"
+        )
+        rows = self.db.execute(
+            sql, [TITLE_WEIGHT, ABSTRACT_WEIGHT, AUTHORS_WEIGHT] + params + [limit, offset]
+        )
+        return [SearchHit(paper=self._paper(row), rank=row[-2], snippet=row[-1] or "") for row in rows]
+
+    def filter_papers(
+        self, categories: Iterable[str] = (), years: tuple[int, int] | None = None,
+        limit: int = 10, offset: int = 0,
+    ) -> list[Paper]:
+        """Papers by category and year alone, newest first."""
+        clauses, params = ["1"], []
+        for category in categories:
+            clause, args = self._category_clause(category)
+            clauses.append(clause)
+            params += args
+        if years:
+            clauses.append("p.year BETWEEN ? AND ?")
+            params += [years[0], years[1]]
+        rows = self.db.execute(
+            f"SELECT {self._PAPER_COLUMNS} FROM papers p WHERE {' AND '.join(clauses)} "
+            "ORDER BY p.published IS NULL, p.published DESC, p.id LIMIT ? OFFSET ?",
+            params + [limit, offset],
+        )
+        return [self._paper(row) for row in rows]
+
+    def count_matches(self, match: str, categories: Iterable[str] = (), years: tuple[int, int] | None = None) -> int:
+        clauses, params = ["papers_fts MATCH ?"], [match]
+        for category in categories:
+            clause, args = self._category_clause(category)
+            clauses.append(clause)
+            params += args
+        if years:
+            clauses.append("p.year BETWEEN ? AND ?")
+            params += [years[0], years[1]]
+        return self.db.execute(
+            f"SELECT count(*) FROM papers_fts JOIN papers p ON p.id = papers_fts.rowid "
+            f"WHERE {' AND '.join(clauses)}", params
+        ).fetchone()[0]
+
+    # -- stats -----------------------------------------------------------------------------
+
+    def stats(self) -> dict:
+        count = self.count_papers()
+        categories = self.db.execute(
+            "SELECT primary_category, count(*) FROM papers WHERE primary_category IS NOT NULL "
+            "GROUP BY primary_category ORDER BY count(*) DESC, primary_category LIMIT 10"
+        ).fetchall()
+        langs = self.db.execute("SELECT lang, count(*) FROM papers GROUP BY lang ORDER BY 2 DESC").fetchall()
+        span = self.db.execute("SELECT min(published), max(published) FROM papers").fetchone()
+        return {
+            "papers": count,
+            "sources": self.db.execute("SELECT count(*) FROM sources").fetchone()[0],
+            "files": self.db.execute("SELECT count(DISTINCT path) FROM sources").fetchone()[0],
+            "with_arxiv_id": self.db.execute("SELECT count(*) FROM papers WHERE arxiv_id IS NOT NULL").fetchone()[0],
+            "derived_titles": self.db.execute("SELECT count(*) FROM papers WHERE title_derived = 1").fetchone()[0],
+            "top_categories": {c: n for c, n in categories},
+            "languages": {lang: n for lang, n in langs},
+            "published_from": span[0],
+            "published_to": span[1],
+            "schema_version": self.schema_version,
+        }
+

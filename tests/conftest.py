@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from recommender import Library
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+DATA = ROOT / "tests" / "data"
+INGEST_DAY = date(2026, 11, 22)
+
+
+@pytest.fixture(scope="session")
+def seeded_db(tmp_path_factory) -> Path:
+    """A database file holding the bundled seeds, built once per test session."""
+    path = tmp_path_factory.mktemp("seeded") / "paperclub.db"
+    with Library(path) as lib:
+        lib.ingest([SEEDS], today=INGEST_DAY)
+    return path
+
+
+@pytest.fixture
+def seeded(seeded_db, tmp_path) -> Library:
+    """A private copy of the seeded library, so a test may change it."""
+    path = tmp_path / "paperclub.db"
+    shutil.copy(seeded_db, path)
+    lib = Library(path)
+    yield lib
+    lib.close()
+
+
+@pytest.fixture
+def empty(tmp_path) -> Library:
+    lib = Library(tmp_path / "empty.db")
+    yield lib
+    lib.close()

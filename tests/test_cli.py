@@ -1,0 +1,111 @@
+"""The `paperclub` command, driven through click's runner and as a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+
+from .conftest import ROOT
+
+
+@pytest.fixture
+def db(seeded_db, tmp_path):
+    path = tmp_path / "cli.db"
+    shutil.copy(seeded_db, path)
+    return str(path)
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_first_use_creates_the_database_with_the_bundled_seeds(tmp_path):
+    path = tmp_path / "new" / "paperclub.db"
+    result = run("--db", str(path), "search", "neural", "ODE")
+    assert result.exit_code == 0, result.output
+    assert "Created" in result.stderr and "80 bundled papers" in result.stderr
+    assert "Neural Ordinary Differential Equations" in result.stdout
+    again = run("--db", str(path), "stats", "--json")
+    assert json.loads(again.stdout)["papers"] == 80
+    assert "Created" not in again.stderr
+
+
+def test_search_json_is_machine_readable(db):
+    result = run("--db", db, "search", "author:Duvenaud", "--limit", "3", "--json")
+    rows = json.loads(result.stdout)
+    assert len(rows) == 3
+    assert all("David Duvenaud" in row["authors"] for row in rows)
+    assert {"id", "title", "score", "snippet", "url"} <= rows[0].keys()
+
+
+def test_search_pages(db):
+    first = json.loads(run("--db", db, "search", "neural", "-n", "2", "--json").stdout)
+    second = json.loads(run("--db", db, "search", "neural", "-n", "2", "--page", "2", "--json").stdout)
+    assert len(first) == len(second) == 2
+    assert {r["id"] for r in first}.isdisjoint({r["id"] for r in second})
+
+
+def test_unsearchable_query_explains_itself(db):
+    result = run("--db", db, "search", '""')
+    assert result.exit_code == 2
+    assert "search" in result.stderr.lower()
+    assert "Traceback" not in result.output
+
+
+def test_show_by_fragment_and_json(db):
+    text = run("--db", db, "show", "Oops I Took")
+    assert text.exit_code == 0
+    assert "Chris J. Maddison" in text.stdout
+    assert "Seen in:" in text.stdout
+    data = json.loads(run("--db", db, "show", "Oops I Took", "--json").stdout)
+    assert data["published"] == "2021-02-08"
+    assert len(data["sources"]) == 2
+
+
+def test_show_unknown_paper_suggests_titles(db):
+    result = run("--db", db, "show", "Neural Ordinery Diferential")
+    assert result.exit_code == 3
+    assert "Did you mean" in result.stderr
+    assert "Neural Ordinary Differential Equations" in result.stderr
+
+
+def test_ingest_reports_rejections_with_file_and_line(db, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("title,abstract\nA fine paper title here,Fine abstract text.\nNo abstract,\n")
+    result = run("--db", db, "ingest", str(bad))
+    assert result.exit_code == 0
+    assert "1 added" in result.stdout and "1 rejected" in result.stdout
+    assert "bad.csv:3" in result.stderr
+    report = json.loads(run("--db", db, "ingest", str(bad), "--json").stdout)
+    assert report["unchanged"] == 1 and report["added"] == 0
+
+
+def test_ingest_without_paths_reingests_the_seeds_unchanged(db):
+    report = json.loads(run("--db", db, "ingest", "--json").stdout)
+    assert (report["added"], report["merged"], report["unchanged"]) == (0, 0, 90)
+
+
+def test_a_file_that_is_not_a_database_gets_a_clear_message(tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_text("this is not sqlite" * 100)
+    result = run("--db", str(junk), "stats")
+    assert result.exit_code == 1
+    assert "not a paperclub database" in result.stderr
+
+
+def test_the_module_runs_as_a_process(db):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PAPERCLUB_DB=db)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "search", "neural ODE"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Neural Ordinary Differential Equations" in done.stdout
