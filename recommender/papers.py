@@ -159,3 +159,27 @@ def parse_arxiv_ref(text: str) -> str | None:
         if re.fullmatch(r"(v\d+)?", rest):
             return found[0]
     return None
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A ranked paper with a reason a person can read."""
+
+    paper: Paper
+    score: float
+    reason: str
+
+    def to_dict(self) -> dict:
+        data = self.paper.to_dict()
+        data.pop("sources", None)
+        return {**data, "score": round(self.score, 4), "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A person's like or "not for me" on a paper."""
+
+    paper: Paper
+    kind: str  # "like" or "dislike"
+    group: str | None
+    created: str

@@ -143,22 +143,45 @@ def _looks_like_name(text: str, single_ok: bool = False) -> bool:
     return True
 
 
-_ET_AL = re.compile(r"(?:\s*,\s*|\s+|^)et\s+al\.?$", re.IGNORECASE)
+_ET_AL = re.compile(r"\bet\s+al\.?$", re.IGNORECASE)
 _AND = re.compile(r"^and\s+", re.IGNORECASE)
+
+
+def _strip_et_al(text: str) -> tuple[str, bool]:
+    """`text` without a closing `et al.` (and the comma before it), and whether it had one."""
+    text = text.strip()
+    tail_start = max(0, len(text) - 24)
+    match = _ET_AL.search(text, tail_start)
+    if match is None:
+        return text, False
+    head = text[: match.start()]
+    if head and not (head[-1].isspace() or head[-1] == ","):
+        return text, False
+    return head.rstrip().rstrip(",").rstrip(), True
 
 
 def _split_authors(text: str) -> tuple[list[str], bool]:
     """An author list as its names and whether it ends in `et al.` (names not yet cleaned)."""
-    text = text.strip()
-    truncated = False
-    match = _ET_AL.search(text)
-    if match:
-        truncated = True
-        text = text[: match.start()].strip()
+    text, truncated = _strip_et_al(text)
     if not text:
         return [], truncated
     names = [_AND.sub("", part.strip()) for part in text.split(",")]
     return names, truncated
+
+
+def _first_names(text: str, start: int, limit: int = 50) -> list[str]:
+    """Up to `limit` comma-separated names from `start`; a piece too long to be a name comes
+    back as "" and ends the list, so trying many split points stays cheap on long lines."""
+    names: list[str] = []
+    pos = start
+    while len(names) < limit:
+        comma = text.find(",", pos, pos + 62)
+        if comma < 0:
+            names.append(_AND.sub("", text[pos:].strip()) if len(text) - pos <= 61 else "")
+            break
+        names.append(_AND.sub("", text[pos:comma].strip()))
+        pos = comma + 1
+    return names
 
 
 def _author_score(names: list[str]) -> float:
@@ -259,6 +282,7 @@ def _parse_header(line: str, today: date) -> tuple[str, date, bool | None] | str
 
 
 _ORGS = re.compile(r"\s+·\s+")
+_ALNUM = re.compile(r"[^\W_]")
 
 
 def _split_candidates(text: str) -> Iterator[int]:
@@ -280,44 +304,36 @@ def _split_candidates(text: str) -> Iterator[int]:
             yield p
 
 
-def _first_name_ok(text: str, p: int, single_ok: bool) -> bool:
-    comma = text.find(",", p, p + 62)
-    first = text[p:comma] if comma >= 0 else text[p:p + 62]
-    if comma < 0 and len(text) - p > 61:
-        return False
-    return _looks_like_name(first.strip(), single_ok=single_ok)
-
-
 def _split_title_authors(text: str) -> tuple[str, list[str], bool] | None:
-    """A card's second line (organisations already removed) as title, names and `et al.`."""
-    text = text.strip()
-    match = _ET_AL.search(text)
-    truncated = match is not None
-    body = text[: match.start()].rstrip() if match else text
+    """A card's second line (organisations already removed) as title, names and `et al.`.
+
+    Tries the candidate split points from the left and keeps the first whose authors look like
+    names; a point left of the true one puts the glued title word into the first author, one
+    right of it leaves a title ending in half a name and a short first author.
+    """
+    body, truncated = _strip_et_al(text)
     candidates = list(_split_candidates(body))
 
-    def attempt(strict_first: bool, single_ok: bool, need: float) -> tuple[str, list[str]] | None:
+    def attempt(single_ok: bool, need: float) -> int | None:
         for p in candidates:
-            if not _first_name_ok(body, p, single_ok):
+            names = _first_names(body, p)
+            if not _looks_like_name(names[0], single_ok=single_ok):
                 continue
-            title = body[:p].strip()
-            if not title or not any(c.isalnum() for c in title):
-                continue
-            names, _ = _split_authors(body[p:])
-            if not names or not _looks_like_name(names[0], single_ok=not strict_first):
+            if _ALNUM.search(body, 0, p) is None:
                 continue
             if need >= 1.0:
                 if all(_looks_like_name(n) for n in names):
-                    return title, names
+                    return p
             elif _author_score(names) >= need:
-                return title, names
+                return p
         return None
 
-    # Earliest split whose authors all look like names; then laxer tries for odd names.
-    for strict_first, single_ok, need in ((True, False, 1.0), (True, False, 0.5), (False, True, 0.8)):
-        found = attempt(strict_first, single_ok, need)
-        if found:
-            return found[0], found[1], truncated
+    # Every author a full name; then most of them (odd names); then one-word names too.
+    for single_ok, need in ((False, 1.0), (False, 0.5), (True, 0.8)):
+        p = attempt(single_ok, need)
+        if p is not None:
+            names, _ = _split_authors(body[p:])
+            return body[:p].strip(), names, truncated
     return None
 
 
