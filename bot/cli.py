@@ -17,6 +17,7 @@ from recommender import (
     Paper,
     PaperNotFound,
     QueryError,
+    Recommendation,
     SchemaTooNew,
     SearchResult,
     bundled_seeds,
@@ -199,8 +200,7 @@ def show(state: State, paper: tuple[str, ...], as_json: bool) -> None:
     try:
         found = library.paper(" ".join(paper))
     except PaperNotFound as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(EXIT_NOT_FOUND)
+        _not_found(exc)
     if as_json:
         _emit_json(found.to_dict())
         return
@@ -222,6 +222,120 @@ def show(state: State, paper: tuple[str, ...], as_json: bool) -> None:
     click.echo(click.wrap_text(found.abstract, width=100, preserve_paragraphs=True))
     click.echo("")
     click.echo("Seen in: " + ", ".join(f"{s.path}:{s.line}" for s in found.sources))
+
+
+def _not_found(exc: PaperNotFound) -> None:
+    click.echo(str(exc), err=True)
+    sys.exit(EXIT_NOT_FOUND)
+
+
+def _signal_command(name: str, action: str, summary: str) -> None:
+    @cli.command(name=name, help=summary)
+    @click.argument("user")
+    @click.argument("papers", nargs=-1, required=True)
+    @click.option("--group", help="The group (lab) the signal belongs to.")
+    @click.option("--json", "as_json", is_flag=True, help="Print the papers as JSON.")
+    @click.pass_obj
+    def command(state: State, user: str, papers: tuple[str, ...], group: str | None, as_json: bool) -> None:
+        library = state.library()
+        done: list[Paper] = []
+        missing = False
+        for ref in papers:
+            try:
+                if action == "unlike":
+                    done.append(library.unlike(user, ref))
+                else:
+                    done.append(getattr(library, action)(user, ref, group=group))
+            except PaperNotFound as exc:
+                click.echo(str(exc), err=True)
+                missing = True
+        if as_json:
+            _emit_json([{"id": p.id, "title": p.title} for p in done])
+        else:
+            for paper in done:
+                click.echo(f"{name}d #{paper.id} {paper.title}" if name != "like" else f"liked #{paper.id} {paper.title}")
+        if missing:
+            sys.exit(EXIT_NOT_FOUND)
+
+
+_signal_command("like", "like", "Like papers (by id, arXiv id or URL, or title) for USER.")
+_signal_command("dislike", "dislike", "Mark papers \"not for me\" for USER.")
+_signal_command("unlike", "unlike", "Forget USER's like or \"not for me\" on papers.")
+
+
+@cli.command()
+@click.argument("user")
+@click.option("--json", "as_json", is_flag=True, help="Print the likes as JSON.")
+@click.pass_obj
+def likes(state: State, user: str, as_json: bool) -> None:
+    """The papers USER liked, newest first."""
+    signals = state.library().likes(user)
+    if as_json:
+        _emit_json([{**_brief(s.paper), "liked": s.created, "group": s.group} for s in signals])
+        return
+    if not signals:
+        click.echo(f"{user} has not liked any papers yet.", err=True)
+    for signal in signals:
+        click.echo(f"{signal.created[:10]}  #{signal.paper.id} {signal.paper.title}")
+
+
+def _brief(paper: Paper) -> dict:
+    data = paper.to_dict()
+    data.pop("sources")
+    return data
+
+
+def _print_ranked(results: list[Recommendation], as_json: bool) -> None:
+    if as_json:
+        _emit_json([r.to_dict() for r in results])
+        return
+    if not results:
+        click.echo("Nothing to suggest yet.", err=True)
+    for rank, result in enumerate(results, 1):
+        click.echo(f"{rank:2d}. " + click.style(result.paper.title, bold=True) + f"  {_meta_line(result.paper)}")
+        click.echo(f"    {result.reason.replace('*', '')}")
+
+
+@cli.command()
+@click.argument("user")
+@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 100))
+@click.option("--group", help="Rank with USER's likes in this group (and ungrouped ones).")
+@click.option("--json", "as_json", is_flag=True, help="Print the recommendations as JSON.")
+@click.pass_obj
+def recommend(state: State, user: str, limit: int, group: str | None, as_json: bool) -> None:
+    """Papers for USER, ranked by similarity to what they liked, with reasons."""
+    _print_ranked(state.library().recommend(user, limit=limit, group=group), as_json)
+
+
+@cli.command()
+@click.argument("paper", nargs=-1, required=True)
+@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 100))
+@click.option("--json", "as_json", is_flag=True, help="Print the papers as JSON.")
+@click.pass_obj
+def similar(state: State, paper: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """More like this: the papers closest to PAPER."""
+    try:
+        results = state.library().similar(" ".join(paper), limit=limit)
+    except PaperNotFound as exc:
+        _not_found(exc)
+    _print_ranked(results, as_json)
+
+
+@cli.command(name="random")
+@click.option("--category", help="Only papers in this arXiv category (cs.LG, or just LG).")
+@click.option("--for", "for_user", metavar="USER", help="A surprise from USER's ranking rather than a uniform pick.")
+@click.option("--json", "as_json", is_flag=True, help="Print the paper as JSON.")
+@click.pass_obj
+def random_paper(state: State, category: str | None, for_user: str | None, as_json: bool) -> None:
+    """A random paper."""
+    try:
+        paper = state.library().random(category=category, for_user=for_user)
+    except PaperNotFound as exc:
+        _not_found(exc)
+    if as_json:
+        _emit_json(_brief(paper))
+    else:
+        click.echo(click.style(paper.title, bold=True) + f"  {_meta_line(paper)}")
 
 
 @cli.command()

@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+import random as random_module
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 from rapidfuzz import fuzz, process, utils
 
-from . import sources
+from . import ranking, sources
+from .index import TfidfIndex
 from .merge import combine, fields_of, same_paper, shingles, sketch, title_key
-from .papers import Paper, PaperNotFound, Record, Rejection, Source, parse_arxiv_ref
+from .papers import (
+    Paper,
+    PaperNotFound,
+    Recommendation,
+    Record,
+    Rejection,
+    Signal,
+    Source,
+    parse_arxiv_ref,
+)
 from .query import QueryError, fts_tokens, parse_query
 from .store import SNIPPET_END, SNIPPET_START, Store
 from .text import squash, unspace_cjk
@@ -22,6 +36,8 @@ log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 2 * 1024**3
 SEEDED_KEY = "seeded"
+LIBRARY_ID_KEY = "library_id"
+SURPRISE_FROM, SURPRISE_TO = 5, 50
 ProgressCallback = Callable[[str, int, int], None]
 
 
@@ -111,9 +127,13 @@ class Library:
     Not thread-safe: use one Library from one thread at a time (the bot gives it a worker thread).
     """
 
-    def __init__(self, path: str | Path = "paperclub.db"):
+    def __init__(self, path: str | Path = "paperclub.db", seed: int | None = None):
         self.path = str(path)
         self.store = Store(path)
+        self._index: TfidfIndex | None = None
+        self._random = random_module.Random(seed)
+        if self.store.get_meta(LIBRARY_ID_KEY) is None:
+            self.store.set_meta(LIBRARY_ID_KEY, uuid.uuid4().hex)
 
     def close(self) -> None:
         self.store.close()
@@ -149,6 +169,7 @@ class Library:
         report = IngestReport()
         for path in sources.expand(paths):
             report.files.append(self._ingest_file(path, today, progress))
+        self.refresh_index()
         return report
 
     def _ingest_file(self, path: Path, today: date, progress: ProgressCallback | None) -> FileReport:
@@ -311,7 +332,212 @@ class Library:
         return [SearchResult(p, 0.0, _tidy_snippet(p.abstract[:240])) for p in hits]
 
     def stats(self) -> dict:
-        return self.store.stats()
+        figures = self.store.stats()
+        index = self.refresh_index()
+        figures["index"] = {"papers": len(index), "features": int(index.matrix.shape[1])}
+        return figures
+
+    # -- the TF-IDF index ------------------------------------------------------------------
+
+    @property
+    def index_path(self) -> Path | None:
+        """Where the index is persisted: beside the database, or nowhere for `:memory:`."""
+        return None if self.path == ":memory:" else Path(self.path + ".index")
+
+    def refresh_index(self) -> TfidfIndex:
+        """The index, loaded from disk on first use and brought up to date with the library:
+        changed papers are added with the fitted vocabulary, and the vocabulary is refitted
+        when the library has outgrown it (see `TfidfIndex.needs_refit`)."""
+        library_id = self.store.get_meta(LIBRARY_ID_KEY)
+        if self._index is None and self.index_path is not None and self.index_path.exists():
+            loaded = TfidfIndex.load(self.index_path)
+            if loaded is not None and loaded.library_id == library_id:
+                self._index = loaded
+        latest = self.store.last_update()
+        if self._index is not None and self._index.synced_to > latest:
+            self._index = None
+        if self._index is None:
+            self._index = self._fit_index(latest)
+        elif self._index.synced_to < latest:
+            ids, docs = self._index_docs(self._index.synced_to)
+            self._index.add(ids, docs, latest)
+            if self._index.needs_refit():
+                self._index = self._fit_index(latest)
+            else:
+                self._save_index()
+        return self._index
+
+    def _fit_index(self, latest: str) -> TfidfIndex:
+        ids, docs = self._index_docs("")
+        index = TfidfIndex.fit(ids, docs, synced_to=latest, library_id=self.store.get_meta(LIBRARY_ID_KEY))
+        self._index = index
+        self._save_index()
+        return index
+
+    def _save_index(self) -> None:
+        if self.index_path is not None and self._index is not None:
+            self._index.save(self.index_path)
+
+    def _index_docs(self, since: str) -> tuple[list[int], list[str]]:
+        ids, docs = [], []
+        for paper_id, title, abstract, authors, _ in self.store.index_rows(since):
+            ids.append(paper_id)
+            docs.append(index_text(title, abstract, authors))
+        return ids, docs
+
+    # -- likes -----------------------------------------------------------------------------
+
+    def like(self, user: str, ref: str | int, group: str | None = None) -> Paper:
+        """Like a paper (liking twice is one like; a like replaces a "not for me")."""
+        paper = self.paper(ref)
+        self.store.set_signal(str(user), paper.id, "like", group)
+        return paper
+
+    def dislike(self, user: str, ref: str | int, group: str | None = None) -> Paper:
+        """Mark a paper "not for me": it and papers like it move down that person's ranking."""
+        paper = self.paper(ref)
+        self.store.set_signal(str(user), paper.id, "dislike", group)
+        return paper
+
+    def unlike(self, user: str, ref: str | int) -> Paper:
+        """Forget a person's like or "not for me" on a paper, in every group."""
+        paper = self.paper(ref)
+        self.store.clear_signals(str(user), paper.id)
+        return paper
+
+    def likes(self, user: str, group: str | None = None) -> list[Signal]:
+        """A person's likes, newest first (with a group: that group's and the ungrouped ones)."""
+        rows = self.store.signals(str(user), kind="like", group=group)
+        papers = {p.id: p for p in self.store.papers([r[0] for r in rows])}
+        return [Signal(papers[pid], kind, grp or None, created) for pid, kind, grp, created in rows if pid in papers]
+
+    def mark_delivered(self, recipient: str, paper_ids: Iterable[int]) -> None:
+        """Remember papers sent to a person or channel, so they are not recommended again."""
+        self.store.mark_delivered(str(recipient), list(paper_ids))
+
+    # -- ranking ---------------------------------------------------------------------------
+
+    def recommend(self, user: str, limit: int = 10, group: str | None = None) -> list[Recommendation]:
+        """Papers ranked by similarity to what the person liked, each with a reason.
+
+        Liked, disliked and already-delivered papers are left out. Someone with no likes yet
+        gets the group's favourites, the lab's bundled papers, then recent ones.
+        """
+        user = str(user)
+        signals = self.store.signals(user, group=group)
+        liked = [pid for pid, kind, _, _ in signals if kind == "like"]
+        disliked = [pid for pid, kind, _, _ in signals if kind == "dislike"]
+        seen = set(liked) | set(disliked) | self.store.delivered(user)
+        if not liked:
+            return self._cold_start(group, limit, seen)
+        index = self.refresh_index()
+        liked_rows, disliked_rows = index.rows(liked), index.rows(disliked)
+        scores = index.scores(ranking.profile(index, liked_rows, disliked_rows))
+        hits = ranking.top(scores, index.rows(list(seen)), limit)
+        return self._explained(index, [h for h in hits if h.score > 0], liked_rows, ", which you liked")
+
+    def similar(self, ref: str | int, limit: int = 10) -> list[Recommendation]:
+        """More like this: the papers closest to one paper, each with the words they share."""
+        paper = self.paper(ref)
+        index = self.refresh_index()
+        row = index.row_of.get(paper.id)
+        if row is None:
+            return []
+        hits = ranking.top(index.scores(index.vector([row])), [row], limit)
+        return self._explained(index, [h for h in hits if h.score > 0], [row], "")
+
+    def random(self, category: str | None = None, for_user: str | None = None) -> Paper:
+        """A uniformly random paper (optionally in a category), or with `for_user` a surprise:
+        a pick from the upper part of that person's ranking rather than its very top."""
+        if for_user is not None:
+            picks = self.recommend(for_user, limit=SURPRISE_TO if not category else SURPRISE_TO * 4)
+            if category:
+                picks = [p for p in picks if _in_category(p.paper, category)]
+            pool = picks[SURPRISE_FROM:] or picks
+            if pool and self.store.signals(str(for_user), kind="like"):
+                return self._random.choice(pool).paper
+        paper_id = self.store.random_id(category, self._random.random())
+        if paper_id is None:
+            raise PaperNotFound(f"cat:{category}", [], message=f"No papers in category {category!r} yet.")
+        return self.store.paper(paper_id)
+
+    def lab_ranking(
+        self, group: str, limit: int = 10, candidates: Iterable[int] | None = None,
+        exclude: Iterable[int] = (),
+    ) -> list[Recommendation]:
+        """Papers ranked for a whole group: every member's profile counts equally. With no likes
+        in the group yet, the lab's bundled papers stand in for its taste."""
+        members: dict[str, list[int]] = {}
+        for user, paper_id in self.store.group_signals(group):
+            members.setdefault(user, []).append(paper_id)
+        index = self.refresh_index()
+        liked_by_group = {pid for ids in members.values() for pid in ids}
+        basis = [index.rows(ids) for ids in members.values()]
+        relation = ", liked here"
+        if not liked_by_group:
+            basis = [index.rows(self.store.seed_paper_ids())]
+            relation = ", from the lab's reading list"
+        scores = index.scores(ranking.group_profile(index, basis))
+        allowed = None
+        if candidates is not None:
+            allowed = np.asarray(index.rows(list(candidates)), dtype=np.int64)
+        hidden = index.rows(list(liked_by_group | set(exclude)))
+        hits = ranking.top(scores, hidden, limit, allowed=allowed)
+        anchors = [row for rows in basis for row in rows]
+        return self._explained(index, hits, anchors, relation)
+
+    def _explained(
+        self, index: TfidfIndex, hits: list[ranking.Scored], anchors: Sequence[int], relation: str
+    ) -> list[Recommendation]:
+        papers = {p.id: p for p in self.store.papers(int(index.ids[h.row]) for h in hits)}
+        results = []
+        for hit in hits:
+            paper = papers.get(int(index.ids[hit.row]))
+            if paper is None:
+                continue
+            reason = ""
+            if anchors:
+                anchor, _ = ranking.closest(index, hit.row, list(anchors))
+                anchor_title = self.store.paper_title(int(index.ids[anchor]))
+                reason = ranking.explain(index, hit.row, anchor, anchor_title, relation)
+            results.append(Recommendation(paper, hit.score, reason))
+        return results
+
+    def _cold_start(self, group: str | None, limit: int, seen: set[int]) -> list[Recommendation]:
+        picks: list[tuple[int, str]] = []
+        if group:
+            counts = Counter(pid for _, pid in self.store.group_signals(group))
+            for pid, n in counts.most_common():
+                picks.append((pid, f"liked by {n} {'person' if n == 1 else 'people'} in this server"))
+        seeds = self.store.seed_paper_ids()
+        for paper in sorted(self.store.papers(seeds), key=lambda p: p.published or date.min, reverse=True):
+            picks.append((paper.id, "from the lab's reading list"))
+        for pid in self.store.recent_ids(limit * 2 + len(seen)):
+            picks.append((pid, "recently published"))
+        chosen: list[tuple[int, str]] = []
+        taken = set(seen)
+        for pid, reason in picks:
+            if pid not in taken:
+                taken.add(pid)
+                chosen.append((pid, reason))
+            if len(chosen) == limit:
+                break
+        papers = {p.id: p for p in self.store.papers(pid for pid, _ in chosen)}
+        return [
+            Recommendation(papers[pid], float(limit - rank), reason + "; like papers to get your own picks")
+            for rank, (pid, reason) in enumerate(chosen) if pid in papers
+        ]
+
+
+def index_text(title: str, abstract: str, authors: list[str]) -> str:
+    """The text a paper is indexed by. The title is repeated: its words say more about the
+    paper than the abstract's (weights chosen with bench/quality.py)."""
+    return f"{title}. {title}. {abstract}"
+
+
+def _in_category(paper: Paper, category: str) -> bool:
+    wanted = category.casefold()
+    return any(c.casefold() == wanted or c.casefold().endswith("." + wanted) for c in paper.categories)
 
 
 def _label(path: Path) -> str:

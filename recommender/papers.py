@@ -110,7 +110,7 @@ class Paper:
 class PaperNotFound(LookupError):
     """A reference that names no paper, or more than one; carries the closest titles."""
 
-    def __init__(self, ref: str, suggestions: list[str], ambiguous: bool = False):
+    def __init__(self, ref: str, suggestions: list[str], ambiguous: bool = False, message: str | None = None):
         self.ref = ref
         self.suggestions = suggestions
         self.ambiguous = ambiguous
@@ -119,7 +119,7 @@ class PaperNotFound(LookupError):
         if suggestions:
             listed = "; ".join(suggestions)
             head += f". Did you mean: {listed}"
-        super().__init__(head)
+        super().__init__(message or head)
 
 
 NEW_ARXIV_ID = re.compile(r"(?<![\d.])(\d{4}\.\d{4,5})(?:v(\d+))?(?![\d])")

@@ -56,8 +56,25 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v2(db: sqlite_utils.Database) -> None:
+    db["signals"].create(
+        {"user": str, "paper_id": int, "grp": str, "kind": str, "created": str},
+        pk=("user", "paper_id", "grp"),
+        not_null={"kind", "created"},
+        foreign_keys=[("paper_id", "papers", "id")],
+    )
+    db["signals"].create_index(["grp", "kind"])
+    db["signals"].create_index(["paper_id"])
+    db["deliveries"].create(
+        {"recipient": str, "paper_id": int, "delivered": str},
+        pk=("recipient", "paper_id"),
+        foreign_keys=[("paper_id", "papers", "id")],
+    )
+    db["papers"].create_index(["updated"])
+
+
 # Each migration takes the database from version N to N+1; append, never edit.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -74,6 +91,10 @@ class SearchHit:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _now_precise() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
 def _json(values: Iterable[str]) -> str:
@@ -251,6 +272,10 @@ class Store:
             sources=sources, added=row[12],
         )
 
+    def paper_title(self, paper_id: int) -> str:
+        row = self.db.execute("SELECT title FROM papers WHERE id = ?", [paper_id]).fetchone()
+        return row[0] if row else ""
+
     def sources(self, paper_id: int) -> list[Source]:
         rows = self.db.execute(
             "SELECT path, line, format FROM sources WHERE paper_id = ? ORDER BY path, line", [paper_id]
@@ -390,6 +415,97 @@ class Store:
             f"SELECT count(*) FROM papers_fts JOIN papers p ON p.id = papers_fts.rowid "
             f"WHERE {' AND '.join(clauses)}", params
         ).fetchone()[0]
+
+    # -- likes and deliveries ----------------------------------------------------------------
+
+    def set_signal(self, user: str, paper_id: int, kind: str, group: str | None) -> bool:
+        """Record a like or dislike (replacing the other); False when it was already there."""
+        grp = group or ""
+        with self.db.atomic():
+            existing = self.db.execute(
+                "SELECT kind FROM signals WHERE user = ? AND paper_id = ? AND grp = ?",
+                [user, paper_id, grp],
+            ).fetchone()
+            if existing and existing[0] == kind:
+                return False
+            self.db.execute(
+                "INSERT INTO signals (user, paper_id, grp, kind, created) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(user, paper_id, grp) DO UPDATE SET kind = excluded.kind, "
+                "created = excluded.created",
+                [user, paper_id, grp, kind, _now_precise()],
+            )
+        return True
+
+    def clear_signals(self, user: str, paper_id: int) -> int:
+        with self.db.atomic():
+            cursor = self.db.execute("DELETE FROM signals WHERE user = ? AND paper_id = ?", [user, paper_id])
+        return cursor.rowcount
+
+    def signals(self, user: str, kind: str | None = None, group: str | None = None) -> list[tuple[int, str, str, str]]:
+        """A person's (paper_id, kind, group, created), newest first; with a group, that
+        group's signals and the ungrouped ones."""
+        clauses, params = ["user = ?"], [user]
+        if kind:
+            clauses.append("kind = ?")
+            params.append(kind)
+        if group is not None:
+            clauses.append("grp IN (?, '')")
+            params.append(group)
+        rows = self.db.execute(
+            f"SELECT paper_id, kind, grp, created FROM signals WHERE {' AND '.join(clauses)} "
+            "ORDER BY created DESC, rowid DESC", params
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def group_signals(self, group: str, kind: str = "like", since: str | None = None) -> list[tuple[str, int]]:
+        """(user, paper_id) of every signal of a kind made in a group."""
+        sql = "SELECT user, paper_id FROM signals WHERE grp = ? AND kind = ?"
+        params: list = [group, kind]
+        if since:
+            sql += " AND created >= ?"
+            params.append(since)
+        return [(r[0], r[1]) for r in self.db.execute(sql + " ORDER BY created", params)]
+
+    def mark_delivered(self, recipient: str, paper_ids: Iterable[int]) -> None:
+        now = _now()
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO deliveries (recipient, paper_id, delivered) VALUES (?, ?, ?)",
+                [(recipient, pid, now) for pid in paper_ids],
+            )
+
+    def delivered(self, recipient: str) -> set[int]:
+        rows = self.db.execute("SELECT paper_id FROM deliveries WHERE recipient = ?", [recipient])
+        return {r[0] for r in rows}
+
+    def seed_paper_ids(self) -> list[int]:
+        """Papers that came with paperclub (seen in the bundled seed listings)."""
+        rows = self.db.execute(
+            "SELECT DISTINCT paper_id FROM sources WHERE path LIKE 'seeds/%' ORDER BY paper_id"
+        )
+        return [r[0] for r in rows]
+
+    def recent_ids(self, limit: int) -> list[int]:
+        rows = self.db.execute(
+            "SELECT id FROM papers WHERE published IS NOT NULL ORDER BY published DESC, id DESC LIMIT ?",
+            [limit],
+        )
+        return [r[0] for r in rows]
+
+    # -- text for the TF-IDF index ----------------------------------------------------------
+
+    def index_rows(self, since: str = "") -> Iterator[tuple[int, str, str, list[str], str]]:
+        """(id, title, abstract, authors, updated) of papers changed at or after `since`."""
+        rows = self.db.execute(
+            "SELECT id, title, abstract, authors, updated FROM papers WHERE updated >= ? ORDER BY id",
+            [since],
+        )
+        for row in rows:
+            yield row[0], row[1], row[2], json.loads(row[3]), row[4]
+
+    def last_update(self) -> str:
+        row = self.db.execute("SELECT max(updated) FROM papers").fetchone()
+        return row[0] or ""
 
     # -- stats -----------------------------------------------------------------------------
 

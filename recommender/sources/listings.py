@@ -15,6 +15,7 @@ Blank lines are ignored everywhere. A record that does not fit its layout become
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from datetime import date
 
@@ -169,21 +170,6 @@ def _split_authors(text: str) -> tuple[list[str], bool]:
     return names, truncated
 
 
-def _first_names(text: str, start: int, limit: int = 50) -> list[str]:
-    """Up to `limit` comma-separated names from `start`; a piece too long to be a name comes
-    back as "" and ends the list, so trying many split points stays cheap on long lines."""
-    names: list[str] = []
-    pos = start
-    while len(names) < limit:
-        comma = text.find(",", pos, pos + 62)
-        if comma < 0:
-            names.append(_AND.sub("", text[pos:].strip()) if len(text) - pos <= 61 else "")
-            break
-        names.append(_AND.sub("", text[pos:comma].strip()))
-        pos = comma + 1
-    return names
-
-
 def _author_score(names: list[str]) -> float:
     """The share of `names` that look like personal names (one-word names allowed)."""
     if not names:
@@ -281,7 +267,6 @@ def _parse_header(line: str, today: date) -> tuple[str, date, bool | None] | str
     return category, published, (True if code_flag else None)
 
 
-_ORGS = re.compile(r"\s+·\s+")
 _ALNUM = re.compile(r"[^\W_]")
 
 
@@ -304,27 +289,52 @@ def _split_candidates(text: str) -> Iterator[int]:
             yield p
 
 
+def _piece(text: str, start: int, stop: int) -> str:
+    """One comma-separated piece of an author list; "" when it is too long to be a name."""
+    if stop - start > 80:
+        return ""
+    return _AND.sub("", text[start:stop].strip())
+
+
 def _split_title_authors(text: str) -> tuple[str, list[str], bool] | None:
     """A card's second line (organisations already removed) as title, names and `et al.`.
 
     Tries the candidate split points from the left and keeps the first whose authors look like
-    names; a point left of the true one puts the glued title word into the first author, one
-    right of it leaves a title ending in half a name and a short first author.
+    names; a point left of the true one glues the title's last word to the first author, one
+    right of it leaves half a name at the end of the title and a one-word first author. Only
+    the first 50 names count, and their verdicts are shared between split points, so a
+    long line costs little more than one pass.
     """
     body, truncated = _strip_et_al(text)
+    commas = [i for i, c in enumerate(body) if c == ","]
+    ends = commas[1:] + [len(body)]
+    later = [_piece(body, c + 1, e) for c, e in zip(commas, ends)]  # the names after comma k
+    window = 49
+
+    def prefix(flags: list[bool]) -> list[int]:
+        sums = [0]
+        for flag in flags:
+            sums.append(sums[-1] + flag)
+        return sums
+
+    full = prefix([_looks_like_name(n) for n in later])
+    loose = prefix([_looks_like_name(n, single_ok=True) for n in later])
     candidates = list(_split_candidates(body))
 
     def attempt(single_ok: bool, need: float) -> int | None:
         for p in candidates:
-            names = _first_names(body, p)
-            if not _looks_like_name(names[0], single_ok=single_ok):
+            k = bisect_left(commas, p)
+            first = _piece(body, p, commas[k] if k < len(commas) else len(body))
+            if not _looks_like_name(first, single_ok=single_ok):
                 continue
             if _ALNUM.search(body, 0, p) is None:
                 continue
+            stop = min(k + window, len(later))
+            count = stop - k
             if need >= 1.0:
-                if all(_looks_like_name(n) for n in names):
+                if full[stop] - full[k] == count:
                     return p
-            elif _author_score(names) >= need:
+            elif 1 + loose[stop] - loose[k] >= need * (1 + count):
                 return p
         return None
 
@@ -337,13 +347,23 @@ def _split_title_authors(text: str) -> tuple[str, list[str], bool] | None:
     return None
 
 
+def _split_orgs(line: str) -> tuple[str, list[str]] | None:
+    """The line before its last ` · ` and the comma-separated organisations after it."""
+    dot = line.rfind("·")
+    while dot > 0:
+        if line[dot - 1].isspace() and dot + 1 < len(line) and line[dot + 1].isspace():
+            orgs = [squash(o) for o in line[dot + 1:].split(",")]
+            return line[:dot].rstrip(), [o for o in orgs if o]
+        dot = line.rfind("·", 0, dot)
+    return None
+
+
 def _parse_title_line(line: str) -> tuple[str, list[str], bool, list[str]] | None:
     """Title, authors, `et al.` and organisations of a card's second line, or None."""
-    pieces = _ORGS.split(line)
     attempts: list[tuple[str, list[str]]] = []
-    if len(pieces) > 1:
-        orgs = [squash(o) for o in pieces[-1].split(",")]
-        attempts.append((" · ".join(pieces[:-1]), [o for o in orgs if o]))
+    with_orgs = _split_orgs(line)
+    if with_orgs:
+        attempts.append(with_orgs)
     attempts.append((line, []))
     for head, orgs in attempts:
         split = _split_title_authors(head)
@@ -380,7 +400,10 @@ def parse_cards(text: str, path: str, today: date) -> Iterator[Record | Rejectio
             while end < len(lines) and not _is_header(lines[end][1]):
                 end += 1
             skipped = end - k
-            reason = f"expected a card's category and date line like 'LGOct 2, 2019', found '{_snip(line)}'"
+            reason = (
+                "expected a card's category and date line like 'LGOct 2, 2019', "
+                f"found '{_snip(line)}'"
+            )
             if skipped > 1:
                 reason += f" (skipped {skipped} lines up to the next card)"
             yield Rejection(path, number, reason)
@@ -454,7 +477,9 @@ def looks_like_author_blocks(text: str) -> bool:
         return False
     framed = sum(
         1 for i in vias
-        if i >= 2 and not _is_via(lines[i - 1][1]) and _looks_like_author_line(lines[i - 2][1], strict=False)
+        if i >= 2
+        and not _is_via(lines[i - 1][1])
+        and _looks_like_author_line(lines[i - 2][1], strict=False)
     )
     return framed * 2 >= len(vias)
 
