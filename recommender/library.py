@@ -42,15 +42,12 @@ ProgressCallback = Callable[[str, int, int], None]
 
 
 def bundled_seeds() -> Path:
-    """The folder of listings paperclub ships with."""
-    try:
-        folder = resources.files("seeds")
-        candidate = Path(str(folder))
-        if candidate.is_dir() and any(candidate.glob("*.txt")):
-            return candidate
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parent.parent / "seeds"
+    """The folder of listings paperclub ships with: `seeds/` in a checkout (also when installed
+    in editable mode), or the `recommender.bundled` data package of an installed wheel."""
+    checkout = Path(__file__).resolve().parent.parent / "seeds"
+    if any(checkout.glob("*.txt")):
+        return checkout
+    return Path(str(resources.files("recommender") / "bundled"))
 
 
 @dataclass
@@ -211,24 +208,23 @@ class Library:
 
     def add_record(self, record: Record) -> str:
         """Store one record, merging it into the paper it describes; returns what happened:
-        "added", "merged" or "unchanged". Call inside a transaction for speed."""
+        "added", "merged" or "unchanged". Call it inside `store.transaction()`."""
         record_shingles = shingles(record.abstract)
         source = Source(record.source.path, record.source.line, record.source.format)
-        with self.store.transaction():
-            paper_id = self._find_same(record, record_shingles)
-            if paper_id is None:
-                paper_id = self.store.insert_paper(fields_of(record), sketch(record_shingles))
-                self.store.add_source(paper_id, source)
-                return "added"
-            stored = self.store.fields(paper_id)
-            merged = combine(stored, record)
-            changed = merged != stored
-            if changed:
-                self.store.update_paper(paper_id, merged, stored)
-            new_source = self.store.add_source(paper_id, source)
-            if new_source:
-                self.store.add_sketch(paper_id, sketch(record_shingles))
-            return "merged" if changed or new_source else "unchanged"
+        paper_id = self._find_same(record, record_shingles)
+        if paper_id is None:
+            paper_id = self.store.insert_paper(fields_of(record), sketch(record_shingles))
+            self.store.add_source(paper_id, source)
+            return "added"
+        stored = self.store.fields(paper_id)
+        merged = combine(stored, record)
+        changed = merged != stored
+        if changed:
+            self.store.update_paper(paper_id, merged, stored)
+        new_source = self.store.add_source(paper_id, source)
+        if new_source:
+            self.store.add_sketch(paper_id, sketch(record_shingles))
+        return "merged" if changed or new_source else "unchanged"
 
     def _find_same(self, record: Record, record_shingles: set[int]) -> int | None:
         if record.arxiv_id:

@@ -7,6 +7,8 @@ import zlib
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+import numpy as np
+
 from .papers import Record
 from .text import CJK_CHAR, derive_title
 
@@ -16,6 +18,7 @@ SAME_ABSTRACT = 0.5
 SAME_ABSTRACT_WITH_AUTHORS = 0.3
 
 _WORD = re.compile(r"\w+")
+_MIX = 1_000_003
 
 
 @dataclass
@@ -64,15 +67,22 @@ def title_key(title: str | None) -> str | None:
 
 
 def shingles(abstract: str) -> set[int]:
-    """Hashed word 4-grams of an abstract (character 4-grams for CJK text)."""
+    """Hashed word 4-grams of an abstract (character 4-grams for CJK text).
+
+    Each word is hashed once (CRC-32, stable across runs) and four neighbours are combined
+    arithmetically, so the cost is one hash per word rather than one per 4-gram string.
+    """
     text = abstract.casefold()
-    if CJK_CHAR.search(text):
-        chars = [c for c in text if c.isalnum()]
-        grams = ("".join(chars[i:i + SHINGLE]) for i in range(max(1, len(chars) - SHINGLE + 1)))
-    else:
-        words = _WORD.findall(text)
-        grams = (" ".join(words[i:i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1)))
-    return {zlib.crc32(g.encode("utf-8")) for g in grams if g}
+    units = [c for c in text if c.isalnum()] if CJK_CHAR.search(text) else _WORD.findall(text)
+    if not units:
+        return set()
+    hashes = np.fromiter((zlib.crc32(u.encode("utf-8")) for u in units), dtype=np.uint64, count=len(units))
+    if len(hashes) < SHINGLE:
+        return {int(np.bitwise_xor.reduce(hashes))}
+    combined = np.zeros(len(hashes) - SHINGLE + 1, dtype=np.uint64)
+    for offset in range(SHINGLE):
+        combined = combined * np.uint64(_MIX) + hashes[offset:offset + len(combined)]
+    return set((combined & np.uint64(0x7FFFFFFFFFFFFFFF)).tolist())
 
 
 def sketch(shingle_set: set[int]) -> list[int]:

@@ -352,6 +352,21 @@ class Store:
             [category, category],
         )
 
+    def _filters(
+        self, categories: Iterable[str], years: tuple[int, int] | None,
+        clauses: list[str] | None = None, params: list | None = None,
+    ) -> tuple[str, list]:
+        """A WHERE clause (over `papers p`) for category and year filters, after any given."""
+        clauses, params = list(clauses or ["1"]), list(params or [])
+        for category in categories:
+            clause, args = self._category_clause(category)
+            clauses.append(clause)
+            params += args
+        if years:
+            clauses.append("p.year BETWEEN ? AND ?")
+            params += [years[0], years[1]]
+        return " AND ".join(clauses), params
+
     # -- search ----------------------------------------------------------------------------
 
     def search(
@@ -363,19 +378,12 @@ class Store:
         offset: int = 0,
     ) -> list[SearchHit]:
         """Papers matching an FTS5 expression, best first (bm25 with the title weighted most)."""
-        clauses, params = ["papers_fts MATCH ?"], [match]
-        for category in categories:
-            clause, args = self._category_clause(category)
-            clauses.append(clause)
-            params += args
-        if years:
-            clauses.append("p.year BETWEEN ? AND ?")
-            params += [years[0], years[1]]
+        where, params = self._filters(categories, years, ["papers_fts MATCH ?"], [match])
         sql = (
             f"SELECT {self._PAPER_COLUMNS}, bm25(papers_fts, ?, ?, ?) AS rank, "
             f"snippet(papers_fts, 1, '{SNIPPET_START}', '{SNIPPET_END}', '…', 40) AS snip "
             f"FROM papers_fts JOIN papers p ON p.id = papers_fts.rowid "
-            f"WHERE {' AND '.join(clauses)} ORDER BY rank LIMIT ? OFFSET ?"
+            f"WHERE {where} ORDER BY rank LIMIT ? OFFSET ?"
         )
         rows = self.db.execute(
             sql, [TITLE_WEIGHT, ABSTRACT_WEIGHT, AUTHORS_WEIGHT] + params + [limit, offset]
@@ -387,34 +395,13 @@ class Store:
         limit: int = 10, offset: int = 0,
     ) -> list[Paper]:
         """Papers by category and year alone, newest first."""
-        clauses, params = ["1"], []
-        for category in categories:
-            clause, args = self._category_clause(category)
-            clauses.append(clause)
-            params += args
-        if years:
-            clauses.append("p.year BETWEEN ? AND ?")
-            params += [years[0], years[1]]
+        where, params = self._filters(categories, years)
         rows = self.db.execute(
-            f"SELECT {self._PAPER_COLUMNS} FROM papers p WHERE {' AND '.join(clauses)} "
+            f"SELECT {self._PAPER_COLUMNS} FROM papers p WHERE {where} "
             "ORDER BY p.published IS NULL, p.published DESC, p.id LIMIT ? OFFSET ?",
             params + [limit, offset],
         )
         return [self._paper(row) for row in rows]
-
-    def count_matches(self, match: str, categories: Iterable[str] = (), years: tuple[int, int] | None = None) -> int:
-        clauses, params = ["papers_fts MATCH ?"], [match]
-        for category in categories:
-            clause, args = self._category_clause(category)
-            clauses.append(clause)
-            params += args
-        if years:
-            clauses.append("p.year BETWEEN ? AND ?")
-            params += [years[0], years[1]]
-        return self.db.execute(
-            f"SELECT count(*) FROM papers_fts JOIN papers p ON p.id = papers_fts.rowid "
-            f"WHERE {' AND '.join(clauses)}", params
-        ).fetchone()[0]
 
     # -- likes and deliveries ----------------------------------------------------------------
 

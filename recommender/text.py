@@ -85,7 +85,7 @@ def detect_lang(text: str) -> str:
             return "ko"
         if han > 0.3 * letters:
             return "zh"
-    words = _WORD.findall(text[:2000])
+    words = _WORD.findall(text[:600])
     if not words:
         return "und"
     english = sum(1 for w in words if w.lower() in _ENGLISH_WORDS)
