@@ -125,19 +125,25 @@ def squashed(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def dedupe(rows: list[Row], identify: Callable[[Row], Hashable | None]) -> tuple[list[Row], list, list[str]]:
-    """Keep the first row of each paper; `identify` names a row's paper, or None if it has none.
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
-    Returns the kept rows, their paper keys, and notes on what was dropped."""
+
+def dedupe(rows: list[Row], identify: Callable[[Row], Hashable | None]) -> tuple[list[Row], list, list[str]]:
+    """Keep the first row of each paper; `identify` names a row's paper, or None if it finds none.
+
+    Rows without a category are dropped too (they have no ground truth). Returns the kept rows,
+    their paper keys, and notes on what was dropped."""
     kept: list[Row] = []
     keys: list = []
     first_row: dict[Hashable, Row] = {}
-    repeats: list[str] = []
-    unknown: list[str] = []
+    repeats, unfound, uncategorized = [], [], []
     for row in rows:
         key = identify(row) if row.category else None
-        if key is None:
-            unknown.append(f"row {row.number} {row.title[:60]!r}")
+        if not row.category:
+            uncategorized.append(str(row.number))
+        elif key is None:
+            unfound.append(f"row {row.number} {row.title[:60]!r}")
         elif key in first_row:
             repeats.append(f"{row.number}→{first_row[key].number}")
         else:
@@ -146,9 +152,14 @@ def dedupe(rows: list[Row], identify: Callable[[Row], Hashable | None]) -> tuple
             keys.append(key)
     notes = []
     if repeats:
-        notes.append(f"dropped {len(repeats)} rows that are an earlier row's paper (row→row: {', '.join(repeats)})")
-    if unknown:
-        notes.append(f"dropped {len(unknown)} rows not found as themselves: {'; '.join(unknown)}")
+        notes.append(f"dropped {plural(len(repeats), 'row')} holding an earlier row's paper (row→row: {', '.join(repeats)})")
+    if unfound:
+        notes.append(
+            f"dropped {plural(len(unfound), 'row')} that paperclub does not find as itself (merged into a paper "
+            f"stored under another title?): {'; '.join(unfound)}"
+        )
+    if uncategorized:
+        notes.append(f"dropped {plural(len(uncategorized), 'row')} without a category: {', '.join(uncategorized)}")
     return kept, keys, notes
 
 
@@ -492,7 +503,8 @@ def comparison(outcomes: list[Outcome], key: str = "paperclub", baseline: str = 
         return None
     ours, theirs = by_key[key].precision, by_key[baseline].precision
     if ours is None or theirs is None:
-        return {"status": by_key[key].status if ours is None else by_key[baseline].status}
+        missing = by_key[key] if ours is None else by_key[baseline]
+        return {"status": f"{missing.label} {missing.status}"}
     diff, se = mean_se(ours - theirs)
     return {"status": "ok", "difference": round(diff, 4), "se": round(se, 4), "n": len(ours)}
 
@@ -534,7 +546,7 @@ def comparison_line(result: dict | None, baseline: str = "tfidf-mean") -> str | 
     if result is None:
         return None
     if result["status"] != "ok":
-        return f"paperclub vs {baseline}: n/a ({result['status']})"
+        return f"paperclub vs {baseline}: n/a, {result['status']}"
     return (
         f"paperclub vs {baseline}: {result['difference']:+.3f} precision@{TOP_K} "
         f"(noise ±{result['se']:.3f}, paired over the same {result['n']} readers)"
@@ -604,7 +616,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark; the exit status is 1 when a method failed (not merely unavailable)."""
     args = parse_args(argv)
     start = time.perf_counter()
     results = {name: run_file(data_file(FILES[name]), args) for name in args.files}
@@ -620,7 +633,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             "files": {FILES[name]: result for name, result in results.items()},
         }
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    statuses = [m["status"] for result in results.values() for m in result["methods"].values()]
+    return 1 if any(status.startswith("failed") for status in statuses) else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -52,7 +52,7 @@ def _v1(db: sqlite_utils.Database) -> None:
     db["paper_sketch"].create_index(["paper_id"])
     db.execute(
         "CREATE VIRTUAL TABLE papers_fts USING fts5("
-        "title, abstract, authors, tokenize = 'unicode61 remove_diacritics 2')"
+        "title, abstract, authors, tokenize = 'porter unicode61 remove_diacritics 2')"
     )
 
 
