@@ -210,10 +210,11 @@ class Library:
         """Store one record, merging it into the paper it describes; returns what happened:
         "added", "merged" or "unchanged". Call it inside `store.transaction()`."""
         record_shingles = shingles(record.abstract)
+        record_sketch = sketch(record_shingles)
         source = Source(record.source.path, record.source.line, record.source.format)
-        paper_id = self._find_same(record, record_shingles)
+        paper_id = self._find_same(record, record_shingles, record_sketch)
         if paper_id is None:
-            paper_id = self.store.insert_paper(fields_of(record), sketch(record_shingles))
+            paper_id = self.store.insert_paper(fields_of(record), record_sketch)
             self.store.add_source(paper_id, source)
             return "added"
         stored = self.store.fields(paper_id)
@@ -223,10 +224,10 @@ class Library:
             self.store.update_paper(paper_id, merged, stored)
         new_source = self.store.add_source(paper_id, source)
         if new_source:
-            self.store.add_sketch(paper_id, sketch(record_shingles))
+            self.store.add_sketch(paper_id, record_sketch)
         return "merged" if changed or new_source else "unchanged"
 
-    def _find_same(self, record: Record, record_shingles: set[int]) -> int | None:
+    def _find_same(self, record: Record, record_shingles: set[int], record_sketch: list[int]) -> int | None:
         if record.arxiv_id:
             found = self.store.id_by_arxiv(record.arxiv_id)
             if found is not None:
@@ -235,7 +236,7 @@ class Library:
         key = title_key(record.title)
         if key:
             candidates += self.store.ids_by_title_key(key)
-        candidates += [c for c in self.store.ids_by_sketch(sketch(record_shingles)) if c not in candidates]
+        candidates += [c for c in self.store.ids_by_sketch(record_sketch) if c not in candidates]
         for candidate in candidates:
             stored = self.store.fields(candidate)
             if stored and same_paper(stored, record, record_shingles):

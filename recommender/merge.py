@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import re
 import zlib
 from dataclasses import dataclass, field, replace
@@ -87,7 +88,7 @@ def shingles(abstract: str) -> set[int]:
 
 def sketch(shingle_set: set[int]) -> list[int]:
     """The smallest shingle hashes: two versions of one abstract share some of them."""
-    return sorted(shingle_set)[:SKETCH_SIZE]
+    return heapq.nsmallest(SKETCH_SIZE, shingle_set)
 
 
 def resemblance(a: set[int], b: set[int]) -> float:

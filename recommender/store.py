@@ -165,13 +165,14 @@ class Store:
     def ids_by_title_key(self, key: str) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT id FROM papers WHERE title_key = ?", [key])]
 
-    def ids_by_sketch(self, keys: list[int]) -> list[int]:
+    def ids_by_sketch(self, keys: list[int], min_shared: int = 2) -> list[int]:
+        """Papers whose abstract sketch shares at least `min_shared` keys with `keys`."""
         if not keys:
             return []
         marks = ",".join("?" * len(keys))
         rows = self.db.execute(
             f"SELECT paper_id, count(*) AS n FROM paper_sketch WHERE key IN ({marks}) "
-            "GROUP BY paper_id ORDER BY n DESC LIMIT 20", keys
+            "GROUP BY paper_id HAVING n >= ? ORDER BY n DESC LIMIT 20", keys + [min_shared]
         )
         return [r[0] for r in rows]
 
