@@ -307,6 +307,9 @@ class Generator:
                 tok = "."
             if tok in PUNCT:
                 if prev in PUNCT:
+                    if tok == "." and prev not in SENTENCE_END:
+                        pieces[-1] = prev = "."  # the forced full stop replaces a comma
+                        capital = True
                     continue
                 pieces.append(tok)
                 line += 1

@@ -45,9 +45,18 @@ def prepare(text: str) -> str:
     return text
 
 
+CATEGORY_PREFIX = "cat_"
+
+
+def category_words(categories: list[str]) -> str:
+    """Categories as single tokens the vectorizer keeps whole (`cs.LG` → `cat_cs_lg`)."""
+    return " ".join(CATEGORY_PREFIX + re.sub(r"\W", "_", c.lower()) for c in categories)
+
+
 def new_vectorizer(n_docs: int) -> TfidfVectorizer:
     return TfidfVectorizer(
         preprocessor=prepare,
+        stop_words="english",
         ngram_range=(1, 2),
         min_df=2 if n_docs >= 50 else 1,
         max_df=0.5 if n_docs >= 50 else 1.0,
@@ -141,15 +150,18 @@ class TfidfIndex:
     def vector(self, rows: list[int]) -> sp.csr_matrix:
         return self.matrix[rows]
 
-    def shared_terms(self, a: sp.csr_matrix, b: sp.csr_matrix, limit: int = 2) -> list[str]:
-        """The terms contributing most to the similarity of two 1×V vectors (bigrams first)."""
-        product = a.multiply(b).tocoo()
-        if product.nnz == 0:
+    def shared_terms(self, row: int, other: int, limit: int = 2) -> list[str]:
+        """The telling terms contributing most to the similarity of two papers (by row)."""
+        indptr, indices, data = self.matrix.indptr, self.matrix.indices, self.matrix.data
+        a = slice(indptr[row], indptr[row + 1])
+        b = slice(indptr[other], indptr[other + 1])
+        common, in_a, in_b = np.intersect1d(indices[a], indices[b], assume_unique=True, return_indices=True)
+        if not len(common):
             return []
-        order = np.argsort(-product.data)
+        weights = data[a][in_a] * data[b][in_b]
         chosen: list[str] = []
-        for position in order[: limit * 6]:
-            term = str(self.terms[product.col[position]])
+        for position in np.argsort(-weights)[: limit * 8]:
+            term = str(self.terms[common[position]])
             if not _telling(term) or any(term in other or other in term for other in chosen):
                 continue
             chosen.append(term)
@@ -196,6 +208,8 @@ class TfidfIndex:
 def _telling(term: str) -> bool:
     """Whether a term means something to a reader: no stop word, no lone digits or letters."""
     words = term.split()
+    if any(w.startswith(CATEGORY_PREFIX) for w in words):
+        return False
     return all(
         w not in ENGLISH_STOP_WORDS and not w.isdigit() and (len(w) > 2 or CJK_CHAR.match(w)) for w in words
     )

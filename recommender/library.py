@@ -16,7 +16,7 @@ import numpy as np
 from rapidfuzz import fuzz, process, utils
 
 from . import ranking, sources
-from .index import TfidfIndex
+from .index import TfidfIndex, category_words
 from .merge import combine, fields_of, same_paper, shingles, sketch, title_key
 from .papers import (
     Paper,
@@ -377,9 +377,9 @@ class Library:
 
     def _index_docs(self, since: str) -> tuple[list[int], list[str]]:
         ids, docs = [], []
-        for paper_id, title, abstract, authors, _ in self.store.index_rows(since):
+        for paper_id, title, abstract, categories in self.store.index_rows(since):
             ids.append(paper_id)
-            docs.append(index_text(title, abstract, authors))
+            docs.append(index_text(title, abstract, categories))
         return ids, docs
 
     # -- likes -----------------------------------------------------------------------------
@@ -474,11 +474,11 @@ class Library:
         if not liked_by_group:
             basis = [index.rows(self.store.seed_paper_ids())]
             relation = ", from the lab's reading list"
-        scores = index.scores(ranking.group_profile(index, basis))
+        hidden = index.rows(list(liked_by_group | set(exclude)))
+        scores = ranking.group_scores(index, basis, hidden)
         allowed = None
         if candidates is not None:
             allowed = np.asarray(index.rows(list(candidates)), dtype=np.int64)
-        hidden = index.rows(list(liked_by_group | set(exclude)))
         hits = ranking.top(scores, hidden, limit, allowed=allowed)
         anchors = [row for rows in basis for row in rows]
         return self._explained(index, hits, anchors, relation)
@@ -487,16 +487,17 @@ class Library:
         self, index: TfidfIndex, hits: list[ranking.Scored], anchors: Sequence[int], relation: str
     ) -> list[Recommendation]:
         papers = {p.id: p for p in self.store.papers(int(index.ids[h.row]) for h in hits)}
+        closest = ranking.anchors_for(index, [h.row for h in hits], list(anchors))
+        titles = {p.id: p.title for p in self.store.papers({int(index.ids[a]) for a in closest})}
         results = []
-        for hit in hits:
+        for position, hit in enumerate(hits):
             paper = papers.get(int(index.ids[hit.row]))
             if paper is None:
                 continue
             reason = ""
-            if anchors:
-                anchor, _ = ranking.closest(index, hit.row, list(anchors))
-                anchor_title = self.store.paper_title(int(index.ids[anchor]))
-                reason = ranking.explain(index, hit.row, anchor, anchor_title, relation)
+            if closest:
+                anchor = closest[position]
+                reason = ranking.explain(index, hit.row, anchor, titles.get(int(index.ids[anchor]), ""), relation)
             results.append(Recommendation(paper, hit.score, reason))
         return results
 
@@ -526,10 +527,16 @@ class Library:
         ]
 
 
-def index_text(title: str, abstract: str, authors: list[str]) -> str:
-    """The text a paper is indexed by. The title is repeated: its words say more about the
-    paper than the abstract's (weights chosen with bench/quality.py)."""
-    return f"{title}. {title}. {abstract}"
+def index_text(title: str, abstract: str, categories: list[str]) -> str:
+    """The text a paper is indexed by: title, abstract, and its arXiv categories as words of
+    their own, twice (a category is a strong hint of a paper's field).
+
+    Chosen with bench/quality.py on the math sample (precision@10 / more-like-this@5):
+    title + abstract 0.68 / 0.51; title twice 0.68 / 0.50; with authors 0.67 / 0.50;
+    with categories once 0.77 / 0.53; twice 0.85 / 0.60 (three times overshoots to
+    recommending by category alone).
+    """
+    return f"{title}. {abstract} {category_words(categories)} {category_words(categories)}"
 
 
 def _in_category(paper: Paper, category: str) -> bool:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 
 from .index import TfidfIndex, normalized_sum
 
@@ -33,13 +32,23 @@ def profile(index: TfidfIndex, liked: Sequence[int], disliked: Sequence[int] = (
     return _strongest(sp.csr_matrix(vector, dtype=np.float32), PROFILE_TERMS)
 
 
-def group_profile(index: TfidfIndex, members: Sequence[Sequence[int]]) -> sp.csr_matrix:
-    """A lab's taste: each member's profile normalised, then averaged, so everyone counts equally."""
-    parts = [profile(index, liked) for liked in members if liked]
-    if not parts:
-        return sp.csr_matrix((1, index.matrix.shape[1]), dtype=np.float32)
-    total = normalize(sp.vstack(parts)).sum(axis=0)
-    return _strongest(sp.csr_matrix(total / len(parts), dtype=np.float32), PROFILE_TERMS)
+def group_scores(index: TfidfIndex, members: Sequence[Sequence[int]], hidden: Sequence[int] = ()) -> np.ndarray:
+    """A lab's scores: each member's scores scaled to their own best candidate (papers in
+    `hidden` aside), then averaged, so a member with one sharp interest and one with many
+    diffuse likes count the same."""
+    total = np.zeros(len(index), dtype=np.float32)
+    hidden = np.asarray(list(hidden), dtype=np.int64)
+    counted = 0
+    for liked in members:
+        if not liked:
+            continue
+        scores = index.scores(profile(index, liked))
+        scores[hidden] = 0
+        best = scores.max(initial=0.0)
+        if best > 0:
+            total += scores / best
+            counted += 1
+    return total / max(counted, 1)
 
 
 def _strongest(vector: sp.csr_matrix, keep: int) -> sp.csr_matrix:
@@ -70,16 +79,17 @@ def top(scores: np.ndarray, exclude: Sequence[int], limit: int, allowed: np.ndar
     return [Scored(int(row), float(scores[row])) for row in ordered]
 
 
-def closest(index: TfidfIndex, row: int, among: Sequence[int]) -> tuple[int, float]:
-    """Which of `among` rows is most similar to `row`, and how similar."""
-    similarities = (index.vector(list(among)) @ index.vector([row]).T).toarray().ravel()
-    best = int(np.argmax(similarities))
-    return among[best], float(similarities[best])
+def anchors_for(index: TfidfIndex, rows: Sequence[int], anchors: Sequence[int]) -> list[int]:
+    """For each row, the anchor row (a liked paper, say) it is most similar to."""
+    if not rows or not anchors:
+        return []
+    similarities = (index.vector(list(rows)) @ index.vector(list(anchors)).T).toarray()
+    return [anchors[i] for i in similarities.argmax(axis=1)]
 
 
 def explain(index: TfidfIndex, row: int, other: int, other_title: str, relation: str) -> str:
     """"shares *a*, *b* with *Title*, which you liked" — the words two papers have in common."""
-    terms = index.shared_terms(index.vector([row]), index.vector([other]))
+    terms = index.shared_terms(row, other)
     title = _short(other_title)
     if not terms:
         return f"close to *{title}*{relation}"

@@ -273,10 +273,6 @@ class Store:
             sources=sources, added=row[12],
         )
 
-    def paper_title(self, paper_id: int) -> str:
-        row = self.db.execute("SELECT title FROM papers WHERE id = ?", [paper_id]).fetchone()
-        return row[0] if row else ""
-
     def sources(self, paper_id: int) -> list[Source]:
         rows = self.db.execute(
             "SELECT path, line, format FROM sources WHERE paper_id = ? ORDER BY path, line", [paper_id]
@@ -482,14 +478,13 @@ class Store:
 
     # -- text for the TF-IDF index ----------------------------------------------------------
 
-    def index_rows(self, since: str = "") -> Iterator[tuple[int, str, str, list[str], str]]:
-        """(id, title, abstract, authors, updated) of papers changed at or after `since`."""
+    def index_rows(self, since: str = "") -> Iterator[tuple[int, str, str, list[str]]]:
+        """(id, title, abstract, categories) of papers changed at or after `since`."""
         rows = self.db.execute(
-            "SELECT id, title, abstract, authors, updated FROM papers WHERE updated >= ? ORDER BY id",
-            [since],
+            "SELECT id, title, abstract, categories FROM papers WHERE updated >= ? ORDER BY id", [since]
         )
         for row in rows:
-            yield row[0], row[1], row[2], json.loads(row[3]), row[4]
+            yield row[0], row[1], row[2], json.loads(row[3])
 
     def last_update(self) -> str:
         row = self.db.execute("SELECT max(updated) FROM papers").fetchone()
