@@ -77,13 +77,26 @@ def shingles(abstract: str) -> set[int]:
     units = [c for c in text if c.isalnum()] if CJK_CHAR.search(text) else _WORD.findall(text)
     if not units:
         return set()
-    hashes = np.fromiter((zlib.crc32(u.encode("utf-8")) for u in units), dtype=np.uint64, count=len(units))
+    hashes = np.fromiter((_word_hash(u) for u in units), dtype=np.uint64, count=len(units))
     if len(hashes) < SHINGLE:
         return {int(np.bitwise_xor.reduce(hashes))}
     combined = np.zeros(len(hashes) - SHINGLE + 1, dtype=np.uint64)
     for offset in range(SHINGLE):
         combined = combined * np.uint64(_MIX) + hashes[offset:offset + len(combined)]
     return set((combined & np.uint64(0x7FFFFFFFFFFFFFFF)).tolist())
+
+
+_WORD_HASHES: dict[str, int] = {}
+
+
+def _word_hash(word: str) -> int:
+    """CRC-32 of a word, remembered: abstracts repeat most of their words."""
+    found = _WORD_HASHES.get(word)
+    if found is None:
+        if len(_WORD_HASHES) > 500_000:
+            _WORD_HASHES.clear()
+        found = _WORD_HASHES[word] = zlib.crc32(word.encode("utf-8"))
+    return found
 
 
 def sketch(shingle_set: set[int]) -> list[int]:

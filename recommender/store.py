@@ -159,18 +159,18 @@ class Store:
     # -- papers: finding candidates for a merge ---------------------------------------------
 
     def id_by_arxiv(self, arxiv_id: str) -> int | None:
-        row = self.db.execute("SELECT id FROM papers WHERE arxiv_id = ?", [arxiv_id]).fetchone()
+        row = self.db.conn.execute("SELECT id FROM papers WHERE arxiv_id = ?", [arxiv_id]).fetchone()
         return row[0] if row else None
 
     def ids_by_title_key(self, key: str) -> list[int]:
-        return [r[0] for r in self.db.execute("SELECT id FROM papers WHERE title_key = ?", [key])]
+        return [r[0] for r in self.db.conn.execute("SELECT id FROM papers WHERE title_key = ?", [key])]
 
     def ids_by_sketch(self, keys: list[int], min_shared: int = 2) -> list[int]:
         """Papers whose abstract sketch shares at least `min_shared` keys with `keys`."""
         if not keys:
             return []
         marks = ",".join("?" * len(keys))
-        rows = self.db.execute(
+        rows = self.db.conn.execute(
             f"SELECT paper_id, count(*) AS n FROM paper_sketch WHERE key IN ({marks}) "
             "GROUP BY paper_id HAVING n >= ? ORDER BY n DESC LIMIT 20", keys + [min_shared]
         )
@@ -196,7 +196,7 @@ class Store:
 
     def insert_paper(self, f: Fields, shingle_sketch: list[int]) -> int:
         now = _now()
-        cursor = self.db.execute(
+        cursor = self.db.conn.execute(
             "INSERT INTO papers (arxiv_id, title, title_derived, title_key, abstract, authors, "
             "authors_truncated, organisations, categories, primary_category, published, year, "
             "version, has_code, lang, added, updated) "
@@ -230,7 +230,7 @@ class Store:
 
     def add_source(self, paper_id: int, source: Source) -> bool:
         """Record where a paper was seen; False when that place was already recorded."""
-        cursor = self.db.execute(
+        cursor = self.db.conn.execute(
             "INSERT OR IGNORE INTO sources (paper_id, path, line, format) VALUES (?, ?, ?, ?)",
             [paper_id, source.path, source.line, source.format],
         )
@@ -249,8 +249,8 @@ class Store:
 
     def _index_text(self, paper_id: int, f: Fields, replace: bool) -> None:
         if replace:
-            self.db.execute("DELETE FROM papers_fts WHERE rowid = ?", [paper_id])
-        self.db.execute(
+            self.db.conn.execute("DELETE FROM papers_fts WHERE rowid = ?", [paper_id])
+        self.db.conn.execute(
             "INSERT INTO papers_fts (rowid, title, abstract, authors) VALUES (?, ?, ?, ?)",
             [paper_id, spaced_cjk(f.title), spaced_cjk(f.abstract), spaced_cjk(", ".join(f.authors))],
         )
