@@ -54,8 +54,8 @@ START_YEAR = 2015  # ids 1501.00001 ...
 MONTHS = 120  # spread over ten years
 
 # Where each abstract token comes from (the rest: the bigram model of all samples).
-P_TOPIC = 0.30  # the paper's own topic words
-P_GROUP_BIGRAM = 0.40  # what follows the previous word in this category
+P_TOPIC = 0.18  # the paper's own topic words
+P_GROUP_BIGRAM = 0.20  # what follows the previous word in this category
 P_NEW_WORD = 0.003  # coin a word (vocabulary growth)
 # Within the topic mixture: the first seed paper, the second, then the whole category.
 P_SEED_A, P_SEED_B = 0.5, 0.7
@@ -379,7 +379,7 @@ class Generator:
         a, b = self._seed_papers()
         group = model.seed_group[a]
         title_len, abstract_len = model.seed_lengths[a]
-        abstract_len = max(12, int(abstract_len * rng.uniform(0.75, 1.25)))
+        abstract_len = max(12, int(abstract_len * rng.uniform(0.68, 1.08)))
         title_len = max(2, title_len + rng.randint(-2, 2))
         seed_a, seed_b = model.seed_bags[a], model.seed_bags[b]
         categories = list(model.seeds[a].categories)

@@ -38,6 +38,8 @@ MAX_FILE_BYTES = 2 * 1024**3
 SEEDED_KEY = "seeded"
 LIBRARY_ID_KEY = "library_id"
 SURPRISE_FROM, SURPRISE_TO = 5, 50
+# How much colleagues' likes count beside text similarity in a group (see bench/colleagues.py).
+COLLEAGUE_WEIGHT = 0.5
 ProgressCallback = Callable[[str, int, int], None]
 
 
@@ -129,6 +131,7 @@ class Library:
         self.store = Store(path)
         self._index: TfidfIndex | None = None
         self._random = random_module.Random(seed)
+        self.colleague_weight = COLLEAGUE_WEIGHT
         if self.store.get_meta(LIBRARY_ID_KEY) is None:
             self.store.set_meta(LIBRARY_ID_KEY, uuid.uuid4().hex)
 
@@ -430,8 +433,18 @@ class Library:
         index = self.refresh_index()
         liked_rows, disliked_rows = index.rows(liked), index.rows(disliked)
         scores = index.scores(ranking.profile(index, liked_rows, disliked_rows))
+        voters: dict[int, int] = {}
+        if group and self.colleague_weight > 0:
+            colleagues: dict[str, set[int]] = {}
+            for other, paper_id in self.store.group_signals(group):
+                if other != user:
+                    colleagues.setdefault(other, set()).add(paper_id)
+            social, voters = ranking.colleague_scores(len(index), set(liked), colleagues, index.row_of)
+            if voters:
+                scores = scores / max(float(scores.max(initial=0.0)), 1e-9) + self.colleague_weight * social
         hits = ranking.top(scores, index.rows(list(seen)), limit)
-        return self._explained(index, [h for h in hits if h.score > 0], liked_rows, ", which you liked")
+        results = self._explained(index, [h for h in hits if h.score > 0], liked_rows, ", which you liked")
+        return [_with_colleagues(r, voters.get(index.row_of[r.paper.id], 0)) for r in results]
 
     def similar(self, ref: str | int, limit: int = 10) -> list[Recommendation]:
         """More like this: the papers closest to one paper, each with the words they share."""
@@ -537,6 +550,13 @@ def index_text(title: str, abstract: str, categories: list[str]) -> str:
     recommending by category alone).
     """
     return f"{title}. {abstract} {category_words(categories)} {category_words(categories)}"
+
+
+def _with_colleagues(result: Recommendation, voters: int) -> Recommendation:
+    if not voters:
+        return result
+    people = "a colleague" if voters == 1 else f"{voters} colleagues"
+    return Recommendation(result.paper, result.score, f"{result.reason}; also liked by {people} with similar taste")
 
 
 def _in_category(paper: Paper, category: str) -> bool:

@@ -187,3 +187,20 @@ def test_reingesting_keeps_likes(seeded):
     seeded.like("kim", "FFJORD")
     seeded.ingest([SEEDS], today=INGEST_DAY)
     assert titles(seeded.likes("kim")) == [seeded.paper("FFJORD").title]
+
+
+def test_colleagues_who_share_your_likes_lift_what_they_also_liked(seeded):
+    shared = ["Neural Ordinary Differential Equations", "Latent ODEs for Irregularly-Sampled Time Series"]
+    for colleague in ("lena", "mo"):
+        for title in shared:
+            seeded.like(colleague, title, group="lab")
+        seeded.like(colleague, "Sleeper Agents", group="lab")
+    for title in shared:
+        seeded.like("nia", title, group="lab")
+    alone = titles(seeded.recommend("nia", limit=10))
+    in_lab = seeded.recommend("nia", limit=10, group="lab")
+    sleeper = next(r for r in in_lab if r.paper.title.startswith("Sleeper Agents"))
+    assert not any(t.startswith("Sleeper Agents") for t in alone)
+    assert "also liked by 2 colleagues with similar taste" in sleeper.reason
+    seeded.colleague_weight = 0
+    assert titles(seeded.recommend("nia", limit=10, group="lab")) == alone
