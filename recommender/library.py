@@ -8,7 +8,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
 
@@ -495,6 +495,17 @@ class Library:
         hits = ranking.top(scores, hidden, limit, allowed=allowed)
         anchors = [row for rows in basis for row in rows]
         return self._explained(index, hits, anchors, relation)
+
+    def trending(self, group: str, days: int = 7, limit: int = 10) -> list[Recommendation]:
+        """What a group liked most in the last `days` days, most liked first."""
+        since = (datetime.now(timezone.utc) - timedelta(days=max(1, days))).isoformat()
+        counts = Counter(pid for _, pid in self.store.group_signals(group, since=since))
+        ranked = counts.most_common(limit)
+        papers = {p.id: p for p in self.store.papers(pid for pid, _ in ranked)}
+        return [
+            Recommendation(papers[pid], float(n), f"liked by {n} {'person' if n == 1 else 'people'} here in the last {days} days")
+            for pid, n in ranked if pid in papers
+        ]
 
     def _explained(
         self, index: TfidfIndex, hits: list[ranking.Scored], anchors: Sequence[int], relation: str

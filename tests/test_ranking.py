@@ -204,3 +204,14 @@ def test_colleagues_who_share_your_likes_lift_what_they_also_liked(seeded):
     assert "also liked by 2 colleagues with similar taste" in sleeper.reason
     seeded.colleague_weight = 0
     assert titles(seeded.recommend("nia", limit=10, group="lab")) == alone
+
+
+def test_trending_counts_a_groups_recent_likes(seeded):
+    for person in ("o1", "o2", "o3"):
+        seeded.like(person, "Sleeper Agents", group="lab")
+    seeded.like("o1", "FFJORD", group="lab")
+    seeded.like("o9", "FFJORD", group="other-lab")
+    ranked = seeded.trending("lab", days=7)
+    assert [r.paper.title[:7] for r in ranked] == ["Sleeper", "FFJORD:"]
+    assert ranked[0].reason == "liked by 3 people here in the last 7 days"
+    assert seeded.trending("nobody") == []
