@@ -282,54 +282,41 @@ class Generator:
         return bag[int(rand() * len(bag))]
 
     def abstract(self, length: int, seed_a: list[str], seed_b: list[str], group: str) -> str:
+        """About `length` tokens ending a sentence, wrapped like the snapshot's abstracts."""
         rand = self.rng.random
         bag = self.bags[group]
         group_next = self.model.groups[group].successors
         all_next = self.model.successors
-        pieces: list[str] = []
-        line = 0
-        prev, capital = ".", True
-        count = 0
-        while count < length or prev not in SENTENCE_END:
+        group_cut = P_TOPIC + P_GROUP_BIGRAM
+        toks: list[str] = []
+        append = toks.append
+        prev = "."
+        while True:
             r = rand()
-            if r < P_NEW_WORD:
-                tok = self._coin(bag)
-            elif r < P_TOPIC:
-                t = rand()
-                source = seed_a if t < P_SEED_A else seed_b if t < P_SEED_B else bag
-                tok = source[int(rand() * len(source))]
-            else:
-                options = group_next.get(prev) if r < P_TOPIC + P_GROUP_BIGRAM else None
-                options = options or all_next.get(prev)
-                tok = options[int(rand() * len(options))] if options else bag[int(rand() * len(bag))]
-            count += 1
-            if count > length + 40 and prev not in SENTENCE_END:
-                tok = "."
-            if tok in PUNCT:
-                if prev in PUNCT:
-                    if tok == "." and prev not in SENTENCE_END:
-                        pieces[-1] = prev = "."  # the forced full stop replaces a comma
-                        capital = True
-                    continue
-                pieces.append(tok)
-                line += 1
-                capital = tok in SENTENCE_END
-            else:
-                if capital:
-                    tok = tok[0].upper() + tok[1:]
-                    capital = False
-                if line + len(tok) >= 80:
-                    pieces.append("\n")
-                    line = 0
+            if r < P_TOPIC:
+                if r < P_NEW_WORD:
+                    tok = self._coin(bag)
                 else:
-                    pieces.append(" ")
-                    line += 1
-                pieces.append(tok)
-                line += len(tok)
+                    t = rand()
+                    source = seed_a if t < P_SEED_A else seed_b if t < P_SEED_B else bag
+                    tok = source[int(rand() * len(source))]
+            else:
+                options = (group_next.get(prev) if r < group_cut else None) or all_next.get(prev)
+                tok = options[int(rand() * len(options))] if options else bag[int(rand() * len(bag))]
+            if tok in PUNCT and prev in PUNCT:
+                continue
+            append(tok)
             prev = tok
-        pieces[0] = "  "
-        pieces.append("\n")
-        return "".join(pieces)
+            if len(toks) >= length:
+                if prev in SENTENCE_END:
+                    break
+                if len(toks) > length + 40:  # end a sentence that would not end
+                    if prev in PUNCT:
+                        toks[-1] = "."
+                    else:
+                        append(".")
+                    break
+        return "  " + wrap(capitalise(_PUNCT_SPACE.sub(r"\1", " ".join(toks)))) + "\n"
 
     def title(self, length: int, seed_a: list[str], seed_b: list[str], group: str) -> str:
         rand = self.rng.random
@@ -412,6 +399,21 @@ class Generator:
             "update_date": updated.date().isoformat(),
             "authors_parsed": [[last, first, ""] for first, last in people],
         }
+
+
+_PUNCT_SPACE = re.compile(r" ([.,;:?!])")
+_SENTENCE_START = re.compile(r"(?:^|(?<=[.?!] ))([a-z])")
+_LINE = re.compile(r"(.{1,78})(?: +|$)")
+
+
+def capitalise(text: str) -> str:
+    """Upper-case the first letter of every sentence."""
+    return _SENTENCE_START.sub(lambda m: m.group(1).upper(), text)
+
+
+def wrap(text: str) -> str:
+    """Hard line breaks before column 80, as arXiv's metadata has them (long TeX runs stay whole)."""
+    return _LINE.sub("\\1\n", text).rstrip("\n")
 
 
 def _moment(rng: random.Random, year: int, month: int) -> datetime:
