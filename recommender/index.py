@@ -25,6 +25,8 @@ FORMAT_VERSION = 1
 MAX_FEATURES = 2**19
 REFIT_GROWTH = 0.25
 SMALL_LIBRARY = 2000
+FIT_SAMPLE = 200_000
+TRANSFORM_CHUNK = 50_000
 
 _CJK_RUN = re.compile(CJK_CHAR.pattern + "+")
 
@@ -85,7 +87,9 @@ class TfidfIndex:
     @classmethod
     def fit(cls, ids: list[int], docs: list[str], synced_to: str = "", library_id: str = "") -> TfidfIndex:
         vectorizer = new_vectorizer(len(docs))
-        if docs:
+        if len(docs) > FIT_SAMPLE:
+            matrix = _fit_on_sample(vectorizer, docs)
+        elif docs:
             matrix = vectorizer.fit_transform(docs)
         else:
             vectorizer.fit(["empty library"])
@@ -203,6 +207,19 @@ class TfidfIndex:
             state["vectorizer"], state["matrix"], state["ids"], state["fitted_docs"],
             state["added_since_fit"], state["synced_to"], state["library_id"],
         )
+
+
+def _fit_on_sample(vectorizer: TfidfVectorizer, docs: list[str]) -> sp.csr_matrix:
+    """Fit the vocabulary and idf on a seeded sample of a large library, then transform it all
+    in chunks: the full bigram dictionary of a million abstracts would not fit in memory, and a
+    200,000-paper sample already holds every term frequent enough to survive min_df."""
+    sample = np.random.default_rng(0).choice(len(docs), FIT_SAMPLE, replace=False)
+    vectorizer.fit([docs[i] for i in sample])
+    chunks = [
+        sp.csr_matrix(vectorizer.transform(docs[start:start + TRANSFORM_CHUNK]), dtype=np.float32)
+        for start in range(0, len(docs), TRANSFORM_CHUNK)
+    ]
+    return sp.vstack(chunks, format="csr")
 
 
 def _telling(term: str) -> bool:
