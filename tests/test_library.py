@@ -9,6 +9,8 @@ import textwrap
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from recommender import Library, PaperNotFound
 from recommender.store import SCHEMA_VERSION
@@ -275,3 +277,21 @@ def test_crash_mid_file_leaves_the_database_as_before(tmp_path):
         assert lib.stats() == before
         report = lib.ingest([DATA / "arxiv-ml-sample.csv"])
         assert report.added + report.merged == 1000
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=300) | st.lists(
+    st.sampled_from(['"', "(", ")", "*", "AND", "OR", "NOT", "NEAR", "-", ":", "author:", "cat:",
+                     "year:", "neural", "ode", "叠加", "😀", "@everyone", "^", "'", "\\", "\x00"]),
+    max_size=20,
+).map(" ".join))
+def test_search_never_fails_on_any_text(seeded_db, query):
+    from recommender import QueryError
+
+    with Library(seeded_db) as lib:
+        try:
+            results = lib.search(query, limit=5)
+        except QueryError as exc:
+            assert str(exc)
+        else:
+            assert all(r.paper.title for r in results)
