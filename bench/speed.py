@@ -159,7 +159,7 @@ def make_query(rng: random.Random, title: str) -> str | None:
 # -- phases (each runs in its own process) ---------------------------------------------------------
 
 
-def phase_build(db: Path, corpus: Path, requests: dict) -> dict:
+def phase_build(db: Path, corpus: Path) -> dict:
     from recommender import Library
 
     start = time.perf_counter()
@@ -176,7 +176,7 @@ def phase_build(db: Path, corpus: Path, requests: dict) -> dict:
     return result
 
 
-def phase_serve(db: Path, corpus: Path, requests: dict) -> dict:
+def phase_serve(db: Path, requests: dict) -> dict:
     import_s, _ = timed(__import__, "recommender")
     from recommender import Library, QueryError
 
@@ -300,7 +300,7 @@ def svm_texts(db: Path, chosen: set[int] | None = None):
         conn.close()
 
 
-def phase_svm(db: Path, corpus: Path, requests: dict, fit_docs: int, count: int, budget_s: float) -> dict:
+def phase_svm(db: Path, requests: dict, fit_docs: int, count: int, budget_s: float) -> dict:
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.svm import LinearSVC
@@ -314,8 +314,9 @@ def phase_svm(db: Path, corpus: Path, requests: dict, fit_docs: int, count: int,
             row_of_arxiv[arxiv_id] = int(np.searchsorted(ids, pid))
     conn.close()
 
+    # float64, as arxiv-sanity-lite has it (and liblinear wants: no conversion per request).
     vectorizer = TfidfVectorizer(ngram_range=(1, 2), max_features=20000, min_df=5, max_df=0.1,
-                                 sublinear_tf=True, dtype=np.float32)
+                                 sublinear_tf=True)
     sample = None
     if len(ids) > fit_docs:
         sample = set(np.random.default_rng(0).choice(ids, fit_docs, replace=False).tolist())
@@ -372,7 +373,6 @@ def run_size(n: int, args: argparse.Namespace) -> dict:
     (work / "db").mkdir(parents=True)
     db = work / "db" / "paperclub.db"
     requests_file = work / "requests.json"
-    requests_file.write_text("{}")
     try:
         build = run_phase("build", db, corpus, requests_file, args)
         requests = draw_requests(db, args.seed, args.calls, args.users, args.likes)
@@ -433,6 +433,7 @@ def machine() -> dict:
 
 def print_notes(results: list[dict], info: dict) -> None:
     print()
+    print("ingest/s: papers/s of Library() + ingest() (parse, de-duplicate, FTS5, TF-IDF fit and save).")
     print("ms columns: p50/p95 of warm calls (recommend, similar, search: limit=10); load s: a fresh")
     print("Library + its first similar() (index load); MB: peak RSS of the build / serving / SVM process.")
     print("svm ms: median arxiv-sanity-lite request (LinearSVC fit + decision_function over all papers);")
@@ -448,6 +449,10 @@ def print_notes(results: list[dict], info: dict) -> None:
         if svm:
             parts.append(f"svm fit {svm['fit_s']:.1f} s on {svm['fit_docs']:,} docs + transform "
                          f"{svm['transform_s']:.1f} s, {svm['requests']} requests")
+        if s["floor"] and "nnz" in s["floor"]:
+            floor = s["floor"]
+            parts.append(f"floor on the {floor['source']} ({floor['nnz']:,} non-zeros, {floor['mb']:.0f} MB; "
+                         f"a mat-vec over it {floor['matvec_ms']:.1f} ms)")
         print(f"  {s['papers']:,}: " + "; ".join(parts) + f"; db+index {s['build']['folder_mb']:.0f} MB")
     print(f"machine: {info['cores']} cores ({info['usable_cores']} usable), load average at start "
           f"{info['load_average'][0]:.2f}, Python {info['python']}, SQLite {info['sqlite']}.")
@@ -477,13 +482,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def child(args: argparse.Namespace) -> None:
-    requests = json.loads(args.requests_file.read_text())
     if args.phase == "build":
-        result = phase_build(args.db, args.corpus, requests)
-    elif args.phase == "serve":
-        result = phase_serve(args.db, args.corpus, requests)
+        result = phase_build(args.db, args.corpus)
     else:
-        result = phase_svm(args.db, args.corpus, requests, args.svm_fit_docs, args.svm_requests, args.svm_budget)
+        requests = json.loads(args.requests_file.read_text())
+        if args.phase == "serve":
+            result = phase_serve(args.db, requests)
+        else:
+            result = phase_svm(args.db, requests, args.svm_fit_docs, args.svm_requests, args.svm_budget)
     args.result.write_text(json.dumps(result))
 
 

@@ -5,13 +5,20 @@
 
 The model is learned, at start-up, from the real samples in `tests/data/` (about 6,400 papers):
 
-* Every synthetic paper takes its categories from a real "seed" paper and mixes the topic words of
-  that paper (and of a second one, usually from the same category) with its category's words, so
-  papers cluster by category and, more tightly, by seed: similarity search has real structure.
-* Abstract text is drawn token by token from an interpolation of that topic mixture with bigram
-  models of the category and of all samples, which gives the function words, phrases and
-  sentence lengths of real abstracts; a small rate of new words made from pieces of old ones lets
-  the vocabulary keep growing with the corpus size, as a real one does.
+* Every synthetic paper takes its categories from a real "seed" paper, its topic from that paper
+  and a second one (usually of the same category, sometimes of a cross-listed one), and its
+  category's words, so papers cluster by category and, more tightly, by seed: similarity search
+  has real structure to find.
+* Abstracts are drawn token by token: mostly from the bigram model of all samples, used as a
+  skeleton of function words and punctuation whose content words are left as slots; the slots
+  are filled from the topic (the seeds' content words, words this abstract already used, the
+  category's, anyone's); some steps follow the category's own bigrams (its phrases) or copy a
+  short run of the seed's text. Coined words (the front of one word, the back of another) keep
+  the vocabulary growing with the corpus, as a real one does.
+* `--compare` checks the result against the real samples: abstract lengths, content words per
+  abstract and their repetition, and how often a paper's 10 nearest TF-IDF neighbours share its
+  category are close to the real ones (the 4-gram sketches that de-duplication looks at are
+  shared less often than in real text, which has more boilerplate).
 * Title and abstract lengths follow the seed paper's (empirical), author counts the category's,
   names are real first and last names recombined, and authors come back in later papers
   (preferential attachment), so author search and author overlap behave.
@@ -32,7 +39,7 @@ import random
 import re
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -53,12 +60,16 @@ AUTHOR_POOL_CAP = 200_000  # authorships remembered per category for re-use
 START_YEAR = 2015  # ids 1501.00001 ...
 MONTHS = 120  # spread over ten years
 
-# Where each abstract token comes from (the rest: the bigram model of all samples).
-P_TOPIC = 0.18  # the paper's own topic words
-P_GROUP_BIGRAM = 0.20  # what follows the previous word in this category
-P_NEW_WORD = 0.003  # coin a word (vocabulary growth)
-# Within the topic mixture: the first seed paper, the second, then the whole category.
-P_SEED_A, P_SEED_B = 0.5, 0.7
+# Where each abstract token comes from. The rest (1 - P_RUN - P_GROUP_BIGRAM): the bigram model of
+# all samples as a skeleton of function words and punctuation, its content words left as slots.
+P_RUN = 0.08  # copy a run of RUNS words of the first seed paper's text, or of this abstract's own
+RUNS = (2, 3, 3, 4)
+P_RUN_SELF = 0.4
+P_GROUP_BIGRAM = 0.15  # what follows the previous word in this category (topical phrases)
+# What fills a content slot (cumulative): a coined word (vocabulary growth), a content word of the
+# first seed paper, of the second, one this abstract already used (burstiness), one of any paper,
+# else one of the category's.
+SLOT_NEW, SLOT_A, SLOT_B, SLOT_SELF, SLOT_ANY = 0.006, 0.25, 0.35, 0.55, 0.8
 P_CROSS_SEED = 0.25  # the second seed comes from a cross-listed category
 P_TITLE_TOPIC = 0.55
 P_REUSE_AUTHOR = 0.7
@@ -168,18 +179,19 @@ class Group:
     bag: list[str] = field(default_factory=list)  # content tokens, with repetition
     successors: dict[str, list[str]] = field(default_factory=dict)
     author_counts: list[int] = field(default_factory=list)
-    authorships: list[tuple[str, str]] = field(default_factory=list)  # grows while generating
 
 
 @dataclass
 class Model:
     seeds: list[RealPaper]
     seed_group: list[str]
-    seed_bags: list[list[str]]
+    seed_bags: list[list[str]]  # content words (for titles)
+    seed_texts: list[list[str]]  # abstract tokens
     seed_lengths: list[tuple[int, int]]  # (title tokens, abstract tokens)
     groups: dict[str, Group]
-    successors: dict[str, list[str]]  # abstract bigrams, all samples
+    successors: dict[str, list[str | None]]  # abstract bigrams of all samples, None: a content word
     title_successors: dict[str, list[str]]
+    every_bag: list[str]  # content words of all samples
     first_names: list[str]
     last_names: list[str]
     comments: list[str]
@@ -214,7 +226,7 @@ def build_model(papers: list[RealPaper] | None = None) -> Model:
     groups: dict[str, Group] = {}
     successors: dict[str, list[str]] = {}
     title_successors: dict[str, list[str]] = {}
-    seed_bags, seed_lengths = [], []
+    seed_bags, seed_texts, seed_lengths = [], [], []
     first_names, last_names = [], []
     for index, (paper, name) in enumerate(zip(papers, group_of)):
         group = groups.setdefault(name, Group(name))
@@ -224,21 +236,25 @@ def build_model(papers: list[RealPaper] | None = None) -> Model:
         group.papers.append(index)
         group.bag.extend(bag)
         _add_bigrams(group.successors, abstract)
-        _add_bigrams(successors, abstract)
+        _add_bigrams(successors, abstract)  # content words become slots below
         _add_bigrams(title_successors, title)
         seed_bags.append(bag or ["result"])
+        seed_texts.append(abstract)
         seed_lengths.append((max(1, len(title)), max(10, len(abstract))))
         if paper.authors:
             group.author_counts.append(min(len(paper.authors), MAX_AUTHORS))
             first_names.extend(a[0] for a in paper.authors)
             last_names.extend(a[1] for a in paper.authors)
+    for prev, following in successors.items():
+        successors[prev] = [None if is_content(t) else t for t in following]
     every_count = [c for g in groups.values() for c in g.author_counts]
     for group in groups.values():
         group.author_counts = group.author_counts or every_count
     comments = ["{} pages", "{} pages, {} figures", "{} pages, {} figures, {} tables", "{} pages; accepted"]
     return Model(
-        seeds=papers, seed_group=group_of, seed_bags=seed_bags, seed_lengths=seed_lengths,
+        seeds=papers, seed_group=group_of, seed_bags=seed_bags, seed_texts=seed_texts, seed_lengths=seed_lengths,
         groups=groups, successors=successors, title_successors=title_successors,
+        every_bag=[word for bag in seed_bags for word in bag],
         first_names=first_names, last_names=last_names, comments=comments,
     )
 
@@ -270,47 +286,82 @@ class Generator:
             group = model.groups[rng.choice(cross)]
         return a, rng.choice(group.papers)
 
-    def _coin(self, bag: list[str]) -> str:
-        """A new word glued from the front of one topic word and the back of another."""
-        rand = self.rng.random
+    def _coin(self, group: str) -> str:
+        """A new word glued from the front of one category word and the back of another.
+
+        It joins the category's bag, so it comes back now and then; once coined words make up
+        a fifth of the bag, each new one takes the place of an older coined one.
+        """
+        rand, bag = self.rng.random, self.bags[group]
         for _ in range(8):
             first, second = bag[int(rand() * len(bag))], bag[int(rand() * len(bag))]
             if _WORDISH.match(first) and _WORDISH.match(second) and first != second:
                 word = first[: len(first) // 2 + 1] + second[len(second) // 2:]
-                bag.append(word)
+                base = len(self.model.groups[group].bag)
+                if len(bag) < base * 1.25:
+                    bag.append(word)
+                else:
+                    bag[base + int(rand() * (len(bag) - base))] = word
                 return word
         return bag[int(rand() * len(bag))]
 
-    def abstract(self, length: int, seed_a: list[str], seed_b: list[str], group: str) -> str:
+    def abstract(self, length: int, a: int, b: int, group: str) -> str:
         """About `length` tokens ending a sentence, wrapped like the snapshot's abstracts."""
         rand = self.rng.random
         bag = self.bags[group]
+        words_a, words_b, text_a = self.model.seed_bags[a], self.model.seed_bags[b], self.model.seed_texts[a]
         group_next = self.model.groups[group].successors
         all_next = self.model.successors
-        group_cut = P_TOPIC + P_GROUP_BIGRAM
+        every = self.model.every_bag
+        group_cut = P_RUN + P_GROUP_BIGRAM
         toks: list[str] = []
+        own: list[str] = []  # content words filled in so far
+        own_append = own.append
+        len_a, len_b, len_every = len(words_a), len(words_b), len(every)
+        starts = all_next["."]
         append = toks.append
         prev = "."
+        size = 0
         while True:
             r = rand()
-            if r < P_TOPIC:
-                if r < P_NEW_WORD:
-                    tok = self._coin(bag)
-                else:
+            if r >= P_RUN:
+                options = group_next.get(prev) if r < group_cut else None
+                if not options:
+                    options = all_next.get(prev) or starts
+                tok = options[int(rand() * len(options))]
+                if tok is None:  # a content slot
                     t = rand()
-                    source = seed_a if t < P_SEED_A else seed_b if t < P_SEED_B else bag
-                    tok = source[int(rand() * len(source))]
+                    if t < SLOT_NEW:
+                        tok = self._coin(group)
+                    elif t < SLOT_A:
+                        tok = words_a[int(rand() * len_a)]
+                    elif t < SLOT_B:
+                        tok = words_b[int(rand() * len_b)]
+                    elif t < SLOT_SELF and own:
+                        tok = own[int(rand() * len(own))]
+                    elif t < SLOT_ANY:
+                        tok = every[int(rand() * len_every)]
+                    else:
+                        tok = bag[int(rand() * len(bag))]
+                    own_append(tok)
+                elif tok in PUNCT and prev in PUNCT:
+                    continue
+                append(tok)
+                prev = tok
+                size += 1
             else:
-                options = (group_next.get(prev) if r < group_cut else None) or all_next.get(prev)
-                tok = options[int(rand() * len(options))] if options else bag[int(rand() * len(bag))]
-            if tok in PUNCT and prev in PUNCT:
-                continue
-            append(tok)
-            prev = tok
-            if len(toks) >= length:
+                text = toks if r < P_RUN * P_RUN_SELF and size > 10 else text_a
+                start = int(rand() * len(text))
+                for tok in text[start:start + RUNS[int(rand() * len(RUNS))]]:
+                    if tok in PUNCT and prev in PUNCT:
+                        continue
+                    append(tok)
+                    prev = tok
+                    size += 1
+            if size >= length:
                 if prev in SENTENCE_END:
                     break
-                if len(toks) > length + 40:  # end a sentence that would not end
+                if size > length + 40:  # end a sentence that would not end
                     if prev in PUNCT:
                         toks[-1] = "."
                     else:
@@ -394,7 +445,7 @@ class Generator:
             "report-no": None,
             "categories": " ".join(categories),
             "license": rng.choice(_LICENSES),
-            "abstract": self.abstract(abstract_len, seed_a, seed_b, group),
+            "abstract": self.abstract(abstract_len, a, b, group),
             "versions": versions,
             "update_date": updated.date().isoformat(),
             "authors_parsed": [[last, first, ""] for first, last in people],
@@ -402,18 +453,27 @@ class Generator:
 
 
 _PUNCT_SPACE = re.compile(r" ([.,;:?!])")
-_SENTENCE_START = re.compile(r"(?:^|(?<=[.?!] ))([a-z])")
-_LINE = re.compile(r"(.{1,78})(?: +|$)")
 
 
 def capitalise(text: str) -> str:
     """Upper-case the first letter of every sentence."""
-    return _SENTENCE_START.sub(lambda m: m.group(1).upper(), text)
+    return ". ".join(part[:1].upper() + part[1:] for part in text.split(". "))
 
 
-def wrap(text: str) -> str:
+def wrap(text: str, width: int = 79) -> str:
     """Hard line breaks before column 80, as arXiv's metadata has them (long TeX runs stay whole)."""
-    return _LINE.sub("\\1\n", text).rstrip("\n")
+    lines = []
+    start = 0
+    while len(text) - start > width:
+        cut = text.rfind(" ", start, start + width + 1)
+        if cut <= start:
+            cut = text.find(" ", start + width)
+            if cut < 0:
+                break
+        lines.append(text[start:cut])
+        start = cut + 1
+    lines.append(text[start:])
+    return "\n".join(lines)
 
 
 def _moment(rng: random.Random, year: int, month: int) -> datetime:
@@ -492,15 +552,24 @@ def _sketch_sharing(abstracts: Iterable[str]) -> float:
 
 
 def _describe(titles: list[str], abstracts: list[str], labels: list[str]) -> dict:
-    words = [len(a.split()) for a in abstracts]
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    words = sorted(len(a.split()) for a in abstracts)
     vocabulary = {w for a in abstracts for w in re.findall(r"[a-z]+", a.lower())}
-    words.sort()
+    content = distinct = pairs = distinct_pairs = 0
+    for title, abstract in zip(titles, abstracts):
+        found = [w for w in re.findall(r"\b\w\w+\b", f"{title} {abstract}".lower()) if w not in ENGLISH_STOP_WORDS]
+        content, distinct = content + len(found), distinct + len(set(found))
+        pairs, distinct_pairs = pairs + len(found) - 1, distinct_pairs + len(set(zip(found, found[1:])))
+    texts = [t + " " + a for t, a in zip(titles, abstracts)]
     return {
         "papers": len(abstracts),
         "abstract_words_p10_p50_p90": [words[len(words) // 10], words[len(words) // 2], words[9 * len(words) // 10]],
         "title_words_mean": round(sum(len(t.split()) for t in titles) / len(titles), 1),
+        "content_words_per_paper": round(content / len(abstracts), 1),
+        "distinct_share_words_pairs": [round(distinct / content, 3), round(distinct_pairs / pairs, 3)],
         "distinct_words": len(vocabulary),
-        "knn10_same_category": round(_neighbour_agreement([t + " " + a for t, a in zip(titles, abstracts)], labels), 3),
+        "knn10_same_category": round(_neighbour_agreement(texts, labels), 3),
         "sketch_shared": round(_sketch_sharing(abstracts), 3),
     }
 
