@@ -374,18 +374,32 @@ class Store:
         limit: int = 10,
         offset: int = 0,
     ) -> list[SearchHit]:
-        """Papers matching an FTS5 expression, best first (bm25 with the title weighted most)."""
+        """Papers matching an FTS5 expression, best first (bm25 with the title weighted most).
+
+        Ranking reads only the full-text index; paper rows and snippets are fetched for the
+        page alone, so a query on a common word stays fast in a large library.
+        """
+        join = ""
+        if categories or years:
+            join = "JOIN papers p ON p.id = papers_fts.rowid "
         where, params = self._filters(categories, years, ["papers_fts MATCH ?"], [match])
-        sql = (
-            f"SELECT {self._PAPER_COLUMNS}, bm25(papers_fts, ?, ?, ?) AS rank, "
-            f"snippet(papers_fts, 1, '{SNIPPET_START}', '{SNIPPET_END}', '…', 40) AS snip "
-            f"FROM papers_fts JOIN papers p ON p.id = papers_fts.rowid "
-            f"WHERE {where} ORDER BY rank LIMIT ? OFFSET ?"
-        )
-        rows = self.db.execute(
-            sql, [TITLE_WEIGHT, ABSTRACT_WEIGHT, AUTHORS_WEIGHT] + params + [limit, offset]
-        )
-        return [SearchHit(paper=self._paper(row), rank=row[-2], snippet=row[-1] or "") for row in rows]
+        ranked = self.db.conn.execute(
+            f"SELECT papers_fts.rowid, bm25(papers_fts, ?, ?, ?) AS rank FROM papers_fts {join}"
+            f"WHERE {where} ORDER BY rank LIMIT ? OFFSET ?",
+            [TITLE_WEIGHT, ABSTRACT_WEIGHT, AUTHORS_WEIGHT] + params + [limit, offset],
+        ).fetchall()
+        if not ranked:
+            return []
+        ids = [row[0] for row in ranked]
+        marks = ",".join("?" * len(ids))
+        snippets = dict(self.db.conn.execute(
+            f"SELECT rowid, snippet(papers_fts, 1, '{SNIPPET_START}', '{SNIPPET_END}', '…', 40) "
+            f"FROM papers_fts WHERE papers_fts MATCH ? AND rowid IN ({marks})", [match] + ids
+        ).fetchall())
+        papers = {paper.id: paper for paper in self.papers(ids)}
+        return [
+            SearchHit(papers[pid], rank, snippets.get(pid) or "") for pid, rank in ranked if pid in papers
+        ]
 
     def filter_papers(
         self, categories: Iterable[str] = (), years: tuple[int, int] | None = None,
