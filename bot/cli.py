@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 import sys
@@ -23,7 +24,7 @@ from recommender import (
     bundled_seeds,
 )
 
-from .config import ConfigError, load_settings
+from .config import ConfigError, configure_logging, load_settings
 
 EXIT_NOT_FOUND = 3
 
@@ -354,6 +355,30 @@ def stats(state: State, as_json: bool) -> None:
     click.echo("Languages: " + ", ".join(f"{k} {v}" for k, v in figures["languages"].items()))
     if figures["top_categories"]:
         click.echo("Top categories: " + ", ".join(f"{k} {v}" for k, v in figures["top_categories"].items()))
+
+
+@cli.command()
+@click.pass_obj
+def run(state: State) -> None:
+    """Run the Discord bot (needs DISCORD_TOKEN: run it without one to see how to get one)."""
+    # Imported here so that the terminal-only commands never pay for importing discord.py.
+    from .client import SetupProblem, run_bot, setup_guide, token_problem
+
+    settings = _settings()
+    if state.db_option:
+        settings = dataclasses.replace(settings, db_path=state.db_option)
+    problem = token_problem(settings.token)
+    if problem:
+        click.echo(setup_guide(problem, settings.prefix), err=True)
+        sys.exit(1)
+    configure_logging(settings.log_level)
+    try:
+        run_bot(settings)
+    except SetupProblem as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)
 
 
 def main() -> None:

@@ -1,0 +1,268 @@
+"""The Discord bot: `PaperclubBot`, the `create_bot` factory, error answers, and running it.
+
+The bot owns a `LibraryWorker` (the one thread that touches the core) and reaches the library
+only through `await bot.run_blocking(fn, *args)`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from recommender import Library
+
+from . import cards
+from .cards import NO_MENTIONS
+from .cogs import COGS
+from .cogs.replies import reply
+from .config import Secret, Settings
+from .views import DYNAMIC_ITEMS, FAILURE, SearchPager, answer_error, send_private
+from .worker import LibraryWorker
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+PERMISSIONS = discord.Permissions(
+    send_messages=True, embed_links=True, read_message_history=True, use_application_commands=True
+)
+INVITE_URL = "https://discord.com/api/oauth2/authorize?client_id={application}&scope=bot+applications.commands&permissions={permissions}"
+# Three base64url parts joined by dots; lenient about their lengths, strict about everything else.
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{18,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}")
+WRAPPERS = (commands.CommandInvokeError, commands.HybridCommandError, app_commands.CommandInvokeError)
+
+
+def invite_url(application_id: int | str = "<APPLICATION_ID>") -> str:
+    """The link that adds the bot to a server with the scopes and permissions it needs."""
+    return INVITE_URL.format(application=application_id, permissions=PERMISSIONS.value)
+
+
+def unwrap(error: BaseException) -> BaseException:
+    """The exception a command raised, out of discord.py's wrappers."""
+    while isinstance(error, WRAPPERS) and getattr(error, "original", None) is not None:
+        error = error.original  # type: ignore[union-attr]
+    return error
+
+
+class PaperclubBot(commands.Bot):
+    """The reading-list bot: hybrid commands in cogs, persistent buttons, one library thread."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        library: Library | None = None,
+        *,
+        sync_commands: bool = True,
+        message_content: bool = True,
+    ):
+        intents = discord.Intents.default()
+        intents.message_content = message_content
+        super().__init__(
+            command_prefix=commands.when_mentioned_or(settings.prefix),
+            intents=intents,
+            help_command=None,
+            allowed_mentions=NO_MENTIONS,
+            case_insensitive=True,
+            strip_after_prefix=True,
+        )
+        self.settings = settings
+        self.sync_commands = sync_commands
+        self.worker = LibraryWorker(settings.db_path, library)
+        self.pager = SearchPager(self)
+
+    @property
+    def library(self) -> Library:
+        """The Library; use it only through `run_blocking`."""
+        return self.worker.library
+
+    async def run_blocking(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run a synchronous call into the core on the library's thread."""
+        return await self.worker.run(fn, *args, **kwargs)
+
+    async def setup_hook(self) -> None:
+        await self.worker.start()
+        for cog in COGS:
+            await self.add_cog(cog(self))
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.tree.error(self.on_app_command_error)
+        if self.sync_commands:
+            await self.sync_app_commands()
+
+    async def sync_app_commands(self) -> None:
+        """Publish the slash and message commands: to one server (instant) or globally."""
+        try:
+            if self.settings.guild_id:
+                guild = discord.Object(id=self.settings.guild_id)
+                self.tree.copy_global_to(guild=guild)
+                synced = await self.tree.sync(guild=guild)
+                log.info("Synced %d commands to server %s", len(synced), self.settings.guild_id)
+            else:
+                synced = await self.tree.sync()
+                log.info("Synced %d global commands (Discord may take up to an hour to show changes)", len(synced))
+        except discord.Forbidden:
+            log.error(
+                "Discord refused the slash commands: invite the bot with the applications.commands scope "
+                "(%s); text commands still work.", invite_url(self.application_id or "<APPLICATION_ID>"),
+            )
+        except discord.HTTPException as exc:
+            log.error("Could not sync slash commands (%s %s); text commands still work.", exc.status, exc.text)
+
+    async def on_ready(self) -> None:
+        log.info(
+            "Connected as %s in %d server(s); invite link: %s",
+            self.user, len(self.guilds), invite_url(self.application_id or "<APPLICATION_ID>"),
+        )
+
+    async def close(self) -> None:
+        await self.pager.close()
+        await super().close()
+        await self.worker.stop()
+
+    # -- errors ------------------------------------------------------------------------------
+
+    def _command_error_text(self, ctx: commands.Context, error: BaseException) -> str | None:
+        if isinstance(error, commands.CommandOnCooldown):
+            return f"Slow down a little: try again in {math.ceil(error.retry_after)} s."
+        if isinstance(error, commands.NoPrivateMessage):
+            return "That command works in a server, not in direct messages."
+        if isinstance(error, commands.UserInputError):
+            usage = ""
+            if ctx.command is not None:
+                usage = f" Usage: `{cards.single_line(self.settings.prefix)}{ctx.command.qualified_name} {ctx.command.signature}`".rstrip()
+            return cards.message_text(str(error), 1000) + usage
+        if isinstance(error, commands.CheckFailure):
+            return "You cannot use that command here."
+        return cards.error_text(error)
+
+    async def on_command_error(self, ctx: commands.Context, error: commands.CommandError) -> None:  # type: ignore[override]
+        """Answer the person whose command failed: plainly when they can fix it, else briefly
+        (with the traceback in the log)."""
+        original = unwrap(error)
+        if isinstance(original, (commands.CommandNotFound, commands.DisabledCommand)):
+            return
+        text = self._command_error_text(ctx, original)
+        if text is None:
+            name = ctx.command.qualified_name if ctx.command else "?"
+            log.error("Command %s failed for user %s", name, ctx.author.id, exc_info=original)
+            text = FAILURE
+        try:
+            await reply(ctx, text, private=True)
+        except discord.HTTPException:
+            log.warning("Could not tell user %s about a failed command", ctx.author.id, exc_info=True)
+
+    async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        """The same for slash-only and message commands (hybrid ones go through on_command_error)."""
+        original = unwrap(error)
+        if isinstance(original, app_commands.CommandOnCooldown):
+            await send_private(interaction, f"Slow down a little: try again in {math.ceil(original.retry_after)} s.")
+            return
+        if isinstance(original, app_commands.CheckFailure):
+            await send_private(interaction, "You cannot use that command here.")
+            return
+        command = interaction.command.name if interaction.command else "an application command"
+        await answer_error(interaction, original, command)
+
+
+def create_bot(
+    settings: Settings,
+    library: Library | None = None,
+    *,
+    sync_commands: bool = True,
+    message_content: bool = True,
+) -> PaperclubBot:
+    """A bot ready to start (nothing connects until `start`). Tests pass `sync_commands=False`:
+    then `setup_hook` never talks to Discord."""
+    return PaperclubBot(settings, library, sync_commands=sync_commands, message_content=message_content)
+
+
+# -- running -------------------------------------------------------------------------------
+
+
+class SetupProblem(Exception):
+    """The bot cannot run as configured; the message says what to do."""
+
+
+def token_problem(token: Secret) -> str | None:
+    """What is wrong with the configured token, never quoting it; None when it looks right."""
+    value = token.reveal()
+    if not value:
+        return "DISCORD_TOKEN is not set."
+    if value.lower().startswith("bot "):
+        return 'DISCORD_TOKEN should hold the token alone, without "Bot " in front of it.'
+    if any(ch.isspace() or ch in "'\"" for ch in value):
+        return "DISCORD_TOKEN contains spaces or quotes: paste the token alone."
+    if not TOKEN_SHAPE.fullmatch(value):
+        return "DISCORD_TOKEN does not look like a bot token (three parts of letters, digits, - and _ joined by dots)."
+    return None
+
+
+def setup_guide(problem: str, prefix: str = "!") -> str:
+    """How to get a working bot, after saying what is wrong now."""
+    return f"""{problem}
+
+paperclub run needs a Discord bot token. To get one:
+
+  1. Open the Discord Developer Portal, https://discord.com/developers/applications,
+     choose New Application and give it a name.
+  2. Under Bot, press Reset Token and copy the token. Put it in .env as DISCORD_TOKEN=...
+     (see .env.example) or in the environment. Keep it secret; paperclub never prints it.
+  3. Intents: slash commands need no privileged intent. For text commands such as
+     {prefix}search, also turn on Bot > Privileged Gateway Intents > Message Content.
+     The bot works without it: slash commands (and text commands that begin by
+     mentioning the bot) still work.
+  4. Invite the bot to your server with the scopes bot and applications.commands and
+     the permissions Send Messages, Embed Links, Read Message History and
+     Use Application Commands (permissions integer {PERMISSIONS.value}):
+
+       {invite_url()}
+
+     where <APPLICATION_ID> is on the application's General Information page.
+  5. Optional: PAPERCLUB_GUILD_ID=<your server id> shows the slash commands in that server
+     at once while you try things out (global commands can take up to an hour).
+"""
+
+
+async def _serve(settings: Settings, message_content: bool) -> None:
+    bot = create_bot(settings, message_content=message_content)
+    async with bot:
+        await bot.start(settings.token.reveal())
+
+
+def run_bot(settings: Settings) -> None:
+    """Connect to Discord and serve until stopped.
+
+    Without the Message Content intent enabled in the Developer Portal, starts again without it
+    (slash commands work). Raises SetupProblem when Discord refuses the token.
+    """
+    message_content = True
+    while True:
+        try:
+            asyncio.run(_serve(settings, message_content))
+            return
+        except discord.PrivilegedIntentsRequired:
+            if not message_content:
+                raise SetupProblem(
+                    "Discord refused the connection for a privileged intent paperclub does not ask for."
+                ) from None
+            log.warning(
+                "The Message Content intent is off for this bot in the Developer Portal, so text "
+                "commands (%ssearch …) only work when they begin by mentioning the bot. Slash "
+                "commands work. Turn it on under Bot > Privileged Gateway Intents. Reconnecting without it.",
+                settings.prefix,
+            )
+            message_content = False
+        except discord.LoginFailure:
+            raise SetupProblem(
+                setup_guide(
+                    "Discord did not accept DISCORD_TOKEN: it may have been reset, or copied incompletely.",
+                    settings.prefix,
+                )
+            ) from None

@@ -1,0 +1,95 @@
+"""Paper suggestions while someone types a `paper` option: titles matching what they typed, or
+with nothing typed yet, their recommendations (or, for /unlike, their likes).
+
+Discord waits about three seconds for suggestions, so the look-up gets a deadline and an empty
+list is the answer when the library is busy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from recommender import Library, Paper, PaperNotFound, QueryError, parse_arxiv_ref
+
+from ..cards import clip, single_line
+from ..views import group_key, user_key
+
+if TYPE_CHECKING:
+    from ..client import PaperclubBot
+
+log = logging.getLogger(__name__)
+
+MAX_CHOICES = 25
+DEADLINE = 2.0
+MIN_TYPED = 2
+
+
+def choice(paper: Paper) -> app_commands.Choice[str]:
+    name = clip(single_line(paper.title), 100) or f"Paper #{paper.id}"
+    return app_commands.Choice(name=name, value=str(paper.id))
+
+
+def _as_prefix_query(text: str) -> str:
+    """What someone is still typing: its last word as a prefix (`neural o` → `neural o*`)."""
+    return text + "*" if text[-1].isalnum() else text
+
+
+def suggest(library: Library, text: str, user: str, group: str | None) -> list[Paper]:
+    """Papers for what has been typed so far (runs on the library's thread)."""
+    text = single_line(text)
+    found: list[Paper] = []
+    if text.isdigit() or parse_arxiv_ref(text):
+        try:
+            found.append(library.paper(text))
+        except PaperNotFound:
+            pass
+    if len(text) < MIN_TYPED:
+        found += [r.paper for r in library.recommend(user, limit=MAX_CHOICES, group=group)]
+    else:
+        results = []
+        for query in (_as_prefix_query(text), text):
+            try:
+                results = library.search(query, limit=MAX_CHOICES)
+            except QueryError:
+                continue
+            if results:
+                break
+        found += [r.paper for r in results]
+    seen: set[int] = set()
+    unique = [p for p in found if not (p.id in seen or seen.add(p.id))]
+    return unique[:MAX_CHOICES]
+
+
+def suggest_liked(library: Library, text: str, user: str, group: str | None) -> list[Paper]:
+    """The person's liked papers whose title contains what has been typed (for /unlike)."""
+    wanted = single_line(text).casefold()
+    papers = [s.paper for s in library.likes(user, group=group)]
+    if wanted:
+        papers = [p for p in papers if wanted in p.title.casefold() or wanted == str(p.id)]
+    return papers[:MAX_CHOICES]
+
+
+async def _choices(interaction: discord.Interaction, current: str, finder) -> list[app_commands.Choice[str]]:
+    bot: PaperclubBot = interaction.client  # type: ignore[assignment]
+    job = bot.run_blocking(finder, bot.library, current, user_key(interaction.user), group_key(interaction.guild_id))
+    try:
+        papers = await asyncio.wait_for(job, timeout=DEADLINE)
+    except asyncio.TimeoutError:
+        log.info("Paper suggestions for %r took longer than %.1f s", current[:50], DEADLINE)
+        return []
+    return [choice(p) for p in papers]
+
+
+async def paper_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete for a paper option."""
+    return await _choices(interaction, current, suggest)
+
+
+async def liked_paper_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete for a paper the person liked."""
+    return await _choices(interaction, current, suggest_liked)

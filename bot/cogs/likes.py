@@ -1,0 +1,164 @@
+"""Taste: like, unlike, dislike, likes, recommend, trending.
+
+What a person likes and what is picked for them is their business: those answers go only to
+them, unless they choose to share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from recommender import Recommendation
+
+from .. import cards
+from ..views import list_view
+from .autocomplete import liked_paper_choices, paper_choices
+from .replies import group_of, heavy, reply, think, user_of
+
+if TYPE_CHECKING:
+    from ..client import PaperclubBot
+
+TRENDING_COUNT = 10
+
+
+async def send_ranked(
+    ctx: commands.Context, content: str, results: Sequence[Recommendation], private: bool
+) -> None:
+    """Ranked papers as numbered cards, five to a message, each message with its buttons."""
+    papers = [r.paper for r in results]
+    embeds = cards.ranked_cards(results)
+    for start in range(0, len(results), cards.CARDS_PER_MESSAGE):
+        end = start + cards.CARDS_PER_MESSAGE
+        await reply(
+            ctx,
+            content if start == 0 else None,
+            embeds=embeds[start:end],
+            view=list_view(papers[start:end], start + 1),
+            private=private,
+        )
+
+
+class Likes(commands.Cog):
+    """Likes, "not for me", and what they make of the rankings."""
+
+    def __init__(self, bot: PaperclubBot):
+        self.bot = bot
+
+    @commands.hybrid_command()
+    async def like(self, ctx: commands.Context, *, paper: str) -> None:
+        """Like a paper: your recommendations will use it.
+
+        Parameters
+        ----------
+        paper
+            A paper: start typing its title, or give its id, arXiv id or link
+        """
+        await think(ctx, private=True)
+        found = await self.bot.run_blocking(self.bot.library.like, user_of(ctx), paper, group_of(ctx))
+        await reply(ctx, f"Liked *{cards.inline_title(found)}*. Your recommendations will use it.", private=True)
+
+    @like.autocomplete("paper")
+    async def _like_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await paper_choices(interaction, current)
+
+    @commands.hybrid_command()
+    async def dislike(self, ctx: commands.Context, *, paper: str) -> None:
+        """Mark a paper "not for me": it and papers like it move down your ranking.
+
+        Parameters
+        ----------
+        paper
+            A paper: start typing its title, or give its id, arXiv id or link
+        """
+        await think(ctx, private=True)
+        found = await self.bot.run_blocking(self.bot.library.dislike, user_of(ctx), paper, group_of(ctx))
+        await reply(ctx, f"Noted: fewer papers like *{cards.inline_title(found)}*.", private=True)
+
+    @dislike.autocomplete("paper")
+    async def _dislike_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await paper_choices(interaction, current)
+
+    @commands.hybrid_command()
+    async def unlike(self, ctx: commands.Context, *, paper: str) -> None:
+        """Take back your like or "not for me" on a paper.
+
+        Parameters
+        ----------
+        paper
+            One of the papers you liked: start typing its title
+        """
+        await think(ctx, private=True)
+        found = await self.bot.run_blocking(self.bot.library.unlike, user_of(ctx), paper)
+        await reply(ctx, f"Forgot your like or “not for me” on *{cards.inline_title(found)}*.", private=True)
+
+    @unlike.autocomplete("paper")
+    async def _unlike_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await liked_paper_choices(interaction, current)
+
+    @commands.hybrid_command()
+    async def likes(self, ctx: commands.Context, member: discord.User | None = None, share: bool = False) -> None:
+        """The papers someone liked here (you, unless you pick someone).
+
+        Parameters
+        ----------
+        member
+            Whose likes to show
+        share
+            Post the list in the channel instead of only to you
+        """
+        await think(ctx, private=not share)
+        person = member or ctx.author
+        signals = await self.bot.run_blocking(self.bot.library.likes, str(person.id), group_of(ctx))
+        if not signals:
+            if person.id == ctx.author.id:
+                text = "You have not liked any papers here yet: use /like, or the Like button under a paper."
+            else:
+                text = f"{cards.plain(person.display_name, 80)} has not liked any papers here yet."
+            await reply(ctx, text, private=not share)
+            return
+        await reply(ctx, embeds=[cards.likes_card(signals, person.display_name)], private=not share)
+
+    @commands.hybrid_command()
+    @heavy()
+    async def recommend(
+        self, ctx: commands.Context, count: commands.Range[int, 1, 10] = 5, share: bool = False
+    ) -> None:
+        """Your recommendations, each with the reason it was picked.
+
+        Parameters
+        ----------
+        count
+            How many papers (1 to 10)
+        share
+            Post them in the channel instead of only to you
+        """
+        await think(ctx, private=not share)
+        results = await self.bot.run_blocking(self.bot.library.recommend, user_of(ctx), count, group_of(ctx))
+        if not results:
+            await reply(ctx, "Nothing to suggest yet: the library has no papers you have not seen.", private=not share)
+            return
+        whose = "you" if not share else cards.plain(ctx.author.display_name, 80)
+        await send_ranked(ctx, f"Picked for {whose}:", results, private=not share)
+
+    @commands.hybrid_command()
+    @commands.guild_only()
+    async def trending(self, ctx: commands.Context, days: commands.Range[int, 1, 365] = 7) -> None:
+        """What this server liked most lately.
+
+        Parameters
+        ----------
+        days
+            How far back to look, in days (1 to 365)
+        """
+        await think(ctx)
+        results = await self.bot.run_blocking(self.bot.library.trending, group_of(ctx), days, TRENDING_COUNT)
+        period = "day" if days == 1 else f"{days} days"
+        if not results:
+            await reply(ctx, f"Nothing was liked here in the last {period}. Like papers with /like or the Like buttons.")
+            return
+        await send_ranked(ctx, f"Most liked here in the last {period}:", results, private=False)

@@ -1,0 +1,158 @@
+"""Finding papers: search, random, similar, paper, help, and the "More like this" message command.
+
+Results are posted in the channel for everyone to see; the buttons under them count for
+whoever clicks.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from recommender import Library, Paper, PaperNotFound, Recommendation
+
+from .. import cards
+from ..views import GONE, answer_error, card_view, list_view, paper_id_of_message, send_private
+from .autocomplete import paper_choices
+from .replies import heavy, reply, think, user_of
+
+if TYPE_CHECKING:
+    from ..client import PaperclubBot
+
+SIMILAR_COUNT = 5
+SURPRISE_WORDS = {"surprise", "surprise:true", "surprise:yes"}
+
+
+def similar_to(library: Library, ref: str | int, limit: int) -> tuple[Paper, list[Recommendation]]:
+    """The paper a reference names and the papers closest to it (one trip to the library)."""
+    paper = library.paper(ref)
+    return paper, library.similar(paper.id, limit=limit)
+
+
+class Papers(commands.Cog):
+    """Search, look up and discover papers."""
+
+    def __init__(self, bot: PaperclubBot):
+        self.bot = bot
+        self.more_like_this_menu = app_commands.ContextMenu(name="More like this", callback=self.more_like_this)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.more_like_this_menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.more_like_this_menu.name, type=self.more_like_this_menu.type)
+
+    @commands.hybrid_command()
+    @heavy()
+    async def search(self, ctx: commands.Context, *, query: str) -> None:
+        """Search the reading list: ranked results with snippets, 5 a page.
+
+        Parameters
+        ----------
+        query
+            Words, "a phrase", author:Name, cat:cs.LG, year:2019, word OR word, -word, prefix*
+        """
+        await think(ctx)
+        pager = self.bot.pager
+        session = pager.open(ctx.author.id, query)
+        page = await pager.page(session, 0)
+        message = await reply(ctx, page.content, embeds=page.embeds, view=page.view)
+        pager.watch(session, message)
+
+    @commands.hybrid_command(name="random")
+    @heavy()
+    async def random_paper(self, ctx: commands.Context, category: str | None = None, surprise: bool = False) -> None:
+        """A random paper, from one arXiv category if you like, or a surprise picked for you.
+
+        Parameters
+        ----------
+        category
+            An arXiv category such as cs.CL or stat.ML (or just CL)
+        surprise
+            Pick from further down your own ranking instead of at random
+        """
+        if category and category.strip().casefold() in SURPRISE_WORDS:
+            category, surprise = None, True
+        await think(ctx)
+        paper = await self.bot.run_blocking(
+            self.bot.library.random, category or None, user_of(ctx) if surprise else None
+        )
+        await reply(ctx, embeds=[cards.paper_card(paper)], view=card_view(paper))
+
+    @commands.hybrid_command()
+    @heavy()
+    async def similar(self, ctx: commands.Context, *, paper: str) -> None:
+        """More like this: the papers closest to one paper, with the words they share.
+
+        Parameters
+        ----------
+        paper
+            A paper: start typing its title, or give its id, arXiv id or link
+        """
+        await think(ctx)
+        source, results = await self.bot.run_blocking(similar_to, self.bot.library, paper, SIMILAR_COUNT)
+        title = cards.inline_title(source)
+        if not results:
+            await reply(ctx, f"Nothing in the library is close to *{title}* yet.")
+            return
+        await reply(
+            ctx, f"More like *{title}*:", embeds=cards.ranked_cards(results), view=list_view([r.paper for r in results])
+        )
+
+    @similar.autocomplete("paper")
+    async def _similar_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await paper_choices(interaction, current)
+
+    @commands.hybrid_command()
+    async def paper(self, ctx: commands.Context, *, paper: str) -> None:
+        """The full card of one paper.
+
+        Parameters
+        ----------
+        paper
+            A paper: start typing its title, or give its id, arXiv id or link
+        """
+        await think(ctx)
+        found = await self.bot.run_blocking(self.bot.library.paper, paper)
+        await reply(ctx, embeds=[cards.paper_card(found)], view=card_view(found))
+
+    @paper.autocomplete("paper")
+    async def _paper_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await paper_choices(interaction, current)
+
+    @commands.hybrid_command(name="help")
+    async def help_command(self, ctx: commands.Context) -> None:
+        """What paperclub can do."""
+        await reply(ctx, embeds=[cards.help_card(self.bot.settings.prefix)], private=True)
+
+    async def more_like_this(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        """Papers like the one on a paperclub card (message command)."""
+        bot_user = self.bot.user
+        paper_id = paper_id_of_message(message) if bot_user and message.author.id == bot_user.id else None
+        if paper_id is None:
+            await send_private(
+                interaction, "Use **More like this** on a paperclub paper card (a message from this bot with a paper on it)."
+            )
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            source, results = await self.bot.run_blocking(similar_to, self.bot.library, paper_id, SIMILAR_COUNT)
+        except PaperNotFound:
+            await send_private(interaction, GONE)
+            return
+        except Exception as exc:
+            await answer_error(interaction, exc, "More like this")
+            return
+        title = cards.inline_title(source)
+        if not results:
+            await send_private(interaction, f"Nothing in the library is close to *{title}* yet.")
+            return
+        await send_private(
+            interaction,
+            f"More like *{title}* (only you can see these):",
+            embeds=cards.ranked_cards(results),
+            view=list_view([r.paper for r in results]),
+        )

@@ -1,0 +1,79 @@
+"""How commands answer (in the channel or only to the person, for slash and text commands
+alike) and how often a person may run the heavier ones.
+
+A slash command can answer ephemerally; a text command cannot, so its private answers are a
+reply to the person's message instead. Nothing a command sends can ping anyone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord.ext import commands
+
+from ..cards import NO_MENTIONS
+from ..views import group_key, user_key
+
+if TYPE_CHECKING:
+    from ..client import PaperclubBot
+
+    Context = commands.Context[PaperclubBot]
+else:
+    Context = commands.Context
+
+# Set on an interaction deferred in public whose first answer has not been sent yet: a private
+# answer must then replace the public "thinking…" message rather than fill it in.
+PUBLIC_PLACEHOLDER = "paperclub_public_placeholder"
+COOLDOWN_USES, COOLDOWN_SECONDS = 5, 30.0
+
+
+def heavy() -> Any:
+    """A per-person cooldown for a command that makes the library work harder (a new one for
+    each command, so each has its own allowance)."""
+    return commands.cooldown(COOLDOWN_USES, COOLDOWN_SECONDS, commands.BucketType.user)
+
+
+def user_of(ctx: Context) -> str:
+    return user_key(ctx.author)
+
+
+def group_of(ctx: Context) -> str | None:
+    return group_key(ctx.guild.id if ctx.guild else None)
+
+
+async def think(ctx: Context, private: bool = False) -> None:
+    """Acknowledge a slash command at once ("thinking…") so slow work cannot time it out."""
+    interaction = ctx.interaction
+    if interaction is None or interaction.response.is_done():
+        return
+    await ctx.defer(ephemeral=private)
+    if not private:
+        interaction.extras[PUBLIC_PLACEHOLDER] = True
+
+
+async def reply(
+    ctx: Context,
+    content: str | None = None,
+    *,
+    embeds: Sequence[discord.Embed] = (),
+    view: discord.ui.View | None = None,
+    private: bool = False,
+) -> discord.Message | None:
+    """Send one answer: in the channel, or (private) ephemerally / as a reply to the author."""
+    kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
+    if embeds:
+        kwargs["embeds"] = list(embeds)
+    if view is not None:
+        kwargs["view"] = view
+    interaction = ctx.interaction
+    if interaction is None:
+        reference = ctx.message.to_reference(fail_if_not_exists=False)
+        return await ctx.send(content, reference=reference, mention_author=False, **kwargs)
+    if interaction.extras.pop(PUBLIC_PLACEHOLDER, False) and private:
+        try:
+            await interaction.delete_original_response()
+        except discord.HTTPException:
+            pass
+    return await ctx.send(content, ephemeral=private, **kwargs)

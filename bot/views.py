@@ -1,0 +1,336 @@
+"""Buttons under paper cards, and search paging.
+
+Every button is a `DynamicItem`: its `custom_id` carries what it needs (`paperclub:like:42`), so
+it works for anyone who clicks it and keeps working after a restart, as long as the classes in
+`DYNAMIC_ITEMS` are registered with `bot.add_dynamic_items`. A click counts for the person who
+clicked, in the server it was clicked in, and is answered only to them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import discord
+
+from recommender import Paper, PaperNotFound
+
+from . import cards
+from .cards import NO_MENTIONS
+
+if TYPE_CHECKING:
+    from .client import PaperclubBot
+
+log = logging.getLogger(__name__)
+
+FAILURE = "Something went wrong on our side; it has been logged."
+GONE = "That paper is no longer in the library."
+PAGE_SIZE = cards.CARDS_PER_MESSAGE
+PAGE_TIMEOUT = 180.0
+ACTION_ID = re.compile(r"paperclub:(?:like|dislike|similar):([0-9]{1,18})")
+
+
+def user_key(user: discord.abc.Snowflake) -> str:
+    """Who a like belongs to: the Discord user id."""
+    return str(user.id)
+
+
+def group_key(guild_id: int | None) -> str | None:
+    """The group a like belongs to: the server id, or None in direct messages."""
+    return str(guild_id) if guild_id else None
+
+
+# -- answering interactions ------------------------------------------------------------------
+
+
+async def send_private(
+    interaction: discord.Interaction,
+    content: str | None = None,
+    *,
+    embeds: Sequence[discord.Embed] = (),
+    view: discord.ui.View | None = None,
+) -> None:
+    """Answer only the person who clicked or typed, whether or not we answered them before."""
+    kwargs: dict[str, Any] = {"ephemeral": True, "allowed_mentions": NO_MENTIONS}
+    if content:
+        kwargs["content"] = content
+    if embeds:
+        kwargs["embeds"] = list(embeds)
+    if view is not None:
+        kwargs["view"] = view
+    if interaction.response.is_done():
+        await interaction.followup.send(**kwargs)
+    else:
+        await interaction.response.send_message(**kwargs)
+
+
+async def answer_error(interaction: discord.Interaction, error: BaseException, what: str) -> None:
+    """Tell the person what went wrong: plainly for their mistakes, briefly for ours (logged)."""
+    text = cards.error_text(error)
+    if text is None:
+        log.error("%s failed", what, exc_info=error)
+        text = FAILURE
+    try:
+        await send_private(interaction, text)
+    except discord.HTTPException:
+        log.warning("Could not tell %s that %s failed", interaction.user, what, exc_info=True)
+
+
+# -- buttons on paper cards ------------------------------------------------------------------
+
+
+class PaperAction:
+    """What the three paper buttons share; each subclass is also a DynamicItem with a template."""
+
+    verb: ClassVar[str]
+    label: ClassVar[str]
+    emoji: ClassVar[str]
+    style: ClassVar[discord.ButtonStyle] = discord.ButtonStyle.secondary
+
+    def __init__(self, paper_id: int, rank: int | None = None, row: int | None = None):
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            style=self.style,
+            label=str(rank) if rank is not None else self.label,
+            emoji=self.emoji,
+            custom_id=f"paperclub:{self.verb}:{paper_id}",
+        )
+        super().__init__(button, row=row)  # type: ignore[call-arg]
+        self.paper_id = paper_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> PaperAction:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await self.act(interaction, interaction.client)  # type: ignore[arg-type]
+        except PaperNotFound:
+            await send_private(interaction, GONE)
+        except Exception as exc:
+            await answer_error(interaction, exc, f"the {self.verb} button on paper #{self.paper_id}")
+
+    async def act(self, interaction: discord.Interaction, bot: PaperclubBot) -> None:
+        raise NotImplementedError
+
+
+class LikeButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], template=r"paperclub:like:(?P<id>[0-9]{1,18})"):
+    verb, label, emoji = "like", "Like", "👍"
+    style = discord.ButtonStyle.success
+
+    async def act(self, interaction: discord.Interaction, bot: PaperclubBot) -> None:
+        paper = await bot.run_blocking(
+            bot.library.like, user_key(interaction.user), self.paper_id, group_key(interaction.guild_id)
+        )
+        await send_private(interaction, f"Liked *{cards.inline_title(paper)}*. Your recommendations will use it.")
+
+
+class DislikeButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], template=r"paperclub:dislike:(?P<id>[0-9]{1,18})"):
+    verb, label, emoji = "dislike", "Not for me", "👎"
+
+    async def act(self, interaction: discord.Interaction, bot: PaperclubBot) -> None:
+        paper = await bot.run_blocking(
+            bot.library.dislike, user_key(interaction.user), self.paper_id, group_key(interaction.guild_id)
+        )
+        await send_private(interaction, f"Noted: fewer papers like *{cards.inline_title(paper)}*.")
+
+
+class SimilarButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], template=r"paperclub:similar:(?P<id>[0-9]{1,18})"):
+    verb, label, emoji = "similar", "More like this", "🔎"
+
+    async def act(self, interaction: discord.Interaction, bot: PaperclubBot) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        results = await bot.run_blocking(bot.library.similar, self.paper_id, PAGE_SIZE)
+        if not results:
+            await send_private(interaction, "Nothing in the library is close to that paper yet.")
+            return
+        await send_private(
+            interaction,
+            "More like this (only you can see these):",
+            embeds=cards.ranked_cards(results),
+            view=list_view([r.paper for r in results]),
+        )
+
+
+def card_view(paper: Paper) -> discord.ui.View:
+    """The buttons under one paper's card."""
+    view = discord.ui.View(timeout=None)
+    for action in (LikeButton, DislikeButton, SimilarButton):
+        view.add_item(action(paper.id))
+    if paper.url:
+        view.add_item(discord.ui.Button(style=discord.ButtonStyle.link, label="arXiv", url=paper.url))
+    return view
+
+
+def list_view(papers: Sequence[Paper], first_rank: int = 1) -> discord.ui.View:
+    """Buttons for up to five numbered cards: a row of Likes, of Not for me, of More like this,
+    and links (row 3 is left for paging)."""
+    view = discord.ui.View(timeout=None)
+    for row, action in enumerate((LikeButton, DislikeButton, SimilarButton)):
+        for rank, paper in enumerate(papers[:PAGE_SIZE], first_rank):
+            view.add_item(action(paper.id, rank=rank, row=row))
+    for rank, paper in enumerate(papers[:PAGE_SIZE], first_rank):
+        if paper.url:
+            view.add_item(discord.ui.Button(style=discord.ButtonStyle.link, label=f"arXiv {rank}", url=paper.url, row=4))
+    return view
+
+
+def paper_id_of_message(message: discord.Message) -> int | None:
+    """The paper a bot message is about: from its first card's footer, else from its buttons."""
+    found = cards.paper_id_of(message.embeds)
+    if found is not None:
+        return found
+    for row in message.components:
+        for child in getattr(row, "children", []):
+            match = ACTION_ID.fullmatch(getattr(child, "custom_id", None) or "")
+            if match:
+                return int(match.group(1))
+    return None
+
+
+# -- search paging ---------------------------------------------------------------------------
+
+
+@dataclass
+class SearchSession:
+    """One person's search whose pages can still be turned."""
+
+    token: str
+    owner_id: int
+    query: str
+    offset: int = 0
+    has_next: bool = False
+    papers: list[Paper] = field(default_factory=list)
+    expires: float = 0.0
+    message: discord.Message | None = None
+
+
+@dataclass
+class Page:
+    content: str
+    embeds: list[discord.Embed]
+    view: discord.ui.View | None
+
+
+class PageButton(discord.ui.DynamicItem[discord.ui.Button], template=r"paperclub:page:(?P<token>[0-9a-f]{8}):(?P<direction>prev|next)"):
+    """Previous / Next under a search page; only the person who searched may use them."""
+
+    def __init__(self, token: str, direction: str, disabled: bool = False):
+        label = "Previous" if direction == "prev" else "Next"
+        super().__init__(
+            discord.ui.Button(
+                style=discord.ButtonStyle.primary,
+                label=label,
+                emoji="◀️" if direction == "prev" else "▶️",
+                custom_id=f"paperclub:page:{token}:{direction}",
+                disabled=disabled,
+            ),
+            row=3,
+        )
+        self.token = token
+        self.direction = direction
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> PageButton:
+        return cls(match["token"], match["direction"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: PaperclubBot = interaction.client  # type: ignore[assignment]
+        session = bot.pager.sessions.get(self.token)
+        try:
+            if session is None:
+                await send_private(interaction, "These results have expired: run /search again.")
+                return
+            if interaction.user.id != session.owner_id:
+                await send_private(interaction, "These pages belong to the person who searched: run /search yourself.")
+                return
+            await interaction.response.defer()
+            step = PAGE_SIZE if self.direction == "next" else -PAGE_SIZE
+            page = await bot.pager.page(session, max(0, session.offset + step))
+            bot.pager.extend(session)
+            await interaction.edit_original_response(
+                content=page.content, embeds=page.embeds, view=page.view, allowed_mentions=NO_MENTIONS
+            )
+        except Exception as exc:
+            await answer_error(interaction, exc, "turning a search page")
+
+
+class SearchPager:
+    """Open searches: their query, page and owner, until they time out and their buttons are
+    disabled."""
+
+    def __init__(self, bot: PaperclubBot, timeout: float = PAGE_TIMEOUT):
+        self.bot = bot
+        self.timeout = timeout
+        self.sessions: dict[str, SearchSession] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def open(self, owner_id: int, query: str) -> SearchSession:
+        token = secrets.token_hex(4)
+        while token in self.sessions:
+            token = secrets.token_hex(4)
+        return SearchSession(token, owner_id, query)
+
+    async def page(self, session: SearchSession, offset: int) -> Page:
+        """Run the search for one page and render it (raises QueryError for a bad query)."""
+        results = await self.bot.run_blocking(self.bot.library.search, session.query, PAGE_SIZE + 1, offset)
+        shown = results[:PAGE_SIZE]
+        session.offset, session.has_next = offset, len(results) > PAGE_SIZE
+        session.papers = [r.paper for r in shown]
+        query = cards.plain(session.query, 200)
+        if not shown:
+            content = f"No papers match “{query}”." if offset == 0 else f"No more results for “{query}”."
+        else:
+            content = f"Results {offset + 1}–{offset + len(shown)} for “{query}”:"
+        return Page(content, cards.search_cards(shown, offset + 1), self.view(session))
+
+    def view(self, session: SearchSession, expired: bool = False) -> discord.ui.View | None:
+        """The buttons for the session's current page; paging only when there is another page."""
+        view = list_view(session.papers, session.offset + 1)
+        if session.offset > 0 or session.has_next:
+            view.add_item(PageButton(session.token, "prev", disabled=expired or session.offset == 0))
+            view.add_item(PageButton(session.token, "next", disabled=expired or not session.has_next))
+        return view if view.children else None
+
+    def watch(self, session: SearchSession, message: discord.Message | None) -> None:
+        """Keep the session turnable until it times out, then disable its paging buttons."""
+        if message is None or not (session.offset > 0 or session.has_next):
+            return
+        session.message = message
+        self.sessions[session.token] = session
+        self.extend(session)
+        task = asyncio.get_running_loop().create_task(self._expire(session), name=f"paperclub-search-{session.token}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def extend(self, session: SearchSession) -> None:
+        session.expires = asyncio.get_running_loop().time() + self.timeout
+
+    async def _expire(self, session: SearchSession) -> None:
+        loop = asyncio.get_running_loop()
+        while (left := session.expires - loop.time()) > 0:
+            await asyncio.sleep(left)
+        self.sessions.pop(session.token, None)
+        if session.message is None:
+            return
+        try:
+            await session.message.edit(view=self.view(session, expired=True), allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException:
+            log.debug("Could not disable the paging buttons of search %s", session.token, exc_info=True)
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self.sessions.clear()
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (LikeButton, DislikeButton, SimilarButton, PageButton)
