@@ -461,3 +461,13 @@ def texts_of(embeds: Sequence[discord.Embed], content: str | None = None) -> lis
         texts += [embed.title or "", embed.description or "", embed.footer.text or "", embed.author.name or ""]
         texts += [part for f in embed.fields for part in (f.name or "", f.value or "")]
     return texts
+
+
+def liked_message(paper: Paper) -> str:
+    """The private confirmation of a like, from a command or a button."""
+    return f"Liked *{inline_title(paper)}*. Your recommendations will use it."
+
+
+def disliked_message(paper: Paper) -> str:
+    """The private confirmation of a "not for me", from a command or a button."""
+    return f"Noted: fewer papers like *{inline_title(paper)}*."

@@ -128,7 +128,7 @@ class LikeButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], templat
         paper = await bot.run_blocking(
             bot.library.like, user_key(interaction.user), self.paper_id, group_key(interaction.guild_id)
         )
-        await send_private(interaction, f"Liked *{cards.inline_title(paper)}*. Your recommendations will use it.")
+        await send_private(interaction, cards.liked_message(paper))
 
 
 class DislikeButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], template=r"paperclub:dislike:(?P<id>[0-9]{1,18})"):
@@ -138,7 +138,7 @@ class DislikeButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], temp
         paper = await bot.run_blocking(
             bot.library.dislike, user_key(interaction.user), self.paper_id, group_key(interaction.guild_id)
         )
-        await send_private(interaction, f"Noted: fewer papers like *{cards.inline_title(paper)}*.")
+        await send_private(interaction, cards.disliked_message(paper))
 
 
 class SimilarButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], template=r"paperclub:similar:(?P<id>[0-9]{1,18})"):

@@ -214,18 +214,17 @@ class Library:
         "added", "merged" or "unchanged". Call it inside `store.transaction()`."""
         record_shingles = shingles(record.abstract)
         record_sketch = sketch(record_shingles)
-        source = Source(record.source.path, record.source.line, record.source.format)
         paper_id = self._find_same(record, record_shingles, record_sketch)
         if paper_id is None:
             paper_id = self.store.insert_paper(fields_of(record), record_sketch)
-            self.store.add_source(paper_id, source)
+            self.store.add_source(paper_id, record.source)
             return "added"
         stored = self.store.fields(paper_id)
         merged = combine(stored, record)
         changed = merged != stored
         if changed:
             self.store.update_paper(paper_id, merged, stored)
-        new_source = self.store.add_source(paper_id, source)
+        new_source = self.store.add_source(paper_id, record.source)
         if new_source:
             self.store.add_sketch(paper_id, record_sketch)
         return "merged" if changed or new_source else "unchanged"

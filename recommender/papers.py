@@ -51,13 +51,8 @@ class Rejection:
         return f"{self.path}:{self.line}: {self.reason}"
 
 
-@dataclass(frozen=True)
-class Source:
-    """One place a stored paper was seen."""
-
-    path: str
-    line: int
-    format: str
+Source = SourceRef
+"""One place a stored paper was seen: the same shape as where a record was read."""
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,7 @@ class Likes(commands.Cog):
         """
         await think(ctx, private=True)
         found = await self.bot.run_blocking(self.bot.library.like, user_of(ctx), paper, group_of(ctx))
-        await reply(ctx, f"Liked *{cards.inline_title(found)}*. Your recommendations will use it.", private=True)
+        await reply(ctx, cards.liked_message(found), private=True)
 
     @like.autocomplete("paper")
     async def _like_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -77,7 +77,7 @@ class Likes(commands.Cog):
         """
         await think(ctx, private=True)
         found = await self.bot.run_blocking(self.bot.library.dislike, user_of(ctx), paper, group_of(ctx))
-        await reply(ctx, f"Noted: fewer papers like *{cards.inline_title(found)}*.", private=True)
+        await reply(ctx, cards.disliked_message(found), private=True)
 
     @dislike.autocomplete("paper")
     async def _dislike_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
