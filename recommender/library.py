@@ -282,9 +282,10 @@ class Library:
 
     def closest_titles(self, text: str, limit: int = 3) -> list[str]:
         """Titles that look most like `text`, for "did you mean" messages."""
-        candidates = self._title_candidates(text, phrase=False)
         if self.store.count_papers() <= 5000:
             candidates = self.store.titles()
+        else:
+            candidates = self._title_candidates(text, phrase=False)
         if not candidates:
             return []
         titles = [title for _, title in candidates]
@@ -458,12 +459,12 @@ class Library:
     def random(self, category: str | None = None, for_user: str | None = None) -> Paper:
         """A uniformly random paper (optionally in a category), or with `for_user` a surprise:
         a pick from the upper part of that person's ranking rather than its very top."""
-        if for_user is not None:
+        if for_user is not None and self.store.signals(str(for_user), kind="like"):
             picks = self.recommend(for_user, limit=SURPRISE_TO if not category else SURPRISE_TO * 4)
             if category:
                 picks = [p for p in picks if _in_category(p.paper, category)]
             pool = picks[SURPRISE_FROM:] or picks
-            if pool and self.store.signals(str(for_user), kind="like"):
+            if pool:
                 return self._random.choice(pool).paper
         paper_id = self.store.random_id(category, self._random.random())
         if paper_id is None:
