@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from recommender import Library
+from tests.arxiv_server import arxiv_server, fake_gate  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
