@@ -16,6 +16,7 @@ import numpy as np
 from rapidfuzz import fuzz, process, utils
 
 from . import ranking, sources
+from .digest import DigestBook
 from .index import TfidfIndex, category_words
 from .merge import combine, fields_of, same_paper, shingles, sketch, title_key
 from .papers import (
@@ -132,6 +133,7 @@ class Library:
         self._index: TfidfIndex | None = None
         self._random = random_module.Random(seed)
         self.colleague_weight = COLLEAGUE_WEIGHT
+        self.digests = DigestBook(self)
         if self.store.get_meta(LIBRARY_ID_KEY) is None:
             self.store.set_meta(LIBRARY_ID_KEY, uuid.uuid4().hex)
 
@@ -480,10 +482,27 @@ class Library:
         members: dict[str, list[int]] = {}
         for user, paper_id in self.store.group_signals(group):
             members.setdefault(user, []).append(paper_id)
+        return self._rank_for(members, ", liked here", limit, candidates, exclude)
+
+    def personal_ranking(
+        self, user: str, limit: int = 10, candidates: Iterable[int] | None = None,
+        exclude: Iterable[int] = (),
+    ) -> list[Recommendation]:
+        """Like `lab_ranking`, for one person's likes made anywhere (their disliked papers left
+        out); the bundled papers stand in while they have liked nothing."""
+        signals = self.store.signals(str(user))
+        liked = [pid for pid, kind, _, _ in signals if kind == "like"]
+        disliked = {pid for pid, kind, _, _ in signals if kind == "dislike"}
+        members = {str(user): liked} if liked else {}
+        return self._rank_for(members, ", which you liked", limit, candidates, set(exclude) | disliked)
+
+    def _rank_for(
+        self, members: dict[str, list[int]], relation: str, limit: int,
+        candidates: Iterable[int] | None, exclude: Iterable[int],
+    ) -> list[Recommendation]:
         index = self.refresh_index()
         liked_by_group = {pid for ids in members.values() for pid in ids}
         basis = [index.rows(ids) for ids in members.values()]
-        relation = ", liked here"
         if not liked_by_group:
             basis = [index.rows(self.store.seed_paper_ids())]
             relation = ", from the lab's reading list"

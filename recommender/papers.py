@@ -120,6 +120,11 @@ class PaperNotFound(LookupError):
 NEW_ARXIV_ID = re.compile(r"(?<![\d.])(\d{4}\.\d{4,5})(?:v(\d+))?(?![\d])")
 OLD_ARXIV_ID = re.compile(r"(?<![\w.-])([a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?(?!\d)")
 ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf|html)/", re.IGNORECASE)
+ARXIV_LINK = re.compile(
+    r"(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/"
+    r"(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?",
+    re.IGNORECASE,
+)
 
 
 def split_arxiv_id(text: str) -> tuple[str, int | None] | None:
@@ -154,6 +159,18 @@ def parse_arxiv_ref(text: str) -> str | None:
         if re.fullmatch(r"(v\d+)?", rest):
             return found[0]
     return None
+
+
+def find_arxiv_refs(text: str, limit: int = 5) -> list[str]:
+    """The arXiv ids of the arXiv links in a chat message, in order, without repeats."""
+    found: list[str] = []
+    for match in ARXIV_LINK.finditer(text or ""):
+        arxiv_id = parse_arxiv_ref(match.group(0))
+        if arxiv_id and arxiv_id not in found:
+            found.append(arxiv_id)
+            if len(found) == limit:
+                break
+    return found
 
 
 @dataclass(frozen=True)

@@ -104,10 +104,13 @@ def top(scores: np.ndarray, exclude: Sequence[int], limit: int, allowed: np.ndar
 
 
 def anchors_for(index: TfidfIndex, rows: Sequence[int], anchors: Sequence[int]) -> list[int]:
-    """For each row, the anchor row (a liked paper, say) it is most similar to."""
+    """For each row, the anchor row (a liked paper, say) it is most similar to, other than
+    itself when there is another."""
     if not rows or not anchors:
         return []
     similarities = (index.vector(list(rows)) @ index.vector(list(anchors)).T).toarray()
+    same = np.asarray(rows)[:, None] == np.asarray(anchors)[None, :]
+    similarities[same & (len(anchors) > 1)] = -1.0
     return [anchors[i] for i in similarities.argmax(axis=1)]
 
 

@@ -73,8 +73,36 @@ def _v2(db: sqlite_utils.Database) -> None:
     db["papers"].create_index(["updated"])
 
 
+def _v3(db: sqlite_utils.Database) -> None:
+    db["subscriptions"].create(
+        {"target": str, "kind": str, "grp": str, "channel_id": int, "user_id": str,
+         "categories": str, "post_time": str, "timezone": str, "size": int, "cross_lists": int,
+         "say_when_empty": int, "paused": str, "created_by": str, "updated": str},
+        pk="target",
+        not_null={"kind", "categories", "post_time", "timezone", "size", "updated"},
+    )
+    db["channel_options"].create({"channel_id": int, "links": int, "updated": str}, pk="channel_id")
+    db["feed_fetches"].create(
+        {"category": str, "day": str, "status": str, "fetched": str, "message": str},
+        pk=("category", "day"),
+    )
+    db["announcements"].create(
+        {"category": str, "day": str, "paper_id": int, "type": str},
+        pk=("category", "day", "paper_id"),
+        foreign_keys=[("paper_id", "papers", "id")],
+    )
+    db["digests"].create(
+        {"id": int, "target": str, "local_day": str, "announce_day": str, "status": str,
+         "kind": str, "categories": str, "paper_ids": str, "reasons": str, "parts_sent": int, "created": str, "sent": str},
+        pk="id",
+        not_null={"target", "local_day", "status", "kind", "created"},
+    )
+    db["digests"].create_index(["target", "local_day"], unique=True)
+    db["digests"].create_index(["status"])
+
+
 # Each migration takes the database from version N to N+1; append, never edit.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -195,7 +223,7 @@ class Store:
     # -- papers: writing -------------------------------------------------------------------
 
     def insert_paper(self, f: Fields, shingle_sketch: list[int]) -> int:
-        now = _now()
+        now = _now_precise()
         cursor = self.db.conn.execute(
             "INSERT INTO papers (arxiv_id, title, title_derived, title_key, abstract, authors, "
             "authors_truncated, organisations, categories, primary_category, published, year, "
@@ -217,7 +245,7 @@ class Store:
             "abstract = ?, authors = ?, authors_truncated = ?, organisations = ?, categories = ?, "
             "primary_category = ?, published = ?, year = ?, version = ?, has_code = ?, lang = ?, "
             "updated = ? WHERE id = ?",
-            self._row(f) + [_now(), paper_id],
+            self._row(f) + [_now_precise(), paper_id],
         )
         if (f.title, f.abstract, f.authors) != (old.title, old.abstract, old.authors):
             self._index_text(paper_id, f, replace=True)
@@ -503,6 +531,102 @@ class Store:
     def last_update(self) -> str:
         row = self.db.execute("SELECT max(updated) FROM papers").fetchone()
         return row[0] or ""
+
+    # -- digests ---------------------------------------------------------------------------
+
+    def save_subscription(self, row: dict) -> None:
+        """Insert or replace one subscription row (columns as in the `subscriptions` table)."""
+        with self.db.atomic():
+            self.db["subscriptions"].upsert({**row, "updated": row.get("updated") or _now()}, pk="target")
+
+    def subscription(self, target: str) -> dict | None:
+        rows = list(self.db["subscriptions"].rows_where("target = ?", [target]))
+        return rows[0] if rows else None
+
+    def subscriptions(self, group: str | None = None) -> list[dict]:
+        if group is None:
+            return list(self.db["subscriptions"].rows_where(order_by="target"))
+        return list(self.db["subscriptions"].rows_where("grp = ?", [group], order_by="target"))
+
+    def delete_subscription(self, target: str) -> bool:
+        with self.db.atomic():
+            cursor = self.db.execute("DELETE FROM subscriptions WHERE target = ?", [target])
+        return cursor.rowcount > 0
+
+    def set_paused(self, target: str, reason: str | None) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE subscriptions SET paused = ? WHERE target = ?", [reason, target]
+            )
+
+    def set_links(self, channel_id: int, on: bool) -> None:
+        with self.db.atomic():
+            self.db["channel_options"].upsert(
+                {"channel_id": channel_id, "links": int(on), "updated": _now()}, pk="channel_id"
+            )
+
+    def links_on(self, channel_id: int) -> bool:
+        row = self.db.execute("SELECT links FROM channel_options WHERE channel_id = ?", [channel_id]).fetchone()
+        return bool(row and row[0])
+
+    def feed_fetch(self, category: str, day: str) -> dict | None:
+        rows = list(self.db["feed_fetches"].rows_where("category = ? AND day = ?", [category, day]))
+        return rows[0] if rows else None
+
+    def record_feed_fetch(self, category: str, day: str, status: str, message: str, fetched: str) -> None:
+        self.db["feed_fetches"].upsert(
+            {"category": category, "day": day, "status": status, "fetched": fetched, "message": message},
+            pk=("category", "day"),
+        )
+
+    def add_announced(self, category: str, day: str, entries: Iterable[tuple[int, str]]) -> None:
+        """Remember which papers a category announced on a day (and how: new or cross)."""
+        self.db.conn.executemany(
+            "INSERT INTO announcements (category, day, paper_id, type) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(category, day, paper_id) DO UPDATE SET type = "
+            "CASE WHEN announcements.type = 'new' THEN 'new' ELSE excluded.type END",
+            [(category, day, pid, kind) for pid, kind in entries],
+        )
+
+    def announced(self, categories: Iterable[str], day: str, types: Iterable[str]) -> list[int]:
+        """Papers the categories announced on a day with one of the types, in feed order."""
+        categories, types = list(categories), list(types)
+        if not categories or not types:
+            return []
+        rows = self.db.execute(
+            f"SELECT paper_id FROM announcements WHERE day = ? "
+            f"AND category IN ({','.join('?' * len(categories))}) "
+            f"AND type IN ({','.join('?' * len(types))}) GROUP BY paper_id ORDER BY min(rowid)",
+            [day, *categories, *types],
+        )
+        return [r[0] for r in rows]
+
+    def create_digest(self, row: dict) -> int:
+        """Record a digest (columns as in the `digests` table, without id); returns its id."""
+        return self.db["digests"].insert({**row, "created": _now()}).last_pk
+
+    def digest(self, digest_id: int) -> dict | None:
+        rows = list(self.db["digests"].rows_where("id = ?", [digest_id]))
+        return rows[0] if rows else None
+
+    def digest_for(self, target: str, local_day: str) -> dict | None:
+        rows = list(self.db["digests"].rows_where("target = ? AND local_day = ?", [target, local_day]))
+        return rows[0] if rows else None
+
+    def digests_with_status(self, status: str) -> list[dict]:
+        return list(self.db["digests"].rows_where("status = ?", [status], order_by="id"))
+
+    def digested_announcement(self, target: str, announce_day: str) -> bool:
+        """True when a digest of that announcement day was already recorded for the target."""
+        row = self.db.execute(
+            "SELECT 1 FROM digests WHERE target = ? AND announce_day = ? AND status IN ('pending', 'sent', 'skipped') LIMIT 1",
+            [target, announce_day],
+        ).fetchone()
+        return row is not None
+
+    def update_digest(self, digest_id: int, **changes) -> None:
+        with self.db.atomic():
+            self.db["digests"].update(digest_id, changes)
 
     # -- stats -----------------------------------------------------------------------------
 

@@ -1,0 +1,518 @@
+"""Daily digests: subscriptions, the arXiv announcements they draw on, and choosing each day's
+papers for a channel or a person. Data in, data out; the bot does the sending.
+
+A digest goes through the database before it reaches Discord: `prepare` records it as pending,
+with its papers chosen and marked delivered, in one transaction; the sender marks each message
+part sent and then the whole digest. A crash at any point leaves either nothing recorded (the next
+tick prepares it again) or a pending digest whose sent parts the bot can find in the channel.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import TYPE_CHECKING, Protocol
+
+from .papers import Recommendation, Record
+from .timetable import latest_announcement, parse_time, parse_timezone, zone
+
+if TYPE_CHECKING:
+    from .library import Library
+
+log = logging.getLogger("paperclub.digest")
+
+DEFAULT_SIZE, MAX_SIZE, MAX_CATEGORIES = 5, 10, 8
+DEFAULT_TIME = time(8, 0)
+RETRY_FEED_AFTER = timedelta(minutes=30)
+GIVE_UP_AFTER = timedelta(hours=6)
+PENDING_FOR = timedelta(hours=24)
+DONE_FEEDS = ("ok", "empty")
+
+_ARCHIVES = (
+    "astro-ph", "cond-mat", "cs", "econ", "eess", "gr-qc", "hep-ex", "hep-lat", "hep-ph", "hep-th",
+    "math", "math-ph", "nlin", "nucl-ex", "nucl-th", "physics", "q-bio", "q-fin", "quant-ph", "stat",
+)
+_LOWERCASE_SUBJECTS = ("cond-mat", "physics")
+_CATEGORY = re.compile(r"^([a-z-]+)(?:\.([a-z-]+))?$", re.IGNORECASE)
+_SPLIT = re.compile(r"[\s,;+]+")
+
+
+class SubscriptionError(ValueError):
+    """A subscription's settings are not usable; the message says what to write instead."""
+
+
+class FeedClient(Protocol):
+    """What digests need from the arXiv client (see `recommender.arxiv.ArxivClient`)."""
+
+    def announcement(self, category: str, expected_day: date | None = None): ...
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """Who gets a daily digest, of which arXiv categories, when and how many papers."""
+
+    target: str
+    kind: str
+    categories: tuple[str, ...]
+    post_time: time = DEFAULT_TIME
+    timezone: str = "UTC"
+    size: int = DEFAULT_SIZE
+    cross_lists: bool = False
+    say_when_empty: bool = False
+    group: str | None = None
+    channel_id: int | None = None
+    user_id: str | None = None
+    paused: str | None = None
+    created_by: str | None = None
+    updated: str | None = None
+
+    @property
+    def recipient(self) -> str:
+        """Whose deliveries it records: the channel's target, or the person (so their own
+        recommendations skip what their digest already showed)."""
+        return self.user_id if self.kind == "dm" and self.user_id else self.target
+
+    def describe(self) -> str:
+        """One line for people: categories, time, size and options."""
+        extras = []
+        if self.cross_lists:
+            extras.append("with cross-lists")
+        if self.say_when_empty:
+            extras.append("says when there is nothing new")
+        text = (f"{', '.join(self.categories)} · {self.size} papers at {self.post_time:%H:%M} "
+                f"{self.timezone}, on days arXiv announces")
+        text += "".join(f" · {extra}" for extra in extras)
+        if self.paused:
+            text += f" · paused: {self.paused}"
+        return text
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["categories"] = list(self.categories)
+        data["post_time"] = f"{self.post_time:%H:%M}"
+        return data
+
+
+@dataclass(frozen=True)
+class Digest:
+    """One day's digest for one subscriber, as recorded before sending."""
+
+    id: int
+    target: str
+    local_day: date
+    announce_day: date | None
+    kind: str
+    categories: tuple[str, ...]
+    picks: list[Recommendation]
+    parts_sent: int = 0
+    status: str = "pending"
+
+    @property
+    def channel_id(self) -> int | None:
+        return int(self.target.split(":", 1)[1]) if self.target.startswith("channel:") else None
+
+    @property
+    def user_id(self) -> str | None:
+        return self.target.split(":", 1)[1] if self.target.startswith("dm:") else None
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id, "target": self.target, "local_day": self.local_day.isoformat(),
+            "announce_day": self.announce_day.isoformat() if self.announce_day else None,
+            "kind": self.kind, "categories": list(self.categories),
+            "papers": [r.to_dict() for r in self.picks], "status": self.status,
+        }
+
+
+@dataclass
+class FeedReport:
+    """What fetching one category's announcement brought in."""
+
+    category: str
+    day: date | None
+    status: str
+    message: str
+    new: int = 0
+    cross: int = 0
+    updated: int = 0
+    rejected: list[str] = field(default_factory=list)
+    already: bool = False   # left alone: this announcement was fetched (or tried) a moment ago
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["day"] = self.day.isoformat() if self.day else None
+        return data
+
+
+@dataclass
+class Preview:
+    """What a digest would post now: the announcement day and the ranked picks."""
+
+    day: date
+    picks: list[Recommendation]
+    candidates: int
+    feeds: dict[str, str]
+
+    def to_dict(self) -> dict:
+        return {"day": self.day.isoformat(), "candidates": self.candidates, "feeds": self.feeds,
+                "papers": [r.to_dict() for r in self.picks]}
+
+
+def channel_target(channel_id: int) -> str:
+    return f"channel:{int(channel_id)}"
+
+
+def person_target(user_id: str | int) -> str:
+    return f"dm:{user_id}"
+
+
+def parse_categories(values: str | Iterable[str]) -> tuple[str, ...]:
+    """arXiv category names in their canonical spelling (`cs.lg` → `cs.LG`), without repeats."""
+    parts = _SPLIT.split(values) if isinstance(values, str) else [p for v in values for p in _SPLIT.split(v)]
+    found: list[str] = []
+    for part in filter(None, (p.strip() for p in parts)):
+        name = canonical_category(part)
+        if name not in found:
+            found.append(name)
+    if not found:
+        raise SubscriptionError("Name at least one arXiv category, such as cs.LG or stat.ML.")
+    if len(found) > MAX_CATEGORIES:
+        raise SubscriptionError(f"A digest takes at most {MAX_CATEGORIES} categories.")
+    return tuple(found)
+
+
+def canonical_category(text: str) -> str:
+    match = _CATEGORY.match(text.strip())
+    archive = match.group(1).lower() if match else ""
+    if not match or archive not in _ARCHIVES:
+        raise SubscriptionError(
+            f"{text!r} is not an arXiv category; write one like cs.LG, stat.ML, math.PR or hep-th."
+        )
+    subject = match.group(2)
+    if not subject:
+        return archive
+    return f"{archive}.{subject.lower() if archive in _LOWERCASE_SUBJECTS else subject.upper()}"
+
+
+class DigestBook:
+    """Digest subscriptions and daily digests kept in a library's database."""
+
+    def __init__(self, library: Library):
+        self.library = library
+        self.store = library.store
+
+    # -- subscriptions --------------------------------------------------------------------
+
+    def subscribe(
+        self, target: str, categories: str | Iterable[str], *, post_time: str | time = DEFAULT_TIME,
+        timezone_name: str = "UTC", size: int = DEFAULT_SIZE, cross_lists: bool = False,
+        say_when_empty: bool = False, group: str | None = None, by: str | None = None,
+        now: datetime | None = None,
+    ) -> Subscription:
+        """Create or replace the subscription of a channel (`channel:<id>`) or a person
+        (`dm:<user id>`); raises SubscriptionError with a readable message on bad settings."""
+        kind, _, key = target.partition(":")
+        if kind not in ("channel", "dm") or not key.isdigit():
+            raise SubscriptionError(f"{target!r} is neither a channel nor a person")
+        try:
+            when = post_time if isinstance(post_time, time) else parse_time(post_time)
+            zone_name = parse_timezone(timezone_name)
+        except ValueError as exc:
+            raise SubscriptionError(str(exc)) from None
+        if not 1 <= int(size) <= MAX_SIZE:
+            raise SubscriptionError(f"A digest holds 1 to {MAX_SIZE} papers.")
+        subscription = Subscription(
+            target=target, kind=kind, categories=parse_categories(categories), post_time=when,
+            timezone=zone_name, size=int(size), cross_lists=cross_lists, say_when_empty=say_when_empty,
+            group=group if kind == "channel" else None, channel_id=int(key) if kind == "channel" else None,
+            user_id=key if kind == "dm" else None, created_by=by,
+            updated=(now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+        )
+        self.store.save_subscription(_row(subscription))
+        return self.subscription(target)
+
+    def subscription(self, target: str) -> Subscription | None:
+        row = self.store.subscription(target)
+        return _subscription(row) if row else None
+
+    def subscriptions(self, group: str | None = None) -> list[Subscription]:
+        return [_subscription(row) for row in self.store.subscriptions(group)]
+
+    def unsubscribe(self, target: str) -> bool:
+        return self.store.delete_subscription(target)
+
+    def pause(self, target: str, reason: str) -> None:
+        """Stop posting to a subscriber (a channel the bot can no longer reach) until it is
+        subscribed again."""
+        self.store.set_paused(target, reason)
+
+    def set_links(self, channel_id: int, on: bool) -> None:
+        self.store.set_links(int(channel_id), on)
+
+    def links_on(self, channel_id: int) -> bool:
+        return self.store.links_on(int(channel_id))
+
+    # -- feeds ----------------------------------------------------------------------------
+
+    def due(self, now: datetime) -> list[Subscription]:
+        """Active subscriptions whose posting time has come today (in their time zone), set
+        before that time, and with nothing recorded for today yet."""
+        due = []
+        for subscription in self.subscriptions():
+            if subscription.paused:
+                continue
+            local = now.astimezone(zone(subscription.timezone))
+            posting = datetime.combine(local.date(), subscription.post_time, tzinfo=local.tzinfo)
+            if local < posting or _before(posting, subscription.updated):
+                continue
+            if self.store.digest_for(subscription.target, local.date().isoformat()) is None:
+                due.append(subscription)
+        return due
+
+    def feeds_needed(self, subscriptions: Sequence[Subscription], now: datetime) -> list[tuple[str, date]]:
+        """(category, announcement day) feeds to fetch now for due subscriptions: each at most
+        once per announcement, and a stale, malformed or failed one again only after a pause."""
+        day = latest_announcement(now)
+        wanted = [s for s in subscriptions if not self.store.digested_announcement(s.target, day.isoformat())]
+        return self._unfetched([c for s in wanted for c in s.categories], now)
+
+    def feeds_to_fetch(self, categories: str | Iterable[str], now: datetime) -> list[tuple[str, date]]:
+        """The categories' current announcements not fetched yet (or due for another try)."""
+        return self._unfetched(parse_categories(categories), now)
+
+    def _unfetched(self, categories: Iterable[str], now: datetime) -> list[tuple[str, date]]:
+        day = latest_announcement(now)
+        needed: list[tuple[str, date]] = []
+        for category in categories:
+            if (category, day) not in needed and self._should_fetch(category, day, now):
+                needed.append((category, day))
+        return needed
+
+    def _should_fetch(self, category: str, day: date, now: datetime) -> bool:
+        fetch = self.store.feed_fetch(category, day.isoformat())
+        if fetch is None:
+            return True
+        if fetch["status"] in DONE_FEEDS:
+            return False
+        return datetime.fromisoformat(fetch["fetched"]) + RETRY_FEED_AFTER <= now
+
+    def store_announcement(self, announcement, expected_day: date | None, now: datetime) -> FeedReport:
+        """Keep a fetched announcement: new papers and cross-lists are added and remembered for
+        their day; replacements update papers already in the library and add nothing."""
+        day = announcement.day or expected_day
+        status = announcement.status
+        if status in DONE_FEEDS and expected_day and announcement.day and announcement.day != expected_day:
+            status = "stale"
+        report = FeedReport(announcement.category, day, status, announcement.message,
+                            rejected=[str(r) for r in announcement.rejected])
+        with self.store.transaction():
+            entries: list[tuple[int, str]] = []
+            for kind, records in (("new", announcement.new), ("cross", announcement.cross)):
+                for record in records:
+                    paper_id = self._keep(record)
+                    if paper_id is not None:
+                        entries.append((paper_id, kind))
+                        setattr(report, kind, getattr(report, kind) + 1)
+            for record in announcement.replaced:
+                if record.arxiv_id and self.store.id_by_arxiv(record.arxiv_id) is not None:
+                    if self.library.add_record(record) == "merged":
+                        report.updated += 1
+            if day:
+                self.store.add_announced(announcement.category, day.isoformat(), entries)
+            fetched_for = (expected_day or day or now.date()).isoformat()
+            self.store.record_feed_fetch(announcement.category, fetched_for, status, announcement.message,
+                                         now.isoformat())
+        if entries or report.updated:
+            self.library.refresh_index()
+        return report
+
+    def fetch_failed(self, category: str, day: date, message: str, now: datetime) -> None:
+        """Remember a failed fetch, so it is tried again only after a pause."""
+        with self.store.transaction():
+            self.store.record_feed_fetch(category, day.isoformat(), "error", message, now.isoformat())
+
+    def fetch(self, client: FeedClient, categories: Iterable[str], now: datetime,
+              force: bool = False) -> list[FeedReport]:
+        """Fetch and keep the current announcement of each category (synchronously: for the
+        terminal; the bot spreads these steps over its threads). Without `force`, a feed already
+        fetched for the current announcement is not fetched again."""
+        from .arxiv import ArxivError
+
+        day = latest_announcement(now)
+        reports = []
+        for category in parse_categories(categories):
+            if not force and not self._should_fetch(category, day, now):
+                done = self.store.feed_fetch(category, day.isoformat())
+                reports.append(FeedReport(category, day, done["status"], done["message"] or "", already=True))
+                continue
+            try:
+                announcement = client.announcement(category, day)
+            except ArxivError as exc:
+                self.fetch_failed(category, day, str(exc), now)
+                reports.append(FeedReport(category, day, "error", str(exc)))
+                continue
+            reports.append(self.store_announcement(announcement, day, now))
+        return reports
+
+    # -- digests --------------------------------------------------------------------------
+
+    def prepare(self, subscription: Subscription, now: datetime) -> Digest | None:
+        """Choose and record today's digest for a due subscription, or None when there is
+        nothing to post (already done today, waiting for a feed, or a quiet day)."""
+        local_day = now.astimezone(zone(subscription.timezone)).date()
+        day = latest_announcement(now)
+        with self.store.transaction():
+            if self.store.digest_for(subscription.target, local_day.isoformat()) is not None:
+                return None
+            announce_day, picks = None, []
+            if not self.store.digested_announcement(subscription.target, day.isoformat()):
+                if self._feeds_ready(subscription.categories, day):
+                    announce_day, picks = day, self._choose(subscription, day)
+                elif not self._given_up(subscription, local_day, now):
+                    return None
+                else:
+                    log.warning("%s: no usable arXiv feed for %s of %s; treating it as a day without "
+                                "an announcement", subscription.target, ", ".join(subscription.categories), day)
+            kind = "papers" if picks else ("empty" if subscription.say_when_empty else "none")
+            digest_id = self.store.create_digest({
+                "target": subscription.target, "local_day": local_day.isoformat(),
+                "announce_day": announce_day.isoformat() if announce_day else None,
+                "status": "skipped" if kind == "none" else "pending", "kind": kind,
+                "categories": json.dumps(list(subscription.categories)),
+                "paper_ids": json.dumps([r.paper.id for r in picks]),
+                "reasons": json.dumps([r.reason for r in picks], ensure_ascii=False),
+                "parts_sent": 0, "sent": None,
+            })
+            self.store.mark_delivered(subscription.recipient, [r.paper.id for r in picks])
+        return self.digest(digest_id) if kind != "none" else None
+
+    def _feeds_ready(self, categories: Sequence[str], day: date) -> bool:
+        fetches = [self.store.feed_fetch(category, day.isoformat()) for category in categories]
+        return all(f is not None and f["status"] in DONE_FEEDS for f in fetches)
+
+    def _given_up(self, subscription: Subscription, local_day: date, now: datetime) -> bool:
+        posting = datetime.combine(local_day, subscription.post_time, tzinfo=zone(subscription.timezone))
+        return now >= posting + GIVE_UP_AFTER
+
+    def _choose(self, subscription: Subscription, day: date) -> list[Recommendation]:
+        types = ("new", "cross") if subscription.cross_lists else ("new",)
+        delivered = self.store.delivered(subscription.recipient)
+        candidates = [pid for pid in self.store.announced(subscription.categories, day.isoformat(), types)
+                      if pid not in delivered]
+        if not candidates:
+            return []
+        if subscription.kind == "dm":
+            return self.library.personal_ranking(subscription.user_id, subscription.size, candidates)
+        if subscription.group:
+            return self.library.lab_ranking(subscription.group, subscription.size, candidates)
+        return self.library.personal_ranking("", subscription.size, candidates)
+
+    def digest(self, digest_id: int) -> Digest | None:
+        row = self.store.digest(digest_id)
+        return self._digest(row) if row else None
+
+    def pending(self, now: datetime) -> list[Digest]:
+        """Digests recorded but not yet marked sent; ones older than a day are abandoned."""
+        waiting = []
+        for row in self.store.digests_with_status("pending"):
+            if datetime.fromisoformat(row["created"]) + PENDING_FOR < now:
+                log.warning("digest %s for %s was never sent and is a day old; dropping it", row["id"], row["target"])
+                self.store.update_digest(row["id"], status="abandoned")
+                continue
+            waiting.append(self._digest(row))
+        return waiting
+
+    def part_sent(self, digest_id: int, parts_sent: int) -> None:
+        self.store.update_digest(digest_id, parts_sent=parts_sent)
+
+    def sent(self, digest_id: int, now: datetime) -> None:
+        self.store.update_digest(digest_id, status="sent", sent=now.isoformat())
+
+    def drop(self, digest_id: int, reason: str) -> None:
+        """Give up a pending digest (its subscriber is gone); its papers stay delivered."""
+        log.warning("digest %s dropped: %s", digest_id, reason)
+        self.store.update_digest(digest_id, status="abandoned")
+
+    def _digest(self, row: dict) -> Digest:
+        ids = json.loads(row["paper_ids"] or "[]")
+        reasons = json.loads(row["reasons"] or "[]")
+        papers = {p.id: p for p in self.store.papers(ids)}
+        picks = [Recommendation(papers[pid], float(len(ids) - rank), reason)
+                 for rank, (pid, reason) in enumerate(zip(ids, reasons)) if pid in papers]
+        return Digest(
+            id=row["id"], target=row["target"], local_day=date.fromisoformat(row["local_day"]),
+            announce_day=date.fromisoformat(row["announce_day"]) if row["announce_day"] else None,
+            kind=row["kind"], categories=tuple(json.loads(row["categories"] or "[]")), picks=picks,
+            parts_sent=row["parts_sent"] or 0, status=row["status"],
+        )
+
+    def preview(
+        self, categories: str | Iterable[str], now: datetime, *, group: str | None = None,
+        user: str | None = None, size: int = DEFAULT_SIZE, cross_lists: bool = False,
+        recipient: str | None = None,
+    ) -> Preview:
+        """What a digest of these categories would post now, from the announcements already
+        fetched (nothing is recorded or marked delivered)."""
+        names = parse_categories(categories)
+        day = latest_announcement(now)
+        kind = "dm" if user else "channel"
+        target = recipient or (person_target(user) if user else "channel:0")
+        subscription = Subscription(target=target, kind=kind, categories=names, size=max(1, min(size, MAX_SIZE)),
+                                    cross_lists=cross_lists, group=group, user_id=user)
+        feeds = {}
+        for name in names:
+            fetch = self.store.feed_fetch(name, day.isoformat())
+            feeds[name] = fetch["status"] if fetch else "not fetched"
+        types = ("new", "cross") if cross_lists else ("new",)
+        candidates = self.store.announced(names, day.isoformat(), types)
+        return Preview(day, self._choose(subscription, day), len(candidates), feeds)
+
+    def keep_papers(self, records: Iterable[Record]) -> list[int]:
+        """Add papers looked up on arXiv (by id or link); returns their library ids."""
+        ids = []
+        with self.store.transaction():
+            for record in records:
+                paper_id = self._keep(record)
+                if paper_id is not None:
+                    ids.append(paper_id)
+        if ids:
+            self.library.refresh_index()
+        return ids
+
+    def _keep(self, record: Record) -> int | None:
+        self.library.add_record(record)
+        return self.store.id_by_arxiv(record.arxiv_id) if record.arxiv_id else None
+
+
+def _row(subscription: Subscription) -> dict:
+    data = asdict(subscription)
+    data["categories"] = json.dumps(list(subscription.categories))
+    data["post_time"] = f"{subscription.post_time:%H:%M}"
+    data["cross_lists"] = int(subscription.cross_lists)
+    data["say_when_empty"] = int(subscription.say_when_empty)
+    data["grp"] = data.pop("group")
+    return data
+
+
+def _subscription(row: dict) -> Subscription:
+    return Subscription(
+        target=row["target"], kind=row["kind"], categories=tuple(json.loads(row["categories"])),
+        post_time=time.fromisoformat(row["post_time"]), timezone=row["timezone"], size=row["size"],
+        cross_lists=bool(row["cross_lists"]), say_when_empty=bool(row["say_when_empty"]),
+        group=row["grp"], channel_id=row["channel_id"], user_id=row["user_id"], paused=row["paused"],
+        created_by=row["created_by"], updated=row["updated"],
+    )
+
+
+def _before(moment: datetime, stamp: str | None) -> bool:
+    """True when `moment` came before the ISO timestamp `stamp` (a subscription's last change)."""
+    if not stamp:
+        return False
+    changed = datetime.fromisoformat(stamp)
+    if changed.tzinfo is None:
+        changed = changed.replace(tzinfo=timezone.utc)
+    return moment < changed

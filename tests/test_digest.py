@@ -1,0 +1,317 @@
+"""Digest subscriptions and choosing each day's papers, against real feeds served locally."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta, timezone
+
+import pytest
+
+from recommender import ArxivClient, SubscriptionError
+from recommender.digest import GIVE_UP_AFTER, RETRY_FEED_AFTER, channel_target
+from recommender.timetable import latest_announcement, parse_time, parse_timezone
+
+from .conftest import DATA
+
+FEEDS = DATA / "arxiv"
+MONDAY = datetime(2025, 6, 2, 12, 0, tzinfo=timezone.utc)   # arXiv's announcement of Mon 2 Jun
+TUESDAY = MONDAY + timedelta(days=1)
+SATURDAY = datetime(2025, 6, 7, 12, 0, tzinfo=timezone.utc)
+CHANNEL = channel_target(111)
+SERVER = "999"
+LIKED = "2411.00001"
+
+
+def feed_titles(path) -> list[str]:
+    from recommender.sources.feeds import parse_announcements
+
+    return [record.title for kind, record in parse_announcements(path.read_text(), "x", date.today()) if kind == "new"]
+
+
+@pytest.fixture
+def client(arxiv_server, fake_gate):
+    arxiv_server.route("/rss/cs.LG", FEEDS / "rss_cs_LG.xml")
+    arxiv_server.route("/rss/stat.ML", FEEDS / "rss_stat_ML.xml")
+    client = ArxivClient(arxiv_server.rss_url, arxiv_server.api_url, gate=fake_gate, backoff=1.0)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def book(seeded):
+    return seeded.digests
+
+
+def subscribe(book, target=CHANNEL, categories="cs.LG stat.ML", at="08:00", zone="Europe/Berlin", **options):
+    options.setdefault("group", SERVER if target.startswith("channel:") else None)
+    return book.subscribe(target, categories, post_time=at, timezone_name=zone,
+                          now=options.pop("now", MONDAY - timedelta(days=3)), **options)
+
+
+def fetch_all(book, client, now):
+    due = book.due(now)
+    for category, day in book.feeds_needed(due, now):
+        book.store_announcement(client.announcement(category, day), day, now)
+    return due
+
+
+# -- the arXiv timetable --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("moment, expected", [
+    (datetime(2025, 6, 2, 3, 59, tzinfo=timezone.utc), date(2025, 5, 30)),  # Sunday 23:59 in New York
+    (datetime(2025, 6, 2, 4, 0, tzinfo=timezone.utc), date(2025, 6, 2)),    # Monday 00:00 in New York
+    (SATURDAY, date(2025, 6, 6)),
+    (datetime(2025, 6, 8, 23, 0, tzinfo=timezone.utc), date(2025, 6, 6)),   # Sunday: still Friday's
+])
+def test_latest_announcement_follows_new_york_weekdays(moment, expected):
+    assert latest_announcement(moment) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("08:30", time(8, 30)), ("8", time(8)), ("8am", time(8)), ("12am", time(0)), ("8:15 pm", time(20, 15)),
+    ("20h30", time(20, 30)), ("7.05", time(7, 5)),
+])
+def test_times_of_day(text, expected):
+    assert parse_time(text) == expected
+
+
+@pytest.mark.parametrize("text", ["25:00", "13pm", "noonish", "", "8:60"])
+def test_bad_times_are_explained(text):
+    with pytest.raises(ValueError, match="time of day"):
+        parse_time(text)
+
+
+def test_time_zones_are_found_whatever_their_case_and_near_misses_suggested():
+    assert parse_timezone("europe/berlin") == "Europe/Berlin"
+    assert parse_timezone("UTC") == "UTC"
+    with pytest.raises(ValueError, match="Europe/Berlin"):
+        parse_timezone("Europe/Berln")
+
+
+# -- subscriptions ----------------------------------------------------------------------------------
+
+
+def test_a_subscription_is_stored_in_canonical_form(book):
+    made = subscribe(book, categories="cs.lg, STAT.ml cs.LG", at="8:30am", zone="europe/berlin", size=3,
+                     cross_lists=True, by="42")
+    assert book.subscription(CHANNEL) == made
+    assert made.categories == ("cs.LG", "stat.ML")
+    assert (made.post_time, made.timezone, made.size, made.group) == (time(8, 30), "Europe/Berlin", 3, SERVER)
+    assert "cs.LG, stat.ML · 3 papers at 08:30 Europe/Berlin" in made.describe()
+    assert [s.target for s in book.subscriptions(SERVER)] == [CHANNEL]
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"categories": "cs.XX.YY"}, "not an arXiv category"),
+    ({"categories": "biology"}, "not an arXiv category"),
+    ({"categories": " "}, "at least one"),
+    ({"zone": "Mars/Olympus"}, "time zone"),
+    ({"at": "25:00"}, "time of day"),
+    ({"size": 11}, "1 to 10"),
+    ({"size": 0}, "1 to 10"),
+])
+def test_bad_settings_are_refused_with_a_reason_and_store_nothing(book, options, message):
+    with pytest.raises(SubscriptionError, match=message):
+        subscribe(book, **options)
+    assert book.subscription(CHANNEL) is None
+
+
+def test_unsubscribe_and_pause(book):
+    subscribe(book)
+    book.pause(CHANNEL, "missing access")
+    assert book.subscription(CHANNEL).paused == "missing access"
+    assert book.due(MONDAY) == []
+    subscribe(book)
+    assert book.subscription(CHANNEL).paused is None
+    assert book.unsubscribe(CHANNEL) is True
+    assert book.unsubscribe(CHANNEL) is False
+
+
+# -- fetching ----------------------------------------------------------------------------------------
+
+
+def test_a_normal_day_keeps_new_papers_and_cross_lists_apart(book, client):
+    report = book.store_announcement(client.announcement("cs.LG", date(2025, 6, 2)), date(2025, 6, 2), MONDAY)
+    assert (report.status, report.new, report.cross) == ("ok", 1, 2)
+    assert book.library.paper("2212.14032").title == "On Implicit Bias in Overparameterized Bilevel Optimization"
+    new = book.store.announced(["cs.LG"], "2025-06-02", ["new"])
+    both = book.store.announced(["cs.LG"], "2025-06-02", ["new", "cross"])
+    assert len(new) == 1 and len(both) == 3
+
+
+def test_a_replacement_updates_the_stored_paper_and_is_not_new(book, client, arxiv_server):
+    book.store_announcement(client.announcement("cs.LG", date(2025, 6, 2)), date(2025, 6, 2), MONDAY)
+    before = book.library.paper("2212.14032")
+    count = book.library.stats()["papers"]
+    arxiv_server.route("/rss/cs.LG", FEEDS / "rss_cs_LG_tue.xml")
+    report = book.store_announcement(client.announcement("cs.LG", date(2025, 6, 3)), date(2025, 6, 3), TUESDAY)
+    after = book.library.paper("2212.14032")
+    assert report.updated == 1
+    assert after.id == before.id and after.abstract != before.abstract
+    assert before.id not in book.store.announced(["cs.LG"], "2025-06-03", ["new", "cross"])
+    assert book.library.stats()["papers"] == count + report.new + report.cross
+
+
+def test_replacements_of_papers_not_in_the_library_are_not_added(book, client):
+    announcement = client.announcement("cs.LG", date(2025, 6, 2))
+    replaced = [r.arxiv_id for r in announcement.replaced]
+    book.store_announcement(announcement, date(2025, 6, 2), MONDAY)
+    for arxiv_id in replaced:
+        assert book.store.id_by_arxiv(arxiv_id) is None
+
+
+def test_each_feed_is_fetched_once_per_announcement(book, client, arxiv_server):
+    subscribe(book)
+    subscribe(book, target=channel_target(222), categories="cs.LG")
+    fetch_all(book, client, MONDAY)
+    assert sorted(arxiv_server.paths()) == ["/rss/cs.LG", "/rss/stat.ML"]
+    assert book.feeds_needed(book.due(MONDAY), MONDAY + timedelta(hours=2)) == []
+
+
+def test_a_stale_feed_is_tried_again_after_a_pause_then_given_up(book, client, arxiv_server):
+    arxiv_server.route("/rss/cs.LG", FEEDS / "rss_cs_LG.xml")   # still Monday's on Tuesday
+    subscribe(book, categories="cs.LG", zone="UTC")
+    due = fetch_all(book, client, TUESDAY)
+    assert book.store.feed_fetch("cs.LG", "2025-06-03")["status"] == "stale"
+    assert book.prepare(due[0], TUESDAY) is None
+    assert book.feeds_needed(due, TUESDAY + RETRY_FEED_AFTER / 2) == []
+    assert book.feeds_needed(due, TUESDAY + RETRY_FEED_AFTER) == [("cs.LG", date(2025, 6, 3))]
+    late = datetime.combine(date(2025, 6, 3), time(8), tzinfo=timezone.utc) + GIVE_UP_AFTER
+    assert book.prepare(due[0], late) is None   # a quiet day: nothing to post
+    assert book.store.digest_for(CHANNEL, "2025-06-03")["status"] == "skipped"
+
+
+# -- choosing and recording a digest -------------------------------------------------------------------
+
+
+def test_a_digest_is_recorded_with_the_days_new_papers_ranked_for_the_server(book, client):
+    subscribe(book, size=3)
+    due = fetch_all(book, client, MONDAY)
+    digest = book.prepare(due[0], MONDAY)
+    expected = set(feed_titles(FEEDS / "rss_cs_LG.xml") + feed_titles(FEEDS / "rss_stat_ML.xml"))
+    assert len(expected) == 4
+    titles = [r.paper.title for r in digest.picks]
+    assert len(titles) == 3 and set(titles) <= expected
+    assert all("from the lab's reading list" in r.reason for r in digest.picks)
+    row = book.store.digest_for(CHANNEL, "2025-06-02")
+    assert row["status"] == "pending" and json.loads(row["paper_ids"]) == [r.paper.id for r in digest.picks]
+    assert {r.paper.id for r in digest.picks} <= book.store.delivered(CHANNEL)
+    assert book.pending(MONDAY) == [digest]
+    assert book.prepare(due[0], MONDAY) is None
+
+
+def test_the_servers_likes_decide_the_order(book, client, seeded):
+    subscribe(book, size=4)
+    due = fetch_all(book, client, MONDAY)
+    cold = book.preview("cs.LG stat.ML", MONDAY, group=SERVER, size=4).picks
+    underdog = cold[-1].paper
+    candidates = {r.paper.id for r in cold}
+    favourite = next(r.paper for r in seeded.similar(underdog.id, limit=10) if r.paper.id not in candidates)
+    for person in ("1", "2"):
+        seeded.like(person, favourite.id, group=SERVER)
+    digest = book.prepare(due[0], MONDAY)
+    assert digest.picks[0].paper.id == underdog.id
+    assert "liked here" in digest.picks[0].reason
+
+
+def test_cross_lists_only_when_asked(book, client):
+    subscribe(book, categories="cs.LG", size=10)
+    subscribe(book, target=channel_target(222), categories="cs.LG", size=10, cross_lists=True)
+    due = {s.target: s for s in fetch_all(book, client, MONDAY)}
+    plain = book.prepare(due[CHANNEL], MONDAY)
+    crossed = book.prepare(due[channel_target(222)], MONDAY)
+    assert len(plain.picks) == 1 and len(crossed.picks) == 3
+
+
+def test_a_paper_is_never_sent_twice_to_the_same_channel_even_as_a_new_version(book, client, arxiv_server):
+    subscribe(book, categories="cs.LG", zone="UTC", cross_lists=True, size=10)
+    monday = book.prepare(fetch_all(book, client, MONDAY)[0], MONDAY)
+    arxiv_server.route("/rss/cs.LG", FEEDS / "rss_cs_LG_tue.xml")
+    tuesday = book.prepare(fetch_all(book, client, TUESDAY)[0], TUESDAY)
+    first = {r.paper.id for r in monday.picks}
+    assert first and tuesday.picks
+    assert first.isdisjoint(r.paper.id for r in tuesday.picks)
+
+
+def test_a_personal_digest_is_ranked_by_the_persons_likes_and_hidden_from_their_recommendations(book, client, seeded):
+    subscribe(book, target="dm:7", categories="stat.ML", zone="UTC")
+    digest = book.prepare(fetch_all(book, client, MONDAY)[0], MONDAY)
+    assert digest.user_id == "7" and digest.picks
+    shown = {r.paper.id for r in digest.picks}
+    assert shown <= seeded.store.delivered("7")
+
+
+def test_posting_time_in_two_time_zones(book, client):
+    sunday_evening = datetime(2025, 6, 2, 0, 0, tzinfo=timezone.utc)
+    subscribe(book, zone="Europe/Berlin", now=sunday_evening)                # 06:00 UTC in June
+    subscribe(book, target=channel_target(222), zone="America/Los_Angeles", now=sunday_evening)  # 15:00 UTC
+    early = datetime(2025, 6, 2, 5, 59, tzinfo=timezone.utc)
+    assert book.due(early) == []
+    assert [s.target for s in book.due(early + timedelta(minutes=1))] == [CHANNEL]
+    assert [s.target for s in book.due(datetime(2025, 6, 2, 15, 0, tzinfo=timezone.utc))] == [CHANNEL, channel_target(222)]
+
+
+def test_a_subscription_made_after_todays_time_starts_tomorrow(book):
+    subscribe(book, zone="UTC", now=MONDAY)
+    assert book.due(MONDAY + timedelta(hours=1)) == []
+    assert [s.target for s in book.due(TUESDAY)] == [CHANNEL]
+
+
+def test_catch_up_is_for_the_same_day_only(book, client):
+    subscribe(book, zone="UTC")
+    late_monday = MONDAY + timedelta(hours=10)   # 22:00, the bot was down since before 08:00
+    assert [s.target for s in book.due(late_monday)] == [CHANNEL]
+    tuesday_early = datetime(2025, 6, 3, 7, 0, tzinfo=timezone.utc)
+    assert book.due(tuesday_early) == []         # Monday's is never posted on Tuesday
+    assert book.store.digest_for(CHANNEL, "2025-06-02") is None
+
+
+def feed_for(name: str, old: str, new: str) -> tuple:
+    """A recorded feed moved to another announcement day, as the local server's response."""
+    return 200, (FEEDS / name).read_text().replace(old, new).encode(), {}
+
+
+def test_weekends_post_nothing_unless_asked(book, client, arxiv_server):
+    arxiv_server.route("/rss/cs.LG", feed_for("rss_cs_LG.xml", "Mon, 02 Jun 2025", "Fri, 06 Jun 2025"))
+    subscribe(book, categories="cs.LG", zone="UTC")
+    subscribe(book, target=channel_target(222), categories="cs.LG", zone="UTC", say_when_empty=True)
+    friday = datetime(2025, 6, 6, 12, 0, tzinfo=timezone.utc)
+    for subscription in fetch_all(book, client, friday):
+        book.prepare(subscription, friday)
+    saturday_due = book.due(SATURDAY)
+    assert book.feeds_needed(saturday_due, SATURDAY) == []
+    results = {s.target: book.prepare(s, SATURDAY) for s in saturday_due}
+    assert results[CHANNEL] is None
+    assert results[channel_target(222)].kind == "empty" and results[channel_target(222)].picks == []
+
+
+def test_a_holiday_with_an_empty_feed_posts_only_the_note_asked_for(book, client, arxiv_server):
+    arxiv_server.route("/rss/cs.LG", feed_for("rss_cs_LG_empty.xml", "Sat, 31 May 2025", "Mon, 02 Jun 2025"))
+    subscribe(book, categories="cs.LG", zone="UTC")
+    subscribe(book, target=channel_target(222), categories="cs.LG", zone="UTC", say_when_empty=True)
+    due = {s.target: s for s in fetch_all(book, client, MONDAY)}
+    assert book.store.feed_fetch("cs.LG", "2025-06-02")["status"] == "empty"
+    assert book.prepare(due[CHANNEL], MONDAY) is None
+    note = book.prepare(due[channel_target(222)], MONDAY)
+    assert note.kind == "empty" and note.picks == []
+    assert book.feeds_needed(book.due(MONDAY), MONDAY + timedelta(hours=3)) == []
+
+
+def test_a_digest_left_pending_for_a_day_is_abandoned(book, client):
+    subscribe(book, categories="cs.LG", zone="UTC")
+    digest = book.prepare(fetch_all(book, client, MONDAY)[0], MONDAY)
+    later = datetime.fromisoformat(book.store.digest(digest.id)["created"]) + timedelta(hours=25)
+    assert book.pending(later) == []
+    assert book.digest(digest.id).status == "abandoned"
+
+
+def test_preview_records_nothing(book, client):
+    for category, day in book.feeds_to_fetch("cs.LG stat.ML", MONDAY):
+        book.store_announcement(client.announcement(category, day), day, MONDAY)
+    first = book.preview("cs.LG stat.ML", MONDAY, group=SERVER, size=2)
+    again = book.preview("cs.LG stat.ML", MONDAY, group=SERVER, size=2)
+    assert first.day == date(2025, 6, 2) and first.candidates == 4
+    assert [r.paper.id for r in first.picks] == [r.paper.id for r in again.picks]
+    assert first.feeds == {"cs.LG": "ok", "stat.ML": "ok"}
+    assert book.store.delivered("channel:0") == set()
