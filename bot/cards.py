@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import discord
 
-from recommender import Paper, PaperNotFound, QueryError, Recommendation, SearchResult, Signal
+from recommender import Paper, PaperNotFound, QueryError, Recommendation, SearchResult, Signal, SubscriptionError
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -341,6 +341,11 @@ def ranked_cards(results: Sequence[Recommendation], first_rank: int = 1, budget:
     ]
 
 
+def paper_list_cards(papers: Sequence[Paper], first_rank: int = 1, budget: int = LIST_CARD_BUDGET) -> list[discord.Embed]:
+    """One compact numbered card per paper."""
+    return [_list_card(paper, rank, "", None, budget) for rank, paper in enumerate(papers, first_rank)]
+
+
 def likes_card(signals: Sequence[Signal], whose: str, shown: int = 20) -> discord.Embed:
     """A list of liked papers, newest first (not a paper card: it carries no paper id)."""
     title = f"{plain(whose, 150)} liked {len(signals)} paper{'s' if len(signals) != 1 else ''}"
@@ -368,6 +373,7 @@ HELP_ENTRIES = (
     HelpEntry("likes [member]", "the papers someone liked here."),
     HelpEntry("recommend [count]", "your own picks (1–10), each with the reason it was chosen."),
     HelpEntry("trending [days]", "what this server liked most lately."),
+    HelpEntry("digest subscribe <categories> [time] [timezone] [size]", "a daily digest of fresh arXiv papers in this channel, ranked for this server (Manage Channels). Also `digest show`, `digest preview`, `digest unsubscribe`, `digest links on`, and `digest me` for your own by DM."),
 )
 
 
@@ -396,7 +402,7 @@ def error_text(error: BaseException) -> str | None:
     """What to tell a person about an error they can do something about, or None."""
     if isinstance(error, PaperNotFound):
         return message_text(str(error), 1500)
-    if isinstance(error, QueryError):
+    if isinstance(error, (QueryError, SubscriptionError)):
         return message_text(str(error), 1500)
     return None
 

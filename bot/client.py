@@ -17,13 +17,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from recommender import Library
+from recommender import ArxivClient, Library
 
 from . import cards
 from .cards import NO_MENTIONS
 from .cogs import COGS
 from .cogs.replies import reply
 from .config import Secret, Settings
+from .scheduler import Clock, DigestScheduler, utc_now
 from .views import DYNAMIC_ITEMS, FAILURE, SearchPager, answer_error, send_private
 from .worker import LibraryWorker
 
@@ -62,6 +63,9 @@ class PaperclubBot(commands.Bot):
         *,
         sync_commands: bool = True,
         message_content: bool = True,
+        post_digests: bool = True,
+        arxiv: ArxivClient | None = None,
+        clock: Clock = utc_now,
     ):
         intents = discord.Intents.default()
         intents.message_content = message_content
@@ -77,6 +81,9 @@ class PaperclubBot(commands.Bot):
         self.sync_commands = sync_commands
         self.worker = LibraryWorker(settings.db_path, library)
         self.pager = SearchPager(self)
+        self.post_digests = post_digests
+        self.arxiv = arxiv or ArxivClient(settings.arxiv_rss_url, settings.arxiv_api_url)
+        self.scheduler = DigestScheduler(self, self.arxiv, clock)
 
     @property
     def library(self) -> Library:
@@ -95,6 +102,8 @@ class PaperclubBot(commands.Bot):
         self.tree.error(self.on_app_command_error)
         if self.sync_commands:
             await self.sync_app_commands()
+        if self.post_digests:
+            self.scheduler.start()
 
     async def sync_app_commands(self) -> None:
         """Publish the slash and message commands: to one server (instant) or globally."""
@@ -122,9 +131,11 @@ class PaperclubBot(commands.Bot):
         )
 
     async def close(self) -> None:
+        self.scheduler.stop()
         await self.pager.close()
         await super().close()
         await self.worker.stop()
+        self.arxiv.close()
 
     # -- errors ------------------------------------------------------------------------------
 
@@ -138,6 +149,9 @@ class PaperclubBot(commands.Bot):
             if ctx.command is not None:
                 usage = f" Usage: `{cards.single_line(self.settings.prefix)}{ctx.command.qualified_name} {ctx.command.signature}`".rstrip()
             return cards.message_text(str(error), 1000) + usage
+        if isinstance(error, commands.MissingPermissions):
+            needed = " and ".join(p.replace("_", " ").title() for p in error.missing_permissions)
+            return f"Only members with the {needed} permission can change that."
         if isinstance(error, commands.CheckFailure):
             return "You cannot use that command here."
         return cards.error_text(error)
@@ -177,10 +191,15 @@ def create_bot(
     *,
     sync_commands: bool = True,
     message_content: bool = True,
+    post_digests: bool = True,
+    arxiv: ArxivClient | None = None,
+    clock: Clock = utc_now,
 ) -> PaperclubBot:
-    """A bot ready to start (nothing connects until `start`). Tests pass `sync_commands=False`:
-    then `setup_hook` never talks to Discord."""
-    return PaperclubBot(settings, library, sync_commands=sync_commands, message_content=message_content)
+    """A bot ready to start (nothing connects until `start`). Tests pass `sync_commands=False`
+    (then `setup_hook` never talks to Discord) and `post_digests=False` to drive the digest
+    scheduler themselves."""
+    return PaperclubBot(settings, library, sync_commands=sync_commands, message_content=message_content,
+                        post_digests=post_digests, arxiv=arxiv, clock=clock)
 
 
 # -- running -------------------------------------------------------------------------------

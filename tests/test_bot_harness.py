@@ -43,9 +43,12 @@ def copy_database(seeded_db: Path, folder: Path) -> Path:
     return path
 
 
-async def start_bot(db_path: Path) -> PaperclubBot:
-    """Build and set up the bot as `paperclub run` would, but against dpytest."""
-    bot = create_bot(Settings(db_path=str(db_path)), sync_commands=False)
+async def start_bot(db_path: Path, settings: Settings | None = None, **options) -> PaperclubBot:
+    """Build and set up the bot as `paperclub run` would, but against dpytest (the digest loop
+    is left to the test to drive, unless `post_digests=True`)."""
+    settings = settings or Settings(db_path=str(db_path))
+    options.setdefault("post_digests", False)
+    bot = create_bot(settings, sync_commands=False, **options)
     await bot._async_setup_hook()
     # dpytest's members live only in the member cache, which the bot (asking for no privileged
     # intents) would not keep: let the fake gateway deliver members.

@@ -1,8 +1,9 @@
-"""The bot's commands, one cog per area: finding papers, and likes with what they lead to."""
+"""The bot's commands, one cog per area: finding papers, likes with what they lead to, and daily digests."""
 
+from .digests import Digests
 from .likes import Likes
 from .papers import Papers
 
-COGS = (Papers, Likes)
+COGS = (Papers, Likes, Digests)
 
-__all__ = ["COGS", "Likes", "Papers"]
+__all__ = ["COGS", "Digests", "Likes", "Papers"]

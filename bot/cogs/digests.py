@@ -1,0 +1,291 @@
+"""Daily digests and arXiv links: /digest subscribe|show|unsubscribe|preview|me|links, and the
+cards the bot answers arXiv links with in channels that asked for it.
+
+Anyone may look at a channel's digest; changing it takes the Manage Channels permission.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from recommender import ArxivError, PaperNotFound, find_arxiv_refs, time_zone_names
+
+from .. import cards
+from ..views import card_view, list_view
+from .likes import send_ranked
+from .replies import group_of, heavy, reply, think, user_of
+
+if TYPE_CHECKING:
+    from recommender import Library, Paper, Subscription
+
+    from ..client import PaperclubBot
+
+log = logging.getLogger(__name__)
+
+OFF_WORDS = {"off", "stop", "none", "no", "unsubscribe"}
+MAX_LINKS = 5
+
+
+def channel_target(ctx: commands.Context) -> str:
+    return f"channel:{ctx.channel.id}"
+
+
+def person_target(ctx: commands.Context) -> str:
+    return f"dm:{user_of(ctx)}"
+
+
+def subscription_text(subscription: Subscription | None, whose: str, command: str = "/digest subscribe") -> str:
+    """A subscription in a sentence; `whose` is "This channel" or "You", `command` how to set one."""
+    has, gets = ("have", "get") if whose == "You" else ("has", "gets")
+    if subscription is None:
+        return f"{whose} {has} no daily digest. Set one with `{command}`."
+    return f"{whose} {gets} a daily arXiv digest: {cards.plain(subscription.describe(), 1500)}."
+
+
+def links_channel_id(channel: discord.abc.Messageable) -> int:
+    """Where the link setting lives: a thread follows its parent channel."""
+    if isinstance(channel, discord.Thread) and channel.parent_id:
+        return channel.parent_id
+    return channel.id
+
+
+def papers_by_ref(library: Library, refs: list[str]) -> tuple[list[Paper], list[str]]:
+    """Papers already in the library for arXiv ids, and the ids it does not have."""
+    found, missing = [], []
+    for ref in refs:
+        try:
+            found.append(library.paper(ref))
+        except PaperNotFound:
+            missing.append(ref)
+    return found, missing
+
+
+class Digests(commands.Cog):
+    """Daily digests of fresh arXiv papers, and cards for arXiv links posted in chat."""
+
+    def __init__(self, bot: PaperclubBot):
+        self.bot = bot
+
+    @property
+    def book(self):
+        return self.bot.library.digests
+
+    def now(self) -> datetime:
+        return self.bot.scheduler.clock()
+
+    @commands.hybrid_group(name="digest", fallback="show")
+    async def digest(self, ctx: commands.Context) -> None:
+        """Show this channel's daily arXiv digest (anyone may look)."""
+        target = channel_target(ctx) if ctx.guild else person_target(ctx)
+        subscription = await self.bot.run_blocking(self.book.subscription, target)
+        if ctx.guild:
+            text = subscription_text(subscription, "This channel")
+        else:
+            text = subscription_text(subscription, "You", "/digest me")
+        await reply(ctx, text, private=True)
+
+    @digest.command(name="subscribe")
+    @commands.guild_only()
+    @commands.has_permissions(manage_channels=True)
+    async def subscribe(
+        self, ctx: commands.Context, categories: str, time: str = "08:00", timezone: str = "UTC",
+        size: commands.Range[int, 1, 10] = 5, cross_lists: bool = False, say_when_empty: bool = False,
+    ) -> None:
+        """Post a daily digest of fresh arXiv papers in this channel, ranked for this server.
+
+        Parameters
+        ----------
+        categories
+            arXiv categories, e.g. "cs.LG stat.ML"
+        time
+            Local time to post, e.g. 08:30
+        timezone
+            Your time zone, e.g. Europe/Berlin
+        size
+            How many papers (1 to 10)
+        cross_lists
+            Also include papers cross-listed into these categories
+        say_when_empty
+            Post a one-line note on days without new papers
+        """
+        await think(ctx)
+        subscription = await self.bot.run_blocking(
+            self.book.subscribe, channel_target(ctx), categories, post_time=time, timezone_name=timezone,
+            size=size, cross_lists=cross_lists, say_when_empty=say_when_empty, group=group_of(ctx),
+            by=user_of(ctx), now=self.now(),
+        )
+        await reply(ctx, subscription_text(subscription, "This channel") + " The first one comes at the next posting time.")
+
+    @digest.command(name="unsubscribe")
+    @commands.guild_only()
+    @commands.has_permissions(manage_channels=True)
+    async def unsubscribe(self, ctx: commands.Context) -> None:
+        """Stop this channel's daily digest."""
+        removed = await self.bot.run_blocking(self.book.unsubscribe, channel_target(ctx))
+        text = "This channel's daily digest is stopped." if removed else "This channel has no daily digest."
+        await reply(ctx, text)
+
+    @digest.command(name="preview")
+    @commands.guild_only()
+    @heavy()
+    async def preview(
+        self, ctx: commands.Context, categories: str | None = None, size: commands.Range[int, 1, 10] | None = None,
+        cross_lists: bool | None = None,
+    ) -> None:
+        """See, only for you, what this channel's digest would post now.
+
+        Parameters
+        ----------
+        categories
+            arXiv categories to try instead of the channel's, e.g. "cs.LG stat.ML"
+        size
+            How many papers (1 to 10)
+        cross_lists
+            Include cross-listed papers
+        """
+        await think(ctx, private=True)
+        subscription = await self.bot.run_blocking(self.book.subscription, channel_target(ctx))
+        if categories is None and subscription is None:
+            await reply(ctx, "This channel has no digest yet: give categories, e.g. `/digest preview cs.LG`.", private=True)
+            return
+        wanted = categories or " ".join(subscription.categories)
+        size = size or (subscription.size if subscription else 5)
+        cross = cross_lists if cross_lists is not None else bool(subscription and subscription.cross_lists)
+        now = self.now()
+        needed = await self.bot.run_blocking(self.book.feeds_to_fetch, wanted, now)
+        for category, day in needed:
+            await self.bot.scheduler.fetch(category, day, now)
+        preview = await self.bot.run_blocking(
+            self.book.preview, wanted, now, group=group_of(ctx), size=size, cross_lists=cross,
+            recipient=channel_target(ctx),
+        )
+        names = ", ".join(preview.feeds)
+        if not preview.picks:
+            states = "; ".join(f"{name}: {state}" for name, state in preview.feeds.items())
+            await reply(ctx, f"Nothing new to post from {names} for {preview.day:%a %d %b} ({states}).", private=True)
+            return
+        header = (f"Preview of the digest for {names} · {preview.day:%a %d %b %Y}: "
+                  f"{len(preview.picks)} of {preview.candidates} new papers.")
+        await send_ranked(ctx, header, preview.picks, private=True)
+
+    @digest.command(name="me")
+    async def me(
+        self, ctx: commands.Context, categories: str | None = None, time: str = "08:00", timezone: str = "UTC",
+        size: commands.Range[int, 1, 10] = 5, cross_lists: bool = False,
+    ) -> None:
+        """Your own daily digest in direct messages, ranked by your likes ("off" stops it).
+
+        Parameters
+        ----------
+        categories
+            arXiv categories, e.g. "cs.LG stat.ML"; "off" to stop; empty to see yours
+        time
+            Local time to send it, e.g. 08:30
+        timezone
+            Your time zone, e.g. Europe/Berlin
+        size
+            How many papers (1 to 10)
+        cross_lists
+            Also include papers cross-listed into these categories
+        """
+        target = person_target(ctx)
+        if categories is None:
+            subscription = await self.bot.run_blocking(self.book.subscription, target)
+            await reply(ctx, subscription_text(subscription, "You", "/digest me"), private=True)
+            return
+        if categories.strip().lower() in OFF_WORDS:
+            removed = await self.bot.run_blocking(self.book.unsubscribe, target)
+            await reply(ctx, "Your personal digest is stopped." if removed else "You had no personal digest.", private=True)
+            return
+        subscription = await self.bot.run_blocking(
+            self.book.subscribe, target, categories, post_time=time, timezone_name=timezone, size=size,
+            cross_lists=cross_lists, by=user_of(ctx), now=self.now(),
+        )
+        await reply(ctx, subscription_text(subscription, "You") + " It comes by direct message; keep DMs from this server open.", private=True)
+
+    @digest.command(name="links")
+    @commands.guild_only()
+    async def links(self, ctx: commands.Context, setting: bool | None = None) -> None:
+        """Answer arXiv links posted in this channel with the paper's card (on/off).
+
+        Parameters
+        ----------
+        setting
+            on or off (Manage Channels); leave empty to see the current setting
+        """
+        channel_id = links_channel_id(ctx.channel)
+        if setting is None:
+            on = await self.bot.run_blocking(self.book.links_on, channel_id)
+            await reply(ctx, f"Link cards are {'on' if on else 'off'} in this channel.", private=True)
+            return
+        if not ctx.channel.permissions_for(ctx.author).manage_channels:
+            raise commands.MissingPermissions(["manage_channels"])
+        await self.bot.run_blocking(self.book.set_links, channel_id, setting)
+        text = f"Link cards are now {'on' if setting else 'off'} in this channel."
+        if setting and not self.bot.intents.message_content:
+            text += (" Note: the bot runs without the Message Content intent, so it cannot read links in "
+                     "messages; turn the intent on in the Developer Portal.")
+        await reply(ctx, text)
+
+    @subscribe.autocomplete("timezone")
+    @me.autocomplete("timezone")
+    async def timezone_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        wanted = current.strip().lower().replace(" ", "_")
+        names = [name for name in time_zone_names() if wanted in name.lower()][:25]
+        return [app_commands.Choice(name=name, value=name) for name in names]
+
+    # -- links in chat ----------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """Answer a message with arXiv links, in a channel that asked for it, with their cards."""
+        if message.author.bot or message.guild is None or not message.content:
+            return
+        refs = find_arxiv_refs(message.content, MAX_LINKS)
+        if not refs:
+            return
+        try:
+            # A command with a link in it (`!paper <link>`, `!like <link>`) is answered by the command.
+            if (await self.bot.get_context(message)).valid:
+                return
+            await self._answer_links(message, refs)
+        except Exception:
+            log.exception("Answering the arXiv links in message %s failed", message.id)
+
+    async def _answer_links(self, message: discord.Message, refs: list[str]) -> None:
+        if not await self.bot.run_blocking(self.book.links_on, links_channel_id(message.channel)):
+            return
+        papers, missing = await self.bot.run_blocking(papers_by_ref, self.bot.library, refs)
+        if missing:
+            papers += await self._look_up(missing)
+        if not papers:
+            return
+        order = {ref: i for i, ref in enumerate(refs)}
+        papers.sort(key=lambda p: order.get(p.arxiv_id, len(order)))
+        reference = message.to_reference(fail_if_not_exists=False)
+        if len(papers) == 1:
+            await message.channel.send(embed=cards.paper_card(papers[0]), view=card_view(papers[0]),
+                                       reference=reference, mention_author=False, allowed_mentions=cards.NO_MENTIONS)
+            return
+        await message.channel.send(embeds=cards.paper_list_cards(papers[:cards.CARDS_PER_MESSAGE]), view=list_view(papers),
+                                   reference=reference, mention_author=False, allowed_mentions=cards.NO_MENTIONS)
+
+    async def _look_up(self, refs: list[str]) -> list[Paper]:
+        """The papers arXiv knows among `refs`, added to the library (none if arXiv is out of reach)."""
+        try:
+            lookup = await asyncio.to_thread(self.bot.arxiv.lookup, refs)
+        except ArxivError as exc:
+            log.warning("Could not look up the arXiv links %s: %s", ", ".join(refs), exc)
+            return []
+        if not lookup.records:
+            return []
+        await self.bot.run_blocking(self.book.keep_papers, lookup.records)
+        found, _ = await self.bot.run_blocking(papers_by_ref, self.bot.library, refs)
+        return found

@@ -1,0 +1,191 @@
+"""The daily digest loop: every minute, post the digests whose time has come.
+
+Each tick first finishes digests recorded but not marked sent (after a crash or a failed send),
+looking in the channel for the parts already posted so none is posted twice; then it asks the
+core which subscriptions are due, fetches each arXiv category they need once (off the library
+thread, within arXiv's rate limit), and records and sends each digest in turn. Every exception is
+caught and logged: one channel's failure never stops the others, nor the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING
+
+import discord
+from discord.ext import tasks
+
+from recommender import ArxivClient, ArxivError, Digest
+
+from . import cards
+from .views import list_view
+
+if TYPE_CHECKING:
+    from .client import PaperclubBot
+
+log = logging.getLogger("paperclub.digest")
+
+TICK_SECONDS = 60.0
+HISTORY_LIMIT = 50
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def marker(digest: Digest, part: int, parts: int) -> str:
+    """The small line that ends each digest message; finding it in a channel after a restart
+    tells which parts were already posted."""
+    return f"-# paperclub digest #{digest.id} · {part}/{parts}"
+
+
+def digest_messages(digest: Digest) -> list[dict]:
+    """The messages of a digest: a header and up to five cards (with their buttons) in each,
+    or one line on a quiet day. Each is a dict of `send` keyword arguments."""
+    days = digest.announce_day or digest.local_day
+    names = ", ".join(digest.categories)
+    if digest.kind != "papers" or not digest.picks:
+        return [{"content": f"No new arXiv papers in {names} today.\n{marker(digest, 1, 1)}"}]
+    whom = "you" if digest.user_id else "this server"
+    count = len(digest.picks)
+    header = (f"**arXiv digest · {names} · {days:%a %d %b %Y}**\n"
+              f"{count} new {'paper' if count == 1 else 'papers'} picked for {whom}.")
+    embeds = cards.ranked_cards(digest.picks)
+    step = cards.CARDS_PER_MESSAGE
+    parts = (count + step - 1) // step
+    messages = []
+    for index, start in enumerate(range(0, count, step), 1):
+        lead = header + "\n" if index == 1 else ""
+        messages.append({
+            "content": lead + marker(digest, index, parts),
+            "embeds": embeds[start:start + step],
+            "view": list_view([r.paper for r in digest.picks[start:start + step]], start + 1),
+        })
+    return messages
+
+
+class Unreachable(Exception):
+    """The bot can no longer see or write to a subscriber's channel."""
+
+
+class DigestScheduler:
+    """Posts daily digests for a bot; `tick` does one round (tests call it with a fake clock)."""
+
+    def __init__(self, bot: PaperclubBot, client: ArxivClient, clock: Clock = utc_now):
+        self.bot = bot
+        self.client = client
+        self.clock = clock
+        self.loop = tasks.loop(seconds=TICK_SECONDS)(self._run_tick)
+        self.loop.before_loop(self._wait_until_ready)
+
+    def start(self) -> None:
+        if not self.loop.is_running():
+            self.loop.start()
+
+    def stop(self) -> None:
+        self.loop.cancel()
+
+    async def _wait_until_ready(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def _run_tick(self) -> None:
+        try:
+            await self.tick()
+        except Exception:
+            log.exception("The digest round failed; trying again in a minute")
+
+    async def tick(self) -> None:
+        """One round: finish pending digests, then post the ones that are due."""
+        now = self.clock()
+        book = self.bot.library.digests
+        for digest in await self.bot.run_blocking(book.pending, now):
+            await self._guarded(digest.target, self._deliver(digest, now, recovering=True))
+        due = await self.bot.run_blocking(book.due, now)
+        if not due:
+            return
+        for category, day in await self.bot.run_blocking(book.feeds_needed, due, now):
+            await self.fetch(category, day, now)
+        for subscription in due:
+            await self._guarded(subscription.target, self._post(subscription, now))
+
+    async def fetch(self, category: str, day: date, now: datetime) -> None:
+        """Fetch one category's announcement in a thread of its own (the library thread stays
+        free for commands) and keep it; a failure is recorded so the next try waits a while."""
+        book = self.bot.library.digests
+        try:
+            announcement = await asyncio.to_thread(self.client.announcement, category, day)
+        except Exception as exc:
+            if not isinstance(exc, ArxivError):
+                log.exception("Fetching arXiv %s failed", category)
+            else:
+                log.warning("%s", exc)
+            await self.bot.run_blocking(book.fetch_failed, category, day, str(exc), now)
+            return
+        await self.bot.run_blocking(book.store_announcement, announcement, day, now)
+
+    async def _post(self, subscription, now: datetime) -> None:
+        digest = await self.bot.run_blocking(self.bot.library.digests.prepare, subscription, now)
+        if digest is not None:
+            await self._deliver(digest, now, recovering=False)
+
+    async def _guarded(self, target: str, work) -> None:
+        try:
+            await work
+        except Unreachable as exc:
+            log.warning("Pausing the digest of %s: %s. Subscribe again to resume.", target, exc)
+            await self.bot.run_blocking(self.bot.library.digests.pause, target, str(exc))
+        except Exception:
+            log.exception("The digest for %s failed; the others go on", target)
+
+    async def _deliver(self, digest: Digest, now: datetime, recovering: bool) -> None:
+        """Send the parts not yet sent, marking each, then the digest. When recovering, the
+        channel's recent messages are searched first for parts already posted."""
+        book = self.bot.library.digests
+        messages = digest_messages(digest)
+        try:
+            channel = await self._channel(digest)
+        except Unreachable as exc:
+            await self.bot.run_blocking(book.drop, digest.id, str(exc))
+            raise
+        posted = await self._posted_parts(channel, digest) if recovering else set()
+        for part, message in enumerate(messages, 1):
+            if part <= digest.parts_sent or part in posted:
+                continue
+            try:
+                await channel.send(allowed_mentions=cards.NO_MENTIONS, **message)
+            except (discord.Forbidden, discord.NotFound) as exc:
+                await self.bot.run_blocking(book.drop, digest.id, "channel unreachable")
+                raise Unreachable(f"cannot post there ({exc.status} {exc.text or exc.__class__.__name__})") from None
+            await self.bot.run_blocking(book.part_sent, digest.id, part)
+        await self.bot.run_blocking(book.sent, digest.id, now)
+        log.info("Posted digest #%s to %s (%d papers)", digest.id, digest.target, len(digest.picks))
+
+    async def _channel(self, digest: Digest) -> discord.abc.Messageable:
+        try:
+            if digest.channel_id is not None:
+                channel = self.bot.get_channel(digest.channel_id)
+                return channel or await self.bot.fetch_channel(digest.channel_id)
+            user = self.bot.get_user(int(digest.user_id)) or await self.bot.fetch_user(int(digest.user_id))
+            return user.dm_channel or await user.create_dm()
+        except (discord.NotFound, discord.Forbidden) as exc:
+            raise Unreachable(f"the bot can no longer see it ({exc.status})") from None
+
+    async def _posted_parts(self, channel: discord.abc.Messageable, digest: Digest) -> set[int]:
+        """Which parts of a digest the bot already posted in the channel's recent messages."""
+        me = self.bot.user
+        prefix = f"-# paperclub digest #{digest.id} · "
+        found: set[int] = set()
+        try:
+            async for message in channel.history(limit=HISTORY_LIMIT):
+                if me is not None and message.author.id != me.id:
+                    continue
+                for line in (message.content or "").splitlines():
+                    if line.startswith(prefix):
+                        found.add(int(line[len(prefix):].split("/")[0]))
+        except (discord.Forbidden, discord.NotFound) as exc:
+            raise Unreachable(f"cannot read its history ({exc.status})") from None
+        return found
