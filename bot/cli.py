@@ -6,27 +6,34 @@ import dataclasses
 import json
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import click
 
 from recommender import (
+    ArxivClient,
+    ArxivError,
+    FeedReport,
     IngestReport,
     Library,
     Paper,
     PaperNotFound,
+    Preview,
     QueryError,
     Recommendation,
     SchemaTooNew,
     SearchResult,
+    SubscriptionError,
     bundled_seeds,
 )
 
-from .config import ConfigError, configure_logging, load_settings
+from .config import ConfigError, Settings, configure_logging, load_settings
 
 EXIT_NOT_FOUND = 3
+FETCHED = ("ok", "empty")
 
 
 class State:
@@ -81,6 +88,20 @@ def _progress_printer() -> Callable[[str, int, int], None] | None:
 
 def _emit_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _now() -> datetime:
+    """The clock the arXiv commands go by: which announcement is today's depends on it."""
+    return datetime.now(timezone.utc)
+
+
+def _arxiv_client(settings: Settings) -> ArxivClient:
+    """The arXiv client, on the process-wide rate gate (three seconds between requests)."""
+    return ArxivClient(settings.arxiv_rss_url, settings.arxiv_api_url)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -355,6 +376,183 @@ def stats(state: State, as_json: bool) -> None:
     click.echo("Languages: " + ", ".join(f"{k} {v}" for k, v in figures["languages"].items()))
     if figures["top_categories"]:
         click.echo("Top categories: " + ", ".join(f"{k} {v}" for k, v in figures["top_categories"].items()))
+
+
+def _fetch_feeds(state: State, categories: Sequence[str], now: datetime, force: bool) -> list[FeedReport]:
+    library = state.library()
+    with _arxiv_client(_settings()) as client:
+        try:
+            return library.digests.fetch(client, categories, now=now, force=force)
+        except SubscriptionError as exc:
+            raise click.UsageError(str(exc)) from exc
+
+
+def _print_feed(report: FeedReport, force: str = "--force", err: bool = False) -> None:
+    head = f"{report.category} {report.day.isoformat() if report.day else '(no date)'}: "
+    failed = report.status not in FETCHED
+    if report.already:
+        body = (f"already fetched ({force} fetches it again)" if not failed
+                else f"the last attempt ended {report.status} recently; not trying again yet ({force} tries now)")
+    elif report.status == "ok":
+        body = f"{report.new} new, {_plural(report.cross, 'cross-list')}, {report.updated} updated"
+    else:
+        body = report.message.removeprefix(f"{report.category}: ")
+    click.echo(head + body, err=err or failed)
+    for rejection in report.rejected:
+        click.echo(f"  rejected {rejection}", err=True)
+
+
+@cli.command()
+@click.argument("categories", nargs=-1, required=True, metavar="CATEGORY...")
+@click.option("--force", is_flag=True, help="Fetch again even if this announcement was fetched already.")
+@click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
+@click.pass_obj
+def fetch(state: State, categories: tuple[str, ...], force: bool, as_json: bool) -> None:
+    """Fetch today's arXiv announcement of each CATEGORY (cs.LG, stat.ML…) into the library.
+
+    Each announcement is fetched once. Exits with 1 when a feed could not be fetched (arXiv
+    unreachable, or its feed not yet updated for today).
+    """
+    reports = _fetch_feeds(state, categories, _now(), force)
+    if as_json:
+        _emit_json([r.to_dict() for r in reports])
+    else:
+        for report in reports:
+            _print_feed(report)
+    if any(r.status not in FETCHED for r in reports):
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("refs", nargs=-1, required=True, metavar="ARXIV_ID_OR_URL...")
+@click.option("--json", "as_json", is_flag=True, help="Print the papers as JSON.")
+@click.pass_obj
+def add(state: State, refs: tuple[str, ...], as_json: bool) -> None:
+    """Add papers from arXiv by id (2310.13548, hep-th/9711200) or abs/pdf link.
+
+    Exits with 1 when some were not found, were not arXiv references, or arXiv was unreachable.
+    """
+    library = state.library()
+    with _arxiv_client(_settings()) as client:
+        try:
+            found = client.lookup(refs)
+        except ArxivError as exc:
+            click.echo(f"Nothing added: {exc}", err=True)
+            sys.exit(1)
+    papers = [library.paper(paper_id) for paper_id in library.digests.keep_papers(found.records)]
+    if as_json:
+        _emit_json({
+            "added": [_brief(p) for p in papers], "not_found": found.not_found, "invalid": found.invalid,
+            "rejected": [str(r) for r in found.rejected],
+        })
+    else:
+        for paper in papers:
+            click.echo(f"#{paper.id} {paper.arxiv_id} {paper.title}")
+        for arxiv_id in found.not_found:
+            click.echo(f"not on arXiv: {arxiv_id}", err=True)
+        for ref in found.invalid:
+            click.echo(f"not an arXiv id or link: {ref}", err=True)
+    if found.not_found or found.invalid:
+        sys.exit(1)
+
+
+class _GreedyCategories(click.Command):
+    """A command whose `--categories` takes every value that follows it, so that
+    `--categories cs.LG stat.ML` works as well as repeating the option or quoting the list."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, _repeat_option(args, "--categories"))
+
+
+def _repeat_option(args: list[str], name: str) -> list[str]:
+    """`name a b c` rewritten as `name a name b name c`, up to the next option."""
+    spread: list[str] = []
+    taking = False
+    for position, arg in enumerate(args):
+        if arg == "--":
+            return spread + args[position:]
+        if arg.startswith("-"):
+            taking = arg == name or arg.startswith(name + "=")
+        elif taking and spread[-1] != name:
+            spread.append(name)
+        spread.append(arg)
+    return spread
+
+
+@cli.command(cls=_GreedyCategories)
+@click.option("--categories", multiple=True, required=True, metavar="CATEGORY...",
+              help="The arXiv categories: --categories cs.LG stat.ML")
+@click.option("--group", help="Rank by this group's likes, as a channel's digest does.")
+@click.option("--user", help="Rank by USER's likes, as their personal digest does.")
+@click.option("-n", "--size", default=5, show_default=True, type=click.IntRange(1, 10), help="How many papers.")
+@click.option("--cross-lists", is_flag=True, help="Also pick papers cross-listed into the categories.")
+@click.option("--no-fetch", is_flag=True, help="Use only the announcements fetched before.")
+@click.option("--json", "as_json", is_flag=True, help="Print the digest and the fetch reports as JSON.")
+@click.pass_obj
+def digest(
+    state: State, categories: tuple[str, ...], group: str | None, user: str | None, size: int,
+    cross_lists: bool, no_fetch: bool, as_json: bool,
+) -> None:
+    """What a daily arXiv digest of the categories would post today (nothing is recorded).
+
+    Fetches today's announcements first, unless fetched already or --no-fetch. Exits with 1
+    when a feed could not be fetched.
+    """
+    if group and user:
+        raise click.UsageError("Use --group or --user, not both: a digest goes to a channel or to a person.")
+    now = _now()
+    reports = [] if no_fetch else _fetch_feeds(state, categories, now, force=False)
+    try:
+        preview = state.library().digests.preview(
+            categories, now, group=group, user=user, size=size, cross_lists=cross_lists
+        )
+    except SubscriptionError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if as_json:
+        _emit_json({**preview.to_dict(), "fetched": [r.to_dict() for r in reports]})
+    else:
+        for report in reports:
+            _print_feed(report, force=f"paperclub fetch --force {report.category}", err=True)
+        _print_digest(preview, cross_lists)
+    if any(r.status not in FETCHED for r in reports):
+        sys.exit(1)
+
+
+def _print_digest(preview: Preview, cross_lists: bool) -> None:
+    names = ", ".join(preview.feeds)
+    kind = "new or cross-listed paper" if cross_lists else "new paper"
+    if not preview.picks:
+        click.echo(f"No arXiv digest for {names} announced {preview.day.isoformat()}:", err=True)
+        for line in _why_empty(preview, kind):
+            click.echo(f"  {line}", err=True)
+        return
+    click.echo(f"arXiv digest for {names} · announced {preview.day.isoformat()} · "
+               f"{len(preview.picks)} of {_plural(preview.candidates, kind)}")
+    for rank, pick in enumerate(preview.picks, 1):
+        paper = pick.paper
+        click.echo(f"{rank:2d}. " + click.style(paper.title, bold=True))
+        click.echo(f"    arXiv:{paper.arxiv_id} · {paper.url}" if paper.arxiv_id else f"    #{paper.id}")
+        if pick.reason:
+            click.echo(f"    {pick.reason.replace('*', '')}")
+
+
+def _why_empty(preview: Preview, kind: str) -> list[str]:
+    if preview.candidates:
+        return [f"all {_plural(preview.candidates, kind)} were liked or marked \"not for me\" already"]
+    day = preview.day.isoformat()
+    reasons = []
+    for name, status in preview.feeds.items():
+        if status == "not fetched":
+            reasons.append(f"{name}: not fetched for {day} (run `paperclub fetch {name}`)")
+        elif status == "empty":
+            reasons.append(f"{name}: arXiv announced nothing for {day} (a holiday, or the feed is late)")
+        elif status == "stale":
+            reasons.append(f"{name}: the feed does not have the {day} announcement yet; try again later")
+        elif status == "ok":
+            reasons.append(f"{name}: no {kind}s announced for {day}")
+        else:
+            reasons.append(f"{name}: fetching the {day} announcement failed ({status}); try again later")
+    return reasons
 
 
 @cli.command()
