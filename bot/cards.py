@@ -373,6 +373,7 @@ HELP_ENTRIES = (
     HelpEntry("likes [member]", "the papers someone liked here."),
     HelpEntry("recommend [count]", "your own picks (1–10), each with the reason it was chosen."),
     HelpEntry("trending [days]", "what this server liked most lately."),
+    HelpEntry("add <arXiv ids or links>", "bring papers in from arXiv and show their cards."),
     HelpEntry("digest subscribe <categories> [time] [timezone] [size]", "a daily digest of fresh arXiv papers in this channel, ranked for this server (Manage Channels). Also `digest show`, `digest preview`, `digest unsubscribe`, `digest links on`, and `digest me` for your own by DM."),
 )
 

@@ -463,3 +463,25 @@ async def test_messages_from_bots_are_ignored(bot, manager, channel, arxiv_serve
     await dpytest.message(f"New: {SYCOPHANCY_LINK}", member=channel.guild.me)
     assert messages() == []
     assert arxiv_server.requests == []
+
+
+# -- /add ------------------------------------------------------------------------------------------
+
+
+async def test_add_brings_a_paper_in_from_arxiv_and_shows_its_card(bot, arxiv_server, sent):
+    found = await run(f"!add {SYCOPHANCY_LINK}", member=1)
+    assert card_titles(found) == [SYCOPHANCY]
+    assert api_requests(arxiv_server) == ["2310.13548"]
+    assert (await bot.run_blocking(bot.library.paper, "2310.13548")).title == SYCOPHANCY
+    assert_no_mentions(sent)
+
+
+async def test_add_names_what_arxiv_does_not_know(bot, arxiv_server):
+    text = await only_text("!add 2505.99999", member=1)
+    assert "2505.99999" in text and "nothing" in text
+    with pytest.raises(PaperNotFound):
+        await bot.run_blocking(bot.library.paper, "2505.99999")
+
+
+async def test_add_without_an_arxiv_reference_asks_for_one(bot):
+    assert "arXiv ids or links" in await only_text("!add some paper about transformers", member=1)

@@ -15,7 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from recommender import ArxivError, PaperNotFound, find_arxiv_refs, time_zone_names
+from recommender import ArxivError, PaperNotFound, find_arxiv_refs, parse_arxiv_ref, time_zone_names
 
 from .. import cards
 from ..views import card_view, list_view
@@ -233,6 +233,34 @@ class Digests(commands.Cog):
             text += (" Note: the bot runs without the Message Content intent, so it cannot read links in "
                      "messages; turn the intent on in the Developer Portal.")
         await reply(ctx, text)
+
+    @commands.hybrid_command(name="add")
+    @heavy()
+    async def add(self, ctx: commands.Context, *, papers: str) -> None:
+        """Add papers from arXiv to the reading list by id or link, and show their cards.
+
+        Parameters
+        ----------
+        papers
+            arXiv ids or links, e.g. 2310.13548 or https://arxiv.org/abs/2310.13548
+        """
+        refs = [ref for ref in (parse_arxiv_ref(word) for word in papers.split()) if ref][:MAX_LINKS]
+        if not refs:
+            await reply(ctx, "Give arXiv ids or links, such as `2310.13548` or `https://arxiv.org/abs/2310.13548`.", private=True)
+            return
+        await think(ctx)
+        found, missing = await self.bot.run_blocking(papers_by_ref, self.bot.library, refs)
+        if missing:
+            found += await self._look_up(missing)
+        unknown = [ref for ref in refs if ref not in {p.arxiv_id for p in found}]
+        if not found:
+            await reply(ctx, f"arXiv has nothing under {', '.join(unknown)} (or could not be reached).", private=True)
+            return
+        note = f"Not found on arXiv: {', '.join(unknown)}." if unknown else None
+        if len(found) == 1:
+            await reply(ctx, note, embeds=[cards.paper_card(found[0])], view=card_view(found[0]))
+            return
+        await reply(ctx, note, embeds=cards.paper_list_cards(found), view=list_view(found))
 
     @subscribe.autocomplete("timezone")
     @me.autocomplete("timezone")
