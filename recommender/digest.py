@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Protocol
 
+from . import taxonomy
 from .papers import Recommendation, Record
 from .timetable import latest_announcement, parse_time, parse_timezone, zone
 
@@ -32,12 +33,6 @@ GIVE_UP_AFTER = timedelta(hours=6)
 PENDING_FOR = timedelta(hours=24)
 DONE_FEEDS = ("ok", "empty")
 
-_ARCHIVES = (
-    "astro-ph", "cond-mat", "cs", "econ", "eess", "gr-qc", "hep-ex", "hep-lat", "hep-ph", "hep-th",
-    "math", "math-ph", "nlin", "nucl-ex", "nucl-th", "physics", "q-bio", "q-fin", "quant-ph", "stat",
-)
-_LOWERCASE_SUBJECTS = ("cond-mat", "physics")
-_CATEGORY = re.compile(r"^([a-z-]+)(?:\.([a-z-]+))?$", re.IGNORECASE)
 _SPLIT = re.compile(r"[\s,;+]+")
 
 
@@ -186,16 +181,13 @@ def parse_categories(values: str | Iterable[str]) -> tuple[str, ...]:
 
 
 def canonical_category(text: str) -> str:
-    match = _CATEGORY.match(text.strip())
-    archive = match.group(1).lower() if match else ""
-    if not match or archive not in _ARCHIVES:
-        raise SubscriptionError(
-            f"{text!r} is not an arXiv category; write one like cs.LG, stat.ML, math.PR or hep-th."
-        )
-    subject = match.group(2)
-    if not subject:
-        return archive
-    return f"{archive}.{subject.lower() if archive in _LOWERCASE_SUBJECTS else subject.upper()}"
+    """An arXiv category in its official spelling; SubscriptionError naming close ones otherwise."""
+    name = taxonomy.canonical(text)
+    if name is None:
+        close = taxonomy.closest(text)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise SubscriptionError(f"{text!r} is not an arXiv category (such as cs.LG, stat.ML or hep-th).{hint}")
+    return name
 
 
 class DigestBook:

@@ -315,3 +315,16 @@ def test_preview_records_nothing(book, client):
     assert [r.paper.id for r in first.picks] == [r.paper.id for r in again.picks]
     assert first.feeds == {"cs.LG": "ok", "stat.ML": "ok"}
     assert book.store.delivered("channel:0") == set()
+
+
+def test_a_misspelt_category_is_caught_before_any_request_with_close_names(book, client, arxiv_server):
+    with pytest.raises(SubscriptionError, match="stat.ML"):
+        book.feeds_to_fetch("stat.LM", MONDAY)
+    with pytest.raises(SubscriptionError, match="not an arXiv category"):
+        subscribe(book, categories="cs.XX")
+    assert arxiv_server.requests == []
+
+
+def test_every_kind_of_category_name_is_spelt_as_arxiv_does(book):
+    made = subscribe(book, categories="physics.COMP-PH cond-mat.stat-mech hep-th astro-ph.co q-bio.nc math")
+    assert made.categories == ("physics.comp-ph", "cond-mat.stat-mech", "hep-th", "astro-ph.CO", "q-bio.NC", "math")
