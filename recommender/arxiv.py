@@ -337,6 +337,16 @@ def _reason(response: requests.Response) -> str:
 
 
 def _describe(exc: BaseException) -> str:
+    """A short account of a failed request: what went wrong, not urllib3's whole story."""
+    if isinstance(exc, requests.Timeout):
+        return "a timeout (no answer in time)"
+    if isinstance(exc, requests.ConnectionError):
+        text = str(exc)
+        if "NameResolution" in text or "getaddrinfo" in text or "Name or service not known" in text:
+            return "an unknown host name (no network?)"
+        if "Connection refused" in text or "NewConnectionError" in text:
+            return "a refused connection"
+        return "a broken connection"
     text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     return text if len(text) <= 200 else text[:197] + "..."
 

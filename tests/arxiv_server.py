@@ -60,7 +60,8 @@ class RecordedArxiv:
         self.api_url = self.url + API_PATH
 
     def start(self) -> RecordedArxiv:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="recorded-arxiv", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                                        name="recorded-arxiv", daemon=True)
         self._thread.start()
         return self
 
