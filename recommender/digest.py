@@ -15,9 +15,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from . import taxonomy
+from .arxiv import Announcement, ArxivClient, ArxivError
 from .papers import Recommendation, Record
 from .timetable import latest_announcement, parse_time, parse_timezone, zone
 
@@ -38,12 +39,6 @@ _SPLIT = re.compile(r"[\s,;+]+")
 
 class SubscriptionError(ValueError):
     """A subscription's settings are not usable; the message says what to write instead."""
-
-
-class FeedClient(Protocol):
-    """What digests need from the arXiv client (see `recommender.arxiv.ArxivClient`)."""
-
-    def announcement(self, category: str, expected_day: date | None = None): ...
 
 
 @dataclass(frozen=True)
@@ -292,7 +287,7 @@ class DigestBook:
             return False
         return datetime.fromisoformat(fetch["fetched"]) + RETRY_FEED_AFTER <= now
 
-    def store_announcement(self, announcement, expected_day: date | None, now: datetime) -> FeedReport:
+    def store_announcement(self, announcement: Announcement, expected_day: date | None, now: datetime) -> FeedReport:
         """Keep a fetched announcement: new papers and cross-lists are added and remembered for
         their day; replacements update papers already in the library and add nothing."""
         day = announcement.day or expected_day
@@ -327,13 +322,11 @@ class DigestBook:
         with self.store.transaction():
             self.store.record_feed_fetch(category, day.isoformat(), "error", message, now.isoformat())
 
-    def fetch(self, client: FeedClient, categories: Iterable[str], now: datetime,
+    def fetch(self, client: ArxivClient, categories: Iterable[str], now: datetime,
               force: bool = False) -> list[FeedReport]:
         """Fetch and keep the current announcement of each category (synchronously: for the
         terminal; the bot spreads these steps over its threads). Without `force`, a feed already
         fetched for the current announcement is not fetched again."""
-        from .arxiv import ArxivError
-
         day = latest_announcement(now)
         reports = []
         for category in parse_categories(categories):
