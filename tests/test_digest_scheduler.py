@@ -262,3 +262,12 @@ async def test_a_channel_the_bot_may_not_write_to_is_paused_not_retried(bot, clo
     assert len(pauses) == 1 and str(closed.id) in pauses[0].getMessage()
     assert len(attempts) == 1
     assert await posts(bot, closed) == [] and len(await posts(bot, open_)) == 1
+
+
+async def test_the_bot_runs_the_loop_every_minute_once_ready_and_stops_it_on_close(bot_db, fake_gate):
+    client = ArxivClient("http://127.0.0.1:9/rss/", "http://127.0.0.1:9/api/query", gate=fake_gate, retries=0)
+    running = await start_bot(bot_db, arxiv=client, post_digests=True)
+    loop = running.scheduler.loop
+    assert loop.is_running() and loop.seconds == 60
+    await stop_bot(running)
+    assert not loop.is_running()
