@@ -38,6 +38,8 @@ class Fields:
     version: int | None = None
     has_code: bool | None = None
     lang: str = "en"
+    doi: str | None = None
+    date_approx: bool = False
 
 
 def fields_of(record: Record) -> Fields:
@@ -56,6 +58,8 @@ def fields_of(record: Record) -> Fields:
         version=record.version,
         has_code=record.has_code,
         lang=record.lang,
+        doi=record.doi,
+        date_approx=record.date_approx,
     )
 
 

@@ -37,6 +37,9 @@ class Record:
     version: int | None = None
     has_code: bool | None = None
     lang: str = "en"
+    doi: str | None = None
+    # True when `published` is only known to the month (e.g. from the arXiv id of a replacement).
+    date_approx: bool = False
 
 
 @dataclass(frozen=True)
