@@ -1,9 +1,23 @@
-"""Recognising the same paper across sources, and keeping the richest fields of each."""
+"""Recognising the same paper across sources, and keeping the richest fields of each.
+
+A record is the same paper as a stored one (`match_reason`) only for one of these reasons:
+
+- the same arXiv id, or the same DOI;
+- the same normalised title (`title_norm`), unless both author lists are known and share no
+  surname;
+- near-identical, substantial abstracts, when the two do not both carry a real title (a title
+  derived from the abstract is no title) and their author lists do not contradict each other.
+
+Everything else stays apart: two real titles that differ, two different arXiv ids or DOIs, and
+abstracts that are placeholders ("to be added later", "withdrawn") or too short to tell papers
+apart. Keeping a duplicate costs a little; merging two papers loses one of them.
+"""
 
 from __future__ import annotations
 
 import heapq
 import re
+import unicodedata
 import zlib
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -11,15 +25,33 @@ from datetime import date
 import numpy as np
 
 from .papers import Record
-from .text import CJK_CHAR, derive_title
+from .text import CJK_CHAR, clean_text, derive_title
 
 SHINGLE = 4
 SKETCH_SIZE = 8
-SAME_ABSTRACT = 0.5
-SAME_ABSTRACT_WITH_AUTHORS = 0.3
+# Abstract containment (share of the shorter abstract's 4-grams found in the other) from which
+# two abstracts count as one text; the seeds' rewritten versions of one abstract reach 0.70.
+SAME_ABSTRACT = 0.6
+# Fewer 4-grams than this (about 25 words) cannot tell one paper from another.
+MIN_ABSTRACT_SHINGLES = 22
+
+BY_ARXIV_ID = "arxiv id"
+BY_DOI = "doi"
+BY_TITLE = "title"
+BY_ABSTRACT = "abstract"
 
 _WORD = re.compile(r"\w+")
+_TEX_COMMAND = re.compile(r"\\[A-Za-z]+")
 _MIX = 1_000_003
+# Placeholder abstracts, looked for at the start of an abstract only.
+_PLACEHOLDER = re.compile(
+    r"\bwithdrawn\b|\bno abstract\b|\babstract\b.{0,30}\b(?:added later|to be added|will be added"
+    r"|not available|unavailable|forthcoming|coming soon|omitted)\b"
+    r"|\bsee (?:the )?(?:attached |full )?(?:paper|pdf|manuscript|text|article)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+_PLACEHOLDER_SPAN = 160
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 
 
 @dataclass
@@ -64,11 +96,37 @@ def fields_of(record: Record) -> Fields:
 
 
 def title_key(title: str | None) -> str | None:
-    """Titles compared without case, punctuation or spacing; None for titles too short to trust."""
+    """The key a stored title is looked up by: without case, punctuation or spacing; None for
+    titles too short to trust. (Kept as it was: databases hold these keys.)"""
     if not title:
         return None
     key = "".join(_WORD.findall(title.casefold()))
     return key if len(key) >= 12 else None
+
+
+def title_norm(title: str) -> str:
+    """A title folded for comparing: TeX turned into Unicode (TeX commands left over dropped),
+    then accents, case, punctuation and spacing ignored."""
+    return "".join(_folded_words(_TEX_COMMAND.sub(" ", clean_text(title))))
+
+
+def _folded_words(text: str) -> list[str]:
+    """The words of a text without case or accents (`Balázs` gives `balazs`)."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return _WORD.findall("".join(c for c in text if not unicodedata.combining(c)))
+
+
+def doi_norm(doi: str | None) -> str | None:
+    """A DOI without its resolver prefix (`https://doi.org/`, `doi:`), in lower case."""
+    if not doi:
+        return None
+    return _DOI_PREFIX.sub("", doi.strip()).lower() or None
+
+
+def is_placeholder(abstract: str) -> bool:
+    """Whether an abstract only stands in for one ("Abstract to be added later", "This paper
+    has been withdrawn", "No abstract given", "see the paper"): judged on its opening words."""
+    return _PLACEHOLDER.search(abstract[:_PLACEHOLDER_SPAN]) is not None
 
 
 def shingles(abstract: str) -> set[int]:
@@ -115,30 +173,72 @@ def resemblance(a: set[int], b: set[int]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
-def _surnames(authors: list[str]) -> set[str]:
-    return {name.split()[-1].casefold() for name in authors if name.split()}
+def _name_words(name: str) -> list[str]:
+    """A person's name as folded words, surname last (`Yuan, C.-P.` gives `c p yuan`)."""
+    if "," in name:
+        last, _, first = name.partition(",")
+        name = f"{first} {last}"
+    return _folded_words(name)
+
+
+def authors_contradict(ours: list[str], theirs: list[str]) -> bool:
+    """Whether two author lists name different people: both are known and no surname of one
+    list is a name word of the other (so a list cut after its first names agrees with the
+    full one, and `Esteban-Pretel` with `Esteban Pretel`)."""
+    ours_names = [words for words in map(_name_words, ours) if words]
+    theirs_names = [words for words in map(_name_words, theirs) if words]
+    if not ours_names or not theirs_names:
+        return False
+    ours_words = {word for words in ours_names for word in words}
+    theirs_words = {word for words in theirs_names for word in words}
+    shared = any(words[-1] in theirs_words for words in ours_names) or any(
+        words[-1] in ours_words for words in theirs_names
+    )
+    return not shared
+
+
+def match_reason(candidate: Fields, record: Record, record_shingles: set[int]) -> str | None:
+    """Why a record describes a stored paper it was found near (one of `BY_ARXIV_ID`,
+    `BY_DOI`, `BY_TITLE`, `BY_ABSTRACT`), or None when it is another paper."""
+    if candidate.arxiv_id and record.arxiv_id:
+        return BY_ARXIV_ID if candidate.arxiv_id == record.arxiv_id else None
+    candidate_doi, record_doi = doi_norm(candidate.doi), doi_norm(record.doi)
+    if candidate_doi and record_doi:
+        return BY_DOI if candidate_doi == record_doi else None
+    if authors_contradict(candidate.authors, record.authors):
+        return None
+    if record.title and not candidate.title_derived:
+        same_title = title_norm(record.title) == title_norm(candidate.title)
+        return BY_TITLE if same_title else None
+    if same_abstract(candidate.abstract, record.abstract, record_shingles):
+        return BY_ABSTRACT
+    return None
 
 
 def same_paper(candidate: Fields, record: Record, record_shingles: set[int]) -> bool:
     """Whether a record describes a stored paper it was found near by title or abstract."""
-    if candidate.arxiv_id and record.arxiv_id and candidate.arxiv_id != record.arxiv_id:
+    return match_reason(candidate, record, record_shingles) is not None
+
+
+def same_abstract(stored: str, new: str, new_shingles: set[int] | None = None) -> bool:
+    """Whether two abstracts are one text, maybe revised: neither a placeholder, both long
+    enough to tell papers apart, and most of the shorter one found in the other."""
+    if is_placeholder(stored) or is_placeholder(new):
         return False
-    if record.title and not candidate.title_derived:
-        if title_key(record.title) == title_key(candidate.title):
-            return True
-    score = resemblance(shingles(candidate.abstract), record_shingles)
-    if score >= SAME_ABSTRACT:
-        return True
-    shared_authors = _surnames(candidate.authors) & _surnames(record.authors)
-    return score >= SAME_ABSTRACT_WITH_AUTHORS and len(shared_authors) >= 2
+    stored_shingles = shingles(stored)
+    new_shingles = shingles(new) if new_shingles is None else new_shingles
+    if min(len(stored_shingles), len(new_shingles)) < MIN_ABSTRACT_SHINGLES:
+        return False
+    return resemblance(stored_shingles, new_shingles) >= SAME_ABSTRACT
 
 
 def combine(stored: Fields, record: Record) -> Fields:
     """The stored paper enriched by a record: the richest value of each field wins.
 
     A newer arXiv version replaces the text fields; otherwise a real title beats a derived one,
-    a full author list beats a cut one, the known date, category and code link are kept, and an
-    English abstract is preferred over a machine translation.
+    a full author list beats a cut one, an exact date beats one known only to the month, the
+    known DOI, category and code link are kept, and an English abstract is preferred over a
+    machine translation.
     """
     merged = replace(stored, authors=list(stored.authors), organisations=list(stored.organisations),
                      categories=list(stored.categories))
@@ -165,9 +265,10 @@ def combine(stored: Fields, record: Record) -> Fields:
     for category in record.categories:
         if category not in merged.categories:
             merged.categories.append(category)
-    if merged.published is None:
-        merged.published = record.published
+    if _better_date(record, merged):
+        merged.published, merged.date_approx = record.published, record.date_approx
     merged.arxiv_id = merged.arxiv_id or record.arxiv_id
+    merged.doi = merged.doi or record.doi
     if merged.version is None:
         merged.version = record.version
     if record.has_code and not merged.has_code:
@@ -183,3 +284,13 @@ def _richer_authors(record: Record, current: Fields) -> bool:
     if current.authors_truncated and not record.authors_truncated:
         return len(record.authors) >= len(current.authors)
     return record.authors_truncated == current.authors_truncated and len(record.authors) > len(current.authors)
+
+
+def _better_date(record: Record, current: Fields) -> bool:
+    """Whether the record's date should replace the current one: any date beats none, and an
+    exact date beats one only known to the month (never the other way round)."""
+    if record.published is None:
+        return False
+    if current.published is None:
+        return True
+    return current.date_approx and not record.date_approx
