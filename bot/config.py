@@ -6,6 +6,7 @@ The Discord token is kept in a `Secret` so it never shows up in a repr, a log li
 from __future__ import annotations
 
 import logging
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ DEFAULT_DB = "paperclub.db"
 DEFAULT_PREFIX = "!"
 DEFAULT_ARXIV_RSS_URL = "https://rss.arxiv.org/rss/"
 DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
+DEFAULT_ARXIV_DELAY = 3.0  # seconds between arXiv requests: arXiv's own rule
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -50,6 +52,7 @@ class Settings:
     log_level: str = "INFO"
     arxiv_rss_url: str = DEFAULT_ARXIV_RSS_URL
     arxiv_api_url: str = DEFAULT_ARXIV_API_URL
+    arxiv_delay: float = DEFAULT_ARXIV_DELAY
 
 
 def _environment(env_file: str | Path | None) -> dict[str, str]:
@@ -78,6 +81,7 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
     prefix = env.get("PAPERCLUB_PREFIX", DEFAULT_PREFIX)
     if not prefix.strip() or len(prefix) > 5:
         raise ConfigError(f"PAPERCLUB_PREFIX must be 1 to 5 characters (like '!'), got {prefix!r}")
+    delay = _seconds(env, "PAPERCLUB_ARXIV_DELAY", DEFAULT_ARXIV_DELAY)
     return Settings(
         db_path=env.get("PAPERCLUB_DB", "").strip() or DEFAULT_DB,
         token=Secret(env.get("DISCORD_TOKEN", "").strip()),
@@ -86,7 +90,22 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         log_level=level,
         arxiv_rss_url=env.get("PAPERCLUB_ARXIV_RSS_URL", "").strip() or DEFAULT_ARXIV_RSS_URL,
         arxiv_api_url=env.get("PAPERCLUB_ARXIV_API_URL", "").strip() or DEFAULT_ARXIV_API_URL,
+        arxiv_delay=delay,
     )
+
+
+def _seconds(env: dict[str, str], name: str, default: float) -> float:
+    """A number of seconds >= 0 from the variable `name`; `default` when it is unset or empty."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise ConfigError(f"{name} must be a number of seconds, 0 or more (e.g. 3), got {raw!r}")
+    return value
 
 
 def configure_logging(level: str) -> None:

@@ -1,4 +1,5 @@
-"""The arXiv network client: daily announcement feeds (RSS) and id look-ups (the query API).
+"""The arXiv network client: daily announcement feeds (RSS), id look-ups and title or
+abstract-phrase searches (the query API).
 
 arXiv asks clients to make one request at a time and to leave at least three seconds between
 requests; every request of the process goes through one `RateGate` to keep that promise. The
@@ -9,9 +10,11 @@ failed request backs off.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 import time
+import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,7 +24,7 @@ from urllib.parse import urlencode
 
 import requests
 
-from .papers import Record, Rejection, parse_arxiv_ref
+from .papers import Record, Rejection, parse_arxiv_ref, split_arxiv_id
 from .sources.feeds import feed_info, parse_announcements
 
 log = logging.getLogger("paperclub.arxiv")
@@ -30,6 +33,7 @@ DEFAULT_RSS_URL = "https://rss.arxiv.org/rss/"
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"
 DEFAULT_USER_AGENT = "paperclub/0.1 (research-lab reading-list bot)"
 BATCH_SIZE = 100
+MAX_SEARCH_RESULTS = 100
 MAX_WAIT = 300.0
 RETRY_STATUSES = frozenset({429}) | frozenset(range(500, 600))
 
@@ -37,6 +41,12 @@ RETRY_STATUSES = frozenset({429}) | frozenset(range(500, 600))
 _CATEGORY = re.compile(r"[a-z]+(?:-[a-z]+)?(?:\.[A-Za-z]+(?:-[A-Za-z]+)?)?")
 _OLD_ID_SUBJECT = re.compile(r"^([a-z][a-z-]*)\.[A-Za-z]{2}/(\d{7})$")
 _TRANSIENT = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
+# What a quoted phrase of the query API keeps: words, with the hyphens and apostrophes inside
+# them. Quotes and parentheses are the query syntax itself; TeX commands, other punctuation and a
+# hyphen that could read as NOT only make a phrase miss.
+_NOT_PHRASE = re.compile(r"\\[A-Za-z]*|(?!\b'\b)[^\w\s\\-]|_+|(?<!\w)-+|-+(?!\w)")
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_ARXIV_DOI = "{http://arxiv.org/schemas/atom}doi"
 
 
 class ArxivError(RuntimeError):
@@ -112,12 +122,18 @@ class ArxivClient:
     """Fetches announcement feeds and paper metadata from arXiv, politely and with retries."""
 
     def __init__(self, rss_url: str = DEFAULT_RSS_URL, api_url: str = DEFAULT_API_URL, *,
-                 gate: RateGate | None = None, timeout: float = 30.0, retries: int = 3,
-                 backoff: float = 5.0, session: requests.Session | None = None,
+                 gate: RateGate | None = None, delay: float | None = None, timeout: float = 30.0,
+                 retries: int = 3, backoff: float = 5.0, session: requests.Session | None = None,
                  user_agent: str = DEFAULT_USER_AGENT):
+        """`delay`, when given, sets the seconds between requests on the client's gate: the
+        process-wide one unless `gate` names another, so every client keeps sharing it."""
         self.rss_url = rss_url
         self.api_url = api_url
         self.gate = gate if gate is not None else SHARED_GATE
+        if delay is not None:
+            if not isinstance(delay, (int, float)) or not math.isfinite(delay) or delay < 0:
+                raise ValueError(f"the delay between arXiv requests must be a number of seconds >= 0, got {delay!r}")
+            self.gate.interval = float(delay)
         self.timeout = timeout
         self.retries = max(0, retries)
         self.backoff = backoff
@@ -265,6 +281,50 @@ class ArxivClient:
                                  url=url, attempts=1)
         return records, errors, others
 
+    # -- searches -----------------------------------------------------------------------------
+
+    def search_title(self, title: str, max_results: int = 5) -> list[Record]:
+        """The papers arXiv finds for a title, as the phrase `ti:"..."`, best first."""
+        return self._search("ti", title, max_results)
+
+    def search_abstract(self, phrase: str, max_results: int = 5) -> list[Record]:
+        """The papers arXiv finds for a phrase of an abstract, as `abs:"..."`, best first."""
+        return self._search("abs", phrase, max_results)
+
+    def search_url(self, field_prefix: str, text: str, max_results: int = 5) -> str:
+        """The query URL of a one-phrase search; ValueError when nothing searchable is left."""
+        phrase = search_phrase(text)
+        if not phrase:
+            raise ValueError(f"nothing to search for in {text!r}")
+        if not 1 <= max_results <= MAX_SEARCH_RESULTS:
+            raise ValueError(f"max_results must be 1 to {MAX_SEARCH_RESULTS}, got {max_results}")
+        query = urlencode({"search_query": f'{field_prefix}:"{phrase}"', "start": 0,
+                           "max_results": max_results}, safe=":")
+        return f"{self.api_url}{'&' if '?' in self.api_url else '?'}{query}"
+
+    def _search(self, field_prefix: str, text: str, max_results: int) -> list[Record]:
+        url = self.search_url(field_prefix, text, max_results)
+        body = self._get(url)
+        records: list[Record] = []
+        others: list[Rejection] = []
+        for item in parse_announcements(body, url, date.today()):
+            if isinstance(item, Rejection):
+                if item.reason.startswith("arXiv API error"):
+                    raise ArxivError(f"arXiv refused the search {url}: {item.reason}", url=url, attempts=1)
+                others.append(item)
+            elif item[1].arxiv_id:
+                records.append(item[1])
+        if not records:
+            problem = feed_info(body).get("error")
+            if problem:  # a page that is not a feed is a failure to ask, never "nothing found"
+                raise ArxivError(f"arXiv answered {url} with something that is not an Atom feed ({problem})",
+                                 url=url, attempts=1)
+        for rejection in others:
+            log.warning("arXiv search: %s", rejection)
+        _add_dois(records, body)
+        log.info("arXiv search %s:%r: %s", field_prefix, search_phrase(text), _plural(len(records), "result"))
+        return records
+
     # -- HTTP ---------------------------------------------------------------------------------
 
     def _get(self, url: str) -> str:
@@ -305,6 +365,31 @@ class ArxivClient:
                         what, url, f"{wait:g}", attempt + 1, attempts)
             self.gate.wait(wait)
         raise AssertionError("unreachable")
+
+
+def search_phrase(text: str) -> str:
+    """`text` as one phrase the query API can quote: no quotes, parentheses, other punctuation
+    or TeX commands, spaces squashed. Letters of any script are kept (and sent as UTF-8); TeX
+    accents are expected to be letters already, as the parsers leave them."""
+    return " ".join(_NOT_PHRASE.sub(" ", text.replace("\u2019", "'")).split())
+
+
+def _add_dois(records: list[Record], body: str) -> None:
+    """Fill in each record's DOI from the entries' `<arxiv:doi>` elements, where the parser
+    left it empty."""
+    try:
+        root = ElementTree.fromstring(body.encode("utf-8"))
+    except ElementTree.ParseError:
+        return
+    dois: dict[str, str] = {}
+    for entry in root.iter(f"{_ATOM}entry"):
+        found = split_arxiv_id((entry.findtext(f"{_ATOM}id") or "").strip())
+        doi = (entry.findtext(_ARXIV_DOI) or "").strip()
+        if found and doi:
+            dois[found[0]] = doi
+    for record in records:
+        if record.doi is None and record.arxiv_id in dois:
+            record.doi = dois[record.arxiv_id]
 
 
 def _canonical(arxiv_id: str) -> str:

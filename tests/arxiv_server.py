@@ -1,9 +1,11 @@
 """A local stand-in for arXiv: recorded answers served over real HTTP, plus a fake-clock gate.
 
 `RecordedArxiv.route(path, *responses)` answers successive requests to `path` with successive
-responses, the last one repeating. A response is a recording (a `Path`, or a file name in
-tests/data/arxiv/) served with status 200, or a tuple `(status, body, headers)` whose body is
-bytes, text or a `Path`; a fourth element delays the answer by that many seconds.
+responses, the last one repeating; `route_api(id_list, ...)` and `route_search(search_query, ...)`
+answer only the API requests with that exact (decoded) parameter. A response is a recording (a
+`Path`, or a file name in tests/data/arxiv/) served with status 200, or a tuple
+`(status, body, headers)` whose body is bytes, text or a `Path`; a fourth element delays the
+answer by that many seconds. `raw_queries` keeps each request's query string as it was sent.
 """
 
 from __future__ import annotations
@@ -49,13 +51,13 @@ class RecordedArxiv:
         self._routes: dict[tuple[str, str | None], list[Response]] = {}
         self._served: dict[tuple[str, str | None], int] = {}
         self.requests: list[tuple[str, dict[str, str], float]] = []
+        self.raw_queries: list[str] = []  # each request's query string as sent, still encoded
         self.headers: list[dict[str, str]] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._server.block_on_close = False  # never wait for kept-alive or sleeping handlers
         self._thread: threading.Thread | None = None
-        host, port = self._server.server_address[:2]
-        self.url = f"http://{host}:{port}"
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
         self.rss_url = self.url + "/rss/"
         self.api_url = self.url + API_PATH
 
@@ -77,7 +79,11 @@ class RecordedArxiv:
 
     def route_api(self, id_list: str, *responses: object) -> None:
         """Answer API requests whose `id_list` is exactly `id_list` with `responses`."""
-        self._add((API_PATH, id_list), responses)
+        self._add((API_PATH, f"id_list={id_list}"), responses)
+
+    def route_search(self, search_query: str, *responses: object) -> None:
+        """Answer API requests whose decoded `search_query` is exactly `search_query`."""
+        self._add((API_PATH, f"search_query={search_query}"), responses)
 
     def paths(self) -> list[str]:
         """The paths requested so far, in order."""
@@ -90,13 +96,18 @@ class RecordedArxiv:
             self._routes[key] = [_response(r) for r in responses]
             self._served[key] = 0
 
-    def _answer(self, path: str, query: dict[str, str], headers: dict[str, str]) -> Response | None:
+    def _answer(self, path: str, query: dict[str, str], raw_query: str,
+                headers: dict[str, str]) -> Response | None:
         with self._lock:
             self.requests.append((path, query, time.monotonic()))
+            self.raw_queries.append(raw_query)
             self.headers.append(headers)
-            key = (path, query.get("id_list")) if path == API_PATH else (path, None)
-            if key not in self._routes:
-                key = (path, None)
+            key: tuple[str, str | None] = (path, None)
+            if path == API_PATH:
+                for name in ("id_list", "search_query"):
+                    if name in query and (path, f"{name}={query[name]}") in self._routes:
+                        key = (path, f"{name}={query[name]}")
+                        break
             responses = self._routes.get(key)
             if not responses:
                 return None
@@ -113,7 +124,7 @@ class RecordedArxiv:
             def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
                 parts = urlsplit(self.path)
                 query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-                answer = recorded._answer(parts.path, query, dict(self.headers.items()))
+                answer = recorded._answer(parts.path, query, parts.query, dict(self.headers.items()))
                 if answer is None:
                     answer = (404, f"no route for {parts.path}\n".encode(), {"Content-Type": "text/plain"}, 0.0)
                 status, body, headers, delay = answer
