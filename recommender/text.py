@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
+from bisect import bisect_right
+from functools import lru_cache
 
-from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc import latex2text, latexwalker
 
 _SPACES = re.compile(r"\s+")
-_TEX_ACCENT = re.compile(r"\\[`'^\"~=.uvHcdbrkt]\s*(\{\s*\\?[A-Za-z]\s*\}|[A-Za-z])|\\(?:ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)\b|\{\\[^{}]*\}")
-_latex = LatexNodes2Text(math_mode="verbatim", keep_comments=False)
 
 CJK_RANGES = (
     (0x3040, 0x30FF),  # kana
@@ -35,32 +36,20 @@ def squash(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def tex_accents_to_unicode(text: str) -> str:
-    """Turn TeX accent commands (`\\"o`, `{\\'e}`, `\\c{c}`) into the accented letters.
-
-    Only accent-like fragments are converted, so math in abstracts stays as written.
-    """
-    if "\\" not in text:
-        return text
-
-    def convert(match: re.Match) -> str:
-        converted = _latex.latex_to_text(match.group(0))
-        return converted if converted.strip() else match.group(0)
-
-    converted = _TEX_ACCENT.sub(convert, text)
-    return unicodedata.normalize("NFC", converted)
-
-
 def clean_name(name: str) -> str:
-    """An author or organisation name: TeX accents resolved, braces dropped, spaces squashed."""
-    name = tex_accents_to_unicode(squash(name))
+    """An author or organisation name: `clean_text`, leftover braces dropped, spaces squashed."""
+    name = clean_text(squash(name))
     if "{" in name or "}" in name:
         name = name.replace("{", "").replace("}", "")
     return squash(name)
 
 
 def clean_title(title: str) -> str:
-    return squash(tex_accents_to_unicode(title))
+    """A title or an abstract as readers expect it: `clean_text`, on one line."""
+    return squash(clean_text(title))
+
+
+clean_abstract = clean_title
 
 
 def has_cjk(text: str) -> bool:
@@ -122,3 +111,377 @@ def unspace_cjk(text: str) -> str:
     text = _SPACED_CJK.sub(r"\1\2\3", text)
     text = _SPACED_CJK.sub(r"\1\2\3", text)
     return _JOINED_MARKS.sub("", text)
+
+
+# --------------------------------------------------------------------------------------------
+# TeX markup and HTML entities, as a reader expects the text
+#
+# arXiv metadata is written in TeX (`Erd\H{o}s`, `{\"u}`, `\emph{not}`, `--`), feeds carry HTML
+# entities (`&amp;`, `&#39;`), and math (`$O(n^2)$`) is read best as written. `clean_text` turns
+# the first two into Unicode and copies math, unknown commands and their arguments as they are.
+
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_AMP_CHAIN = re.compile(r"&(?:amp;)+")
+_MAX_PASSES = 4
+
+_MATH_TOKEN = re.compile(r"\\[\s\S]|\$")
+_BRACE_TOKEN = re.compile(r"\\[\s\S]|[{}]")
+_SPECIAL = re.compile(r"[\\{}~`'$-]")
+_CONTROL_WORD = re.compile(r"[A-Za-z]+")
+_ACCENT = re.compile(
+    r"\\(?:(?P<symbol>[`'^\"~=.])|(?P<letter>[uvHcdbrkt])(?![A-Za-z])\s*)"
+    r"(?:\{\s*(?P<braced>\\[ij](?![A-Za-z])|[A-Za-z]{1,2})\s*\}"
+    r"|(?P<dotless>\\[ij])(?![A-Za-z])"
+    r"|(?P<bare>[A-Za-z]))"
+)
+_MATH_TEXT_LETTER = re.compile(
+    r"\\(?P<mark>[`'^\"~])(?:(?P<letter>[A-Za-z])|\{(?P<braced>[A-Za-z])\})"
+    r"|\\(?P<name>ss|o|O|aa|AA|ae|AE|oe|OE|l|L)(?![A-Za-z])"
+)
+_DOUBLE_SPACE = re.compile(r"(?<=\S) {2,}(?=\S)")
+# Words after which a tie and a number refer to a part of the paper: `Section~2`, `Eq~(3)`.
+_REFERENCE_WORD = re.compile(
+    r"\b(?:[Ss]ections?|[Tt]ables?|[Ff]ig(?:ure)?s?|[Ee]q(?:uation)?s?|[Rr]efs?|[Ss]ecs?|[Cc]hapters?"
+    r"|[Aa]ppendi(?:x|ces)|[Tt]heorems?|[Ll]emmas?|[Cc]orollary|[Pp]ropositions?|[Dd]efinitions?"
+    r"|[Ee]xamples?|[Aa]lgorithms?|[Ss]teps?|[Pp]arts?|[Cc]ases?|[Pp]ages?)$"
+)
+
+# Commands whose one braced argument is the text to show: `\emph{x}` reads `x`.
+_CONTENT_COMMANDS = frozenset(
+    "emph textit textbf textsl textsc textrm textsf texttt textup textmd textnormal mbox text "
+    "underline uline".split()
+)
+# Commands whose argument is shown exactly as written.
+_RAW_ARGUMENT_COMMANDS = frozenset({"url"})
+# Font switches: `{\em x}` and `{\bf x}` read `x`.
+_DECLARATIONS = frozenset(
+    "em it bf sl sc rm sf tt itshape bfseries scshape slshape upshape mdseries normalfont "
+    "rmfamily sffamily ttfamily tiny small footnotesize normalsize large Large huge".split()
+)
+# Argument-less commands pylatexenc does not know, or renders in a way a reader would not want.
+_OWN_SYMBOLS = {
+    "LaTeX": "LaTeX", "TeX": "TeX", "LaTeXe": "LaTeX2e", "BibTeX": "BibTeX", "S": "§", "P": "¶",
+    "copyright": "©", "textcopyright": "©", "thinspace": " ", "enspace": " ", "quad": " ",
+    "qquad": " ", "newline": " ", "linebreak": " ", "par": " ", "hfill": " ", "noindent": "",
+    "indent": "", "relax": "", "textasciitilde": None, "today": None,
+}
+# One-character commands: escapes and spacing. `\{` and `\}` stay as written (a brace read again
+# would be taken for a group), and `\$` is decided by whether the text holds math.
+_CONTROL_SYMBOLS = {
+    "&": "&", "%": "%", "#": "#", "_": "_", " ": " ", "\n": " ", "\t": " ", ",": " ", ";": " ",
+    ":": " ", "\\": " ", "!": "", "-": "", "/": "", "@": "",
+}
+_UNSAFE_OUTPUT = re.compile(r"[\\{}$~&%]|--|``|''")
+
+_LATEX_TO_TEXT = latex2text.LatexNodes2Text(math_mode="verbatim")
+_TEXT_MACROS = latex2text.get_default_latex_context_db()
+_PARSED_MACROS = latexwalker.get_default_latex_context_db()
+
+
+def clean_text(text: str) -> str:
+    """Text as a reader expects it: TeX accents and common commands and HTML entities in Unicode.
+
+    `Erd\\H{o}s-R\\'enyi` reads `Erdős-Rényi`, `\\emph{x}` and `{GPU}` read `x` and `GPU`, `--`
+    and `---` are dashes, `~` a space, `\\%` a per cent sign, `&amp;` an ampersand. Math
+    (`$...$`, `$$...$$`, `\\(...\\)`, `\\[...\\]`), commands it does not know (`\\cite{x}`) and
+    their arguments are kept as written. Idempotent, and text with no backslash, brace,
+    ampersand, tilde, `--` or two backquotes is returned at once.
+    """
+    if not _needs_work(text):
+        return text
+    for _ in range(_MAX_PASSES):
+        cleaned = _clean_once(text)
+        if cleaned == text or not _needs_work(cleaned):
+            return cleaned
+        text = cleaned
+    return text
+
+
+def _needs_work(text: str) -> bool:
+    """Whether the text holds anything clean_text could change (plain `in` tests: several
+    times faster than one regular expression)."""
+    return ("\\" in text or "{" in text or "&" in text or "~" in text or "--" in text
+            or "``" in text)
+
+
+def _clean_once(text: str) -> str:
+    if "&" in text:
+        text = _decode_entities(text)
+    if not _needs_work(text):
+        return text
+    converted = _TexScan(text).run()
+    if converted != text:
+        converted = _DOUBLE_SPACE.sub(" ", converted)
+    return converted
+
+
+def _decode_entities(text: str) -> str:
+    """HTML character references (`&amp;`, `&#39;`, `&eacute;`, and escaped ones like
+    `&amp;lt;`) as characters; an `&` not starting a reference is left alone."""
+    text = _AMP_CHAIN.sub("&", text)
+    for _ in range(3):
+        decoded = _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def _math_spans(text: str) -> list[tuple[int, int]]:
+    """Where the math is: (start, end) of each `$...$`, `$$...$$`, `\\(...\\)` and `\\[...\\]`.
+
+    An escaped dollar (`\\$`) opens nothing, and an opener without a closer is plain text.
+    """
+    tokens = [(m.start(), m.group()) for m in _MATH_TOKEN.finditer(text)]
+    count = len(tokens)
+    # next_index[kind][k]: the first token at or after k that closes `kind`
+    next_dollar, next_pair, next_paren, next_bracket = ([count] * (count + 1) for _ in range(4))
+    for k in range(count - 1, -1, -1):
+        position, token = tokens[k]
+        next_dollar[k] = k if token == "$" else next_dollar[k + 1]
+        pair = token == "$" and k + 1 < count and tokens[k + 1] == (position + 1, "$")
+        next_pair[k] = k if pair else next_pair[k + 1]
+        next_paren[k] = k if token == "\\)" else next_paren[k + 1]
+        next_bracket[k] = k if token == "\\]" else next_bracket[k + 1]
+
+    spans: list[tuple[int, int]] = []
+    k = 0
+    while k < count:
+        position, token = tokens[k]
+        close, width = count, 1
+        if token == "$":
+            if next_pair[k] == k:
+                close, width = next_pair[k + 2] if k + 2 < count else count, 2
+            if close >= count:
+                close, width = next_dollar[k + 1], 1
+        elif token == "\\(":
+            close, width = next_paren[k + 1], 2
+        elif token == "\\[":
+            close, width = next_bracket[k + 1], 2
+        else:
+            k += 1
+            continue
+        if close >= count:
+            k += 1
+            continue
+        spans.append((position, tokens[close][0] + width))
+        k = close + (2 if width == 2 and tokens[close][1] == "$" else 1)
+    return spans
+
+
+def _brace_pairs(text: str, spans: list[tuple[int, int]]) -> dict[int, int]:
+    """The matching `}` of every balanced `{` outside math; escaped braces do not count."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    starts = [start for start, _ in spans]
+    for match in _BRACE_TOKEN.finditer(text):
+        position, token = match.start(), match.group()
+        if token[0] == "\\":
+            continue
+        inside = bisect_right(starts, position) - 1
+        if inside >= 0 and position < spans[inside][1]:
+            continue
+        if token == "{":
+            stack.append(position)
+        elif stack:
+            pairs[stack.pop()] = position
+    return pairs
+
+
+@lru_cache(maxsize=1024)
+def _accented(accent: str, letter: str) -> str | None:
+    """`\\H` and `o` → `ő`, via pylatexenc; None when it gives nothing a reader could use."""
+    converted = unicodedata.normalize("NFC", _LATEX_TO_TEXT.latex_to_text(f"\\{accent}{{{letter}}}"))
+    if not converted.strip() or _UNSAFE_OUTPUT.search(converted):
+        return None
+    return converted
+
+
+@lru_cache(maxsize=1024)
+def _symbol(name: str) -> str | None:
+    """What an argument-less command such as `\\ss`, `\\AA`, `\\ldots` or `\\alpha` reads as,
+    or None for a command that takes arguments or that pylatexenc does not know."""
+    if name in _OWN_SYMBOLS:
+        return _OWN_SYMBOLS[name]
+    parsed = _PARSED_MACROS.get_macro_spec(name)
+    if parsed is not None and parsed.args_parser.argspec:
+        return None
+    spec = _TEXT_MACROS.get_macro_spec(name)
+    replacement = getattr(spec, "simplify_repl", None)
+    if not isinstance(replacement, str) or not replacement.strip() or "%" in replacement:
+        return None
+    if _UNSAFE_OUTPUT.search(replacement):
+        return None
+    return replacement
+
+
+def _text_letters_in_math(math: str) -> str:
+    """Math as written, but for the text-mode letters some authors put in it (`$60 {\\AA}$`,
+    `${\\o}d$`, `$\\"o$`), which mean nothing else there."""
+    if "\\" not in math:
+        return math
+
+    def letter(match: re.Match) -> str:
+        if match.group("name"):
+            return _symbol(match.group("name")) or match.group(0)
+        return _accented(match.group("mark"), match.group("letter") or match.group("braced")) or match.group(0)
+
+    return _MATH_TEXT_LETTER.sub(letter, math)
+
+
+def _is_latin_letter(text: str) -> bool:
+    return len(text) == 1 and text.isalpha() and "LATIN" in unicodedata.name(text, "")
+
+
+class _TexScan:
+    """One left-to-right pass over a text, converting what is outside math."""
+
+    def __init__(self, text: str):
+        self.text = text
+        spans = _math_spans(text)
+        self.math = dict(spans)
+        self.pairs = _brace_pairs(text, spans)
+        self.closers = set(self.pairs.values())
+        # `\$` reads `$` only in text without math, where a dollar cannot start math later.
+        self.dollar = "$" if not spans else "\\$"
+        self.open_quotes = 0
+
+    def run(self) -> str:
+        text, out, i = self.text, [], 0
+        while True:
+            match = _SPECIAL.search(text, i)
+            if match is None:
+                out.append(text[i:])
+                return "".join(out)
+            j = match.start()
+            out.append(text[i:j])
+            piece, i = self.at(j, out)
+            out.append(piece)
+
+    def at(self, j: int, written: list[str]) -> tuple[str, int]:
+        """The converted text of what starts at `j` (after `written`), and where to go on."""
+        text, char = self.text, self.text[j]
+        if j in self.math:
+            return _text_letters_in_math(text[j:self.math[j]]), self.math[j]
+        if char == "\\":
+            return self.command(j)
+        if char == "{":
+            return ("" if j in self.pairs else "{"), j + 1
+        if char == "}":
+            return ("" if j in self.closers else "}"), j + 1
+        if char == "~":
+            return self.tilde(j, written), j + 1
+        if char == "-":
+            return self.dashes(j)
+        if char in "`'":
+            return self.quote(j)
+        return char, j + 1
+
+    def command(self, j: int) -> tuple[str, int]:
+        text = self.text
+        if j + 1 >= len(text):
+            return "\\", j + 1
+        accent = _ACCENT.match(text, j)
+        if accent is not None:
+            converted = self.accent(accent)
+            if converted is not None:
+                return converted, accent.end()
+        word = _CONTROL_WORD.match(text, j + 1)
+        if word is None:
+            symbol = text[j + 1]
+            if symbol == "$":
+                return self.dollar, j + 2
+            if symbol in _CONTROL_SYMBOLS:
+                return _CONTROL_SYMBOLS[symbol], j + 2
+            # kept as written, with an empty group after it: `\~{}` is a tilde, not an accent
+            stop = j + 4 if text.startswith("{}", j + 2) else j + 2
+            return text[j:stop], stop
+        return self.control_word(j, word.group(), word.end())
+
+    def accent(self, match: re.Match) -> str | None:
+        mark = match.group("symbol") or match.group("letter")
+        letter = match.group("braced") or match.group("dotless") or match.group("bare")
+        if len(letter) == 2 and letter[0] != "\\" and mark != "t":
+            return None
+        return _accented(mark, letter)
+
+    def control_word(self, j: int, name: str, end: int) -> tuple[str, int]:
+        text = self.text
+        if name in _CONTENT_COMMANDS or name in _RAW_ARGUMENT_COMMANDS:
+            brace = self.skip_spaces(end)
+            if brace in self.pairs:
+                if name in _RAW_ARGUMENT_COMMANDS:
+                    return text[brace + 1:self.pairs[brace]], self.pairs[brace] + 1
+                return "", brace  # the group's braces are dropped as it is read
+            return text[j:end], end
+        if name in _DECLARATIONS:
+            return "", self.skip_spaces(end)
+        symbol = _symbol(name)
+        if symbol is None:
+            stop = self.arguments_end(end)
+            return text[j:stop], stop
+        # TeX ends a command word at the space after it: `Stra\ss e` is one word (but
+        # `70 \AA which` is a unit and a word).
+        if (_is_latin_letter(symbol) and symbol.islower() and end + 1 < len(text)
+                and text[end] == " " and text[end + 1].isalpha()):
+            end += 1
+        return symbol, end
+
+    def skip_spaces(self, i: int) -> int:
+        while i < len(self.text) and self.text[i] in " \t\n":
+            i += 1
+        return i
+
+    def arguments_end(self, i: int) -> int:
+        """Where the arguments of a command kept as written end: `[...]` and `{...}` groups."""
+        text = self.text
+        end = i
+        while True:
+            nxt = self.skip_spaces(end)
+            if nxt < len(text) and text[nxt] == "[":
+                close = text.find("]", nxt, nxt + 200)
+                if close < 0 or "\n" in text[nxt:close]:
+                    return end
+                end = close + 1
+            elif nxt in self.pairs:
+                end = self.pairs[nxt] + 1
+            else:
+                return end
+
+    def tilde(self, j: int, written: list[str]) -> str:
+        """A tie between words (`Fig.~3`, `et~al.`, `Section~2`) is a space; a tilde that reads
+        "about" (`~100`, `z~2.5`, `a^2~0.005`) or sits in a path (`/~user`) stays."""
+        text = self.text
+        tail = "".join(written[-4:])[-24:]
+        before = tail[-1:] or " "
+        after = text[j + 1] if j + 1 < len(text) else " "
+        if not (before.isalpha() or before == "."):
+            return "~"
+        if after.isalpha() or after == "\\":
+            return " "
+        if after.isdigit() or after in "([":
+            return " " if before == "." or _REFERENCE_WORD.search(tail) else "~"
+        return "~"
+
+    def dashes(self, j: int) -> tuple[str, int]:
+        text = self.text
+        end = j
+        while end < len(text) and text[end] == "-":
+            end += 1
+        run = end - j
+        before = text[j - 1] if j else ""
+        after = text[end] if end < len(text) else ""
+        if run in (2, 3) and before not in ("<", "!") and after != ">":
+            return ("–" if run == 2 else "—"), end
+        return text[j:end], end
+
+    def quote(self, j: int) -> tuple[str, int]:
+        """TeX quotes: ``` ``x'' ``` reads “x”; lone backquotes and apostrophes stay."""
+        text = self.text
+        if text.startswith("``", j) and text.find("''", j + 2) >= 0:
+            self.open_quotes += 1
+            return "“", j + 2
+        if text.startswith("''", j) and self.open_quotes:
+            self.open_quotes -= 1
+            return "”", j + 2
+        return text[j], j + 1
