@@ -1,22 +1,59 @@
-"""paperclub's core: papers, storage, search and ranking. Synchronous; never imports discord."""
+"""paperclub's core: papers, storage, search and ranking. Synchronous; never imports discord.
 
-from .arxiv import Announcement, ArxivClient, ArxivError, Lookup, RateGate
-from .digest import Digest, DigestBook, FeedReport, Preview, Subscription, SubscriptionError
-from .library import FileReport, IngestReport, Library, SearchResult, bundled_seeds
-from .papers import (
-    Paper,
-    PaperNotFound,
-    Recommendation,
-    Rejection,
-    Signal,
-    Source,
-    find_arxiv_refs,
-    parse_arxiv_ref,
-)
-from .query import QueryError
-from .store import SchemaTooNew
-from .timetable import latest_announcement
-from .timetable import zone_names as time_zone_names
+The public names are loaded on first use (PEP 562): `import recommender` costs nothing, and
+`from recommender import Paper` imports only the module that defines `Paper`, so a command
+line that needs no ranking never pays for importing scikit-learn.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .arxiv import Announcement, ArxivClient, ArxivError, Lookup, RateGate
+    from .digest import Digest, DigestBook, FeedReport, Preview, Subscription, SubscriptionError
+    from .files import FileProblem, read_text_file
+    from .library import FileReport, IngestReport, Library, SearchResult, bundled_seeds
+    from .papers import (
+        Paper,
+        PaperNotFound,
+        Recommendation,
+        Rejection,
+        Signal,
+        Source,
+        find_arxiv_refs,
+        parse_arxiv_ref,
+    )
+    from .query import QueryError
+    from .store import SchemaTooNew
+    from .timetable import latest_announcement
+    from .timetable import zone_names as time_zone_names
+
+# Each public name: the module that defines it, and its name there.
+_ORIGINS: dict[str, tuple[str, str]] = {
+    **{name: (".arxiv", name) for name in ("Announcement", "ArxivClient", "ArxivError", "Lookup", "RateGate")},
+    **{
+        name: (".digest", name)
+        for name in ("Digest", "DigestBook", "FeedReport", "Preview", "Subscription", "SubscriptionError")
+    },
+    **{name: (".files", name) for name in ("FileProblem", "read_text_file")},
+    **{
+        name: (".library", name)
+        for name in ("FileReport", "IngestReport", "Library", "SearchResult", "bundled_seeds")
+    },
+    **{
+        name: (".papers", name)
+        for name in (
+            "Paper", "PaperNotFound", "Recommendation", "Rejection", "Signal", "Source",
+            "find_arxiv_refs", "parse_arxiv_ref",
+        )
+    },
+    "QueryError": (".query", "QueryError"),
+    "SchemaTooNew": (".store", "SchemaTooNew"),
+    "latest_announcement": (".timetable", "latest_announcement"),
+    "time_zone_names": (".timetable", "zone_names"),
+}
 
 __all__ = [
     "Announcement",
@@ -25,6 +62,7 @@ __all__ = [
     "Digest",
     "DigestBook",
     "FeedReport",
+    "FileProblem",
     "FileReport",
     "IngestReport",
     "Library",
@@ -46,5 +84,21 @@ __all__ = [
     "find_arxiv_refs",
     "latest_announcement",
     "parse_arxiv_ref",
+    "read_text_file",
     "time_zone_names",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module behind a public name on first use, and keep the name here."""
+    try:
+        module, attribute = _ORIGINS[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(import_module(module, __name__), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
