@@ -1,39 +1,123 @@
-"""The `paperclub` command: the same library the bot uses, from the terminal."""
+"""The `paperclub` command: the same library the bot uses, from the terminal.
+
+Start-up is kept short: the core is imported inside the commands that use it (the lazy
+`recommender` package loads a module on first use), so `paperclub --help` never imports
+scikit-learn, numpy or discord.
+
+Exit statuses: 0 done; 1 failed (the database cannot be opened or is read-only, arXiv is
+unreachable, nothing could be ingested, an unexpected error); 2 bad usage or input (an unknown
+option, an argument that is not UTF-8 or too long, a query that cannot be searched); 3 not
+found (a paper not in the library, no paper in a category).
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
+import os
 import sqlite3
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from recommender import (
-    ArxivClient,
-    ArxivError,
-    FeedReport,
-    IngestReport,
-    Library,
-    Paper,
-    PaperNotFound,
-    Preview,
-    QueryError,
-    Recommendation,
-    SchemaTooNew,
-    SearchResult,
-    SubscriptionError,
-    bundled_seeds,
-)
+from recommender.files import FileProblem, check_regular_file, describe_os_error
 
 from .config import ConfigError, Settings, configure_logging, load_settings
 
+if TYPE_CHECKING:
+    from recommender import (
+        ArxivClient,
+        FeedReport,
+        FileReport,
+        IngestReport,
+        Library,
+        Paper,
+        PaperNotFound,
+        Preview,
+        Recommendation,
+        SearchResult,
+    )
+
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
 EXIT_NOT_FOUND = 3
 FETCHED = ("ok", "empty")
+# Longest arguments taken: a person's or group's name, a paper reference, a search, a category
+# name and a list of categories. Anything longer is a mistake (a pasted file, a stuck key).
+NAME_CHARS = 200
+REF_CHARS = 1000
+QUERY_CHARS = 2000
+CATEGORY_CHARS = 100
+CATEGORY_LIST_CHARS = 1000
+SHOWN_CHARS = 80
+
+
+class Problem(click.ClickException):
+    """A failure explained in one sentence (exit status 1)."""
+
+    exit_code = EXIT_FAILED
+
+
+class BadInput(Problem):
+    """Input that cannot be right, explained in one sentence (exit status 2)."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class Text(click.ParamType):
+    """A text argument: valid UTF-8 (a terminal in another encoding, or bytes typed with
+    `$'\\xff'`, reach Python as lone surrogates) and at most `max_chars` characters."""
+
+    name = "text"
+
+    def __init__(self, max_chars: int, blank: bool = True):
+        self.max_chars = max_chars
+        self.blank = blank
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        bad = _first_surrogate(text)
+        if bad is not None:
+            code = ord(text[bad])
+            byte = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else "a lone surrogate"
+            where = f"{byte} at character {bad + 1}"
+            self.fail(f"is not UTF-8 text ({where}); paperclub reads arguments as UTF-8.", param, ctx)
+        if len(text) > self.max_chars:
+            self.fail(f"is {len(text):,} characters long; at most {self.max_chars:,} are taken.", param, ctx)
+        if not self.blank and not text.strip():
+            self.fail("is empty; give a name.", param, ctx)
+        return text
+
+
+def _first_surrogate(text: str) -> int | None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return None
+
+
+NAME = Text(NAME_CHARS, blank=False)
+REF = Text(REF_CHARS)
+QUERY = Text(QUERY_CHARS)
+
+
+def shorten(text: str, limit: int = SHOWN_CHARS) -> str:
+    """Text cut to `limit` characters for a message, keeping both ends of a long path."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) * 2 // 3
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head):]
+
+
+def _shown_path(path: str | Path) -> str:
+    return shorten(click.format_filename(path))
 
 
 class State:
@@ -41,28 +125,81 @@ class State:
 
     def __init__(self, db: str | None):
         self.db_option = db
+        self.db_path: str | None = None
         self._library: Library | None = None
 
     def library(self, seed: bool = True) -> Library:
         if self._library is None:
             path = self.db_option or _settings().db_path
-            try:
-                self._library = Library(path)
-            except SchemaTooNew as exc:
-                raise click.ClickException(str(exc)) from exc
-            except sqlite3.DatabaseError as exc:
-                raise click.ClickException(f"{path} is not a paperclub database ({exc})") from exc
+            self.db_path = path
+            self._library = _open_library(path)
             if seed:
                 report = self._library.ensure_seeded(progress=_progress_printer())
                 if report is not None:
-                    click.echo(
-                        f"Created {path} with the {report.added} bundled papers.", err=True
-                    )
+                    shown = click.format_filename(path)
+                    click.echo(f"Created {shown} with the {report.added} bundled papers.", err=True)
         return self._library
 
     def close(self) -> None:
         if self._library is not None:
             self._library.close()
+
+
+def _open_library(path: str) -> Library:
+    """The library in `path`, or a Problem saying in words why it cannot be opened."""
+    from recommender import Library, SchemaTooNew
+
+    _check_database_path(path)
+    shown = _shown_path(path)
+    try:
+        return Library(path)
+    except SchemaTooNew as exc:
+        raise click.ClickException(str(exc)) from exc
+    except sqlite3.DatabaseError as exc:
+        known = _database_problem(path, exc) if isinstance(exc, sqlite3.OperationalError) else None
+        raise known or click.ClickException(f"{shown} is not a paperclub database ({exc})") from exc
+    except OSError as exc:
+        raise Problem(f"Cannot open the database {shown}: {describe_os_error(exc)}.") from exc
+
+
+def _check_database_path(path: str) -> None:
+    """Refuse a database path that is too long for the system or names no regular file,
+    before SQLite tries it (SQLite would call a folder or a FIFO "not a database")."""
+    if path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        check_regular_file(Path(path))
+    except FileProblem as exc:
+        raise Problem(f"Cannot use {_shown_path(path)} as the database: {exc}.") from exc
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise BadInput(
+                f"The database file name is too long for the system ({len(path):,} characters): "
+                f"{_shown_path(path)}."
+            ) from exc
+        if exc.errno not in (errno.ENOENT, errno.ENOTDIR):
+            raise Problem(f"Cannot open the database {_shown_path(path)}: {describe_os_error(exc)}.") from exc
+
+
+def _database_problem(path: str, exc: sqlite3.OperationalError) -> Problem | None:
+    """What an SQLite error on the library's file means for the person who typed the command;
+    None for an error that is no known condition of the file (a bug, to be reported)."""
+    shown = _shown_path(path)
+    message = str(exc)
+    if "readonly" in message or "read-only" in message:
+        return Problem(
+            f"The database {shown} is read-only, so paperclub cannot save changes to it: make it "
+            "writable (and its folder, where SQLite keeps its journal) or use --db with a copy."
+        )
+    if "unable to open" in message:
+        folder = Path(path).expanduser().absolute().parent
+        if folder.is_dir() and not os.access(folder, os.W_OK):
+            return Problem(
+                f"Cannot open the database {shown}: its folder is read-only, and SQLite needs to keep "
+                "its journal files beside the database."
+            )
+        return Problem(f"Cannot open the database {shown}: {message}.")
+    return None
 
 
 def _settings():
@@ -97,6 +234,8 @@ def _now() -> datetime:
 
 def _arxiv_client(settings: Settings) -> ArxivClient:
     """The arXiv client, on the process-wide rate gate (three seconds between requests)."""
+    from recommender import ArxivClient
+
     return ArxivClient(settings.arxiv_rss_url, settings.arxiv_api_url)
 
 
@@ -104,7 +243,22 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; turns the database's own failures into sentences, whichever
+    command met them (a like on a read-only file)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except sqlite3.OperationalError as exc:
+            state = ctx.obj if isinstance(ctx.obj, State) else None
+            problem = _database_problem(state.db_path, exc) if state and state.db_path else None
+            if problem is None:
+                raise
+            raise problem from exc
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", metavar="PATH", help="The SQLite file (default: $PAPERCLUB_DB or ./paperclub.db).")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None) -> None:
@@ -124,16 +278,47 @@ def cli(ctx: click.Context, db: str | None) -> None:
 def ingest(state: State, paths: tuple[Path, ...], as_json: bool) -> None:
     """Add papers from listing, CSV, arXiv JSON-lines or Atom/RSS files or folders.
 
-    With no PATHS, ingests the bundled seed listings.
+    With no PATHS, ingests the bundled seed listings. Exits with 1 when no file could be read.
     """
-    library = state.library(seed=False)
-    report = library.ingest(list(paths) or [bundled_seeds()], progress=_progress_printer())
+    from recommender import IngestReport, bundled_seeds
+
+    readable, refused = _sort_paths(paths)
+    report = IngestReport()
+    if readable or not paths:
+        report = state.library(seed=False).ingest(readable or [bundled_seeds()], progress=_progress_printer())
+    report.files[:0] = refused
     if as_json:
         _emit_json(report.to_dict())
     else:
         _print_report(report)
     if report.errors and not (report.added or report.merged or report.unchanged):
-        sys.exit(1)
+        sys.exit(EXIT_FAILED)
+
+
+def _sort_paths(paths: Sequence[Path]) -> tuple[list[Path], list[FileReport]]:
+    """The paths worth handing to ingest, and a report for each one refused beforehand: a
+    FIFO or a device (reading would hang or never end), a name too long for the system, one
+    that cannot be looked at, a name that is not UTF-8 (a paper's source is recorded as text).
+    Missing files and folders go on: ingest reports and expands them."""
+    from recommender import FileReport
+
+    readable: list[Path] = []
+    refused: list[FileReport] = []
+    for path in paths:
+        if _first_surrogate(str(path)) is not None:
+            refused.append(FileReport(_shown_path(path), error="the file name is not UTF-8; rename the file"))
+            continue
+        try:
+            check_regular_file(path, folders=True)
+        except FileProblem as exc:
+            refused.append(FileReport(_shown_path(path), error=str(exc)))
+            continue
+        except OSError as exc:
+            if exc.errno not in (errno.ENOENT, errno.ENOTDIR):
+                refused.append(FileReport(_shown_path(path), error=describe_os_error(exc)))
+                continue
+        readable.append(path)
+    return readable, refused
 
 
 def _print_report(report: IngestReport) -> None:
@@ -154,13 +339,15 @@ def _print_report(report: IngestReport) -> None:
 
 
 @cli.command()
-@click.argument("query", nargs=-1, required=True)
+@click.argument("query", nargs=-1, required=True, type=QUERY)
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 100))
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
 @click.pass_obj
 def search(state: State, query: tuple[str, ...], limit: int, page: int, as_json: bool) -> None:
     """Full-text search: words, "exact phrases", OR, -word, prefix*, author:, cat:, year:."""
+    from recommender import QueryError
+
     library = state.library()
     try:
         results = library.search(" ".join(query), limit=limit, offset=(page - 1) * limit)
@@ -213,11 +400,13 @@ def _authors(paper: Paper, limit: int | None = None) -> str:
 
 
 @cli.command()
-@click.argument("paper", nargs=-1, required=True)
+@click.argument("paper", nargs=-1, required=True, type=REF)
 @click.option("--json", "as_json", is_flag=True, help="Print the paper as JSON.")
 @click.pass_obj
 def show(state: State, paper: tuple[str, ...], as_json: bool) -> None:
     """Show one paper by id, arXiv id or URL, or a unique part of its title."""
+    from recommender import PaperNotFound
+
     library = state.library()
     try:
         found = library.paper(" ".join(paper))
@@ -246,19 +435,31 @@ def show(state: State, paper: tuple[str, ...], as_json: bool) -> None:
     click.echo("Seen in: " + ", ".join(f"{s.path}:{s.line}" for s in found.sources))
 
 
-def _not_found(exc: PaperNotFound) -> None:
-    click.echo(str(exc), err=True)
+def _not_found(exc: PaperNotFound) -> NoReturn:
+    click.echo(_not_found_message(exc), err=True)
     sys.exit(EXIT_NOT_FOUND)
+
+
+def _not_found_message(exc: PaperNotFound) -> str:
+    """Why a reference found no paper; for an arXiv id or link, how to bring the paper in."""
+    from recommender import parse_arxiv_ref
+
+    arxiv_id = None if exc.ambiguous else parse_arxiv_ref(exc.ref)
+    if arxiv_id:
+        return f"arXiv:{arxiv_id} is not in the library; `paperclub add {arxiv_id}` brings it in from arXiv."
+    return str(exc)
 
 
 def _signal_command(name: str, action: str, summary: str) -> None:
     @cli.command(name=name, help=summary)
-    @click.argument("user")
-    @click.argument("papers", nargs=-1, required=True)
-    @click.option("--group", help="The group (lab) the signal belongs to.")
+    @click.argument("user", type=NAME)
+    @click.argument("papers", nargs=-1, required=True, type=REF)
+    @click.option("--group", type=NAME, help="The group (lab) the signal belongs to.")
     @click.option("--json", "as_json", is_flag=True, help="Print the papers as JSON.")
     @click.pass_obj
     def command(state: State, user: str, papers: tuple[str, ...], group: str | None, as_json: bool) -> None:
+        from recommender import PaperNotFound
+
         library = state.library()
         done: list[Paper] = []
         missing = False
@@ -269,7 +470,7 @@ def _signal_command(name: str, action: str, summary: str) -> None:
                 else:
                     done.append(getattr(library, action)(user, ref, group=group))
             except PaperNotFound as exc:
-                click.echo(str(exc), err=True)
+                click.echo(_not_found_message(exc), err=True)
                 missing = True
         if as_json:
             _emit_json([{"id": p.id, "title": p.title} for p in done])
@@ -286,7 +487,7 @@ _signal_command("unlike", "unlike", "Forget USER's like or \"not for me\" on pap
 
 
 @cli.command()
-@click.argument("user")
+@click.argument("user", type=NAME)
 @click.option("--json", "as_json", is_flag=True, help="Print the likes as JSON.")
 @click.pass_obj
 def likes(state: State, user: str, as_json: bool) -> None:
@@ -319,9 +520,9 @@ def _print_ranked(results: list[Recommendation], as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("user")
+@click.argument("user", type=NAME)
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 100))
-@click.option("--group", help="Rank with USER's likes in this group (and ungrouped ones).")
+@click.option("--group", type=NAME, help="Rank with USER's likes in this group (and ungrouped ones).")
 @click.option("--json", "as_json", is_flag=True, help="Print the recommendations as JSON.")
 @click.pass_obj
 def recommend(state: State, user: str, limit: int, group: str | None, as_json: bool) -> None:
@@ -330,12 +531,14 @@ def recommend(state: State, user: str, limit: int, group: str | None, as_json: b
 
 
 @cli.command()
-@click.argument("paper", nargs=-1, required=True)
+@click.argument("paper", nargs=-1, required=True, type=REF)
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 100))
 @click.option("--json", "as_json", is_flag=True, help="Print the papers as JSON.")
 @click.pass_obj
 def similar(state: State, paper: tuple[str, ...], limit: int, as_json: bool) -> None:
     """More like this: the papers closest to PAPER."""
+    from recommender import PaperNotFound
+
     try:
         results = state.library().similar(" ".join(paper), limit=limit)
     except PaperNotFound as exc:
@@ -344,12 +547,15 @@ def similar(state: State, paper: tuple[str, ...], limit: int, as_json: bool) -> 
 
 
 @cli.command(name="random")
-@click.option("--category", help="Only papers in this arXiv category (cs.LG, or just LG).")
-@click.option("--for", "for_user", metavar="USER", help="A surprise from USER's ranking rather than a uniform pick.")
+@click.option("--category", type=Text(CATEGORY_CHARS), help="Only papers in this arXiv category (cs.LG, or just LG).")
+@click.option("--for", "for_user", metavar="USER", type=NAME,
+              help="A surprise from USER's ranking rather than a uniform pick.")
 @click.option("--json", "as_json", is_flag=True, help="Print the paper as JSON.")
 @click.pass_obj
 def random_paper(state: State, category: str | None, for_user: str | None, as_json: bool) -> None:
     """A random paper."""
+    from recommender import PaperNotFound
+
     try:
         paper = state.library().random(category=category, for_user=for_user)
     except PaperNotFound as exc:
@@ -379,6 +585,8 @@ def stats(state: State, as_json: bool) -> None:
 
 
 def _fetch_feeds(state: State, categories: Sequence[str], now: datetime, force: bool) -> list[FeedReport]:
+    from recommender import SubscriptionError
+
     library = state.library()
     with _arxiv_client(_settings()) as client:
         try:
@@ -403,7 +611,7 @@ def _print_feed(report: FeedReport, force: str = "--force", err: bool = False) -
 
 
 @cli.command()
-@click.argument("categories", nargs=-1, required=True, metavar="CATEGORY...")
+@click.argument("categories", nargs=-1, required=True, metavar="CATEGORY...", type=Text(CATEGORY_LIST_CHARS))
 @click.option("--force", is_flag=True, help="Fetch again even if this announcement was fetched already.")
 @click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
 @click.pass_obj
@@ -424,7 +632,7 @@ def fetch(state: State, categories: tuple[str, ...], force: bool, as_json: bool)
 
 
 @cli.command()
-@click.argument("refs", nargs=-1, required=True, metavar="ARXIV_ID_OR_URL...")
+@click.argument("refs", nargs=-1, required=True, metavar="ARXIV_ID_OR_URL...", type=REF)
 @click.option("--json", "as_json", is_flag=True, help="Print the papers as JSON.")
 @click.pass_obj
 def add(state: State, refs: tuple[str, ...], as_json: bool) -> None:
@@ -432,6 +640,8 @@ def add(state: State, refs: tuple[str, ...], as_json: bool) -> None:
 
     Exits with 1 when some were not found, were not arXiv references, or arXiv was unreachable.
     """
+    from recommender import ArxivError
+
     library = state.library()
     with _arxiv_client(_settings()) as client:
         try:
@@ -480,10 +690,10 @@ def _repeat_option(args: list[str], name: str) -> list[str]:
 
 
 @cli.command(cls=_GreedyCategories)
-@click.option("--categories", multiple=True, required=True, metavar="CATEGORY...",
+@click.option("--categories", multiple=True, required=True, metavar="CATEGORY...", type=Text(CATEGORY_LIST_CHARS),
               help="The arXiv categories: --categories cs.LG stat.ML")
-@click.option("--group", help="Rank by this group's likes, as a channel's digest does.")
-@click.option("--user", help="Rank by USER's likes, as their personal digest does.")
+@click.option("--group", type=NAME, help="Rank by this group's likes, as a channel's digest does.")
+@click.option("--user", type=NAME, help="Rank by USER's likes, as their personal digest does.")
 @click.option("-n", "--size", default=5, show_default=True, type=click.IntRange(1, 10), help="How many papers.")
 @click.option("--cross-lists", is_flag=True, help="Also pick papers cross-listed into the categories.")
 @click.option("--no-fetch", is_flag=True, help="Use only the announcements fetched before.")
@@ -498,6 +708,8 @@ def digest(
     Fetches today's announcements first, unless fetched already or --no-fetch. Exits with 1
     when a feed could not be fetched.
     """
+    from recommender import SubscriptionError
+
     if group and user:
         raise click.UsageError("Use --group or --user, not both: a digest goes to a channel or to a person.")
     now = _now()
@@ -580,7 +792,31 @@ def run(state: State) -> None:
 
 
 def main() -> None:
-    cli(prog_name="paperclub")
+    """The `paperclub` entry point. Known failures are sentences raised where they happen;
+    anything else is caught here so that a person still gets a sentence, not a traceback
+    (which PAPERCLUB_LOG_LEVEL=DEBUG adds, for a report)."""
+    try:
+        cli.main(prog_name="paperclub")
+    except Exception as exc:  # noqa: BLE001 - the last line of defence, reported below
+        _report_unexpected(exc)
+        sys.exit(EXIT_FAILED)
+
+
+def _report_unexpected(exc: Exception) -> None:
+    if _debugging():
+        traceback.print_exception(exc)
+        hint = ""
+    else:
+        hint = " (PAPERCLUB_LOG_LEVEL=DEBUG shows the details)"
+    what = shorten(f"{type(exc).__name__}: {exc}", 200)
+    click.echo(f"paperclub hit an unexpected error: {what}; please report it{hint}.", err=True)
+
+
+def _debugging() -> bool:
+    try:
+        return load_settings().log_level == "DEBUG"
+    except ConfigError:
+        return False
 
 
 if __name__ == "__main__":

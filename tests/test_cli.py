@@ -109,3 +109,54 @@ def test_the_module_runs_as_a_process(db):
     )
     assert done.returncode == 0, done.stderr
     assert "Neural Ordinary Differential Equations" in done.stdout
+
+
+# -- start-up: a command line that answers at once ---------------------------------------
+
+HEAVY = ("sklearn", "scipy", "numpy", "discord")
+
+
+def heavy_modules_after(code: str) -> list[str]:
+    """The heavy packages a fresh interpreter has imported after running `code`."""
+    probe = (
+        f"{code}\nimport sys\n"
+        f"print('HEAVY:', *sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True, text=True, timeout=60, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.rpartition("HEAVY:")[2].split()
+
+
+@pytest.mark.parametrize("args", [["--help"], ["search", "--help"], ["run", "--help"], ["recommend", "--help"]])
+def test_help_imports_neither_scikit_learn_numpy_nor_discord(args):
+    code = f"from bot.cli import cli\ncli.main({args!r}, prog_name='paperclub', standalone_mode=False)"
+    assert heavy_modules_after(code) == []
+
+
+def test_the_core_types_load_without_the_ranking_stack():
+    code = "import recommender\nfrom recommender import Paper, PaperNotFound, QueryError, parse_arxiv_ref"
+    assert heavy_modules_after(code) == []
+
+
+def test_every_public_name_of_the_core_still_imports():
+    import recommender
+
+    assert set(recommender.__all__) == set(recommender._ORIGINS)
+    for name in recommender.__all__:
+        assert getattr(recommender, name) is not None, name
+    assert set(recommender.__all__) <= set(dir(recommender))
+    from recommender import Library, time_zone_names  # noqa: F401  (the `from` form too)
+    with pytest.raises(AttributeError, match="no attribute 'Nonesuch'"):
+        recommender.Nonesuch  # noqa: B018
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "recommender/library.py imports numpy, .ranking (-> .index -> sklearn.feature_extraction.text) "
+    "and .index at module level, and .digest -> .arxiv -> requests; search needs none of them"
+))
+def test_search_imports_neither_scikit_learn_nor_numpy(db):
+    code = f"from bot.cli import cli\ncli.main(['--db', {db!r}, 'search', 'neural'], standalone_mode=False)"
+    assert heavy_modules_after(code) == []
