@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 ARXIV_ABS_URL = "https://arxiv.org/abs/{}"
+DOI_URL = "https://doi.org/{}"
 
 
 @dataclass(frozen=True)
@@ -76,10 +77,15 @@ class Paper:
     organisations: list[str] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     added: str | None = None
+    doi: str | None = None
+    date_approx: bool = False
 
     @property
     def url(self) -> str | None:
-        return ARXIV_ABS_URL.format(self.arxiv_id) if self.arxiv_id else None
+        """Where the paper opens: its arXiv page, else its DOI's resolver, else nowhere."""
+        if self.arxiv_id:
+            return ARXIV_ABS_URL.format(self.arxiv_id)
+        return DOI_URL.format(self.doi) if self.doi else None
 
     @property
     def primary_category(self) -> str | None:
@@ -97,7 +103,9 @@ class Paper:
             "abstract": self.abstract,
             "categories": list(self.categories),
             "published": self.published.isoformat() if self.published else None,
+            "date_approx": self.date_approx,
             "arxiv_id": self.arxiv_id,
+            "doi": self.doi,
             "url": self.url,
             "lang": self.lang,
             "has_code": self.has_code,

@@ -1,28 +1,39 @@
 """The only SQL in paperclub: the SQLite file, its schema and migrations, and every query.
 
-One `Store` owns one connection. It is opened with `check_same_thread=False` so that the bot can
-hand it to its single worker thread; it must only ever be used from one thread at a time.
+How threads and processes share one file (the model datasette uses over SQLite):
+
+- **One writer.** Every write goes through `transaction()`, which holds a lock for this Store
+  and opens `BEGIN IMMEDIATE` on the one writing connection. Taking the write lock at the start,
+  rather than at the first write, lets a writer in another process wait on the busy timeout
+  (30 s) instead of failing with "database is locked". Nested blocks become savepoints.
+- **Reads beside it.** Each thread reads on a connection of its own, opened `query_only`, in
+  WAL mode; a read never waits for a write and sees the last committed state. A thread inside
+  a transaction reads on the writer, so it sees its own uncommitted writes.
+- An in-memory database (`:memory:`) has one connection only, used for everything.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
-from .merge import Fields, title_key
+from .merge import Fields, doi_norm, title_key
 from .papers import Paper, Source
-from .text import spaced_cjk
+from .text import clean_text, spaced_cjk
 
 SNIPPET_START = "\x02"
 SNIPPET_END = "\x03"
 TITLE_WEIGHT, ABSTRACT_WEIGHT, AUTHORS_WEIGHT = 8.0, 1.0, 2.0
+BUSY_SECONDS = 30
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -101,8 +112,48 @@ def _v3(db: sqlite_utils.Database) -> None:
     db["digests"].create_index(["status"])
 
 
+def _v4(db: sqlite_utils.Database) -> None:
+    """DOIs, month-only dates, arXiv look-ups, and stored text cleaned of TeX and entities."""
+    db.execute("ALTER TABLE papers ADD COLUMN doi TEXT")
+    db.execute("ALTER TABLE papers ADD COLUMN date_approx INTEGER NOT NULL DEFAULT 0")
+    db["papers"].create_index(["doi"])
+    db["arxiv_checks"].create(
+        {"paper_id": int, "checked": str, "outcome": str},
+        pk="paper_id",
+        not_null={"checked", "outcome"},
+        foreign_keys=[("paper_id", "papers", "id")],
+    )
+    _clean_stored_text(db.conn)
+
+
+def _clean_stored_text(conn: sqlite3.Connection) -> None:
+    """Rewrite titles, abstracts and author names written before text was cleaned on the way
+    in (TeX accents, HTML entities), keeping the full-text index in step."""
+    rows = conn.execute("SELECT id, title, title_derived, abstract, authors FROM papers").fetchall()
+    for paper_id, title, derived, abstract, authors_json in rows:
+        authors = json.loads(authors_json)
+        clean = (clean_text(title), clean_text(abstract), [clean_text(a) for a in authors])
+        if clean == (title, abstract, authors):
+            continue
+        conn.execute(
+            "UPDATE papers SET title = ?, title_key = ?, abstract = ?, authors = ? WHERE id = ?",
+            [clean[0], None if derived else title_key(clean[0]), clean[1], _json(clean[2]), paper_id],
+        )
+        _write_fts(conn, paper_id, clean[0], clean[1], clean[2], replace=True)
+
+
+def _write_fts(conn: sqlite3.Connection, paper_id: int, title: str, abstract: str,
+               authors: list[str], replace: bool) -> None:
+    if replace:
+        conn.execute("DELETE FROM papers_fts WHERE rowid = ?", [paper_id])
+    conn.execute(
+        "INSERT INTO papers_fts (rowid, title, abstract, authors) VALUES (?, ?, ?, ?)",
+        [paper_id, spaced_cjk(title), spaced_cjk(abstract), spaced_cjk(", ".join(authors))],
+    )
+
+
 # Each migration takes the database from version N to N+1; append, never edit.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -130,56 +181,118 @@ def _json(values: Iterable[str]) -> str:
 
 
 class Store:
+    """The library's SQLite file; safe to share between threads (see the module docstring)."""
+
     def __init__(self, path: str | Path):
         self.path = str(path)
-        if self.path != ":memory:":
+        self._uri = self.path.startswith("file:")
+        self._memory = self.path == ":memory:" or (self._uri and "mode=memory" in self.path)
+        if not self._memory and not self._uri:
             Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-        self.db = sqlite_utils.Database(conn, execute_plugins=False)
-        self.db.execute("PRAGMA busy_timeout = 30000")
-        self.db.execute("PRAGMA foreign_keys = ON")
-        if self.path != ":memory:":
-            with self.db.ensure_autocommit_on():
-                self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.execute("PRAGMA synchronous = NORMAL")
+        self._lock = threading.RLock()
+        self._owner: int | None = None
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._writer = self._connect()
+        self.db = sqlite_utils.Database(self._writer, execute_plugins=False)
+        if not self._memory:
+            self._writer.execute("PRAGMA journal_mode = WAL")
         self._migrate()
 
-    def close(self) -> None:
-        self.db.close()
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, check_same_thread=False, timeout=BUSY_SECONDS,
+                               isolation_level=None, uri=self._uri)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_SECONDS * 1000}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        return conn
 
-    # -- schema ---------------------------------------------------------------------------
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._readers:
+                conn.close()
+            self._readers.clear()
+            self._writer.close()
+
+    def _read(self) -> sqlite3.Connection:
+        """This thread's read connection (the writer inside a transaction or in memory)."""
+        if self._memory or self._owner == threading.get_ident():
+            return self._writer
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            conn.execute("PRAGMA query_only = 1")
+            self._local.conn = conn
+            with self._lock:
+                self._readers.append(conn)
+        return conn
+
+    # -- schema and transactions -------------------------------------------------------------
 
     @property
     def schema_version(self) -> int:
-        return self.db.execute("PRAGMA user_version").fetchone()[0]
+        return int(self._read().execute("PRAGMA user_version").fetchone()[0])
 
     def _migrate(self) -> None:
-        current = self.schema_version
-        if current > SCHEMA_VERSION:
-            raise SchemaTooNew(
-                f"{self.path} has schema version {current}, newer than this paperclub "
-                f"understands ({SCHEMA_VERSION}); upgrade paperclub to open it"
-            )
-        for version in range(current, SCHEMA_VERSION):
-            with self.db.atomic():
+        if self.schema_version == SCHEMA_VERSION:
+            return
+        with self.transaction():
+            current = self.schema_version  # another process may have migrated meanwhile
+            if current > SCHEMA_VERSION:
+                raise SchemaTooNew(
+                    f"{self.path} has schema version {current}, newer than this paperclub "
+                    f"understands ({SCHEMA_VERSION}); upgrade paperclub to open it"
+                )
+            for version in range(current, SCHEMA_VERSION):
                 MIGRATIONS[version](self.db)
-                self.db.execute(f"PRAGMA user_version = {version + 1}")
+                self._writer.execute(f"PRAGMA user_version = {version + 1}")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """All writes inside happen together or not at all (nested blocks use savepoints)."""
-        with self.db.atomic():
-            yield
+        """All writes inside happen together or not at all. Blocks other writers (threads here
+        wait on the lock, other processes on the busy timeout); readers go on. Nested blocks
+        use savepoints."""
+        with self._lock:
+            if self._owner == threading.get_ident():
+                with self.db.atomic():
+                    yield
+                return
+            self._writer.execute("BEGIN IMMEDIATE")
+            self._owner = threading.get_ident()
+            try:
+                yield
+            except BaseException:
+                if self._writer.in_transaction:
+                    self._writer.execute("ROLLBACK")
+                raise
+            else:
+                self._writer.execute("COMMIT")
+            finally:
+                self._owner = None
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """The writer, inside the caller's transaction or a new one of its own."""
+        if self._owner == threading.get_ident():
+            yield self._writer
+        else:
+            with self.transaction():
+                yield self._writer
+
+    def _dicts(self, sql: str, params: Iterable[Any] = ()) -> list[dict]:
+        cursor = self._read().execute(sql, list(params))
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row)) for row in cursor]
 
     # -- meta -----------------------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        row = self._read().execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        with self.db.atomic():
-            self.db.execute(
+        with self._writing() as db:
+            db.execute(
                 "INSERT INTO meta(key, value) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value]
             )
@@ -187,27 +300,34 @@ class Store:
     # -- papers: finding candidates for a merge ---------------------------------------------
 
     def id_by_arxiv(self, arxiv_id: str) -> int | None:
-        row = self.db.conn.execute("SELECT id FROM papers WHERE arxiv_id = ?", [arxiv_id]).fetchone()
+        row = self._read().execute("SELECT id FROM papers WHERE arxiv_id = ?", [arxiv_id]).fetchone()
+        return row[0] if row else None
+
+    def id_by_doi(self, doi: str) -> int | None:
+        row = self._read().execute(
+            "SELECT id FROM papers WHERE doi = ? ORDER BY id LIMIT 1", [doi_norm(doi)]
+        ).fetchone()
         return row[0] if row else None
 
     def ids_by_title_key(self, key: str) -> list[int]:
-        return [r[0] for r in self.db.conn.execute("SELECT id FROM papers WHERE title_key = ?", [key])]
+        return [r[0] for r in self._read().execute("SELECT id FROM papers WHERE title_key = ?", [key])]
 
     def ids_by_sketch(self, keys: list[int], min_shared: int = 2) -> list[int]:
         """Papers whose abstract sketch shares at least `min_shared` keys with `keys`."""
         if not keys:
             return []
         marks = ",".join("?" * len(keys))
-        rows = self.db.conn.execute(
+        rows = self._read().execute(
             f"SELECT paper_id, count(*) AS n FROM paper_sketch WHERE key IN ({marks}) "
             "GROUP BY paper_id HAVING n >= ? ORDER BY n DESC LIMIT 20", keys + [min_shared]
         )
         return [r[0] for r in rows]
 
     def fields(self, paper_id: int) -> Fields | None:
-        row = self.db.execute(
+        row = self._read().execute(
             "SELECT title, title_derived, abstract, authors, authors_truncated, organisations, "
-            "categories, published, arxiv_id, version, has_code, lang FROM papers WHERE id = ?",
+            "categories, published, arxiv_id, version, has_code, lang, doi, date_approx "
+            "FROM papers WHERE id = ?",
             [paper_id],
         ).fetchone()
         if row is None:
@@ -217,77 +337,108 @@ class Store:
             authors_truncated=bool(row[4]), organisations=json.loads(row[5]),
             categories=json.loads(row[6]), published=date.fromisoformat(row[7]) if row[7] else None,
             arxiv_id=row[8], version=row[9], has_code=None if row[10] is None else bool(row[10]),
-            lang=row[11],
+            lang=row[11], doi=row[12], date_approx=bool(row[13]),
         )
 
     # -- papers: writing -------------------------------------------------------------------
 
     def insert_paper(self, f: Fields, shingle_sketch: list[int]) -> int:
         now = _now_precise()
-        cursor = self.db.conn.execute(
-            "INSERT INTO papers (arxiv_id, title, title_derived, title_key, abstract, authors, "
-            "authors_truncated, organisations, categories, primary_category, published, year, "
-            "version, has_code, lang, added, updated) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            self._row(f) + [now, now],
-        )
-        paper_id = cursor.lastrowid
-        self._index_text(paper_id, f, replace=False)
-        self.db.conn.executemany(
-            "INSERT OR IGNORE INTO paper_sketch (key, paper_id) VALUES (?, ?)",
-            [(k, paper_id) for k in shingle_sketch],
-        )
+        with self._writing() as db:
+            cursor = db.execute(
+                "INSERT INTO papers (arxiv_id, title, title_derived, title_key, abstract, authors, "
+                "authors_truncated, organisations, categories, primary_category, published, year, "
+                "version, has_code, lang, doi, date_approx, added, updated) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                self._row(f) + [now, now],
+            )
+            paper_id = cursor.lastrowid
+            assert paper_id is not None
+            _write_fts(db, paper_id, f.title, f.abstract, f.authors, replace=False)
+            self._add_sketch(db, paper_id, shingle_sketch)
         return paper_id
 
     def update_paper(self, paper_id: int, f: Fields, old: Fields) -> None:
-        self.db.execute(
-            "UPDATE papers SET arxiv_id = ?, title = ?, title_derived = ?, title_key = ?, "
-            "abstract = ?, authors = ?, authors_truncated = ?, organisations = ?, categories = ?, "
-            "primary_category = ?, published = ?, year = ?, version = ?, has_code = ?, lang = ?, "
-            "updated = ? WHERE id = ?",
-            self._row(f) + [_now_precise(), paper_id],
-        )
-        if (f.title, f.abstract, f.authors) != (old.title, old.abstract, old.authors):
-            self._index_text(paper_id, f, replace=True)
+        with self._writing() as db:
+            db.execute(
+                "UPDATE papers SET arxiv_id = ?, title = ?, title_derived = ?, title_key = ?, "
+                "abstract = ?, authors = ?, authors_truncated = ?, organisations = ?, "
+                "categories = ?, primary_category = ?, published = ?, year = ?, version = ?, "
+                "has_code = ?, lang = ?, doi = ?, date_approx = ?, updated = ? WHERE id = ?",
+                self._row(f) + [_now_precise(), paper_id],
+            )
+            if (f.title, f.abstract, f.authors) != (old.title, old.abstract, old.authors):
+                _write_fts(db, paper_id, f.title, f.abstract, f.authors, replace=True)
 
     def add_sketch(self, paper_id: int, shingle_sketch: list[int]) -> None:
-        self.db.conn.executemany(
+        with self._writing() as db:
+            self._add_sketch(db, paper_id, shingle_sketch)
+
+    @staticmethod
+    def _add_sketch(db: sqlite3.Connection, paper_id: int, shingle_sketch: list[int]) -> None:
+        db.executemany(
             "INSERT OR IGNORE INTO paper_sketch (key, paper_id) VALUES (?, ?)",
             [(k, paper_id) for k in shingle_sketch],
         )
 
     def add_source(self, paper_id: int, source: Source) -> bool:
         """Record where a paper was seen; False when that place was already recorded."""
-        cursor = self.db.conn.execute(
-            "INSERT OR IGNORE INTO sources (paper_id, path, line, format) VALUES (?, ?, ?, ?)",
-            [paper_id, source.path, source.line, source.format],
-        )
+        with self._writing() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO sources (paper_id, path, line, format) VALUES (?, ?, ?, ?)",
+                [paper_id, source.path, source.line, source.format],
+            )
         return cursor.rowcount > 0
 
     @staticmethod
-    def _row(f: Fields) -> list:
+    def _row(f: Fields) -> list[Any]:
         return [
             f.arxiv_id, f.title, int(f.title_derived), title_key(f.title) if not f.title_derived else None,
             f.abstract, _json(f.authors), int(f.authors_truncated), _json(f.organisations),
             _json(f.categories), f.categories[0] if f.categories else None,
             f.published.isoformat() if f.published else None,
             f.published.year if f.published else None, f.version,
-            None if f.has_code is None else int(f.has_code), f.lang,
+            None if f.has_code is None else int(f.has_code), f.lang, doi_norm(f.doi),
+            int(f.date_approx),
         ]
 
-    def _index_text(self, paper_id: int, f: Fields, replace: bool) -> None:
-        if replace:
-            self.db.conn.execute("DELETE FROM papers_fts WHERE rowid = ?", [paper_id])
-        self.db.conn.execute(
-            "INSERT INTO papers_fts (rowid, title, abstract, authors) VALUES (?, ?, ?, ?)",
-            [paper_id, spaced_cjk(f.title), spaced_cjk(f.abstract), spaced_cjk(", ".join(f.authors))],
-        )
+    # -- papers: matching to arXiv -----------------------------------------------------------
+
+    def ids_to_match(self, checked_before: str | None, limit: int | None = None) -> list[int]:
+        """Papers without an arXiv id, oldest first, leaving out those looked up on arXiv at
+        or after `checked_before` (None: ask for every one)."""
+        sql = ("SELECT p.id FROM papers p LEFT JOIN arxiv_checks c ON c.paper_id = p.id "
+               "WHERE p.arxiv_id IS NULL")
+        params: list[Any] = []
+        if checked_before is not None:
+            sql += " AND (c.checked IS NULL OR c.checked < ?)"
+            params.append(checked_before)
+        sql += " ORDER BY p.id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        return [r[0] for r in self._read().execute(sql, params)]
+
+    def record_arxiv_check(self, paper_id: int, outcome: str, checked: str) -> None:
+        """Remember that a paper was looked up on arXiv, and what came of it."""
+        with self._writing() as db:
+            db.execute(
+                "INSERT INTO arxiv_checks (paper_id, checked, outcome) VALUES (?, ?, ?) "
+                "ON CONFLICT(paper_id) DO UPDATE SET checked = excluded.checked, "
+                "outcome = excluded.outcome", [paper_id, checked, outcome],
+            )
+
+    def arxiv_checks(self) -> dict[str, int]:
+        """How many papers each look-up outcome has."""
+        rows = self._read().execute("SELECT outcome, count(*) FROM arxiv_checks GROUP BY outcome")
+        return {r[0]: r[1] for r in rows}
 
     # -- papers: reading -------------------------------------------------------------------
 
     _PAPER_COLUMNS = (
         "p.id, p.title, p.title_derived, p.authors, p.authors_truncated, p.abstract, p.categories, "
-        "p.published, p.arxiv_id, p.lang, p.has_code, p.organisations, p.added"
+        "p.published, p.arxiv_id, p.lang, p.has_code, p.organisations, p.added, p.doi, "
+        "p.date_approx"
     )
 
     def _paper(self, row: sqlite3.Row | tuple, with_sources: bool = False) -> Paper:
@@ -298,17 +449,17 @@ class Store:
             authors_truncated=bool(row[4]), abstract=row[5], categories=json.loads(row[6]),
             published=date.fromisoformat(row[7]) if row[7] else None, arxiv_id=row[8], lang=row[9],
             has_code=None if row[10] is None else bool(row[10]), organisations=json.loads(row[11]),
-            sources=sources, added=row[12],
+            sources=sources, added=row[12], doi=row[13], date_approx=bool(row[14]),
         )
 
     def sources(self, paper_id: int) -> list[Source]:
-        rows = self.db.execute(
+        rows = self._read().execute(
             "SELECT path, line, format FROM sources WHERE paper_id = ? ORDER BY path, line", [paper_id]
         )
         return [Source(*r) for r in rows]
 
     def paper(self, paper_id: int) -> Paper | None:
-        row = self.db.execute(
+        row = self._read().execute(
             f"SELECT {self._PAPER_COLUMNS} FROM papers p WHERE p.id = ?", [paper_id]
         ).fetchone()
         return self._paper(row, with_sources=True) if row else None
@@ -322,14 +473,14 @@ class Store:
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             marks = ",".join("?" * len(chunk))
-            for row in self.db.execute(
+            for row in self._read().execute(
                 f"SELECT {self._PAPER_COLUMNS} FROM papers p WHERE p.id IN ({marks})", chunk
             ):
                 found[row[0]] = self._paper(row)
         return [found[i] for i in ids if i in found]
 
     def ids_by_title_phrase(self, phrase_match: str, limit: int = 50) -> list[tuple[int, str]]:
-        rows = self.db.execute(
+        rows = self._read().execute(
             "SELECT p.id, p.title FROM papers_fts JOIN papers p ON p.id = papers_fts.rowid "
             "WHERE papers_fts MATCH ? ORDER BY bm25(papers_fts, ?, ?, ?) LIMIT ?",
             [phrase_match, TITLE_WEIGHT, ABSTRACT_WEIGHT, AUTHORS_WEIGHT, limit],
@@ -339,7 +490,7 @@ class Store:
     def ids_by_exact_title(self, title: str) -> list[int]:
         key = title_key(title)
         if key is None:
-            rows = self.db.execute("SELECT id FROM papers WHERE lower(title) = lower(?)", [title])
+            rows = self._read().execute("SELECT id FROM papers WHERE lower(title) = lower(?)", [title])
             return [r[0] for r in rows]
         return self.ids_by_title_key(key)
 
@@ -347,34 +498,36 @@ class Store:
         sql = "SELECT id, title FROM papers ORDER BY id"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return [(r[0], r[1]) for r in self.db.execute(sql)]
+        return [(r[0], r[1]) for r in self._read().execute(sql)]
 
     def count_papers(self) -> int:
-        return self.db.execute("SELECT count(*) FROM papers").fetchone()[0]
+        return self._read().execute("SELECT count(*) FROM papers").fetchone()[0]
 
     def all_ids(self) -> list[int]:
-        return [r[0] for r in self.db.execute("SELECT id FROM papers ORDER BY id")]
+        return [r[0] for r in self._read().execute("SELECT id FROM papers ORDER BY id")]
 
     def random_id(self, category: str | None = None, offset_fraction: float = 0.0) -> int | None:
         """The paper at a uniform position of the (optionally category-filtered) id order."""
         where, params = self._category_clause(category)
-        total = self.db.execute(f"SELECT count(*) FROM papers p WHERE {where}", params).fetchone()[0]
+        total = self._read().execute(f"SELECT count(*) FROM papers p WHERE {where}", params).fetchone()[0]
         if total == 0:
             return None
         offset = min(total - 1, int(offset_fraction * total))
-        row = self.db.execute(
+        row = self._read().execute(
             f"SELECT p.id FROM papers p WHERE {where} ORDER BY p.id LIMIT 1 OFFSET ?", params + [offset]
         ).fetchone()
         return row[0]
 
     @staticmethod
-    def _category_clause(category: str | None) -> tuple[str, list]:
+    def _category_clause(category: str | None) -> tuple[str, list[Any]]:
+        """Papers in a category named whole (`cs.LG`) or by its part after the dot (`LG`);
+        compared as text, so `%` and `_` in a name are no wildcards."""
         if not category:
             return "1", []
         return (
             "EXISTS (SELECT 1 FROM json_each(p.categories) c WHERE lower(c.value) = lower(?) "
-            "OR lower(c.value) LIKE '%.' || lower(?))",
-            [category, category],
+            "OR substr(lower(c.value), -length(?) - 1) = '.' || lower(?))",
+            [category, category, category],
         )
 
     def _filters(
@@ -411,7 +564,7 @@ class Store:
         if categories or years:
             join = "JOIN papers p ON p.id = papers_fts.rowid "
         where, params = self._filters(categories, years, ["papers_fts MATCH ?"], [match])
-        ranked = self.db.conn.execute(
+        ranked = self._read().execute(
             f"SELECT papers_fts.rowid, bm25(papers_fts, ?, ?, ?) AS rank FROM papers_fts {join}"
             f"WHERE {where} ORDER BY rank LIMIT ? OFFSET ?",
             [TITLE_WEIGHT, ABSTRACT_WEIGHT, AUTHORS_WEIGHT] + params + [limit, offset],
@@ -420,7 +573,7 @@ class Store:
             return []
         ids = [row[0] for row in ranked]
         marks = ",".join("?" * len(ids))
-        snippets = dict(self.db.conn.execute(
+        snippets = dict(self._read().execute(
             f"SELECT rowid, snippet(papers_fts, 1, '{SNIPPET_START}', '{SNIPPET_END}', '…', 40) "
             f"FROM papers_fts WHERE papers_fts MATCH ? AND rowid IN ({marks})", [match] + ids
         ).fetchall())
@@ -435,7 +588,7 @@ class Store:
     ) -> list[Paper]:
         """Papers by category and year alone, newest first."""
         where, params = self._filters(categories, years)
-        rows = self.db.execute(
+        rows = self._read().execute(
             f"SELECT {self._PAPER_COLUMNS} FROM papers p WHERE {where} "
             "ORDER BY p.published IS NULL, p.published DESC, p.id LIMIT ? OFFSET ?",
             params + [limit, offset],
@@ -447,14 +600,14 @@ class Store:
     def set_signal(self, user: str, paper_id: int, kind: str, group: str | None) -> bool:
         """Record a like or dislike (replacing the other); False when it was already there."""
         grp = group or ""
-        with self.db.atomic():
-            existing = self.db.execute(
+        with self._writing() as db:
+            existing = db.execute(
                 "SELECT kind FROM signals WHERE user = ? AND paper_id = ? AND grp = ?",
                 [user, paper_id, grp],
             ).fetchone()
             if existing and existing[0] == kind:
                 return False
-            self.db.execute(
+            db.execute(
                 "INSERT INTO signals (user, paper_id, grp, kind, created) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT(user, paper_id, grp) DO UPDATE SET kind = excluded.kind, "
                 "created = excluded.created",
@@ -463,8 +616,8 @@ class Store:
         return True
 
     def clear_signals(self, user: str, paper_id: int) -> int:
-        with self.db.atomic():
-            cursor = self.db.execute("DELETE FROM signals WHERE user = ? AND paper_id = ?", [user, paper_id])
+        with self._writing() as db:
+            cursor = db.execute("DELETE FROM signals WHERE user = ? AND paper_id = ?", [user, paper_id])
         return cursor.rowcount
 
     def signals(self, user: str, kind: str | None = None, group: str | None = None) -> list[tuple[int, str, str, str]]:
@@ -477,7 +630,7 @@ class Store:
         if group is not None:
             clauses.append("grp IN (?, '')")
             params.append(group)
-        rows = self.db.execute(
+        rows = self._read().execute(
             f"SELECT paper_id, kind, grp, created FROM signals WHERE {' AND '.join(clauses)} "
             "ORDER BY created DESC, rowid DESC", params
         )
@@ -490,29 +643,29 @@ class Store:
         if since:
             sql += " AND created >= ?"
             params.append(since)
-        return [(r[0], r[1]) for r in self.db.execute(sql + " ORDER BY created", params)]
+        return [(r[0], r[1]) for r in self._read().execute(sql + " ORDER BY created", params)]
 
     def mark_delivered(self, recipient: str, paper_ids: Iterable[int]) -> None:
         now = _now()
-        with self.db.atomic():
-            self.db.conn.executemany(
+        with self._writing() as db:
+            db.executemany(
                 "INSERT OR IGNORE INTO deliveries (recipient, paper_id, delivered) VALUES (?, ?, ?)",
                 [(recipient, pid, now) for pid in paper_ids],
             )
 
     def delivered(self, recipient: str) -> set[int]:
-        rows = self.db.execute("SELECT paper_id FROM deliveries WHERE recipient = ?", [recipient])
+        rows = self._read().execute("SELECT paper_id FROM deliveries WHERE recipient = ?", [recipient])
         return {r[0] for r in rows}
 
     def seed_paper_ids(self) -> list[int]:
         """Papers that came with paperclub (seen in the bundled seed listings)."""
-        rows = self.db.execute(
+        rows = self._read().execute(
             "SELECT DISTINCT paper_id FROM sources WHERE path LIKE 'seeds/%' ORDER BY paper_id"
         )
         return [r[0] for r in rows]
 
     def recent_ids(self, limit: int) -> list[int]:
-        rows = self.db.execute(
+        rows = self._read().execute(
             "SELECT id FROM papers WHERE published IS NOT NULL ORDER BY published DESC, id DESC LIMIT ?",
             [limit],
         )
@@ -522,78 +675,81 @@ class Store:
 
     def index_rows(self, since: str = "") -> Iterator[tuple[int, str, str, list[str]]]:
         """(id, title, abstract, categories) of papers changed at or after `since`."""
-        rows = self.db.execute(
+        rows = self._read().execute(
             "SELECT id, title, abstract, categories FROM papers WHERE updated >= ? ORDER BY id", [since]
         )
         for row in rows:
             yield row[0], row[1], row[2], json.loads(row[3])
 
     def last_update(self) -> str:
-        row = self.db.execute("SELECT max(updated) FROM papers").fetchone()
+        row = self._read().execute("SELECT max(updated) FROM papers").fetchone()
         return row[0] or ""
 
     # -- digests ---------------------------------------------------------------------------
 
     def save_subscription(self, row: dict) -> None:
         """Insert or replace one subscription row (columns as in the `subscriptions` table)."""
-        with self.db.atomic():
+        with self._writing():
             self.db["subscriptions"].upsert({**row, "updated": row.get("updated") or _now()}, pk="target")
 
     def subscription(self, target: str) -> dict | None:
-        rows = list(self.db["subscriptions"].rows_where("target = ?", [target]))
+        rows = self._dicts("SELECT * FROM subscriptions WHERE target = ?", [target])
         return rows[0] if rows else None
 
     def subscriptions(self, group: str | None = None) -> list[dict]:
         if group is None:
-            return list(self.db["subscriptions"].rows_where(order_by="target"))
-        return list(self.db["subscriptions"].rows_where("grp = ?", [group], order_by="target"))
+            return self._dicts("SELECT * FROM subscriptions ORDER BY target")
+        return self._dicts("SELECT * FROM subscriptions WHERE grp = ? ORDER BY target", [group])
 
     def delete_subscription(self, target: str) -> bool:
-        with self.db.atomic():
-            cursor = self.db.execute("DELETE FROM subscriptions WHERE target = ?", [target])
+        with self._writing() as db:
+            cursor = db.execute("DELETE FROM subscriptions WHERE target = ?", [target])
         return cursor.rowcount > 0
 
     def set_paused(self, target: str, reason: str | None) -> None:
-        with self.db.atomic():
-            self.db.execute(
-                "UPDATE subscriptions SET paused = ? WHERE target = ?", [reason, target]
-            )
+        with self._writing() as db:
+            db.execute("UPDATE subscriptions SET paused = ? WHERE target = ?", [reason, target])
 
     def set_links(self, channel_id: int, on: bool) -> None:
-        with self.db.atomic():
+        with self._writing():
             self.db["channel_options"].upsert(
                 {"channel_id": channel_id, "links": int(on), "updated": _now()}, pk="channel_id"
             )
 
     def links_on(self, channel_id: int) -> bool:
-        row = self.db.execute("SELECT links FROM channel_options WHERE channel_id = ?", [channel_id]).fetchone()
+        row = self._read().execute(
+            "SELECT links FROM channel_options WHERE channel_id = ?", [channel_id]
+        ).fetchone()
         return bool(row and row[0])
 
     def feed_fetch(self, category: str, day: str) -> dict | None:
-        rows = list(self.db["feed_fetches"].rows_where("category = ? AND day = ?", [category, day]))
+        rows = self._dicts("SELECT * FROM feed_fetches WHERE category = ? AND day = ?", [category, day])
         return rows[0] if rows else None
 
     def record_feed_fetch(self, category: str, day: str, status: str, message: str, fetched: str) -> None:
-        self.db["feed_fetches"].upsert(
-            {"category": category, "day": day, "status": status, "fetched": fetched, "message": message},
-            pk=("category", "day"),
-        )
+        with self._writing():
+            self.db["feed_fetches"].upsert(
+                {"category": category, "day": day, "status": status, "fetched": fetched,
+                 "message": message},
+                pk=("category", "day"),
+            )
 
     def add_announced(self, category: str, day: str, entries: Iterable[tuple[int, str]]) -> None:
         """Remember which papers a category announced on a day (and how: new or cross)."""
-        self.db.conn.executemany(
-            "INSERT INTO announcements (category, day, paper_id, type) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(category, day, paper_id) DO UPDATE SET type = "
-            "CASE WHEN announcements.type = 'new' THEN 'new' ELSE excluded.type END",
-            [(category, day, pid, kind) for pid, kind in entries],
-        )
+        with self._writing() as db:
+            db.executemany(
+                "INSERT INTO announcements (category, day, paper_id, type) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(category, day, paper_id) DO UPDATE SET type = "
+                "CASE WHEN announcements.type = 'new' THEN 'new' ELSE excluded.type END",
+                [(category, day, pid, kind) for pid, kind in entries],
+            )
 
     def announced(self, categories: Iterable[str], day: str, types: Iterable[str]) -> list[int]:
         """Papers the categories announced on a day with one of the types, in feed order."""
         categories, types = list(categories), list(types)
         if not categories or not types:
             return []
-        rows = self.db.execute(
+        rows = self._read().execute(
             f"SELECT paper_id FROM announcements WHERE day = ? "
             f"AND category IN ({','.join('?' * len(categories))}) "
             f"AND type IN ({','.join('?' * len(types))}) GROUP BY paper_id ORDER BY min(rowid)",
@@ -603,47 +759,48 @@ class Store:
 
     def create_digest(self, row: dict) -> int:
         """Record a digest (columns as in the `digests` table, without id); returns its id."""
-        return self.db["digests"].insert({**row, "created": _now()}).last_pk
+        with self._writing():
+            return int(self.db["digests"].insert({**row, "created": _now()}).last_pk)
 
     def digest(self, digest_id: int) -> dict | None:
-        rows = list(self.db["digests"].rows_where("id = ?", [digest_id]))
+        rows = self._dicts("SELECT * FROM digests WHERE id = ?", [digest_id])
         return rows[0] if rows else None
 
     def digest_for(self, target: str, local_day: str) -> dict | None:
-        rows = list(self.db["digests"].rows_where("target = ? AND local_day = ?", [target, local_day]))
+        rows = self._dicts("SELECT * FROM digests WHERE target = ? AND local_day = ?", [target, local_day])
         return rows[0] if rows else None
 
     def digests_with_status(self, status: str) -> list[dict]:
-        return list(self.db["digests"].rows_where("status = ?", [status], order_by="id"))
+        return self._dicts("SELECT * FROM digests WHERE status = ? ORDER BY id", [status])
 
     def digested_announcement(self, target: str, announce_day: str) -> bool:
         """True when a digest of that announcement day was already recorded for the target."""
-        row = self.db.execute(
+        row = self._read().execute(
             "SELECT 1 FROM digests WHERE target = ? AND announce_day = ? AND status IN ('pending', 'sent', 'skipped') LIMIT 1",
             [target, announce_day],
         ).fetchone()
         return row is not None
 
     def update_digest(self, digest_id: int, **changes) -> None:
-        with self.db.atomic():
+        with self._writing():
             self.db["digests"].update(digest_id, changes)
 
     # -- stats -----------------------------------------------------------------------------
 
     def stats(self) -> dict:
         count = self.count_papers()
-        categories = self.db.execute(
+        categories = self._read().execute(
             "SELECT primary_category, count(*) FROM papers WHERE primary_category IS NOT NULL "
             "GROUP BY primary_category ORDER BY count(*) DESC, primary_category LIMIT 10"
         ).fetchall()
-        langs = self.db.execute("SELECT lang, count(*) FROM papers GROUP BY lang ORDER BY 2 DESC").fetchall()
-        span = self.db.execute("SELECT min(published), max(published) FROM papers").fetchone()
+        langs = self._read().execute("SELECT lang, count(*) FROM papers GROUP BY lang ORDER BY 2 DESC").fetchall()
+        span = self._read().execute("SELECT min(published), max(published) FROM papers").fetchone()
         return {
             "papers": count,
-            "sources": self.db.execute("SELECT count(*) FROM sources").fetchone()[0],
-            "files": self.db.execute("SELECT count(DISTINCT path) FROM sources").fetchone()[0],
-            "with_arxiv_id": self.db.execute("SELECT count(*) FROM papers WHERE arxiv_id IS NOT NULL").fetchone()[0],
-            "derived_titles": self.db.execute("SELECT count(*) FROM papers WHERE title_derived = 1").fetchone()[0],
+            "sources": self._read().execute("SELECT count(*) FROM sources").fetchone()[0],
+            "files": self._read().execute("SELECT count(DISTINCT path) FROM sources").fetchone()[0],
+            "with_arxiv_id": self._read().execute("SELECT count(*) FROM papers WHERE arxiv_id IS NOT NULL").fetchone()[0],
+            "derived_titles": self._read().execute("SELECT count(*) FROM papers WHERE title_derived = 1").fetchone()[0],
             "top_categories": {c: n for c, n in categories},
             "languages": {lang: n for lang, n in langs},
             "published_from": span[0],
