@@ -23,9 +23,10 @@ CJK_RANGES = (
 _CJK_CLASS = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in CJK_RANGES)
 CJK_CHAR = re.compile(f"[{_CJK_CLASS}]")
 _CJK_RUN = re.compile(f"[{_CJK_CLASS}]+")
-_ENGLISH_WORDS = frozenset(
-    "the of and to in we a is for that this on with by are as from an our be which it".split()
-)
+_ENGLISH_WORDS = frozenset((
+    "the", "of", "and", "to", "in", "we", "a", "is", "for", "that", "this", "on", "with", "by",
+    "are", "as", "from", "an", "our", "be", "which", "it",
+))
 _WORD = re.compile(r"[A-Za-z]+")
 _KANA = re.compile("[\u3040-\u30ff]")
 _HANGUL = re.compile("[\uac00-\ud7af]")
@@ -147,17 +148,18 @@ _REFERENCE_WORD = re.compile(
 )
 
 # Commands whose one braced argument is the text to show: `\emph{x}` reads `x`.
-_CONTENT_COMMANDS = frozenset(
-    "emph textit textbf textsl textsc textrm textsf texttt textup textmd textnormal mbox text "
-    "underline uline".split()
-)
+_CONTENT_COMMANDS = frozenset((
+    "emph", "textit", "textbf", "textsl", "textsc", "textrm", "textsf", "texttt", "textup",
+    "textmd", "textnormal", "mbox", "text", "underline", "uline",
+))
 # Commands whose argument is shown exactly as written.
 _RAW_ARGUMENT_COMMANDS = frozenset({"url"})
 # Font switches: `{\em x}` and `{\bf x}` read `x`.
-_DECLARATIONS = frozenset(
-    "em it bf sl sc rm sf tt itshape bfseries scshape slshape upshape mdseries normalfont "
-    "rmfamily sffamily ttfamily tiny small footnotesize normalsize large Large huge".split()
-)
+_DECLARATIONS = frozenset((
+    "em", "it", "bf", "sl", "sc", "rm", "sf", "tt", "itshape", "bfseries", "scshape", "slshape",
+    "upshape", "mdseries", "normalfont", "rmfamily", "sffamily", "ttfamily", "tiny", "small",
+    "footnotesize", "normalsize", "large", "Large", "huge",
+))
 # Argument-less commands pylatexenc does not know, or renders in a way a reader would not want.
 _OWN_SYMBOLS = {
     "LaTeX": "LaTeX", "TeX": "TeX", "LaTeXe": "LaTeX2e", "BibTeX": "BibTeX", "S": "§", "P": "¶",
@@ -449,17 +451,19 @@ class _TexScan:
                 return end
 
     def tilde(self, j: int, written: list[str]) -> str:
-        """A tie between words (`Fig.~3`, `et~al.`, `Section~2`) is a space; a tilde that reads
-        "about" (`~100`, `z~2.5`, `a^2~0.005`) or sits in a path (`/~user`) stays."""
+        """A tie between words (`Fig.~3`, `et~al.`, `Section~2`, `models~(LMs)`) is a space; a
+        tilde that reads "about" (`~100`, `z~2.5`, `a^2~0.005`, `~(3-4)`) or sits in a path
+        (`/~user`) stays."""
         text = self.text
         tail = "".join(written[-4:])[-24:]
         before = tail[-1:] or " "
         after = text[j + 1] if j + 1 < len(text) else " "
         if not (before.isalpha() or before == "."):
             return "~"
-        if after.isalpha() or after == "\\":
-            return " "
-        if after.isdigit() or after in "([":
+        inside = text[j + 2] if after in "([" and j + 2 < len(text) else ""
+        if after.isalpha() or after == "\\" or inside.isalpha():
+            return " "  # `et~al.`, `method~\cite{x}`, `models~(LMs)`
+        if after.isdigit() or inside:
             return " " if before == "." or _REFERENCE_WORD.search(tail) else "~"
         return "~"
 
