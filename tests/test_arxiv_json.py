@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -10,8 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from recommender.merge import doi_norm
 from recommender.papers import Record, Rejection
-from recommender.sources import arxiv_json, feeds, table
+from recommender.sources import arxiv_json, feeds, parse_text, table
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -96,6 +98,42 @@ def test_authors_parsed_quirks(by_id):
     assert by_id["0704.0760"].authors_truncated
 
 
+
+def test_tex_and_entities_read_as_text(by_id):
+    """Real records: accents, dashes, quotes, \\emph and entities as readers expect; math kept."""
+    assert "scale-free and Erdős-Rényi structure" in by_id["0704.1144"].abstract  # Erd\\H{o}s-R\\'enyi
+    assert by_id["0704.0062"].authors == ["Rastislav Šrámek", "Broňa Brejová", "Tomáš Vinař"]
+    assert by_id["0704.1140"].title == "Depletion effects in smectic phases of hard rod–hard sphere mixtures"
+    assert "martingale techniques–most importantly a “spine” construction" in by_id["0704.0380"].abstract
+    assert "recovering the a priori unknown shape" in by_id["0704.0708"].abstract  # \\emph{a priori}
+    assert "200 $\\pm$ 40 J m−2 s−0.5 K−1" in by_id["0704.1915"].abstract  # &#8722;
+    assert by_id["0704.0852"].title == ("Bose-Einstein correlations of direct photons in Au+Au "
+                                         "collisions at $\\sqrt{s_{NN}} = 200$ GeV")
+
+
+def test_no_tex_accents_or_entities_left_in_the_sample(snapshot):
+    leftover = re.compile(r"\\['\"`^~=.]\{?[A-Za-z]|\\[Hvcu]\{|\\emph\{|\\&|&#\d|&amp;|&lt;|[a-z]--[a-z]")
+    raw = [json.loads(text) for text in SNAPSHOT.read_text(encoding="utf-8").splitlines()]
+    # 229 fields of the raw sample hold one of them; none of the parsed records does
+    assert sum(1 for d in raw for f in ("title", "abstract", "authors") if leftover.search(d[f])) == 229
+    assert not [(r.arxiv_id, text) for r in snapshot for text in (r.title, r.abstract, *r.authors)
+                if leftover.search(text)]
+
+
+def test_dois_in_lower_case(snapshot, by_id):
+    assert by_id["0704.1144"].doi == "10.1063/1.2737825"
+    assert by_id["0704.0852"].doi == "10.1142/s021830130700774x"  # 10.1142/S021830130700774X
+    assert by_id["0704.0708"].doi is None  # "doi": null
+    assert sum(1 for r in snapshot if r.doi) == 1316
+    assert all(doi_norm(r.doi) == r.doi for r in snapshot if r.doi)
+    # a field naming several DOIs (the paper and its erratum): the first
+    [r] = arxiv_json.parse(line(doi="10.1103/PhysRevD.75.124007 10.1103/PhysRevD.82.029901\n  "
+                                    "10.1103/PhysRevD.82.129903"), "x", TODAY)
+    assert r.doi == "10.1103/physrevd.75.124007"
+    [r] = arxiv_json.parse(line(doi="not a doi"), "x", TODAY)
+    assert r.doi is None
+
+
 def test_authors_from_string_when_not_parsed():
     text = line(id="0704.0001v1", authors="C. Bal\\'azs (1), E. L. Berger (2) and C.-P. Yuan, Jr. ((1) ANL, (2) MSU)",
                 authors_parsed=...)
@@ -104,11 +142,20 @@ def test_authors_from_string_when_not_parsed():
     assert r.arxiv_id == "0704.0001"
 
 
-def test_old_style_id_and_update_date_fallback():
+def test_dates_without_versions():
+    # no versions: the month the id names (update_date is the last change, not the first)
     [r] = arxiv_json.parse(line(id="hep-th/9901001", versions=[]), "x", TODAY)
     assert r.arxiv_id == "hep-th/9901001"
     assert r.version is None
-    assert r.published == date(2008, 12, 13)
+    assert (r.published, r.date_approx) == (date(1999, 1, 1), True)
+    [r] = arxiv_json.parse(line(id="2401.00867", versions=...), "x", TODAY)
+    assert (r.published, r.date_approx) == (date(2024, 1, 1), True)
+    # no id either: update_date is all there is
+    [r] = arxiv_json.parse(line(id=..., versions=[]), "x", TODAY)
+    assert (r.arxiv_id, r.published, r.date_approx) == (None, date(2008, 12, 13), False)
+    # the first version's date is exact
+    [r] = arxiv_json.parse(line(), "x", TODAY)
+    assert (r.published, r.date_approx) == (date(2007, 3, 31), False)
 
 
 def test_bad_lines_are_rejected_and_parsing_goes_on():
@@ -120,7 +167,7 @@ def test_bad_lines_are_rejected_and_parsing_goes_on():
         line(id="0704.0005", abstract=None),
         "[1, 2, 3]",
         line(id="0704.0006", versions=[{"version": "v1", "created": "yesterday-ish"}]),
-        line(id="0704.0007", versions=[], update_date="2008-13-45"),
+        line(id=..., versions=[], update_date="2008-13-45"),
         line(id="0704.0008"),
     ]
     out = list(arxiv_json.parse("\n".join(lines) + "\n", "bad.jsonl", TODAY))
@@ -136,6 +183,29 @@ def test_bad_lines_are_rejected_and_parsing_goes_on():
     assert reasons[3] == "not a JSON object"
     assert "malformed date" in reasons[4] and "yesterday-ish" in reasons[4]
     assert "malformed update_date" in reasons[5]
+
+
+
+def test_lone_surrogates_and_broken_json_are_rejected_and_parsing_goes_on():
+    # json.loads turns the escape "\\ud800" into a lone surrogate, which no file or database holds
+    lines = [
+        line(id="0704.0011"),
+        line(id="0704.0012", title="Broken \\ud800 title").replace("\\\\ud800", "\\ud800"),
+        '{"id": "0704.0013", "title": "x", "abstract": "cut',
+        line(id="0704.0014", authors_parsed=[["Doe", "J\\udfff", ""]]).replace("\\\\udfff", "\\udfff"),
+        line(id="0704.0015", comments="\\ud800").replace("\\\\ud800", "\\ud800"),  # not stored: fine
+        line(id="0704.0016"),
+    ]
+    text = "\n".join(lines) + "\n"
+    assert text.count("\\ud800") == 2 and text.count("\\udfff") == 1
+    for out in (list(arxiv_json.parse(text, "bad.jsonl", TODAY)),
+                list(parse_text(text, "bad.jsonl", TODAY)[1])):
+        assert [(type(x).__name__, x.line if isinstance(x, Rejection) else x.source.line) for x in out] == [
+            ("Record", 1), ("Rejection", 2), ("Rejection", 3), ("Rejection", 4), ("Record", 5), ("Record", 6)]
+        assert out[1].path == "bad.jsonl"
+        assert out[1].reason.startswith("title holds U+D800 at character 8, which is not text")
+        assert out[2].reason.startswith("invalid JSON")
+        assert out[3].reason.startswith("author 1 holds U+DFFF")
 
 
 def test_crlf_and_odd_types_do_not_break():

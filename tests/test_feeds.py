@@ -9,13 +9,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recommender.papers import Record, Rejection
-from recommender.sources import arxiv_json, feeds, table
+from recommender.sources import arxiv_json, feeds, parse_text, table
+from recommender.sources.checks import MAX_TITLE_CHARS
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 ATOM = DATA / "arxiv" / "api_query.atom.xml"
 RSS = DATA / "arxiv" / "rss_cs_LG.xml"
 RSS_EMPTY = DATA / "arxiv" / "rss_cs_LG_empty.xml"
+RSS1 = DATA / "arxiv" / "rss1_hep-ex.xml"
 TODAY = date(2025, 6, 2)
 
 RSS_HEAD = """<?xml version='1.0' encoding='UTF-8'?>
@@ -69,7 +71,11 @@ def test_rss_announcements():
     assert all(lines[r.source.line - 1].strip() == "<item>" for r in records)
     assert [r.source.line for r in records] == [19, 32, 45, 58, 77]
     assert all(r.source == type(r.source)("rss.xml", r.source.line, "feed") for r in records)
-    assert all(r.published == date(2025, 6, 2) for r in records)
+    # new papers and cross-lists are dated by the announcement; a replacement by its first
+    # version, known only to the month of its id
+    assert [(r.published, r.date_approx) for r in records] == [
+        (date(2025, 6, 2), False), (date(2025, 6, 2), False), (date(2025, 6, 2), False),
+        (date(2016, 6, 1), True), (date(2023, 10, 1), True)]
     assert all(not r.authors_truncated and r.has_code is None and r.lang == "en" for r in records)
 
     new = records[0]
@@ -107,6 +113,7 @@ def test_atom_api_response():
                            "and LHC energies")
     assert first.authors == ["C. Balázs", "E. L. Berger", "P. M. Nadolsky", "C.-P. Yuan"]
     assert first.published == date(2007, 4, 2)  # <published>, not <updated>
+    assert not any(r.date_approx for _, r in out)  # the first version's date, exact
     assert first.categories == ["hep-ph"]
     assert first.abstract.startswith("A fully differential calculation") and "\n" not in first.abstract
     # primary first, then the other terms without repeats or MSC codes
@@ -226,6 +233,142 @@ def test_math_kept_and_old_style_markup_dropped():
     assert old.title == "Old style"
 
 
+def test_rss1_feed():
+    """arXiv's former RSS 1.0 (RDF) feed: the announcement in the title, HTML in the text."""
+    text = RSS1.read_text(encoding="utf-8")
+    assert feeds.looks_like(text)
+    out = announcements(text, "rss1.xml")
+    assert all(isinstance(x, tuple) for x in out)
+    assert [(kind, r.arxiv_id, r.version) for kind, r in out] == [
+        ("new", "0704.1981", 1),
+        ("cross", "0704.1937", 1),
+        ("new", "0704.2000", 1),
+        ("new", "0704.1031", 1),
+        ("new", "0704.0364", 1),
+        ("replace", "0704.1500", 2),
+    ]
+    records = [r for _, r in out]
+    lines = text.split("\n")
+    assert all(lines[r.source.line - 1].startswith('<item rdf:about="http://arxiv.org/abs/') for r in records)
+    muon, quarks, higgs, spin, vector, neutrino = records
+
+    # titles: no "(arXiv:… [cat])" suffix and no full stop the feed put before it; TeX converted
+    assert muon.title == ("Improved Measurement of the Positive Muon Lifetime and Determination of "
+                          "the Fermi Constant")
+    assert spin.title.startswith("Measurements of Single and Double Spin Asymmetry in pp Elastic")
+    assert vector.title == "B --> rho K* decays and other rare vector-vector modes"
+    assert neutrino.title == "A Search for Electron Neutrino Appearance at the Delta m**2 ~ 1 eV**2 Scale"
+
+    # the primary category from the title, then the feed's own for a cross-list
+    assert [r.categories for r in records] == [["hep-ex"], ["hep-lat", "hep-ex"], ["hep-ex"],
+                                               ["hep-ex"], ["hep-ex"], ["hep-ex"]]
+
+    # author links unwrapped, TeX accents resolved, cut lists marked as cut
+    assert muon.authors[:3] == ["MuLan Collaboration", "D.B. Chitwood", "T.I. Banks"]
+    assert len(muon.authors) == 11 and muon.authors[-1] == "P.T. Debevec"
+    assert muon.authors_truncated
+    assert not any("not shown" in name or "et al" in name for r in records for name in r.authors)
+    assert higgs.authors == ["D0 Collaboration", "V. Abazov"] and higgs.authors_truncated
+    assert quarks.authors[0] == "CP-PACS/JLQCD Collaborations" and quarks.authors[-1] == "T. Yoshié"
+    assert len(quarks.authors) == 17 and not quarks.authors_truncated
+    assert spin.authors[0] == "H. Okada" and len(spin.authors) == 19
+
+    # descriptions: the <p> markup dropped, entities escaped twice decoded, math kept
+    assert spin.abstract.startswith("Precise measurements of the single spin asymmetry, $A_N$")
+    assert "$0.001 < -t < 0.032 ({\\rm GeV}/c)^2$" in spin.abstract
+    assert "proton-proton (pp) elastic" in spin.abstract
+    assert not any("<p>" in r.abstract or "&lt;" in r.abstract or "\n" in r.abstract for r in records)
+    assert "a^2~0.005" in quarks.abstract  # "about", not a tie
+    assert "95% confidence level" in higgs.abstract
+
+    # dated by the feed's day; the replacement by the month of its id, approximately
+    assert [(r.published, r.date_approx) for r in records] == [(date(2007, 4, 16), False)] * 5 + [
+        (date(2007, 4, 1), True)]
+    info = feeds.feed_info(text)
+    assert (info["kind"], info["entries"], info["updated"]) == ("rss", 6, date(2007, 4, 16))
+
+
+RDF_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel rdf:about="http://arxiv.org/">
+<title>hep-th updates on arXiv.org</title>
+<link>http://arxiv.org/</link>
+<dc:date>2007-03-29T20:30:00-05:00</dc:date>
+</channel>
+"""
+
+
+def rdf_item(aid: str, suffix: str, creator: str = "&lt;a href=&quot;x&quot;&gt;J. Doe&lt;/a&gt;") -> str:
+    return (f'<item rdf:about="http://arxiv.org/abs/{aid.split("v")[0]}">\n'
+            f"<title>A title. (arXiv:{aid} {suffix})</title>\n"
+            f"<link>http://arxiv.org/abs/{aid.split('v')[0]}</link>\n"
+            '<description rdf:parseType="Literal">&lt;p&gt;An abstract.&lt;/p&gt;</description>\n'
+            f"<dc:creator>{creator}</dc:creator>\n</item>\n")
+
+
+def test_rss1_title_forms_and_old_style_ids():
+    text = (RDF_HEAD
+            + rdf_item("hep-th/9901001v3", "[hep-th UPDATED]")
+            + rdf_item("hep-th/0703100v1", "[gr-qc] CROSS LISTED")
+            + rdf_item("hep-ph/0611001v2", "[hep-ph] CROSS LISTED UPDATED")
+            + rdf_item("2501.01234v1", "[hep-ex] UPDATED")
+            + rdf_item("hep-th/0703200v1", "[hep-th]",
+                       creator="&lt;a href=&quot;x&quot;&gt;A. Author&lt;/a&gt;, "
+                               "(12 additional authors not shown)")
+            + "</rdf:RDF>\n")
+    out = announcements(text)
+    assert [(kind, r.arxiv_id, r.version, r.categories, r.published, r.date_approx) for kind, r in out] == [
+        ("replace", "hep-th/9901001", 3, ["hep-th"], date(1999, 1, 1), True),
+        ("cross", "hep-th/0703100", 1, ["gr-qc", "hep-th"], date(2007, 3, 29), False),
+        ("replace-cross", "hep-ph/0611001", 2, ["hep-ph", "hep-th"], date(2006, 11, 1), True),
+        ("replace", "2501.01234", 1, ["hep-ex", "hep-th"], date(2025, 1, 1), True),
+        ("new", "hep-th/0703200", 1, ["hep-th"], date(2007, 3, 29), False),
+    ]
+    assert all(r.title == "A title" and r.abstract == "An abstract." for _, r in out)
+    last = out[-1][1]
+    assert last.authors == ["A. Author"] and last.authors_truncated
+
+
+def test_replacements_are_dated_by_their_first_version():
+    text = (RSS_HEAD
+            + item("2401.00867v3", kind="replace-cross", date_="Mon, 28 Apr 2025 00:00:00 -0400")
+            + item("2504.00001v1", kind="new", date_="Mon, 28 Apr 2025 00:00:00 -0400")
+            + item("2503.00002v1", kind="cross", date_="Mon, 28 Apr 2025 00:00:00 -0400")
+            + item("2412.00003v2", kind="replace", date_="Mon, 28 Apr 2025 00:00:00 -0400")
+            + RSS_TAIL)
+    assert [(kind, r.published, r.date_approx) for kind, r in announcements(text)] == [
+        ("replace-cross", date(2024, 1, 1), True),
+        ("new", date(2025, 4, 28), False),
+        ("cross", date(2025, 4, 28), False),
+        ("replace", date(2024, 12, 1), True),
+    ]
+
+
+def test_entities_and_tex_in_rss_items():
+    text = (RSS_HEAD
+            + item("2505.00001v1", title="Erd\\H{o}s--R\\'enyi graphs &amp;amp; {GPU}s",
+                   abstract="We study \\emph{random} graphs of size $O(n^2)$ &amp;amp; more~\\cite{x}.",
+                   authors="P. Erd\\H{o}s, A. R\\'enyi, J. O&amp;#39;Brien")
+            + RSS_TAIL)
+    [(_, record)] = announcements(text)
+    assert record.title == "Erdős–Rényi graphs & GPUs"
+    assert record.abstract == "We study random graphs of size $O(n^2)$ & more \\cite{x}."
+    assert record.authors == ["P. Erdős", "A. Rényi", "J. O'Brien"]
+
+
+def test_an_over_long_entry_is_rejected_and_the_others_kept():
+    text = (RSS_HEAD + item("2505.00001v1")
+            + item("2505.00002v1", title="Long " * (MAX_TITLE_CHARS // 4))
+            + item("2505.00003v1") + RSS_TAIL)
+    for out in (announcements(text, "long.xml"), list(parse_text(text, "long.xml", TODAY)[1])):
+        assert [type(x) for x in out] == [tuple, Rejection, tuple] or [type(x) for x in out] == [
+            Record, Rejection, Record]
+        rejection = out[1]
+        assert text.split("\n")[rejection.line - 1].strip() == "<item>"
+        assert rejection.reason == "title is 1,249 characters long (at most 1,000)"
+
+
 def test_announce_type_from_description_when_element_missing():
     text = RSS_HEAD + item("2505.00007v2", kind="replace-cross").replace(
         "      <arxiv:announce_type>replace-cross</arxiv:announce_type>\n", "") + RSS_TAIL
@@ -234,7 +377,7 @@ def test_announce_type_from_description_when_element_missing():
 
 
 def test_detection():
-    for sample in (ATOM, RSS, RSS_EMPTY):
+    for sample in (ATOM, RSS, RSS_EMPTY, RSS1):
         text = sample.read_text(encoding="utf-8")
         assert feeds.looks_like(text)
         assert not table.looks_like(text) and not arxiv_json.looks_like(text)

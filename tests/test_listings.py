@@ -255,8 +255,8 @@ def test_csv_and_json_lines_are_not_listings(path):
         "",
         "\n\n  \n",
         "We study things. It works well.\n\nThis is another paragraph of English prose.\n" * 5,
-        '<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n<entry>\n'
-        "<title>A</title>\n<summary>We propose via a method.</summary>\n</entry>\n</feed>\n",
+        ('<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n<entry>\n'
+         "<title>A</title>\n<summary>We propose via a method.</summary>\n</entry>\n</feed>\n"),
         "title,abstract\nNeural ODEs,We propose continuous-depth models.\n",
     ],
     ids=["empty", "blank", "prose", "atom", "csv"],
@@ -278,8 +278,8 @@ def test_every_card_title_and_first_author(cards):
          ["Aliaksandra Shysheya", "John Bronskill", "James Requeima"]),
         ("A Definition", "A Definition of AGI", ["Dan Hendrycks", "Dawn Song", "Christian Szegedy"]),
         ("Frontier Language Models",
-         'Frontier Language Models are not Robust to Adversarial Arithmetic, or "What do I need to '
-         "say so you agree 2+2=5?", ["C. Daniel Freeman", "Laura Culp", "Aaron Parisi"]),
+         ('Frontier Language Models are not Robust to Adversarial Arithmetic, or "What do I need to '
+          "say so you agree 2+2=5?"), ["C. Daniel Freeman", "Laura Culp", "Aaron Parisi"]),
         ("Exploring the Neural", "Exploring the Neural Algorithm of Artistic Style",
          ["Yaroslav Nikulin", "Roman Novak"]),
         ("Improving the Neural", "Improving the Neural Algorithm of Artistic Style",
@@ -292,8 +292,8 @@ def test_every_card_title_and_first_author(cards):
         ("Neural Networks with Cheap", "Neural Networks with Cheap Differential Operators",
          ["Ricky T. Q. Chen", "David Duvenaud"]),
         ("Self-Tuning Networks",
-         "Self-Tuning Networks: Bilevel Optimization of Hyperparameters using Structured "
-         "Best-Response Functions", ["Matthew MacKay", "Paul Vicol", "Jon Lorraine"]),
+         ("Self-Tuning Networks: Bilevel Optimization of Hyperparameters using Structured "
+          "Best-Response Functions"), ["Matthew MacKay", "Paul Vicol", "Jon Lorraine"]),
         ("Latent ODEs", "Latent ODEs for Irregularly-Sampled Time Series",
          ["Yulia Rubanova", "Ricky T. Q. Chen", "David Duvenaud"]),
         ("Full-Stack",
@@ -365,6 +365,33 @@ def test_card_organisations_and_tex_kept(cards):
     experts = card(cards, "Experts Don't Cheat")
     assert experts.organisations == ["deepmind", "utoronto"]
     assert "${\\widehat{" in experts.abstract
+
+
+
+def test_tex_outside_math_reads_as_text(cards):
+    faking = card(cards, "Alignment faking in large language models")
+    assert "documents that mimic pre-training data–and observe" in faking.abstract  # data--and
+    kernels = card(cards, "Fast Neural Kernel Embeddings for General Activations")
+    assert "applies to any homogeneous dual activation" in kernels.abstract  # \\emph{homogeneous}
+    translated = parse(parse_translated, read(TRANSLATED_002))
+    assert "humans to be consistently worse than even relatively small" in translated[9].abstract
+
+
+def test_tex_and_entities_in_a_card_and_an_author_block():
+    text = ("LGOct 2, 2019\n"
+            "Random Graphs \\`a la Erd\\H{o}s--R\\'enyi \\& {GPU}s"
+            "Paul Erd\\H{o}s, Alfr\\'ed R\\'enyi, J. O&#39;Brien et al. · mit\n"
+            "We study \\emph{random} graphs &amp; $O(n^2)$ bounds.\n")
+    [r] = parse(parse_cards, text)
+    assert r.title == "Random Graphs à la Erdős–Rényi & GPUs"
+    assert r.authors == ["Paul Erdős", "Alfréd Rényi", "J. O'Brien"] and r.authors_truncated
+    assert r.abstract == "We study random graphs & $O(n^2)$ bounds."
+    text = ("Papers of the week\n"
+            "Paul Erd\\H{o}s, Alfr\\'ed R\\'enyi, Kurt G{\\\"o}del\n"
+            "We study \\emph{random} graphs.\nVia arXiv\n")
+    [r] = parse(parse_author_blocks, text)
+    assert r.authors == ["Paul Erdős", "Alfréd Rényi", "Kurt Gödel"]
+    assert r.abstract == "We study random graphs."
 
 
 def test_year_less_dates_are_the_latest_before_ingest_day(cards):

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from recommender.merge import doi_norm
 from recommender.papers import Record, Rejection
 from recommender.sources import arxiv_json, feeds, table
 
@@ -62,6 +63,25 @@ def test_ml_categories_drop_msc_and_acm_codes(ml):
     assert mixed.categories == ["cs.LG", "cs.AI"]
 
 
+
+def test_ml_sample_tex_reads_as_text(ml):
+    by_title = {r.title: r for r in ml}
+
+    def abstract(title_start: str) -> str:
+        (found,) = [r.abstract for title, r in by_title.items() if title.startswith(title_start)]
+        return found
+
+    assert "Kullback-Leibler and Rényi divergences" in abstract("Probability Link Models")
+    assert "(Sutton, Precup & Singh, 1999; Precup, 2000)" in abstract("Temporally Abstract Partial")
+    assert "we introduce extreme consistency, which" in abstract("Extreme Consistency")
+    assert "state-of-the-art Fréchet Inception Distance" in abstract("Dual Contrastive Loss")
+    assert "Instituto de Investigación de Recursos Biológicos" in abstract("Camera-trap images")
+    assert "new drug–disease treatment pairs" in abstract("Retrofitting Distributional")
+    # inline math stays as written
+    assert "We propose $\\textit{weighted inner product similarity}$ (WIPS)" in abstract(
+        "Representation Learning with Weighted Inner Product")
+
+
 def test_math_sample_parses_fully(math):
     assert len(math) == 3397
     assert all(isinstance(r, Record) for r in math)
@@ -100,6 +120,31 @@ def test_optional_columns_and_author_separators():
     assert second.authors == ["Jane Doe", "Juan Pérez Jr."]
     assert third.authors == ["A. Author"] and third.authors_truncated
     assert third.published == date(2025, 5, 30) and third.categories == []
+
+
+
+def test_doi_column_and_tex_in_titles_and_authors():
+    text = (
+        "title,abstract,authors,DOI\n"
+        "Erd\\H{o}s--R\\'enyi graphs \\& {GPU}s,We use \\emph{random} graphs &amp; $O(n^2)$ time.,"
+        "\"P. Erd\\H{o}s, A. R\\'enyi, J. O&#39;Brien\",https://doi.org/10.1103/PhysRevD.76.013009\n"
+        "Second,Text.,A. Author,doi:10.1007/978-3-540-74126-8_23\n"
+        "Third,Text.,A. Author,\n"
+        "Fourth,Text.,A. Author,n/a\n"
+    )
+    first, second, third, fourth = parse(text)
+    assert first.title == "Erdős–Rényi graphs & GPUs"
+    assert first.abstract == "We use random graphs & $O(n^2)$ time."
+    assert first.authors == ["P. Erdős", "A. Rényi", "J. O'Brien"]
+    assert first.doi == "10.1103/physrevd.76.013009" == doi_norm("10.1103/PhysRevD.76.013009")
+    assert second.doi == "10.1007/978-3-540-74126-8_23"
+    assert third.doi is None and fourth.doi is None
+
+
+def test_additional_authors_not_shown_is_a_cut_list():
+    text = "title,abstract,authors\nA,Text.,\"A. One, B. Two, et al. (57 additional authors not shown)\"\n"
+    [r] = parse(text)
+    assert r.authors == ["A. One", "B. Two"] and r.authors_truncated
 
 
 def test_tab_separated_with_id_and_date():

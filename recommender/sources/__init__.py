@@ -2,6 +2,8 @@
 
 A format is chosen from the file's content, never its name. Each format module exposes
 `looks_like(text) -> bool` and `parse(text, path, today) -> Iterator[Record | Rejection]`.
+Whatever a parser yields goes through `checks.checked`, which turns a record past the limits
+(or holding text that cannot be stored) into a Rejection for its line.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 from ..papers import Record, Rejection
 from . import arxiv_json, feeds, listings, table
+from .checks import checked
 
 Parser = Callable[[str, str, date], Iterator[Record | Rejection]]
 
@@ -50,9 +53,10 @@ def detect(text: str) -> Format:
 
 
 def parse_text(text: str, path: str, today: date) -> tuple[str, Iterator[Record | Rejection]]:
-    """Detect the format of `text` and parse it; raises UnknownFormat."""
+    """Detect the format of `text` and parse it, every record checked against the limits;
+    raises UnknownFormat."""
     fmt = detect(text)
-    return fmt.name, fmt.parse(text, path, today)
+    return fmt.name, checked(fmt.parse(text, path, today))
 
 
 def expand(paths: Iterable[str | Path]) -> list[Path]:

@@ -2,7 +2,8 @@
 
 Each line has `id, submitter, authors, title, comments, journal-ref, doi, report-no, categories,
 license, abstract, versions, update_date, authors_parsed`; only `title` and `abstract` are
-required here.
+required here. A paper is dated by its first version; without versions, by the month its arXiv
+id names (marked approximate), and only without an id by `update_date`.
 """
 
 from __future__ import annotations
@@ -14,8 +15,17 @@ from datetime import date
 from email.utils import parsedate_to_datetime
 
 from ..papers import Record, Rejection, SourceRef, split_arxiv_id
-from ..text import clean_title, detect_lang, squash
-from .table import clean_categories, clean_person, parse_iso_date, split_authors, strip_et_al
+from ..text import clean_abstract, clean_title, detect_lang
+from .checks import check
+from .table import (
+    clean_categories,
+    clean_doi,
+    clean_person,
+    month_of_arxiv_id,
+    parse_iso_date,
+    split_authors,
+    strip_et_al,
+)
 
 FORMAT = "arxiv-json"
 HEAD_LIMIT = 262144
@@ -46,23 +56,28 @@ def looks_like(text: str) -> bool:
             if isinstance(data, dict) and "abstract" in data and _SNAPSHOT_KEYS & data.keys():
                 return True
         return False
-    except Exception:
+    except Exception:  # noqa: BLE001 - detection must never raise
         return False
 
 
 def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
     """One Record per JSON line, or a Rejection naming the line; blank lines are skipped.
 
-    `today` is unused: the snapshot's dates are absolute.
+    A line that is not JSON, or whose record breaks the limits of `checks` (such as a lone
+    surrogate from an escape like `\\ud800`, which `json.loads` accepts but no file or database
+    can hold), is a Rejection, and parsing goes on. `today` is unused: the snapshot's dates are
+    absolute.
     """
     for number, line in enumerate(text.split("\n"), 1):
         line = line.strip().lstrip("\ufeff")
         if not line:
             continue
         try:
-            yield _record(line, path, number)
-        except Exception as exc:  # a last resort: one odd line must not stop the file
+            item = _record(line, path, number)
+        except Exception as exc:  # noqa: BLE001 - a last resort: one odd line must not stop the file
             yield Rejection(path, number, f"unreadable record: {exc}")
+            continue
+        yield check(item) if isinstance(item, Record) else item
 
 
 def _record(line: str, path: str, number: int) -> Record | Rejection:
@@ -78,7 +93,7 @@ def _record(line: str, path: str, number: int) -> Record | Rejection:
     title = data.get("title")
     abstract = data.get("abstract")
     title = clean_title(title) if isinstance(title, str) else ""
-    abstract = squash(abstract) if isinstance(abstract, str) else ""
+    abstract = clean_abstract(abstract) if isinstance(abstract, str) else ""
     missing = [name for name, value in (("title", title), ("abstract", abstract)) if not value]
     if missing:
         return Rejection(path, number, f"missing {' and '.join(missing)}")
@@ -95,7 +110,7 @@ def _record(line: str, path: str, number: int) -> Record | Rejection:
         version = int(match.group(1)) if match else None
 
     try:
-        published = _published(versions, data.get("update_date"))
+        published, date_approx = _published(versions, data.get("update_date"), arxiv_id)
     except ValueError as exc:
         return Rejection(path, number, str(exc))
 
@@ -120,23 +135,30 @@ def _record(line: str, path: str, number: int) -> Record | Rejection:
         version=version,
         has_code=None,
         lang=detect_lang(abstract),
+        doi=clean_doi(data["doi"]) if isinstance(data.get("doi"), str) else None,
+        date_approx=date_approx,
     )
 
 
-def _published(versions: list[dict], update_date: object) -> date | None:
-    """The first version's submission date, else the snapshot's `update_date`."""
+def _published(versions: list[dict], update_date: object,
+               arxiv_id: str | None) -> tuple[date | None, bool]:
+    """(date, approximate): the first version's submission date; else the first of the month the
+    arXiv id names; else the snapshot's `update_date` (the last change, but better than none)."""
     created = versions[0].get("created") if versions else None
     if isinstance(created, str) and created.strip():
         try:
-            return parsedate_to_datetime(created).date()
+            return parsedate_to_datetime(created).date(), False
         except (TypeError, ValueError, IndexError, OverflowError):
             raise ValueError(f"malformed date {created!r} in versions") from None
+    from_id = month_of_arxiv_id(arxiv_id) if arxiv_id else None
+    if from_id is not None:
+        return from_id, True
     if isinstance(update_date, str) and update_date.strip():
         try:
-            return parse_iso_date(update_date)
+            return parse_iso_date(update_date), False
         except ValueError:
             raise ValueError(f"malformed update_date {update_date!r}") from None
-    return None
+    return None, False
 
 
 def _authors(data: dict) -> tuple[list[str], bool]:

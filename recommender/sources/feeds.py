@@ -5,6 +5,15 @@ An RSS item says how it was announced (`<arxiv:announce_type>`: new, cross, repl
 replace-cross) and repeats it at the start of its description, which reads
 `arXiv:2310.13548v2 Announce Type: replace \\nAbstract: …`. API entries carry no announce type and
 count as new. A feed with no items, as on weekends, parses to nothing.
+
+arXiv's former RSS 1.0 feeds (`<rdf:RDF>`) say it in the title instead:
+`Title. (arXiv:0704.0001v1 [hep-ex])` for a new paper, with ` CROSS LISTED` or ` UPDATED` after
+the primary category for cross-lists and replacements. Their descriptions and author lists are
+escaped HTML, and a long author list ends in `et al. (N additional authors not shown)`.
+
+A new paper or cross-list is dated by its announcement. A replacement is dated by its first
+version, which a feed does not give: the first of the month its arXiv id names, marked
+approximate. An API entry's `<published>` is its first version's date.
 """
 
 from __future__ import annotations
@@ -16,12 +25,20 @@ import xml.sax
 from collections.abc import Iterator
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
+from typing import NamedTuple
 
 import feedparser
 
 from ..papers import Record, Rejection, SourceRef, split_arxiv_id
-from ..text import clean_title, detect_lang, squash
-from .table import clean_categories, clean_person, split_authors
+from ..text import clean_abstract, clean_title, detect_lang, squash
+from .checks import check
+from .table import (
+    clean_categories,
+    clean_doi,
+    clean_person,
+    month_of_arxiv_id,
+    split_authors,
+)
 
 FORMAT = "feed"
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
@@ -37,7 +54,13 @@ _ANNOUNCEMENT = re.compile(
     r"^\s*(?:arXiv:(?P<id>\S+)\s+)?Announce\s+Type:\s*(?P<type>[\w-]+)\s*", re.IGNORECASE
 )
 _ABSTRACT_LABEL = re.compile(r"^\s*Abstract:\s*", re.IGNORECASE)
-_OLD_RSS_TITLE_SUFFIX = re.compile(r"\s*\(arXiv:[^()]*\)\s*$")
+# `. (arXiv:0704.0001v1 [hep-ex])`, `… [hep-lat] CROSS LISTED)`, `… [nucl-th] UPDATED)`; the full stop
+# before it is the feed's, not the title's.
+_OLD_RSS_TITLE_SUFFIX = re.compile(
+    r"\.?\s*\(arXiv:\s*(?P<id>[^\s()\[\]]+)\s*(?:\[(?P<categories>[^\[\]()]*)\])?(?P<flags>[^()\[\]]*)\)\s*$"
+)
+_OLD_RSS_FLAG = re.compile(r"\b(?:UPDATED|REPLACED|CROSS[\s-]*LIST(?:ED)?)\b", re.IGNORECASE)
+_FEED_CATEGORY = re.compile(r"^\s*(\S+)\s+updates\s+on\s+arXiv", re.IGNORECASE)
 # Markup in the descriptions of older (RDF) arXiv feeds. Only well-formed tags with quoted
 # attributes, so that `$a <b$ and $c> d$` in an abstract stays as written.
 _HTML_MARKUP = re.compile(
@@ -53,7 +76,7 @@ def looks_like(text: str) -> bool:
     """True when the document's root element is an RSS (`<rss>`, `<rdf:RDF>`) or Atom `<feed>`."""
     try:
         return _ROOT.match(text[:HEAD_LIMIT]) is not None
-    except Exception:
+    except Exception:  # noqa: BLE001 - detection must never raise
         return False
 
 
@@ -67,12 +90,12 @@ def parse_announcements(text: str, path: str, today: date) -> Iterator[tuple[str
     """(announce type, Record) for each entry, or a Rejection naming the entry's line.
 
     A document whose XML is broken gives one Rejection where the XML parser stopped, followed by
-    whatever entries the lenient parser still recovered. `today` is unused: feed dates are
-    absolute.
+    whatever entries the lenient parser still recovered. An entry past the limits of
+    `checks` is a Rejection too. `today` is unused: feed dates are absolute.
     """
     try:
         parsed = _feedparse(text)
-    except Exception as exc:  # feedparser is lenient, but never let a parser bug escape
+    except Exception as exc:  # noqa: BLE001 - feedparser is lenient, but never let a parser bug escape
         yield Rejection(path, 1, f"unreadable feed: {exc}")
         return
     problem = _xml_problem(parsed)
@@ -84,14 +107,20 @@ def parse_announcements(text: str, path: str, today: date) -> Iterator[tuple[str
     kind = _kind(parsed)
     try:
         lines = _entry_lines(text, parsed.entries)
-    except Exception:
+    except Exception:  # noqa: BLE001 - entry lines are a nicety; fall back to line 1
         lines = [1] * len(parsed.entries)
     for index, entry in enumerate(parsed.entries):
         line = lines[index]
         try:
-            yield _announcement(entry, kind, parsed.feed, path, line)
-        except Exception as exc:  # a last resort: one odd entry must not stop the feed
+            found = _announcement(entry, kind, parsed.feed, path, line)
+        except Exception as exc:  # noqa: BLE001 - a last resort: one odd entry must not stop the feed
             yield Rejection(path, line, f"unreadable entry: {exc}")
+            continue
+        if isinstance(found, Rejection):
+            yield found
+            continue
+        checked = check(found[1])
+        yield checked if isinstance(checked, Rejection) else found
 
 
 def feed_info(text: str) -> dict:
@@ -105,12 +134,12 @@ def feed_info(text: str) -> dict:
                   "entries": 0, "total_results": None, "error": None}
     try:
         parsed = _feedparse(text)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - feed_info is for logging: it must not fail
         info["error"] = f"unreadable feed: {exc}"
         return info
     try:
         _describe(parsed, info)
-    except Exception as exc:  # feed_info is for logging: it must not fail
+    except Exception as exc:  # noqa: BLE001 - feed_info is for logging: it must not fail
         info["error"] = info["error"] or f"unreadable feed: {exc}"
     return info
 
@@ -224,51 +253,86 @@ def _announcement(entry: dict, kind: str, feed: dict, path: str,
     detail = entry.get("summary_detail") or {}
     if "<" in summary and "html" in str(detail.get("type") or ""):
         summary = _HTML_MARKUP.sub(" ", summary)
-    abstract = squash(summary)
+    abstract = clean_abstract(summary)
 
-    title = clean_title(_OLD_RSS_TITLE_SUFFIX.sub("", str(entry.get("title") or "")))
+    title, suffix = _split_title(str(entry.get("title") or ""))
     missing = [name for name, value in (("id", raw_id or link), ("title", title),
                                         ("summary", abstract)) if not value]
     if missing:
         return Rejection(path, line, f"entry has no {' or '.join(missing)}")
 
     found = None
-    for candidate in (raw_id, announced_id, link):
+    for candidate in (raw_id, announced_id, suffix.id, link):
         if candidate and (found := split_arxiv_id(candidate)):
             break
     arxiv_id, version = found if found else (None, None)
-    if found and version is None and announced_id:
-        also = split_arxiv_id(announced_id)
+    for also_id in (announced_id, suffix.id):
+        also = split_arxiv_id(also_id) if also_id and version is None else None
         if also and also[0] == arxiv_id:
             version = also[1]
 
     # dict.get: feedparser's own get() maps a missing `updated` to `published`, with a warning
-    raw_date = dict.get(entry, "published") or dict.get(entry, "updated") or dict.get(feed, "published")
+    raw_date = (dict.get(entry, "published") or dict.get(entry, "updated")
+                or dict.get(feed, "published") or dict.get(feed, "updated"))
     try:
         published = _parse_date(raw_date)
     except ValueError:
         return Rejection(path, line, f"malformed date {raw_date!r}")
 
+    authors, truncated = _authors(entry, kind)
+    if kind == "atom":
+        announce = "new"
+    else:
+        announce = _announce_type(entry.get("arxiv_announce_type"), announced_type, suffix.type, version)
+    date_approx = False
+    if announce in ("replace", "replace-cross") and arxiv_id:
+        first_version = month_of_arxiv_id(arxiv_id)
+        if first_version is not None:
+            published, date_approx = first_version, True
+
     record = Record(
         source=SourceRef(path, line, FORMAT),
         abstract=abstract,
         title=title,
-        authors=_authors(entry, kind),
-        authors_truncated=False,
-        categories=_categories(entry),
+        authors=authors,
+        authors_truncated=truncated,
+        categories=_categories(entry, suffix.categories, feed),
         published=published,
         arxiv_id=arxiv_id,
         version=version,
         has_code=None,
         lang=detect_lang(abstract),
+        doi=clean_doi(str(entry.get("arxiv_doi") or "")),
+        date_approx=date_approx,
     )
-    if kind == "atom":
-        return "new", record
-    return _announce_type(entry.get("arxiv_announce_type"), announced_type, version), record
+    return announce, record
 
 
-def _announce_type(element: object, from_description: str | None, version: int | None) -> str:
-    for value in (element, from_description):
+class _TitleSuffix(NamedTuple):
+    """What the `(arXiv:… [cat] FLAG)` suffix of an RSS 1.0 title says."""
+
+    id: str | None = None
+    categories: tuple[str, ...] = ()
+    type: str | None = None
+
+
+def _split_title(raw: str) -> tuple[str, _TitleSuffix]:
+    """The clean title and what its RSS 1.0 suffix says (an empty suffix for other feeds)."""
+    match = _OLD_RSS_TITLE_SUFFIX.search(raw)
+    if match is None:
+        return clean_title(raw), _TitleSuffix()
+    inside = f"{match.group('categories') or ''} {match.group('flags') or ''}"
+    flags = {re.sub(r"[\s-]+", "", flag).upper() for flag in _OLD_RSS_FLAG.findall(inside)}
+    replaced = bool(flags & {"UPDATED", "REPLACED"})
+    crossed = any(flag.startswith("CROSS") for flag in flags)
+    kind = ("replace-cross" if crossed else "replace") if replaced else ("cross" if crossed else "new")
+    categories = clean_categories([_OLD_RSS_FLAG.sub(" ", match.group("categories") or "")])
+    return clean_title(raw[:match.start()]), _TitleSuffix(match.group("id"), tuple(categories), kind)
+
+
+def _announce_type(element: object, from_description: str | None, from_title: str | None,
+                   version: int | None) -> str:
+    for value in (element, from_description, from_title):
         value = str(value or "").strip().lower()
         if value in ANNOUNCE_TYPES:
             return value
@@ -276,22 +340,28 @@ def _announce_type(element: object, from_description: str | None, version: int |
     return "replace" if version and version > 1 else "new"
 
 
-def _authors(entry: dict, kind: str) -> list[str]:
+def _authors(entry: dict, kind: str) -> tuple[list[str], bool]:
+    """The entry's authors, and whether the feed cut the list short."""
     raw = [str(a.get("name") or "") for a in entry.get("authors") or [] if isinstance(a, dict)]
     if not any(raw) and entry.get("author"):
         raw = [str(entry.get("author"))]
     names: list[str] = []
+    truncated = False
     for value in raw:
         if kind == "atom":  # one person per <author>
             name = clean_person(_HTML_TAG.sub(" ", value))
             if name:
                 names.append(name)
         else:  # RSS: one dc:creator listing everyone, separated by commas
-            names.extend(split_authors(value)[0])
-    return names
+            found, cut = split_authors(value)
+            names.extend(found)
+            truncated = truncated or cut
+    return names, truncated
 
 
-def _categories(entry: dict) -> list[str]:
+def _categories(entry: dict, from_title: tuple[str, ...], feed: dict) -> list[str]:
+    """The primary category first, then the others. An RSS 1.0 item names only its primary
+    category (in its title); the feed's own category is the other one it is listed in."""
     terms: list[str] = []
     primary = entry.get("arxiv_primary_category")
     if isinstance(primary, dict) and primary.get("term"):
@@ -299,6 +369,11 @@ def _categories(entry: dict) -> list[str]:
     for tag in entry.get("tags") or []:
         if isinstance(tag, dict) and tag.get("term"):
             terms.append(str(tag["term"]))
+    if from_title and not terms:
+        terms.extend(from_title)
+        listed = _FEED_CATEGORY.match(str(feed.get("title") or ""))
+        if listed:
+            terms.append(listed.group(1))
     return clean_categories(terms)
 
 

@@ -20,14 +20,22 @@ from collections.abc import Iterator
 from datetime import date
 
 from ..papers import Record, Rejection, SourceRef
-from ..text import clean_name, clean_title, detect_lang, has_cjk, squash
+from ..text import (
+    clean_abstract,
+    clean_name,
+    clean_text,
+    clean_title,
+    detect_lang,
+    has_cjk,
+    squash,
+)
 
 __all__ = [
-    "looks_like_cards",
-    "parse_cards",
     "looks_like_author_blocks",
-    "parse_author_blocks",
+    "looks_like_cards",
     "looks_like_translated",
+    "parse_author_blocks",
+    "parse_cards",
     "parse_translated",
 ]
 
@@ -47,8 +55,7 @@ Line = tuple[int, str]  # (1-based line number, stripped text)
 
 def _raw_lines(text: str) -> Iterator[Line]:
     """Every line with its 1-based number, lazily; CRLF, CR and LF all end a line."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     pos = 0
     number = 0
     for match in _NEWLINE.finditer(text):
@@ -60,12 +67,16 @@ def _raw_lines(text: str) -> Iterator[Line]:
 
 
 def _content_lines(text: str, limit: int | None = None) -> list[Line]:
-    """The non-blank lines, stripped (a stray BOM included), at most `limit` of them."""
+    """The non-blank lines, stripped (a stray BOM included), at most `limit` of them.
+
+    Each line is read as a reader sees it (`clean_text`: TeX accents and commands, HTML
+    entities), so that `Erd\\H{o}s` in an author list is judged a name like `Erdős`.
+    """
     found: list[Line] = []
     for number, raw in _raw_lines(text):
         line = raw.strip().lstrip("\ufeff").strip()
         if line:
-            found.append((number, line))
+            found.append((number, clean_text(line).strip() or line))
             if limit is not None and len(found) >= limit:
                 break
     return found
@@ -79,9 +90,10 @@ def _snip(line: str, limit: int = 60) -> str:
 # --------------------------------------------------------------------------------------------
 # Personal names
 
-_PARTICLES = frozenset(
-    "van von der den de da di del della dos das du la le ten ter bin ibn al el y zu af".split()
-)
+_PARTICLES = frozenset((
+    "van", "von", "der", "den", "de", "da", "di", "del", "della", "dos", "das", "du", "la",
+    "le", "ten", "ter", "bin", "ibn", "al", "el", "y", "zu", "af",
+))
 # Surname prefixes after which a second capital is normal: McCandlish, MacDiarmid, O'Brien,
 # LeCun, DiCarlo, DeWitt, VanderPlas.
 _CAPS_PREFIXES = frozenset(
@@ -139,9 +151,7 @@ def _looks_like_name(text: str, single_ok: bool = False) -> bool:
     if not 1 <= len(tokens) <= 5 or (len(tokens) == 1 and not single_ok):
         return False
     kinds = [_token_kind(t) for t in tokens]
-    if None in kinds or kinds[-1] != "word" or kinds[0] == "particle":
-        return False
-    return True
+    return None not in kinds and kinds[-1] == "word" and kinds[0] != "particle"
 
 
 _ET_AL = re.compile(r"\bet\s+al\.?$", re.IGNORECASE)
@@ -209,9 +219,10 @@ _MONTHS = {
 # The arXiv categories a listing names by their two-letter suffix. Every cs.* archive, ML for
 # stat.ML, and the stat/eess suffixes that no cs archive shares.
 _CS_CODES = (
-    "AI AR CC CE CG CL CR CV CY DB DC DL DM DS ET FL GL GR GT HC IR IT LG LO MA MM MS NA NE NI "
-    "OH OS PF PL RO SC SD SE SI SY"
-).split()
+    "AI", "AR", "CC", "CE", "CG", "CL", "CR", "CV", "CY", "DB", "DC", "DL", "DM", "DS", "ET",
+    "FL", "GL", "GR", "GT", "HC", "IR", "IT", "LG", "LO", "MA", "MM", "MS", "NA", "NE", "NI",
+    "OH", "OS", "PF", "PL", "RO", "SC", "SD", "SE", "SI", "SY",
+)
 CATEGORIES: dict[str, str] = {code: f"cs.{code}" for code in _CS_CODES}
 CATEGORIES.update({
     "ML": "stat.ML", "AP": "stat.AP", "ME": "stat.ME", "TH": "stat.TH",
@@ -444,7 +455,7 @@ def parse_cards(text: str, path: str, today: date) -> Iterator[Record | Rejectio
             )
             continue
         title, names, truncated, orgs = parsed
-        abstract = squash(body[1][1])
+        abstract = clean_abstract(body[1][1])
         yield Record(
             source=SourceRef(path, number, CARDS),
             abstract=abstract,
@@ -486,7 +497,7 @@ def looks_like_author_blocks(text: str) -> bool:
 
 def _block_record(path: str, authors: Line, abstract: Line) -> Record:
     names, truncated = _split_authors(authors[1])
-    text = squash(abstract[1])
+    text = clean_abstract(abstract[1])
     return Record(
         source=SourceRef(path, authors[0], AUTHOR_BLOCKS),
         abstract=text,
@@ -586,7 +597,7 @@ def parse_translated(text: str, path: str, today: date) -> Iterator[Record | Rej
             if pending is None:
                 yield Rejection(path, number, f"'{_snip(line)}' line with no abstract before it")
                 continue
-            abstract = squash(pending[1])
+            abstract = clean_abstract(pending[1])
             if not any(c.isalpha() for c in abstract):
                 yield Rejection(path, pending[0], f"not an abstract: '{_snip(abstract)}'")
             else:

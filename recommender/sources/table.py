@@ -1,6 +1,6 @@
 """CSV tables of papers: a header row naming at least `title` and `abstract` columns.
 
-Optional columns: `id` / `arxiv_id`, `authors`, `categories`, `date` / `published`. Header names
+Optional columns: `id` / `arxiv_id`, `authors`, `categories`, `date` / `published`, `doi`. Header names
 are matched case-insensitively with surrounding spaces ignored. The delimiter (comma, tab,
 semicolon or bar) is chosen by which one splits the header into cells that include both `title`
 and `abstract`.
@@ -17,7 +17,14 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
 from ..papers import Record, Rejection, SourceRef, split_arxiv_id
-from ..text import clean_name, clean_title, detect_lang, squash
+from ..text import (
+    clean_abstract,
+    clean_name,
+    clean_text,
+    clean_title,
+    detect_lang,
+    squash,
+)
 
 FORMAT = "csv"
 DELIMITERS = (",", "\t", ";", "|")
@@ -32,6 +39,7 @@ _COLUMN_ALIASES = {
     "categories": "categories",
     "date": "date",
     "published": "date",
+    "doi": "doi",
 }
 
 _PARENTHESISED = re.compile(r"\([^()]*\)")
@@ -43,6 +51,14 @@ _HTML_TAG = re.compile(r"<[^<>]*>")
 _CATEGORY_SEPARATORS = re.compile(r"[\s,;]+")
 _LETTER = re.compile(r"[^\W\d_]")
 _SPLIT_INITIALS = re.compile(r"\.\s+-(?=\w)")
+# arXiv's listings cut long author lists: `A, B, et al. (57 additional authors not shown)`.
+_NOT_SHOWN = re.compile(r"\(\s*\d[\d,]*\s+(?:additional|more|other)\s+authors?\s+not\s+shown\s*\)",
+                        re.IGNORECASE)
+# `CLEO Collaboration: T. K. Pedlar` is a collaboration and a person.
+_COLLABORATION_HEAD = re.compile(r"^(\S.{0,80}?\bcollaborations?)\s*:\s*(\S.*)$", re.IGNORECASE)
+_DOI = re.compile(r"10\.\d{4,9}/\S+")
+_NEW_ID_MONTH = re.compile(r"(\d{2})(\d{2})\.\d{4,5}(?:v\d+)?")
+_OLD_ID_MONTH = re.compile(r"[a-z][a-z-]*(?:\.[A-Za-z]{2})?/(\d{2})(\d{2})\d{3}(?:v\d+)?")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -69,17 +85,19 @@ def split_authors(text: str) -> tuple[list[str], bool]:
 
     Names are separated by `;` when there is one, else by `,`, ` and ` or `&`. Parenthesised
     affiliation marks such as `(1,2)` are dropped, name suffixes (`Jr.`, `III`) stay with the
-    name before them, and TeX accents are resolved.
+    name before them, and TeX accents and HTML entities are resolved. A list that says
+    "(N additional authors not shown)" counts as cut, like one ending in "et al.".
     """
-    text = squash(_HTML_TAG.sub(" ", text))
+    text = squash(_HTML_TAG.sub(" ", clean_text(text)))
+    text, not_shown = _NOT_SHOWN.subn(" ", text)
     previous = None
     while previous != text:  # innermost groups first, so nested affiliations go too
         previous, text = text, _PARENTHESISED.sub(" ", text)
     parts = text.split(";") if ";" in text else _AUTHOR_SEPARATORS.split(text)
     names: list[str] = []
-    truncated = False
-    for part in parts:
-        name, cut = strip_et_al(clean_person(part))
+    truncated = not_shown > 0
+    for piece in [piece for part in parts for piece in _split_collaboration(part)]:
+        name, cut = strip_et_al(clean_person(piece))
         truncated = truncated or cut
         name = name.strip(" ,;:-")
         if not name:
@@ -90,6 +108,19 @@ def split_authors(text: str) -> tuple[list[str], bool]:
         if _LETTER.search(name):
             names.append(name)
     return names, truncated
+
+
+def _split_collaboration(part: str) -> tuple[str, ...]:
+    """`CLEO Collaboration: T. K. Pedlar` → the collaboration and the person; else the part."""
+    head = _COLLABORATION_HEAD.match(part.strip())
+    return head.groups() if head else (part,)
+
+
+def clean_doi(value: str) -> str | None:
+    """The first DOI in a field (`10.1063/1.2737825`, also behind `https://doi.org/` or `doi:`),
+    in lower case; None when there is none."""
+    match = _DOI.search(value)
+    return match.group(0).rstrip(".,;").lower() if match else None
 
 
 def clean_categories(terms: Iterable[str]) -> list[str]:
@@ -106,6 +137,22 @@ def clean_categories(terms: Iterable[str]) -> list[str]:
             if token and not any(c.isdigit() for c in token) and token not in seen:
                 seen.append(token)
     return seen
+
+
+def month_of_arxiv_id(arxiv_id: str) -> date | None:
+    """The first day of the month an arXiv id was issued in: `2401.00867` → 2024-01-01,
+    `hep-th/9901001` → 1999-01-01; None for anything else."""
+    arxiv_id = arxiv_id.strip()
+    if match := _NEW_ID_MONTH.fullmatch(arxiv_id):
+        year, month = 2000 + int(match.group(1)), int(match.group(2))
+        if (year, month) < (2007, 4):  # new-style ids began in April 2007
+            return None
+    elif match := _OLD_ID_MONTH.fullmatch(arxiv_id):
+        year, month = int(match.group(1)), int(match.group(2))
+        year += 1900 if year >= 91 else 2000  # old-style ids ran from 1991 to March 2007
+    else:
+        return None
+    return date(year, month, 1) if 1 <= month <= 12 else None
 
 
 def parse_iso_date(value: str) -> date:
@@ -155,7 +202,7 @@ def looks_like(text: str) -> bool:
     try:
         first = _first_line(text)
         return first is not None and _header_dialect(first[0]) is not None
-    except Exception:
+    except Exception:  # noqa: BLE001 - detection must never raise
         return False
 
 
@@ -201,7 +248,7 @@ def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
             continue
         try:
             yield _record(row, width, columns, path, start)
-        except Exception as exc:  # a last resort: one odd row must not stop the file
+        except Exception as exc:  # noqa: BLE001 - a last resort: one odd row must not stop the file
             yield Rejection(path, start, f"unreadable row: {exc}")
 
 
@@ -213,7 +260,7 @@ def _record(row: list[str], width: int, columns: dict[str, int], path: str,
     def cell(key: str) -> str:
         return row[columns[key]].strip() if key in columns else ""
 
-    title, abstract = clean_title(cell("title")), squash(cell("abstract"))
+    title, abstract = clean_title(cell("title")), clean_abstract(cell("abstract"))
     missing = [name for name, value in (("title", title), ("abstract", abstract)) if not value]
     if missing:
         return Rejection(path, line, f"missing {' and '.join(missing)}")
@@ -244,4 +291,5 @@ def _record(row: list[str], width: int, columns: dict[str, int], path: str,
         version=version,
         has_code=None,
         lang=detect_lang(abstract),
+        doi=clean_doi(cell("doi")),
     )

@@ -1,0 +1,68 @@
+"""What one record may hold, checked once for the output of every parser.
+
+A record with a field past its limit, or with text that cannot be written as UTF-8 (a lone
+surrogate, which `json.loads` accepts from an escape such as `"\\ud800"` but SQLite cannot
+store), becomes a `Rejection` with a one-line reason naming its line, so that one bad record
+never stops an ingest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from ..papers import Record, Rejection
+
+MAX_TITLE_CHARS = 1_000
+MAX_ABSTRACT_CHARS = 20_000
+MAX_AUTHORS = 2_000
+MAX_NAME_CHARS = 300  # one author, organisation or category
+
+
+def checked(items: Iterable[Record | Rejection]) -> Iterator[Record | Rejection]:
+    """`items` with each record that breaks a limit replaced by its Rejection."""
+    for item in items:
+        yield check(item) if isinstance(item, Record) else item
+
+
+def check(record: Record) -> Record | Rejection:
+    """The record itself, or a Rejection saying what is wrong with it."""
+    problem = problem_of(record)
+    if problem is None:
+        return record
+    return Rejection(record.source.path, record.source.line, problem)
+
+
+def problem_of(record: Record) -> str | None:
+    """What keeps a record out of the library, in a few words; None for a good record."""
+    for label, value, limit in (("title", record.title, MAX_TITLE_CHARS),
+                                ("abstract", record.abstract, MAX_ABSTRACT_CHARS)):
+        if value is not None:
+            problem = _text_problem(label, value, limit)
+            if problem:
+                return problem
+    for label, values in (("author", record.authors), ("organisation", record.organisations),
+                          ("category", record.categories)):
+        if len(values) > MAX_AUTHORS:
+            return f"{len(values):,} {label}s (at most {MAX_AUTHORS:,})"
+        for number, value in enumerate(values, 1):
+            problem = _text_problem(f"{label} {number}", value, MAX_NAME_CHARS)
+            if problem:
+                return problem
+    for label, value in (("arXiv id", record.arxiv_id), ("DOI", record.doi)):
+        if value is not None:
+            problem = _text_problem(label, value, MAX_NAME_CHARS)
+            if problem:
+                return problem
+    return None
+
+
+def _text_problem(label: str, value: str, limit: int) -> str | None:
+    if len(value) > limit:
+        return f"{label} is {len(value):,} characters long (at most {limit:,})"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = ord(value[exc.start])
+        return (f"{label} holds U+{bad:04X} at character {exc.start + 1}, which is not text "
+                f"(a lone surrogate, as from a JSON escape like \\u{bad:04x})")
+    return None
