@@ -236,7 +236,7 @@ def _arxiv_client(settings: Settings) -> ArxivClient:
     """The arXiv client, on the process-wide rate gate (three seconds between requests)."""
     from recommender import ArxivClient
 
-    return ArxivClient(settings.arxiv_rss_url, settings.arxiv_api_url)
+    return ArxivClient(settings.arxiv_rss_url, settings.arxiv_api_url, **settings.arxiv_options())
 
 
 def _plural(count: int, noun: str) -> str:
@@ -590,17 +590,23 @@ def _fetch_feeds(state: State, categories: Sequence[str], now: datetime, force: 
     library = state.library()
     with _arxiv_client(_settings()) as client:
         try:
-            return library.digests.fetch(client, categories, now=now, force=force)
+            return library.digests.fetch(categories, client.announcement, now=now, force=force)
         except SubscriptionError as exc:
             raise click.UsageError(str(exc)) from exc
+
+
+# What a recent attempt that is not repeated yet found, by the status it left.
+_LAST_ATTEMPT = {"error": "failed", "stale": "found the feed not yet updated", "malformed": "found the feed unreadable"}
 
 
 def _print_feed(report: FeedReport, force: str = "--force", err: bool = False) -> None:
     head = f"{report.category} {report.day.isoformat() if report.day else '(no date)'}: "
     failed = report.status not in FETCHED
     if report.already:
+        found = _LAST_ATTEMPT.get(report.status, f"ended with status {report.status!r}")
+        why = report.message.removeprefix(f"{report.category}: ")
         body = (f"already fetched ({force} fetches it again)" if not failed
-                else f"the last attempt ended {report.status} recently; not trying again yet ({force} tries now)")
+                else f"a recent attempt {found}{f' ({why})' if why else ''}; not trying again yet ({force} tries now)")
     elif report.status == "ok":
         body = f"{report.new} new, {_plural(report.cross, 'cross-list')}, {report.updated} updated"
     else:
@@ -645,11 +651,11 @@ def add(state: State, refs: tuple[str, ...], as_json: bool) -> None:
     library = state.library()
     with _arxiv_client(_settings()) as client:
         try:
-            found = client.lookup(refs)
+            found = library.add_from_arxiv(refs, client.lookup)
         except ArxivError as exc:
             click.echo(f"Nothing added: {exc}", err=True)
             sys.exit(1)
-    papers = [library.paper(paper_id) for paper_id in library.digests.keep_papers(found.records)]
+    papers = found.papers
     if as_json:
         _emit_json({
             "added": [_brief(p) for p in papers], "not_found": found.not_found, "invalid": found.invalid,

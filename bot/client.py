@@ -1,7 +1,8 @@
 """The Discord bot: `PaperclubBot`, the `create_bot` factory, error answers, and running it.
 
-The bot owns a `LibraryWorker` (the one thread that touches the core) and reaches the library
-only through `await bot.run_blocking(fn, *args)`.
+The bot owns `LibraryThreads` (readers, one writer, network) and reaches the library only
+through them: `await bot.run_blocking(fn, *args)` to read, `run_write` to write, `run_network`
+for a step that waits on arXiv.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ import asyncio
 import logging
 import math
 import re
+import socket
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -26,7 +29,7 @@ from .cogs.replies import reply
 from .config import Secret, Settings
 from .scheduler import Clock, DigestScheduler, utc_now
 from .views import DYNAMIC_ITEMS, FAILURE, SearchPager, answer_error, send_private
-from .worker import LibraryWorker
+from .worker import LibraryThreads
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +57,7 @@ def unwrap(error: BaseException) -> BaseException:
 
 
 class PaperclubBot(commands.Bot):
-    """The reading-list bot: hybrid commands in cogs, persistent buttons, one library thread."""
+    """The reading-list bot: hybrid commands in cogs, persistent buttons, library threads."""
 
     def __init__(
         self,
@@ -79,23 +82,31 @@ class PaperclubBot(commands.Bot):
         )
         self.settings = settings
         self.sync_commands = sync_commands
-        self.worker = LibraryWorker(settings.db_path, library)
+        self.threads = LibraryThreads(settings.db_path, library)
         self.pager = SearchPager(self)
         self.post_digests = post_digests
-        self.arxiv = arxiv or ArxivClient(settings.arxiv_rss_url, settings.arxiv_api_url)
+        self.arxiv = arxiv or ArxivClient(settings.arxiv_rss_url, settings.arxiv_api_url, **settings.arxiv_options())
         self.scheduler = DigestScheduler(self, self.arxiv, clock)
 
     @property
     def library(self) -> Library:
-        """The Library; use it only through `run_blocking`."""
-        return self.worker.library
+        """The Library; use it only through `run_blocking`, `run_write` or `run_network`."""
+        return self.threads.library
 
     async def run_blocking(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """Run a synchronous call into the core on the library's thread."""
-        return await self.worker.run(fn, *args, **kwargs)
+        """Run a synchronous read of the core on a reader thread."""
+        return await self.threads.read(fn, *args, **kwargs)
+
+    async def run_write(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run a synchronous call that writes to the library on the writer thread."""
+        return await self.threads.write(fn, *args, **kwargs)
+
+    async def run_network(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run a call that waits on the network (and may then write) on a network thread."""
+        return await self.threads.network(fn, *args, **kwargs)
 
     async def setup_hook(self) -> None:
-        await self.worker.start()
+        await self.threads.start()
         for cog in COGS:
             await self.add_cog(cog(self))
         self.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -134,7 +145,7 @@ class PaperclubBot(commands.Bot):
         self.scheduler.stop()
         await self.pager.close()
         await super().close()
-        await self.worker.stop()
+        await self.threads.stop()
         self.arxiv.close()
 
     # -- errors ------------------------------------------------------------------------------
@@ -259,8 +270,12 @@ def run_bot(settings: Settings) -> None:
     """Connect to Discord and serve until stopped.
 
     Without the Message Content intent enabled in the Developer Portal, starts again without it
-    (slash commands work). Raises SetupProblem when Discord refuses the token.
+    (slash commands work). Raises SetupProblem when Discord refuses the token or cannot be
+    reached at start-up.
     """
+    # paperclub uses no voice: no warnings that PyNaCl and davey are missing
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
     message_content = True
     while True:
         try:
@@ -285,3 +300,23 @@ def run_bot(settings: Settings) -> None:
                     settings.prefix,
                 )
             ) from None
+        except (aiohttp.ClientConnectionError, discord.GatewayNotFound) as exc:
+            raise SetupProblem(discord_unreachable(exc)) from None
+
+
+def discord_unreachable(exc: BaseException) -> str:
+    """One sentence for a start-up that cannot reach Discord: what failed and what to check."""
+    if isinstance(exc, aiohttp.ClientConnectorError) and isinstance(exc.os_error, socket.gaierror):
+        what = f"the name {exc.host} could not be resolved"
+    elif isinstance(exc, aiohttp.ClientConnectorError) and isinstance(exc.os_error, ConnectionRefusedError):
+        what = f"{exc.host}:{exc.port} refused the connection"
+    elif isinstance(exc, aiohttp.ClientConnectorError):
+        what = f"{exc.host}:{exc.port}: {exc.os_error.strerror or exc.os_error}"
+    elif isinstance(exc, (aiohttp.ServerTimeoutError, asyncio.TimeoutError)):
+        what = "no answer in time"
+    elif isinstance(exc, discord.GatewayNotFound):
+        what = "its gateway did not answer"
+    else:
+        what = type(exc).__name__
+    return (f"Discord cannot be reached from this machine ({what}): check the network connection, DNS, "
+            f"and any firewall or proxy between this machine and discord.com, then start paperclub again.")

@@ -9,7 +9,6 @@ caught and logged: one channel's failure never stops the others, nor the loop.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, timezone
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import tasks
 
-from recommender import ArxivClient, ArxivError, Digest
+from recommender import ArxivClient, Digest
 
 from . import cards
 from .views import list_view
@@ -102,7 +101,7 @@ class DigestScheduler:
         """One round: finish pending digests, then post the ones that are due."""
         now = self.clock()
         book = self.bot.library.digests
-        for digest in await self.bot.run_blocking(book.pending, now):
+        for digest in await self.bot.run_write(book.pending, now):
             await self._guarded(digest.target, self._deliver(digest, now, recovering=True))
         due = await self.bot.run_blocking(book.due, now)
         if not due:
@@ -113,22 +112,20 @@ class DigestScheduler:
             await self._guarded(subscription.target, self._post(subscription, now))
 
     async def fetch(self, category: str, day: date, now: datetime) -> None:
-        """Fetch one category's announcement in a thread of its own (the library thread stays
-        free for commands) and keep it; a failure is recorded so the next try waits a while."""
+        """Fetch one category's announcement on a network thread (readers stay free for
+        commands) and keep it; a failure is recorded so the next try waits a while."""
         book = self.bot.library.digests
         try:
-            announcement = await asyncio.to_thread(self.client.announcement, category, day)
-        except Exception as exc:
-            if not isinstance(exc, ArxivError):
-                log.exception("Fetching arXiv %s failed", category)
-            else:
-                log.warning("%s", exc)
-            await self.bot.run_blocking(book.fetch_failed, category, day, str(exc), now)
+            report = await self.bot.run_network(book.fetch_feed, category, day, self.client.announcement, now)
+        except Exception:
+            log.exception("Fetching arXiv %s failed", category)
+            await self.bot.run_write(book.fetch_failed, category, day, "the fetch failed unexpectedly", now)
             return
-        await self.bot.run_blocking(book.store_announcement, announcement, day, now)
+        if report.status == "error":
+            log.warning("%s", report.message)
 
     async def _post(self, subscription, now: datetime) -> None:
-        digest = await self.bot.run_blocking(self.bot.library.digests.prepare, subscription, now)
+        digest = await self.bot.run_write(self.bot.library.digests.prepare, subscription, now)
         if digest is not None:
             await self._deliver(digest, now, recovering=False)
 
@@ -137,7 +134,7 @@ class DigestScheduler:
             await work
         except Unreachable as exc:
             log.warning("Pausing the digest of %s: %s. Subscribe again to resume.", target, exc)
-            await self.bot.run_blocking(self.bot.library.digests.pause, target, str(exc))
+            await self.bot.run_write(self.bot.library.digests.pause, target, str(exc))
         except Exception:
             log.exception("The digest for %s failed; the others go on", target)
 
@@ -149,7 +146,7 @@ class DigestScheduler:
         try:
             channel = await self._channel(digest)
         except Unreachable as exc:
-            await self.bot.run_blocking(book.drop, digest.id, str(exc))
+            await self.bot.run_write(book.drop, digest.id, str(exc))
             raise
         posted = await self._posted_parts(channel, digest) if recovering else set()
         for part, message in enumerate(messages, 1):
@@ -158,10 +155,10 @@ class DigestScheduler:
             try:
                 await channel.send(allowed_mentions=cards.NO_MENTIONS, **message)
             except (discord.Forbidden, discord.NotFound) as exc:
-                await self.bot.run_blocking(book.drop, digest.id, "channel unreachable")
+                await self.bot.run_write(book.drop, digest.id, "channel unreachable")
                 raise Unreachable(f"cannot post there ({exc.status} {exc.text or exc.__class__.__name__})") from None
-            await self.bot.run_blocking(book.part_sent, digest.id, part)
-        await self.bot.run_blocking(book.sent, digest.id, now)
+            await self.bot.run_write(book.part_sent, digest.id, part)
+        await self.bot.run_write(book.sent, digest.id, now)
         log.info("Posted digest #%s to %s (%d papers)", digest.id, digest.target, len(digest.picks))
 
     async def _channel(self, digest: Digest) -> discord.abc.Messageable:

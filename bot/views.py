@@ -125,7 +125,7 @@ class LikeButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], templat
     style = discord.ButtonStyle.success
 
     async def act(self, interaction: discord.Interaction, bot: PaperclubBot) -> None:
-        paper = await bot.run_blocking(
+        paper = await bot.run_write(
             bot.library.like, user_key(interaction.user), self.paper_id, group_key(interaction.guild_id)
         )
         await send_private(interaction, cards.liked_message(paper))
@@ -135,7 +135,7 @@ class DislikeButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], temp
     verb, label, emoji = "dislike", "Not for me", "👎"
 
     async def act(self, interaction: discord.Interaction, bot: PaperclubBot) -> None:
-        paper = await bot.run_blocking(
+        paper = await bot.run_write(
             bot.library.dislike, user_key(interaction.user), self.paper_id, group_key(interaction.guild_id)
         )
         await send_private(interaction, cards.disliked_message(paper))

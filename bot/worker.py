@@ -1,14 +1,21 @@
-"""The one thread that owns the Library: every call into the core runs there, one at a time.
+"""The threads the bot runs the core on, so that the event loop never waits for SQLite,
+scikit-learn or the network.
 
-The core is synchronous and its SQLite connection belongs to one thread, so the event loop never
-touches it: coroutines hand work over with `await worker.run(fn, *args)` and stay responsive
-while it runs.
+- **Readers** (a small pool): search, look-ups, recommendations, previews. The Library gives
+  each thread its own read connection, so reads never wait for a write.
+- **One writer**: likes, subscriptions, digests, ingests. Writes take turns anyway; keeping
+  them on one thread keeps a slow one (a feed's papers) from filling the reader pool.
+- **Network**: steps that wait on arXiv (fetching a feed, looking up papers), which write what
+  they bring through the Library when it arrives.
+
+Coroutines hand work over with `await threads.read(fn, ...)`, `write(...)` or `network(...)`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -19,71 +26,96 @@ from recommender import Library
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+READERS = 4
+NETWORK = 2
+# Python hands the GIL between threads every 5 ms by default; a reader waiting behind a
+# thread busy in pure Python (a TF-IDF transform) gets its turn sooner at 1 ms.
+SWITCH_INTERVAL = 0.001
 
 
 class WorkerNotStarted(RuntimeError):
-    """The library was used before `LibraryWorker.start()` (or after `stop()`)."""
+    """The library was used before `LibraryThreads.start()` (or after `stop()`)."""
 
 
-class LibraryWorker:
-    """A single worker thread ("paperclub-db") and the Library it owns."""
+class LibraryThreads:
+    """The reader pool, the writer and the network threads, and the Library they share."""
 
     def __init__(self, db_path: str, library: Library | None = None):
         self.db_path = db_path
         self._library = library
         self._owns_library = library is None
-        self._executor: ThreadPoolExecutor | None = None
+        self._pools: dict[str, ThreadPoolExecutor] = {}
 
     @property
     def library(self) -> Library:
-        """The Library; call its methods only through `run`."""
+        """The Library; call its methods only through `read`, `write` or `network`."""
         if self._library is None:
-            raise WorkerNotStarted("the library worker has not been started")
+            raise WorkerNotStarted("the library threads have not been started")
         return self._library
 
     @property
     def running(self) -> bool:
-        return self._executor is not None
+        return bool(self._pools)
 
     async def start(self) -> Library:
-        """Start the thread and open (creating and seeding if needed) the Library on it."""
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paperclub-db")
+        """Start the threads and open (creating and seeding if needed) the Library."""
+        if not self._pools:
+            sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
+            self._pools = {
+                "read": ThreadPoolExecutor(READERS, thread_name_prefix="paperclub-read"),
+                "write": ThreadPoolExecutor(1, thread_name_prefix="paperclub-write"),
+                "network": ThreadPoolExecutor(NETWORK, thread_name_prefix="paperclub-net"),
+            }
         if self._library is None:
-            self._library = await self.run(self._open)
+            self._library = await self.write(self._open)
         return self._library
 
     def _open(self) -> Library:
-        library = Library(self.db_path)
+        library = Library(self.db_path, background_index=True)
         try:
             report = library.ensure_seeded()
             if report is not None:
                 log.info("Created %s with the %d bundled papers", self.db_path, report.added)
             # Load (or fit) the index now, so the first command does not pay for it.
-            library.refresh_index()
+            library.index()
         except BaseException:
             library.close()
             raise
         return library
 
-    async def run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """Run `fn(*args, **kwargs)` on the worker thread and wait for its result."""
-        if self._executor is None:
-            raise WorkerNotStarted("the library worker has not been started")
+    async def read(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run `fn(*args, **kwargs)` on a reader thread and wait for its result."""
+        return await self._run("read", fn, *args, **kwargs)
+
+    async def write(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run `fn(*args, **kwargs)` on the writer thread and wait for its result."""
+        return await self._run("write", fn, *args, **kwargs)
+
+    async def network(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run a step that waits on the network (and may then write) on a network thread."""
+        return await self._run("network", fn, *args, **kwargs)
+
+    async def _run(self, pool: str, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        executor = self._pools.get(pool)
+        if executor is None:
+            raise WorkerNotStarted("the library threads have not been started")
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, partial(fn, *args, **kwargs))
+        return await loop.run_in_executor(executor, partial(fn, *args, **kwargs))
 
     async def stop(self) -> None:
-        """Close the Library (if this worker opened it) on its thread, then end the thread."""
-        executor, self._executor = self._executor, None
-        if executor is None:
+        """Close the Library (if these threads opened it) on the writer, then end the threads."""
+        pools, self._pools = self._pools, {}
+        if not pools:
             return
         library = self._library
         if library is not None and self._owns_library:
             loop = asyncio.get_running_loop()
+            for name in ("network", "read"):
+                pools[name].shutdown(wait=False, cancel_futures=True)
             try:
-                await loop.run_in_executor(executor, library.close)
+                await loop.run_in_executor(pools["write"], library.close)
             except Exception:
                 log.exception("Closing the library failed")
             self._library = None
-        executor.shutdown(wait=False, cancel_futures=True)
+        for executor in pools.values():
+            executor.shutdown(wait=False, cancel_futures=True)

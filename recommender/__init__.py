@@ -12,9 +12,17 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .arxiv import Announcement, ArxivClient, ArxivError, Lookup, RateGate
-    from .digest import Digest, DigestBook, FeedReport, Preview, Subscription, SubscriptionError
+    from .digest import (
+        Digest,
+        DigestBook,
+        FeedReport,
+        Preview,
+        Subscription,
+        SubscriptionError,
+    )
     from .files import FileProblem, read_text_file
-    from .library import FileReport, IngestReport, Library, SearchResult, bundled_seeds
+    from .ingest import ArxivAddition, FileReport, IngestReport, bundled_seeds
+    from .library import Library
     from .papers import (
         Paper,
         PaperNotFound,
@@ -26,6 +34,7 @@ if TYPE_CHECKING:
         parse_arxiv_ref,
     )
     from .query import QueryError
+    from .search import SearchResult
     from .store import SchemaTooNew
     from .timetable import latest_announcement
     from .timetable import zone_names as time_zone_names
@@ -38,10 +47,9 @@ _ORIGINS: dict[str, tuple[str, str]] = {
         for name in ("Digest", "DigestBook", "FeedReport", "Preview", "Subscription", "SubscriptionError")
     },
     **{name: (".files", name) for name in ("FileProblem", "read_text_file")},
-    **{
-        name: (".library", name)
-        for name in ("FileReport", "IngestReport", "Library", "SearchResult", "bundled_seeds")
-    },
+    **{name: (".ingest", name) for name in ("ArxivAddition", "FileReport", "IngestReport", "bundled_seeds")},
+    "Library": (".library", "Library"),
+    "SearchResult": (".search", "SearchResult"),
     **{
         name: (".papers", name)
         for name in (
@@ -57,6 +65,7 @@ _ORIGINS: dict[str, tuple[str, str]] = {
 
 __all__ = [
     "Announcement",
+    "ArxivAddition",
     "ArxivClient",
     "ArxivError",
     "Digest",

@@ -12,18 +12,33 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from . import taxonomy
-from .arxiv import Announcement, ArxivClient, ArxivError
-from .papers import Recommendation, Record
+from .arxiv import ArxivError
+from .papers import Recommendation
 from .timetable import latest_announcement, parse_time, parse_timezone, zone
 
 if TYPE_CHECKING:
-    from .library import Library
+    from .arxiv import Announcement
+    from .ingest import Ingester
+    from .store import Store
+
+Announce = Callable[[str, date], "Announcement"]
+"""The network step of a fetch: (category, day) -> that day's announcement; raises ArxivError."""
+
+
+class Ranker(Protocol):
+    """What a digest needs to choose its papers (see recommend.Recommender)."""
+
+    def lab_ranking(self, group: str, limit: int = 10, candidates: Iterable[int] | None = None,
+                    exclude: Iterable[int] = ()) -> list[Recommendation]: ...
+
+    def personal_ranking(self, user: str, limit: int = 10, candidates: Iterable[int] | None = None,
+                         exclude: Iterable[int] = ()) -> list[Recommendation]: ...
 
 log = logging.getLogger("paperclub.digest")
 
@@ -186,11 +201,19 @@ def canonical_category(text: str) -> str:
 
 
 class DigestBook:
-    """Digest subscriptions and daily digests kept in a library's database."""
+    """Digest subscriptions and daily digests kept in a library's database.
 
-    def __init__(self, library: Library):
-        self.library = library
-        self.store = library.store
+    Built from the parts it uses: the store, an ingester for the papers feeds bring, a ranker
+    to choose each digest's papers, and `papers_changed`, called after papers were written so
+    that the index can follow.
+    """
+
+    def __init__(self, store: Store, ingester: Ingester, ranker: Ranker,
+                 papers_changed: Callable[[], object]):
+        self.store = store
+        self.ingester = ingester
+        self.ranker = ranker
+        self.papers_changed = papers_changed
 
     # -- subscriptions --------------------------------------------------------------------
 
@@ -236,12 +259,6 @@ class DigestBook:
         """Stop posting to a subscriber (a channel the bot can no longer reach) until it is
         subscribed again."""
         self.store.set_paused(target, reason)
-
-    def set_links(self, channel_id: int, on: bool) -> None:
-        self.store.set_links(int(channel_id), on)
-
-    def links_on(self, channel_id: int) -> bool:
-        return self.store.links_on(int(channel_id))
 
     # -- feeds ----------------------------------------------------------------------------
 
@@ -300,13 +317,12 @@ class DigestBook:
             entries: list[tuple[int, str]] = []
             for kind, records in (("new", announcement.new), ("cross", announcement.cross)):
                 for record in records:
-                    paper_id = self._keep(record)
-                    if paper_id is not None:
-                        entries.append((paper_id, kind))
-                        setattr(report, kind, getattr(report, kind) + 1)
+                    _, paper_id = self.ingester.add_record_id(record)
+                    entries.append((paper_id, kind))
+                    setattr(report, kind, getattr(report, kind) + 1)
             for record in announcement.replaced:
                 if record.arxiv_id and self.store.id_by_arxiv(record.arxiv_id) is not None:
-                    if self.library.add_record(record) == "merged":
+                    if self.ingester.add_record(record) == "merged":
                         report.updated += 1
             if day:
                 self.store.add_announced(announcement.category, day.isoformat(), entries)
@@ -314,7 +330,7 @@ class DigestBook:
             self.store.record_feed_fetch(announcement.category, fetched_for, status, announcement.message,
                                          now.isoformat())
         if entries or report.updated:
-            self.library.refresh_index()
+            self.papers_changed()
         return report
 
     def fetch_failed(self, category: str, day: date, message: str, now: datetime) -> None:
@@ -322,25 +338,29 @@ class DigestBook:
         with self.store.transaction():
             self.store.record_feed_fetch(category, day.isoformat(), "error", message, now.isoformat())
 
-    def fetch(self, client: ArxivClient, categories: Iterable[str], now: datetime,
+    def fetch_feed(self, category: str, day: date, announce: Announce, now: datetime) -> FeedReport:
+        """Fetch one category's announcement with `announce` (the network step, run on the
+        caller's thread) and keep it, or remember that the fetch failed."""
+        try:
+            announcement = announce(category, day)
+        except ArxivError as exc:
+            self.fetch_failed(category, day, str(exc), now)
+            return FeedReport(category, day, "error", str(exc))
+        return self.store_announcement(announcement, day, now)
+
+    def fetch(self, categories: Iterable[str], announce: Announce, now: datetime,
               force: bool = False) -> list[FeedReport]:
-        """Fetch and keep the current announcement of each category (synchronously: for the
-        terminal; the bot spreads these steps over its threads). Without `force`, a feed already
-        fetched for the current announcement is not fetched again."""
+        """Fetch and keep the current announcement of each category, one after another.
+        Without `force`, a feed already fetched for the current announcement is not fetched
+        again."""
         day = latest_announcement(now)
         reports = []
         for category in parse_categories(categories):
-            if not force and not self._should_fetch(category, day, now):
-                done = self.store.feed_fetch(category, day.isoformat())
+            done = self.store.feed_fetch(category, day.isoformat())
+            if not force and done is not None and not self._should_fetch(category, day, now):
                 reports.append(FeedReport(category, day, done["status"], done["message"] or "", already=True))
                 continue
-            try:
-                announcement = client.announcement(category, day)
-            except ArxivError as exc:
-                self.fetch_failed(category, day, str(exc), now)
-                reports.append(FeedReport(category, day, "error", str(exc)))
-                continue
-            reports.append(self.store_announcement(announcement, day, now))
+            reports.append(self.fetch_feed(category, day, announce, now))
         return reports
 
     # -- digests --------------------------------------------------------------------------
@@ -391,10 +411,10 @@ class DigestBook:
         if not candidates:
             return []
         if subscription.kind == "dm":
-            return self.library.personal_ranking(subscription.user_id, subscription.size, candidates)
+            return self.ranker.personal_ranking(subscription.user_id or "", subscription.size, candidates)
         if subscription.group:
-            return self.library.lab_ranking(subscription.group, subscription.size, candidates)
-        return self.library.personal_ranking("", subscription.size, candidates)
+            return self.ranker.lab_ranking(subscription.group, subscription.size, candidates)
+        return self.ranker.personal_ranking("", subscription.size, candidates)
 
     def digest(self, digest_id: int) -> Digest | None:
         row = self.store.digest(digest_id)
@@ -455,22 +475,6 @@ class DigestBook:
         types = ("new", "cross") if cross_lists else ("new",)
         candidates = self.store.announced(names, day.isoformat(), types)
         return Preview(day, self._choose(subscription, day), len(candidates), feeds)
-
-    def keep_papers(self, records: Iterable[Record]) -> list[int]:
-        """Add papers looked up on arXiv (by id or link); returns their library ids."""
-        ids = []
-        with self.store.transaction():
-            for record in records:
-                paper_id = self._keep(record)
-                if paper_id is not None:
-                    ids.append(paper_id)
-        if ids:
-            self.library.refresh_index()
-        return ids
-
-    def _keep(self, record: Record) -> int | None:
-        self.library.add_record(record)
-        return self.store.id_by_arxiv(record.arxiv_id) if record.arxiv_id else None
 
 
 def _row(subscription: Subscription) -> dict:

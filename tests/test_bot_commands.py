@@ -239,16 +239,19 @@ async def test_a_bug_answers_briefly_and_logs_the_traceback(bot, caplog, monkeyp
     assert any("database on fire" in (r.exc_text or "") for r in caplog.records)
 
 
-async def test_library_calls_run_on_the_worker_thread(bot, monkeypatch):
+async def test_reads_run_on_reader_threads_and_likes_on_the_writer(bot, monkeypatch):
     import threading
 
-    seen: list[str] = []
-    real = bot.library.search
+    seen: dict[str, list[str]] = {"search": [], "like": []}
+    for name in seen:
+        real = getattr(bot.library, name)
 
-    def spying(*args, **kwargs):
-        seen.append(threading.current_thread().name)
-        return real(*args, **kwargs)
+        def spying(*args, real=real, name=name, **kwargs):
+            seen[name].append(threading.current_thread().name)
+            return real(*args, **kwargs)
 
-    monkeypatch.setattr(bot.library, "search", spying)
+        monkeypatch.setattr(bot.library, name, spying)
     await run("!search flow")
-    assert seen and all(name.startswith("paperclub-db") for name in seen)
+    await run("!like FFJORD")
+    assert seen["search"] and all(t.startswith("paperclub-read") for t in seen["search"])
+    assert seen["like"] and all(t.startswith("paperclub-write") for t in seen["like"])

@@ -111,7 +111,7 @@ async def subscription(bot, target: str):
 
 
 async def links_on(bot, channel) -> bool:
-    return await bot.run_blocking(bot.library.digests.links_on, channel.id)
+    return await bot.run_blocking(bot.library.links_on, channel.id)
 
 
 def card_titles(found: list[discord.Message]) -> list[str]:

@@ -137,7 +137,7 @@ async def test_commands_sync_to_one_server_for_testing(tmp_path):
         names = {c.name for c in bot.tree.get_commands(guild=discord.Object(id=1234))}
         assert {"search", "random", "similar", "paper", "help", "like", "unlike", "dislike", "likes", "recommend", "trending", "More like this"} <= names
     finally:
-        await bot.worker.stop()
+        await bot.threads.stop()
 
 
 async def test_commands_sync_globally_and_a_refusal_is_logged(tmp_path, caplog):
@@ -154,7 +154,7 @@ async def test_commands_sync_globally_and_a_refusal_is_logged(tmp_path, caplog):
         assert sync.guilds == [None]
         assert "applications.commands" in caplog.text
     finally:
-        await bot.worker.stop()
+        await bot.threads.stop()
 
 
 async def test_tests_never_sync(tmp_path):
@@ -163,5 +163,5 @@ async def test_tests_never_sync(tmp_path):
     bot.tree.sync = sync
     await bot._async_setup_hook()
     await bot.setup_hook()
-    await bot.worker.stop()
+    await bot.threads.stop()
     assert sync.guilds == []

@@ -131,26 +131,26 @@ def test_unsubscribe_and_pause(book):
 # -- fetching ----------------------------------------------------------------------------------------
 
 
-def test_a_normal_day_keeps_new_papers_and_cross_lists_apart(book, client):
+def test_a_normal_day_keeps_new_papers_and_cross_lists_apart(book, client, seeded):
     report = book.store_announcement(client.announcement("cs.LG", date(2025, 6, 2)), date(2025, 6, 2), MONDAY)
     assert (report.status, report.new, report.cross) == ("ok", 1, 2)
-    assert book.library.paper("2212.14032").title == "On Implicit Bias in Overparameterized Bilevel Optimization"
+    assert seeded.paper("2212.14032").title == "On Implicit Bias in Overparameterized Bilevel Optimization"
     new = book.store.announced(["cs.LG"], "2025-06-02", ["new"])
     both = book.store.announced(["cs.LG"], "2025-06-02", ["new", "cross"])
     assert len(new) == 1 and len(both) == 3
 
 
-def test_a_replacement_updates_the_stored_paper_and_is_not_new(book, client, arxiv_server):
+def test_a_replacement_updates_the_stored_paper_and_is_not_new(book, client, arxiv_server, seeded):
     book.store_announcement(client.announcement("cs.LG", date(2025, 6, 2)), date(2025, 6, 2), MONDAY)
-    before = book.library.paper("2212.14032")
-    count = book.library.stats()["papers"]
+    before = seeded.paper("2212.14032")
+    count = seeded.stats()["papers"]
     arxiv_server.route("/rss/cs.LG", FEEDS / "rss_cs_LG_tue.xml")
     report = book.store_announcement(client.announcement("cs.LG", date(2025, 6, 3)), date(2025, 6, 3), TUESDAY)
-    after = book.library.paper("2212.14032")
+    after = seeded.paper("2212.14032")
     assert report.updated == 1
     assert after.id == before.id and after.abstract != before.abstract
     assert before.id not in book.store.announced(["cs.LG"], "2025-06-03", ["new", "cross"])
-    assert book.library.stats()["papers"] == count + report.new + report.cross
+    assert seeded.stats()["papers"] == count + report.new + report.cross
 
 
 def test_replacements_of_papers_not_in_the_library_are_not_added(book, client):

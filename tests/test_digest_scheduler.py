@@ -16,7 +16,7 @@ import pytest
 import pytest_asyncio
 
 from bot.scheduler import DigestScheduler, digest_messages
-from bot.worker import LibraryWorker
+from bot.worker import LibraryThreads
 from recommender import ArxivClient
 
 from .conftest import DATA
@@ -87,9 +87,9 @@ async def tick(bot, clock: Clock, when: datetime) -> None:
 
 async def restart(bot) -> None:
     """What a restart leaves behind: only the database (a new library, a new scheduler)."""
-    await bot.worker.stop()
-    bot.worker = LibraryWorker(bot.settings.db_path)
-    await bot.worker.start()
+    await bot.threads.stop()
+    bot.threads = LibraryThreads(bot.settings.db_path)
+    await bot.threads.start()
     bot.scheduler = DigestScheduler(bot, bot.arxiv, bot.scheduler.clock)
 
 

@@ -6,7 +6,6 @@ Anyone may look at a channel's digest; changing it takes the Manage Channels per
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -56,15 +55,15 @@ def links_channel_id(channel: discord.abc.Messageable) -> int:
     return channel.id
 
 
-def papers_by_ref(library: Library, refs: list[str]) -> tuple[list[Paper], list[str]]:
-    """Papers already in the library for arXiv ids, and the ids it does not have."""
-    found, missing = [], []
+def papers_in_library(library: Library, refs: list[str]) -> list[Paper]:
+    """The papers among arXiv ids that the library already holds."""
+    found = []
     for ref in refs:
         try:
             found.append(library.paper(ref))
         except PaperNotFound:
-            missing.append(ref)
-    return found, missing
+            pass
+    return found
 
 
 class Digests(commands.Cog):
@@ -116,7 +115,7 @@ class Digests(commands.Cog):
             Post a one-line note on days without new papers
         """
         await think(ctx)
-        subscription = await self.bot.run_blocking(
+        subscription = await self.bot.run_write(
             self.book.subscribe, channel_target(ctx), categories, post_time=time, timezone_name=timezone,
             size=size, cross_lists=cross_lists, say_when_empty=say_when_empty, group=group_of(ctx),
             by=user_of(ctx), now=self.now(),
@@ -128,7 +127,7 @@ class Digests(commands.Cog):
     @commands.has_permissions(manage_channels=True)
     async def unsubscribe(self, ctx: commands.Context) -> None:
         """Stop this channel's daily digest."""
-        removed = await self.bot.run_blocking(self.book.unsubscribe, channel_target(ctx))
+        removed = await self.bot.run_write(self.bot.library.digests.unsubscribe, channel_target(ctx))
         text = "This channel's daily digest is stopped." if removed else "This channel has no daily digest."
         await reply(ctx, text)
 
@@ -201,10 +200,10 @@ class Digests(commands.Cog):
             await reply(ctx, subscription_text(subscription, "You", "/digest me"), private=True)
             return
         if categories.strip().lower() in OFF_WORDS:
-            removed = await self.bot.run_blocking(self.book.unsubscribe, target)
+            removed = await self.bot.run_write(self.bot.library.digests.unsubscribe, target)
             await reply(ctx, "Your personal digest is stopped." if removed else "You had no personal digest.", private=True)
             return
-        subscription = await self.bot.run_blocking(
+        subscription = await self.bot.run_write(
             self.book.subscribe, target, categories, post_time=time, timezone_name=timezone, size=size,
             cross_lists=cross_lists, by=user_of(ctx), now=self.now(),
         )
@@ -222,12 +221,12 @@ class Digests(commands.Cog):
         """
         channel_id = links_channel_id(ctx.channel)
         if setting is None:
-            on = await self.bot.run_blocking(self.book.links_on, channel_id)
+            on = await self.bot.run_blocking(self.bot.library.links_on, channel_id)
             await reply(ctx, f"Link cards are {'on' if on else 'off'} in this channel.", private=True)
             return
         if not ctx.channel.permissions_for(ctx.author).manage_channels:
             raise commands.MissingPermissions(["manage_channels"])
-        await self.bot.run_blocking(self.book.set_links, channel_id, setting)
+        await self.bot.run_write(self.bot.library.set_links, channel_id, setting)
         text = f"Link cards are now {'on' if setting else 'off'} in this channel."
         if setting and not self.bot.intents.message_content:
             text += (" Note: the bot runs without the Message Content intent, so it cannot read links in "
@@ -249,9 +248,7 @@ class Digests(commands.Cog):
             await reply(ctx, "Give arXiv ids or links, such as `2310.13548` or `https://arxiv.org/abs/2310.13548`.", private=True)
             return
         await think(ctx)
-        found, missing = await self.bot.run_blocking(papers_by_ref, self.bot.library, refs)
-        if missing:
-            found += await self._look_up(missing)
+        found = await self._look_up(refs)
         unknown = [ref for ref in refs if ref not in {p.arxiv_id for p in found}]
         if not found:
             await reply(ctx, f"arXiv has nothing under {', '.join(unknown)} (or could not be reached).", private=True)
@@ -288,11 +285,9 @@ class Digests(commands.Cog):
             log.exception("Answering the arXiv links in message %s failed", message.id)
 
     async def _answer_links(self, message: discord.Message, refs: list[str]) -> None:
-        if not await self.bot.run_blocking(self.book.links_on, links_channel_id(message.channel)):
+        if not await self.bot.run_blocking(self.bot.library.links_on, links_channel_id(message.channel)):
             return
-        papers, missing = await self.bot.run_blocking(papers_by_ref, self.bot.library, refs)
-        if missing:
-            papers += await self._look_up(missing)
+        papers = await self._look_up(refs)
         if not papers:
             return
         order = {ref: i for i, ref in enumerate(refs)}
@@ -306,14 +301,11 @@ class Digests(commands.Cog):
                                    reference=reference, mention_author=False, allowed_mentions=cards.NO_MENTIONS)
 
     async def _look_up(self, refs: list[str]) -> list[Paper]:
-        """The papers arXiv knows among `refs`, added to the library (none if arXiv is out of reach)."""
+        """The papers named by `refs`: those in the library, and those arXiv knows, added to
+        it on a network thread (none of these if arXiv is out of reach)."""
         try:
-            lookup = await asyncio.to_thread(self.bot.arxiv.lookup, refs)
+            addition = await self.bot.run_network(self.bot.library.add_from_arxiv, refs, self.bot.arxiv.lookup)
         except ArxivError as exc:
             log.warning("Could not look up the arXiv links %s: %s", ", ".join(refs), exc)
-            return []
-        if not lookup.records:
-            return []
-        await self.bot.run_blocking(self.book.keep_papers, lookup.records)
-        found, _ = await self.bot.run_blocking(papers_by_ref, self.bot.library, refs)
-        return found
+            return await self.bot.run_blocking(papers_in_library, self.bot.library, refs)
+        return addition.papers

@@ -59,7 +59,7 @@ class Likes(commands.Cog):
             A paper: start typing its title, or give its id, arXiv id or link
         """
         await think(ctx, private=True)
-        found = await self.bot.run_blocking(self.bot.library.like, user_of(ctx), paper, group_of(ctx))
+        found = await self.bot.run_write(self.bot.library.like, user_of(ctx), paper, group_of(ctx))
         await reply(ctx, cards.liked_message(found), private=True)
 
     @like.autocomplete("paper")
@@ -76,7 +76,7 @@ class Likes(commands.Cog):
             A paper: start typing its title, or give its id, arXiv id or link
         """
         await think(ctx, private=True)
-        found = await self.bot.run_blocking(self.bot.library.dislike, user_of(ctx), paper, group_of(ctx))
+        found = await self.bot.run_write(self.bot.library.dislike, user_of(ctx), paper, group_of(ctx))
         await reply(ctx, cards.disliked_message(found), private=True)
 
     @dislike.autocomplete("paper")
@@ -93,7 +93,7 @@ class Likes(commands.Cog):
             One of the papers you liked: start typing its title
         """
         await think(ctx, private=True)
-        found = await self.bot.run_blocking(self.bot.library.unlike, user_of(ctx), paper)
+        found = await self.bot.run_write(self.bot.library.unlike, user_of(ctx), paper)
         await reply(ctx, f"Forgot your like or “not for me” on *{cards.inline_title(found)}*.", private=True)
 
     @unlike.autocomplete("paper")

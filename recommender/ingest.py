@@ -1,0 +1,240 @@
+"""Papers in: files and records read into the library, each merged into the paper it describes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import sources
+from .files import FileProblem, read_text_file
+from .merge import combine, doi_norm, fields_of, same_paper, shingles, sketch, title_key
+from .papers import Paper, Record, Rejection, parse_arxiv_ref
+
+if TYPE_CHECKING:
+    from .arxiv import Lookup
+    from .store import Store
+
+MAX_FILE_BYTES = 2 * 1024**3
+ProgressCallback = Callable[[str, int, int], None]
+"""Told (file label, lines done, lines in all) as a file is read."""
+PROGRESS_EVERY = 500
+
+
+def bundled_seeds() -> Path:
+    """The folder of listings paperclub ships with: `seeds/` in a checkout (also when installed
+    in editable mode), or the `recommender.bundled` data package of an installed wheel."""
+    checkout = Path(__file__).resolve().parent.parent / "seeds"
+    if any(checkout.glob("*.txt")):
+        return checkout
+    return Path(str(resources.files("recommender") / "bundled"))
+
+
+@dataclass
+class FileReport:
+    """What ingesting one file did."""
+
+    path: str
+    format: str | None = None
+    added: int = 0
+    merged: int = 0
+    unchanged: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path, "format": self.format, "added": self.added, "merged": self.merged,
+            "unchanged": self.unchanged, "rejected": [str(r) for r in self.rejected], "error": self.error,
+        }
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did, per file and in total."""
+
+    files: list[FileReport] = field(default_factory=list)
+
+    @property
+    def added(self) -> int:
+        return sum(f.added for f in self.files)
+
+    @property
+    def merged(self) -> int:
+        return sum(f.merged for f in self.files)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(f.unchanged for f in self.files)
+
+    @property
+    def rejected(self) -> list[Rejection]:
+        return [r for f in self.files for r in f.rejected]
+
+    @property
+    def errors(self) -> list[str]:
+        return [f"{f.path}: {f.error}" for f in self.files if f.error]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added, "merged": self.merged, "unchanged": self.unchanged,
+            "rejected": len(self.rejected), "files": [f.to_dict() for f in self.files],
+        }
+
+
+@dataclass
+class ArxivAddition:
+    """What adding papers from arXiv by id or link did."""
+
+    papers: list[Paper] = field(default_factory=list)
+    not_found: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+
+
+class Ingester:
+    """Reads files and records into the store. Every method writes in transactions of its
+    own and leaves bringing the index up to date to the caller."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def ingest(self, paths: Iterable[str | Path], today: date,
+               progress: ProgressCallback | None = None) -> IngestReport:
+        """Read files or folders in any supported format. Each file is one transaction: a
+        failure part-way leaves the library as it was before that file. A bad record is
+        reported with its file:line and never stops the rest."""
+        report = IngestReport()
+        for path in sources.expand(paths):
+            report.files.append(self.ingest_file(path, today, progress))
+        return report
+
+    def ingest_file(self, path: Path, today: date, progress: ProgressCallback | None = None) -> FileReport:
+        label = file_label(path)
+        file_report = FileReport(label)
+        try:
+            text = read_text_file(path, MAX_FILE_BYTES)
+            file_report.format, items = sources.parse_text(text, label, today)
+        except (FileProblem, sources.UnknownFormat) as exc:
+            file_report.error = str(exc)
+            return file_report
+        total_lines = text.count("\n") + 1
+        with self.store.transaction():
+            for done, item in enumerate(items, 1):
+                if isinstance(item, Rejection):
+                    file_report.rejected.append(item)
+                else:
+                    outcome, _ = self._add(item)
+                    setattr(file_report, outcome, getattr(file_report, outcome) + 1)
+                if progress and done % PROGRESS_EVERY == 0:
+                    line = item.line if isinstance(item, Rejection) else item.source.line
+                    progress(label, line, total_lines)
+        if progress:
+            progress(label, total_lines, total_lines)
+        return file_report
+
+    def add_records(self, records: Iterable[Record]) -> list[int]:
+        """Store records in one transaction; returns the ids of the papers they describe."""
+        with self.store.transaction():
+            return [self._add(record)[1] for record in records]
+
+    def add_record(self, record: Record) -> str:
+        """Store one record, merging it into the paper it describes; returns what happened:
+        "added", "merged" or "unchanged"."""
+        with self.store.transaction():
+            return self._add(record)[0]
+
+    def add_record_id(self, record: Record) -> tuple[str, int]:
+        """`add_record`, also returning the id of the paper the record went into."""
+        with self.store.transaction():
+            return self._add(record)
+
+    def _add(self, record: Record) -> tuple[str, int]:
+        """`add_record` inside the caller's transaction, also returning the paper's id."""
+        record_shingles = shingles(record.abstract)
+        record_sketch = sketch(record_shingles)
+        paper_id = self._find_same(record, record_shingles, record_sketch)
+        if paper_id is None:
+            paper_id = self.store.insert_paper(fields_of(record), record_sketch)
+            self.store.add_source(paper_id, record.source)
+            return "added", paper_id
+        stored = self.store.fields(paper_id)
+        assert stored is not None
+        merged = combine(stored, record)
+        changed = merged != stored
+        if changed:
+            self.store.update_paper(paper_id, merged, stored)
+        new_source = self.store.add_source(paper_id, record.source)
+        if new_source:
+            self.store.add_sketch(paper_id, record_sketch)
+        return ("merged" if changed or new_source else "unchanged"), paper_id
+
+    def _find_same(self, record: Record, record_shingles: set[int], record_sketch: list[int]) -> int | None:
+        if record.arxiv_id:
+            found = self.store.id_by_arxiv(record.arxiv_id)
+            if found is not None:
+                return found
+        doi = doi_norm(record.doi)
+        if doi:
+            found = self.store.id_by_doi(doi)
+            if found is not None:
+                return found
+        candidates: list[int] = []
+        key = title_key(record.title)
+        if key:
+            candidates += self.store.ids_by_title_key(key)
+        candidates += [c for c in self.store.ids_by_sketch(record_sketch) if c not in candidates]
+        for candidate in candidates:
+            stored = self.store.fields(candidate)
+            if stored and same_paper(stored, record, record_shingles):
+                return candidate
+        return None
+
+    def add_from_arxiv(self, refs: Iterable[str], look_up: Callable[[list[str]], Lookup]) -> ArxivAddition:
+        """The papers named by arXiv ids or links: those already in the library as they are,
+        the others asked of arXiv with `look_up` (the network step, run on the caller's
+        thread) and stored. Raises what `look_up` raises (ArxivError when out of reach)."""
+        addition = ArxivAddition()
+        ids: list[int] = []
+        missing: list[str] = []
+        for ref in refs:
+            arxiv_id = parse_arxiv_ref(str(ref))
+            if arxiv_id is None:
+                addition.invalid.append(ref)
+                continue
+            paper_id = self.store.id_by_arxiv(arxiv_id)
+            if paper_id is None:
+                missing.append(ref)
+            elif paper_id not in ids:
+                ids.append(paper_id)
+        if missing:
+            found = look_up(missing)
+            addition.not_found += found.not_found
+            addition.invalid += found.invalid
+            addition.rejected += found.rejected
+            ids += [pid for pid in self.add_records(found.records) if pid not in ids]
+        addition.papers = self.store.papers(ids)
+        return addition
+
+
+def file_label(path: Path) -> str:
+    """How a file is named in reports and sources: relative to the working folder when inside
+    it, and always printable (bytes of a file name that are not UTF-8 are shown escaped)."""
+    label = _relative_name(path)
+    return label.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _relative_name(path: Path) -> str:
+    seeds = bundled_seeds()
+    resolved = path.resolve()
+    try:
+        return "seeds/" + str(resolved.relative_to(seeds.resolve()))
+    except ValueError:
+        pass
+    try:
+        return str(resolved.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(resolved)
