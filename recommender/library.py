@@ -10,19 +10,13 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .ingest import (
-    ArxivAddition,
-    Ingester,
-    IngestReport,
-    ProgressCallback,
-    bundled_seeds,
-)
 from .papers import Paper, Recommendation, Record, Signal
 from .search import Finder, SearchResult
 from .store import Store
 
 if TYPE_CHECKING:
     from .arxiv import Lookup
+    from .ingest import ArxivAddition, Ingester, IngestReport, ProgressCallback
     from .digest import DigestBook
     from .index import IndexKeeper, TfidfIndex
     from .recommend import Recommender
@@ -50,10 +44,10 @@ class Library:
         self.background_index = background_index
         self._seed = seed
         self._parts_lock = threading.RLock()
+        self._ingester: Ingester | None = None
         self._keeper: IndexKeeper | None = None
         self._recommender: Recommender | None = None
         self._digests: DigestBook | None = None
-        self.ingester = Ingester(self.store)
         self.finder = Finder(self.store)
         if self.store.get_meta(LIBRARY_ID_KEY) is None:
             self.store.set_meta(LIBRARY_ID_KEY, uuid.uuid4().hex)
@@ -68,6 +62,16 @@ class Library:
         self.close()
 
     # -- the parts, made on first use so that a command needing no ranking imports none ---------
+
+    @property
+    def ingester(self) -> Ingester:
+        if self._ingester is None:
+            from .ingest import Ingester
+
+            with self._parts_lock:
+                if self._ingester is None:
+                    self._ingester = Ingester(self.store)
+        return self._ingester
 
     @property
     def keeper(self) -> IndexKeeper:
@@ -107,6 +111,8 @@ class Library:
         """On first use of an empty library, ingest the bundled seeds; otherwise do nothing."""
         if self.store.get_meta(SEEDED_KEY) or self.store.count_papers():
             return None
+        from .ingest import bundled_seeds
+
         report = self.ingest([bundled_seeds()], progress=progress)
         self.store.set_meta(SEEDED_KEY, date.today().isoformat())
         return report

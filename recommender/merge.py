@@ -22,7 +22,6 @@ import zlib
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-import numpy as np
 
 from .papers import Record
 from .text import CJK_CHAR, clean_text, derive_title
@@ -135,6 +134,8 @@ def shingles(abstract: str) -> set[int]:
     Each word is hashed once (CRC-32, stable across runs) and four neighbours are combined
     arithmetically, so the cost is one hash per word rather than one per 4-gram string.
     """
+    import numpy as np  # here, so that reading papers never pays for importing numpy
+
     text = abstract.casefold()
     units = [c for c in text if c.isalnum()] if CJK_CHAR.search(text) else _WORD.findall(text)
     if not units:

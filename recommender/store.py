@@ -22,13 +22,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from .merge import Fields, doi_norm, title_key
 from .papers import Paper, Source
 from .text import clean_text, spaced_cjk
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 SNIPPET_START = "\x02"
 SNIPPET_END = "\x03"
@@ -194,7 +195,7 @@ class Store:
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._writer = self._connect()
-        self.db = sqlite_utils.Database(self._writer, execute_plugins=False)
+        self._db: sqlite_utils.Database | None = None
         if not self._memory:
             self._writer.execute("PRAGMA journal_mode = WAL")
         self._migrate()
@@ -206,6 +207,15 @@ class Store:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
         return conn
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over the writing connection (imported on first write that uses it)."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self._writer, execute_plugins=False)
+        return self._db
 
     def close(self) -> None:
         with self._lock:

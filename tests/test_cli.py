@@ -153,10 +153,6 @@ def test_every_public_name_of_the_core_still_imports():
         recommender.Nonesuch  # noqa: B018
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "recommender/library.py imports numpy, .ranking (-> .index -> sklearn.feature_extraction.text) "
-    "and .index at module level, and .digest -> .arxiv -> requests; search needs none of them"
-))
 def test_search_imports_neither_scikit_learn_nor_numpy(db):
     code = f"from bot.cli import cli\ncli.main(['--db', {db!r}, 'search', 'neural'], standalone_mode=False)"
     assert heavy_modules_after(code) == []
