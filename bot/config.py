@@ -10,6 +10,7 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from dotenv import dotenv_values
 
@@ -18,6 +19,10 @@ DEFAULT_PREFIX = "!"
 DEFAULT_ARXIV_RSS_URL = "https://rss.arxiv.org/rss/"
 DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
 DEFAULT_ARXIV_DELAY = 3.0  # seconds between arXiv requests: arXiv's own rule
+DEFAULT_ARXIV_MAX_BYTES = 20_000_000  # the most read of one arXiv answer, as received
+DEFAULT_ARXIV_MAX_DECOMPRESSED_BYTES = 100_000_000  # the most it may unpack to
+DEFAULT_ARXIV_DEADLINE = 60.0  # seconds for one whole arXiv request
+_SIZE_UNITS = {"": 1, "b": 1, "kb": 1_000, "mb": 1_000_000, "gb": 1_000_000_000}
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -53,6 +58,18 @@ class Settings:
     arxiv_rss_url: str = DEFAULT_ARXIV_RSS_URL
     arxiv_api_url: str = DEFAULT_ARXIV_API_URL
     arxiv_delay: float = DEFAULT_ARXIV_DELAY
+    arxiv_max_bytes: int = DEFAULT_ARXIV_MAX_BYTES
+    arxiv_max_decompressed_bytes: int = DEFAULT_ARXIV_MAX_DECOMPRESSED_BYTES
+    arxiv_deadline: float = DEFAULT_ARXIV_DEADLINE
+
+    def arxiv_options(self) -> dict[str, Any]:
+        """The keyword arguments of `ArxivClient` that these settings decide, besides its URLs."""
+        return {
+            "delay": self.arxiv_delay,
+            "max_bytes": self.arxiv_max_bytes,
+            "max_decompressed": self.arxiv_max_decompressed_bytes,
+            "deadline": self.arxiv_deadline,
+        }
 
 
 def _environment(env_file: str | Path | None) -> dict[str, str]:
@@ -82,6 +99,9 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
     if not prefix.strip() or len(prefix) > 5:
         raise ConfigError(f"PAPERCLUB_PREFIX must be 1 to 5 characters (like '!'), got {prefix!r}")
     delay = _seconds(env, "PAPERCLUB_ARXIV_DELAY", DEFAULT_ARXIV_DELAY)
+    deadline = _seconds(env, "PAPERCLUB_ARXIV_DEADLINE", DEFAULT_ARXIV_DEADLINE)
+    if deadline <= 0:
+        raise ConfigError(f"PAPERCLUB_ARXIV_DEADLINE must be a number of seconds above 0 (e.g. 60), got {deadline:g}")
     return Settings(
         db_path=env.get("PAPERCLUB_DB", "").strip() or DEFAULT_DB,
         token=Secret(env.get("DISCORD_TOKEN", "").strip()),
@@ -91,6 +111,10 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         arxiv_rss_url=env.get("PAPERCLUB_ARXIV_RSS_URL", "").strip() or DEFAULT_ARXIV_RSS_URL,
         arxiv_api_url=env.get("PAPERCLUB_ARXIV_API_URL", "").strip() or DEFAULT_ARXIV_API_URL,
         arxiv_delay=delay,
+        arxiv_max_bytes=_size(env, "PAPERCLUB_ARXIV_MAX_BYTES", DEFAULT_ARXIV_MAX_BYTES),
+        arxiv_max_decompressed_bytes=_size(env, "PAPERCLUB_ARXIV_MAX_DECOMPRESSED_BYTES",
+                                           DEFAULT_ARXIV_MAX_DECOMPRESSED_BYTES),
+        arxiv_deadline=deadline,
     )
 
 
@@ -106,6 +130,23 @@ def _seconds(env: dict[str, str], name: str, default: float) -> float:
     if not math.isfinite(value) or value < 0:
         raise ConfigError(f"{name} must be a number of seconds, 0 or more (e.g. 3), got {raw!r}")
     return value
+
+
+def _size(env: dict[str, str], name: str, default: int) -> int:
+    """A size in bytes from the variable `name` (`20000000`, `20MB`, `500 kB`; units of 1000);
+    `default` when it is unset or empty."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    number = raw.rstrip("BbKkMmGg ").strip()
+    unit = raw[len(number):].strip().lower()
+    try:
+        value = float(number) * _SIZE_UNITS[unit] if number else math.nan
+    except (ValueError, KeyError):
+        value = math.nan
+    if not math.isfinite(value) or value < 1:
+        raise ConfigError(f"{name} must be a size in bytes, like 20000000 or 20MB, got {raw!r}")
+    return int(value)
 
 
 def configure_logging(level: str) -> None:

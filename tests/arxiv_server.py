@@ -4,16 +4,25 @@
 responses, the last one repeating; `route_api(id_list, ...)` and `route_search(search_query, ...)`
 answer only the API requests with that exact (decoded) parameter. A response is a recording (a
 `Path`, or a file name in tests/data/arxiv/) served with status 200, or a tuple
-`(status, body, headers)` whose body is bytes, text or a `Path`; a fourth element delays the
-answer by that many seconds. `raw_queries` keeps each request's query string as it was sent.
+`(status, body, headers)` whose body is bytes, text, a `Path` or a `Stream`; a fourth element
+delays the answer by that many seconds. A `Content-Length` among the headers replaces the true
+one. `raw_queries` keeps each request's query string as it was sent.
+
+A misbehaving arXiv is made of the same parts: `Stream` sends a body as it is made (chunked,
+optionally a piece every so often, optionally with headers that trickle too), `gzip_bomb` is a
+small body that unpacks to a large one, `endless_feed` an RSS feed that goes on and on. `sent`
+counts, per finished answer, the body bytes that actually left the server, which shows that a
+client stopped reading.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -25,7 +34,58 @@ from recommender.arxiv import RateGate
 RECORDINGS = Path(__file__).resolve().parent / "data" / "arxiv"
 API_PATH = "/api/query"
 
-Response = tuple[int, bytes, dict[str, str], float]
+
+@dataclass(frozen=True)
+class Stream:
+    """A body sent as it is made, with chunked transfer encoding. `pieces()` makes the pieces
+    afresh for each request, and `pause` seconds pass before each one; with `slow_headers` the
+    status line and headers go out one byte per `pause` as well."""
+
+    pieces: Callable[[], Iterable[bytes]]
+    pause: float = 0.0
+    slow_headers: bool = False
+
+
+Body = bytes | Stream
+Response = tuple[int, Body, dict[str, str], float]
+
+_FEED_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
+              b"<title>cs.LG updates on arXiv.org</title>\n")
+_FEED_ITEM = (b"<item><title>Padding</title><link>https://arxiv.org/abs/2505.00001</link>"
+              b"<description>arXiv:2505.00001v1 Announce Type: new Abstract: more of the same.</description>"
+              b"</item>\n")
+
+
+def gzip_bomb(unpacked: int) -> bytes:
+    """A gzip body that unpacks to `unpacked` zero bytes (about a thousandth of that packed),
+    made a megabyte at a time."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    block = bytes(1 << 20)
+    parts = []
+    for start in range(0, unpacked, len(block)):
+        parts.append(packer.compress(block[:min(len(block), unpacked - start)]))
+    parts.append(packer.flush())
+    return b"".join(parts)
+
+
+def endless_feed(total: int, piece: int = 64 * 1024) -> Callable[[], Iterator[bytes]]:
+    """The pieces of an RSS feed that goes on with items until `total` bytes (never closed)."""
+    items = _FEED_ITEM * max(1, piece // len(_FEED_ITEM))
+
+    def pieces() -> Iterator[bytes]:
+        yield _FEED_HEAD
+        sent = len(_FEED_HEAD)
+        while sent < total:
+            chunk = items[:total - sent]
+            sent += len(chunk)
+            yield chunk
+
+    return pieces
+
+
+def trickle(body: bytes) -> Callable[[], Iterator[bytes]]:
+    """The pieces of `body`, one byte each."""
+    return lambda: (body[i:i + 1] for i in range(len(body)))
 
 
 def _response(spec: object) -> Response:
@@ -40,7 +100,20 @@ def _response(spec: object) -> Response:
         body = body.read_bytes()
     elif isinstance(body, str):
         body = body.encode("utf-8")
-    return int(status), bytes(body), dict(headers or {}), delay
+    elif not isinstance(body, Stream):
+        body = bytes(body)
+    return int(status), body, dict(headers or {}), delay
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A server that says nothing when a client hangs up, as the hostile tests' clients do."""
+
+    daemon_threads = True
+    block_on_close = False  # never wait for kept-alive or sleeping handlers
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class RecordedArxiv:
@@ -53,9 +126,8 @@ class RecordedArxiv:
         self.requests: list[tuple[str, dict[str, str], float]] = []
         self.raw_queries: list[str] = []  # each request's query string as sent, still encoded
         self.headers: list[dict[str, str]] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._server.block_on_close = False  # never wait for kept-alive or sleeping handlers
+        self.sent: list[int] = []  # body bytes written, per answer, as each answer ends
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler())
         self._thread: threading.Thread | None = None
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self.rss_url = self.url + "/rss/"
@@ -130,17 +202,56 @@ class RecordedArxiv:
                 status, body, headers, delay = answer
                 if delay:
                     time.sleep(delay)
+                written = 0
                 try:
-                    self.send_response(status)
-                    if not any(name.lower() == "content-type" for name in headers):
-                        self.send_header("Content-Type", "application/xml")
-                    for name, value in headers.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
+                    if isinstance(body, Stream):
+                        written = self._stream(status, body, headers)
+                    else:
+                        self.send_response(status)
+                        self._send_headers(headers, {"Content-Length": str(len(body))})
+                        self.end_headers()
+                        self.wfile.write(body)
+                        written = len(body)
                 except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up waiting, as the timeout tests intend
+                    self.close_connection = True  # the client gave up, as the hostile tests intend
+                finally:
+                    with recorded._lock:
+                        recorded.sent.append(written)
+
+            def _send_headers(self, headers: dict[str, str], defaults: dict[str, str]) -> None:
+                given = {name.lower() for name in headers}
+                if "content-type" not in given:
+                    self.send_header("Content-Type", "application/xml")
+                for name, value in defaults.items():
+                    if name.lower() not in given:
+                        self.send_header(name, value)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+
+            def _stream(self, status: int, body: Stream, headers: dict[str, str]) -> int:
+                """Send a Stream; returns the body bytes written before it ended or the client left."""
+                self.close_connection = True
+                if body.slow_headers:
+                    lines = [f"HTTP/1.1 {status} Slow", "Content-Type: application/xml",
+                             "Transfer-Encoding: chunked", *(f"{k}: {v}" for k, v in headers.items())]
+                    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+                    for index in range(len(head)):
+                        time.sleep(body.pause)
+                        self.wfile.write(head[index:index + 1])
+                        self.wfile.flush()
+                else:
+                    self.send_response(status)
+                    self._send_headers(headers, {"Transfer-Encoding": "chunked", "Connection": "close"})
+                    self.end_headers()
+                written = 0
+                for piece in body.pieces():
+                    if body.pause:
+                        time.sleep(body.pause)
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                    self.wfile.flush()
+                    written += len(piece)
+                self.wfile.write(b"0\r\n\r\n")
+                return written
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
@@ -164,11 +275,9 @@ class FakeGate(RateGate):
         self.sleeps.append(seconds)
         self._now += seconds
 
-    @contextmanager
-    def slot(self) -> Iterator[None]:
-        with super().slot():
-            self.starts.append(self.now())
-            yield
+    def start(self) -> None:
+        super().start()
+        self.starts.append(self.now())
 
 
 @pytest.fixture

@@ -196,10 +196,19 @@ def test_429_with_retry_after_then_success(client, arxiv_server, fake_gate, logs
         f"arXiv answered 429 for {a.url}; retrying in 7 s (attempt 2 of 4)"]
 
 
-def test_retry_after_is_capped(client, arxiv_server, fake_gate):
-    arxiv_server.route("/rss/cs.LG", (429, "", {"Retry-After": "86400"}), "rss_cs_LG.xml")
+def test_retry_after_up_to_five_minutes_is_honoured(client, arxiv_server, fake_gate):
+    arxiv_server.route("/rss/cs.LG", (429, "", {"Retry-After": "300"}), "rss_cs_LG.xml")
     assert client.announcement("cs.LG").status == "ok"
     assert fake_gate.sleeps == [300]
+
+
+def test_waiting_stops_at_five_minutes_in_all(make_client, arxiv_server, fake_gate):
+    client = make_client(retries=5)
+    arxiv_server.route("/rss/cs.LG", (503, "", {"Retry-After": "200"}))
+    with pytest.raises(ArxivError) as caught:
+        client.announcement("cs.LG")
+    assert fake_gate.sleeps == [200] and len(arxiv_server.requests) == 2
+    assert caught.value.retry_at is not None and "wait 3 minutes" in str(caught.value)
 
 
 def test_503_then_200(client, arxiv_server, fake_gate):
@@ -241,15 +250,16 @@ def test_timeout_then_success(make_client, arxiv_server, fake_gate, logs):
     assert "timeout" in warning and "attempt 2 of 4" in warning
 
 
-def test_connection_refused(fake_gate):
+def test_connection_refused_fails_at_once(fake_gate):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    with ArxivClient(f"http://127.0.0.1:{port}/rss/", gate=fake_gate, retries=1, timeout=2) as client:
+    with ArxivClient(f"http://127.0.0.1:{port}/rss/", gate=fake_gate, retries=3, timeout=2) as client:
         with pytest.raises(ArxivError) as caught:
             client.announcement("cs.LG")
-    assert "2 attempts" in str(caught.value) and "a refused connection" in str(caught.value)
-    assert len(fake_gate.starts) == 2
+    assert str(caught.value) == ("arXiv cannot be reached from this machine (no network?): "
+                                 "127.0.0.1 refused the connection")
+    assert caught.value.attempts == 1 and len(fake_gate.starts) == 1 and fake_gate.sleeps == []
 
 
 # -- look-ups ---------------------------------------------------------------------------------
@@ -357,35 +367,27 @@ def test_clients_share_one_gate_by_default():
     assert SHARED_GATE.interval == 3.0
 
 
-def test_real_gate_serialises_threads():
+def test_real_gate_spaces_the_starts_of_threads():
     gate = RateGate(interval=0.05)
-    spans: list[tuple[float, float]] = []
-    inside = 0
-    overlap = threading.Event()
+    starts: list[float] = []
     guard = threading.Lock()
 
     def work() -> None:
-        nonlocal inside
         for _ in range(3):
-            with gate.slot():
-                with guard:
-                    inside += 1
-                    if inside > 1:
-                        overlap.set()
-                start = time.monotonic()
-                time.sleep(0.005)
-                end = time.monotonic()
-                with guard:
-                    inside -= 1
-                    spans.append((start, end))
+            gate.start()
+            with guard:
+                starts.append(time.monotonic())
+            time.sleep(0.2)  # a request far longer than the interval holds nothing
 
     threads = [threading.Thread(target=work) for _ in range(4)]
+    began = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=10)
-    assert not overlap.is_set() and len(spans) == 12
-    spans.sort()
-    for (start, end), (next_start, _) in zip(spans, spans[1:]):
-        assert next_start >= end
-        assert next_start - start >= 0.05 - 1e-3
+    starts.sort()
+    assert len(starts) == 12
+    assert all(later - earlier >= 0.05 - 1e-3 for earlier, later in zip(starts, starts[1:]))
+    # serialised requests would take 12 x 0.2 s; spaced starts overlap them
+    assert starts[-1] - began < 1.5
+
