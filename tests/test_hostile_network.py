@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
@@ -25,7 +26,7 @@ import recommender.arxiv
 from bot import cli as cli_module
 from bot.cli import cli
 from recommender import Library
-from recommender.arxiv import ArxivClient, ArxivError
+from recommender.arxiv import ArxivClient, ArxivError, RateGate
 from tests.arxiv_server import RECORDINGS, Stream, endless_feed, gzip_bomb, trickle
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,6 +138,25 @@ def test_the_deadline_covers_the_redirects_too(make_client, arxiv_server):
     arxiv_server.route("/rss/slow", (200, FEED, {}, 0.5))
     error, took = failure(make_client(deadline=0.8, timeout=5))
     assert "took more than 0.8 s" in str(error) and took < 1.5
+
+
+def test_a_look_up_is_not_stuck_behind_a_slow_feed(arxiv_server):
+    """Two threads on one real gate: the feed takes a second to answer, the look-up starts one
+    interval after it and is answered while the feed is still on the wire."""
+    gate = RateGate(interval=0.2)
+    arxiv_server.route("/rss/cs.LG", (200, FEED, {}, 1.0))
+    arxiv_server.route_api("2310.13548", "api_query.atom.xml")
+    ended: dict[str, float] = {}
+    with ArxivClient(arxiv_server.rss_url, arxiv_server.api_url, gate=gate) as client:
+        began = time.monotonic()
+        feed = threading.Thread(target=lambda: (client.announcement("cs.LG"), ended.setdefault("feed", time.monotonic())))
+        feed.start()
+        time.sleep(0.05)
+        found = client.lookup(["2310.13548"])
+        ended["lookup"] = time.monotonic()
+        feed.join(timeout=5)
+    assert [r.arxiv_id for r in found.records] == ["2310.13548"]
+    assert ended["lookup"] - began < 0.6 < ended["feed"] - began
 
 
 # -- Retry-After --------------------------------------------------------------------------------
