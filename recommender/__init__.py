@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         Subscription,
         SubscriptionError,
     )
+    from .enrich import EnrichReport
     from .files import FileProblem, read_text_file
     from .ingest import ArxivAddition, FileReport, IngestReport, bundled_seeds
     from .library import Library
@@ -46,6 +47,7 @@ _ORIGINS: dict[str, tuple[str, str]] = {
         name: (".digest", name)
         for name in ("Digest", "DigestBook", "FeedReport", "Preview", "Subscription", "SubscriptionError")
     },
+    "EnrichReport": (".enrich", "EnrichReport"),
     **{name: (".files", name) for name in ("FileProblem", "read_text_file")},
     **{name: (".ingest", name) for name in ("ArxivAddition", "FileReport", "IngestReport", "bundled_seeds")},
     "Library": (".library", "Library"),
@@ -70,6 +72,7 @@ __all__ = [
     "ArxivError",
     "Digest",
     "DigestBook",
+    "EnrichReport",
     "FeedReport",
     "FileProblem",
     "FileReport",

@@ -13,6 +13,10 @@ is clearly the same paper; a wrong link is worse than none:
 
 Two different papers that both pass make the answer ambiguous: no match. This module holds no
 SQL and no network code; `find_match` asks through the client it is given.
+
+`Enricher` runs the look-ups for the library's papers without an arXiv id: each confident match
+fills in that very paper (arXiv id, full author list, categories, first-version date, arXiv as a
+source), and every outcome is remembered, so that a miss is not asked again for `MISS_DAYS` days.
 """
 
 from __future__ import annotations
@@ -20,12 +24,20 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from .arxiv import ArxivClient, search_phrase
+from .arxiv import ArxivClient, ArxivError, search_phrase
 from .merge import MIN_ABSTRACT_SHINGLES, same_abstract, shingles, title_norm
 from .papers import Paper, Record
+
+if TYPE_CHECKING:
+    from .ingest import Ingester
+    from .store import Store
 
 log = logging.getLogger("paperclub.enrich")
 
@@ -48,6 +60,17 @@ _WORD = re.compile(r"\w+")
 _PLAIN_WORD = re.compile(r"([A-Za-z]+(?:-[A-Za-z]+)*)([,.;:!?)\]\"'\u2019\u201d]*)")
 _OPENERS = "(\"'[\u2018\u201c"
 _NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+# What a look-up came to, as remembered in the store.
+MATCHED = "matched"
+MISSED = "miss"
+SKIPPED = "nothing to ask"
+DUPLICATE = "duplicate"
+# A paper looked up without a match is not asked about again for this many days.
+MISS_DAYS = 30
+
+EnrichProgress = Callable[[int, int], None]
+"""Told (papers done, papers to do): with 0 done before the first request, then after each paper."""
 
 
 def query_for(paper: Paper) -> tuple[str, str]:
@@ -205,3 +228,129 @@ def _folded_words(text: str) -> list[str]:
     """Words without case or accents (`Jörn` gives `jorn`)."""
     text = unicodedata.normalize("NFKD", text.casefold())
     return _WORD.findall("".join(c for c in text if not unicodedata.combining(c)))
+
+
+# -- matching the library's papers ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One paper's look-up: the paper, and the arXiv paper it was matched to (if any). For a
+    duplicate, `held_by` is the library paper that already had that arXiv id."""
+
+    paper_id: int
+    title: str
+    arxiv_id: str | None = None
+    held_by: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.paper_id, "title": self.title}
+        if self.arxiv_id:
+            data["arxiv_id"] = self.arxiv_id
+        if self.held_by is not None:
+            data["held_by"] = self.held_by
+        return data
+
+
+@dataclass
+class EnrichReport:
+    """What one matching run did. `due` papers were to be asked; when arXiv could not be
+    asked, `error` says why in one sentence and the papers after it were left for next time."""
+
+    due: int = 0
+    matched: list[Outcome] = field(default_factory=list)
+    missed: list[Outcome] = field(default_factory=list)
+    skipped: list[Outcome] = field(default_factory=list)
+    duplicates: list[Outcome] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def done(self) -> int:
+        return len(self.matched) + len(self.missed) + len(self.skipped) + len(self.duplicates)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "due": self.due, "done": self.done,
+            "matched": [o.to_dict() for o in self.matched], "missed": [o.to_dict() for o in self.missed],
+            "skipped": [o.to_dict() for o in self.skipped], "duplicates": [o.to_dict() for o in self.duplicates],
+            "error": self.error,
+        }
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Enricher:
+    """Looks the library's papers without an arXiv id up on arXiv, one request per paper
+    through the client's rate gate, and links each confident match.
+
+    Each paper's outcome is written in one transaction of its own, after its request: a
+    command or a reader never waits on arXiv, and a run stopped part-way keeps what it found.
+    """
+
+    def __init__(self, store: Store, ingester: Ingester, client: ArxivClient,
+                 clock: Callable[[], datetime] = _utc_now):
+        self.store = store
+        self.ingester = ingester
+        self.client = client
+        self.clock = clock
+
+    def run(self, limit: int | None = None, retry: bool = False, progress: EnrichProgress | None = None,
+            should_stop: Callable[[], bool] | None = None) -> EnrichReport:
+        """Ask arXiv about up to `limit` papers without an arXiv id, oldest first, leaving out
+        those asked in the last `MISS_DAYS` days unless `retry`. Stops at the first request
+        that fails (arXiv out of reach: `error` set, that paper left as it was) and when
+        `should_stop()` turns true. Never raises ArxivError."""
+        checked_before = None if retry else _stamp(self.clock() - timedelta(days=MISS_DAYS))
+        ids = self.store.ids_to_match(checked_before, limit)
+        report = EnrichReport(due=len(ids))
+        if progress is not None and ids:
+            progress(0, len(ids))
+        for done, paper_id in enumerate(ids, 1):
+            if should_stop is not None and should_stop():
+                break
+            try:
+                self._look_up(paper_id, report)
+            except ArxivError as exc:
+                report.error = str(exc)
+                log.info("Matching papers to arXiv stopped: %s", exc)
+                break
+            if progress is not None:
+                progress(done, len(ids))
+        return report
+
+    def _look_up(self, paper_id: int, report: EnrichReport) -> None:
+        paper = self.store.paper(paper_id)
+        if paper is None or paper.arxiv_id:
+            return  # deleted or linked since the list was made
+        if query_for(paper)[0] == NOTHING_TO_ASK:
+            self._remember(paper_id, SKIPPED)
+            report.skipped.append(Outcome(paper_id, paper.title))
+            return
+        found = find_match(self.client, paper)
+        if found is None:
+            self._remember(paper_id, MISSED)
+            report.missed.append(Outcome(paper_id, paper.title))
+            return
+        with self.store.transaction():
+            holder = self.ingester.merge_into(paper_id, found)
+            if holder is None:
+                return
+            outcome = MATCHED if holder == paper_id else DUPLICATE
+            self._remember(paper_id, outcome)
+        if outcome == MATCHED:
+            title = found.title if paper.title_derived and found.title else paper.title
+            log.info("paper %d is arXiv %s: %s", paper_id, found.arxiv_id, title)
+            report.matched.append(Outcome(paper_id, title, found.arxiv_id))
+        else:
+            log.info("paper %d is arXiv %s, which paper %d already is; left apart", paper_id, found.arxiv_id, holder)
+            report.duplicates.append(Outcome(paper_id, paper.title, found.arxiv_id, holder))
+
+    def _remember(self, paper_id: int, outcome: str) -> None:
+        self.store.record_arxiv_check(paper_id, outcome, _stamp(self.clock()))
+
+
+def _stamp(moment: datetime) -> str:
+    """A moment as the store keeps look-up times: UTC, ISO 8601, to the second."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")

@@ -122,6 +122,8 @@ class Ingester:
             file_report.error = str(exc)
             return file_report
         total_lines = text.count("\n") + 1
+        if progress:
+            progress(label, 0, total_lines)
         with self.store.transaction():
             for done, item in enumerate(items, 1):
                 if isinstance(item, Rejection):
@@ -171,6 +173,30 @@ class Ingester:
         if new_source:
             self.store.add_sketch(paper_id, record_sketch)
         return ("merged" if changed or new_source else "unchanged"), paper_id
+
+    def merge_into(self, paper_id: int, record: Record) -> int | None:
+        """Merge an arXiv record known to describe paper `paper_id` into that paper (not into
+        whatever paper its title finds), in one transaction. arXiv's exact first-version date and
+        its order of categories win; otherwise `combine` keeps the richest value of each field.
+
+        Returns the paper that holds the record's arXiv id afterwards: `paper_id`, or another
+        paper that held it already (then nothing changes); None when `paper_id` is gone."""
+        with self.store.transaction():
+            stored = self.store.fields(paper_id)
+            if stored is None:
+                return None
+            holder = self.store.id_by_arxiv(record.arxiv_id) if record.arxiv_id else None
+            if holder is not None and holder != paper_id:
+                return holder
+            merged = combine(stored, record)
+            if record.published and not record.date_approx:
+                merged.published, merged.date_approx = record.published, False
+            merged.categories = record.categories + [c for c in merged.categories if c not in record.categories]
+            if merged != stored:
+                self.store.update_paper(paper_id, merged, stored)
+            if self.store.add_source(paper_id, record.source):
+                self.store.add_sketch(paper_id, sketch(shingles(record.abstract)))
+        return paper_id
 
     def _find_same(self, record: Record, record_shingles: set[int], record_sketch: list[int]) -> int | None:
         if record.arxiv_id:

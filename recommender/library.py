@@ -15,7 +15,8 @@ from .search import Finder, SearchResult
 from .store import Store
 
 if TYPE_CHECKING:
-    from .arxiv import Lookup
+    from .arxiv import ArxivClient, Lookup
+    from .enrich import EnrichProgress, EnrichReport
     from .ingest import ArxivAddition, Ingester, IngestReport, ProgressCallback
     from .digest import DigestBook
     from .index import IndexKeeper, TfidfIndex
@@ -135,6 +136,18 @@ class Library:
         if addition.papers:
             self.papers_changed()
         return addition
+
+    def enrich(self, look_up_client: ArxivClient, limit: int | None = None, retry: bool = False,
+               progress: EnrichProgress | None = None,
+               should_stop: Callable[[], bool] | None = None) -> EnrichReport:
+        """Match papers without an arXiv id to arXiv and link the confident matches (see
+        `enrich.Enricher`). Runs on the caller's thread, one request per paper."""
+        from .enrich import Enricher
+
+        report = Enricher(self.store, self.ingester, look_up_client).run(limit, retry, progress, should_stop)
+        if report.matched:
+            self.papers_changed()
+        return report
 
     def papers_changed(self) -> None:
         """Bring the index up to date after papers were written."""

@@ -6,19 +6,26 @@ Every client here runs on the fake-clock gate, so no test waits arXiv's three se
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from urllib.parse import unquote_plus
 
 import pytest
 
 import recommender.arxiv
 from bot.config import ConfigError, load_settings
+from recommender import Library
 from recommender.arxiv import ArxivClient, ArxivError, search_phrase
 from recommender.enrich import (
     BY_ABSTRACT,
     BY_TITLE,
+    DUPLICATE,
+    MATCHED,
+    MISSED,
     NOTHING_TO_ASK,
+    SKIPPED,
+    Enricher,
     abstract_phrase,
     confident_match,
     find_match,
@@ -26,7 +33,9 @@ from recommender.enrich import (
 )
 from recommender.papers import Paper, Record, SourceRef
 from recommender.sources import parse_text
-from tests.arxiv_server import FakeGate
+from tests import arxiv_seeds
+from tests.arxiv_seeds import route_seed_searches
+from tests.arxiv_server import FakeGate, RecordedArxiv
 from tests.conftest import INGEST_DAY, SEEDS
 
 CHEN, RUBANOVA, BETTENCOURT, DUVENAUD = "Ricky T. Q. Chen", "Yulia Rubanova", "Jesse Bettencourt", "David Duvenaud"
@@ -348,3 +357,166 @@ def test_the_client_refuses_a_negative_delay(fake_gate):
         with pytest.raises(ValueError, match="delay"):
             ArxivClient(gate=fake_gate, delay=bad)
     assert fake_gate.interval == 3.0
+
+
+# -- linking the library's papers (Library.enrich) --------------------------------------------
+
+CLOSED = "http://127.0.0.1:9/api/query"  # nothing listens there: arXiv out of reach
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def enriched(seeded_db, tmp_path_factory):
+    """A copy of the seeded library after one `enrich` against the local arXiv that knows six
+    seeds by title (two behind a decoy) and one by its abstract: the library, the report and
+    the requests made. Shared by the tests that only read it."""
+    path = tmp_path_factory.mktemp("enriched") / "paperclub.db"
+    shutil.copy(seeded_db, path)
+    server = route_seed_searches(RecordedArxiv().start())
+    library = Library(path)
+    try:
+        with ArxivClient(server.rss_url, server.api_url, gate=FakeGate(interval=0.0)) as client:
+            report = library.enrich(client)
+        yield library, report, list(server.requests)
+    finally:
+        library.close()
+        server.stop()
+
+
+def enricher(library: Library, client: ArxivClient, now: datetime = NOW) -> Enricher:
+    return Enricher(library.store, library.ingester, client, clock=lambda: now)
+
+
+@pytest.fixture
+def seeds_client(arxiv_server, fake_gate):
+    route_seed_searches(arxiv_server)
+    with ArxivClient(arxiv_server.rss_url, arxiv_server.api_url, gate=fake_gate, backoff=1.0) as made:
+        yield made
+
+
+def test_enrich_links_the_six_seeds_and_the_abstract_one_and_no_decoy(enriched):
+    library, report, requests = enriched
+    assert report.error is None and report.due == report.done == 80
+    assert len(requests) == 76  # one a paper, none for the 4 with nothing to ask
+    linked = {o.arxiv_id: o.paper_id for o in report.matched}
+    assert set(linked) == set(arxiv_seeds.SIX) | {arxiv_seeds.KFAC_ID}
+    assert len(set(linked.values())) == 7
+    for decoy in arxiv_seeds.DECOYS:
+        assert library.store.id_by_arxiv(decoy) is None
+    assert (len(report.missed), len(report.skipped), report.duplicates) == (69, 4, [])
+    assert library.store.arxiv_checks() == {MATCHED: 7, MISSED: 69, SKIPPED: 4}
+    assert library.stats()["with_arxiv_id"] == 7
+    assert report.to_dict()["matched"][0] == {"id": report.matched[0].paper_id, "title": report.matched[0].title,
+                                               "arxiv_id": report.matched[0].arxiv_id}
+
+
+@pytest.mark.parametrize(("title", "recording", "arxiv_id", "version", "authors", "categories", "published"), SIX,
+                         ids=[row[2] for row in SIX])
+def test_a_match_fills_in_the_same_paper(enriched, seed, title, recording, arxiv_id, version, authors, categories,
+                                         published):
+    library, report, _ = enriched
+    [paper_id] = [o.paper_id for o in report.matched if o.arxiv_id == arxiv_id]
+    paper = library.paper(arxiv_id)
+    assert paper.id == paper_id and paper.url == f"https://arxiv.org/abs/{arxiv_id}"
+    assert (paper.authors, paper.authors_truncated) == (authors, False)
+    assert paper.categories[:len(categories)] == categories  # arXiv's primary category first
+    assert (paper.published, paper.date_approx) == (published, False)
+    seed_paper = seed(title)
+    assert (paper.title, paper.abstract) == (seed_paper.title, seed_paper.abstract)  # the lab's own text
+    paths = [s.path for s in paper.sources]
+    assert any(p.startswith("seeds/") for p in paths)
+    assert any(p.startswith("http://127.0.0.1:") and "search_query=ti:" in p for p in paths)
+
+
+def test_a_derived_title_gives_way_to_arxivs(enriched, seed):
+    library, _, _ = enriched
+    kfac = library.paper(arxiv_seeds.KFAC_ID)
+    assert kfac.title == "Optimizing Neural Networks with Kronecker-factored Approximate Curvature"
+    assert not kfac.title_derived and kfac.authors == ["James Martens", "Roger Grosse"]
+    assert kfac.abstract == seed("We propose an efficient method for approximating natural gradient descent").abstract
+
+
+def test_full_author_lists_make_the_readme_search_work(enriched, seeded):
+    query = 'author:Duvenaud year:2018-2020 "variational inference"'
+    assert seeded.search(query) == []  # the seed listing cut FFJORD's authors before Duvenaud
+    library, _, _ = enriched
+    assert [r.paper.arxiv_id for r in library.search(query)] == ["1810.01367"]
+    assert "1806.07366" in [r.paper.arxiv_id for r in library.search("author:Duvenaud ode", limit=20)]
+
+
+def test_each_outcome_is_written_as_it_comes(seeded, seeds_client, arxiv_server):
+    seen: list[tuple[int, int, dict[str, int]]] = []
+    report = enricher(seeded, seeds_client).run(
+        limit=3, progress=lambda done, total: seen.append((done, total, seeded.store.arxiv_checks())))
+    assert [(done, total) for done, total, _ in seen] == [(0, 3), (1, 3), (2, 3), (3, 3)]
+    assert [sum(checks.values()) for _, _, checks in seen] == [0, 1, 2, 3]
+    assert [o.paper_id for o in report.matched] == [1] and len(report.missed) == 2
+    assert len(arxiv_server.requests) == 3
+
+
+def test_misses_wait_30_days_unless_retried(seeded, seeds_client, arxiv_server):
+    first = enricher(seeded, seeds_client).run(limit=5)
+    asked = [o.paper_id for o in first.matched + first.missed + first.skipped]
+    assert sorted(asked) == [1, 2, 3, 4, 5]
+    again = enricher(seeded, seeds_client, NOW + timedelta(days=29)).run(limit=5)
+    assert {o.paper_id for o in again.missed + again.skipped}.isdisjoint(asked)
+    later = enricher(seeded, seeds_client, NOW + timedelta(days=31)).run(limit=4)
+    assert [o.paper_id for o in later.missed] == [2, 3, 4, 5]  # #1 is linked: never asked again
+    retried = enricher(seeded, seeds_client, NOW + timedelta(days=31)).run(limit=4, retry=True)
+    assert [o.paper_id for o in retried.missed] == [2, 3, 4, 5]
+    assert len(arxiv_server.requests) == 5 + 5 + 4 + 4
+
+
+def test_offline_says_one_sentence_and_changes_nothing(seeded, fake_gate):
+    before = [seeded.store.fields(pid) for pid in seeded.store.all_ids()]
+    with ArxivClient(CLOSED, CLOSED, gate=fake_gate) as offline:
+        report = seeded.enrich(offline)
+    assert report.error is not None and report.error.startswith("arXiv cannot be reached")
+    assert "\n" not in report.error
+    assert (report.due, report.done) == (80, 0)
+    assert seeded.store.arxiv_checks() == {}
+    assert [seeded.store.fields(pid) for pid in seeded.store.all_ids()] == before
+
+
+def test_a_failure_part_way_keeps_what_was_found_and_stops(seeded, seeds_client, arxiv_server):
+    second = seeded.store.paper(2)
+    arxiv_server.route_search(title_query(second.title), "api_error.atom.xml")
+    report = enricher(seeded, seeds_client).run()
+    assert [o.arxiv_id for o in report.matched] == ["2310.13548"] and report.done == 1
+    assert report.error is not None and "arXiv refused the search" in report.error
+    assert seeded.store.arxiv_checks() == {MATCHED: 1}
+    assert seeded.store.ids_to_match(None)[:1] == [2]  # left to ask next time
+    assert len(arxiv_server.requests) == 2
+
+
+def test_an_arxiv_id_another_paper_holds_is_a_duplicate(seeded, seeds_client):
+    node = seeded.paper("Neural Ordinary Differential Equations")
+    other = Record(source=SourceRef("elsewhere.csv", 2, "csv"), title="Continuous-depth networks (a different "
+                   "title)", abstract="A short note.", authors=["Somebody Else"], arxiv_id="1806.07366")
+    assert seeded.add_record(other) == "added"
+    holder = seeded.store.id_by_arxiv("1806.07366")
+    for paper_id in seeded.store.ids_to_match(None):
+        if paper_id != node.id:  # the others were looked up a moment ago
+            seeded.store.record_arxiv_check(paper_id, MISSED, NOW.isoformat())
+    report = enricher(seeded, seeds_client).run()
+    assert [(o.paper_id, o.arxiv_id, o.held_by) for o in report.duplicates] == [(node.id, "1806.07366", holder)]
+    assert seeded.paper(node.id) == node  # left as it was
+    assert seeded.store.arxiv_checks()[DUPLICATE] == 1
+
+
+def test_a_run_can_be_stopped_between_papers(seeded, seeds_client, arxiv_server):
+    report = enricher(seeded, seeds_client).run(should_stop=lambda: len(arxiv_server.requests) >= 2)
+    assert report.done == 2 and report.error is None and report.due == 80
+
+
+def test_merge_into_prefers_arxivs_date_and_categories_and_keeps_the_labs_text(seeded):
+    node = seeded.paper("Neural Ordinary Differential Equations")
+    record = Record(source=SourceRef("https://export.arxiv.org/api/query?x", 14, "feed"), abstract="Another text.",
+                    title="Neural ordinary differential equations", authors=[CHEN, RUBANOVA, BETTENCOURT, DUVENAUD],
+                    categories=["stat.ML", "cs.LG"], published=date(2018, 6, 1), arxiv_id="1806.07366", version=5)
+    assert seeded.ingester.merge_into(node.id, record) == node.id
+    merged = seeded.paper(node.id)
+    assert (merged.title, merged.abstract) == (node.title, node.abstract)
+    assert merged.categories == ["stat.ML", "cs.LG"] and merged.published == date(2018, 6, 1)
+    assert merged.arxiv_id == "1806.07366" and not merged.authors_truncated
+    assert seeded.ingester.merge_into(99_999, record) is None
