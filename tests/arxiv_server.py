@@ -192,6 +192,9 @@ class RecordedArxiv:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body leave in separate writes: without this, Nagle's algorithm holds
+            # the body until the client's delayed ACK, some 40 ms a request.
+            disable_nagle_algorithm = True
 
             def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
                 parts = urlsplit(self.path)
