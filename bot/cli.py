@@ -18,8 +18,10 @@ import json
 import os
 import sqlite3
 import sys
+import time
 import traceback
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -33,6 +35,7 @@ from .config import ConfigError, Settings, configure_logging, load_settings
 if TYPE_CHECKING:
     from recommender import (
         ArxivClient,
+        EnrichReport,
         FeedReport,
         FileReport,
         IngestReport,
@@ -134,7 +137,7 @@ class State:
             self.db_path = path
             self._library = _open_library(path)
             if seed:
-                report = self._library.ensure_seeded(progress=_progress_printer())
+                report = self._library.ensure_seeded(progress=_line_progress())
                 if report is not None:
                     shown = click.format_filename(path)
                     click.echo(f"Created {shown} with the {report.added} bundled papers.", err=True)
@@ -209,18 +212,68 @@ def _settings():
         raise click.ClickException(str(exc)) from exc
 
 
-def _progress_printer() -> Callable[[str, int, int], None] | None:
+class _Bar:
+    """A click progress bar on stderr: the count, the rate and the time left."""
+
+    def __init__(self, label: str, total: int, unit: str):
+        self.unit = unit
+        self.done = 0
+        self._started = time.monotonic()
+        self._stack = ExitStack()
+        self._bar = self._stack.enter_context(click.progressbar(
+            length=total, label=label, show_pos=True, show_eta=True, item_show_func=self._rate,
+            file=sys.stderr,
+        ))
+
+    def _rate(self, _item: object) -> str | None:
+        elapsed = time.monotonic() - self._started
+        return f"{self.done / elapsed:,.1f} {self.unit}/s" if self.done and elapsed > 0 else None
+
+    def move_to(self, done: int) -> None:
+        step, self.done = done - self.done, done
+        self._bar.update(step)
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+def _line_progress() -> Callable[[str, int, int], None] | None:
+    """For ingest on a terminal: a progress bar over the lines of each file in turn."""
     if not sys.stderr.isatty():
         return None
+    current: dict[str, _Bar] = {}
 
     def show(label: str, line: int, total: int) -> None:
-        percent = 100 * line // max(total, 1)
-        end = "\n" if line >= total else ""
-        click.echo(f"\r{label}: {percent:3d}%", err=True, nl=False)
-        if end:
-            click.echo("", err=True)
+        bar = current.get(label)
+        if bar is None:
+            for finished in current.values():
+                finished.close()
+            current.clear()
+            bar = current[label] = _Bar(shorten(label, 40), total, "lines")
+        bar.move_to(min(line, total))
+        if line >= total:
+            bar.close()
+            del current[label]
 
     return show
+
+
+class _PaperProgress:
+    """A progress bar over papers, shown from the first (done, total) call until `close()`."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self._bar: _Bar | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            self._bar = _Bar(self.label, total, "papers")
+        self._bar.move_to(done)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
 def _emit_json(data: Any) -> None:
@@ -285,7 +338,7 @@ def ingest(state: State, paths: tuple[Path, ...], as_json: bool) -> None:
     readable, refused = _sort_paths(paths)
     report = IngestReport()
     if readable or not paths:
-        report = state.library(seed=False).ingest(readable or [bundled_seeds()], progress=_progress_printer())
+        report = state.library(seed=False).ingest(readable or [bundled_seeds()], progress=_line_progress())
     report.files[:0] = refused
     if as_json:
         _emit_json(report.to_dict())
@@ -670,6 +723,55 @@ def add(state: State, refs: tuple[str, ...], as_json: bool) -> None:
             click.echo(f"not an arXiv id or link: {ref}", err=True)
     if found.not_found or found.invalid:
         sys.exit(1)
+
+
+@cli.command()
+@click.option("-n", "--limit", type=click.IntRange(1, None), metavar="N",
+              help="Look up at most N papers (oldest first).")
+@click.option("--retry", is_flag=True, help="Also ask again about papers looked up in the last 30 days.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_obj
+def enrich(state: State, limit: int | None, retry: bool, as_json: bool) -> None:
+    """Find the library's papers on arXiv and link them.
+
+    Each paper without an arXiv id is looked up by its title (or, for a title derived from the
+    abstract, by a phrase of the abstract), one request every PAPERCLUB_ARXIV_DELAY seconds. Only
+    a confident match is linked: it brings the arXiv id and link, the full author list, the
+    categories and the first-version date. A paper not found is not asked about again for
+    30 days (--retry asks anyway). Exits with 1 when arXiv cannot be reached.
+    """
+    library = state.library()
+    progress = _PaperProgress("Looking up on arXiv") if sys.stderr.isatty() else None
+    with _arxiv_client(_settings()) as client:
+        try:
+            report = library.enrich(client, limit=limit, retry=retry, progress=progress)
+        finally:
+            if progress is not None:
+                progress.close()
+    if as_json:
+        _emit_json(report.to_dict())
+    elif report.done or not report.error:
+        _print_enrich(report)
+    if report.error:
+        linked = _plural(len(report.matched), "paper")
+        click.echo(f"{f'Stopped after linking {linked}' if report.matched else 'Nothing was linked'}: {report.error}",
+                   err=True)
+        sys.exit(EXIT_FAILED)
+
+
+def _print_enrich(report: EnrichReport) -> None:
+    if not report.due:
+        click.echo("No paper to look up: every paper has an arXiv id or was looked up in the last 30 days "
+                   "(--retry asks again).", err=True)
+        return
+    for found in report.matched:
+        click.echo(f"#{found.paper_id} arXiv:{found.arxiv_id} {found.title}")
+    for found in report.duplicates:
+        click.echo(f"#{found.paper_id} is arXiv:{found.arxiv_id}, which #{found.held_by} is already; left apart",
+                   err=True)
+    click.echo(f"Looked up {report.done} of {_plural(report.due, 'paper')}: {len(report.matched)} linked, "
+               f"{len(report.missed)} not found, {len(report.skipped)} with nothing to ask"
+               + (f", {_plural(len(report.duplicates), 'duplicate')}" if report.duplicates else ""))
 
 
 class _GreedyCategories(click.Command):
