@@ -27,6 +27,7 @@ from .cards import NO_MENTIONS
 from .cogs import COGS
 from .cogs.replies import reply
 from .config import Secret, Settings
+from .enrichment import Enrichment
 from .scheduler import Clock, DigestScheduler, utc_now
 from .views import DYNAMIC_ITEMS, FAILURE, SearchPager, answer_error, send_private
 from .worker import LibraryThreads
@@ -87,6 +88,7 @@ class PaperclubBot(commands.Bot):
         self.post_digests = post_digests
         self.arxiv = arxiv or ArxivClient(settings.arxiv_rss_url, settings.arxiv_api_url, **settings.arxiv_options())
         self.scheduler = DigestScheduler(self, self.arxiv, clock)
+        self.enrichment = Enrichment(lambda: self.library, self.arxiv)
 
     @property
     def library(self) -> Library:
@@ -115,6 +117,8 @@ class PaperclubBot(commands.Bot):
             await self.sync_app_commands()
         if self.post_digests:
             self.scheduler.start()
+        if self.settings.enrich:
+            self.enrichment.start()
 
     async def sync_app_commands(self) -> None:
         """Publish the slash and message commands: to one server (instant) or globally."""
@@ -140,9 +144,11 @@ class PaperclubBot(commands.Bot):
             "Connected as %s in %d server(s); invite link: %s",
             self.user, len(self.guilds), invite_url(self.application_id or "<APPLICATION_ID>"),
         )
+        self.enrichment.poke()
 
     async def close(self) -> None:
         self.scheduler.stop()
+        await asyncio.to_thread(self.enrichment.stop)
         await self.pager.close()
         await super().close()
         await self.threads.stop()

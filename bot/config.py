@@ -23,6 +23,7 @@ DEFAULT_ARXIV_MAX_BYTES = 20_000_000  # the most read of one arXiv answer, as re
 DEFAULT_ARXIV_MAX_DECOMPRESSED_BYTES = 100_000_000  # the most it may unpack to
 DEFAULT_ARXIV_DEADLINE = 60.0  # seconds for one whole arXiv request
 _SIZE_UNITS = {"": 1, "b": 1, "kb": 1_000, "mb": 1_000_000, "gb": 1_000_000_000}
+_ON, _OFF = frozenset({"on", "true", "yes", "1"}), frozenset({"off", "false", "no", "0"})
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -61,6 +62,7 @@ class Settings:
     arxiv_max_bytes: int = DEFAULT_ARXIV_MAX_BYTES
     arxiv_max_decompressed_bytes: int = DEFAULT_ARXIV_MAX_DECOMPRESSED_BYTES
     arxiv_deadline: float = DEFAULT_ARXIV_DEADLINE
+    enrich: bool = True  # the bot matches papers without an arXiv id to arXiv in the background
 
     def arxiv_options(self) -> dict[str, Any]:
         """The keyword arguments of `ArxivClient` that these settings decide, besides its URLs."""
@@ -115,6 +117,7 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         arxiv_max_decompressed_bytes=_size(env, "PAPERCLUB_ARXIV_MAX_DECOMPRESSED_BYTES",
                                            DEFAULT_ARXIV_MAX_DECOMPRESSED_BYTES),
         arxiv_deadline=deadline,
+        enrich=_switch(env, "PAPERCLUB_ENRICH", True),
     )
 
 
@@ -130,6 +133,17 @@ def _seconds(env: dict[str, str], name: str, default: float) -> float:
     if not math.isfinite(value) or value < 0:
         raise ConfigError(f"{name} must be a number of seconds, 0 or more (e.g. 3), got {raw!r}")
     return value
+
+
+def _switch(env: dict[str, str], name: str, default: bool) -> bool:
+    """On or off from the variable `name` (on/off, true/false, yes/no, 1/0, any case);
+    `default` when it is unset or empty."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if raw.lower() in _ON | _OFF:
+        return raw.lower() in _ON
+    raise ConfigError(f"{name} must be on or off, got {raw!r}")
 
 
 def _size(env: dict[str, str], name: str, default: int) -> int:
