@@ -38,8 +38,8 @@ BUSY_SECONDS = 30
 
 
 def _v1(db: sqlite_utils.Database) -> None:
-    db["meta"].create({"key": str, "value": str}, pk="key")
-    db["papers"].create(
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("papers").create(
         {
             "id": int, "arxiv_id": str, "title": str, "title_derived": int, "title_key": str,
             "abstract": str, "authors": str, "authors_truncated": int, "organisations": str,
@@ -50,18 +50,18 @@ def _v1(db: sqlite_utils.Database) -> None:
         not_null={"title", "title_derived", "abstract", "authors", "authors_truncated",
                   "organisations", "categories", "lang", "added", "updated"},
     )
-    db["papers"].create_index(["arxiv_id"], unique=True)
-    db["papers"].create_index(["title_key"])
-    db["papers"].create_index(["primary_category"])
-    db["papers"].create_index(["published"])
-    db["sources"].create(
+    db.table("papers").create_index(["arxiv_id"], unique=True)
+    db.table("papers").create_index(["title_key"])
+    db.table("papers").create_index(["primary_category"])
+    db.table("papers").create_index(["published"])
+    db.table("sources").create(
         {"paper_id": int, "path": str, "line": int, "format": str},
         pk=("path", "line", "paper_id"),
         foreign_keys=[("paper_id", "papers", "id")],
     )
-    db["sources"].create_index(["paper_id"])
-    db["paper_sketch"].create({"key": int, "paper_id": int}, pk=("key", "paper_id"))
-    db["paper_sketch"].create_index(["paper_id"])
+    db.table("sources").create_index(["paper_id"])
+    db.table("paper_sketch").create({"key": int, "paper_id": int}, pk=("key", "paper_id"))
+    db.table("paper_sketch").create_index(["paper_id"])
     db.execute(
         "CREATE VIRTUAL TABLE papers_fts USING fts5("
         "title, abstract, authors, tokenize = 'porter unicode61 remove_diacritics 2')"
@@ -69,56 +69,56 @@ def _v1(db: sqlite_utils.Database) -> None:
 
 
 def _v2(db: sqlite_utils.Database) -> None:
-    db["signals"].create(
+    db.table("signals").create(
         {"user": str, "paper_id": int, "grp": str, "kind": str, "created": str},
         pk=("user", "paper_id", "grp"),
         not_null={"kind", "created"},
         foreign_keys=[("paper_id", "papers", "id")],
     )
-    db["signals"].create_index(["grp", "kind"])
-    db["signals"].create_index(["paper_id"])
-    db["deliveries"].create(
+    db.table("signals").create_index(["grp", "kind"])
+    db.table("signals").create_index(["paper_id"])
+    db.table("deliveries").create(
         {"recipient": str, "paper_id": int, "delivered": str},
         pk=("recipient", "paper_id"),
         foreign_keys=[("paper_id", "papers", "id")],
     )
-    db["papers"].create_index(["updated"])
+    db.table("papers").create_index(["updated"])
 
 
 def _v3(db: sqlite_utils.Database) -> None:
-    db["subscriptions"].create(
+    db.table("subscriptions").create(
         {"target": str, "kind": str, "grp": str, "channel_id": int, "user_id": str,
          "categories": str, "post_time": str, "timezone": str, "size": int, "cross_lists": int,
          "say_when_empty": int, "paused": str, "created_by": str, "updated": str},
         pk="target",
         not_null={"kind", "categories", "post_time", "timezone", "size", "updated"},
     )
-    db["channel_options"].create({"channel_id": int, "links": int, "updated": str}, pk="channel_id")
-    db["feed_fetches"].create(
+    db.table("channel_options").create({"channel_id": int, "links": int, "updated": str}, pk="channel_id")
+    db.table("feed_fetches").create(
         {"category": str, "day": str, "status": str, "fetched": str, "message": str},
         pk=("category", "day"),
     )
-    db["announcements"].create(
+    db.table("announcements").create(
         {"category": str, "day": str, "paper_id": int, "type": str},
         pk=("category", "day", "paper_id"),
         foreign_keys=[("paper_id", "papers", "id")],
     )
-    db["digests"].create(
+    db.table("digests").create(
         {"id": int, "target": str, "local_day": str, "announce_day": str, "status": str,
          "kind": str, "categories": str, "paper_ids": str, "reasons": str, "parts_sent": int, "created": str, "sent": str},
         pk="id",
         not_null={"target", "local_day", "status", "kind", "created"},
     )
-    db["digests"].create_index(["target", "local_day"], unique=True)
-    db["digests"].create_index(["status"])
+    db.table("digests").create_index(["target", "local_day"], unique=True)
+    db.table("digests").create_index(["status"])
 
 
 def _v4(db: sqlite_utils.Database) -> None:
     """DOIs, month-only dates, arXiv look-ups, and stored text cleaned of TeX and entities."""
     db.execute("ALTER TABLE papers ADD COLUMN doi TEXT")
     db.execute("ALTER TABLE papers ADD COLUMN date_approx INTEGER NOT NULL DEFAULT 0")
-    db["papers"].create_index(["doi"])
-    db["arxiv_checks"].create(
+    db.table("papers").create_index(["doi"])
+    db.table("arxiv_checks").create(
         {"paper_id": int, "checked": str, "outcome": str},
         pk="paper_id",
         not_null={"checked", "outcome"},
@@ -194,6 +194,7 @@ class Store:
         self._owner: int | None = None
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()  # not the writer's: a new reader never waits
         self._writer = self._connect()
         self._db: sqlite_utils.Database | None = None
         if not self._memory:
@@ -218,7 +219,7 @@ class Store:
         return self._db
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._readers_lock:
             for conn in self._readers:
                 conn.close()
             self._readers.clear()
@@ -233,7 +234,7 @@ class Store:
             conn = self._connect()
             conn.execute("PRAGMA query_only = 1")
             self._local.conn = conn
-            with self._lock:
+            with self._readers_lock:
                 self._readers.append(conn)
         return conn
 
@@ -700,7 +701,7 @@ class Store:
     def save_subscription(self, row: dict) -> None:
         """Insert or replace one subscription row (columns as in the `subscriptions` table)."""
         with self._writing():
-            self.db["subscriptions"].upsert({**row, "updated": row.get("updated") or _now()}, pk="target")
+            self.db.table("subscriptions").upsert({**row, "updated": row.get("updated") or _now()}, pk="target")
 
     def subscription(self, target: str) -> dict | None:
         rows = self._dicts("SELECT * FROM subscriptions WHERE target = ?", [target])
@@ -722,7 +723,7 @@ class Store:
 
     def set_links(self, channel_id: int, on: bool) -> None:
         with self._writing():
-            self.db["channel_options"].upsert(
+            self.db.table("channel_options").upsert(
                 {"channel_id": channel_id, "links": int(on), "updated": _now()}, pk="channel_id"
             )
 
@@ -738,7 +739,7 @@ class Store:
 
     def record_feed_fetch(self, category: str, day: str, status: str, message: str, fetched: str) -> None:
         with self._writing():
-            self.db["feed_fetches"].upsert(
+            self.db.table("feed_fetches").upsert(
                 {"category": category, "day": day, "status": status, "fetched": fetched,
                  "message": message},
                 pk=("category", "day"),
@@ -770,7 +771,9 @@ class Store:
     def create_digest(self, row: dict) -> int:
         """Record a digest (columns as in the `digests` table, without id); returns its id."""
         with self._writing():
-            return int(self.db["digests"].insert({**row, "created": _now()}).last_pk)
+            digest_id = self.db.table("digests").insert({**row, "created": _now()}).last_pk
+        assert digest_id is not None        # an insert into a table with an integer key sets it
+        return int(digest_id)
 
     def digest(self, digest_id: int) -> dict | None:
         rows = self._dicts("SELECT * FROM digests WHERE id = ?", [digest_id])
@@ -793,7 +796,7 @@ class Store:
 
     def update_digest(self, digest_id: int, **changes) -> None:
         with self._writing():
-            self.db["digests"].update(digest_id, changes)
+            self.db.table("digests").update(digest_id, changes)
 
     # -- stats -----------------------------------------------------------------------------
 

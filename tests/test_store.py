@@ -1,0 +1,108 @@
+"""The store on its own: migrating an older file, DOIs, and filters that take text as text."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+import sqlite_utils
+
+from recommender import Library, PaperNotFound
+from recommender.store import MIGRATIONS, SCHEMA_VERSION, Store
+
+ERDOS_TITLE = r"On the evolution of Erd\H{o}s-R\'enyi graphs"
+ERDOS_ABSTRACT = r"We study the giant component of Erd\H{o}s--R\'enyi random graphs \emph{near} criticality."
+
+
+def version_3_file(path) -> None:
+    """A database as paperclub wrote it at schema version 3, with TeX left in its text."""
+    db = sqlite_utils.Database(sqlite3.connect(path))
+    for migrate in MIGRATIONS[:3]:
+        migrate(db)
+    db.execute(
+        "INSERT INTO papers (id, arxiv_id, title, title_derived, title_key, abstract, authors, "
+        "authors_truncated, organisations, categories, lang, added, updated) "
+        "VALUES (1, '0704.1144', ?, 0, 'old key', ?, ?, 0, '[]', '[\"math.PR\"]', 'en', 'x', 'x')",
+        [ERDOS_TITLE, ERDOS_ABSTRACT, json.dumps([r"P. Erd\H{o}s"])],
+    )
+    db.execute("INSERT INTO papers_fts (rowid, title, abstract, authors) VALUES (1, ?, ?, ?)",
+               [ERDOS_TITLE, ERDOS_ABSTRACT, r"P. Erd\H{o}s"])
+    db.execute("PRAGMA user_version = 3")
+    db.conn.commit()
+    db.close()
+
+
+def test_an_older_file_is_migrated_and_its_text_cleaned_once(tmp_path):
+    path = tmp_path / "old.db"
+    version_3_file(path)
+    with Library(path) as lib:
+        assert lib.store.schema_version == SCHEMA_VERSION
+        paper = lib.paper("0704.1144")
+        assert paper.title == "On the evolution of Erdős-Rényi graphs"
+        assert paper.authors == ["P. Erdős"]
+        assert "\\" not in paper.abstract and "Erdős–Rényi" in paper.abstract
+        assert [r.paper.id for r in lib.search("renyi")] == [1]
+        assert [r.paper.id for r in lib.search("author:erdos")] == [1]
+        assert paper.doi is None and not paper.date_approx
+
+
+def test_a_paper_is_found_and_merged_by_its_doi(empty, tmp_path):
+    listing = tmp_path / "a.csv"
+    listing.write_text(
+        "title,abstract,doi\n"
+        "Spin glasses in a field,A study of spin glasses in an external magnetic field.,"
+        "https://doi.org/10.1002/PSSA.2210930226\n"
+    )
+    later = tmp_path / "b.csv"
+    later.write_text(
+        "title,abstract,doi\n"
+        "Spin glasses in an applied field,Spin glasses measured in an applied field at low temperature.,"
+        "10.1002/pssa.2210930226\n"
+    )
+    empty.ingest([listing, later])
+    assert empty.stats()["papers"] == 1
+    for ref in ("10.1002/pssa.2210930226", "doi:10.1002/PSSA.2210930226",
+                "https://doi.org/10.1002/pssa.2210930226"):
+        paper = empty.paper(ref)
+        assert paper.doi == "10.1002/pssa.2210930226"
+    assert paper.url == "https://doi.org/10.1002/pssa.2210930226"
+
+
+def test_category_filters_take_percent_and_underscore_as_text(seeded):
+    for wildcard in ("%", "_", "L_", "%LG"):
+        with pytest.raises(PaperNotFound):
+            seeded.random(category=wildcard)
+    assert "cs.LG" in seeded.random(category="LG").categories  # the part after the dot names cs.LG
+
+
+def test_a_thread_sees_its_own_uncommitted_writes_and_others_do_not(tmp_path):
+    import threading
+
+    store = Store(tmp_path / "t.db")
+    seen: dict[str, str | None] = {}
+
+    def other_thread() -> None:
+        seen["other"] = store.get_meta("colour")
+
+    with store.transaction():
+        store.set_meta("colour", "blue")
+        seen["own"] = store.get_meta("colour")
+        reader = threading.Thread(target=other_thread)
+        reader.start()
+        reader.join()
+    assert seen == {"own": "blue", "other": None}
+    assert store.get_meta("colour") == "blue"
+    store.close()
+
+
+def test_a_failed_transaction_leaves_nothing(tmp_path):
+    store = Store(tmp_path / "t.db")
+    try:
+        with store.transaction():
+            store.set_meta("colour", "blue")
+            raise RuntimeError("crash mid-write")
+    except RuntimeError:
+        pass
+    assert store.get_meta("colour") is None
+    store.close()
