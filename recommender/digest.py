@@ -243,7 +243,10 @@ class DigestBook:
             updated=(now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
         )
         self.store.save_subscription(_row(subscription))
-        return self.subscription(target)
+        saved = self.subscription(target)
+        if saved is None:
+            raise SubscriptionError(f"{target!r} was unsubscribed while its digest was being saved.")
+        return saved
 
     def subscription(self, target: str) -> Subscription | None:
         row = self.store.subscription(target)

@@ -176,7 +176,7 @@ def _pairs(text: str) -> tuple[dict[int, int], set[int], set[int]]:
     """Balanced double quotes (start → end) and balanced, not too deep, parentheses."""
     quotes = [i for i, ch in enumerate(text) if ch == '"']
     phrases = {quotes[k]: quotes[k + 1] for k in range(0, len(quotes) - 1, 2)}
-    inside = set()
+    inside: set[int] = set()
     for start, end in phrases.items():
         inside.update(range(start, end + 1))
     stack: list[int] = []
@@ -376,7 +376,7 @@ def _interpret(pieces: list[_Piece], filters: _Filters) -> list[_Lexeme]:
             continue
         keyed = _KEYED.fullmatch(raw)
         key = _KEYS.get(keyed.group(1).lower()) if keyed else None
-        if key is None:
+        if keyed is None or key is None:
             if not excluded and raw in _OPERATORS:
                 lexemes.append(_Lexeme("op", op=_OPERATORS[raw], word=raw))
             else:
@@ -462,10 +462,11 @@ class _Parser:
                     pending = None
                     continue
                 self.terms += 1
+                assert lexeme.term is not None      # a "term" lexeme always carries its term
                 node = lexeme.term
             if pending == "OR":
                 previous = items[-1][0]
-                operands = previous.operands if isinstance(previous, _Or) else [previous]
+                operands: list[_Node] = previous.operands if isinstance(previous, _Or) else [previous]
                 items[-1] = (_Or(operands + [node]), False)
             else:
                 items.append((node, pending == "NOT" or lexeme.excluded))

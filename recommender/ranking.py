@@ -37,13 +37,13 @@ def group_scores(index: TfidfIndex, members: Sequence[Sequence[int]], hidden: Se
     `hidden` aside), then averaged, so a member with one sharp interest and one with many
     diffuse likes count the same."""
     total = np.zeros(len(index), dtype=np.float32)
-    hidden = np.asarray(list(hidden), dtype=np.int64)
+    hidden_rows = np.asarray(list(hidden), dtype=np.int64)
     counted = 0
     for liked in members:
         if not liked:
             continue
         scores = index.scores(profile(index, liked))
-        scores[hidden] = 0
+        scores[hidden_rows] = 0
         best = scores.max(initial=0.0)
         if best > 0:
             total += scores / best
