@@ -164,9 +164,14 @@ class DigestScheduler:
     async def _channel(self, digest: Digest) -> discord.abc.Messageable:
         try:
             if digest.channel_id is not None:
-                channel = self.bot.get_channel(digest.channel_id)
-                return channel or await self.bot.fetch_channel(digest.channel_id)
-            user = self.bot.get_user(int(digest.user_id)) or await self.bot.fetch_user(int(digest.user_id))
+                channel = self.bot.get_channel(digest.channel_id) or await self.bot.fetch_channel(digest.channel_id)
+                if not isinstance(channel, discord.abc.Messageable):
+                    raise Unreachable("it is not a channel the bot can post in")
+                return channel
+            if digest.user_id is None:
+                raise Unreachable("it names neither a channel nor a person")
+            user_id = int(digest.user_id)
+            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
             return user.dm_channel or await user.create_dm()
         except (discord.NotFound, discord.Forbidden) as exc:
             raise Unreachable(f"the bot can no longer see it ({exc.status})") from None

@@ -14,7 +14,7 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import discord
 
@@ -105,7 +105,7 @@ class PaperAction:
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> PaperAction:
+    ) -> Self:
         return cls(int(match["id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:

@@ -197,6 +197,20 @@ async def test_a_deleted_channel_is_reported_once_and_paused(bot, clock, channel
     assert len(await posts(bot, kept)) == 1
 
 
+async def test_a_channel_one_cannot_post_in_is_paused_with_the_reason(bot, clock, channels, caplog):
+    category = dpytest.backend.make_category_channel("Reading", dpytest.get_config().guilds[0])
+    await subscribe(bot, category)
+    await subscribe(bot, channels[0])
+    caplog.set_level(logging.WARNING, logger="paperclub.digest")
+    await tick(bot, clock, at(6))
+    await tick(bot, clock, at(6, 1))
+    pauses = [r.getMessage() for r in caplog.records if "Pausing the digest" in r.getMessage()]
+    assert len(pauses) == 1 and str(category.id) in pauses[0]
+    paused = await bot.run_blocking(bot.library.digests.subscription, f"channel:{category.id}")
+    assert paused.paused == "it is not a channel the bot can post in"
+    assert len(await posts(bot, channels[0])) == 1
+
+
 async def test_an_exception_in_one_channels_digest_does_not_stop_the_others(bot, clock, channels, monkeypatch, caplog):
     broken, fine = channels
     await subscribe(bot, broken)

@@ -60,9 +60,10 @@ def suggest(library: Library, text: str, user: str, group: str | None) -> list[P
             if results:
                 break
         found += [r.paper for r in results]
-    seen: set[int] = set()
-    unique = [p for p in found if not (p.id in seen or seen.add(p.id))]
-    return unique[:MAX_CHOICES]
+    first: dict[int, Paper] = {}
+    for paper in found:
+        first.setdefault(paper.id, paper)
+    return list(first.values())[:MAX_CHOICES]
 
 
 def suggest_liked(library: Library, text: str, user: str, group: str | None) -> list[Paper]:

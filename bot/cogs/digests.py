@@ -18,6 +18,7 @@ from recommender import ArxivError, PaperNotFound, find_arxiv_refs, parse_arxiv_
 
 from .. import cards
 from ..views import card_view, list_view
+from .hybrid import hybrid_command, hybrid_group, subcommand
 from .likes import send_ranked
 from .replies import group_of, heavy, reply, think, user_of
 
@@ -48,7 +49,7 @@ def subscription_text(subscription: Subscription | None, whose: str, command: st
     return f"{whose} {gets} a daily arXiv digest: {cards.plain(subscription.describe(), 1500)}."
 
 
-def links_channel_id(channel: discord.abc.Messageable) -> int:
+def links_channel_id(channel: discord.abc.MessageableChannel) -> int:
     """Where the link setting lives: a thread follows its parent channel."""
     if isinstance(channel, discord.Thread) and channel.parent_id:
         return channel.parent_id
@@ -79,7 +80,7 @@ class Digests(commands.Cog):
     def now(self) -> datetime:
         return self.bot.scheduler.clock()
 
-    @commands.hybrid_group(name="digest", fallback="show")
+    @hybrid_group(name="digest", fallback="show")
     async def digest(self, ctx: commands.Context) -> None:
         """Show this channel's daily arXiv digest (anyone may look)."""
         target = channel_target(ctx) if ctx.guild else person_target(ctx)
@@ -90,7 +91,7 @@ class Digests(commands.Cog):
             text = subscription_text(subscription, "You", "/digest me")
         await reply(ctx, text, private=True)
 
-    @digest.command(name="subscribe")
+    @subcommand(digest, name="subscribe")
     @commands.guild_only()
     @commands.has_permissions(manage_channels=True)
     async def subscribe(
@@ -122,7 +123,7 @@ class Digests(commands.Cog):
         )
         await reply(ctx, subscription_text(subscription, "This channel") + " The first one comes at the next posting time.")
 
-    @digest.command(name="unsubscribe")
+    @subcommand(digest, name="unsubscribe")
     @commands.guild_only()
     @commands.has_permissions(manage_channels=True)
     async def unsubscribe(self, ctx: commands.Context) -> None:
@@ -131,7 +132,7 @@ class Digests(commands.Cog):
         text = "This channel's daily digest is stopped." if removed else "This channel has no daily digest."
         await reply(ctx, text)
 
-    @digest.command(name="preview")
+    @subcommand(digest, name="preview")
     @commands.guild_only()
     @heavy()
     async def preview(
@@ -174,7 +175,7 @@ class Digests(commands.Cog):
                   f"{len(preview.picks)} of {preview.candidates} new papers.")
         await send_ranked(ctx, header, preview.picks, private=True)
 
-    @digest.command(name="me")
+    @subcommand(digest, name="me")
     async def me(
         self, ctx: commands.Context, categories: str | None = None, time: str = "08:00", timezone: str = "UTC",
         size: commands.Range[int, 1, 10] = 5, cross_lists: bool = False,
@@ -209,7 +210,7 @@ class Digests(commands.Cog):
         )
         await reply(ctx, subscription_text(subscription, "You") + " It comes by direct message; keep DMs from this server open.", private=True)
 
-    @digest.command(name="links")
+    @subcommand(digest, name="links")
     @commands.guild_only()
     async def links(self, ctx: commands.Context, setting: bool | None = None) -> None:
         """Answer arXiv links posted in this channel with the paper's card (on/off).
@@ -224,7 +225,8 @@ class Digests(commands.Cog):
             on = await self.bot.run_blocking(self.bot.library.links_on, channel_id)
             await reply(ctx, f"Link cards are {'on' if on else 'off'} in this channel.", private=True)
             return
-        if not ctx.channel.permissions_for(ctx.author).manage_channels:
+        author = ctx.author
+        if not isinstance(author, discord.Member) or not ctx.channel.permissions_for(author).manage_channels:
             raise commands.MissingPermissions(["manage_channels"])
         await self.bot.run_write(self.bot.library.set_links, channel_id, setting)
         text = f"Link cards are now {'on' if setting else 'off'} in this channel."
@@ -233,7 +235,7 @@ class Digests(commands.Cog):
                      "messages; turn the intent on in the Developer Portal.")
         await reply(ctx, text)
 
-    @commands.hybrid_command(name="add")
+    @hybrid_command(name="add")
     @heavy()
     async def add(self, ctx: commands.Context, *, papers: str) -> None:
         """Add papers from arXiv to the reading list by id or link, and show their cards.
@@ -290,7 +292,7 @@ class Digests(commands.Cog):
         papers = await self._look_up(refs)
         if not papers:
             return
-        order = {ref: i for i, ref in enumerate(refs)}
+        order: dict[str | None, int] = {ref: i for i, ref in enumerate(refs)}
         papers.sort(key=lambda p: order.get(p.arxiv_id, len(order)))
         reference = message.to_reference(fail_if_not_exists=False)
         if len(papers) == 1:

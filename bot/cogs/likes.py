@@ -18,6 +18,7 @@ from recommender import Recommendation
 from .. import cards
 from ..views import list_view
 from .autocomplete import liked_paper_choices, paper_choices
+from .hybrid import hybrid_command
 from .replies import group_of, heavy, reply, think, user_of
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ class Likes(commands.Cog):
     def __init__(self, bot: PaperclubBot):
         self.bot = bot
 
-    @commands.hybrid_command()
+    @hybrid_command()
     async def like(self, ctx: commands.Context, *, paper: str) -> None:
         """Like a paper: your recommendations will use it.
 
@@ -66,7 +67,7 @@ class Likes(commands.Cog):
     async def _like_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await paper_choices(interaction, current)
 
-    @commands.hybrid_command()
+    @hybrid_command()
     async def dislike(self, ctx: commands.Context, *, paper: str) -> None:
         """Mark a paper "not for me": it and papers like it move down your ranking.
 
@@ -83,7 +84,7 @@ class Likes(commands.Cog):
     async def _dislike_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await paper_choices(interaction, current)
 
-    @commands.hybrid_command()
+    @hybrid_command()
     async def unlike(self, ctx: commands.Context, *, paper: str) -> None:
         """Take back your like or "not for me" on a paper.
 
@@ -100,7 +101,7 @@ class Likes(commands.Cog):
     async def _unlike_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await liked_paper_choices(interaction, current)
 
-    @commands.hybrid_command()
+    @hybrid_command()
     async def likes(self, ctx: commands.Context, member: discord.User | None = None, share: bool = False) -> None:
         """The papers someone liked here (you, unless you pick someone).
 
@@ -123,7 +124,7 @@ class Likes(commands.Cog):
             return
         await reply(ctx, embeds=[cards.likes_card(signals, person.display_name)], private=not share)
 
-    @commands.hybrid_command()
+    @hybrid_command()
     @heavy()
     async def recommend(
         self, ctx: commands.Context, count: commands.Range[int, 1, 10] = 5, share: bool = False
@@ -145,7 +146,7 @@ class Likes(commands.Cog):
         whose = "you" if not share else cards.plain(ctx.author.display_name, 80)
         await send_ranked(ctx, f"Picked for {whose}:", results, private=not share)
 
-    @commands.hybrid_command()
+    @hybrid_command()
     @commands.guild_only()
     async def trending(self, ctx: commands.Context, days: commands.Range[int, 1, 365] = 7) -> None:
         """What this server liked most lately.

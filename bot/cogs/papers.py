@@ -17,6 +17,7 @@ from recommender import Library, Paper, PaperNotFound, Recommendation
 from .. import cards
 from ..views import GONE, answer_error, card_view, list_view, paper_id_of_message, send_private
 from .autocomplete import paper_choices
+from .hybrid import hybrid_command
 from .replies import heavy, reply, think, user_of
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ class Papers(commands.Cog):
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.more_like_this_menu.name, type=self.more_like_this_menu.type)
 
-    @commands.hybrid_command()
+    @hybrid_command()
     @heavy()
     async def search(self, ctx: commands.Context, *, query: str) -> None:
         """Search the reading list: ranked results with snippets, 5 a page.
@@ -62,7 +63,7 @@ class Papers(commands.Cog):
         message = await reply(ctx, page.content, embeds=page.embeds, view=page.view)
         pager.watch(session, message)
 
-    @commands.hybrid_command(name="random")
+    @hybrid_command(name="random")
     @heavy()
     async def random_paper(self, ctx: commands.Context, category: str | None = None, surprise: bool = False) -> None:
         """A random paper, from one arXiv category if you like, or a surprise picked for you.
@@ -82,7 +83,7 @@ class Papers(commands.Cog):
         )
         await reply(ctx, embeds=[cards.paper_card(paper)], view=card_view(paper))
 
-    @commands.hybrid_command()
+    @hybrid_command()
     @heavy()
     async def similar(self, ctx: commands.Context, *, paper: str) -> None:
         """More like this: the papers closest to one paper, with the words they share.
@@ -106,7 +107,7 @@ class Papers(commands.Cog):
     async def _similar_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await paper_choices(interaction, current)
 
-    @commands.hybrid_command()
+    @hybrid_command()
     async def paper(self, ctx: commands.Context, *, paper: str) -> None:
         """The full card of one paper.
 
@@ -123,7 +124,7 @@ class Papers(commands.Cog):
     async def _paper_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await paper_choices(interaction, current)
 
-    @commands.hybrid_command(name="help")
+    @hybrid_command(name="help")
     async def help_command(self, ctx: commands.Context) -> None:
         """What paperclub can do."""
         await reply(ctx, embeds=[cards.help_card(self.bot.settings.prefix)], private=True)

@@ -7,8 +7,8 @@ reply to the person's message instead. Nothing a command sends can ping anyone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
 from discord.ext import commands
@@ -28,8 +28,10 @@ else:
 PUBLIC_PLACEHOLDER = "paperclub_public_placeholder"
 COOLDOWN_USES, COOLDOWN_SECONDS = 5, 30.0
 
+CommandT = TypeVar("CommandT")
 
-def heavy() -> Any:
+
+def heavy() -> Callable[[CommandT], CommandT]:
     """A per-person cooldown for a command that makes the library work harder (a new one for
     each command, so each has its own allowance)."""
     return commands.cooldown(COOLDOWN_USES, COOLDOWN_SECONDS, commands.BucketType.user)
