@@ -10,15 +10,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import sources
-from .files import FileProblem, read_text_file
-from .merge import combine, doi_norm, fields_of, same_paper, shingles, sketch, title_key
+from .merge import combine, doi_norm, fields_of, same_paper, title_key
 from .papers import Paper, Record, Rejection, parse_arxiv_ref
+from .parsing import ParsedFile, ParseProblem, Prepared, parse_file
+from .parsing import prepare as prepare_record
 
 if TYPE_CHECKING:
     from .arxiv import Lookup
     from .store import Store
 
-MAX_FILE_BYTES = 2 * 1024**3
 ProgressCallback = Callable[[str, int, int], None]
 """Told (file label, lines done, lines in all) as a file is read."""
 PROGRESS_EVERY = 500
@@ -113,30 +113,33 @@ class Ingester:
         return report
 
     def ingest_file(self, path: Path, today: date, progress: ProgressCallback | None = None) -> FileReport:
+        """Read one file in one transaction (parsed in a process beside this one when large)."""
         label = file_label(path)
         file_report = FileReport(label)
         try:
-            text = read_text_file(path, MAX_FILE_BYTES)
-            file_report.format, items = sources.parse_text(text, label, today)
-        except (FileProblem, sources.UnknownFormat) as exc:
-            file_report.error = str(exc)
-            return file_report
-        total_lines = text.count("\n") + 1
+            parsed = parse_file(path, label, today)
+            file_report.format = parsed.format
+            if progress:
+                progress(label, 0, parsed.total_lines)
+            with self.store.transaction():
+                self._store_items(parsed, file_report, progress)
+        except ParseProblem as exc:
+            return FileReport(label, file_report.format, error=str(exc))
         if progress:
-            progress(label, 0, total_lines)
-        with self.store.transaction():
-            for done, item in enumerate(items, 1):
-                if isinstance(item, Rejection):
-                    file_report.rejected.append(item)
-                else:
-                    outcome, _ = self._add(item)
-                    setattr(file_report, outcome, getattr(file_report, outcome) + 1)
-                if progress and done % PROGRESS_EVERY == 0:
-                    line = item.line if isinstance(item, Rejection) else item.source.line
-                    progress(label, line, total_lines)
-        if progress:
-            progress(label, total_lines, total_lines)
+            progress(label, parsed.total_lines, parsed.total_lines)
         return file_report
+
+    def _store_items(self, parsed: ParsedFile, file_report: FileReport,
+                     progress: ProgressCallback | None) -> None:
+        for done, item in enumerate(parsed.items, 1):
+            if isinstance(item, Rejection):
+                file_report.rejected.append(item)
+            else:
+                outcome, _ = self._add(item.record, item)
+                setattr(file_report, outcome, getattr(file_report, outcome) + 1)
+            if progress and done % PROGRESS_EVERY == 0:
+                line = item.line if isinstance(item, Rejection) else item.record.source.line
+                progress(file_report.path, line, parsed.total_lines)
 
     def add_records(self, records: Iterable[Record]) -> list[int]:
         """Store records in one transaction; returns the ids of the papers they describe."""
@@ -154,10 +157,11 @@ class Ingester:
         with self.store.transaction():
             return self._add(record)
 
-    def _add(self, record: Record) -> tuple[str, int]:
+    def _add(self, record: Record, prepared: Prepared | None = None) -> tuple[str, int]:
         """`add_record` inside the caller's transaction, also returning the paper's id."""
-        record_shingles = shingles(record.abstract)
-        record_sketch = sketch(record_shingles)
+        if prepared is None:
+            prepared = prepare_record(record)
+        record_shingles, record_sketch = prepared.shingles, prepared.sketch
         paper_id = self._find_same(record, record_shingles, record_sketch)
         if paper_id is None:
             paper_id = self.store.insert_paper(fields_of(record), record_sketch)
@@ -195,7 +199,7 @@ class Ingester:
             if merged != stored:
                 self.store.update_paper(paper_id, merged, stored)
             if self.store.add_source(paper_id, record.source):
-                self.store.add_sketch(paper_id, sketch(shingles(record.abstract)))
+                self.store.add_sketch(paper_id, prepare_record(record).sketch)
         return paper_id
 
     def _find_same(self, record: Record, record_shingles: set[int], record_sketch: list[int]) -> int | None:

@@ -1,0 +1,37 @@
+"""Parsing a large file in a process beside the writer gives what parsing here gives."""
+
+from __future__ import annotations
+
+import pytest
+
+from recommender import Library, parsing
+
+from .conftest import DATA, INGEST_DAY
+
+
+def summary(lib: Library, name: str) -> tuple:
+    report = lib.ingest([DATA / name], today=INGEST_DAY)
+    papers = lib.store.papers(lib.store.all_ids())
+    return (report.added, report.merged, len(report.rejected),
+            sorted((p.title, p.arxiv_id, p.doi, tuple(p.authors)) for p in papers))
+
+
+@pytest.mark.parametrize("name", ["arxiv-metadata-snapshot-sample.jsonl", "arxiv-ml-sample.csv"])
+def test_parsing_aside_stores_the_same_papers(tmp_path, monkeypatch, name):
+    with Library(tmp_path / "here.db") as lib:
+        here = summary(lib, name)
+    monkeypatch.setattr(parsing, "PARSE_ASIDE_BYTES", 0)
+    with Library(tmp_path / "aside.db") as lib:
+        aside = summary(lib, name)
+    assert aside == here
+    assert here[0] > 900
+
+
+def test_a_parsing_process_that_fails_rolls_the_file_back(tmp_path, monkeypatch):
+    monkeypatch.setattr(parsing, "PARSE_ASIDE_BYTES", 0)
+    broken = tmp_path / "broken.jsonl"
+    broken.write_bytes(b"\xff\xfe not text\n")
+    with Library(tmp_path / "x.db") as lib:
+        report = lib.ingest([broken], today=INGEST_DAY)
+        assert [e.rpartition("/")[2] for e in report.errors] == ["broken.jsonl: not UTF-8 text (byte 0)"]
+        assert lib.store.count_papers() == 0
