@@ -305,7 +305,10 @@ class DigestBook:
             return True
         if fetch["status"] in DONE_FEEDS:
             return False
-        return datetime.fromisoformat(fetch["fetched"]) + RETRY_FEED_AFTER <= now
+        again = datetime.fromisoformat(fetch["fetched"]) + RETRY_FEED_AFTER
+        if fetch.get("retry_at"):
+            again = max(again, datetime.fromisoformat(fetch["retry_at"]))
+        return again <= now
 
     def store_announcement(self, announcement: Announcement, expected_day: date | None, now: datetime) -> FeedReport:
         """Keep a fetched announcement: new papers and cross-lists are added and remembered for
@@ -336,10 +339,13 @@ class DigestBook:
             self.papers_changed()
         return report
 
-    def fetch_failed(self, category: str, day: date, message: str, now: datetime) -> None:
-        """Remember a failed fetch, so it is tried again only after a pause."""
+    def fetch_failed(self, category: str, day: date, message: str, now: datetime,
+                     retry_at: datetime | None = None) -> None:
+        """Remember a failed fetch, so it is tried again only after a pause (or, when arXiv
+        said when to come back, not before `retry_at`)."""
         with self.store.transaction():
-            self.store.record_feed_fetch(category, day.isoformat(), "error", message, now.isoformat())
+            self.store.record_feed_fetch(category, day.isoformat(), "error", message, now.isoformat(),
+                                         retry_at.isoformat() if retry_at else None)
 
     def fetch_feed(self, category: str, day: date, announce: Announce, now: datetime) -> FeedReport:
         """Fetch one category's announcement with `announce` (the network step, run on the
@@ -347,7 +353,7 @@ class DigestBook:
         try:
             announcement = announce(category, day)
         except ArxivError as exc:
-            self.fetch_failed(category, day, str(exc), now)
+            self.fetch_failed(category, day, str(exc), now, exc.retry_at)
             return FeedReport(category, day, "error", str(exc))
         return self.store_announcement(announcement, day, now)
 

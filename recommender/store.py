@@ -153,8 +153,13 @@ def _write_fts(conn: sqlite3.Connection, paper_id: int, title: str, abstract: st
     )
 
 
+def _v5(db: sqlite_utils.Database) -> None:
+    """When arXiv asked not to be asked again before a time (HTTP 429 with Retry-After)."""
+    db.execute("ALTER TABLE feed_fetches ADD COLUMN retry_at TEXT")
+
+
 # Each migration takes the database from version N to N+1; append, never edit.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -737,12 +742,15 @@ class Store:
         rows = self._dicts("SELECT * FROM feed_fetches WHERE category = ? AND day = ?", [category, day])
         return rows[0] if rows else None
 
-    def record_feed_fetch(self, category: str, day: str, status: str, message: str, fetched: str) -> None:
-        with self._writing():
-            self.db.table("feed_fetches").upsert(
-                {"category": category, "day": day, "status": status, "fetched": fetched,
-                 "message": message},
-                pk=("category", "day"),
+    def record_feed_fetch(self, category: str, day: str, status: str, message: str, fetched: str,
+                          retry_at: str | None = None) -> None:
+        with self._writing() as db:
+            db.execute(
+                "INSERT INTO feed_fetches (category, day, status, fetched, message, retry_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(category, day) DO UPDATE SET "
+                "status = excluded.status, fetched = excluded.fetched, message = excluded.message, "
+                "retry_at = excluded.retry_at",
+                [category, day, status, fetched, message, retry_at],
             )
 
     def add_announced(self, category: str, day: str, entries: Iterable[tuple[int, str]]) -> None:

@@ -328,3 +328,24 @@ def test_a_misspelt_category_is_caught_before_any_request_with_close_names(book,
 def test_every_kind_of_category_name_is_spelt_as_arxiv_does(book):
     made = subscribe(book, categories="physics.COMP-PH cond-mat.stat-mech hep-th astro-ph.co q-bio.nc math")
     assert made.categories == ("physics.comp-ph", "cond-mat.stat-mech", "hep-th", "astro-ph.CO", "q-bio.NC", "math")
+
+
+def test_a_feed_arxiv_asked_to_leave_alone_is_not_fetched_before_the_time_it_gave(book):
+    from recommender import ArxivError
+
+    asked: list[str] = []
+    come_back = MONDAY + timedelta(hours=2)   # the same announcement, later than the usual pause
+
+    def busy(category, day):
+        asked.append(category)
+        raise ArxivError("arXiv asked paperclub to wait 2 hours", retry_at=come_back)
+
+    [report] = book.fetch(["cs.LG"], busy, MONDAY)
+    assert report.status == "error" and asked == ["cs.LG"]
+    later = MONDAY + RETRY_FEED_AFTER + timedelta(minutes=1)
+    assert book.feeds_to_fetch("cs.LG", later) == []
+    assert book.fetch(["cs.LG"], busy, later)[0].already
+    assert asked == ["cs.LG"]
+    day = latest_announcement(MONDAY)
+    assert latest_announcement(come_back) == day
+    assert book.feeds_to_fetch("cs.LG", come_back + timedelta(minutes=1)) == [("cs.LG", day)]
