@@ -53,7 +53,7 @@ def invite_url(application_id: int | str = "<APPLICATION_ID>") -> str:
 def unwrap(error: BaseException) -> BaseException:
     """The exception a command raised, out of discord.py's wrappers."""
     while isinstance(error, WRAPPERS) and getattr(error, "original", None) is not None:
-        error = error.original  # type: ignore[union-attr]
+        error = error.original
     return error
 
 
@@ -173,7 +173,7 @@ class PaperclubBot(commands.Bot):
             return "You cannot use that command here."
         return cards.error_text(error)
 
-    async def on_command_error(self, ctx: commands.Context, error: commands.CommandError) -> None:  # type: ignore[override]
+    async def on_command_error(self, ctx: commands.Context, error: commands.CommandError) -> None:
         """Answer the person whose command failed: plainly when they can fix it, else briefly
         (with the traceback in the log)."""
         original = unwrap(error)

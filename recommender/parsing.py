@@ -74,10 +74,13 @@ def parse_here(path: Path, label: str, today: date) -> ParsedFile:
 
 
 def prepare(item: Record | Rejection) -> Prepared | Rejection:
-    if isinstance(item, Rejection):
-        return item
-    record_shingles = shingles(item.abstract)
-    return Prepared(item, record_shingles, sketch(record_shingles))
+    return item if isinstance(item, Rejection) else prepare_record(item)
+
+
+def prepare_record(record: Record) -> Prepared:
+    """A record with its abstract's shingles and their sketch."""
+    record_shingles = shingles(record.abstract)
+    return Prepared(record, record_shingles, sketch(record_shingles))
 
 
 def _parse_aside(path: Path, label: str, today: date) -> ParsedFile:
