@@ -11,13 +11,14 @@ holding an index keeps a consistent view while the `IndexKeeper` swaps in the ne
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import pickle
 import re
+import subprocess
+import sys
 import tempfile
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +28,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from .processes import child_environment, last_words, module_command
 from .text import CJK_CHAR
 
 if TYPE_CHECKING:
@@ -122,8 +124,14 @@ class TfidfIndex:
 
     @property
     def terms(self) -> np.ndarray:
+        """The term of each column. Built by a loop rather than `get_feature_names_out()`,
+        whose sort of the whole vocabulary (half a million terms) holds the GIL for a second
+        and stalls every other thread; the loop lets them run and is faster too."""
         if self._terms is None:
-            self._terms = self.vectorizer.get_feature_names_out()
+            terms = np.empty(len(self.vectorizer.vocabulary_), dtype=object)
+            for term, column in self.vectorizer.vocabulary_.items():
+                terms[column] = term
+            self._terms = terms
         return self._terms
 
     # -- growing ---------------------------------------------------------------------------
@@ -300,7 +308,9 @@ class IndexKeeper:
         self._index: TfidfIndex | None = None
         self._lock = threading.Lock()  # one sync at a time
         self._refit_lock = threading.Lock()  # one refit at a time
-        self._refitting: threading.Thread | None = None
+        self._starting = threading.Lock()  # held only while a background thread is started
+        self._background: dict[str, threading.Thread] = {}
+        self._closed = False
         if path is not None:
             remove_stale_temporaries(path)
 
@@ -311,7 +321,7 @@ class IndexKeeper:
         if index is None:
             return self.sync()
         if index.synced_to < self._store.last_update() and not self._lock.locked():
-            threading.Thread(target=self._sync_quietly, name="paperclub-index", daemon=True).start()
+            self._in_background("paperclub-index", self._sync_quietly)
         return index
 
     def sync(self, refit_in_background: bool = False) -> TfidfIndex:
@@ -342,7 +352,10 @@ class IndexKeeper:
         """Learn the vocabulary anew, aside, and swap the result in."""
         with self._refit_lock:
             fitted = self._fit_aside(self._store.last_update())
+            _ = fitted.terms  # built here rather than by the first reader after the swap
             with self._lock:
+                if self._closed:
+                    return fitted
                 latest = self._store.last_update()
                 if latest > fitted.synced_to:
                     ids, docs = index_docs(self._store, fitted.synced_to)
@@ -352,18 +365,29 @@ class IndexKeeper:
             return fitted
 
     def wait(self) -> None:
-        """Wait for a refit running in the background (for tests and benchmarks)."""
-        thread = self._refitting
-        if thread is not None:
+        """Wait for the work running in the background (a refit, a catch-up)."""
+        for thread in list(self._background.values()):
             thread.join()
 
+    def close(self) -> None:
+        """Start nothing more and wait for what runs, so the store may be closed after."""
+        with self._starting:
+            self._closed = True
+        self.wait()
+
     def _refit_soon(self) -> None:
-        with self._refit_lock:
-            if self._refitting is not None and self._refitting.is_alive():
+        self._in_background("paperclub-refit", self._refit_quietly)
+
+    def _in_background(self, name: str, work: Callable[[], None]) -> None:
+        """Run `work` on a thread of its own unless one of that name still runs. Not under the
+        refit lock: that is held for the whole of a refit, and a writer must not wait for one."""
+        with self._starting:
+            running = self._background.get(name)
+            if self._closed or (running is not None and running.is_alive()):
                 return
-            self._refitting = threading.Thread(target=self._refit_quietly, name="paperclub-refit",
-                                               daemon=True)
-            self._refitting.start()
+            thread = threading.Thread(target=work, name=name, daemon=True)
+            self._background[name] = thread
+            thread.start()
 
     def _refit_quietly(self) -> None:
         try:
@@ -395,8 +419,12 @@ class IndexKeeper:
             return TfidfIndex.fit(ids, docs, synced_to=latest, library_id=self._library_id)
         out = self._path.with_name(f"{self._path.name}.{os.getpid()}.refit{TEMP_SUFFIX}")
         try:
-            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-                pool.submit(fit_file, self._store.path, str(out), latest, self._library_id).result()
+            done = subprocess.run(
+                module_command(__name__, self._store.path, str(out), latest, self._library_id),
+                env=child_environment(), capture_output=True, check=False,
+            )
+            if done.returncode != 0:
+                raise RuntimeError(f"the refit process failed: {last_words(done.stderr, done.returncode)}")
             fitted = TfidfIndex.load(out)
         finally:
             out.unlink(missing_ok=True)
@@ -410,7 +438,8 @@ class IndexKeeper:
 
 
 def fit_file(db_path: str, out: str, synced_to: str, library_id: str) -> None:
-    """Fit an index on a library's papers and save it to `out` (run in a process of its own)."""
+    """Fit an index on a library's papers and save it to `out` (run in a process of its own:
+    `python -m recommender.index DB OUT SYNCED_TO LIBRARY_ID`)."""
     from .store import Store
 
     store = Store(db_path)
@@ -448,3 +477,9 @@ def normalized_sum(matrix: sp.csr_matrix) -> sp.csr_matrix:
     """The L2-normalised sum of some rows: a profile that weighs each liked paper equally."""
     total = sp.csr_matrix(matrix.sum(axis=0), dtype=np.float32)
     return normalize(total)
+
+
+if __name__ == "__main__":
+    from recommender import index  # noqa: PLW0406 - the module, so the pickle names it
+
+    index.fit_file(*sys.argv[1:5])

@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any
 from . import sources
 from .merge import combine, doi_norm, fields_of, same_paper, title_key
 from .papers import Paper, Record, Rejection, parse_arxiv_ref
-from .parsing import ParsedFile, ParseProblem, Prepared, parse_file
-from .parsing import prepare_record
+from .parsing import ParsedFile, ParseProblem, Prepared, parse_file, prepare_record
 
 if TYPE_CHECKING:
     from .arxiv import Lookup

@@ -16,10 +16,10 @@ from .store import Store
 
 if TYPE_CHECKING:
     from .arxiv import ArxivClient, Lookup
-    from .enrich import EnrichProgress, EnrichReport
-    from .ingest import ArxivAddition, Ingester, IngestReport, ProgressCallback
     from .digest import DigestBook
+    from .enrich import EnrichProgress, EnrichReport
     from .index import IndexKeeper, TfidfIndex
+    from .ingest import ArxivAddition, Ingester, IngestReport, ProgressCallback
     from .recommend import Recommender
 
 SEEDED_KEY = "seeded"
@@ -54,6 +54,9 @@ class Library:
             self.store.set_meta(LIBRARY_ID_KEY, uuid.uuid4().hex)
 
     def close(self) -> None:
+        """Wait for the index's background work, then close the database."""
+        if self._keeper is not None:
+            self._keeper.close()
         self.store.close()
 
     def __enter__(self) -> Library:

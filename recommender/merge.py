@@ -22,7 +22,6 @@ import zlib
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-
 from .papers import Record
 from .text import CJK_CHAR, clean_text, derive_title
 

@@ -9,7 +9,6 @@ running far ahead of the writer.
 
 from __future__ import annotations
 
-import os
 import pickle
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from . import sources
 from .files import FileProblem, read_text_file
 from .merge import shingles, sketch
 from .papers import Record, Rejection
+from .processes import child_environment, last_words, module_command
 
 MAX_FILE_BYTES = 2 * 1024**3
 # Files at least this large are parsed in a process of their own (starting one costs ~0.3 s).
@@ -87,8 +87,8 @@ def _parse_aside(path: Path, label: str, today: date) -> ParsedFile:
     """Run `python -m recommender.parsing` on the file and read its pickled messages: the
     format and line count, then batches of prepared records, then the end."""
     child = subprocess.Popen(
-        [sys.executable, "-m", __name__, str(path), label, today.isoformat()],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_child_environment(),
+        module_command(__name__, str(path), label, today.isoformat()),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_environment(),
     )
     try:
         kind, payload = _receive(child)
@@ -99,13 +99,6 @@ def _parse_aside(path: Path, label: str, today: date) -> ParsedFile:
         raise
     fmt, total_lines = payload
     return ParsedFile(fmt, total_lines, _received_items(child))
-
-
-def _child_environment() -> dict[str, str]:
-    """This environment, with the folder holding this `recommender` first on the path."""
-    home = str(Path(__file__).resolve().parent.parent)
-    path = os.environ.get("PYTHONPATH")
-    return {**os.environ, "PYTHONPATH": home + (os.pathsep + path if path else "")}
 
 
 def _received_items(child: subprocess.Popen[bytes]) -> Iterator[Prepared | Rejection]:
@@ -128,8 +121,7 @@ def _receive(child: subprocess.Popen[bytes]) -> tuple[str, Any]:
         message: tuple[str, Any] = pickle.load(child.stdout)
     except (EOFError, pickle.UnpicklingError) as exc:
         child.wait()
-        said = (child.stderr.read() if child.stderr else b"").decode("utf-8", "replace").strip()
-        last = said.splitlines()[-1] if said else f"exit status {child.returncode}"
+        last = last_words(child.stderr.read() if child.stderr else b"", child.returncode)
         raise ParseProblem(f"the parsing process stopped unexpectedly ({last})") from exc
     return message
 
@@ -168,6 +160,6 @@ def _parse_to(out: BinaryIO, path: str, label: str, today: date) -> None:
 
 if __name__ == "__main__":
     # Run as the module itself, so that what is pickled names recommender.parsing, not __main__.
-    from recommender import parsing
+    from recommender import parsing  # noqa: PLW0406 - the module, not this __main__ copy
 
     parsing._parse_to(sys.stdout.buffer, sys.argv[1], sys.argv[2], date.fromisoformat(sys.argv[3]))

@@ -1,0 +1,30 @@
+"""Running a module of the core in a Python process of its own (`python -m recommender.x`).
+
+A plain subprocess, rather than multiprocessing's spawn, never re-imports the caller's main
+script, so a library user's script needs no `if __name__ == "__main__"` guard.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+
+def module_command(module: str, *args: str) -> list[str]:
+    """The command line that runs `module` with this interpreter."""
+    return [sys.executable, "-m", module, *args]
+
+
+def child_environment() -> dict[str, str]:
+    """This environment, with the folder holding this `recommender` first on the path, so the
+    child runs the same code as this process."""
+    home = str(Path(__file__).resolve().parent.parent)
+    path = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": home + (os.pathsep + path if path else "")}
+
+
+def last_words(stderr: bytes, returncode: int) -> str:
+    """The last line a failed child printed, or its exit status."""
+    said = stderr.decode("utf-8", "replace").strip()
+    return said.splitlines()[-1] if said else f"exit status {returncode}"
