@@ -28,9 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from recommender import Library, library, sources  # noqa: E402
+from recommender import Library, ingest, sources  # noqa: E402
 from recommender.merge import (  # noqa: E402
     BY_ARXIV_ID,
+    BY_DOI,
     Fields,
     authors_contradict,
     is_placeholder,
@@ -64,7 +65,7 @@ def data_dir() -> Path:
 def watching() -> Iterator[list[Judgement]]:
     """Record every `same_paper` verdict the library reaches while the block runs."""
     seen: list[Judgement] = []
-    original = library.same_paper
+    original = ingest.same_paper
 
     def same_paper(candidate: Fields, record: Record, record_shingles: set[int]) -> bool:
         verdict = original(candidate, record, record_shingles)
@@ -73,11 +74,11 @@ def watching() -> Iterator[list[Judgement]]:
         seen.append(Judgement(record, candidate, reason, overlap))
         return verdict
 
-    library.same_paper = same_paper  # type: ignore[assignment]
+    ingest.same_paper = same_paper  # type: ignore[assignment]
     try:
         yield seen
     finally:
-        library.same_paper = original  # type: ignore[assignment]
+        ingest.same_paper = original  # type: ignore[assignment]
 
 
 def ingest_watched(paths: list[Path]) -> tuple[int, int, list[Judgement], list[Judgement]]:
@@ -107,15 +108,19 @@ def ingest_watched(paths: list[Path]) -> tuple[int, int, list[Judgement], list[J
 def _add(lib: Library, record: Record, seen: list[Judgement]) -> Judgement | None:
     """Add one record; the merge it made, if any."""
     by_id = lib.store.id_by_arxiv(record.arxiv_id) if record.arxiv_id else None
+    by_doi = lib.store.id_by_doi(record.doi) if record.doi and by_id is None else None
     stored = lib.store.fields(by_id) if by_id is not None else None
+    stored_by_doi = lib.store.fields(by_doi) if by_doi is not None else None
     outcome = lib.add_record(record)
     if stored is not None:
         return Judgement(record, stored, BY_ARXIV_ID, _overlap(stored, record))
+    if stored_by_doi is not None:
+        return Judgement(record, stored_by_doi, BY_DOI, _overlap(stored_by_doi, record))
     if outcome == "added":
         return None
     joined = next((j for j in seen if j.reason is not None), None)
     if joined is None:
-        raise RuntimeError("the library merged a record without calling library.same_paper")
+        raise RuntimeError("the library merged a record without calling ingest.same_paper")
     return joined
 
 
