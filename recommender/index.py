@@ -10,6 +10,7 @@ holding an index keeps a consistent view while the `IndexKeeper` swaps in the ne
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import pickle
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the vocabulary is stored as one string of terms
 MAX_FEATURES = 2**19
 REFIT_GROWTH = 0.25
 SMALL_LIBRARY = 2000
@@ -204,12 +205,18 @@ class TfidfIndex:
     # -- persistence -----------------------------------------------------------------------
 
     def save(self, path: str | Path) -> None:
-        """Write atomically: a crash leaves the previous index file in place."""
+        """Write atomically: a crash leaves the previous index file in place.
+
+        The vocabulary is written as one string of terms, one a line (a term is word
+        characters and spaces), not as the vectorizer's dict: pickling a dict of half a million
+        terms takes seconds, all of them holding the GIL, so every reader thread stalled."""
         path = Path(path)
+        vectorizer = copy.copy(self.vectorizer)
+        del vectorizer.vocabulary_
         state = {
-            "format": FORMAT_VERSION, "vectorizer": self.vectorizer, "matrix": self.matrix,
-            "ids": self.ids, "fitted_docs": self.fitted_docs, "added_since_fit": self.added_since_fit,
-            "synced_to": self.synced_to,
+            "format": FORMAT_VERSION, "vectorizer": vectorizer, "terms": "\n".join(self.terms),
+            "matrix": self.matrix, "ids": self.ids, "fitted_docs": self.fitted_docs,
+            "added_since_fit": self.added_since_fit, "synced_to": self.synced_to,
             "library_id": self.library_id,
         }
         handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.{os.getpid()}.",
@@ -232,10 +239,17 @@ class TfidfIndex:
             return None
         if not isinstance(state, dict) or state.get("format") != FORMAT_VERSION:
             return None
-        return cls(
-            state["vectorizer"], state["matrix"], state["ids"], state["fitted_docs"],
+        terms = state["terms"].split("\n") if state["terms"] else []
+        vectorizer = state["vectorizer"]
+        # A loop, not dict(zip(...)): hashing half a million new strings in one call would
+        # hold the GIL for a third of a second.
+        vectorizer.vocabulary_ = {term: column for column, term in enumerate(terms)}
+        index = cls(
+            vectorizer, state["matrix"], state["ids"], state["fitted_docs"],
             state["added_since_fit"], state["synced_to"], state["library_id"],
         )
+        index._terms = np.array(terms, dtype=object)
+        return index
 
 
 TEMP_SUFFIX = ".tmp"
