@@ -170,6 +170,7 @@ def dedupe(rows: list[Row], identify: Callable[[Row], Hashable | None]) -> tuple
 def library_identity(lib: Any) -> Callable[[Row], int | None]:
     """A row's paper id in the library; None when the lookup fails or finds another paper."""
     from recommender import PaperNotFound
+    from recommender.text import clean_title
 
     def identify(row: Row) -> int | None:
         try:
@@ -179,7 +180,8 @@ def library_identity(lib: Any) -> Callable[[Row], int | None]:
         if row.ref.startswith("arXiv:"):
             same = paper.arxiv_id == row.ref.removeprefix("arXiv:")
         else:
-            same = squashed(paper.title) == squashed(row.title)
+            # the library writes TeX as text (`--` as a dash); the row as written, the same way
+            same = squashed(paper.title) == squashed(clean_title(row.title))
         return paper.id if same else None
 
     return identify
