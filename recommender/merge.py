@@ -237,8 +237,8 @@ def combine(stored: Fields, record: Record) -> Fields:
 
     A newer arXiv version replaces the text fields; otherwise a real title beats a derived one,
     a full author list beats a cut one, an exact date beats one known only to the month, the
-    known DOI, category and code link are kept, and an English abstract is preferred over a
-    machine translation.
+    known DOI, category and code link are kept, an abstract fills a paper that had none, and an
+    English abstract is preferred over a machine translation.
     """
     merged = replace(stored, authors=list(stored.authors), organisations=list(stored.organisations),
                      categories=list(stored.categories))
@@ -255,7 +255,9 @@ def combine(stored: Fields, record: Record) -> Fields:
         merged.title, merged.title_derived = record.title, False
     if _richer_authors(record, merged):
         merged.authors, merged.authors_truncated = list(record.authors), record.authors_truncated
-    if stored.lang != "en" and record.lang == "en":
+    if not merged.abstract and record.abstract:  # a reference manager's entry had none
+        merged.abstract, merged.lang = record.abstract, record.lang
+    elif stored.lang != "en" and record.lang == "en":
         merged.abstract, merged.lang = record.abstract, record.lang
         if merged.title_derived:
             merged.title = derive_title(record.abstract)

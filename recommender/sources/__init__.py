@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from ..papers import Record, Rejection
-from . import arxiv_json, feeds, listings, table
+from . import arxiv_json, bibtex, csljson, feeds, listings, ris, table, zotero_csv
 from .checks import checked
 
 Parser = Callable[[str, str, date], Iterator[Record | Rejection]]
@@ -27,12 +27,17 @@ class Format:
     parse: Parser
 
 
-# Most specific first: the structured formats announce themselves, the listing layouts are
-# told apart by their line patterns, and the card layout is the loosest of those.
+# Most specific first: the structured formats (reference managers' exports among them)
+# announce themselves, the listing layouts are told apart by their line patterns, and the card
+# layout is the loosest of those.
 FORMATS: tuple[Format, ...] = (
     Format("arxiv-json", arxiv_json.looks_like, arxiv_json.parse),
     Format("feed", feeds.looks_like, feeds.parse),
+    Format("zotero-csv", zotero_csv.looks_like, zotero_csv.parse),
     Format("csv", table.looks_like, table.parse),
+    Format("csl-json", csljson.looks_like, csljson.parse),
+    Format("ris", ris.looks_like, ris.parse),
+    Format("bibtex", bibtex.looks_like, bibtex.parse),
     Format("translated-abstracts", listings.looks_like_translated, listings.parse_translated),
     Format("author-blocks", listings.looks_like_author_blocks, listings.parse_author_blocks),
     Format("listing-cards", listings.looks_like_cards, listings.parse_cards),

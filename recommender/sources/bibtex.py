@@ -1,0 +1,135 @@
+"""BibTeX and BibLaTeX files, as Zotero, Better BibTeX, JabRef, Mendeley and Google Scholar
+write them, read with bibtexparser 2.
+
+`@string` macros are resolved (with `#` concatenation), `@preamble` and `@comment` blocks (JabRef
+keeps its groups in those) are skipped, month macros (`jun`) become numbers, and the authors are
+split the BibTeX way: `Last, First and First Last and {Corporate Name} and others` (`others`
+marks a cut list). An entry repeating an earlier cite key is read all the same. An entry that
+cannot be parsed, or has no title, is a Rejection naming the line where it starts.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from datetime import date
+
+import bibtexparser
+from bibtexparser import middlewares as mw
+from bibtexparser.library import Library
+from bibtexparser.middlewares.names import (
+    InvalidNameError,
+    parse_single_name_into_parts,
+    split_multiple_persons_names,
+)
+from bibtexparser.model import Block, DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
+
+from ..papers import Record, Rejection
+from .references import Reference, record_of
+
+FORMAT = "bibtex"
+# bibtexparser logs each block it gives up on; those come back here as Rejections instead.
+logging.getLogger("bibtexparser").setLevel(logging.ERROR)
+HEAD_LIMIT = 65536
+_ENTRY_START = re.compile(r"^[ \t]*@[A-Za-z]+[ \t]*[{(]", re.MULTILINE)
+_MENTION_FIELDS = ("url", "journal", "journaltitle", "note", "howpublished", "number", "eprint",
+                   "publisher", "archiveprefix")
+
+
+def looks_like(text: str) -> bool:
+    """True when a line of the head opens a BibTeX block (`@article{`, `@string(`...)."""
+    return _ENTRY_START.search(text[:HEAD_LIMIT]) is not None
+
+
+def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
+    """Records for the file's entries, each naming the line its `@` is on. `today` is unused."""
+    for item in entries(text):
+        if isinstance(item, ParsingFailedBlock):
+            yield Rejection(path, line_of(item), f"unreadable BibTeX entry: {_reason(item.error)}")
+        else:
+            yield record_of(reference_of(item), path, FORMAT)
+
+
+def entries(text: str) -> list[Entry | ParsingFailedBlock]:
+    """The entries of a BibTeX file in order (those repeating a cite key too), with their fields'
+    macros resolved, braces around values removed and months as numbers; blocks that could not
+    be parsed are given as they failed."""
+    raw = bibtexparser.parse_string(text, parse_stack=[])
+    blocks: list[Block] = []
+    for block in raw.blocks:
+        entry = block.ignore_error_block if isinstance(block, DuplicateBlockKeyBlock) else None
+        if isinstance(entry, Entry):
+            entry.key = f"{entry.key}@{line_of(entry)}"
+            blocks.append(entry)
+        else:
+            blocks.append(block)
+    library = Library(blocks)
+    for middleware in (
+        mw.ResolveStringReferencesMiddleware(True), mw.RemoveEnclosingMiddleware(True),
+        mw.MonthIntMiddleware(True),
+    ):
+        library = middleware.transform(library)
+    found: list[Entry | ParsingFailedBlock] = [
+        b for b in library.blocks
+        if isinstance(b, Entry) or (isinstance(b, ParsingFailedBlock) and not isinstance(b, DuplicateBlockKeyBlock))
+    ]
+    return found
+
+
+def reference_of(entry: Entry) -> Reference:
+    """An entry's fields under their common names (field names are matched in any case)."""
+    fields = {f.key.lower(): f.value for f in entry.fields}
+
+    def text(name: str) -> str:
+        value = fields.get(name, "")
+        return value if isinstance(value, str) else str(value)
+
+    authors: list[str] = []
+    truncated = False
+    for person in split_multiple_persons_names(text("author") or text("editor")):
+        if person.strip().lower() == "others":
+            truncated = True
+        elif person.strip():
+            authors.append(display_name(person))
+    month = fields.get("month")
+    prefix = (text("archiveprefix") or text("eprinttype")).lower()
+    eprint = text("eprint") if prefix == "arxiv" or "arxiv" in text("eprint").lower() else ""
+    eprint = eprint or text("arxivid")  # Mendeley's own field
+    return Reference(
+        line=line_of(entry),
+        key=entry.key.split("@")[0],
+        title=text("title"),
+        authors=authors,
+        authors_truncated=truncated,
+        abstract=text("abstract"),
+        date=text("date") or text("year"),
+        month=month if isinstance(month, int) and 1 <= month <= 12 else None,
+        doi=text("doi"),
+        eprint=eprint,
+        category=text("primaryclass") or text("eprintclass"),
+        mentions=[text(name) for name in _MENTION_FIELDS if name in fields],
+    )
+
+
+def display_name(person: str) -> str:
+    """A BibTeX name as people write it: `Chen, Ricky T. Q.` → `Ricky T. Q. Chen`,
+    `de la Fontaine, Jr., Jean` → `Jean de la Fontaine, Jr.`. A corporate name keeps its braces
+    for `clean_name` to drop; a name BibTeX cannot split is kept as written."""
+    try:
+        parts = parse_single_name_into_parts(person, strict=False)
+    except InvalidNameError:
+        return person
+    name = " ".join(parts.first + parts.von + parts.last)
+    return f"{name}, {' '.join(parts.jr)}" if parts.jr else name
+
+
+def line_of(block: Block) -> int:
+    """The 1-based line a block starts on."""
+    return (block.start_line or 0) + 1
+
+
+def _reason(error: Exception | None) -> str:
+    """Why bibtexparser gave up on a block, in a few words."""
+    message = str(getattr(error, "abort_reason", "") or error or "").strip()
+    return message.splitlines()[0].rstrip(".") if message else "syntax error"

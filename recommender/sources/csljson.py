@@ -1,0 +1,96 @@
+"""CSL-JSON, as Zotero, Mendeley and citeproc tools export it: a JSON array of items.
+
+An item's title is `title`, its authors `author` (`{"family", "given"}` or `{"literal"}` for an
+organisation), its date `issued` (`{"date-parts": [[2018, 6, 19]]}` or `{"raw": "2018-06"}`).
+Zotero keeps an arXiv preprint's id in `number` (`arXiv:1806.07366`) and arXiv's DOI in `DOI`.
+Each item is read on its own, so a bad one is a Rejection naming the line where it starts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from ..papers import Record, Rejection
+from .references import Reference, record_of
+
+FORMAT = "csl-json"
+HEAD_LIMIT = 65536
+_ITEM_KEYS = re.compile(r'"(?:type|issued|container-title|citation-key|author)"\s*:')
+_SKIP = re.compile(r"[\s,]*")
+
+
+def looks_like(text: str) -> bool:
+    """True when the text is a JSON array whose head holds CSL keys (`type`, `issued`...)."""
+    head = text[:HEAD_LIMIT].lstrip("\ufeff \t\r\n")
+    return head.startswith("[") and '"title"' in head and _ITEM_KEYS.search(head) is not None
+
+
+def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
+    """Records for the array's items, each naming the line its `{` is on. `today` is unused."""
+    decoder = json.JSONDecoder()
+    start = text.find("[")
+    position = start + 1
+    while True:
+        position = _SKIP.match(text, position).end()  # type: ignore[union-attr]
+        if position >= len(text) or text[position] == "]":
+            return
+        line = text.count("\n", 0, position) + 1
+        try:
+            item, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as exc:
+            yield Rejection(path, line, f"unreadable JSON: {exc.msg}")
+            return
+        if not isinstance(item, dict):
+            yield Rejection(path, line, "item is not a JSON object")
+            continue
+        yield record_of(reference_of(item, line), path, FORMAT)
+
+
+def reference_of(item: dict[str, Any], line: int) -> Reference:
+    def text(name: str) -> str:
+        value = item.get(name)
+        if isinstance(value, list):
+            value = value[0] if value else ""
+        return str(value) if value not in (None, "") else ""
+
+    authors = [name for name in map(_person, item.get("author") or []) if name]
+    mentions = [text(name) for name in ("URL", "number", "container-title", "note", "publisher",
+                                         "archive_location", "genre")]
+    return Reference(
+        line=line,
+        key=text("id") or text("citation-key"),
+        title=text("title"),
+        authors=authors,
+        abstract=text("abstract"),
+        date=_date_text(item.get("issued")),
+        doi=text("DOI"),
+        mentions=[m for m in mentions if m],
+    )
+
+
+def _person(person: Any) -> str:
+    if not isinstance(person, dict):
+        return str(person or "")
+    if person.get("literal"):
+        return str(person["literal"])
+    parts = [person.get("given"), person.get("non-dropping-particle") or person.get("dropping-particle"),
+             person.get("family")]
+    name = " ".join(str(p) for p in parts if p)
+    return f"{name}, {person['suffix']}" if person.get("suffix") else name
+
+
+def _date_text(issued: Any) -> str:
+    """`{"date-parts": [[2018, 6, 19]]}` → `2018-06-19`; `{"raw": …}` as it is."""
+    if not isinstance(issued, dict):
+        return str(issued or "")
+    parts = issued.get("date-parts")
+    if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
+        try:
+            return "-".join(f"{int(p):02d}" for p in parts[0][:3])
+        except (TypeError, ValueError):
+            return ""
+    return str(issued.get("raw") or issued.get("literal") or "")

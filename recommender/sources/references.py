@@ -1,0 +1,153 @@
+"""What reference managers' exports have in common, turned into a `Record`.
+
+BibTeX, RIS, CSL-JSON and Zotero's CSV describe a paper by its title, authors, date, venue and
+identifiers, and often without an abstract: such an entry is still a paper (its abstract is
+empty). Each format module fills a `Reference` from its own fields; `record_of` cleans the text
+(TeX into Unicode, protective braces dropped) and finds the arXiv id wherever the tools put it:
+an `eprint` with an arXiv prefix, an arXiv link, a journal or note field such as
+`arXiv:1806.07366` or `arXiv preprint arXiv:1806.07366`, or arXiv's own DOI
+(`10.48550/arXiv.1806.07366`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..papers import Record, Rejection, SourceRef, parse_arxiv_ref, split_arxiv_id
+from ..text import clean_abstract, clean_name, clean_title, detect_lang
+from .table import clean_categories, clean_doi, strip_et_al
+
+# `arXiv:1806.07366`, `arXiv preprint arXiv:1806.07366v2`, `arXiv: hep-th/9901001`
+_ARXIV_MENTION = re.compile(
+    r"arxiv\s*(?:preprint\s*)?(?:arxiv)?\s*[:/]?\s*(\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?)",
+    re.IGNORECASE,
+)
+_ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(\S+)", re.IGNORECASE)
+_ISO_DATE = re.compile(r"(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?")
+# arXiv category names, as `primaryClass` holds them (`cs.LG`, `hep-th`, `math.AP`).
+_ARXIV_CATEGORY = re.compile(r"^[a-z-]+(?:\.[A-Za-z-]+)?$")
+
+
+@dataclass
+class Reference:
+    """One entry of a reference manager's export, as its format names the fields (raw text:
+    `record_of` cleans it)."""
+
+    line: int
+    title: str = ""
+    authors: list[str] = field(default_factory=list)
+    authors_truncated: bool = False
+    abstract: str = ""
+    date: str = ""  # ISO-like: `2018`, `2018-06`, `2018-06-19`, `2018/06/19/`
+    month: int | None = None  # when the format keeps the month apart from the year
+    doi: str = ""
+    eprint: str = ""  # an arXiv id the format says is one
+    category: str = ""  # arXiv's primary class
+    # Fields that may mention an arXiv id or link: URLs, journal, note, number, extra.
+    mentions: list[str] = field(default_factory=list)
+    key: str = ""  # the entry's cite key or id, for messages
+
+
+def record_of(ref: Reference, path: str, fmt: str) -> Record | Rejection:
+    """The record an entry describes, or a Rejection naming its line (an entry without a title
+    is no paper: there would be nothing to show or match it by)."""
+    title = clean_title(ref.title)
+    if not title:
+        named = f" {ref.key!r}" if ref.key else ""
+        return Rejection(path, ref.line, f"entry{named} has no title")
+    authors, truncated = person_names(ref.authors)
+    abstract = clean_abstract(ref.abstract)
+    arxiv = arxiv_id_of(ref)
+    published, approx = date_of(ref.date, ref.month)
+    category = ref.category.strip()
+    categories = clean_categories([category]) if arxiv and _ARXIV_CATEGORY.match(category) else []
+    return Record(
+        source=SourceRef(path, ref.line, fmt),
+        abstract=abstract,
+        title=title,
+        authors=authors,
+        authors_truncated=truncated or ref.authors_truncated,
+        categories=categories,
+        published=published,
+        date_approx=approx,
+        arxiv_id=arxiv[0] if arxiv else None,
+        version=arxiv[1] if arxiv else None,
+        lang=detect_lang(abstract or title),
+        doi=clean_doi(ref.doi) if ref.doi else None,
+    )
+
+
+def person_names(names: list[str]) -> tuple[list[str], bool]:
+    """Cleaned names in order (empty ones dropped), and whether the list was cut (`and
+    others`, `et al.`)."""
+    cleaned: list[str] = []
+    truncated = False
+    for raw in names:
+        name, cut = strip_et_al(clean_name(raw))
+        truncated = truncated or cut
+        name = name.strip(" ,;")
+        if name:
+            cleaned.append(name)
+    return cleaned, truncated
+
+
+def first_last(name: str) -> str:
+    """`Chen, Ricky T. Q.` → `Ricky T. Q. Chen`; `Bar, Jr., Foo` → `Foo Bar Jr.`; a name
+    without a comma as it is."""
+    parts = [part.strip() for part in name.split(",")]
+    if len(parts) == 2 and parts[1]:
+        return f"{parts[1]} {parts[0]}"
+    if len(parts) == 3 and parts[2]:
+        return f"{parts[2]} {parts[0]} {parts[1]}"
+    return name.strip()
+
+
+def arxiv_id_of(ref: Reference) -> tuple[str, int | None] | None:
+    """The arXiv id and version an entry names, looked for in the eprint, then the DOI, then
+    the fields that mention one."""
+    if ref.eprint:
+        found = split_arxiv_id(ref.eprint)
+        if found:
+            return found
+    if ref.doi:
+        match = _ARXIV_DOI.search(ref.doi)
+        if match:
+            found = split_arxiv_id(match.group(1))
+            if found:
+                return found
+    for text in ref.mentions:
+        if not text:
+            continue
+        whole = parse_arxiv_ref(text)
+        if whole and "arxiv" in text.lower():
+            return split_arxiv_id(text) or (whole, None)
+        match = _ARXIV_MENTION.search(text) or _ARXIV_DOI.search(text)
+        if match:
+            found = split_arxiv_id(match.group(1))
+            if found:
+                return found
+    return None
+
+
+def date_of(text: str, month: int | None = None) -> tuple[date | None, bool]:
+    """The date an entry gives and whether it is only approximate (no day): `2018` is
+    2018-01-01 (approximate), `2018-06` or year 2018 with month 6 is 2018-06-01."""
+    match = _ISO_DATE.search(text or "")
+    if not match:
+        return None, False
+    year = int(match.group(1))
+    month_text, day_text = match.group(2), match.group(3)
+    month = int(month_text) if month_text else month
+    try:
+        if month and day_text:
+            return date(year, month, int(day_text)), False
+        if month:
+            return date(year, month, 1), True
+        return date(year, 1, 1), True
+    except ValueError:
+        try:
+            return date(year, 1, 1), True
+        except ValueError:
+            return None, False

@@ -1,0 +1,89 @@
+"""RIS files (Zotero, Mendeley, EndNote), read entry by entry with rispy.
+
+An entry runs from its `TY  - ` line to its `ER  - ` line; a field may go on over several lines.
+Titles come from `TI`, `T1` or `CT`, authors from `AU`/`A1` (`Chen, Ricky T. Q.`), the date from
+`DA`, `PY` or `Y1` (`2018/06/19/`), the abstract from `AB` or `N2`. An entry rispy cannot read,
+or without a title, is a Rejection naming the line of its `TY`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import rispy
+
+from ..papers import Record, Rejection
+from .references import Reference, first_last, record_of
+
+FORMAT = "ris"
+HEAD_LIMIT = 65536
+_TY = re.compile(r"^TY  -", re.MULTILINE)
+_ER = re.compile(r"^ER  -", re.MULTILINE)
+
+
+def looks_like(text: str) -> bool:
+    """True when the head has a `TY  - ` line and an `ER  - ` line."""
+    head = text[:HEAD_LIMIT].lstrip("\ufeff")
+    return _TY.search(head) is not None and _ER.search(head) is not None
+
+
+def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
+    """Records for the file's entries, each naming the line of its `TY`. `today` is unused."""
+    for line, chunk in chunks(text.lstrip("\ufeff")):
+        try:
+            found = rispy.loads(chunk)
+        except Exception as exc:  # noqa: BLE001 - rispy raises plain exceptions on odd entries
+            yield Rejection(path, line, f"unreadable RIS entry: {exc}")
+            continue
+        if not found:
+            yield Rejection(path, line, "unreadable RIS entry")
+            continue
+        yield record_of(reference_of(found[0], line), path, FORMAT)
+
+
+def chunks(text: str) -> Iterator[tuple[int, str]]:
+    """Each entry's first line number and text, from its `TY` line to its `ER` line."""
+    start: int | None = None
+    lines: list[str] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith("TY  -"):
+            if start is not None:  # an entry without its ER: it ends where the next begins
+                yield start, "\n".join(lines + ["ER  - "]) + "\n"
+            start, lines = number, [line]
+        elif start is not None:
+            lines.append(line)
+            if line.startswith("ER  -"):
+                yield start, "\n".join(lines) + "\n"
+                start, lines = None, []
+    if start is not None:
+        yield start, "\n".join(lines + ["ER  - "]) + "\n"
+
+
+def reference_of(entry: dict[str, Any], line: int) -> Reference:
+    def first(*names: str) -> str:
+        for name in names:
+            value = entry.get(name)
+            if isinstance(value, list):
+                value = value[0] if value else ""
+            if value:
+                return str(value)
+        return ""
+
+    people = entry.get("authors") or entry.get("first_authors") or []
+    abstract = first("abstract", "notes_abstract")
+    mentions = [str(u) for u in entry.get("urls", [])]
+    mentions += [first(name) for name in ("secondary_title", "journal_name", "alternate_title3",
+                                          "number", "note", "notes", "publisher", "type_of_work")]
+    return Reference(
+        line=line,
+        key=first("id"),
+        title=first("title", "primary_title", "translated_title"),
+        authors=[first_last(str(person)) for person in people],
+        abstract=abstract,
+        date=first("date", "year", "publication_year"),
+        doi=first("doi"),
+        mentions=[m for m in mentions if m],
+    )

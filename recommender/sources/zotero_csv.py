@@ -1,0 +1,87 @@
+"""Zotero's CSV export: a header with `Key`, `Item Type` and `Title` among Zotero's columns.
+
+Authors are `Chen, Ricky T. Q.; Rubanova, Yulia`, the abstract is `Abstract Note` (often empty:
+the entry is a paper all the same), the date `Date` or `Publication Year`; an arXiv preprint's
+id is found in `Url`, `Extra` (`arXiv: 1806.07366`), `Number` or `Publication Title`. This is
+also the CSV that `paperclub export --format csv` writes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import date
+
+from ..papers import Record, Rejection
+from .references import Reference, first_last, record_of
+
+FORMAT = "zotero-csv"
+HEAD_LIMIT = 65536
+REQUIRED = {"key", "item type", "title"}
+MENTION_COLUMNS = ("url", "extra", "number", "publication title", "archive location",
+                   "archive id", "report number")
+
+
+def _header(text: str) -> tuple[int, list[str]] | None:
+    """The line number and lower-cased column names of the first non-blank line."""
+    for number, line in enumerate(io.StringIO(text[:HEAD_LIMIT], newline=""), 1):
+        if line.strip().strip("\ufeff"):
+            try:
+                cells = next(csv.reader([line.strip().lstrip("\ufeff")]), [])
+            except csv.Error:
+                return None
+            return number, [cell.strip().lower() for cell in cells]
+    return None
+
+
+def looks_like(text: str) -> bool:
+    """True when the first line is a CSV header with Zotero's `Key`, `Item Type` and `Title`."""
+    header = _header(text)
+    return header is not None and REQUIRED <= set(header[1])
+
+
+def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
+    """Records for the rows, each naming the physical line its row starts on. `today` is
+    unused."""
+    header = _header(text)
+    if header is None:
+        yield Rejection(path, 1, "no Zotero CSV header")
+        return
+    header_line, names = header
+    lines = io.StringIO(text.lstrip("\ufeff"), newline="")
+    for _ in range(header_line):
+        lines.readline()
+    reader = csv.reader(lines)
+    while True:
+        start = header_line + reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield Rejection(path, start, f"unreadable CSV row: {exc}")
+            continue
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(names):
+            yield Rejection(path, start, f"expected {len(names)} columns as in the header, found {len(row)}")
+            continue
+        yield record_of(reference_of(dict(zip(names, row)), start), path, FORMAT)
+
+
+def reference_of(row: dict[str, str], line: int) -> Reference:
+    def cell(name: str) -> str:
+        return (row.get(name) or "").strip()
+
+    authors = [first_last(name) for name in cell("author").split(";") if name.strip()]
+    return Reference(
+        line=line,
+        key=cell("key"),
+        title=cell("title"),
+        authors=authors,
+        abstract=cell("abstract note"),
+        date=cell("date") or cell("publication year"),
+        doi=cell("doi"),
+        mentions=[cell(name) for name in MENTION_COLUMNS if cell(name)],
+    )

@@ -1,0 +1,208 @@
+"""Reference managers' exports: BibTeX/BibLaTeX, RIS, CSL-JSON and Zotero's CSV.
+
+The files in tests/data/bib/ are shaped like what each tool writes (see tests/data/README.md).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from recommender import sources
+from recommender.files import read_text_file
+from recommender.papers import Record, Rejection
+from recommender.sources import bibtex, csljson, ris, zotero_csv
+from recommender.sources.references import Reference, arxiv_id_of, date_of
+
+BIB = Path(__file__).resolve().parent / "data" / "bib"
+TODAY = date(2026, 11, 22)
+
+
+def read(name: str) -> tuple[str, list[Record | Rejection]]:
+    text = read_text_file(BIB / name, 10**7)
+    fmt, items = sources.parse_text(text, name, TODAY)
+    return fmt, list(items)
+
+
+def records(items: list[Record | Rejection]) -> dict[str, Record]:
+    return {r.title: r for r in items if isinstance(r, Record) and r.title}
+
+
+def rejections(items: list[Record | Rejection]) -> list[str]:
+    return [str(r) for r in items if isinstance(r, Rejection)]
+
+
+@pytest.mark.parametrize("name, fmt", [
+    ("jabref.bib", "bibtex"), ("zotero-bbt.bib", "bibtex"), ("mendeley.bib", "bibtex"),
+    ("scholar.bib", "bibtex"), ("zotero.ris", "ris"), ("endnote.ris", "ris"),
+    ("zotero.json", "csl-json"), ("zotero.csv", "zotero-csv"),
+])
+def test_each_export_is_recognised_by_its_content(name, fmt):
+    assert read(name)[0] == fmt
+
+
+def test_jabref_strings_preamble_groups_accents_months_and_corporate_authors():
+    _, items = read("jabref.bib")
+    found = records(items)
+    assert len(found) == 8
+    # the entry without a title is rejected with the line its @ is on; nothing else is
+    assert rejections(items) == ["jabref.bib:107: entry 'Untitled2020' has no title"]
+    hk = found["Inhomogeneous Electron Gas"]
+    assert hk.authors == ["P. Hohenberg", "W. Kohn"]
+    assert hk.published == date(1964, 11, 1) and hk.date_approx  # month macro `nov`
+    assert hk.doi == "10.1103/physrev.136.b864" and hk.abstract == ""
+    assert hk.source.line == 9 and hk.source.format == "bibtex"
+    assert found["Projector augmented-wave method"].authors == ["P. E. Blöchl"]
+    assert found["Efficient iterative schemes for ab initio total-energy calculations using a "
+                 "plane-wave basis set"].authors == ["G. Kresse", "J. Furthmüller"]
+    einstein = found["Zur Elektrodynamik bewegter Körper"]  # double braces around TeX accents
+    assert einstein.published == date(1905, 1, 1)
+    atlas = found["Observation of a new particle in the search for the Standard Model Higgs "
+                  "boson with the ATLAS detector"]
+    assert atlas.authors == ["ATLAS Collaboration", "G. Aad", "T. Abajyan"]
+    assert atlas.authors_truncated  # `and others`
+    assert (atlas.arxiv_id, atlas.categories) == ("1207.7214", ["hep-ex"])
+    assert found["Electric Field Effect in Atomically Thin Carbon Films"].arxiv_id == "cond-mat/0410550"
+    assert "Generalized Gradient Approximation Made Simple" in found  # journal = prl macro
+
+
+def test_better_bibtex_biblatex_dates_eprinttype_and_protected_capitals():
+    _, items = read("zotero-bbt.bib")
+    found = records(items)
+    assert not rejections(items)
+    node = found["Neural Ordinary Differential Equations"]
+    assert (node.arxiv_id, node.published, node.date_approx) == ("1806.07366", date(2018, 6, 19), False)
+    assert node.categories == ["cs.LG"] and node.doi == "10.48550/arxiv.1806.07366"
+    ffjord = found["FFJORD: Free-form Continuous Dynamics for Scalable Reversible Generative Models"]
+    assert ffjord.arxiv_id == "1810.01367"  # eprinttype in lower case
+    assert found["The Rise of Graphene"].published == date(2007, 3, 1)
+    assert found["Learning a Parametric Embedding by Preserving Local Structure"].authors == [
+        "Laurens van der Maaten"]
+    assert found["Latent ODEs for Irregularly-Sampled Time Series"].arxiv_id is None
+
+
+def test_mendeley_arxivid_and_google_scholar_journal_mentions():
+    _, mendeley = read("mendeley.bib")
+    assert {r.arxiv_id for r in records(mendeley).values()} == {"1806.07366", "1906.02735"}
+    assert records(mendeley)["Residual Flows for Invertible Generative Modeling"].authors[-1] == "Jörn-Henrik Jacobsen"
+    _, scholar = read("scholar.bib")
+    found = records(scholar)
+    sycophancy = found["Towards understanding sycophancy in language models"]
+    assert sycophancy.arxiv_id == "2310.13548" and sycophancy.authors_truncated
+    assert len(sycophancy.authors) == 10
+    assert "Łukasz Kaiser" in found["Attention is all you need"].authors
+
+
+def test_ris_with_a_bom_crlf_and_multiline_abstract():
+    raw = (BIB / "zotero.ris").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    _, items = read("zotero.ris")
+    found = records(items)
+    node = found["Neural Ordinary Differential Equations"]
+    assert node.abstract.startswith("We introduce a new family of deep neural network models. "
+                                    "Instead of specifying a discrete sequence of hidden layers, we")
+    assert node.abstract.endswith("using a neural network.")
+    assert node.authors[0] == "Ricky T. Q. Chen" and node.arxiv_id == "1806.07366"
+    assert node.published == date(2018, 6, 19)
+    assert found["The rise of graphene"].published == date(2007, 3, 1)
+    assert rejections(items) == ["zotero.ris:37: entry has no title"]
+
+
+def test_endnote_ris_t1_n2_y1_and_an_arxiv_pdf_link():
+    _, items = read("endnote.ris")
+    found = records(items)
+    sq = found["Detailed Balance Limit of Efficiency of p-n Junction Solar Cells"]
+    assert sq.abstract.startswith("In order to find an upper theoretical limit")
+    assert sq.published == date(1961, 1, 1) and sq.doi == "10.1063/1.1736034"
+    attention = found["Attention Is All You Need"]
+    assert (attention.arxiv_id, attention.version) == ("1706.03762", 5)
+    assert attention.source.line == 14
+
+
+def test_csl_json_items_with_their_lines():
+    _, items = read("zotero.json")
+    found = records(items)
+    node = found["Neural Ordinary Differential Equations"]
+    assert node.source.line == 2 and node.arxiv_id == "1806.07366"
+    assert node.published == date(2018, 6, 19)
+    ipcc = found["Climate Change 2021: The Physical Science Basis"]
+    assert ipcc.authors == ["Intergovernmental Panel on Climate Change"]
+    assert rejections(items) == ["zotero.json:45: entry 'http://zotero.org/users/123456/items/NOTITLE1' has no title"]
+
+
+def test_zotero_csv_with_an_abstract_spanning_lines():
+    _, items = read("zotero.csv")
+    found = records(items)
+    assert [r.source.line for r in found.values()] == [2, 4]
+    assert found["Neural Ordinary Differential Equations"].arxiv_id == "1806.07366"
+    assert found["Generalized Gradient Approximation Made Simple"].abstract == ""
+    assert rejections(items) == ["zotero.csv:5: entry 'ZZZNOTIT' has no title"]
+
+
+def test_a_broken_bibtex_entry_is_rejected_and_the_rest_read():
+    text = ("@article{good1, title={First {Paper}}, year=2020}\n"
+            "@article{bad, title={Unclosed, year=2020\n"
+            "\n@article{good2, title={Second}, author={A. Person}}\n")
+    items = list(bibtex.parse(text, "t.bib", TODAY))
+    assert [r.title for r in items if isinstance(r, Record)] == ["First Paper", "Second"]
+    assert [r.line for r in items if isinstance(r, Rejection)] == [2]
+
+
+def test_a_repeated_cite_key_is_still_read():
+    text = "@article{a, title={One}}\n@article{a, title={Two}, month=jun, year=2001}\n"
+    items = list(bibtex.parse(text, "t.bib", TODAY))
+    assert [(r.title, r.published) for r in items if isinstance(r, Record)] == [
+        ("One", None), ("Two", date(2001, 6, 1))]
+
+
+def test_string_concatenation_and_nested_braces():
+    text = ('@string{ml = "Machine"}\n'
+            '@inproceedings{k, title = {{On {Nested {Braces}}} in ' + "{\\'E}" + 'tudes}, '
+            'booktitle = ml # " Learning", author = {M{\\"u}ller, J{\\"o}rg and Zhang, W.}}\n')
+    [record] = list(bibtex.parse(text, "t.bib", TODAY))
+    assert isinstance(record, Record)
+    assert record.title == "On Nested Braces in Études"
+    assert record.authors == ["Jörg Müller", "W. Zhang"]
+
+
+@pytest.mark.parametrize("fields, expected", [
+    ({"eprint": "arXiv:2101.00001v2"}, ("2101.00001", 2)),
+    ({"doi": "10.48550/arXiv.1806.07366"}, ("1806.07366", None)),
+    ({"mentions": ["arXiv preprint arXiv:1810.01367"]}, ("1810.01367", None)),
+    ({"mentions": ["https://arxiv.org/abs/hep-th/9901001v1"]}, ("hep-th/9901001", 1)),
+    ({"mentions": ["Physical Review B", "https://doi.org/10.1103/PhysRevB.54.11169"]}, None),
+])
+def test_arxiv_ids_are_found_where_tools_put_them(fields, expected):
+    assert arxiv_id_of(Reference(line=1, **fields)) == expected
+
+
+def test_dates_of_various_precision():
+    assert date_of("2018/06/19/") == (date(2018, 6, 19), False)
+    assert date_of("2018", 6) == (date(2018, 6, 1), True)
+    assert date_of("in press") == (None, False)
+    assert date_of("2018-13-40") == (date(2018, 1, 1), True)
+
+
+def test_detection_leaves_other_formats_alone():
+    assert not bibtex.looks_like("Some listing text with an email@example.org{ in it")
+    assert not ris.looks_like("TY  - JOUR\nno end")
+    assert not csljson.looks_like('{"id": "2101.00001", "title": "x", "abstract": "y"}')
+    assert not zotero_csv.looks_like("title,abstract\nA,B\n")
+
+
+def test_papers_without_abstracts_are_stored_searched_and_filled_in_later(empty):
+    report = empty.ingest([BIB / "zotero-bbt.bib", BIB / "jabref.bib"], today=TODAY)
+    assert (report.added, len(report.rejected)) == (13, 1)
+    node = empty.paper("1806.07366")
+    assert node.abstract == "" and node.doi == "10.48550/arxiv.1806.07366"
+    assert [r.paper.title for r in empty.search("graphene", limit=3)] == ["The Rise of Graphene"]
+    assert {r.paper.title for r in empty.search("author:Kohn", limit=3)} == {
+        "Self-Consistent Equations Including Exchange and Correlation Effects",
+        "Inhomogeneous Electron Gas"}
+    assert empty.paper("10.1002/andp.19053221004").title == "Zur Elektrodynamik bewegter Körper"
+    # the Mendeley export holds the abstract: the same paper (by arXiv id) gains it
+    empty.ingest([BIB / "mendeley.bib"], today=TODAY)
+    assert empty.paper("1806.07366").abstract.startswith("We introduce a new family")
+    assert empty.store.count_papers() == 14
