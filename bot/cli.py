@@ -555,6 +555,84 @@ def likes(state: State, user: str, as_json: bool) -> None:
         click.echo(f"{signal.created[:10]}  #{signal.paper.id} {signal.paper.title}")
 
 
+@cli.command(name="import")
+@click.argument("user", type=NAME)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--group", type=NAME, help="The group (lab) the likes belong to.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_obj
+def import_(state: State, user: str, paths: tuple[Path, ...], group: str | None, as_json: bool) -> None:
+    """Bring USER's own reading list in: ingest the files and like every paper for USER.
+
+    Reads BibTeX/BibLaTeX, RIS, CSL-JSON and Zotero CSV exports (and every format `ingest`
+    reads). Importing the same files again changes nothing. Exits with 1 when no file could
+    be read.
+    """
+    from recommender.reading_list import FileImport, ImportReport
+
+    readable, refused = _sort_paths(paths)
+    report = ImportReport(user, group)
+    if readable:
+        report = state.library().import_likes(user, readable, group=group, progress=_line_progress())
+    report.files[:0] = [FileImport(f.path, error=f.error) for f in refused]
+    if as_json:
+        _emit_json(report.to_dict())
+    else:
+        _print_import(report)
+    if report.errors and not (report.added or report.matched):
+        sys.exit(EXIT_FAILED)
+
+
+def _print_import(report: Any) -> None:
+    for f in report.files:
+        if f.error:
+            click.echo(f"{f.path}: skipped: {f.error}", err=True)
+            continue
+        click.echo(
+            f"{f.path} ({f.format}): {f.added} added, {f.matched} matched, {f.liked} liked, "
+            f"{f.already_liked} already liked, {len(f.rejected)} rejected"
+        )
+        for rejection in f.rejected:
+            click.echo(f"  rejected {rejection}", err=True)
+    click.echo(
+        f"Total: {report.added} added, {report.matched} matched, {report.liked} liked, "
+        f"{report.already_liked} already liked, {len(report.rejected)} rejected; "
+        f"{report.user} likes {_plural(len(report.paper_ids), 'paper')} from these files"
+    )
+
+
+@cli.command()
+@click.option("--user", type=NAME, help="The papers USER liked.")
+@click.option("--group", type=NAME, help="The papers liked in this group (with --user: USER's likes there).")
+@click.option("--all", "everything", is_flag=True, help="Every paper in the library.")
+@click.option("--format", "fmt", default="bibtex", show_default=True,
+              type=click.Choice(["bibtex", "biblatex", "ris", "csljson", "csv"]))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write to this file (default: standard output).")
+@click.pass_obj
+def export(state: State, user: str | None, group: str | None, everything: bool, fmt: str,
+           output: Path | None) -> None:
+    """Write a reading list for a reference manager: BibTeX, BibLaTeX, RIS, CSL-JSON or CSV.
+
+    Cite keys are surname + year + first title word (`chen2018neural`), unique and the same on
+    every export; arXiv papers carry their eprint fields. What it writes reads back into
+    paperclub as the same papers.
+    """
+    if everything == bool(user or group):
+        raise BadInput("Say whose papers to export: --user USER, --group GROUP, or --all.")
+    exported = state.library().export(fmt, user=user, group=group)
+    if output is None:
+        click.echo(exported.text, nl=False)
+    else:
+        try:
+            output.write_text(exported.text, encoding="utf-8")
+        except OSError as exc:
+            raise Problem(f"Cannot write {_shown_path(output)}: {describe_os_error(exc)}.") from exc
+    whose = f"{user}'s likes" if user else f"the likes in {group}" if group else "the library"
+    where = f" to {_shown_path(output)}" if output else ""
+    click.echo(f"Wrote {_plural(exported.papers, 'paper')} ({whose}, {fmt}){where}.", err=True)
+
+
 def _brief(paper: Paper) -> dict:
     data = paper.to_dict()
     data.pop("sources")

@@ -156,6 +156,11 @@ class Ingester:
         with self.store.transaction():
             return self._add(record)
 
+    def add_prepared(self, prepared: Prepared) -> tuple[str, int]:
+        """A record parsed by `parsing.parse_file` stored inside the caller's transaction:
+        what happened ("added", "merged" or "unchanged") and the paper's id."""
+        return self._add(prepared.record, prepared)
+
     def _add(self, record: Record, prepared: Prepared | None = None) -> tuple[str, int]:
         """`add_record` inside the caller's transaction, also returning the paper's id."""
         if prepared is None:

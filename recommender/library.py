@@ -18,8 +18,10 @@ if TYPE_CHECKING:
     from .arxiv import ArxivClient, Lookup
     from .digest import DigestBook
     from .enrich import EnrichProgress, EnrichReport
+    from .export import Exported
     from .index import IndexKeeper, TfidfIndex
     from .ingest import ArxivAddition, Ingester, IngestReport, ProgressCallback
+    from .reading_list import ImportReport
     from .recommend import Recommender
 
 SEEDED_KEY = "seeded"
@@ -128,6 +130,17 @@ class Library:
         self.papers_changed()
         return report
 
+    def import_likes(self, user: str, paths: Iterable[str | Path], group: str | None = None,
+                     today: date | None = None, progress: ProgressCallback | None = None) -> ImportReport:
+        """Ingest a person's own reading list (BibTeX, RIS, CSL-JSON, Zotero CSV or any format
+        `ingest` reads) and like every paper in it for them (see `reading_list.Importer`)."""
+        from .reading_list import Importer
+
+        report = Importer(self.store, self.ingester).import_likes(str(user), paths, today or date.today(),
+                                                                  group, progress)
+        self.papers_changed()
+        return report
+
     def add_record(self, record: Record) -> str:
         """Store one record, merging it into the paper it describes: "added", "merged" or
         "unchanged". The index follows at the next `papers_changed()`."""
@@ -217,6 +230,13 @@ class Library:
         rows = self.store.signals(str(user), kind="like", group=group)
         papers = {p.id: p for p in self.store.papers([r[0] for r in rows])}
         return [Signal(papers[pid], kind, grp or None, created) for pid, kind, grp, created in rows if pid in papers]
+
+    def export(self, fmt: str = "bibtex", user: str | None = None, group: str | None = None) -> Exported:
+        """A person's likes, a group's, or the whole library, written as BibTeX, BibLaTeX, RIS,
+        CSL-JSON or Zotero CSV (see `export.export_library`); ValueError for another format."""
+        from .export import export_library
+
+        return export_library(self.store, fmt, user, group)
 
     def mark_delivered(self, recipient: str, paper_ids: Iterable[int]) -> None:
         """Remember papers sent to a person or channel, so they are not recommended again."""

@@ -104,7 +104,7 @@ def reference_of(entry: Entry) -> Reference:
         authors_truncated=truncated,
         abstract=text("abstract"),
         date=text("date") or text("year"),
-        month=month if isinstance(month, int) and 1 <= month <= 12 else None,
+        month=_month(month),
         doi=text("doi"),
         eprint=eprint,
         category=text("primaryclass") or text("eprintclass"),
@@ -122,6 +122,13 @@ def display_name(person: str) -> str:
         return person
     name = " ".join(parts.first + parts.von + parts.last)
     return f"{name}, {' '.join(parts.jr)}" if parts.jr else name
+
+
+def _month(value: object) -> int | None:
+    """A month field as a number: macros (`jun`) arrive as ints, `{6}` as text."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    return value if isinstance(value, int) and 1 <= value <= 12 else None
 
 
 def line_of(block: Block) -> int:

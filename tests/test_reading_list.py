@@ -1,0 +1,209 @@
+"""A person's own reading list in as likes (`import`), and reading lists out (`export`)."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import bibtexparser
+import pytest
+import rispy
+from click.testing import CliRunner
+
+from bot.cli import cli
+from recommender import Library
+from recommender.export import FORMATS, cite_keys
+
+from .conftest import INGEST_DAY
+
+BIB = Path(__file__).resolve().parent / "data" / "bib"
+
+
+@pytest.fixture
+def imported(seeded) -> Library:
+    """The seeded library after ada imported every export in tests/data/bib."""
+    seeded.import_likes("ada", [BIB], today=INGEST_DAY)
+    return seeded
+
+
+def test_import_likes_every_titled_entry_and_reports_each_rejection(seeded):
+    report = seeded.import_likes("ada", [BIB], today=INGEST_DAY)
+    # 31 entries in 8 files, 4 without a title; the other 27 name 18 distinct papers
+    assert (report.added, report.matched, len(report.rejected)) == (13, 14, 4)
+    assert report.liked == len(report.paper_ids) == 18
+    assert sorted(str(r) for r in report.rejected) == [
+        "tests/data/bib/jabref.bib:107: entry 'Untitled2020' has no title",
+        "tests/data/bib/zotero.csv:5: entry 'ZZZNOTIT' has no title",
+        "tests/data/bib/zotero.json:45: entry 'http://zotero.org/users/123456/items/NOTITLE1' has no title",
+        "tests/data/bib/zotero.ris:37: entry has no title",
+    ]
+    liked = {s.paper.title for s in seeded.likes("ada")}
+    assert len(liked) == 18
+    # entries of seeded papers were matched to them (arXiv id, title), not added again
+    assert "Latent ODEs for Irregularly-Sampled Time Series" in liked
+    assert seeded.store.count_papers() == 80 + 13
+    node = seeded.paper("Neural Ordinary Differential Equations")
+    assert node.arxiv_id == "1806.07366" and node.abstract  # the seed's abstract is kept
+
+
+def test_importing_again_changes_nothing(imported):
+    before = [(s.paper.id, s.created) for s in imported.likes("ada")]
+    papers = imported.store.count_papers()
+    again = imported.import_likes("ada", [BIB], today=INGEST_DAY)
+    assert (again.added, again.liked, again.already_liked) == (0, 0, 27)
+    assert [(s.paper.id, s.created) for s in imported.likes("ada")] == before
+    assert imported.store.count_papers() == papers
+
+
+def test_imported_likes_are_in_their_group_and_drive_recommendations(seeded):
+    assert seeded.recommend("bob", limit=3)  # cold start: bundled favourites, no reason
+    seeded.import_likes("bob", [BIB / "zotero-bbt.bib"], group="lab1", today=INGEST_DAY)
+    assert {s.group for s in seeded.likes("bob")} == {"lab1"}
+    ranked = seeded.recommend("bob", limit=5, group="lab1")
+    liked = {s.paper.id for s in seeded.likes("bob")}
+    assert ranked and not {r.paper.id for r in ranked} & liked
+    assert all("which you liked" in r.reason for r in ranked)
+
+
+def test_a_file_that_cannot_be_read_is_reported_and_the_rest_imported(seeded, tmp_path):
+    bad = tmp_path / "notes.bin"
+    bad.write_bytes(b"\xff\xfe\x00garbage")
+    report = seeded.import_likes("ada", [bad, BIB / "scholar.bib"], today=INGEST_DAY)
+    assert report.errors and "not UTF-8" in report.errors[0]
+    assert report.liked == 3
+
+
+def test_cite_keys_are_surname_year_first_word_and_unique(imported):
+    papers = imported.store.papers(imported.store.all_ids())
+    keys = cite_keys(papers)
+    assert len(set(keys.values())) == len(papers)
+    by_title = {p.title: keys[p.id] for p in papers}
+    assert by_title["Neural Ordinary Differential Equations"] == "chen2018neural"
+    assert by_title["Towards Understanding Sycophancy in Language Models"] == "sharma2023towards"
+    assert by_title["The Rise of Graphene"] == "geim2007rise"
+    assert by_title["Zur Elektrodynamik bewegter Körper"] == "einstein1905elektrodynamik"
+    assert cite_keys(list(reversed(papers))) == keys  # the same keys whatever the order
+
+
+def test_repeated_keys_get_letters_in_id_order(empty, tmp_path):
+    bib = tmp_path / "twins.bib"
+    bib.write_text("@misc{a, title={Flows One}, author={Ricky Chen}, year=2019}\n"
+                   "@misc{b, title={Flows Two}, author={Ricky Chen}, year=2019}\n"
+                   "@misc{c, title={Flows Three}, author={Ricky Chen}, year=2019}\n")
+    empty.import_likes("ada", [bib], today=INGEST_DAY)
+    text = empty.export("bibtex", user="ada").text
+    keys = [e.key for e in bibtexparser.parse_string(text).entries]
+    assert keys == ["chen2019flows", "chen2019flowsb", "chen2019flowsc"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_export_reads_back_as_the_same_papers(imported, tmp_path, fmt):
+    exported = imported.export(fmt, user="ada")
+    assert exported.papers == 18
+    path = tmp_path / f"ada{exported.suffix}"
+    path.write_text(exported.text, encoding="utf-8")
+    # into the same library: every entry matches its paper and is already liked
+    again = imported.import_likes("ada", [path], today=INGEST_DAY)
+    assert (again.added, again.matched, len(again.rejected), again.already_liked) == (0, 18, 0, 18)
+    # into a new library: the same papers, fields and all
+    with Library(tmp_path / "fresh.db") as fresh:
+        report = fresh.import_likes("eve", [path], today=INGEST_DAY)
+        assert (report.added, len(report.rejected)) == (18, 0)
+        ours = {p.title: p for p in imported.store.papers(s.paper.id for s in imported.likes("ada"))}
+        theirs = {p.title: p for p in fresh.store.papers(fresh.store.all_ids())}
+        assert theirs.keys() == ours.keys()
+        for title, paper in ours.items():
+            copy = theirs[title]
+            assert (copy.arxiv_id, copy.doi, copy.authors, copy.abstract) == (
+                paper.arxiv_id, paper.doi, paper.authors, paper.abstract), title
+            assert copy.published == paper.published, title
+            assert copy.authors_truncated == paper.authors_truncated or fmt != "bibtex"
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex"])
+def test_bibtex_export_reads_in_bibtexparser_without_errors(imported, fmt):
+    exported = imported.export(fmt)
+    library = bibtexparser.parse_string(exported.text)
+    assert not library.failed_blocks
+    assert len(library.entries) == exported.papers == imported.store.count_papers()
+    atlas = next(e for e in library.entries if e.key == "collaboration2012observation")
+    fields = {f.key: f.value for f in atlas.fields}
+    assert fields["eprint"] == "1207.7214" and fields["doi"] == "10.1016/j.physletb.2012.08.020"
+    assert fields["author"].endswith(" and others")
+    if fmt == "biblatex":
+        assert atlas.entry_type == "online" and fields["eprinttype"] == "arXiv"
+        assert fields["date"] == "2012"
+    else:
+        assert fields["archivePrefix"] == "arXiv" and fields["primaryClass"] == "hep-ex"
+
+
+def test_ris_export_reads_in_rispy(imported):
+    exported = imported.export("ris", user="ada")
+    entries = rispy.load(io.StringIO(exported.text))
+    assert len(entries) == 18
+    node = next(e for e in entries if e["id"] == "chen2018neural")
+    assert node["authors"][0] == "Chen, Ricky T. Q." and node["urls"] == ["https://arxiv.org/abs/1806.07366"]
+    assert node["date"] == "2018/06/19/"
+
+
+def test_a_group_export_holds_what_was_liked_there(imported):
+    imported.import_likes("bob", [BIB / "endnote.ris"], group="lab1", today=INGEST_DAY)
+    exported = imported.export("csljson", group="lab1")
+    titles = {item["title"] for item in json.loads(exported.text)}
+    assert titles == {"Detailed Balance Limit of Efficiency of p-n Junction Solar Cells",
+                      "Attention Is All You Need"}
+    assert imported.export("csv", user="bob", group="lab2").papers == 0
+
+
+def test_an_unknown_format_is_refused(imported):
+    with pytest.raises(ValueError, match="unknown format"):
+        imported.export("endnote-xml", user="ada")
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def db(seeded_db, tmp_path) -> str:
+    path = tmp_path / "cli.db"
+    shutil.copy(seeded_db, path)
+    return str(path)
+
+
+def test_cli_import_reports_and_a_second_import_changes_nothing(db):
+    first = run("--db", db, "import", "ada", str(BIB / "jabref.bib"), str(BIB / "zotero.ris"))
+    assert first.exit_code == 0, first.output
+    assert "jabref.bib (bibtex): 8 added, 0 matched, 8 liked, 0 already liked, 1 rejected" in first.stdout
+    assert "jabref.bib:107: entry 'Untitled2020' has no title" in first.stderr
+    assert "ada likes 10 papers from these files" in first.stdout
+    again = json.loads(run("--db", db, "import", "ada", str(BIB / "jabref.bib"), str(BIB / "zotero.ris"),
+                           "--json").stdout)
+    assert (again["added"], again["liked"], again["already_liked"], again["rejected"]) == (0, 0, 10, 2)
+    shown = run("--db", db, "show", "10.1103/PhysRevB.50.17953")
+    assert shown.exit_code == 0 and "Projector augmented-wave method" in shown.stdout
+
+
+def test_cli_import_of_nothing_readable_fails(db, tmp_path):
+    result = run("--db", db, "import", "ada", str(tmp_path / "missing.bib"))
+    assert result.exit_code == 1
+    assert "missing.bib" in result.stderr
+
+
+def test_cli_export_to_a_file_and_to_stdout(db, tmp_path):
+    run("--db", db, "import", "ada", str(BIB / "scholar.bib"))
+    out = tmp_path / "ada.bib"
+    written = run("--db", db, "export", "--user", "ada", "-o", str(out))
+    assert written.exit_code == 0 and "Wrote 3 papers (ada's likes, bibtex)" in written.stderr
+    assert len(bibtexparser.parse_file(str(out)).entries) == 3
+    printed = run("--db", db, "export", "--user", "ada", "--format", "ris")
+    assert printed.stdout.count("TY  - ") == 3
+    assert run("--db", db, "export").exit_code == 2
+    assert run("--db", db, "export", "--all", "--user", "ada").exit_code == 2
+    unwritable = run("--db", db, "export", "--all", "-o", str(tmp_path / "no" / "such" / "dir.bib"))
+    assert unwritable.exit_code == 1 and "Cannot write" in unwritable.stderr
