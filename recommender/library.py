@@ -141,6 +141,16 @@ class Library:
         self.papers_changed()
         return report
 
+    def import_data(self, user: str, name: str, data: bytes, group: str | None = None,
+                    today: date | None = None) -> ImportReport:
+        """`import_likes` for an upload's bytes, named `name` in the report."""
+        from .reading_list import Importer
+
+        report = Importer(self.store, self.ingester).import_data(str(user), name, data,
+                                                                 today or date.today(), group)
+        self.papers_changed()
+        return report
+
     def add_record(self, record: Record) -> str:
         """Store one record, merging it into the paper it describes: "added", "merged" or
         "unchanged". The index follows at the next `papers_changed()`."""

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import sources
+from .files import FileProblem
 from .ingest import ProgressCallback, file_label
 from .papers import Rejection
-from .parsing import ParseProblem, parse_file
+from .parsing import ParseProblem, Prepared, parse_file, prepare
 
 if TYPE_CHECKING:
     from .ingest import Ingester
@@ -112,35 +113,69 @@ class Importer:
             report.files.append(self._import_file(report, path, today, progress))
         return report
 
+    def import_data(self, user: str, name: str, data: bytes, today: date,
+                    group: str | None = None) -> ImportReport:
+        """Import a file's bytes (an upload) named `name` in reports: UTF-8 text, a BOM and any
+        line ends allowed, in any format `ingest` reads."""
+        report = ImportReport(str(user), group)
+        done = FileImport(name)
+        report.files.append(done)
+        try:
+            text = decode_text(data)
+            fmt, items = sources.parse_text(text, name, today)
+        except (FileProblem, sources.UnknownFormat) as exc:
+            done.error = str(exc)
+            return report
+        done.format = fmt
+        with self.store.transaction():
+            self._like_items(report, done, (prepare(item) for item in items))
+        return report
+
     def _import_file(self, report: ImportReport, path: Path, today: date,
                      progress: ProgressCallback | None) -> FileImport:
         label = file_label(path)
         done = FileImport(label)
-        liked_here: set[int] = set()
         try:
             parsed = parse_file(path, label, today)
             done.format = parsed.format
             with self.store.transaction():
-                for item in parsed.items:
-                    if isinstance(item, Rejection):
-                        done.rejected.append(item)
-                        continue
-                    outcome, paper_id = self.ingester.add_prepared(item)
-                    if outcome == "added":
-                        done.added += 1
-                    else:
-                        done.matched += 1
-                    if paper_id in liked_here:
-                        continue
-                    liked_here.add(paper_id)
-                    if self.store.set_signal(report.user, paper_id, "like", report.group):
-                        done.liked += 1
-                    else:
-                        done.already_liked += 1
-                    if paper_id not in report.paper_ids:
-                        report.paper_ids.append(paper_id)
+                self._like_items(report, done, parsed.items)
         except ParseProblem as exc:
             return FileImport(label, done.format, error=str(exc))
         if progress:
             progress(label, parsed.total_lines, parsed.total_lines)
         return done
+
+    def _like_items(self, report: ImportReport, done: FileImport,
+                    items: Iterable[Prepared | Rejection]) -> None:
+        """Store each parsed entry and like its paper, inside the caller's transaction."""
+        liked_here: set[int] = set()
+        for item in items:
+            if isinstance(item, Rejection):
+                done.rejected.append(item)
+                continue
+            outcome, paper_id = self.ingester.add_prepared(item)
+            if outcome == "added":
+                done.added += 1
+            else:
+                done.matched += 1
+            if paper_id in liked_here:
+                continue
+            liked_here.add(paper_id)
+            if self.store.set_signal(report.user, paper_id, "like", report.group):
+                done.liked += 1
+            else:
+                done.already_liked += 1
+            if paper_id not in report.paper_ids:
+                report.paper_ids.append(paper_id)
+
+
+def decode_text(data: bytes) -> str:
+    """Bytes read as `files.read_text_file` reads a file: UTF-8, a leading BOM dropped, line
+    ends made `\\n`; FileProblem for bytes that are not UTF-8."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+        raise FileProblem(f"not UTF-8 text (byte {exc.start + bom})") from exc
+    return text.replace("\r\n", "\n").replace("\r", "\n")

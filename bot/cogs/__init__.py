@@ -1,9 +1,11 @@
-"""The bot's commands, one cog per area: finding papers, likes with what they lead to, and daily digests."""
+"""The bot's commands, one cog per area: finding papers, likes with what they lead to, reading
+lists in and out, and daily digests."""
 
 from .digests import Digests
 from .likes import Likes
 from .papers import Papers
+from .reading_lists import ReadingLists
 
-COGS = (Papers, Likes, Digests)
+COGS = (Papers, Likes, ReadingLists, Digests)
 
-__all__ = ["COGS", "Digests", "Likes", "Papers"]
+__all__ = ["COGS", "Digests", "Likes", "Papers", "ReadingLists"]

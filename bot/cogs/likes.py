@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from ..client import PaperclubBot
 
 TRENDING_COUNT = 10
+IMPORT_EXPORT_HINT = ("/import brings in your own library (BibTeX, RIS, CSL-JSON, Zotero CSV) as likes; "
+                      "/export sends your likes as a file for your reference manager.")
 
 
 async def send_ranked(
@@ -117,12 +119,15 @@ class Likes(commands.Cog):
         signals = await self.bot.run_blocking(self.bot.library.likes, str(person.id), group_of(ctx))
         if not signals:
             if person.id == ctx.author.id:
-                text = "You have not liked any papers here yet: use /like, or the Like button under a paper."
+                text = ("You have not liked any papers here yet: use /like, the Like button under a paper, "
+                        "or /import your Zotero, JabRef or Mendeley library.")
             else:
                 text = f"{cards.plain(person.display_name, 80)} has not liked any papers here yet."
             await reply(ctx, text, private=not share)
             return
-        await reply(ctx, embeds=[cards.likes_card(signals, person.display_name)], private=not share)
+        card = cards.likes_card(signals, person.display_name)
+        card.set_footer(text=IMPORT_EXPORT_HINT)
+        await reply(ctx, embeds=[card], private=not share)
 
     @hybrid_command()
     @heavy()

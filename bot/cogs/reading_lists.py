@@ -1,0 +1,138 @@
+"""Reading lists in and out: /import a reference manager's export as your likes, /export likes
+as a file for one.
+
+An import is the caller's own taste, so its answer goes only to them; so does an export of
+their own likes. A server's export is posted in the channel.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord.ext import commands
+
+from recommender.export import Exported
+from recommender.reading_list import ImportReport
+
+from ..cards import NO_MENTIONS, plain
+from .hybrid import hybrid_command
+from .replies import group_of, heavy, reply, think, user_of
+
+if TYPE_CHECKING:
+    from ..client import PaperclubBot
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+# Discord refuses uploads over 10 MB from a bot in a server without boosts.
+MAX_EXPORT_BYTES = 10 * 1024 * 1024
+REJECTIONS_SHOWN = 5
+ExportFormat = Literal["bibtex", "biblatex", "ris", "csljson", "csv"]
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def too_large(name: str, size: int) -> str:
+    return (f"{plain(name, 100)} is {_megabytes(size)}; /import takes files up to "
+            f"{_megabytes(MAX_IMPORT_BYTES)}. Export a smaller collection, or ask whoever runs the "
+            "bot to use `paperclub import`.")
+
+
+def import_message(report: ImportReport) -> str:
+    """What an import did, for the person who ran it."""
+    done = report.files[0]
+    if done.error:
+        return f"I could not read {plain(done.path, 100)}: {done.error}."
+    lines = [
+        f"Imported {plain(done.path, 100)} ({done.format}): {done.entries} papers, "
+        f"{done.liked} new likes ({done.added} new to the library, {done.matched} already here"
+        + (f", {done.already_liked} you already liked" if done.already_liked else "") + ")."
+    ]
+    if done.rejected:
+        lines.append(f"{len(done.rejected)} entries skipped:")
+        lines += [f"• line {r.line}: {plain(r.reason, 150)}" for r in done.rejected[:REJECTIONS_SHOWN]]
+        if len(done.rejected) > REJECTIONS_SHOWN:
+            lines.append(f"…and {len(done.rejected) - REJECTIONS_SHOWN} more.")
+    if done.entries:
+        lines.append("Your recommendations now draw on them: try /recommend.")
+    return "\n".join(lines)
+
+
+def export_file(exported: Exported, name: str) -> discord.File:
+    return discord.File(io.BytesIO(exported.text.encode("utf-8")), filename=f"{name}{exported.suffix}")
+
+
+class ReadingLists(commands.Cog):
+    """Your reading list in from Zotero, JabRef or Mendeley, and out again."""
+
+    def __init__(self, bot: PaperclubBot):
+        self.bot = bot
+
+    @hybrid_command(name="import")
+    @heavy()
+    async def import_(self, ctx: commands.Context, file: discord.Attachment) -> None:
+        """Import your reading list (BibTeX, RIS, CSL-JSON, Zotero CSV) as your likes.
+
+        Parameters
+        ----------
+        file
+            An export of your Zotero, JabRef or Mendeley library (at most 5 MB)
+        """
+        await think(ctx, private=True)
+        if file.size > MAX_IMPORT_BYTES:  # as Discord tells it: refused before downloading
+            await reply(ctx, too_large(file.filename, file.size), private=True)
+            return
+        data = await file.read()
+        if len(data) > MAX_IMPORT_BYTES:
+            await reply(ctx, too_large(file.filename, len(data)), private=True)
+            return
+        report = await self.bot.run_write(self.bot.library.import_data, user_of(ctx), file.filename,
+                                          data, group_of(ctx))
+        await reply(ctx, import_message(report), private=True)
+
+    @hybrid_command()
+    @heavy()
+    async def export(self, ctx: commands.Context, scope: Literal["mine", "server"] = "mine",
+                     format: ExportFormat = "bibtex") -> None:
+        """Your likes (or this server's) as a file for Zotero, JabRef or Mendeley.
+
+        Parameters
+        ----------
+        scope
+            mine: the papers you liked (only you see the file); server: those liked here
+        format
+            bibtex, biblatex, ris, csljson or csv
+        """
+        private = scope == "mine"
+        await think(ctx, private=private)
+        group = group_of(ctx)
+        if scope == "server" and group is None:
+            await reply(ctx, "There is no server here: use scope mine.", private=True)
+            return
+        if private:
+            exported = await self.bot.run_blocking(self.bot.library.export, format, user=user_of(ctx))
+            name, whose = "my-likes", "you liked"
+        else:
+            exported = await self.bot.run_blocking(self.bot.library.export, format, group=group)
+            name, whose = "server-likes", "liked here"
+        if not exported.papers:
+            await reply(ctx, f"No papers {whose} yet: use /like, the Like buttons, or /import.", private=private)
+            return
+        size = len(exported.text.encode("utf-8"))
+        if size > MAX_EXPORT_BYTES:
+            await reply(ctx, f"That list is {_megabytes(size)}, more than Discord takes; "
+                             "`paperclub export` writes it on the bot's machine.", private=private)
+            return
+        content = f"{exported.papers} papers {whose}, as {format}."
+        await self._send_file(ctx, content, export_file(exported, name), private)
+
+    async def _send_file(self, ctx: commands.Context, content: str, file: discord.File, private: bool) -> None:
+        """A file in answer: ephemeral for a private slash command, a reply for a text one."""
+        if ctx.interaction is None:
+            reference = ctx.message.to_reference(fail_if_not_exists=False)
+            await ctx.send(content, file=file, reference=reference, mention_author=False,
+                           allowed_mentions=NO_MENTIONS)
+            return
+        await ctx.send(content, file=file, ephemeral=private, allowed_mentions=NO_MENTIONS)
