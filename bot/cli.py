@@ -457,7 +457,7 @@ def _authors(paper: Paper, limit: int | None = None) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the paper as JSON.")
 @click.pass_obj
 def show(state: State, paper: tuple[str, ...], as_json: bool) -> None:
-    """Show one paper by id, arXiv id or URL, or a unique part of its title."""
+    """Show one paper by id, arXiv id or URL, DOI, or a unique part of its title."""
     from recommender import PaperNotFound
 
     library = state.library()
@@ -479,11 +479,16 @@ def show(state: State, paper: tuple[str, ...], as_json: bool) -> None:
         click.echo(f"Categories: {' '.join(found.categories)}")
     if found.has_code:
         click.echo("Code available")
+    if found.doi:
+        click.echo(f"DOI: {found.doi}")
     if found.url:
         click.echo(f"Link: {found.url}")
     click.echo(f"Language: {found.lang}")
     click.echo("")
-    click.echo(click.wrap_text(found.abstract, width=100, preserve_paragraphs=True))
+    if found.abstract:
+        click.echo(click.wrap_text(found.abstract, width=100, preserve_paragraphs=True))
+    else:
+        click.echo("(no abstract)")
     click.echo("")
     click.echo("Seen in: " + ", ".join(f"{s.path}:{s.line}" for s in found.sources))
 
