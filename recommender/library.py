@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .export import Exported
     from .index import IndexKeeper, TfidfIndex
     from .ingest import ArxivAddition, Ingester, IngestReport, ProgressCallback
-    from .reading_list import ImportReport
+    from .reading_list import ImportReport, Upload
     from .recommend import Recommender
 
 SEEDED_KEY = "seeded"
@@ -141,13 +141,17 @@ class Library:
         self.papers_changed()
         return report
 
-    def import_data(self, user: str, name: str, data: bytes, group: str | None = None,
-                    today: date | None = None) -> ImportReport:
-        """`import_likes` for an upload's bytes, named `name` in the report."""
+    def read_upload(self, name: str, data: bytes, today: date | None = None) -> Upload:
+        """An upload's bytes parsed for `import_upload` (touches no database: run it anywhere)."""
+        from .reading_list import read_upload
+
+        return read_upload(name, data, today or date.today())
+
+    def import_upload(self, user: str, upload: Upload, group: str | None = None) -> ImportReport:
+        """`import_likes` for an upload parsed by `read_upload`, named as it was uploaded."""
         from .reading_list import Importer
 
-        report = Importer(self.store, self.ingester).import_data(str(user), name, data,
-                                                                 today or date.today(), group)
+        report = Importer(self.store, self.ingester).import_upload(str(user), upload, group)
         self.papers_changed()
         return report
 

@@ -98,6 +98,26 @@ class ImportReport:
         }
 
 
+@dataclass
+class Upload:
+    """A file's bytes read and parsed, ready to import: its entries, or why it could not be read."""
+
+    name: str
+    format: str | None = None
+    items: list[Prepared | Rejection] = field(default_factory=list)
+    error: str | None = None
+
+
+def read_upload(name: str, data: bytes, today: date) -> Upload:
+    """Parse an upload named `name`: UTF-8 text (a BOM and any line ends allowed) in any format
+    `ingest` reads. The work that needs no database, so that it can run off the writer."""
+    try:
+        fmt, items = sources.parse_text(decode_text(data), name, today)
+        return Upload(name, fmt, [prepare(item) for item in items])
+    except (FileProblem, sources.UnknownFormat) as exc:
+        return Upload(name, error=str(exc))
+
+
 class Importer:
     """Ingests files and likes every paper they name for one person."""
 
@@ -113,22 +133,14 @@ class Importer:
             report.files.append(self._import_file(report, path, today, progress))
         return report
 
-    def import_data(self, user: str, name: str, data: bytes, today: date,
-                    group: str | None = None) -> ImportReport:
-        """Import a file's bytes (an upload) named `name` in reports: UTF-8 text, a BOM and any
-        line ends allowed, in any format `ingest` reads."""
+    def import_upload(self, user: str, upload: Upload, group: str | None = None) -> ImportReport:
+        """Import an upload read by `read_upload` (in one transaction)."""
         report = ImportReport(str(user), group)
-        done = FileImport(name)
+        done = FileImport(upload.name, upload.format, error=upload.error)
         report.files.append(done)
-        try:
-            text = decode_text(data)
-            fmt, items = sources.parse_text(text, name, today)
-        except (FileProblem, sources.UnknownFormat) as exc:
-            done.error = str(exc)
-            return report
-        done.format = fmt
-        with self.store.transaction():
-            self._like_items(report, done, (prepare(item) for item in items))
+        if upload.error is None:
+            with self.store.transaction():
+                self._like_items(report, done, upload.items)
         return report
 
     def _import_file(self, report: ImportReport, path: Path, today: date,

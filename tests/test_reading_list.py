@@ -211,8 +211,10 @@ def test_cli_export_to_a_file_and_to_stdout(db, tmp_path):
 
 def test_an_upload_is_imported_under_its_own_name(seeded):
     data = b"\xef\xbb\xbf" + (BIB / "endnote.ris").read_bytes().replace(b"\n", b"\r\n")
-    report = seeded.import_data("ada", "EndNote Library.ris", data, group="lab1", today=INGEST_DAY)
+    upload = seeded.read_upload("EndNote Library.ris", data, today=INGEST_DAY)
+    assert seeded.store.count_papers() == 80, "reading an upload stores nothing"
+    report = seeded.import_upload("ada", upload, group="lab1")
     assert (report.files[0].format, report.liked) == ("ris", 2)
     assert [p.path for p in seeded.paper("Attention Is All You Need").sources] == ["EndNote Library.ris"]
-    latin1 = seeded.import_data("ada", "old.bib", "@misc{a, title={Caf\u00e9}}".encode("latin-1"))
+    latin1 = seeded.import_upload("ada", seeded.read_upload("old.bib", "@misc{a, title={Caf\u00e9}}".encode("latin-1")))
     assert latin1.errors == ["old.bib: not UTF-8 text (byte 19)"] and latin1.liked == 0

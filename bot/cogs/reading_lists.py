@@ -88,8 +88,9 @@ class ReadingLists(commands.Cog):
         if len(data) > MAX_IMPORT_BYTES:
             await reply(ctx, too_large(file.filename, len(data)), private=True)
             return
-        report = await self.bot.run_write(self.bot.library.import_data, user_of(ctx), file.filename,
-                                          data, group_of(ctx))
+        # parsed on a reader thread: only storing the entries holds the library's writer
+        upload = await self.bot.run_blocking(self.bot.library.read_upload, file.filename, data)
+        report = await self.bot.run_write(self.bot.library.import_upload, user_of(ctx), upload, group_of(ctx))
         await reply(ctx, import_message(report), private=True)
 
     @hybrid_command()
