@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import bibtexparser
@@ -218,3 +219,20 @@ def test_an_upload_is_imported_under_its_own_name(seeded):
     assert [p.path for p in seeded.paper("Attention Is All You Need").sources] == ["EndNote Library.ris"]
     latin1 = seeded.import_upload("ada", seeded.read_upload("old.bib", "@misc{a, title={Caf\u00e9}}".encode("latin-1")))
     assert latin1.errors == ["old.bib: not UTF-8 text (byte 19)"] and latin1.liked == 0
+
+
+def test_an_imported_entry_without_abstract_is_matched_on_arxiv_and_gains_one(empty, arxiv_server, fake_gate):
+    from recommender.arxiv import ArxivClient
+    from tests.arxiv_seeds import route_seed_searches
+
+    empty.import_likes("ada", [BIB / "zotero-bbt.bib"], today=INGEST_DAY)
+    node = empty.paper("Latent ODEs for Irregularly-Sampled Time Series")
+    assert (node.arxiv_id, node.abstract) == (None, "")
+    route_seed_searches(arxiv_server)
+    with ArxivClient(arxiv_server.rss_url, arxiv_server.api_url, gate=fake_gate, backoff=1.0) as client:
+        report = empty.enrich(client)
+    assert [o.arxiv_id for o in report.matched] == ["1907.03907"]
+    linked = empty.paper("1907.03907")
+    assert linked.id == node.id and linked.published == date(2019, 7, 8)
+    assert linked.abstract.startswith("Time series with non-uniform intervals")
+    assert node.id in {s.paper.id for s in empty.likes("ada")}
