@@ -8,7 +8,7 @@ nothing: the papers are found again and the likes are already there.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import sources
 from .files import FileProblem
-from .ingest import ProgressCallback, file_label
+from .ingest import PROGRESS_EVERY, ProgressCallback, file_label
 from .papers import Rejection
 from .parsing import ParseProblem, Prepared, parse_file, prepare
 
@@ -150,19 +150,28 @@ class Importer:
         try:
             parsed = parse_file(path, label, today)
             done.format = parsed.format
+
+            def tick(line: int) -> None:
+                if progress:
+                    progress(label, line, parsed.total_lines)
+
+            tick(0)
             with self.store.transaction():
-                self._like_items(report, done, parsed.items)
+                self._like_items(report, done, parsed.items, tick)
         except ParseProblem as exc:
             return FileImport(label, done.format, error=str(exc))
         if progress:
             progress(label, parsed.total_lines, parsed.total_lines)
         return done
 
-    def _like_items(self, report: ImportReport, done: FileImport,
-                    items: Iterable[Prepared | Rejection]) -> None:
-        """Store each parsed entry and like its paper, inside the caller's transaction."""
+    def _like_items(self, report: ImportReport, done: FileImport, items: Iterable[Prepared | Rejection],
+                    tick: Callable[[int], None] | None = None) -> None:
+        """Store each parsed entry and like its paper, inside the caller's transaction; `tick`
+        is told the line reached every PROGRESS_EVERY entries."""
         liked_here: set[int] = set()
-        for item in items:
+        for count, item in enumerate(items, 1):
+            if tick and count % PROGRESS_EVERY == 0:
+                tick(item.line if isinstance(item, Rejection) else item.record.source.line)
             if isinstance(item, Rejection):
                 done.rejected.append(item)
                 continue

@@ -206,3 +206,11 @@ def test_papers_without_abstracts_are_stored_searched_and_filled_in_later(empty)
     empty.ingest([BIB / "mendeley.bib"], today=TODAY)
     assert empty.paper("1806.07366").abstract.startswith("We introduce a new family")
     assert empty.store.count_papers() == 14
+
+
+def test_months_written_as_names_numbers_or_with_a_day():
+    text = ('@article{a, title={One}, month=June, year={2018a}}\n'
+            '@article{b, title={Two}, month=jun # "~12", year=2019}\n'
+            '@article{c, title={Three}, month={11}, year=2020}\n')
+    found = [r.published for r in bibtex.parse(text, "t.bib", TODAY) if isinstance(r, Record)]
+    assert found == [date(2018, 6, 1), date(2019, 6, 1), date(2020, 11, 1)]

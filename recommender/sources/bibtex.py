@@ -33,6 +33,7 @@ FORMAT = "bibtex"
 logging.getLogger("bibtexparser").setLevel(logging.ERROR)
 HEAD_LIMIT = 65536
 _ENTRY_START = re.compile(r"^[ \t]*@[A-Za-z]+[ \t]*[{(]", re.MULTILINE)
+_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MENTION_FIELDS = ("url", "journal", "journaltitle", "note", "howpublished", "number", "eprint",
                    "publisher", "archiveprefix")
 
@@ -125,9 +126,14 @@ def display_name(person: str) -> str:
 
 
 def _month(value: object) -> int | None:
-    """A month field as a number: macros (`jun`) arrive as ints, `{6}` as text."""
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
+    """A month field as a number: macros (`jun`) arrive as ints, `{6}` as text, and a month
+    joined to a day (`jun # "~12"`) as text starting with its name."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text.isdigit():
+            value = int(text)
+        elif text[:3] in _MONTH_NAMES:
+            value = _MONTH_NAMES.index(text[:3]) + 1
     return value if isinstance(value, int) and 1 <= value <= 12 else None
 
 

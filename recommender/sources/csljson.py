@@ -20,7 +20,7 @@ from .references import Reference, record_of
 FORMAT = "csl-json"
 HEAD_LIMIT = 65536
 _ITEM_KEYS = re.compile(r'"(?:type|issued|container-title|citation-key|author)"\s*:')
-_SKIP = re.compile(r"[\s,]*")
+_BETWEEN_ITEMS = frozenset(" \t\r\n,")
 
 
 def looks_like(text: str) -> bool:
@@ -35,7 +35,8 @@ def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
     start = text.find("[")
     position = start + 1
     while True:
-        position = _SKIP.match(text, position).end()  # type: ignore[union-attr]
+        while position < len(text) and text[position] in _BETWEEN_ITEMS:
+            position += 1
         if position >= len(text) or text[position] == "]":
             return
         line = text.count("\n", 0, position) + 1
