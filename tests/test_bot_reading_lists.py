@@ -164,3 +164,16 @@ async def test_likes_mentions_import_and_export(bot):
     await dpytest.message("!likes", member=0)
     footer = messages()[0].embeds[0].footer.text
     assert "/import" in footer and "/export" in footer
+
+
+async def test_an_imported_paper_is_named_by_its_doi_in_paper_and_like(bot):
+    (_, bob), _ = people()
+    await dpytest.message("!import", member=0, attachments=[str(BIB / "jabref.bib")])
+    messages()
+    await dpytest.message("!paper 10.1103/PhysRevB.50.17953", member=1)
+    [card] = messages()[0].embeds
+    assert card.title == "Projector augmented-wave method"
+    await dpytest.message("!like doi:10.1103/physrevb.50.17953", member=1)
+    assert "Projector augmented-wave method" in messages()[0].content
+    signals = await bot.run_blocking(bot.library.likes, str(bob.id))
+    assert [s.paper.title for s in signals] == ["Projector augmented-wave method"]
