@@ -329,7 +329,8 @@ def cli(ctx: click.Context, db: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_obj
 def ingest(state: State, paths: tuple[Path, ...], as_json: bool) -> None:
-    """Add papers from listing, CSV, arXiv JSON-lines or Atom/RSS files or folders.
+    """Add papers from listing, CSV, arXiv JSON-lines, Atom/RSS, BibTeX, RIS or CSL-JSON files
+    or folders.
 
     With no PATHS, ingests the bundled seed listings. Exits with 1 when no file could be read.
     """
