@@ -46,6 +46,7 @@ TRANSFORM_CHUNK = 50_000
 # Above this many papers a refit runs in a process of its own, so that the bot's threads keep
 # answering while the vocabulary is learnt.
 FIT_IN_PROCESS = 20_000
+REFIT_NICENESS = 10  # how much lower the refit process's CPU priority is (see os.nice)
 
 _CJK_RUN = re.compile(CJK_CHAR.pattern + "+")
 
@@ -496,4 +497,7 @@ def normalized_sum(matrix: sp.csr_matrix) -> sp.csr_matrix:
 if __name__ == "__main__":
     from recommender import index  # noqa: PLW0406 - the module, so the pickle names it
 
+    # Below the threads answering people: on a small machine they get a core back at once,
+    # and the refit takes what they leave.
+    os.nice(REFIT_NICENESS)
     index.fit_file(*sys.argv[1:5])
