@@ -263,7 +263,7 @@ def remove_stale_temporaries(path: str | Path) -> list[Path]:
     removed = []
     for temp in path.parent.glob(f"{glob_escape(path.name)}.*{TEMP_SUFFIX}"):
         pid = temp.name[len(path.name) + 1:].split(".", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and _running(int(pid)):
+        if pid.isdigit() and _running(int(pid)):  # ours too: a refit may be writing it
             continue
         temp.unlink(missing_ok=True)
         removed.append(temp)

@@ -158,8 +158,32 @@ def _v5(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE feed_fetches ADD COLUMN retry_at TEXT")
 
 
+def _v6(db: sqlite_utils.Database) -> None:
+    """Each paper's categories as rows with an index, so a category filter is a look-up
+    instead of reading every candidate's JSON list."""
+    db.execute(
+        "CREATE TABLE paper_categories (name TEXT NOT NULL, short TEXT NOT NULL, "
+        "paper_id INTEGER NOT NULL REFERENCES papers(id), PRIMARY KEY (name, paper_id)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX paper_categories_short ON paper_categories (short, paper_id)")
+    db.execute("CREATE INDEX paper_categories_paper ON paper_categories (paper_id)")
+    rows = db.execute("SELECT id, categories FROM papers").fetchall()
+    for paper_id, categories in rows:
+        _write_categories(db.conn, paper_id, json.loads(categories), replace=False)
+
+
+def _write_categories(conn: sqlite3.Connection, paper_id: int, categories: list[str], replace: bool) -> None:
+    """A paper's categories, whole (`cs.lg`) and by their part after the dot (`lg`), in lower case."""
+    if replace:
+        conn.execute("DELETE FROM paper_categories WHERE paper_id = ?", [paper_id])
+    conn.executemany(
+        "INSERT OR IGNORE INTO paper_categories (name, short, paper_id) VALUES (?, ?, ?)",
+        [(c.lower(), c.lower().partition(".")[2] or c.lower(), paper_id) for c in categories],
+    )
+
+
 # Each migration takes the database from version N to N+1; append, never edit.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -371,6 +395,7 @@ class Store:
             paper_id = cursor.lastrowid
             assert paper_id is not None
             _write_fts(db, paper_id, f.title, f.abstract, f.authors, replace=False)
+            _write_categories(db, paper_id, f.categories, replace=False)
             self._add_sketch(db, paper_id, shingle_sketch)
         return paper_id
 
@@ -385,6 +410,8 @@ class Store:
             )
             if (f.title, f.abstract, f.authors) != (old.title, old.abstract, old.authors):
                 _write_fts(db, paper_id, f.title, f.abstract, f.authors, replace=True)
+            if f.categories != old.categories:
+                _write_categories(db, paper_id, f.categories, replace=True)
 
     def add_sketch(self, paper_id: int, shingle_sketch: list[int]) -> None:
         with self._writing() as db:
@@ -540,10 +567,11 @@ class Store:
         compared as text, so `%` and `_` in a name are no wildcards."""
         if not category:
             return "1", []
+        wanted = category.lower()
         return (
-            "EXISTS (SELECT 1 FROM json_each(p.categories) c WHERE lower(c.value) = lower(?) "
-            "OR substr(lower(c.value), -length(?) - 1) = '.' || lower(?))",
-            [category, category, category],
+            "p.id IN (SELECT paper_id FROM paper_categories WHERE name = ? "
+            "UNION SELECT paper_id FROM paper_categories WHERE short = ?)",
+            [wanted, wanted],
         )
 
     def _filters(
