@@ -29,7 +29,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from .processes import child_environment, last_words, module_command
+from .processes import TEMP_SUFFIX, child_environment, last_words, module_command
 from .text import CJK_CHAR
 
 if TYPE_CHECKING:
@@ -253,37 +253,6 @@ class TfidfIndex:
         return index
 
 
-TEMP_SUFFIX = ".tmp"
-
-
-def remove_stale_temporaries(path: str | Path) -> list[Path]:
-    """Delete the half-written copies of an index that a killed save left beside it (named
-    `<index>.<pid>.<random>.tmp`, kept while that process still runs); returns them."""
-    path = Path(path)
-    removed = []
-    for temp in path.parent.glob(f"{glob_escape(path.name)}.*{TEMP_SUFFIX}"):
-        pid = temp.name[len(path.name) + 1:].split(".", 1)[0]
-        if pid.isdigit() and _running(int(pid)):  # ours too: a refit may be writing it
-            continue
-        temp.unlink(missing_ok=True)
-        removed.append(temp)
-    return removed
-
-
-def glob_escape(name: str) -> str:
-    return re.sub(r"([*?\[])", r"[\1]", name)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def index_text(title: str, abstract: str, categories: list[str]) -> str:
     """The text a paper is indexed by: title, abstract, and its arXiv categories as words of
     their own, twice (a category is a strong hint of a paper's field).
@@ -326,8 +295,6 @@ class IndexKeeper:
         self._starting = threading.Lock()  # held only while a background thread is started
         self._background: dict[str, threading.Thread] = {}
         self._closed = False
-        if path is not None:
-            remove_stale_temporaries(path)
 
     def current(self) -> TfidfIndex:
         """The index to read now. Papers written by another process are brought in by a sync

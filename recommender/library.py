@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .papers import Paper, Recommendation, Record, Signal
+from .processes import remove_stale_temporaries
 from .search import Finder, SearchResult
 from .store import Store
 
@@ -54,6 +55,8 @@ class Library:
         self.finder = Finder(self.store)
         if self.store.get_meta(LIBRARY_ID_KEY) is None:
             self.store.set_meta(LIBRARY_ID_KEY, uuid.uuid4().hex)
+        if self.index_path is not None:
+            remove_stale_temporaries(self.index_path)
 
     def close(self) -> None:
         """Wait for the index's background work, then close the database."""
