@@ -231,6 +231,20 @@ def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
             columns[key] = index
     width = len(names)
 
+    for start, row in csv_rows(text, header_line, path, delimiter):
+        if isinstance(row, Rejection):
+            yield row
+            continue
+        try:
+            yield _record(row, width, columns, path, start)
+        except Exception as exc:  # noqa: BLE001 - a last resort: one odd row must not stop the file
+            yield Rejection(path, start, f"unreadable row: {exc}")
+
+
+def csv_rows(text: str, header_line: int, path: str,
+             delimiter: str = ",") -> Iterator[tuple[int, list[str] | Rejection]]:
+    """The non-blank rows after the header line, each with the physical line it starts on;
+    a row the csv module cannot read comes as a Rejection and the rest go on."""
     lines = io.StringIO(text, newline="")
     for _ in range(header_line):
         lines.readline()
@@ -242,14 +256,10 @@ def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
         except StopIteration:
             return
         except csv.Error as exc:
-            yield Rejection(path, start, f"unreadable CSV row: {exc}")
+            yield start, Rejection(path, start, f"unreadable CSV row: {exc}")
             continue
-        if not any(cell.strip() for cell in row):
-            continue
-        try:
-            yield _record(row, width, columns, path, start)
-        except Exception as exc:  # noqa: BLE001 - a last resort: one odd row must not stop the file
-            yield Rejection(path, start, f"unreadable row: {exc}")
+        if any(cell.strip() for cell in row):
+            yield start, row
 
 
 def _record(row: list[str], width: int, columns: dict[str, int], path: str,

@@ -15,6 +15,7 @@ from datetime import date
 
 from ..papers import Record, Rejection
 from .references import Reference, first_last, record_of
+from .table import csv_rows
 
 FORMAT = "zotero-csv"
 HEAD_LIMIT = 65536
@@ -49,20 +50,9 @@ def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
         yield Rejection(path, 1, "no Zotero CSV header")
         return
     header_line, names = header
-    lines = io.StringIO(text.lstrip("\ufeff"), newline="")
-    for _ in range(header_line):
-        lines.readline()
-    reader = csv.reader(lines)
-    while True:
-        start = header_line + reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield Rejection(path, start, f"unreadable CSV row: {exc}")
-            continue
-        if not any(cell.strip() for cell in row):
+    for start, row in csv_rows(text.lstrip("\ufeff"), header_line, path):
+        if isinstance(row, Rejection):
+            yield row
             continue
         if len(row) != len(names):
             yield Rejection(path, start, f"expected {len(names)} columns as in the header, found {len(row)}")
