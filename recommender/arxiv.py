@@ -686,6 +686,8 @@ def _attach(connection: urllib3.connection.HTTPConnection) -> None:
 
 
 class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
+    """A connection the current request's deadline watches, from connecting to the last byte."""
+
     def connect(self) -> None:
         super().connect()
         _attach(self)
@@ -695,14 +697,8 @@ class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
         super().request(*args, **kwargs)
 
 
-class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
-    def connect(self) -> None:
-        super().connect()
-        _attach(self)
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        _attach(self)
-        super().request(*args, **kwargs)
+class _WatchedHTTPSConnection(_WatchedHTTPConnection, urllib3.connection.HTTPSConnection):
+    """The same, over TLS."""
 
 
 class _WatchedPool(HTTPConnectionPool):

@@ -295,20 +295,9 @@ class DigestBook:
         day = latest_announcement(now)
         needed: list[tuple[str, date]] = []
         for category in categories:
-            if (category, day) not in needed and self._should_fetch(category, day, now):
+            if (category, day) not in needed and _due(self.store.feed_fetch(category, day.isoformat()), now):
                 needed.append((category, day))
         return needed
-
-    def _should_fetch(self, category: str, day: date, now: datetime) -> bool:
-        fetch = self.store.feed_fetch(category, day.isoformat())
-        if fetch is None:
-            return True
-        if fetch["status"] in DONE_FEEDS:
-            return False
-        again = datetime.fromisoformat(fetch["fetched"]) + RETRY_FEED_AFTER
-        if fetch.get("retry_at"):
-            again = max(again, datetime.fromisoformat(fetch["retry_at"]))
-        return again <= now
 
     def store_announcement(self, announcement: Announcement, expected_day: date | None, now: datetime) -> FeedReport:
         """Keep a fetched announcement: new papers and cross-lists are added and remembered for
@@ -366,7 +355,7 @@ class DigestBook:
         reports = []
         for category in parse_categories(categories):
             done = self.store.feed_fetch(category, day.isoformat())
-            if not force and done is not None and not self._should_fetch(category, day, now):
+            if not force and done is not None and not _due(done, now):
                 reports.append(FeedReport(category, day, done["status"], done["message"] or "", already=True))
                 continue
             reports.append(self.fetch_feed(category, day, announce, now))
@@ -484,6 +473,19 @@ class DigestBook:
         types = ("new", "cross") if cross_lists else ("new",)
         candidates = self.store.announced(names, day.isoformat(), types)
         return Preview(day, self._choose(subscription, day), len(candidates), feeds)
+
+
+def _due(fetch: dict | None, now: datetime) -> bool:
+    """Whether a feed is to be fetched now, given what its last fetch recorded: never fetched,
+    or failed (or stale) long enough ago, and not before a time arXiv asked for."""
+    if fetch is None:
+        return True
+    if fetch["status"] in DONE_FEEDS:
+        return False
+    again = datetime.fromisoformat(fetch["fetched"]) + RETRY_FEED_AFTER
+    if fetch.get("retry_at"):
+        again = max(again, datetime.fromisoformat(fetch["retry_at"]))
+    return again <= now
 
 
 def _row(subscription: Subscription) -> dict:
