@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .papers import Paper, Recommendation, Record, Signal
 from .processes import remove_stale_temporaries
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .reading_list import ImportReport, Upload
     from .recommend import Recommender
 
+T = TypeVar("T")
 SEEDED_KEY = "seeded"
 LIBRARY_ID_KEY = "library_id"
 
@@ -72,47 +73,43 @@ class Library:
 
     # -- the parts, made on first use so that a command needing no ranking imports none ---------
 
+    def _part(self, attribute: str, make: Callable[[], T]) -> T:
+        """The part kept in `attribute`, made by `make` on first use (once, whichever thread
+        asks first)."""
+        part: T | None = getattr(self, attribute)
+        if part is None:
+            with self._parts_lock:
+                part = getattr(self, attribute)
+                if part is None:
+                    part = make()
+                    setattr(self, attribute, part)
+        return part
+
     @property
     def ingester(self) -> Ingester:
-        if self._ingester is None:
-            from .ingest import Ingester
+        from .ingest import Ingester
 
-            with self._parts_lock:
-                if self._ingester is None:
-                    self._ingester = Ingester(self.store)
-        return self._ingester
+        return self._part("_ingester", lambda: Ingester(self.store))
 
     @property
     def keeper(self) -> IndexKeeper:
-        if self._keeper is None:
-            from .index import IndexKeeper
+        from .index import IndexKeeper
 
-            with self._parts_lock:
-                if self._keeper is None:
-                    library_id = self.store.get_meta(LIBRARY_ID_KEY) or ""
-                    self._keeper = IndexKeeper(self.store, self.index_path, library_id)
-        return self._keeper
+        return self._part("_keeper", lambda: IndexKeeper(
+            self.store, self.index_path, self.store.get_meta(LIBRARY_ID_KEY) or ""))
 
     @property
     def recommender(self) -> Recommender:
-        if self._recommender is None:
-            from .recommend import Recommender
+        from .recommend import Recommender
 
-            with self._parts_lock:
-                if self._recommender is None:
-                    self._recommender = Recommender(self.store, self.keeper.current, seed=self._seed)
-        return self._recommender
+        return self._part("_recommender", lambda: Recommender(self.store, self.keeper.current, seed=self._seed))
 
     @property
     def digests(self) -> DigestBook:
-        if self._digests is None:
-            from .digest import DigestBook
+        from .digest import DigestBook
 
-            with self._parts_lock:
-                if self._digests is None:
-                    self._digests = DigestBook(self.store, self.ingester, self.recommender,
-                                               self.papers_changed)
-        return self._digests
+        return self._part("_digests", lambda: DigestBook(
+            self.store, self.ingester, self.recommender, self.papers_changed))
 
     # -- ingest ----------------------------------------------------------------------------
 
