@@ -24,7 +24,11 @@ if TYPE_CHECKING:
     from .files import FileProblem, read_text_file
     from .ingest import ArxivAddition, FileReport, IngestReport, bundled_seeds
     from .library import Library
+    from .follows import FollowError
     from .papers import (
+        Follow,
+        Interest,
+        InterestNotFound,
         Paper,
         PaperNotFound,
         Recommendation,
@@ -48,6 +52,7 @@ _ORIGINS: dict[str, tuple[str, str]] = {
         for name in ("Digest", "DigestBook", "FeedReport", "Preview", "Subscription", "SubscriptionError")
     },
     "EnrichReport": (".enrich", "EnrichReport"),
+    "FollowError": (".follows", "FollowError"),
     **{name: (".files", name) for name in ("FileProblem", "read_text_file")},
     **{name: (".ingest", name) for name in ("ArxivAddition", "FileReport", "IngestReport", "bundled_seeds")},
     "Library": (".library", "Library"),
@@ -55,7 +60,8 @@ _ORIGINS: dict[str, tuple[str, str]] = {
     **{
         name: (".papers", name)
         for name in (
-            "Paper", "PaperNotFound", "Recommendation", "Rejection", "Signal", "Source",
+            "Follow", "Interest", "InterestNotFound", "Paper", "PaperNotFound", "Recommendation",
+            "Rejection", "Signal", "Source",
             "find_arxiv_refs", "parse_arxiv_ref",
         )
     },
@@ -76,7 +82,11 @@ __all__ = [
     "FeedReport",
     "FileProblem",
     "FileReport",
+    "Follow",
+    "FollowError",
     "IngestReport",
+    "Interest",
+    "InterestNotFound",
     "Library",
     "Lookup",
     "Paper",

@@ -17,9 +17,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Protocol
 
-from . import taxonomy
+from . import follows, taxonomy
 from .arxiv import ArxivError
-from .papers import Recommendation
+from .papers import Follow, Recommendation
 from .timetable import latest_announcement, parse_time, parse_timezone, zone
 
 if TYPE_CHECKING:
@@ -35,10 +35,10 @@ class Ranker(Protocol):
     """What a digest needs to choose its papers (see recommend.Recommender)."""
 
     def lab_ranking(self, group: str, limit: int = 10, candidates: Iterable[int] | None = None,
-                    exclude: Iterable[int] = ()) -> list[Recommendation]: ...
+                    exclude: Iterable[int] = (), min_score: float | None = None) -> list[Recommendation]: ...
 
     def personal_ranking(self, user: str, limit: int = 10, candidates: Iterable[int] | None = None,
-                         exclude: Iterable[int] = ()) -> list[Recommendation]: ...
+                         exclude: Iterable[int] = (), min_score: float | None = None) -> list[Recommendation]: ...
 
 log = logging.getLogger("paperclub.digest")
 
@@ -48,6 +48,9 @@ RETRY_FEED_AFTER = timedelta(minutes=30)
 GIVE_UP_AFTER = timedelta(hours=6)
 PENDING_FOR = timedelta(hours=24)
 DONE_FEEDS = ("ok", "empty")
+# "Only relevant": the floor a paper's similarity to someone's likes (cosine of TF-IDF vectors)
+# must reach. Measured on the shared arXiv samples (bench/interests.py --floor): ...
+ONLY_RELEVANT = 0.1
 
 _SPLIT = re.compile(r"[\s,;+]+")
 
@@ -68,6 +71,7 @@ class Subscription:
     size: int = DEFAULT_SIZE
     cross_lists: bool = False
     say_when_empty: bool = False
+    min_score: float | None = None
     group: str | None = None
     channel_id: int | None = None
     user_id: str | None = None
@@ -86,6 +90,9 @@ class Subscription:
         extras = []
         if self.cross_lists:
             extras.append("with cross-lists")
+        if self.min_score is not None:
+            extras.append("only relevant papers" if self.min_score == ONLY_RELEVANT
+                          else f"only papers scoring {self.min_score:g} or more")
         if self.say_when_empty:
             extras.append("says when there is nothing new")
         text = (f"{', '.join(self.categories)} · {self.size} papers at {self.post_time:%H:%M} "
@@ -220,11 +227,15 @@ class DigestBook:
     def subscribe(
         self, target: str, categories: str | Iterable[str], *, post_time: str | time = DEFAULT_TIME,
         timezone_name: str = "UTC", size: int = DEFAULT_SIZE, cross_lists: bool = False,
-        say_when_empty: bool = False, group: str | None = None, by: str | None = None,
-        now: datetime | None = None,
+        say_when_empty: bool = False, min_score: float | None = None, group: str | None = None,
+        by: str | None = None, now: datetime | None = None,
     ) -> Subscription:
         """Create or replace the subscription of a channel (`channel:<id>`) or a person
-        (`dm:<user id>`); raises SubscriptionError with a readable message on bad settings."""
+        (`dm:<user id>`); raises SubscriptionError with a readable message on bad settings.
+
+        With `min_score` (a similarity between 0 and 1; `ONLY_RELEVANT` for "only relevant"),
+        a paper that comes less close to the likes is left out, and a day with nothing that
+        close posts nothing (or, with `say_when_empty`, a one-line note)."""
         kind, _, key = target.partition(":")
         if kind not in ("channel", "dm") or not key.isdigit():
             raise SubscriptionError(f"{target!r} is neither a channel nor a person")
@@ -235,9 +246,12 @@ class DigestBook:
             raise SubscriptionError(str(exc)) from None
         if not 1 <= int(size) <= MAX_SIZE:
             raise SubscriptionError(f"A digest holds 1 to {MAX_SIZE} papers.")
+        if min_score is not None and not 0 <= min_score < 1:
+            raise SubscriptionError(f"min_score is a similarity from 0 to 1 (\"only relevant\" is {ONLY_RELEVANT:g}).")
         subscription = Subscription(
             target=target, kind=kind, categories=parse_categories(categories), post_time=when,
             timezone=zone_name, size=int(size), cross_lists=cross_lists, say_when_empty=say_when_empty,
+            min_score=float(min_score) if min_score is not None else None,
             group=group if kind == "channel" else None, channel_id=int(key) if kind == "channel" else None,
             user_id=key if kind == "dm" else None, created_by=by,
             updated=(now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
@@ -402,17 +416,61 @@ class DigestBook:
         return now >= posting + GIVE_UP_AFTER
 
     def _choose(self, subscription: Subscription, day: date) -> list[Recommendation]:
+        """The day's papers for a subscriber: followed ones first (a person's always, up to
+        MAX_SIZE; in a channel, those members follow, most followed first), then the best of
+        the rest by the subscriber's likes, above its floor."""
         types = ("new", "cross") if subscription.cross_lists else ("new",)
         delivered = self.store.delivered(subscription.recipient)
         candidates = [pid for pid in self.store.announced(subscription.categories, day.isoformat(), types)
                       if pid not in delivered]
         if not candidates:
             return []
+        followed = self._followed(subscription, candidates)
+        limit = min(MAX_SIZE, max(subscription.size, len(followed))) if subscription.kind == "dm" else subscription.size
+        followed = followed[:limit]
+        taken = {r.paper.id for r in followed}
+        rest = [pid for pid in candidates if pid not in taken]
+        room = limit - len(followed)
+        if not rest or room <= 0:
+            return followed
+        floor = subscription.min_score
         if subscription.kind == "dm":
-            return self.ranker.personal_ranking(subscription.user_id or "", subscription.size, candidates)
-        if subscription.group:
-            return self.ranker.lab_ranking(subscription.group, subscription.size, candidates)
-        return self.ranker.personal_ranking("", subscription.size, candidates)
+            ranked = self.ranker.personal_ranking(subscription.user_id or "", room, rest, min_score=floor)
+        elif subscription.group:
+            ranked = self.ranker.lab_ranking(subscription.group, room, rest, min_score=floor)
+        else:
+            ranked = self.ranker.personal_ranking("", room, rest, min_score=floor)
+        return followed + ranked
+
+    def _followed(self, subscription: Subscription, candidates: list[int]) -> list[Recommendation]:
+        """Candidates matching follows: a person's own (not ones they marked "not for me"), or
+        in a channel its server members', most followed first, each marked why."""
+        if subscription.kind == "dm":
+            user = subscription.user_id or ""
+            matcher = follows.Matcher(map(follows.from_row, self.store.follows(user=user)))
+            if not matcher:
+                return []
+            hidden = self.store.disliked_anywhere(user)
+            return [Recommendation(paper, 1.0, follows.why(found))
+                    for paper in self.store.papers(c for c in candidates if c not in hidden)
+                    if (found := matcher.matches(paper))]
+        if not subscription.group:
+            return []
+        members: dict[str, list[Follow]] = {}
+        for follow_row in self.store.follows(group=subscription.group):
+            members.setdefault(follow_row["user"], []).append(follows.from_row(follow_row))
+        matchers = [follows.Matcher(mine) for mine in members.values()]
+        if not matchers:
+            return []
+        lifted = []
+        for paper in self.store.papers(candidates):
+            by_members = [f for matcher in matchers if (f := matcher.matches(paper))]
+            if by_members:
+                people = "a member" if len(by_members) == 1 else f"{len(by_members)} members"
+                what = sorted({follow.describe() for mine in by_members for follow in mine})
+                lifted.append(Recommendation(paper, float(len(by_members)),
+                                             f"followed by {people} ({', '.join(what)})"))
+        return sorted(lifted, key=lambda r: -r.score)
 
     def digest(self, digest_id: int) -> Digest | None:
         row = self.store.digest(digest_id)
@@ -456,7 +514,7 @@ class DigestBook:
     def preview(
         self, categories: str | Iterable[str], now: datetime, *, group: str | None = None,
         user: str | None = None, size: int = DEFAULT_SIZE, cross_lists: bool = False,
-        recipient: str | None = None,
+        recipient: str | None = None, min_score: float | None = None,
     ) -> Preview:
         """What a digest of these categories would post now, from the announcements already
         fetched (nothing is recorded or marked delivered)."""
@@ -465,7 +523,7 @@ class DigestBook:
         kind = "dm" if user else "channel"
         target = recipient or (person_target(user) if user else "channel:0")
         subscription = Subscription(target=target, kind=kind, categories=names, size=max(1, min(size, MAX_SIZE)),
-                                    cross_lists=cross_lists, group=group, user_id=user)
+                                    cross_lists=cross_lists, group=group, user_id=user, min_score=min_score)
         feeds = {}
         for name in names:
             fetch = self.store.feed_fetch(name, day.isoformat())
@@ -503,6 +561,7 @@ def _subscription(row: dict) -> Subscription:
         target=row["target"], kind=row["kind"], categories=tuple(json.loads(row["categories"])),
         post_time=time.fromisoformat(row["post_time"]), timezone=row["timezone"], size=row["size"],
         cross_lists=bool(row["cross_lists"]), say_when_empty=bool(row["say_when_empty"]),
+        min_score=row.get("min_score"),
         group=row["grp"], channel_id=row["channel_id"], user_id=row["user_id"], paused=row["paused"],
         created_by=row["created_by"], updated=row["updated"],
     )

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -32,7 +31,13 @@ from typing import TYPE_CHECKING, Any
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .arxiv import ArxivClient, ArxivError, search_phrase
-from .merge import MIN_ABSTRACT_SHINGLES, same_abstract, shingles, title_norm
+from .merge import (
+    MIN_ABSTRACT_SHINGLES,
+    folded_words,
+    same_abstract,
+    shingles,
+    title_norm,
+)
 from .papers import Paper, Record
 
 if TYPE_CHECKING:
@@ -55,7 +60,6 @@ NEAR_IDENTICAL = 0.75
 
 _TEX_MATH = re.compile(r"\$[^$]*\$|\\\(.*?\\\)|\\\[.*?\\\]", re.DOTALL)
 _TEX_COMMAND = re.compile(r"\\[A-Za-z]+\*?(?:\{[^{}]*\})?|\\.")
-_WORD = re.compile(r"\w+")
 # A plain word of an abstract phrase, with the punctuation that may close it.
 _PLAIN_WORD = re.compile(r"([A-Za-z]+(?:-[A-Za-z]+)*)([,.;:!?)\]\"'\u2019\u201d]*)")
 _OPENERS = "(\"'[\u2018\u201c"
@@ -216,18 +220,12 @@ def _surnames(authors: list[str]) -> set[str]:
         if "," in name:
             last, _, first = name.partition(",")
             name = f"{first} {last}"
-        words = _folded_words(name.replace("-", ""))
+        words = folded_words(name.replace("-", ""))
         while words and words[-1] in _NAME_SUFFIXES:
             words.pop()
         if words:
             found.add(words[-1])
     return found
-
-
-def _folded_words(text: str) -> list[str]:
-    """Words without case or accents (`Jörn` gives `jorn`)."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    return _WORD.findall("".join(c for c in text if not unicodedata.combining(c)))
 
 
 # -- matching the library's papers ------------------------------------------------------------

@@ -193,9 +193,14 @@ class TfidfIndex:
         if not len(common):
             return []
         weights = data[a][in_a] * data[b][in_b]
+        return self.telling_terms(common[np.argsort(-weights)], limit)
+
+    def telling_terms(self, columns: np.ndarray, limit: int) -> list[str]:
+        """The first `limit` terms of some columns (most important first) that mean something
+        to a reader, skipping one that repeats a word already chosen."""
         chosen: list[str] = []
-        for position in np.argsort(-weights)[: limit * 8]:
-            term = str(self.terms[common[position]])
+        for column in columns[: limit * 8]:
+            term = str(self.terms[column])
             if not _telling(term) or any(term in other or other in term for other in chosen):
                 continue
             chosen.append(term)

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .papers import Paper, Recommendation, Record, Signal
+from .papers import Follow, Interest, Paper, Recommendation, Record, Signal
 from .processes import remove_stale_temporaries
 from .search import Finder, SearchResult
 from .store import Store
@@ -271,27 +271,77 @@ class Library:
         """Papers ranked by similarity to what the person liked, each with a reason."""
         return self.recommender.recommend(str(user), limit, group)
 
-    def similar(self, ref: str | int, limit: int = 10) -> list[Recommendation]:
-        """More like this: the papers closest to one paper, each with the words they share."""
-        return self.recommender.similar(self.paper(ref), limit)
+    def similar(self, ref: str | int, limit: int = 10, for_user: str | None = None) -> list[Recommendation]:
+        """More like this: the papers closest to one paper, each with the words they share
+        (for a person, without the papers they marked "not for me")."""
+        return self.recommender.similar(self.paper(ref), limit, None if for_user is None else str(for_user))
 
     def random(self, category: str | None = None, for_user: str | None = None) -> Paper:
         """A random paper, or with `for_user` a surprise from the upper part of their ranking."""
         return self.recommender.random(category, None if for_user is None else str(for_user))
 
     def lab_ranking(self, group: str, limit: int = 10, candidates: Iterable[int] | None = None,
-                    exclude: Iterable[int] = ()) -> list[Recommendation]:
+                    exclude: Iterable[int] = (), min_score: float | None = None) -> list[Recommendation]:
         """Papers ranked for a whole group, every member's profile counting equally."""
-        return self.recommender.lab_ranking(group, limit, candidates, exclude)
+        return self.recommender.lab_ranking(group, limit, candidates, exclude, min_score)
 
     def personal_ranking(self, user: str, limit: int = 10, candidates: Iterable[int] | None = None,
-                         exclude: Iterable[int] = ()) -> list[Recommendation]:
-        """Papers ranked for one person's likes made anywhere."""
-        return self.recommender.personal_ranking(str(user), limit, candidates, exclude)
+                         exclude: Iterable[int] = (), min_score: float | None = None) -> list[Recommendation]:
+        """Papers ranked for one person's likes made anywhere, interest by interest."""
+        return self.recommender.personal_ranking(str(user), limit, candidates, exclude, min_score)
 
     def trending(self, group: str, days: int = 7, limit: int = 10) -> list[Recommendation]:
         """What a group liked most in the last `days` days, most liked first."""
         return self.recommender.trending(group, days, limit)
+
+    # -- interests and follows ----------------------------------------------------------------
+
+    def taste(self, user: str, group: str | None = None) -> list[Interest]:
+        """A person's interests: their likes grouped by topic, the most liked first, each with
+        its top words and two example papers (see `interests`)."""
+        return self.recommender.taste(str(user), group)
+
+    def mute_interest(self, user: str, number: int, muted: bool = True, group: str | None = None) -> Interest:
+        """Mute (or unmute) interest `number` of `taste`: it stops drawing recommendations and
+        digest picks. Raises InterestNotFound for a number the person does not have."""
+        return self.recommender.mute(str(user), int(number), muted, group)
+
+    def follow(self, user: str, text: str, kind: str = "phrase", group: str | None = None) -> tuple[Follow, bool]:
+        """Follow an author (`kind="author"`) or a phrase: their new papers always reach the
+        person's digest, and lift the papers in their server's channel digest. Returns the
+        follow and whether it is new; FollowError for an empty or over-long one."""
+        from . import follows
+
+        text, key = follows.check(kind, text)
+        mine = self.store.follows(str(user))
+        if len(mine) >= follows.MAX_FOLLOWS and not any(f["kind"] == kind and f["key"] == key for f in mine):
+            raise follows.FollowError(f"You follow {follows.MAX_FOLLOWS} authors and phrases already; "
+                                      "unfollow one first.")
+        added = self.store.add_follow(str(user), group, kind, text, key)
+        return Follow(kind, text, group or None), added
+
+    def unfollow(self, user: str, text: str, kind: str | None = None) -> list[Follow]:
+        """Stop following an author or phrase (in every server); the follows removed, none when
+        the person did not follow it. With no `kind`, whichever of the two matches."""
+        from . import follows
+
+        removed = []
+        for row in self.store.follows(str(user)):
+            if kind not in (None, row["kind"]):
+                continue
+            try:
+                key = follows.key_of(row["kind"], text)
+            except follows.FollowError:
+                continue
+            if row["key"] == key and self.store.remove_follow(str(user), row["kind"], key, row["grp"]):
+                removed.append(follows.from_row(row))
+        return removed
+
+    def follows(self, user: str) -> list[Follow]:
+        """The authors and phrases a person follows, oldest first."""
+        from .follows import from_row
+
+        return [from_row(row) for row in self.store.follows(str(user))]
 
     # -- channel settings --------------------------------------------------------------------
 

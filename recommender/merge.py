@@ -105,10 +105,10 @@ def title_key(title: str | None) -> str | None:
 def title_norm(title: str) -> str:
     """A title folded for comparing: TeX turned into Unicode (TeX commands left over dropped),
     then accents, case, punctuation and spacing ignored."""
-    return "".join(_folded_words(_TEX_COMMAND.sub(" ", clean_text(title))))
+    return "".join(folded_words(_TEX_COMMAND.sub(" ", clean_text(title))))
 
 
-def _folded_words(text: str) -> list[str]:
+def folded_words(text: str) -> list[str]:
     """The words of a text without case or accents (`Balázs` gives `balazs`)."""
     text = unicodedata.normalize("NFKD", text.casefold())
     return _WORD.findall("".join(c for c in text if not unicodedata.combining(c)))
@@ -173,20 +173,20 @@ def resemblance(a: set[int], b: set[int]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
-def _name_words(name: str) -> list[str]:
+def name_words(name: str) -> list[str]:
     """A person's name as folded words, surname last (`Yuan, C.-P.` gives `c p yuan`)."""
     if "," in name:
         last, _, first = name.partition(",")
         name = f"{first} {last}"
-    return _folded_words(name)
+    return folded_words(name)
 
 
 def authors_contradict(ours: list[str], theirs: list[str]) -> bool:
     """Whether two author lists name different people: both are known and no surname of one
     list is a name word of the other (so a list cut after its first names agrees with the
     full one, and `Esteban-Pretel` with `Esteban Pretel`)."""
-    ours_names = [words for words in map(_name_words, ours) if words]
-    theirs_names = [words for words in map(_name_words, theirs) if words]
+    ours_names = [words for words in map(name_words, ours) if words]
+    theirs_names = [words for words in map(name_words, theirs) if words]
     if not ours_names or not theirs_names:
         return False
     ours_words = {word for words in ours_names for word in words}

@@ -206,3 +206,54 @@ class Signal:
     kind: str  # "like" or "dislike"
     group: str | None
     created: str
+
+
+@dataclass(frozen=True)
+class Interest:
+    """One direction a person reads in: a group of their likes, with the words that mark it.
+
+    `number` is its place in the person's list (1 = the most liked) at the time it was read;
+    `paper_ids` are the liked papers it was made from.
+    """
+
+    number: int
+    terms: list[str]
+    examples: list[Paper]
+    paper_ids: list[int]
+    muted: bool = False
+
+    @property
+    def likes(self) -> int:
+        return len(self.paper_ids)
+
+    @property
+    def label(self) -> str:
+        """A short name for reasons and lists: its first few words."""
+        return ", ".join(self.terms[:3]) or f"interest {self.number}"
+
+    def to_dict(self) -> dict:
+        return {
+            "number": self.number, "likes": self.likes, "terms": list(self.terms), "muted": self.muted,
+            "examples": [{"id": p.id, "title": p.title, "arxiv_id": p.arxiv_id, "url": p.url} for p in self.examples],
+            "paper_ids": list(self.paper_ids),
+        }
+
+
+class InterestNotFound(LookupError):
+    """A person has no interest of that number; the message says which numbers there are."""
+
+
+@dataclass(frozen=True)
+class Follow:
+    """An author or a phrase a person follows: their new papers always reach that person."""
+
+    kind: str  # "author" or "phrase"
+    text: str
+    group: str | None = None
+    created: str = ""
+
+    def describe(self) -> str:
+        return f"author {self.text}" if self.kind == "author" else f"“{self.text}”"
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "text": self.text, "group": self.group, "created": self.created}

@@ -32,11 +32,15 @@ def profile(index: TfidfIndex, liked: Sequence[int], disliked: Sequence[int] = (
     return _strongest(sp.csr_matrix(vector, dtype=np.float32), PROFILE_TERMS)
 
 
-def group_scores(index: TfidfIndex, members: Sequence[Sequence[int]], hidden: Sequence[int] = ()) -> np.ndarray:
+def group_scores(
+    index: TfidfIndex, members: Sequence[Sequence[int]], hidden: Sequence[int] = ()
+) -> tuple[np.ndarray, np.ndarray]:
     """A lab's scores: each member's scores scaled to their own best candidate (papers in
     `hidden` aside), then averaged, so a member with one sharp interest and one with many
-    diffuse likes count the same."""
+    diffuse likes count the same. Also, per paper, the highest unscaled score any member gave
+    it: how close it comes to someone's taste."""
     total = np.zeros(len(index), dtype=np.float32)
+    closest = np.zeros(len(index), dtype=np.float32)
     hidden_rows = np.asarray(list(hidden), dtype=np.int64)
     counted = 0
     for liked in members:
@@ -44,11 +48,12 @@ def group_scores(index: TfidfIndex, members: Sequence[Sequence[int]], hidden: Se
             continue
         scores = index.scores(profile(index, liked))
         scores[hidden_rows] = 0
+        np.maximum(closest, scores, out=closest)
         best = scores.max(initial=0.0)
         if best > 0:
             total += scores / best
             counted += 1
-    return total / max(counted, 1)
+    return total / max(counted, 1), closest
 
 
 def colleague_scores(
@@ -101,6 +106,30 @@ def top(scores: np.ndarray, exclude: Sequence[int], limit: int, allowed: np.ndar
         candidates = np.arange(len(scores))
     ordered = candidates[np.argsort(-scores[candidates], kind="stable")]
     return [Scored(int(row), float(scores[row])) for row in ordered]
+
+
+def interleave(lists: Sequence[Sequence[Scored]], weights: Sequence[float], limit: int) -> list[tuple[int, Scored]]:
+    """Up to `limit` (list number, hit) pairs drawn from several ranked lists in turn, each list
+    getting places in proportion to its weight (the list that has had fewest places for its
+    weight goes next, as in Sainte-Laguë's method). A row already taken is skipped; a list that
+    runs out leaves its places to the others."""
+    taken: list[tuple[int, Scored]] = []
+    rows: set[int] = set()
+    places = [0] * len(lists)
+    positions = [0] * len(lists)
+    while len(taken) < limit:
+        open_lists = [i for i in range(len(lists)) if positions[i] < len(lists[i])]
+        if not open_lists:
+            break
+        turn = min(open_lists, key=lambda i: ((2 * places[i] + 1) / max(weights[i], 1e-9), i))
+        hit = lists[turn][positions[turn]]
+        positions[turn] += 1
+        if hit.row in rows:
+            continue
+        rows.add(hit.row)
+        places[turn] += 1
+        taken.append((turn, hit))
+    return taken
 
 
 def anchors_for(index: TfidfIndex, rows: Sequence[int], anchors: Sequence[int]) -> list[int]:

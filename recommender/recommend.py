@@ -5,20 +5,33 @@ from __future__ import annotations
 
 import random as random_module
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 import numpy as np
 
-from . import ranking
+from . import interests, ranking
 from .index import TfidfIndex
-from .papers import Paper, PaperNotFound, Recommendation
+from .papers import Interest, InterestNotFound, Paper, PaperNotFound, Recommendation
 from .store import Store
 
 SURPRISE_FROM, SURPRISE_TO = 5, 50
+RANDOM_TRIES = 8
 # How much colleagues' likes count beside text similarity in a group (see bench/colleagues.py).
 COLLEAGUE_WEIGHT = 0.5
+# How many people's groupings of likes are kept between requests.
+GROUPINGS_KEPT = 256
+
+
+@dataclass(frozen=True)
+class _Strand:
+    """One interest as ranking sees it: its liked rows and how to name it in reasons."""
+
+    number: int
+    rows: list[int]
+    label: str
 
 
 class Recommender:
@@ -28,24 +41,30 @@ class Recommender:
         self.store = store
         self.index = index
         self.colleague_weight = COLLEAGUE_WEIGHT
+        self.max_interests = interests.MAX_INTERESTS
         self._random = random_module.Random(seed)
         self._random_lock = threading.Lock()
+        self._groupings: OrderedDict[tuple, list[list[int]]] = OrderedDict()
+        self._groupings_lock = threading.Lock()
 
     def recommend(self, user: str, limit: int = 10, group: str | None = None) -> list[Recommendation]:
         """Papers ranked by similarity to what the person liked, each with a reason.
 
-        Liked, disliked and already-delivered papers are left out. Someone with no likes yet
-        gets the group's favourites, the lab's bundled papers, then recent ones.
+        Each of the person's interests (see `taste`) gets places in proportion to its likes,
+        interleaved; a muted interest gets none. Liked, disliked (anywhere) and already-delivered
+        papers are left out. Someone with no likes yet gets the group's favourites, the lab's
+        bundled papers, then recent ones.
         """
         signals = self.store.signals(user, group=group)
         liked = [pid for pid, kind, _, _ in signals if kind == "like"]
         disliked = [pid for pid, kind, _, _ in signals if kind == "dislike"]
-        seen = set(liked) | set(disliked) | self.store.delivered(user)
+        seen = set(liked) | self.store.disliked_anywhere(user) | self.store.delivered(user)
         if not liked:
             return self._cold_start(group, limit, seen)
         index = self.index()
-        liked_rows, disliked_rows = index.rows(liked), index.rows(disliked)
-        scores = index.scores(ranking.profile(index, liked_rows, disliked_rows))
+        strands, named = self._strands(user, index, liked)
+        disliked_rows = index.rows(disliked)
+        social: np.ndarray | None = None
         voters: dict[int, int] = {}
         if group and self.colleague_weight > 0:
             colleagues: dict[str, set[int]] = {}
@@ -53,24 +72,113 @@ class Recommender:
                 if other != user:
                     colleagues.setdefault(other, set()).add(paper_id)
             social, voters = ranking.colleague_scores(len(index), set(liked), colleagues, index.row_of)
-            if voters:
+        strand_scores = []
+        for strand in strands:
+            scores = index.scores(ranking.profile(index, strand.rows, disliked_rows))
+            if social is not None and voters:
                 scores = scores / max(float(scores.max(initial=0.0)), 1e-9) + self.colleague_weight * social
-        hits = ranking.top(scores, index.rows(list(seen)), limit)
-        results = self._explained(index, [h for h in hits if h.score > 0], liked_rows, ", which you liked")
+            strand_scores.append(scores)
+        results = self._interleaved(index, strands, strand_scores, index.rows(list(seen)), limit,
+                                    ", which you liked", named)
         return [_with_colleagues(r, voters.get(index.row_of[r.paper.id], 0)) for r in results]
 
-    def similar(self, paper: Paper, limit: int = 10) -> list[Recommendation]:
-        """More like this: the papers closest to one paper, each with the words they share."""
+    # -- interests -------------------------------------------------------------------------
+
+    def taste(self, user: str, group: str | None = None) -> list[Interest]:
+        """A person's interests: their likes (in `group` and ungrouped ones, or all with no
+        group) in groups, the most liked first, each with its top words and two example papers."""
+        liked = [pid for pid, _, _, _ in self.store.signals(user, kind="like", group=group)]
+        if not liked:
+            return []
+        index = self.index()
+        muted = self.store.muted_likes(user)
+        found = []
+        for number, rows in enumerate(self._grouped(index, index.rows(liked)), start=1):
+            ids = [int(index.ids[row]) for row in rows]
+            examples = [int(index.ids[row]) for row in interests.closest_to_centre(index, rows)]
+            papers = {p.id: p for p in self.store.papers(examples)}
+            found.append(Interest(
+                number=number, terms=interests.top_terms(index, rows), paper_ids=ids,
+                examples=[papers[pid] for pid in examples if pid in papers], muted=_is_muted(ids, muted),
+            ))
+        return found
+
+    def mute(self, user: str, number: int, muted: bool = True, group: str | None = None) -> Interest:
+        """Mute (or unmute) a person's interest by its number in `taste`: a muted interest
+        draws no recommendations, whatever likes later join it, until it is unmuted."""
+        found = self.taste(user, group)
+        chosen = next((i for i in found if i.number == number), None)
+        if chosen is None:
+            have = f"1 to {len(found)}" if found else "none yet: like a few papers first"
+            raise InterestNotFound(f"There is no interest {number}; the interests are numbered {have}.")
+        self.store.set_muted_likes(user, chosen.paper_ids, muted)
+        return Interest(chosen.number, chosen.terms, chosen.examples, chosen.paper_ids, muted)
+
+    def _strands(self, user: str, index: TfidfIndex, liked: list[int]) -> tuple[list[_Strand], bool]:
+        """The person's interests that are not muted, as rows, and whether reasons should name
+        them (when the person has more than one)."""
+        groups = self._grouped(index, index.rows(liked))
+        muted = self.store.muted_likes(user)
+        strands = []
+        for number, rows in enumerate(groups, start=1):
+            if not _is_muted([int(index.ids[row]) for row in rows], muted):
+                strands.append(_Strand(number, rows, ", ".join(interests.top_terms(index, rows, 2))))
+        return strands, len(groups) > 1
+
+    def _grouped(self, index: TfidfIndex, rows: list[int]) -> list[list[int]]:
+        key = (id(index), len(index), self.max_interests, tuple(rows))
+        with self._groupings_lock:
+            if key in self._groupings:
+                self._groupings.move_to_end(key)
+                return self._groupings[key]
+        groups = interests.group_likes(index, rows, self.max_interests)
+        with self._groupings_lock:
+            self._groupings[key] = groups
+            while len(self._groupings) > GROUPINGS_KEPT:
+                self._groupings.popitem(last=False)
+        return groups
+
+    def _interleaved(
+        self, index: TfidfIndex, strands: Sequence[_Strand], strand_scores: Sequence[np.ndarray],
+        hidden: Sequence[int], limit: int, relation: str, named: bool,
+        allowed: np.ndarray | None = None, min_score: float | None = None, related_only: bool = True,
+    ) -> list[Recommendation]:
+        """Each interest's best papers, interleaved so that each gets places in proportion to its
+        likes; a paper two interests want goes to the first that reaches it. Papers scoring under
+        `min_score` are left out, and with `related_only` so are those sharing no word."""
+        lists = []
+        for scores in strand_scores:
+            if min_score is not None:
+                scores = np.where(scores >= min_score, scores, -np.inf)
+            hits = ranking.top(scores, hidden, limit, allowed=allowed)
+            lists.append([h for h in hits if h.score > 0] if related_only else hits)
+        order = ranking.interleave(lists, [len(s.rows) for s in strands], limit)
+        chosen: dict[int, list[ranking.Scored]] = {}
+        for strand_at, hit in order:
+            chosen.setdefault(strand_at, []).append(hit)
+        explained: dict[int, Recommendation] = {}
+        for strand_at, hits in chosen.items():
+            strand = strands[strand_at]
+            relation_here = relation + (f" (interest {strand.number}: {strand.label})" if named else "")
+            for result in self._explained(index, hits, strand.rows, relation_here):
+                explained[index.row_of[result.paper.id]] = result
+        return [explained[hit.row] for _, hit in order if hit.row in explained]
+
+    def similar(self, paper: Paper, limit: int = 10, for_user: str | None = None) -> list[Recommendation]:
+        """More like this: the papers closest to one paper, each with the words they share
+        (for a person, without the papers they marked "not for me")."""
         index = self.index()
         row = index.row_of.get(paper.id)
         if row is None:
             return []
-        hits = ranking.top(index.scores(index.vector([row])), [row], limit)
+        hidden = [row] + (index.rows(list(self.store.disliked_anywhere(for_user))) if for_user else [])
+        hits = ranking.top(index.scores(index.vector([row])), hidden, limit)
         return self._explained(index, [h for h in hits if h.score > 0], [row], "")
 
     def random(self, category: str | None = None, for_user: str | None = None) -> Paper:
         """A uniformly random paper (optionally in a category), or with `for_user` a surprise:
-        a pick from the upper part of that person's ranking rather than its very top."""
+        a pick from the upper part of that person's ranking rather than its very top. A person
+        is never handed a paper they marked "not for me"."""
         if for_user is not None and self.store.signals(for_user, kind="like"):
             picks = self.recommend(for_user, limit=SURPRISE_TO if not category else SURPRISE_TO * 4)
             if category:
@@ -79,9 +187,14 @@ class Recommender:
             if pool:
                 with self._random_lock:
                     return self._random.choice(pool).paper
-        with self._random_lock:
-            fraction = self._random.random()
-        paper_id = self.store.random_id(category, fraction)
+        hidden = self.store.disliked_anywhere(for_user) if for_user is not None else set()
+        paper_id = None
+        for _ in range(RANDOM_TRIES):
+            with self._random_lock:
+                fraction = self._random.random()
+            paper_id = self.store.random_id(category, fraction)
+            if paper_id not in hidden:
+                break
         paper = self.store.paper(paper_id) if paper_id is not None else None
         if paper is None:
             raise PaperNotFound(f"cat:{category}", [], message=f"No papers in category {category!r} yet.")
@@ -89,45 +202,50 @@ class Recommender:
 
     def lab_ranking(
         self, group: str, limit: int = 10, candidates: Iterable[int] | None = None,
-        exclude: Iterable[int] = (),
+        exclude: Iterable[int] = (), min_score: float | None = None,
     ) -> list[Recommendation]:
         """Papers ranked for a whole group: every member's profile counts equally. With no likes
-        in the group yet, the lab's bundled papers stand in for its taste."""
+        in the group yet, the lab's bundled papers stand in for its taste. With `min_score`, a
+        paper no member's likes come that close to (cosine similarity) is left out."""
         members: dict[str, list[int]] = {}
         for user, paper_id in self.store.group_signals(group):
             members.setdefault(user, []).append(paper_id)
-        return self._rank_for(members, ", liked here", limit, candidates, exclude)
-
-    def personal_ranking(
-        self, user: str, limit: int = 10, candidates: Iterable[int] | None = None,
-        exclude: Iterable[int] = (),
-    ) -> list[Recommendation]:
-        """Like `lab_ranking`, for one person's likes made anywhere (their disliked papers left
-        out); the bundled papers stand in while they have liked nothing."""
-        signals = self.store.signals(user)
-        liked = [pid for pid, kind, _, _ in signals if kind == "like"]
-        disliked = {pid for pid, kind, _, _ in signals if kind == "dislike"}
-        members = {user: liked} if liked else {}
-        return self._rank_for(members, ", which you liked", limit, candidates, set(exclude) | disliked)
-
-    def _rank_for(
-        self, members: dict[str, list[int]], relation: str, limit: int,
-        candidates: Iterable[int] | None, exclude: Iterable[int],
-    ) -> list[Recommendation]:
         index = self.index()
         liked_by_group = {pid for ids in members.values() for pid in ids}
         basis = [index.rows(ids) for ids in members.values()]
+        relation = ", liked here"
         if not liked_by_group:
             basis = [index.rows(self.store.seed_paper_ids())]
             relation = ", from the lab's reading list"
         hidden = index.rows(list(liked_by_group | set(exclude)))
-        scores = ranking.group_scores(index, basis, hidden)
-        allowed = None
-        if candidates is not None:
-            allowed = np.asarray(index.rows(list(candidates)), dtype=np.int64)
-        hits = ranking.top(scores, hidden, limit, allowed=allowed)
+        scores, closest = ranking.group_scores(index, basis, hidden)
+        if min_score is not None:
+            scores = np.where(closest >= min_score, scores, -np.inf)
+        hits = ranking.top(scores, hidden, limit, allowed=_rows_of(index, candidates))
         anchors = [row for rows in basis for row in rows]
         return self._explained(index, hits, anchors, relation)
+
+    def personal_ranking(
+        self, user: str, limit: int = 10, candidates: Iterable[int] | None = None,
+        exclude: Iterable[int] = (), min_score: float | None = None,
+    ) -> list[Recommendation]:
+        """Like `recommend`, for a person's digest: their likes made anywhere, each interest
+        given places as in `recommend`, papers they marked "not for me" left out; the bundled
+        papers stand in while they have liked nothing. With `min_score`, a paper below that
+        cosine similarity to every interest is left out."""
+        liked = [pid for pid, _, _, _ in self.store.signals(user, kind="like")]
+        hidden_ids = set(exclude) | self.store.disliked_anywhere(user)
+        index = self.index()
+        if liked:
+            strands, named = self._strands(user, index, liked)
+            relation = ", which you liked"
+        else:
+            strands, named = [_Strand(1, index.rows(self.store.seed_paper_ids()), "")], False
+            relation = ", from the lab's reading list"
+        hidden = index.rows(list(set(liked) | hidden_ids))
+        strand_scores = [index.scores(ranking.profile(index, strand.rows)) for strand in strands]
+        return self._interleaved(index, strands, strand_scores, hidden, limit, relation, named,
+                                 allowed=_rows_of(index, candidates), min_score=min_score, related_only=False)
 
     def trending(self, group: str, days: int = 7, limit: int = 10) -> list[Recommendation]:
         """What a group liked most in the last `days` days, most liked first."""
@@ -193,6 +311,15 @@ def _with_colleagues(result: Recommendation, voters: int) -> Recommendation:
         return result
     people = "a colleague" if voters == 1 else f"{voters} colleagues"
     return Recommendation(result.paper, result.score, f"{result.reason}; also liked by {people} with similar taste")
+
+
+def _rows_of(index: TfidfIndex, ids: Iterable[int] | None) -> np.ndarray | None:
+    return None if ids is None else np.asarray(index.rows(list(ids)), dtype=np.int64)
+
+
+def _is_muted(liked: Sequence[int], muted: set[int]) -> bool:
+    """An interest is muted when most of its likes were in an interest the person muted."""
+    return bool(muted) and 2 * sum(1 for pid in liked if pid in muted) > len(liked)
 
 
 def _in_category(paper: Paper, category: str) -> bool:

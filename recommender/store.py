@@ -182,8 +182,26 @@ def _write_categories(conn: sqlite3.Connection, paper_id: int, categories: list[
     )
 
 
+def _v7(db: sqlite_utils.Database) -> None:
+    """Follows (authors and phrases), muted interests (kept as the likes they were made of),
+    and a digest's relevance floor."""
+    db.table("follows").create(
+        {"user": str, "grp": str, "kind": str, "text": str, "key": str, "created": str},
+        pk=("user", "grp", "kind", "key"),
+        not_null={"text", "created"},
+    )
+    db.table("follows").create_index(["grp"])
+    db.table("muted_likes").create(
+        {"user": str, "paper_id": int, "created": str},
+        pk=("user", "paper_id"),
+        not_null={"created"},
+        foreign_keys=[("paper_id", "papers", "id")],
+    )
+    db.execute("ALTER TABLE subscriptions ADD COLUMN min_score REAL")
+
+
 # Each migration takes the database from version N to N+1; append, never edit.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -688,6 +706,65 @@ class Store:
             sql += " AND created >= ?"
             params.append(since)
         return [(r[0], r[1]) for r in self._read().execute(sql + " ORDER BY created", params)]
+
+    def disliked_anywhere(self, user: str) -> set[int]:
+        """Every paper a person marked "not for me", in any group."""
+        rows = self._read().execute("SELECT paper_id FROM signals WHERE user = ? AND kind = 'dislike'", [user])
+        return {r[0] for r in rows}
+
+    # -- muted interests ---------------------------------------------------------------------
+
+    def set_muted_likes(self, user: str, paper_ids: Iterable[int], muted: bool) -> None:
+        """Remember (or forget) liked papers as belonging to an interest the person muted."""
+        ids = list(paper_ids)
+        with self._writing() as db:
+            if muted:
+                now = _now()
+                db.executemany(
+                    "INSERT OR IGNORE INTO muted_likes (user, paper_id, created) VALUES (?, ?, ?)",
+                    [(user, pid, now) for pid in ids],
+                )
+            else:
+                db.executemany("DELETE FROM muted_likes WHERE user = ? AND paper_id = ?", [(user, pid) for pid in ids])
+
+    def muted_likes(self, user: str) -> set[int]:
+        rows = self._read().execute("SELECT paper_id FROM muted_likes WHERE user = ?", [user])
+        return {r[0] for r in rows}
+
+    # -- follows -----------------------------------------------------------------------------
+
+    def add_follow(self, user: str, group: str | None, kind: str, text: str, key: str) -> bool:
+        """Follow an author or a phrase; False when the person already followed it there."""
+        with self._writing() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO follows (user, grp, kind, text, key, created) VALUES (?, ?, ?, ?, ?, ?)",
+                [user, group or "", kind, text, key, _now_precise()],
+            )
+        return cursor.rowcount > 0
+
+    def remove_follow(self, user: str, kind: str, key: str, group: str | None = None) -> int:
+        """Stop following (in one group, or everywhere when `group` is None); the rows removed."""
+        sql, params = "DELETE FROM follows WHERE user = ? AND kind = ? AND key = ?", [user, kind, key]
+        if group is not None:
+            sql += " AND grp = ?"
+            params.append(group)
+        with self._writing() as db:
+            cursor = db.execute(sql, params)
+        return cursor.rowcount
+
+    def follows(self, user: str | None = None, group: str | None = None) -> list[dict]:
+        """Follows as rows (user, grp, kind, text, key, created), oldest first: one person's,
+        one group's, or both filters at once."""
+        clauses, params = [], []
+        if user is not None:
+            clauses.append("user = ?")
+            params.append(user)
+        if group is not None:
+            clauses.append("grp = ?")
+            params.append(group)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        return self._dicts(f"SELECT user, grp, kind, text, key, created FROM follows{where} ORDER BY created, rowid",
+                           params)
 
     def mark_delivered(self, recipient: str, paper_ids: Iterable[int]) -> None:
         now = _now()

@@ -1,0 +1,127 @@
+"""Follows: authors and phrases a person wants every new paper of, and how a paper matches them.
+
+An author is matched by surname and given names, folded: case, accents and punctuation are
+ignored, and an initial stands for any name it begins (`R. T. Q. Chen` is `Ricky T. Q. Chen`,
+`Erdős` is `Erdos`, `Chen, Ricky` is `Ricky Chen`). A phrase is matched as whole words, in
+order, in the title or the abstract, folded the same way; each word may take a plural ending
+(`neural ODE` finds "Neural ODEs", not "neural odessa").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .merge import folded_words, name_words
+from .papers import Follow, Paper
+
+KINDS = ("author", "phrase")
+MAX_TEXT = 200
+MAX_FOLLOWS = 50
+_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
+class FollowError(ValueError):
+    """A follow that cannot be kept; the message says what to write instead."""
+
+
+@dataclass(frozen=True)
+class Name:
+    """A person's name folded for matching: given names (or initials) and the surname."""
+
+    given: tuple[str, ...]
+    surname: str
+
+    @classmethod
+    def parse(cls, text: str) -> Name | None:
+        words = name_words(text.replace(".", ". "))
+        while len(words) > 1 and words[-1] in _NAME_SUFFIXES:
+            words.pop()
+        if not words:
+            return None
+        return cls(tuple(words[:-1]), words[-1])
+
+    def matches(self, other: Name) -> bool:
+        """Same surname, and given names that agree as far as both go, an initial agreeing
+        with any name it begins."""
+        if self.surname != other.surname:
+            return False
+        return all(a.startswith(b) or b.startswith(a) if min(len(a), len(b)) == 1 else a == b
+                   for a, b in zip(self.given, other.given))
+
+
+def key_of(kind: str, text: str) -> str:
+    """What makes two follows the same: the folded words of the name or the phrase."""
+    if kind == "author":
+        name = Name.parse(text)
+        if name is None:
+            raise FollowError("Name the author to follow, such as `Ricky T. Q. Chen`.")
+        return " ".join((*name.given, name.surname))
+    words = folded_words(text)
+    if not words:
+        raise FollowError("Give a phrase with at least one word to follow, such as `neural ODE`.")
+    return " ".join(words)
+
+
+def check(kind: str, text: str) -> tuple[str, str]:
+    """The follow's text tidied and its key; FollowError when it cannot be followed."""
+    if kind not in KINDS:
+        raise FollowError(f"A follow is of an author or a phrase, not {kind!r}.")
+    text = " ".join(text.split())
+    if len(text) > MAX_TEXT:
+        raise FollowError(f"A followed {kind} is at most {MAX_TEXT} characters long.")
+    return text, key_of(kind, text)
+
+
+def from_row(row: dict) -> Follow:
+    """A follow as the store keeps it (see `Store.follows`)."""
+    return Follow(row["kind"], row["text"], row["grp"] or None, row["created"])
+
+
+class Matcher:
+    """Finds which of some follows a paper matches, and says why in a few words."""
+
+    def __init__(self, follows: Iterable[Follow]):
+        self.authors: list[tuple[Follow, Name]] = []
+        self.phrases: list[tuple[Follow, re.Pattern[str]]] = []
+        for follow in follows:
+            if follow.kind == "author":
+                name = Name.parse(follow.text)
+                if name is not None:
+                    self.authors.append((follow, name))
+            else:
+                words = key_of("phrase", follow.text).split()
+                pattern = " ".join(re.escape(word) + "(?:e?s)?" for word in words)
+                self.phrases.append((follow, re.compile(f"(?<!\\S){pattern}(?!\\S)")))
+
+    def __bool__(self) -> bool:
+        return bool(self.authors or self.phrases)
+
+    def matches(self, paper: Paper) -> list[Follow]:
+        """The follows a paper matches, authors first."""
+        found: list[Follow] = []
+        if self.authors:
+            names = [n for n in map(Name.parse, paper.authors) if n is not None]
+            found += [follow for follow, wanted in self.authors if any(wanted.matches(n) for n in names)]
+        if self.phrases:
+            text = " ".join(folded_words(paper.title + " " + paper.abstract))
+            found += [follow for follow, phrase in self.phrases if phrase.search(text)]
+        return found
+
+
+def why(matched: Iterable[Follow]) -> str:
+    """ "by *Ricky T. Q. Chen*, whom you follow" or "mentions “neural ODE”, which you follow". """
+    authors = [f.text for f in matched if f.kind == "author"]
+    phrases = [f.text for f in matched if f.kind == "phrase"]
+    parts = []
+    if authors:
+        parts.append(f"by {_listed(f'*{a}*' for a in authors)}, whom you follow")
+    if phrases:
+        parts.append(f"mentions {_listed(f'“{p}”' for p in phrases)}, which you follow")
+    return "; ".join(parts)
+
+
+def _listed(items: Iterable[str]) -> str:
+    shown = list(items)
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]

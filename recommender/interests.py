@@ -1,0 +1,110 @@
+"""A person's interests: their likes grouped by what the papers are about.
+
+One profile summed over every like drifts toward the dominant interest, so the likes are first
+grouped. The groups come from an average-linkage tree over the liked papers' TF-IDF vectors
+(cosine), cut into 2, 3, … groups in turn. A cut is kept only when every group of at least
+`MIN_LIKES` papers is set apart from every other: the mean similarity between two groups is under
+`SEPARATION` times the mean similarity within them. Smaller groups (a stray like) join the group
+they are most like. So a handful of likes is one interest, and so is a set of likes from one
+field, however many (measured on the shared arXiv samples: likes from one category split this way
+in under one case in ten, likes from two categories in nine of ten).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
+
+from .index import TfidfIndex, normalized_sum
+
+MIN_LIKES = 3
+MAX_INTERESTS = 6
+SEPARATION = 0.4
+# Above this many likes, the tree is built from the most recent ones and the rest join the
+# group they are most like (the tree costs the square of its size).
+MAX_TREE = 400
+
+
+def group_likes(index: TfidfIndex, rows: Sequence[int], max_groups: int = MAX_INTERESTS) -> list[list[int]]:
+    """The liked rows (newest first) in groups, largest first; one group when they do not part."""
+    rows = list(rows)
+    if max_groups < 2 or len(rows) < 2 * MIN_LIKES:
+        return [rows] if rows else []
+    tree_rows = rows[:MAX_TREE]
+    vectors = index.vector(tree_rows)
+    similarity = np.clip((vectors @ vectors.T).toarray(), 0.0, 1.0)
+    np.fill_diagonal(similarity, 1.0)
+    tree = linkage(squareform(1.0 - similarity, checks=False), method="average")
+    best = np.zeros(len(tree_rows), dtype=np.int64)
+    for count in range(2, min(len(tree_rows), max_groups + 3) + 1):
+        labels = _absorb_small(fcluster(tree, count, criterion="maxclust") - 1, similarity)
+        count_found = len(set(labels.tolist()))
+        if count_found > max_groups:
+            break
+        if count_found > len(set(best.tolist())) and _separated(labels, similarity):
+            best = labels
+    groups_of: dict[int, list[int]] = {}
+    for row, label in zip(tree_rows, best.tolist()):
+        groups_of.setdefault(label, []).append(row)
+    groups = list(groups_of.values())
+    if len(rows) > len(tree_rows):
+        _place_rest(index, groups, rows[len(tree_rows):])
+    return sorted(groups, key=len, reverse=True)
+
+
+def _absorb_small(labels: np.ndarray, similarity: np.ndarray) -> np.ndarray:
+    """Labels with every group under MIN_LIKES merged into the large group it is most like
+    (all one group when no group is large)."""
+    sizes = np.bincount(labels)
+    large = [g for g in range(len(sizes)) if sizes[g] >= MIN_LIKES]
+    if len(large) <= 1:
+        return np.zeros_like(labels)
+    result = labels.copy()
+    for member in np.flatnonzero(sizes[labels] < MIN_LIKES):
+        closeness = [similarity[member, labels == g].mean() for g in large]
+        result[member] = large[int(np.argmax(closeness))]
+    _, renumbered = np.unique(result, return_inverse=True)
+    return renumbered
+
+
+def _separated(labels: np.ndarray, similarity: np.ndarray) -> bool:
+    """Whether every two groups are much less alike than each is within itself."""
+    count = int(labels.max()) + 1
+    off_diagonal = ~np.eye(len(labels), dtype=bool)
+    within = []
+    for g in range(count):
+        inside = labels == g
+        block = similarity[np.ix_(inside, inside)][off_diagonal[np.ix_(inside, inside)]]
+        within.append(float(block.mean()) if block.size else 0.0)
+    for a in range(count):
+        for b in range(a + 1, count):
+            between = float(similarity[np.ix_(labels == a, labels == b)].mean())
+            if between >= SEPARATION * (within[a] + within[b]) / 2:
+                return False
+    return True
+
+
+def _place_rest(index: TfidfIndex, groups: list[list[int]], rest: list[int]) -> None:
+    """Older likes beyond the tree, each added to the group whose centre it is closest to."""
+    centres = [normalized_sum(index.vector(group)) for group in groups]
+    closeness = np.column_stack([(index.vector(rest) @ centre.T).toarray().ravel() for centre in centres])
+    for row, group in zip(rest, closeness.argmax(axis=1).tolist()):
+        groups[group].append(row)
+
+
+def top_terms(index: TfidfIndex, rows: Sequence[int], limit: int = 5) -> list[str]:
+    """The telling words weighing most in a group of papers."""
+    centre = normalized_sum(index.vector(list(rows)))
+    order = np.argsort(-centre.data)
+    return index.telling_terms(centre.indices[order], limit)
+
+
+def closest_to_centre(index: TfidfIndex, rows: Sequence[int], limit: int = 2) -> list[int]:
+    """The rows of a group that stand for it best: the ones nearest its centre."""
+    rows = list(rows)
+    centre = normalized_sum(index.vector(rows))
+    closeness = (index.vector(rows) @ centre.T).toarray().ravel()
+    return [rows[i] for i in np.argsort(-closeness, kind="stable")[:limit]]
