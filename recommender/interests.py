@@ -23,8 +23,8 @@ from .index import TfidfIndex, normalized_sum
 MIN_LIKES = 3
 MAX_INTERESTS = 6
 SEPARATION = 0.4
-# Above this many likes, the tree is built from the most recent ones and the rest join the
-# group they are most like (the tree costs the square of its size).
+# Above this many likes, the tree is built from this many spread evenly over time, and the rest
+# join the group they are most like (the tree costs the square of its size).
 MAX_TREE = 400
 
 
@@ -33,7 +33,9 @@ def group_likes(index: TfidfIndex, rows: Sequence[int], max_groups: int = MAX_IN
     rows = list(rows)
     if max_groups < 2 or len(rows) < 2 * MIN_LIKES:
         return [rows] if rows else []
-    tree_rows = rows[:MAX_TREE]
+    picked = set(np.linspace(0, len(rows) - 1, min(len(rows), MAX_TREE)).round().astype(int).tolist())
+    tree_rows = [row for at, row in enumerate(rows) if at in picked]
+    rest = [row for at, row in enumerate(rows) if at not in picked]
     vectors = index.vector(tree_rows)
     similarity = np.clip((vectors @ vectors.T).toarray(), 0.0, 1.0)
     np.fill_diagonal(similarity, 1.0)
@@ -50,8 +52,8 @@ def group_likes(index: TfidfIndex, rows: Sequence[int], max_groups: int = MAX_IN
     for row, label in zip(tree_rows, best.tolist()):
         groups_of.setdefault(label, []).append(row)
     groups = list(groups_of.values())
-    if len(rows) > len(tree_rows):
-        _place_rest(index, groups, rows[len(tree_rows):])
+    if rest:
+        _place_rest(index, groups, rest)
     return sorted(groups, key=len, reverse=True)
 
 

@@ -18,7 +18,6 @@ from .papers import Interest, InterestNotFound, Paper, PaperNotFound, Recommenda
 from .store import Store
 
 SURPRISE_FROM, SURPRISE_TO = 5, 50
-RANDOM_TRIES = 8
 # How much colleagues' likes count beside text similarity in a group (see bench/colleagues.py).
 COLLEAGUE_WEIGHT = 0.5
 # How many people's groupings of likes are kept between requests.
@@ -187,17 +186,13 @@ class Recommender:
             if pool:
                 with self._random_lock:
                     return self._random.choice(pool).paper
-        hidden = self.store.disliked_anywhere(for_user) if for_user is not None else set()
-        paper_id = None
-        for _ in range(RANDOM_TRIES):
-            with self._random_lock:
-                fraction = self._random.random()
-            paper_id = self.store.random_id(category, fraction)
-            if paper_id not in hidden:
-                break
+        with self._random_lock:
+            fraction = self._random.random()
+        paper_id = self.store.random_id(category, fraction, skip_disliked_by=for_user)
         paper = self.store.paper(paper_id) if paper_id is not None else None
         if paper is None:
-            raise PaperNotFound(f"cat:{category}", [], message=f"No papers in category {category!r} yet.")
+            message = f"No papers in category {category!r} yet." if category else "No papers to pick from yet."
+            raise PaperNotFound(f"cat:{category}", [], message=message)
         return paper
 
     def lab_ranking(

@@ -567,9 +567,14 @@ class Store:
     def all_ids(self) -> list[int]:
         return [r[0] for r in self._read().execute("SELECT id FROM papers ORDER BY id")]
 
-    def random_id(self, category: str | None = None, offset_fraction: float = 0.0) -> int | None:
-        """The paper at a uniform position of the (optionally category-filtered) id order."""
+    def random_id(self, category: str | None = None, offset_fraction: float = 0.0,
+                  skip_disliked_by: str | None = None) -> int | None:
+        """The paper at a uniform position of the (optionally category-filtered) id order,
+        leaving out papers one person marked "not for me"."""
         where, params = self._category_clause(category)
+        if skip_disliked_by is not None:
+            where += " AND p.id NOT IN (SELECT paper_id FROM signals WHERE user = ? AND kind = 'dislike')"
+            params.append(skip_disliked_by)
         total = self._read().execute(f"SELECT count(*) FROM papers p WHERE {where}", params).fetchone()[0]
         if total == 0:
             return None

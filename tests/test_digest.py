@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 
 from recommender import ArxivClient, SubscriptionError
-from recommender.digest import GIVE_UP_AFTER, RETRY_FEED_AFTER, channel_target
+from recommender.digest import GIVE_UP_AFTER, ONLY_RELEVANT, RETRY_FEED_AFTER, channel_target
 from recommender.timetable import latest_announcement, parse_time, parse_timezone
 
 from .conftest import DATA
@@ -349,3 +349,70 @@ def test_a_feed_arxiv_asked_to_leave_alone_is_not_fetched_before_the_time_it_gav
     day = latest_announcement(MONDAY)
     assert latest_announcement(come_back) == day
     assert book.feeds_to_fetch("cs.LG", come_back + timedelta(minutes=1)) == [("cs.LG", day)]
+
+
+# -- follows and the relevance floor ---------------------------------------------------------------
+
+
+def test_a_followed_author_always_reaches_the_persons_digest_marked_why(book, client, seeded):
+    seeded.follow("7", "S. Horvath", kind="author")          # Samuel Horváth, on a cross-list
+    subscribe(book, target="dm:7", categories="cs.LG", zone="UTC", size=1, cross_lists=True, min_score=0.99)
+    digest = book.prepare(fetch_all(book, client, MONDAY)[0], MONDAY)
+    assert [r.paper.title[:29] for r in digest.picks] == ["Convergence of Clipped-SGD fo"]
+    assert digest.picks[0].reason == "by *S. Horvath*, whom you follow"
+
+
+def test_a_followed_phrase_in_a_paper_the_person_marked_not_for_me_stays_hidden(book, client, seeded):
+    seeded.follow("7", "heavy-tailed noise")
+    subscribe(book, target="dm:7", categories="cs.LG", zone="UTC", size=3, cross_lists=True)
+    due = fetch_all(book, client, MONDAY)[0]
+    clipped = seeded.paper("Convergence of Clipped-SGD for Convex")
+    seeded.dislike("7", clipped.id)
+    digest = book.prepare(due, MONDAY)
+    followed = [r.paper.title for r in digest.picks if "which you follow" in r.reason]
+    assert followed == ["Distributed gradient methods under heavy-tailed communication noise"]
+    assert clipped.id not in {r.paper.id for r in digest.picks}
+
+
+def test_a_channel_digest_lifts_what_members_follow_and_says_how_many(book, client, seeded):
+    seeded.follow("1", "Dragana Bajović", kind="author", group=SERVER)
+    seeded.follow("2", "heavy-tailed communication noise", group=SERVER)
+    seeded.follow("3", "heavy-tailed communication noise", group="another server")
+    subscribe(book, categories="cs.LG stat.ML", size=2, cross_lists=True)
+    digest = book.prepare(fetch_all(book, client, MONDAY)[0], MONDAY)
+    first = digest.picks[0]
+    assert first.paper.title.startswith("Distributed gradient methods")
+    assert first.reason == "followed by 2 members (author Dragana Bajović, “heavy-tailed communication noise”)"
+    assert len(digest.picks) == 2 and "follow" not in digest.picks[1].reason
+
+
+def test_a_floor_leaves_out_what_is_not_close_and_a_quiet_day_posts_nothing_or_the_note(book, client, seeded):
+    subscribe(book, categories="stat.ML", zone="UTC", size=5, min_score=0.99)
+    subscribe(book, target=channel_target(222), categories="stat.ML", zone="UTC", size=5, min_score=0.99,
+              say_when_empty=True)
+    subscribe(book, target=channel_target(333), categories="stat.ML", zone="UTC", size=5, min_score=0.0)
+    due = {s.target: s for s in fetch_all(book, client, MONDAY)}
+    assert book.prepare(due[CHANNEL], MONDAY) is None
+    assert book.store.digest_for(CHANNEL, "2025-06-02")["status"] == "skipped"
+    note = book.prepare(due[channel_target(222)], MONDAY)
+    assert note.kind == "empty" and note.picks == []
+    assert len(book.prepare(due[channel_target(333)], MONDAY).picks) == 3
+
+
+def test_a_floor_keeps_papers_close_to_a_members_likes(book, client, seeded):
+    subscribe(book, categories="stat.ML", zone="UTC", size=5, min_score=0.05)
+    due = fetch_all(book, client, MONDAY)[0]
+    diffusion = seeded.paper("Neural Drift Estimation for Ergodic Diffusions")
+    close = next(r.paper for r in seeded.similar(diffusion.id, limit=5))
+    seeded.like("1", close.id, group=SERVER)
+    digest = book.prepare(due, MONDAY)
+    assert diffusion.id in {r.paper.id for r in digest.picks}
+    assert all(r.score > 0 for r in digest.picks)
+
+
+def test_a_floor_is_shown_and_checked(book):
+    assert "only relevant papers" in subscribe(book, min_score=ONLY_RELEVANT).describe()
+    assert "scoring 0.3 or more" in subscribe(book, min_score=0.3).describe()
+    assert subscribe(book, min_score=0.3).min_score == 0.3
+    with pytest.raises(SubscriptionError, match="from 0 to 1"):
+        subscribe(book, min_score=1.5)

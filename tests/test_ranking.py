@@ -215,3 +215,15 @@ def test_trending_counts_a_groups_recent_likes(seeded):
     assert [r.paper.title[:7] for r in ranked] == ["Sleeper", "FFJORD:"]
     assert ranked[0].reason == "liked by 3 people here in the last 7 days"
     assert seeded.trending("nobody") == []
+
+
+def test_interleave_gives_places_in_proportion_and_skips_rows_taken():
+    from recommender.ranking import Scored, interleave
+
+    first = [Scored(row, 1.0) for row in (1, 2, 3, 4, 5, 6, 7, 8)]
+    second = [Scored(row, 1.0) for row in (1, 10, 11, 12)]
+    taken = interleave([first, second], [2, 1], 6)
+    assert [hit.row for _, hit in taken] == [1, 10, 2, 3, 11, 4]
+    assert [source for source, _ in taken] == [0, 1, 0, 0, 1, 0]
+    assert [hit.row for _, hit in interleave([first[:1], second], [5, 1], 4)] == [1, 10, 11, 12]
+    assert interleave([[], []], [1, 1], 3) == []

@@ -1,0 +1,159 @@
+"""A person's likes grouped into interests, each given its share of recommendations, on real
+arXiv samples (tests/data): the math sample's categories and the ML sample's."""
+
+from __future__ import annotations
+
+import csv
+import random
+import shutil
+from collections import Counter
+
+import pytest
+
+from recommender import InterestNotFound, Library
+from recommender import interests as grouping
+
+from .conftest import DATA
+
+FILES = ("arxiv-math-2025-05.csv", "arxiv-ml-sample.csv")
+
+
+@pytest.fixture(scope="module")
+def samples_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("interests") / "paperclub.db"
+    with Library(path) as lib:
+        lib.ingest([DATA / name for name in FILES])
+        lib.refresh_index()
+    return path
+
+
+@pytest.fixture
+def lib(samples_db, tmp_path):
+    for suffix in ("", ".index"):
+        shutil.copy(str(samples_db) + suffix, str(tmp_path / "paperclub.db") + suffix)
+    with Library(tmp_path / "paperclub.db") as library:
+        yield library
+
+
+@pytest.fixture(scope="module")
+def by_category() -> dict[str, list[str]]:
+    """References to the sample papers (arXiv ids, or titles where the file has none) by their
+    primary category."""
+    found: dict[str, list[str]] = {}
+    for name in FILES:
+        with open(DATA / name, newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                category = row["categories"].strip("[]'\" ").replace("'", " ").split()[0]
+                found.setdefault(category, []).append(f"arXiv:{row['id']}" if row.get("id") else row["title"])
+    return found
+
+
+def like_some(lib, user, refs, count, seed=0):
+    chosen = random.Random(seed).sample(refs, count)
+    return [lib.like(user, ref).id for ref in chosen]
+
+
+def categories_of(results):
+    return Counter(r.paper.categories[0] for r in results)
+
+
+def test_likes_in_two_unrelated_fields_are_two_interests_with_equal_places(lib, by_category):
+    combinatorics = like_some(lib, "u", by_category["math.CO"], 5)
+    vision = like_some(lib, "u", by_category["cs.CV"], 5)
+    found = lib.taste("u")
+    assert [sorted(i.paper_ids) for i in found] in (
+        [sorted(combinatorics), sorted(vision)], [sorted(vision), sorted(combinatorics)])
+    assert all(len(i.terms) == 5 and len(i.examples) == 2 and not i.muted for i in found)
+    picks = lib.recommend("u", limit=10)
+    places = Counter("vision" if r.paper.categories[0].startswith("cs.") else "maths" for r in picks)
+    assert places == {"vision": 5, "maths": 5}
+    assert all(f"(interest {n}: " in r.reason for r, n in zip(picks, (1, 2) * 5))
+
+
+def test_the_mean_profile_alone_starves_the_weaker_field(lib, by_category):
+    like_some(lib, "u", by_category["math.CO"], 5)
+    like_some(lib, "u", by_category["cs.CV"], 5)
+    lib.recommender.max_interests = 1
+    places = categories_of(lib.recommend("u", limit=10))
+    assert min(sum(n for c, n in places.items() if c.startswith("cs.")),
+               sum(n for c, n in places.items() if c.startswith("math."))) < 5
+
+
+def test_places_follow_the_share_of_likes(lib, by_category):
+    like_some(lib, "u", by_category["math.PR"], 8)
+    like_some(lib, "u", by_category["cs.CV"], 4)
+    found = lib.taste("u")
+    assert [i.likes for i in found] == [8, 4]
+    picks = lib.recommend("u", limit=12)
+    assert sum(1 for r in picks if "(interest 1: " in r.reason) == 8
+
+
+@pytest.mark.parametrize("category, count", [("math.AP", 5), ("math.PR", 10), ("cs.CV", 12), ("math.CO", 8)])
+def test_likes_from_one_field_stay_one_interest(lib, by_category, category, count):
+    like_some(lib, "u", by_category[category], count)
+    assert len(lib.taste("u")) == 1
+    picks = lib.recommend("u", limit=10)
+    assert not any("(interest" in r.reason for r in picks)
+
+
+def test_a_stray_like_joins_the_interest_it_is_closest_to(lib, by_category):
+    like_some(lib, "u", by_category["math.AP"], 6)
+    like_some(lib, "u", by_category["cs.CV"], 1)
+    assert [i.likes for i in lib.taste("u")] == [7]
+
+
+def test_with_one_interest_recommendations_are_those_of_the_mean_profile(lib, by_category):
+    like_some(lib, "u", by_category["math.NT"], 5)
+    grouped = lib.recommend("u", limit=10)
+    lib.recommender.max_interests = 1
+    assert [r.paper.id for r in lib.recommend("u", limit=10)] == [r.paper.id for r in grouped]
+
+
+def test_a_muted_interest_draws_nothing_until_unmuted_even_as_it_grows(lib, by_category):
+    like_some(lib, "u", by_category["math.CO"], 5)
+    vision = by_category["cs.CV"]
+    like_some(lib, "u", vision, 5)
+    number = next(i.number for i in lib.taste("u") if str(lib.paper(i.paper_ids[0]).categories[0]) == "cs.CV")
+    assert lib.mute_interest("u", number).muted
+    assert all(not c.startswith("cs.") for c in categories_of(lib.recommend("u", limit=10)))
+    like_some(lib, "u", [ref for ref in vision if lib.paper(ref).id not in lib.store.muted_likes("u")], 1, seed=5)
+    muted = [i for i in lib.taste("u") if i.muted]
+    assert len(muted) == 1 and muted[0].likes == 6
+    assert all(not c.startswith("cs.") for c in categories_of(lib.recommend("u", limit=10)))
+    lib.mute_interest("u", muted[0].number, muted=False)
+    assert any(c.startswith("cs.") for c in categories_of(lib.recommend("u", limit=10)))
+
+
+def test_muting_every_interest_leaves_nothing_to_recommend(lib, by_category):
+    like_some(lib, "u", by_category["math.AP"], 5)
+    lib.mute_interest("u", 1)
+    assert lib.recommend("u") == []
+
+
+def test_an_interest_number_that_does_not_exist_is_named(lib, by_category):
+    with pytest.raises(InterestNotFound, match="none yet"):
+        lib.mute_interest("u", 1)
+    like_some(lib, "u", by_category["math.AP"], 5)
+    with pytest.raises(InterestNotFound, match="numbered 1 to 1"):
+        lib.mute_interest("u", 3)
+
+
+def test_many_likes_beyond_the_tree_join_the_interest_they_are_like(lib, by_category, monkeypatch):
+    monkeypatch.setattr(grouping, "MAX_TREE", 10)
+    maths = like_some(lib, "u", by_category["math.CO"], 8)
+    vision = like_some(lib, "u", by_category["cs.CV"], 8)
+    groups = {frozenset(i.paper_ids) for i in lib.taste("u")}
+    assert groups == {frozenset(maths), frozenset(vision)}
+
+
+def test_not_for_me_hides_a_paper_from_more_like_this_and_random_picks(lib, by_category):
+    first = lib.paper(by_category["math.AP"][0])
+    nearest = lib.similar(first.id, limit=3)
+    lib.dislike("u", nearest[0].paper.id)
+    assert nearest[0].paper.id not in {r.paper.id for r in lib.similar(first.id, limit=3, for_user="u")}
+    assert nearest[0].paper.id in {r.paper.id for r in lib.similar(first.id, limit=3)}
+    only = lib.paper(by_category["math.AP"][1])
+    for paper_id in lib.store.all_ids():
+        if paper_id != only.id:
+            lib.dislike("u", paper_id)
+    assert {lib.random(for_user="u").id for _ in range(5)} == {only.id}
