@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random as random_module
 import threading
+import weakref
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ class Recommender:
         self.max_interests = interests.MAX_INTERESTS
         self._random = random_module.Random(seed)
         self._random_lock = threading.Lock()
-        self._groupings: OrderedDict[tuple, list[list[int]]] = OrderedDict()
+        self._groupings: OrderedDict[tuple, tuple[weakref.ref[TfidfIndex], list[list[int]]]] = OrderedDict()
         self._groupings_lock = threading.Lock()
 
     def recommend(self, user: str, limit: int = 10, group: str | None = None) -> list[Recommendation]:
@@ -125,14 +126,16 @@ class Recommender:
         return strands, len(groups) > 1
 
     def _grouped(self, index: TfidfIndex, rows: list[int]) -> list[list[int]]:
-        key = (id(index), len(index), self.max_interests, tuple(rows))
+        """`interests.group_likes`, remembered for the index it was worked out on."""
+        key = (id(index), self.max_interests, tuple(rows))
         with self._groupings_lock:
-            if key in self._groupings:
+            kept = self._groupings.get(key)
+            if kept is not None and kept[0]() is index:
                 self._groupings.move_to_end(key)
-                return self._groupings[key]
+                return kept[1]
         groups = interests.group_likes(index, rows, self.max_interests)
         with self._groupings_lock:
-            self._groupings[key] = groups
+            self._groupings[key] = (weakref.ref(index), groups)
             while len(self._groupings) > GROUPINGS_KEPT:
                 self._groupings.popitem(last=False)
         return groups
