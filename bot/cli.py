@@ -22,7 +22,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -282,7 +282,7 @@ def _emit_json(data: Any) -> None:
 
 def _now() -> datetime:
     """The clock the arXiv commands go by: which announcement is today's depends on it."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _arxiv_client(settings: Settings) -> ArxivClient:
@@ -561,6 +561,174 @@ def likes(state: State, user: str, as_json: bool) -> None:
         click.echo(f"{signal.created[:10]}  #{signal.paper.id} {signal.paper.title}")
 
 
+# -- interests and follows ------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("user", type=NAME)
+@click.option("--group", type=NAME, help="USER's likes in this group (and ungrouped ones).")
+@click.option("--mute", type=click.IntRange(1, None), metavar="N", help="Mute interest N: it draws no recommendations.")
+@click.option("--unmute", type=click.IntRange(1, None), metavar="N", help="Let interest N draw recommendations again.")
+@click.option("--json", "as_json", is_flag=True, help="Print the interests as JSON.")
+@click.pass_obj
+def taste(state: State, user: str, group: str | None, mute: int | None, unmute: int | None, as_json: bool) -> None:
+    """USER's interests: their likes grouped by topic, each with its top words and two
+    example papers; --mute N / --unmute N first.
+
+    A handful of likes is one interest; likes far apart make several, and each draws
+    recommendations in proportion to its likes. Exits with 3 for an interest number USER
+    does not have.
+    """
+    from recommender import InterestNotFound
+
+    if mute is not None and unmute is not None:
+        raise BadInput("Use --mute or --unmute, not both.")
+    library = state.library()
+    number = mute if mute is not None else unmute
+    changed = None
+    if number is not None:
+        try:
+            changed = library.mute_interest(user, number, muted=mute is not None, group=group)
+        except InterestNotFound as exc:
+            none_yet = not library.taste(user, group)
+            click.echo(f"{user} has no interests yet: they appear once {user} likes a few papers."
+                       if none_yet else str(exc), err=True)
+            sys.exit(EXIT_NOT_FOUND)
+    interests = library.taste(user, group)
+    if as_json:
+        _emit_json([i.to_dict() for i in interests])
+        return
+    if changed is not None:
+        if changed.muted:
+            click.echo(f"Muted interest {changed.number} ({changed.label}): it draws no recommendations until "
+                       f"`paperclub taste {_quoted(user)} --unmute {changed.number}`.", err=True)
+        else:
+            click.echo(f"Interest {changed.number} ({changed.label}) draws recommendations again.", err=True)
+    if not interests:
+        click.echo(f"{user} has not liked any papers yet{f' in {group}' if group else ''}; "
+                   f"their interests appear once they like a few (`paperclub like {_quoted(user)} PAPER`).", err=True)
+        return
+    likes_count = sum(i.likes for i in interests)
+    click.echo(f"{user}'s {_plural(len(interests), 'interest')}, from {_plural(likes_count, 'like')}"
+               f"{f' in {group}' if group else ''}:")
+    for interest in interests:
+        state_note = " · muted" if interest.muted else ""
+        click.echo(f"{interest.number:2d}. " + click.style(", ".join(interest.terms) or interest.label, bold=True)
+                   + f" · {_plural(interest.likes, 'like')}{state_note}")
+        for paper in interest.examples:
+            click.echo(f"    - {paper.title}  {_where(paper)}")
+    if len(interests) > 1 and changed is None:
+        click.echo(f"Mute one with `paperclub taste {_quoted(user)} --mute N`.", err=True)
+
+
+def _where(paper: Paper) -> str:
+    """Where to find a paper: its number in the library, its arXiv id and its link."""
+    bits = [f"#{paper.id}"]
+    if paper.arxiv_id:
+        bits.append(f"arXiv:{paper.arxiv_id}")
+    if paper.url:
+        bits.append(paper.url)
+    return "(" + " · ".join(bits) + ")"
+
+
+def _quoted(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+def _follow_target(author: str | None, phrase: tuple[str, ...]) -> tuple[str, str]:
+    """(kind, text) of a follow named by --author or by the words of a phrase, exactly one."""
+    words = " ".join(phrase).strip()
+    if author is not None and words:
+        raise BadInput("Give an author (--author NAME) or a phrase, not both.")
+    if author is None and not words:
+        raise BadInput("Say what to follow: --author NAME or a PHRASE, such as `neural ODE`.")
+    return ("author", author) if author is not None else ("phrase", words)
+
+
+@cli.command()
+@click.argument("user", type=NAME)
+@click.argument("phrase", nargs=-1, type=NAME)
+@click.option("--author", type=NAME, metavar="NAME", help="Follow this author instead of a phrase.")
+@click.option("--group", type=NAME, help="The group (lab) the follow belongs to: lifts its papers in its digests.")
+@click.option("--json", "as_json", is_flag=True, help="Print the follow as JSON.")
+@click.pass_obj
+def follow(state: State, user: str, phrase: tuple[str, ...], author: str | None, group: str | None,
+           as_json: bool) -> None:
+    """Follow an author (--author "R. T. Q. Chen") or a PHRASE ("neural ODE") for USER.
+
+    Every new paper by the author, or with the phrase in its title or abstract, reaches USER's
+    digest, marked why. Authors match with accents and initials folded: "R. T. Q. Chen" is
+    "Ricky T. Q. Chen". Exits with 2 for an empty or over-long follow.
+    """
+    from recommender import FollowError
+
+    kind, text = _follow_target(author, phrase)
+    library = state.library()
+    try:
+        followed, added = library.follow(user, text, kind=kind, group=group)
+    except FollowError as exc:
+        raise BadInput(str(exc)) from exc
+    kept = next((f for f in library.follows(user) if (f.kind, f.text) == (followed.kind, followed.text)), followed)
+    if as_json:
+        _emit_json({**kept.to_dict(), "added": added})
+        return
+    if not added:
+        click.echo(f"{user} already follows {kept.describe()}.")
+        return
+    papers = "every new paper of theirs" if kind == "author" else "every new paper with it in the title or abstract"
+    click.echo(f"{user} follows {kept.describe()}: {papers} reaches {user}'s digest, marked why.")
+
+
+@cli.command()
+@click.argument("user", type=NAME)
+@click.argument("phrase", nargs=-1, type=NAME)
+@click.option("--author", type=NAME, metavar="NAME", help="Stop following this author.")
+@click.option("--json", "as_json", is_flag=True, help="Print the follows removed as JSON.")
+@click.pass_obj
+def unfollow(state: State, user: str, phrase: tuple[str, ...], author: str | None, as_json: bool) -> None:
+    """Stop following an author (--author NAME) or a PHRASE for USER, in every group.
+
+    Exits with 3 when USER does not follow it.
+    """
+    kind, text = _follow_target(author, phrase)
+    library = state.library()
+    removed = library.unfollow(user, text, kind=kind)
+    if as_json:
+        _emit_json([f.to_dict() for f in removed])
+    elif removed:
+        for gone in removed:
+            click.echo(f"{user} no longer follows {gone.describe()}{f' (in {gone.group})' if gone.group else ''}.")
+    else:
+        kept = library.follows(user)
+        what = f"author {text}" if kind == "author" else f"“{text}”"
+        known = (f"; they follow {', '.join(f.describe() for f in kept[:5])}{' …' if len(kept) > 5 else ''}"
+                 if kept else "; they follow nothing")
+        click.echo(f"{user} does not follow {what}{known}.", err=True)
+    if not removed:
+        sys.exit(EXIT_NOT_FOUND)
+
+
+@cli.command()
+@click.argument("user", type=NAME)
+@click.option("--json", "as_json", is_flag=True, help="Print the follows as JSON.")
+@click.pass_obj
+def follows(state: State, user: str, as_json: bool) -> None:
+    """The authors and phrases USER follows, oldest first."""
+    kept = state.library().follows(user)
+    if as_json:
+        _emit_json([f.to_dict() for f in kept])
+        return
+    if not kept:
+        click.echo(f"{user} follows no authors or phrases (`paperclub follow {_quoted(user)} --author NAME` "
+                   "or a phrase).", err=True)
+    for item in kept:
+        where = f" · in {item.group}" if item.group else ""
+        since = f" · since {item.created[:10]}" if item.created else ""
+        click.echo(f"{item.describe()}{where}{since}")
+
+
 @cli.command(name="import")
 @click.argument("user", type=NAME)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -663,8 +831,20 @@ def _print_ranked(results: list[Recommendation], as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the recommendations as JSON.")
 @click.pass_obj
 def recommend(state: State, user: str, limit: int, group: str | None, as_json: bool) -> None:
-    """Papers for USER, ranked by similarity to what they liked, with reasons."""
-    _print_ranked(state.library().recommend(user, limit=limit, group=group), as_json)
+    """Papers for USER, ranked by similarity to what they liked, with reasons.
+
+    With several interests (see `paperclub taste`), each gets places in proportion to its
+    likes and each reason names its interest; a muted interest draws none.
+    """
+    library = state.library()
+    results = library.recommend(user, limit=limit, group=group)
+    if not results and not as_json:
+        interests = library.taste(user, group)
+        if interests and all(i.muted for i in interests):
+            click.echo(f"Nothing to suggest: all of {user}'s interests are muted; "
+                       f"`paperclub taste {_quoted(user)} --unmute N` brings one back.", err=True)
+            return
+    _print_ranked(results, as_json)
 
 
 @cli.command()
@@ -866,6 +1046,14 @@ class _GreedyCategories(click.Command):
         return super().parse_args(ctx, _repeat_option(args, "--categories"))
 
 
+class _DigestCommands(click.Group):
+    """`paperclub digest`: a preview by itself (`digest --categories cs.LG`, as before the
+    subcommands came), or a subcommand; `--categories` is greedy in both."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, _repeat_option(args, "--categories"))
+
+
 def _repeat_option(args: list[str], name: str) -> list[str]:
     """`name a b c` rewritten as `name a name b name c`, up to the next option."""
     spread: list[str] = []
@@ -881,25 +1069,95 @@ def _repeat_option(args: list[str], name: str) -> list[str]:
     return spread
 
 
-@cli.command(cls=_GreedyCategories)
-@click.option("--categories", multiple=True, required=True, metavar="CATEGORY...", type=Text(CATEGORY_LIST_CHARS),
-              help="The arXiv categories: --categories cs.LG stat.ML")
-@click.option("--group", type=NAME, help="Rank by this group's likes, as a channel's digest does.")
-@click.option("--user", type=NAME, help="Rank by USER's likes, as their personal digest does.")
-@click.option("-n", "--size", default=5, show_default=True, type=click.IntRange(1, 10), help="How many papers.")
-@click.option("--cross-lists", is_flag=True, help="Also pick papers cross-listed into the categories.")
-@click.option("--no-fetch", is_flag=True, help="Use only the announcements fetched before.")
-@click.option("--json", "as_json", is_flag=True, help="Print the digest and the fetch reports as JSON.")
-@click.pass_obj
+def _categories_option(required: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option("--categories", multiple=True, required=required, metavar="CATEGORY...",
+                        type=Text(CATEGORY_LIST_CHARS), help="The arXiv categories: --categories cs.LG stat.ML")
+
+
+def _floor_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--min-score FLOAT and --only-relevant (one or the other), for previews and subscriptions."""
+    f = click.option("--only-relevant", is_flag=True,
+                     help="Only papers close enough to the likes to be worth reading (the bot's \"only relevant\").")(f)
+    return click.option("--min-score", type=click.FloatRange(0, 1, max_open=True), metavar="FLOAT",
+                        help="Leave out papers whose similarity to the likes (0 to 1) is under FLOAT.")(f)
+
+
+def _floor(min_score: float | None, only_relevant: bool) -> float | None:
+    if min_score is not None and only_relevant:
+        raise click.UsageError("Use --min-score or --only-relevant, not both.")
+    if only_relevant:
+        from recommender.digest import ONLY_RELEVANT
+
+        return ONLY_RELEVANT
+    return min_score
+
+
+def _preview_options(required: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def add(f: Callable[..., Any]) -> Callable[..., Any]:
+        options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
+            _categories_option(required),
+            click.option("--group", type=NAME, help="Rank by this group's likes, as a channel's digest does."),
+            click.option("--user", type=NAME, help="Rank by USER's likes, as their personal digest does."),
+            click.option("-n", "--size", default=5, show_default=True, type=click.IntRange(1, 10),
+                         help="How many papers."),
+            click.option("--cross-lists", is_flag=True, help="Also pick papers cross-listed into the categories."),
+            _floor_options,
+            click.option("--no-fetch", is_flag=True, help="Use only the announcements fetched before."),
+            click.option("--json", "as_json", is_flag=True, help="Print the digest and the fetch reports as JSON."),
+        ]
+        for option in reversed(options):
+            f = option(f)
+        return f
+
+    return add
+
+
+@cli.group(cls=_DigestCommands, invoke_without_command=True, subcommand_metavar="[COMMAND [ARGS]...]")
+@_preview_options(required=False)
+@click.pass_context
 def digest(
+    ctx: click.Context, categories: tuple[str, ...], group: str | None, user: str | None, size: int,
+    cross_lists: bool, min_score: float | None, only_relevant: bool, no_fetch: bool, as_json: bool,
+) -> None:
+    """Daily arXiv digests: with --categories, what one would post today (nothing is
+    recorded); `subscribe`, `unsubscribe` and `list` manage the ones the bot posts.
+
+    A preview fetches today's announcements first, unless fetched already or --no-fetch.
+    Exits with 1 when a feed could not be fetched.
+    """
+    if ctx.invoked_subcommand is not None:
+        given = [f"--{name.replace('_', '-')}" for name in ctx.params
+                 if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT]
+        if given:
+            raise click.UsageError(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} for a preview "
+                                   f"(`paperclub digest --categories …`); give `{ctx.invoked_subcommand}` its own "
+                                   f"options after it.")
+        return
+    if not categories:
+        raise click.UsageError("Missing option '--categories': name the arXiv categories to preview "
+                               "(or use a command: subscribe, unsubscribe, list, preview).")
+    _preview(ctx.obj, categories, group, user, size, cross_lists, _floor(min_score, only_relevant), no_fetch, as_json)
+
+
+@digest.command(name="preview", cls=_GreedyCategories)
+@_preview_options(required=True)
+@click.pass_obj
+def digest_preview(
     state: State, categories: tuple[str, ...], group: str | None, user: str | None, size: int,
-    cross_lists: bool, no_fetch: bool, as_json: bool,
+    cross_lists: bool, min_score: float | None, only_relevant: bool, no_fetch: bool, as_json: bool,
 ) -> None:
     """What a daily arXiv digest of the categories would post today (nothing is recorded).
 
     Fetches today's announcements first, unless fetched already or --no-fetch. Exits with 1
     when a feed could not be fetched.
     """
+    _preview(state, categories, group, user, size, cross_lists, _floor(min_score, only_relevant), no_fetch, as_json)
+
+
+def _preview(
+    state: State, categories: tuple[str, ...], group: str | None, user: str | None, size: int,
+    cross_lists: bool, floor: float | None, no_fetch: bool, as_json: bool,
+) -> None:
     from recommender import SubscriptionError
 
     if group and user:
@@ -908,26 +1166,26 @@ def digest(
     reports = [] if no_fetch else _fetch_feeds(state, categories, now, force=False)
     try:
         preview = state.library().digests.preview(
-            categories, now, group=group, user=user, size=size, cross_lists=cross_lists
+            categories, now, group=group, user=user, size=size, cross_lists=cross_lists, min_score=floor,
         )
     except SubscriptionError as exc:
         raise click.UsageError(str(exc)) from exc
     if as_json:
-        _emit_json({**preview.to_dict(), "fetched": [r.to_dict() for r in reports]})
+        _emit_json({**preview.to_dict(), "min_score": floor, "fetched": [r.to_dict() for r in reports]})
     else:
         for report in reports:
             _print_feed(report, force=f"paperclub fetch --force {report.category}", err=True)
-        _print_digest(preview, cross_lists)
+        _print_digest(preview, cross_lists, floor)
     if any(r.status not in FETCHED for r in reports):
         sys.exit(1)
 
 
-def _print_digest(preview: Preview, cross_lists: bool) -> None:
+def _print_digest(preview: Preview, cross_lists: bool, floor: float | None = None) -> None:
     names = ", ".join(preview.feeds)
     kind = "new or cross-listed paper" if cross_lists else "new paper"
     if not preview.picks:
         click.echo(f"No arXiv digest for {names} announced {preview.day.isoformat()}:", err=True)
-        for line in _why_empty(preview, kind):
+        for line in _why_empty(preview, kind, floor):
             click.echo(f"  {line}", err=True)
         return
     click.echo(f"arXiv digest for {names} · announced {preview.day.isoformat()} · "
@@ -940,8 +1198,11 @@ def _print_digest(preview: Preview, cross_lists: bool) -> None:
             click.echo(f"    {pick.reason.replace('*', '')}")
 
 
-def _why_empty(preview: Preview, kind: str) -> list[str]:
+def _why_empty(preview: Preview, kind: str, floor: float | None = None) -> list[str]:
     if preview.candidates:
+        if floor is not None:
+            return [(f"none of the {_plural(preview.candidates, kind)} scores {floor:g} or more against the likes "
+                     "(or they were liked or marked \"not for me\" already); a day like this posts nothing")]
         return [f"all {_plural(preview.candidates, kind)} were liked or marked \"not for me\" already"]
     day = preview.day.isoformat()
     reasons = []
@@ -957,6 +1218,98 @@ def _why_empty(preview: Preview, kind: str) -> list[str]:
         else:
             reasons.append(f"{name}: fetching the {day} announcement failed ({status}); try again later")
     return reasons
+
+
+DISCORD_ID = click.IntRange(0, 2**64 - 1)
+
+
+def _digest_target(channel: int | None, user: int | None) -> str:
+    """The subscriber a command names: `--channel ID` or `--user ID`, exactly one."""
+    from recommender.digest import channel_target, person_target
+
+    if (channel is None) == (user is None):
+        raise click.UsageError("Name the subscriber: --channel CHANNEL_ID for a channel's digest, or --user USER_ID "
+                               "for a person's in direct messages (Discord ids: Developer Mode, Copy ID).")
+    return channel_target(channel) if channel is not None else person_target(user or 0)
+
+
+def _subscriber(subscription: Any) -> str:
+    if subscription.kind == "dm":
+        return f"user {subscription.user_id} (direct messages)"
+    return f"channel {subscription.channel_id}" + (f" (group {subscription.group})" if subscription.group else "")
+
+
+@digest.command(name="subscribe", cls=_GreedyCategories)
+@_categories_option(required=True)
+@click.option("--channel", type=DISCORD_ID, metavar="CHANNEL_ID", help="Post the digest in this Discord channel.")
+@click.option("--user", type=DISCORD_ID, metavar="USER_ID", help="Send it to this Discord user in direct messages.")
+@click.option("--group", type=NAME, help="With --channel: the server (group) whose members' likes rank it.")
+@click.option("--time", "post_time", default="08:00", show_default=True, metavar="HH:MM", help="Local time to post.")
+@click.option("--timezone", default="UTC", show_default=True, help="The time zone of --time, e.g. Europe/Berlin.")
+@click.option("-n", "--size", default=5, show_default=True, type=click.IntRange(1, 10), help="How many papers.")
+@click.option("--cross-lists", is_flag=True, help="Also pick papers cross-listed into the categories.")
+@_floor_options
+@click.option("--say-when-empty", is_flag=True, help="Post a one-line note on days with nothing to post.")
+@click.option("--json", "as_json", is_flag=True, help="Print the subscription as JSON.")
+@click.pass_obj
+def digest_subscribe(
+    state: State, categories: tuple[str, ...], channel: int | None, user: int | None, group: str | None,
+    post_time: str, timezone: str, size: int, cross_lists: bool, min_score: float | None, only_relevant: bool,
+    say_when_empty: bool, as_json: bool,
+) -> None:
+    """Start (or change) the daily digest the bot posts to a channel or sends to a person.
+
+    With --min-score or --only-relevant, a paper less close to the likes is left out, and a
+    day with nothing close enough posts nothing (or, with --say-when-empty, a one-line note).
+    """
+    from recommender import SubscriptionError
+
+    target = _digest_target(channel, user)
+    if group and user is not None:
+        raise click.UsageError("--group is for a channel's digest; a person's is ranked by their own likes.")
+    floor = _floor(min_score, only_relevant)
+    try:
+        subscription = state.library().digests.subscribe(
+            target, categories, post_time=post_time, timezone_name=timezone, size=size, cross_lists=cross_lists,
+            say_when_empty=say_when_empty, min_score=floor, group=group, now=_now(),
+        )
+    except SubscriptionError as exc:
+        raise BadInput(str(exc)) from exc
+    if as_json:
+        _emit_json(subscription.to_dict())
+    else:
+        click.echo(f"Subscribed {_subscriber(subscription)}: {subscription.describe()}.")
+
+
+@digest.command(name="unsubscribe")
+@click.option("--channel", type=DISCORD_ID, metavar="CHANNEL_ID", help="Stop this channel's digest.")
+@click.option("--user", type=DISCORD_ID, metavar="USER_ID", help="Stop this person's digest.")
+@click.pass_obj
+def digest_unsubscribe(state: State, channel: int | None, user: int | None) -> None:
+    """Stop a channel's or a person's daily digest. Exits with 3 when there was none."""
+    target = _digest_target(channel, user)
+    whom = f"channel {channel}" if channel is not None else f"user {user}"
+    if not state.library().digests.unsubscribe(target):
+        click.echo(f"{whom} has no daily digest.", err=True)
+        sys.exit(EXIT_NOT_FOUND)
+    click.echo(f"Stopped the daily digest of {whom}.")
+
+
+@digest.command(name="list")
+@click.option("--group", type=NAME, help="Only the channels of this group.")
+@click.option("--json", "as_json", is_flag=True, help="Print the subscriptions as JSON.")
+@click.pass_obj
+def digest_list(state: State, group: str | None, as_json: bool) -> None:
+    """The daily digests the bot posts: who gets them, what, when, and with which floor."""
+    subscriptions = state.library().digests.subscriptions(group)
+    if as_json:
+        _emit_json([s.to_dict() for s in subscriptions])
+        return
+    if not subscriptions:
+        click.echo(f"No daily digests{f' in group {group}' if group else ''} "
+                   "(`paperclub digest subscribe` starts one).", err=True)
+    for subscription in subscriptions:
+        click.echo(f"{_subscriber(subscription)}: {subscription.describe()}")
 
 
 @cli.command()
