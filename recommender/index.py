@@ -68,6 +68,13 @@ def prepare(text: str) -> str:
 
 
 CATEGORY_PREFIX = "cat_"
+# Names of TeX commands that inline maths leaves among a paper's words: shown to nobody.
+TEX_WORDS = frozenset({
+    "mathbb", "mathcal", "mathrm", "mathbf", "mathfrak", "mathsf", "mathit", "mathscr", "frak", "operatorname",
+    "varepsilon", "varphi", "vartheta", "varrho", "varpi", "varsigma", "epsilon", "frac", "dfrac", "sqrt",
+    "cdot", "cdots", "ldots", "dots", "infty", "leq", "geq", "neq", "left", "right", "langle", "rangle",
+    "widetilde", "tilde", "overline", "textbf", "textit", "text", "mbox", "hbox", "emph", "cite", "ref",
+})
 
 
 def category_words(categories: list[str]) -> str:
@@ -451,12 +458,14 @@ def _fit_on_sample(vectorizer: TfidfVectorizer, docs: list[str]) -> sp.csr_matri
 
 
 def _telling(term: str) -> bool:
-    """Whether a term means something to a reader: no stop word, no lone digits or letters."""
+    """Whether a term means something to a reader: no stop word, TeX command name, lone digits
+    or letters."""
     words = term.split()
     if any(w.startswith(CATEGORY_PREFIX) for w in words):
         return False
     return all(
-        w not in ENGLISH_STOP_WORDS and not w.isdigit() and (len(w) > 2 or CJK_CHAR.match(w)) for w in words
+        w not in ENGLISH_STOP_WORDS and w not in TEX_WORDS and not w.isdigit() and (len(w) > 2 or CJK_CHAR.match(w))
+        for w in words
     )
 
 
