@@ -1202,7 +1202,8 @@ def _why_empty(preview: Preview, kind: str, floor: float | None = None) -> list[
     if preview.candidates:
         if floor is not None:
             return [(f"none of the {_plural(preview.candidates, kind)} scores {floor:g} or more against the likes "
-                     "(or they were liked or marked \"not for me\" already); a day like this posts nothing")]
+                     "(or they were liked or marked \"not for me\" already): a digest with this floor posts "
+                     "nothing that day, or a one-line note with say_when_empty")]
         return [f"all {_plural(preview.candidates, kind)} were liked or marked \"not for me\" already"]
     day = preview.day.isoformat()
     reasons = []
@@ -1284,15 +1285,21 @@ def digest_subscribe(
 @digest.command(name="unsubscribe")
 @click.option("--channel", type=DISCORD_ID, metavar="CHANNEL_ID", help="Stop this channel's digest.")
 @click.option("--user", type=DISCORD_ID, metavar="USER_ID", help="Stop this person's digest.")
+@click.option("--json", "as_json", is_flag=True, help="Print the target and whether a digest was stopped as JSON.")
 @click.pass_obj
-def digest_unsubscribe(state: State, channel: int | None, user: int | None) -> None:
+def digest_unsubscribe(state: State, channel: int | None, user: int | None, as_json: bool) -> None:
     """Stop a channel's or a person's daily digest. Exits with 3 when there was none."""
     target = _digest_target(channel, user)
     whom = f"channel {channel}" if channel is not None else f"user {user}"
-    if not state.library().digests.unsubscribe(target):
+    removed = state.library().digests.unsubscribe(target)
+    if as_json:
+        _emit_json({"target": target, "removed": removed})
+    elif removed:
+        click.echo(f"Stopped the daily digest of {whom}.")
+    else:
         click.echo(f"{whom} has no daily digest.", err=True)
+    if not removed:
         sys.exit(EXIT_NOT_FOUND)
-    click.echo(f"Stopped the daily digest of {whom}.")
 
 
 @digest.command(name="list")

@@ -227,6 +227,10 @@ def test_subscribe_with_only_relevant_shows_in_the_list(db):
     again = run("digest", "unsubscribe", "--user", "42")
     assert again.exit_code == 3 and "user 42 has no daily digest" in again.stderr
     assert [s["target"] for s in json.loads(ok("digest", "list", "--json").stdout)] == ["channel:123"]
+    stopped = json.loads(ok("digest", "unsubscribe", "--channel", "123", "--json").stdout)
+    assert stopped == {"target": "channel:123", "removed": True}
+    assert json.loads(run("digest", "unsubscribe", "--channel", "123", "--json").stdout)["removed"] is False
+    assert "No daily digests" in ok("digest", "list").stderr
 
 
 @pytest.mark.parametrize("args, message", [
