@@ -109,8 +109,9 @@ class Recommender:
         found = self.taste(user, group)
         chosen = next((i for i in found if i.number == number), None)
         if chosen is None:
-            have = f"1 to {len(found)}" if found else "none yet: like a few papers first"
-            raise InterestNotFound(f"There is no interest {number}; the interests are numbered {have}.")
+            if not found:
+                raise InterestNotFound("There are no interests yet: like a few papers first.")
+            raise InterestNotFound(f"There is no interest {number}; the interests are numbered 1 to {len(found)}.")
         self.store.set_muted_likes(user, chosen.paper_ids, muted)
         return Interest(chosen.number, chosen.terms, chosen.examples, chosen.paper_ids, muted)
 

@@ -131,7 +131,7 @@ def test_muting_every_interest_leaves_nothing_to_recommend(lib, by_category):
 
 
 def test_an_interest_number_that_does_not_exist_is_named(lib, by_category):
-    with pytest.raises(InterestNotFound, match="none yet"):
+    with pytest.raises(InterestNotFound, match="no interests yet"):
         lib.mute_interest("u", 1)
     like_some(lib, "u", by_category["math.AP"], 5)
     with pytest.raises(InterestNotFound, match="numbered 1 to 1"):
