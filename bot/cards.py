@@ -14,7 +14,19 @@ from typing import NamedTuple
 
 import discord
 
-from recommender import Paper, PaperNotFound, QueryError, Recommendation, SearchResult, Signal, SubscriptionError
+from recommender import (
+    Follow,
+    FollowError,
+    Interest,
+    InterestNotFound,
+    Paper,
+    PaperNotFound,
+    QueryError,
+    Recommendation,
+    SearchResult,
+    Signal,
+    SubscriptionError,
+)
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -44,6 +56,10 @@ INLINE_MARKDOWN = re.compile(r"[\\*_~|`\[\]<]")
 # At the start of a line: quotes, headings and subtext, lists.
 LINE_MARKDOWN = re.compile(r"^(\s*)(>>>|>|#{1,3}|-#|-|\+)(?=\s)", re.MULTILINE)
 NUMBERED_LIST = re.compile(r"^(\s*[0-9]+)\.(?=\s)", re.MULTILINE)
+# A paper's link as a masked link target: nothing that could end the link early or hide it.
+LINK_TARGET = re.compile(r"https?://[^\s()<>\[\]]+")
+INTERESTS_SHOWN = 10
+FOLLOWS_SHOWN = 50
 
 
 # -- text ------------------------------------------------------------------------------------
@@ -375,7 +391,11 @@ HELP_ENTRIES = (
     HelpEntry("recommend [count]", "your own picks (1–10), each with the reason it was chosen."),
     HelpEntry("trending [days]", "what this server liked most lately."),
     HelpEntry("add <arXiv ids or links>", "bring papers in from arXiv and show their cards."),
+    HelpEntry("taste [mute:N] [unmute:N]", "your interests here: your likes grouped by topic, each with its words and two example papers. Mute one (a button, or `mute:N`) and it stops drawing recommendations and digest picks."),
+    HelpEntry("follow \"phrase\" · follow author:\"Name\"", "every new paper using that phrase, or by that author (\"R. T. Q. Chen\" is \"Ricky T. Q. Chen\"), reaches your personal digest, marked why; in this server's channel digest it is lifted."),
+    HelpEntry("follows · unfollow <author or phrase>", "what you follow, and stop following one."),
     HelpEntry("digest subscribe <categories> [time] [timezone] [size]", "a daily digest of fresh arXiv papers in this channel, ranked for this server (Manage Channels). Also `digest show`, `digest preview`, `digest unsubscribe`, `digest links on`, and `digest me` for your own by DM."),
+    HelpEntry("digest … only_relevant · min_score", "a relevance floor for a channel's or your own digest (and its preview): papers less like the likes are left out, and a day with nothing relevant posts nothing (or one line, with say_when_empty)."),
 )
 
 
@@ -404,7 +424,7 @@ def error_text(error: BaseException) -> str | None:
     """What to tell a person about an error they can do something about, or None."""
     if isinstance(error, PaperNotFound):
         return message_text(str(error), 1500)
-    if isinstance(error, (QueryError, SubscriptionError)):
+    if isinstance(error, (QueryError, SubscriptionError, FollowError, InterestNotFound)):
         return message_text(str(error), 1500)
     return None
 
@@ -478,4 +498,93 @@ def liked_message(paper: Paper) -> str:
 
 def disliked_message(paper: Paper) -> str:
     """The private confirmation of a "not for me", from a command or a button."""
-    return f"Noted: fewer papers like *{inline_title(paper)}*."
+    return (f"Noted: fewer papers like *{inline_title(paper)}*, and it will not be shown to you again "
+            "(in your recommendations, More like this, surprises or your personal digest).")
+
+
+# -- interests and follows -------------------------------------------------------------------
+
+
+def linked_title(paper: Paper, limit: int = 120) -> str:
+    """A paper's title for running text, as a link to it when it has a plain web address."""
+    title = inline_title(paper, limit)
+    if paper.url and len(paper.url) <= 200 and LINK_TARGET.fullmatch(paper.url):
+        return f"[{title}]({paper.url})"
+    return title
+
+
+def interest_heading(interest: Interest) -> str:
+    likes = f"{interest.likes} like{'s' if interest.likes != 1 else ''}"
+    state = " · 🔇 muted" if interest.muted else ""
+    return clip(f"{interest.number}. {plain(interest.label, 150)} · {likes}{state}", FIELD_NAME_LIMIT)
+
+
+def interest_text(interest: Interest, limit: int = FIELD_VALUE_LIMIT) -> str:
+    """An interest's top words and its two example papers (linked when they fit), in `limit`."""
+    limit = min(limit, FIELD_VALUE_LIMIT)
+    words = plain(", ".join(interest.terms), min(300, limit // 3))
+    lines = [f"**Words:** {words}"] if words else []
+    examples = interest.examples[:2]
+    for number, paper in enumerate(examples):
+        room = (limit - units("\n".join(lines)) - 1) // (len(examples) - number)
+        line = f"• {linked_title(paper)}"
+        if units(line) > room:  # a link cut short would show its markdown: the title alone
+            line = f"• {inline_title(paper, max(1, room - 2))}"
+        lines.append(line)
+    return clip("\n".join(lines), limit) or "(no words yet)"
+
+
+def taste_card(interests: Sequence[Interest], whose: str = "Your", where: str = "") -> discord.Embed:
+    """A person's interests, one field each (not a paper card: it carries no paper id)."""
+    count = len(interests)
+    muted = sum(1 for i in interests if i.muted)
+    title = f"{whose} interests{where}: {count}" + (f", {muted} muted" if muted else "")
+    embed = discord.Embed(title=clip(title, TITLE_LIMIT), colour=COLOUR)
+    embed.description = (
+        "Your likes, grouped by what the papers are about; each interest gets places in your "
+        "recommendations in proportion to its likes. A muted interest draws no recommendations "
+        "or digest picks until you unmute it."
+    )
+    if count > INTERESTS_SHOWN:
+        embed.set_footer(text=f"…and {count - INTERESTS_SHOWN} more.")
+    else:
+        embed.set_footer(text="Mute or unmute with the buttons, or /taste mute:N · /taste unmute:N")
+    shown = interests[:INTERESTS_SHOWN]
+    for interest in shown:
+        heading = interest_heading(interest)
+        share = (MESSAGE_EMBED_TOTAL - 100 - embed_units(embed)) // max(1, len(shown) - len(embed.fields))
+        _add_field(embed, heading, interest_text(interest, share - units(heading)), inline=False)
+    return embed
+
+
+def muted_message(interest: Interest) -> str:
+    """The confirmation of muting or unmuting an interest."""
+    label = plain(interest.label, 150)
+    if interest.muted:
+        return (f"Muted interest {interest.number} ({label}): it no longer draws recommendations or "
+                f"digest picks. Unmute it here, or with /taste unmute:{interest.number}.")
+    return f"Interest {interest.number} ({label}) is unmuted: it draws recommendations again."
+
+
+def follow_text(follow: Follow, limit: int = 200) -> str:
+    """A follow for running text: *author Name* or “phrase”, safe."""
+    text = plain(follow.text, limit)
+    return f"author *{text}*" if follow.kind == "author" else f"“{text}”"
+
+
+def follows_card(follows: Sequence[Follow]) -> discord.Embed:
+    """The authors and phrases a person follows, oldest first."""
+    authors = sum(1 for f in follows if f.kind == "author")
+    phrases = len(follows) - authors
+    parts = [f"{authors} author{'s' if authors != 1 else ''}"] if authors else []
+    if phrases:
+        parts.append(f"{phrases} phrase{'s' if phrases != 1 else ''}")
+    embed = discord.Embed(title=f"You follow {' and '.join(parts)}", colour=COLOUR)
+    lines = [f"• {follow_text(f, 150)}" + (f" · since {f.created[:10]}" if f.created else "")
+             for f in follows[:FOLLOWS_SHOWN]]
+    if len(follows) > FOLLOWS_SHOWN:
+        lines.append(f"…and {len(follows) - FOLLOWS_SHOWN} more.")
+    embed.description = clip("\n".join(lines), DESCRIPTION_LIMIT)
+    embed.set_footer(text="Their new papers always reach your personal digest (/digest me), marked why. "
+                          "/unfollow stops one.")
+    return embed

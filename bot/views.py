@@ -18,18 +18,23 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import discord
 
-from recommender import Paper, PaperNotFound
+from recommender import Interest, InterestNotFound, Paper, PaperNotFound
 
 from . import cards
 from .cards import NO_MENTIONS
 
 if TYPE_CHECKING:
+    from recommender import Library
+
     from .client import PaperclubBot
 
 log = logging.getLogger(__name__)
 
 FAILURE = "Something went wrong on our side; it has been logged."
 GONE = "That paper is no longer in the library."
+NOT_YOUR_INTERESTS = "These buttons belong to the person whose interests they list: run /taste to see yours."
+INTEREST_GONE = ("Your likes have changed since this list was made and that interest is gone: "
+                 "run /taste again.")
 PAGE_SIZE = cards.CARDS_PER_MESSAGE
 PAGE_TIMEOUT = 180.0
 ACTION_ID = re.compile(r"paperclub:(?:like|dislike|similar):([0-9]{1,18})")
@@ -146,7 +151,7 @@ class SimilarButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], temp
 
     async def act(self, interaction: discord.Interaction, bot: PaperclubBot) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        results = await bot.run_blocking(bot.library.similar, self.paper_id, PAGE_SIZE)
+        results = await bot.run_blocking(bot.library.similar, self.paper_id, PAGE_SIZE, user_key(interaction.user))
         if not results:
             await send_private(interaction, "Nothing in the library is close to that paper yet.")
             return
@@ -156,6 +161,88 @@ class SimilarButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], temp
             embeds=cards.ranked_cards(results),
             view=list_view([r.paper for r in results]),
         )
+
+
+# -- muting interests -------------------------------------------------------------------------
+
+
+def mute_by_paper(
+    library: Library, user: str, paper_id: int, muted: bool, group: str | None
+) -> tuple[Interest, list[Interest]]:
+    """Mute (or unmute) the interest a liked paper is in now, and the interests after that
+    (run on the writer). Interests are numbered anew as likes change; a liked paper names the
+    same interest across such changes. InterestNotFound when the paper is in none any more."""
+    for interest in library.taste(user, group):
+        if paper_id in interest.paper_ids:
+            changed = library.mute_interest(user, interest.number, muted, group)
+            return changed, library.taste(user, group)
+    raise InterestNotFound(INTEREST_GONE)
+
+
+def interest_anchor(interest: Interest) -> int | None:
+    """The liked paper a button names an interest by: the one that stands for it best."""
+    if interest.examples:
+        return interest.examples[0].id
+    return interest.paper_ids[0] if interest.paper_ids else None
+
+
+class MuteButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"paperclub:mute:(?P<user>[0-9]{1,20}):(?P<paper>[0-9]{1,18}):(?P<state>on|off)",
+):
+    """Mute (state on) or unmute (off) one interest of one person, named by a paper it holds;
+    only that person may use it. The list it sits under is redrawn after the click."""
+
+    def __init__(self, user_id: int, paper_id: int, mute: bool, number: int | None = None, row: int | None = None):
+        verb = "Mute" if mute else "Unmute"
+        super().__init__(
+            discord.ui.Button(
+                style=discord.ButtonStyle.secondary if mute else discord.ButtonStyle.primary,
+                label=f"{verb} {number}" if number is not None else verb,
+                emoji="🔇" if mute else "🔔",
+                custom_id=f"paperclub:mute:{user_id}:{paper_id}:{'on' if mute else 'off'}",
+            ),
+            row=row,
+        )
+        self.user_id = user_id
+        self.paper_id = paper_id
+        self.mute = mute
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> MuteButton:
+        return cls(int(match["user"]), int(match["paper"]), match["state"] == "on")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await self.act(interaction, interaction.client)  # type: ignore[arg-type]
+        except Exception as exc:  # noqa: BLE001 (told to the person; logged when it is ours)
+            await answer_error(interaction, exc, f"the mute button of user {self.user_id}")
+
+    async def act(self, interaction: discord.Interaction, bot: PaperclubBot) -> None:
+        if interaction.user.id != self.user_id:
+            await send_private(interaction, NOT_YOUR_INTERESTS)
+            return
+        changed, interests = await bot.run_write(
+            mute_by_paper, bot.library, str(self.user_id), self.paper_id, self.mute, group_key(interaction.guild_id)
+        )
+        await interaction.response.edit_message(
+            content=cards.muted_message(changed),
+            embed=cards.taste_card(interests, where=" here" if interaction.guild_id else ""),
+            view=taste_view(self.user_id, interests),
+            allowed_mentions=NO_MENTIONS,
+        )
+
+
+def taste_view(user_id: int, interests: Sequence[Interest]) -> discord.ui.View | None:
+    """A Mute or Unmute button for each interest listed (none when there is none)."""
+    view = discord.ui.View(timeout=None)
+    for interest in interests[:cards.INTERESTS_SHOWN]:
+        anchor = interest_anchor(interest)
+        if anchor is not None:
+            view.add_item(MuteButton(user_id, anchor, not interest.muted, interest.number))
+    return view if view.children else None
 
 
 def card_view(paper: Paper) -> discord.ui.View:
@@ -333,4 +420,6 @@ class SearchPager:
         self.sessions.clear()
 
 
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (LikeButton, DislikeButton, SimilarButton, PageButton)
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
+    LikeButton, DislikeButton, SimilarButton, PageButton, MuteButton,
+)

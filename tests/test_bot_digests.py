@@ -17,9 +17,20 @@ import pytest_asyncio
 from discord.ext import commands
 
 from recommender import ArxivClient, PaperNotFound
+from recommender.digest import ONLY_RELEVANT
 
 from .conftest import DATA
-from .test_bot_harness import bot_db, messages, sent, start_bot, stop_bot  # noqa: F401 (fixtures)
+from .test_bot_harness import (  # noqa: F401 (fixtures)
+    api,
+    bot_db,
+    deliver,
+    interaction_payload,
+    messages,
+    sent,
+    snowflake,
+    start_bot,
+    stop_bot,
+)
 
 FEEDS = DATA / "arxiv"
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=timezone.utc)
@@ -38,6 +49,11 @@ SYCOPHANCY_LINK = "https://arxiv.org/abs/2310.13548"
 MISSING_LINK = "https://arxiv.org/abs/2505.99999"
 CLIPPED_SGD_LINK = "arxiv.org/pdf/2505.20817v1"
 OFFLINE = "http://127.0.0.1:9"
+NEURAL_DRIFT = "Neural Drift Estimation for Ergodic Diffusions: Non-parametric Analysis and Numerical Exploration"
+# Seed papers on differential equations in neural networks: of the day's four new papers, only
+# the neural drift one comes close to them (similarity 0.56; the next is 0.34).
+ODE_LIKES = (43, 30, 34, 19, 35, 37, 29)
+EPHEMERAL = 64
 
 
 @pytest_asyncio.fixture
@@ -485,3 +501,122 @@ async def test_add_names_what_arxiv_does_not_know(bot, arxiv_server):
 
 async def test_add_without_an_arxiv_reference_asks_for_one(bot):
     assert "arXiv ids or links" in await only_text("!add some paper about transformers", member=1)
+
+
+# -- the relevance floor -----------------------------------------------------------------------
+
+
+async def like_odes(bot, member: int = 0) -> None:
+    config = dpytest.get_config()
+    who, group = str(config.members[member].id), str(config.guilds[0].id)
+    for pid in ODE_LIKES:
+        await bot.run_write(bot.library.like, who, pid, group)
+
+
+async def test_subscribe_with_only_relevant_or_a_min_score(bot, manager, channel):
+    text = await only_text("!digest subscribe cs.LG 08:00 UTC 5 no yes yes")
+    assert "only relevant papers" in text and "says when there is nothing new" in text, text
+    kept = await subscription(bot, f"channel:{channel.id}")
+    assert kept.min_score == ONLY_RELEVANT and kept.say_when_empty
+    text = await only_text("!digest subscribe cs.LG 08:00 UTC 5 no no no 0.3")
+    assert "only papers scoring 0.3 or more" in text, text
+    assert (await subscription(bot, f"channel:{channel.id}")).min_score == 0.3
+    text = await only_text("!digest subscribe cs.LG 08:00 UTC 5", member=0)
+    assert (await subscription(bot, f"channel:{channel.id}")).min_score is None, "subscribing again replaces it"
+
+
+async def test_a_floor_out_of_range_or_given_twice_is_explained(bot, manager, channel):
+    text = await only_text("!digest subscribe cs.LG 08:00 UTC 5 no no no 1.5", error=commands.BadArgument)
+    assert "1.5" in text and "Usage" in text
+    text = await only_text("!digest subscribe cs.LG 08:00 UTC 5 no no yes 0.3", error=commands.CommandInvokeError)
+    assert "not both" in text and "wrong on our side" not in text
+    text = await only_text("!digest subscribe cs.LG 08:00 UTC 5 no no no 1", error=commands.CommandInvokeError)
+    assert "from 0 to 1" in text
+    assert await subscription(bot, f"channel:{channel.id}") is None
+
+
+async def test_personal_digest_with_a_floor(bot):
+    member = dpytest.get_config().members[1]
+    text = await only_text('!digest me "cs.LG" 07:00 UTC 5 no yes yes', member=1)
+    assert "only relevant papers" in text and "says when there is nothing new" in text, text
+    kept = await subscription(bot, f"dm:{member.id}")
+    assert kept.min_score == ONLY_RELEVANT and kept.say_when_empty
+
+
+async def test_preview_with_a_floor_leaves_out_what_is_not_relevant(bot, manager, arxiv_server, sent):
+    await like_odes(bot)
+    found = await run('!digest preview "cs.LG stat.ML" 10 no no 0.2', member=1)
+    assert card_titles(found) == [NEURAL_DRIFT]
+    assert found[0].content.endswith("1 of 4 new papers, above the floor (a min_score of 0.2).")
+    everything = await run('!digest preview "cs.LG stat.ML" 10', member=1)
+    assert len(card_titles(everything)) == 4
+    text = await only_text('!digest preview "cs.LG stat.ML" 10 no no 0.9', member=1)
+    assert text == ("Nothing relevant to post from cs.LG, stat.ML for Mon 02 Jun: none of its new papers "
+                    "reaches the floor (a min_score of 0.9)."), text
+    assert_no_mentions(sent)
+
+
+async def test_preview_takes_the_channels_floor(bot, manager, arxiv_server):
+    await like_odes(bot)
+    await run('!digest subscribe "cs.LG stat.ML" 08:30 UTC 10 no no no 0.2')
+    found = await run("!digest preview", member=1)
+    assert card_titles(found) == [NEURAL_DRIFT]
+    assert found[0].content.endswith("above the floor (a min_score of 0.2).")
+
+
+async def test_slash_preview_with_only_relevant(bot, api, arxiv_server):
+    await like_odes(bot)
+    config = dpytest.get_config()
+    data = {
+        "id": str(snowflake()), "name": "digest", "type": 1,
+        "options": [{"name": "preview", "type": 1, "options": [
+            {"name": "categories", "type": 3, "value": "cs.LG stat.ML"},
+            {"name": "size", "type": 4, "value": 10},
+            {"name": "only_relevant", "type": 5, "value": True},
+        ]}],
+    }
+    await deliver(bot, interaction_payload(2, data, config.members[1], config.channels[0]))
+    answer = api.answers()[-1]
+    assert answer["flags"] == EPHEMERAL
+    assert answer["content"].endswith("3 of 4 new papers, above the floor (only relevant papers).")
+    assert NEURAL_DRIFT in answer["embeds"][0]["title"].replace("\\", "")
+
+
+async def post_digest(bot, at: datetime) -> list[discord.Message]:
+    """Run the digest round at a later time; the messages it posted."""
+    bot.scheduler.clock = lambda: at
+    await bot.scheduler.tick()
+    return messages()
+
+
+async def test_a_digest_with_a_floor_posts_only_the_relevant_papers(bot, manager, arxiv_server):
+    await like_odes(bot)
+    await run('!digest subscribe "cs.LG stat.ML" 12:30 UTC 5 no no no 0.2')
+    found = await post_digest(bot, NOW + timedelta(minutes=45))
+    assert card_titles(found) == [NEURAL_DRIFT]
+    assert "1 new paper picked for this server" in found[0].content
+
+
+async def test_a_day_with_nothing_relevant_says_so_only_when_asked(bot, manager, channel, arxiv_server, sent):
+    await like_odes(bot)
+    await run('!digest subscribe "cs.LG stat.ML" 12:30 UTC 5 no no no 0.9')
+    assert await post_digest(bot, NOW + timedelta(minutes=45)) == [], "a quiet day posts nothing"
+
+    other = dpytest.backend.make_text_channel("reading-group", channel.guild)
+    await bot.run_write(bot.library.digests.subscribe, f"channel:{other.id}", "cs.LG stat.ML", post_time="13:00",
+                        say_when_empty=True, min_score=0.9, group=str(channel.guild.id), now=NOW)
+    found = await post_digest(bot, NOW + timedelta(hours=1, minutes=5))
+    assert len(found) == 1 and found[0].channel.id == other.id
+    assert found[0].content.startswith(
+        "Nothing relevant in cs.LG, stat.ML today: no new paper reached this channel's relevance floor.")
+    assert found[0].embeds == []
+    assert_no_mentions(sent)
+
+
+async def test_a_day_without_new_papers_still_says_no_new_papers(bot, manager, channel, arxiv_server):
+    recorded = (FEEDS / "rss_cs_LG.xml").read_text(encoding="utf-8")
+    arxiv_server.route("/rss/math.PR", (200, re.sub(r"<item>.*?</item>", "", recorded, flags=re.DOTALL), {}))
+    await bot.run_write(bot.library.digests.subscribe, f"channel:{channel.id}", "math.PR", post_time="12:30",
+                        say_when_empty=True, min_score=0.9, group=str(channel.guild.id), now=NOW)
+    found = await post_digest(bot, NOW + timedelta(minutes=45))
+    assert len(found) == 1 and found[0].content.startswith("No new arXiv papers in math.PR today.")

@@ -1,11 +1,12 @@
 """The bot's commands, one cog per area: finding papers, likes with what they lead to, reading
-lists in and out, and daily digests."""
+lists in and out, interests and follows, and daily digests."""
 
 from .digests import Digests
 from .likes import Likes
 from .papers import Papers
 from .reading_lists import ReadingLists
+from .taste import Taste
 
-COGS = (Papers, Likes, ReadingLists, Digests)
+COGS = (Papers, Likes, Taste, ReadingLists, Digests)
 
-__all__ = ["COGS", "Digests", "Likes", "Papers", "ReadingLists"]
+__all__ = ["COGS", "Digests", "Likes", "Papers", "ReadingLists", "Taste"]

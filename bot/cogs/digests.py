@@ -8,13 +8,21 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from recommender import ArxivError, PaperNotFound, find_arxiv_refs, parse_arxiv_ref, time_zone_names
+from recommender import (
+    ArxivError,
+    PaperNotFound,
+    SubscriptionError,
+    find_arxiv_refs,
+    parse_arxiv_ref,
+    time_zone_names,
+)
+from recommender.digest import ONLY_RELEVANT
 
 from .. import cards
 from ..views import card_view, list_view
@@ -23,12 +31,15 @@ from .likes import send_ranked
 from .replies import group_of, heavy, reply, think, user_of
 
 if TYPE_CHECKING:
-    from recommender import Library, Paper, Subscription
+    from recommender import DigestBook, Library, Paper, Preview, Subscription
 
     from ..client import PaperclubBot
 
 log = logging.getLogger(__name__)
 
+# A relevance floor: typed float-or-None for mypy, converted strictly as a number from 0 to 1 by
+# discord.py (an Optional converter would quietly skip a bad value in a text command).
+Score = Annotated[float | None, commands.Range[float, 0.0, 1.0]]
 OFF_WORDS = {"off", "stop", "none", "no", "unsubscribe"}
 MAX_LINKS = 5
 
@@ -47,6 +58,33 @@ def subscription_text(subscription: Subscription | None, whose: str, command: st
     if subscription is None:
         return f"{whose} {has} no daily digest. Set one with `{command}`."
     return f"{whose} {gets} a daily arXiv digest: {cards.plain(subscription.describe(), 1500)}."
+
+
+def floor_of(only_relevant: bool | None, min_score: float | None) -> float | None:
+    """The relevance floor asked for: a score, "only relevant", or none."""
+    if min_score is not None and only_relevant:
+        raise SubscriptionError(f"Give only_relevant or min_score, not both (only relevant is a min_score of {ONLY_RELEVANT:g}).")
+    if min_score is not None:
+        return min_score
+    return ONLY_RELEVANT if only_relevant else None
+
+
+def floor_text(floor: float) -> str:
+    return "only relevant papers" if floor == ONLY_RELEVANT else f"a min_score of {floor:g}"
+
+
+def preview_with_floor(
+    book: DigestBook, categories: str, now: datetime, floor: float | None, *, group: str | None,
+    size: int, cross_lists: bool, recipient: str,
+) -> tuple[Preview, bool]:
+    """A digest preview, and whether the floor alone left it empty (there were new papers to
+    pick, none of them relevant enough)."""
+    preview = book.preview(categories, now, group=group, size=size, cross_lists=cross_lists,
+                           recipient=recipient, min_score=floor)
+    if preview.picks or floor is None or not preview.candidates:
+        return preview, False
+    unfloored = book.preview(categories, now, group=group, size=1, cross_lists=cross_lists, recipient=recipient)
+    return preview, bool(unfloored.picks)
 
 
 def links_channel_id(channel: discord.abc.MessageableChannel) -> int:
@@ -97,6 +135,7 @@ class Digests(commands.Cog):
     async def subscribe(
         self, ctx: commands.Context, categories: str, time: str = "08:00", timezone: str = "UTC",
         size: commands.Range[int, 1, 10] = 5, cross_lists: bool = False, say_when_empty: bool = False,
+        only_relevant: bool = False, min_score: Score = None,
     ) -> None:
         """Post a daily digest of fresh arXiv papers in this channel, ranked for this server.
 
@@ -113,13 +152,18 @@ class Digests(commands.Cog):
         cross_lists
             Also include papers cross-listed into these categories
         say_when_empty
-            Post a one-line note on days without new papers
+            Post a one-line note on days without new (or relevant) papers
+        only_relevant
+            Leave out papers not close to this server's likes; a day with none posts nothing
+        min_score
+            Your own floor instead: leave out papers scoring under it (0 to 1; only relevant is 0.1)
         """
+        floor = floor_of(only_relevant, min_score)
         await think(ctx)
         subscription = await self.bot.run_write(
             self.book.subscribe, channel_target(ctx), categories, post_time=time, timezone_name=timezone,
-            size=size, cross_lists=cross_lists, say_when_empty=say_when_empty, group=group_of(ctx),
-            by=user_of(ctx), now=self.now(),
+            size=size, cross_lists=cross_lists, say_when_empty=say_when_empty, min_score=floor,
+            group=group_of(ctx), by=user_of(ctx), now=self.now(),
         )
         await reply(ctx, subscription_text(subscription, "This channel") + " The first one comes at the next posting time.")
 
@@ -136,8 +180,9 @@ class Digests(commands.Cog):
     @commands.guild_only()
     @heavy()
     async def preview(
-        self, ctx: commands.Context, categories: str | None = None, size: commands.Range[int, 1, 10] | None = None,
-        cross_lists: bool | None = None,
+        self, ctx: commands.Context, categories: str | None = None, size: Annotated[int | None, commands.Range[int, 1, 10]] = None,
+        cross_lists: bool | None = None, only_relevant: bool | None = None,
+        min_score: Score = None,
     ) -> None:
         """See, only for you, what this channel's digest would post now.
 
@@ -149,6 +194,10 @@ class Digests(commands.Cog):
             How many papers (1 to 10)
         cross_lists
             Include cross-listed papers
+        only_relevant
+            Only papers close to this server's likes (yes/no; the channel's setting if left out)
+        min_score
+            Leave out papers scoring under this floor (0 to 1)
         """
         await think(ctx, private=True)
         subscription = await self.bot.run_blocking(self.book.subscription, channel_target(ctx))
@@ -158,27 +207,37 @@ class Digests(commands.Cog):
         wanted = categories or " ".join(subscription.categories)
         size = size or (subscription.size if subscription else 5)
         cross = cross_lists if cross_lists is not None else bool(subscription and subscription.cross_lists)
+        if only_relevant is None and min_score is None:
+            floor = subscription.min_score if subscription else None
+        else:
+            floor = floor_of(only_relevant, min_score)
         now = self.now()
         needed = await self.bot.run_blocking(self.book.feeds_to_fetch, wanted, now)
         for category, day in needed:
             await self.bot.scheduler.fetch(category, day, now)
-        preview = await self.bot.run_blocking(
-            self.book.preview, wanted, now, group=group_of(ctx), size=size, cross_lists=cross,
+        preview, left_out = await self.bot.run_blocking(
+            preview_with_floor, self.book, wanted, now, floor, group=group_of(ctx), size=size, cross_lists=cross,
             recipient=channel_target(ctx),
         )
         names = ", ".join(preview.feeds)
+        if left_out and floor is not None:
+            await reply(ctx, f"Nothing relevant to post from {names} for {preview.day:%a %d %b}: none of its "
+                             f"new papers reaches the floor ({floor_text(floor)}).", private=True)
+            return
         if not preview.picks:
             states = "; ".join(f"{name}: {state}" for name, state in preview.feeds.items())
             await reply(ctx, f"Nothing new to post from {names} for {preview.day:%a %d %b} ({states}).", private=True)
             return
+        kept = f", above the floor ({floor_text(floor)})" if floor is not None else ""
         header = (f"Preview of the digest for {names} · {preview.day:%a %d %b %Y}: "
-                  f"{len(preview.picks)} of {preview.candidates} new papers.")
+                  f"{len(preview.picks)} of {preview.candidates} new papers{kept}.")
         await send_ranked(ctx, header, preview.picks, private=True)
 
     @subcommand(digest, name="me")
     async def me(
         self, ctx: commands.Context, categories: str | None = None, time: str = "08:00", timezone: str = "UTC",
-        size: commands.Range[int, 1, 10] = 5, cross_lists: bool = False,
+        size: commands.Range[int, 1, 10] = 5, cross_lists: bool = False, say_when_empty: bool = False,
+        only_relevant: bool = False, min_score: Score = None,
     ) -> None:
         """Your own daily digest in direct messages, ranked by your likes ("off" stops it).
 
@@ -194,6 +253,12 @@ class Digests(commands.Cog):
             How many papers (1 to 10)
         cross_lists
             Also include papers cross-listed into these categories
+        say_when_empty
+            Send a one-line note on days without new (or relevant) papers
+        only_relevant
+            Leave out papers not close to your likes (followed ones always come)
+        min_score
+            Your own floor instead: leave out papers scoring under it (0 to 1; only relevant is 0.1)
         """
         target = person_target(ctx)
         if categories is None:
@@ -206,7 +271,8 @@ class Digests(commands.Cog):
             return
         subscription = await self.bot.run_write(
             self.book.subscribe, target, categories, post_time=time, timezone_name=timezone, size=size,
-            cross_lists=cross_lists, by=user_of(ctx), now=self.now(),
+            cross_lists=cross_lists, say_when_empty=say_when_empty, min_score=floor_of(only_relevant, min_score),
+            by=user_of(ctx), now=self.now(),
         )
         await reply(ctx, subscription_text(subscription, "You") + " It comes by direct message; keep DMs from this server open.", private=True)
 

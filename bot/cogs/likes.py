@@ -13,7 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from recommender import Recommendation
+from recommender import Library, Recommendation
 
 from .. import cards
 from ..views import list_view
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from ..client import PaperclubBot
 
 TRENDING_COUNT = 10
+ALL_MUTED = ("Every one of your interests here is muted, so there is nothing to recommend: "
+             "unmute one with /taste.")
 IMPORT_EXPORT_HINT = ("/import brings in your own library (BibTeX, RIS, CSL-JSON, Zotero CSV) as likes; "
                       "/export sends your likes as a file for your reference manager.")
 
@@ -44,6 +46,18 @@ async def send_ranked(
             view=list_view(papers[start:end], start + 1),
             private=private,
         )
+
+
+def recommend_or_all_muted(
+    library: Library, user: str, limit: int, group: str | None
+) -> tuple[list[Recommendation], bool]:
+    """The person's recommendations, and (when there are none) whether that is because every
+    one of their interests is muted."""
+    results = library.recommend(user, limit, group)
+    if results:
+        return results, False
+    interests = library.taste(user, group)
+    return [], bool(interests) and all(i.muted for i in interests)
 
 
 class Likes(commands.Cog):
@@ -144,9 +158,12 @@ class Likes(commands.Cog):
             Post them in the channel instead of only to you
         """
         await think(ctx, private=not share)
-        results = await self.bot.run_blocking(self.bot.library.recommend, user_of(ctx), count, group_of(ctx))
+        results, all_muted = await self.bot.run_blocking(
+            recommend_or_all_muted, self.bot.library, user_of(ctx), count, group_of(ctx)
+        )
         if not results:
-            await reply(ctx, "Nothing to suggest yet: the library has no papers you have not seen.", private=not share)
+            text = ALL_MUTED if all_muted else "Nothing to suggest yet: the library has no papers you have not seen."
+            await reply(ctx, text, private=not share)
             return
         whose = "you" if not share else cards.plain(ctx.author.display_name, 80)
         await send_ranked(ctx, f"Picked for {whose}:", results, private=not share)

@@ -15,7 +15,15 @@ from discord.ext import commands
 from recommender import Library, Paper, PaperNotFound, Recommendation
 
 from .. import cards
-from ..views import GONE, answer_error, card_view, list_view, paper_id_of_message, send_private
+from ..views import (
+    GONE,
+    answer_error,
+    card_view,
+    list_view,
+    paper_id_of_message,
+    send_private,
+    user_key,
+)
 from .autocomplete import paper_choices
 from .hybrid import hybrid_command
 from .replies import heavy, reply, think, user_of
@@ -27,10 +35,13 @@ SIMILAR_COUNT = 5
 SURPRISE_WORDS = {"surprise", "surprise:true", "surprise:yes"}
 
 
-def similar_to(library: Library, ref: str | int, limit: int) -> tuple[Paper, list[Recommendation]]:
-    """The paper a reference names and the papers closest to it (one trip to the library)."""
+def similar_to(
+    library: Library, ref: str | int, limit: int, for_user: str | None = None
+) -> tuple[Paper, list[Recommendation]]:
+    """The paper a reference names and the papers closest to it (one trip to the library),
+    without those `for_user` marked "not for me"."""
     paper = library.paper(ref)
-    return paper, library.similar(paper.id, limit=limit)
+    return paper, library.similar(paper.id, limit=limit, for_user=for_user)
 
 
 class Papers(commands.Cog):
@@ -94,7 +105,9 @@ class Papers(commands.Cog):
             A paper: start typing its title, or give its id, arXiv id or link
         """
         await think(ctx)
-        source, results = await self.bot.run_blocking(similar_to, self.bot.library, paper, SIMILAR_COUNT)
+        source, results = await self.bot.run_blocking(
+            similar_to, self.bot.library, paper, SIMILAR_COUNT, user_of(ctx)
+        )
         title = cards.inline_title(source)
         if not results:
             await reply(ctx, f"Nothing in the library is close to *{title}* yet.")
@@ -140,7 +153,9 @@ class Papers(commands.Cog):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            source, results = await self.bot.run_blocking(similar_to, self.bot.library, paper_id, SIMILAR_COUNT)
+            source, results = await self.bot.run_blocking(
+                similar_to, self.bot.library, paper_id, SIMILAR_COUNT, user_key(interaction.user)
+            )
         except PaperNotFound:
             await send_private(interaction, GONE)
             return

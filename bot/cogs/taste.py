@@ -1,0 +1,176 @@
+"""Interests and follows: /taste (with mute:N and unmute:N), /follow, /unfollow, /follows.
+
+What a person reads and follows is their business: every answer goes only to them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from recommender import Follow, Interest, Library
+
+from .. import cards
+from ..views import taste_view, user_key
+from .hybrid import hybrid_command
+from .replies import group_of, reply, think, user_of
+
+if TYPE_CHECKING:
+    from ..client import PaperclubBot
+
+QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»", "'": "'", "‘": "’"}
+KIND_PREFIXES = ("author:", "phrase:")
+NO_LIKES = ("You have no interests here yet: they are made from your likes. Like a few papers (/like, the "
+            "Like buttons, or /import your reference manager's library) and /taste groups them by topic.")
+FOLLOW_USAGE = ('Give a phrase or an author to follow: `/follow "neural ODE"` or '
+                '`/follow author:"R. T. Q. Chen"`.')
+
+
+def unquote(text: str) -> str:
+    """Text with one pair of surrounding quotes taken off (`"neural ODE"` → `neural ODE`)."""
+    text = text.strip()
+    if len(text) >= 2 and QUOTES.get(text[0]) == text[-1]:
+        return text[1:-1].strip()
+    return text
+
+
+def split_kind(text: str) -> tuple[str | None, str]:
+    """`author:Name` or `phrase:words` as (kind, text); plain text as (None, text)."""
+    text = text.strip()
+    for prefix in KIND_PREFIXES:
+        if text.casefold().startswith(prefix):
+            return prefix[:-1], unquote(text[len(prefix):])
+    return None, unquote(text)
+
+
+def taste_and_mute(
+    library: Library, user: str, group: str | None, mute: int | None, unmute: int | None
+) -> tuple[Interest | None, list[Interest]]:
+    """Mute or unmute an interest by its number if asked, then the interests (on the writer
+    when muting, so the numbers cannot change between the two)."""
+    changed = None
+    if mute is not None:
+        changed = library.mute_interest(user, mute, True, group)
+    if unmute is not None:
+        changed = library.mute_interest(user, unmute, False, group)
+    return changed, library.taste(user, group)
+
+
+def follow_message(follow: Follow, added: bool, has_digest: bool, in_server: bool = True) -> str:
+    """The confirmation of a follow, with where its papers will show up."""
+    what = cards.follow_text(follow)
+    if not added:
+        return f"You already follow {what}."
+    whose = "their" if follow.kind == "author" else "its"
+    text = f"Following {what}: {whose} new papers will always be in your personal digest, marked why"
+    text += ", and are lifted in this server's channel digest." if in_server else "."
+    if not has_digest:
+        text += " You have no personal digest yet: start one with `/digest me cs.LG` (your categories)."
+    return text
+
+
+class TasteFlags(commands.FlagConverter, case_insensitive=True):
+    """`!taste mute:2` / `/taste unmute:2`."""
+
+    mute: int | None = commands.flag(default=None, description="Mute interest N: it stops drawing recommendations")
+    unmute: int | None = commands.flag(default=None, description="Unmute interest N")
+
+
+class FollowFlags(commands.FlagConverter, case_insensitive=True):
+    """`!follow "neural ODE"` (a phrase: the positional flag) or `!follow author:"R. T. Q. Chen"`."""
+
+    phrase: str | None = commands.flag(
+        default=None, positional=True, description='A phrase whose new papers you want, e.g. "neural ODE"'
+    )
+    author: str | None = commands.flag(
+        default=None, description='An author whose new papers you want, e.g. "R. T. Q. Chen"'
+    )
+
+
+class Taste(commands.Cog):
+    """Your interests, and the authors and phrases you follow."""
+
+    def __init__(self, bot: PaperclubBot):
+        self.bot = bot
+
+    @hybrid_command()
+    async def taste(self, ctx: commands.Context, *, options: TasteFlags) -> None:
+        """Your interests here: your likes grouped by topic, each with its words and two example papers."""
+        await think(ctx, private=True)
+        user, group = user_of(ctx), group_of(ctx)
+        if options.mute is not None or options.unmute is not None:
+            changed, interests = await self.bot.run_write(
+                taste_and_mute, self.bot.library, user, group, options.mute, options.unmute
+            )
+        else:
+            changed, interests = None, await self.bot.run_blocking(self.bot.library.taste, user, group)
+        if not interests:
+            await reply(ctx, NO_LIKES, private=True)
+            return
+        await reply(
+            ctx,
+            cards.muted_message(changed) if changed is not None else None,
+            embeds=[cards.taste_card(interests, where=" here" if ctx.guild else "")],
+            view=taste_view(ctx.author.id, interests),
+            private=True,
+        )
+
+    @hybrid_command()
+    async def follow(self, ctx: commands.Context, *, what: FollowFlags) -> None:
+        """Follow an author or a phrase: their new papers always reach your personal digest."""
+        wanted = [(kind, unquote(text)) for kind, text in (("phrase", what.phrase), ("author", what.author)) if text]
+        if not wanted:
+            await reply(ctx, FOLLOW_USAGE, private=True)
+            return
+        await think(ctx, private=True)
+        user = user_of(ctx)
+        answers = []
+        for kind, text in wanted:
+            follow, added = await self.bot.run_write(self.bot.library.follow, user, text, kind, group_of(ctx))
+            answers.append((follow, added))
+        subscription = await self.bot.run_blocking(self.bot.library.digests.subscription, f"dm:{user}")
+        text = "\n".join(follow_message(f, added, subscription is not None, ctx.guild is not None)
+                         for f, added in answers)
+        await reply(ctx, text, private=True)
+
+    @hybrid_command()
+    async def unfollow(self, ctx: commands.Context, *, followed: str) -> None:
+        """Stop following an author or a phrase.
+
+        Parameters
+        ----------
+        followed
+            The author or phrase, as you followed it (author:Name picks the author)
+        """
+        await think(ctx, private=True)
+        kind, text = split_kind(followed)
+        removed = await self.bot.run_write(self.bot.library.unfollow, user_of(ctx), text, kind)
+        if not removed:
+            shown = cards.plain(text, 200)
+            await reply(ctx, f"You do not follow “{shown}”. /follows lists what you follow.", private=True)
+            return
+        names = " and ".join(cards.follow_text(f) for f in removed)
+        await reply(ctx, f"You no longer follow {names}.", private=True)
+
+    @unfollow.autocomplete("followed")
+    async def _unfollow_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        mine = await self.bot.run_blocking(self.bot.library.follows, user_key(interaction.user))
+        typed = current.strip().casefold()
+        choices = []
+        for follow in mine:
+            value = f"{follow.kind}:{follow.text}"
+            if typed in follow.text.casefold() and len(value) <= 100:
+                choices.append(app_commands.Choice(name=cards.clip(f"{follow.kind}: {follow.text}", 100), value=value))
+        return choices[:25]
+
+    @hybrid_command()
+    async def follows(self, ctx: commands.Context) -> None:
+        """The authors and phrases you follow."""
+        mine = await self.bot.run_blocking(self.bot.library.follows, user_of(ctx))
+        if not mine:
+            await reply(ctx, "You follow no authors or phrases yet. " + FOLLOW_USAGE, private=True)
+            return
+        await reply(ctx, embeds=[cards.follows_card(mine)], private=True)
