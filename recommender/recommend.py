@@ -204,8 +204,9 @@ class Recommender:
         exclude: Iterable[int] = (), min_score: float | None = None,
     ) -> list[Recommendation]:
         """Papers ranked for a whole group: every member's profile counts equally. With no likes
-        in the group yet, the lab's bundled papers stand in for its taste. With `min_score`, a
-        paper no member's likes come that close to (cosine similarity) is left out."""
+        in the group yet, the lab's bundled papers stand in for its taste. Each paper's score is
+        how close it comes to the closest member's likes (cosine similarity), the measure
+        `min_score` holds papers to."""
         members: dict[str, list[int]] = {}
         for user, paper_id in self.store.group_signals(group):
             members.setdefault(user, []).append(paper_id)
@@ -220,7 +221,8 @@ class Recommender:
         scores, closest = ranking.group_scores(index, basis, hidden)
         if min_score is not None:
             scores = np.where(closest >= min_score, scores, -np.inf)
-        hits = ranking.top(scores, hidden, limit, allowed=_rows_of(index, candidates))
+        order = ranking.top(scores, hidden, limit, allowed=_rows_of(index, candidates))
+        hits = [ranking.Scored(hit.row, float(closest[hit.row])) for hit in order]
         anchors = [row for rows in basis for row in rows]
         return self._explained(index, hits, anchors, relation)
 
