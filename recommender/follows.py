@@ -12,9 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .merge import folded_words, name_words
 from .papers import Follow, Paper
+
+if TYPE_CHECKING:
+    from .store import Store
 
 KINDS = ("author", "phrase")
 MAX_TEXT = 200
@@ -72,6 +76,54 @@ def check(kind: str, text: str) -> tuple[str, str]:
     if len(text) > MAX_TEXT:
         raise FollowError(f"A followed {kind} is at most {MAX_TEXT} characters long.")
     return text, key_of(kind, text)
+
+
+def same(kind: str, key: str, row: dict) -> bool:
+    """Whether a stored follow is the one a key names: the same words, or for an author the
+    same person written with initials or in full (`R. T. Q. Chen` and `Ricky T. Q. Chen`)."""
+    if row["kind"] != kind:
+        return False
+    if row["key"] == key:
+        return True
+    if kind != "author":
+        return False
+    ours, theirs = Name.parse(key), Name.parse(row["key"])
+    return ours is not None and theirs is not None and len(ours.given) == len(theirs.given) and ours.matches(theirs)
+
+
+class FollowBook:
+    """A person's follows, kept in the store."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def follow(self, user: str, text: str, kind: str, group: str | None) -> tuple[Follow, bool]:
+        text, key = check(kind, text)
+        mine = self.store.follows(user)
+        kept = next((row for row in mine if same(kind, key, row) and row["grp"] == (group or "")), None)
+        if kept is not None:
+            return from_row(kept), False
+        if len(mine) >= MAX_FOLLOWS:
+            raise FollowError(f"You follow {MAX_FOLLOWS} authors and phrases already; unfollow one first.")
+        self.store.add_follow(user, group, kind, text, key)
+        stored = self.store.follows(user, group or "")
+        return next(from_row(row) for row in stored if row["kind"] == kind and row["key"] == key), True
+
+    def unfollow(self, user: str, text: str, kind: str | None) -> list[Follow]:
+        removed = []
+        for row in self.store.follows(user):
+            if kind not in (None, row["kind"]):
+                continue
+            try:
+                key = key_of(row["kind"], text)
+            except FollowError:
+                continue
+            if same(row["kind"], key, row) and self.store.remove_follow(user, row["kind"], row["key"], row["grp"]):
+                removed.append(from_row(row))
+        return removed
+
+    def follows(self, user: str) -> list[Follow]:
+        return [from_row(row) for row in self.store.follows(user)]
 
 
 def from_row(row: dict) -> Follow:

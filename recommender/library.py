@@ -309,39 +309,23 @@ class Library:
     def follow(self, user: str, text: str, kind: str = "phrase", group: str | None = None) -> tuple[Follow, bool]:
         """Follow an author (`kind="author"`) or a phrase: their new papers always reach the
         person's digest, and lift the papers in their server's channel digest. Returns the
-        follow and whether it is new; FollowError for an empty or over-long one."""
-        from . import follows
+        follow as kept and whether it is new; FollowError for an empty or over-long one."""
+        from .follows import FollowBook
 
-        text, key = follows.check(kind, text)
-        mine = self.store.follows(str(user))
-        if len(mine) >= follows.MAX_FOLLOWS and not any(f["kind"] == kind and f["key"] == key for f in mine):
-            raise follows.FollowError(f"You follow {follows.MAX_FOLLOWS} authors and phrases already; "
-                                      "unfollow one first.")
-        added = self.store.add_follow(str(user), group, kind, text, key)
-        return Follow(kind, text, group or None), added
+        return FollowBook(self.store).follow(str(user), text, kind, group)
 
     def unfollow(self, user: str, text: str, kind: str | None = None) -> list[Follow]:
         """Stop following an author or phrase (in every server); the follows removed, none when
         the person did not follow it. With no `kind`, whichever of the two matches."""
-        from . import follows
+        from .follows import FollowBook
 
-        removed = []
-        for row in self.store.follows(str(user)):
-            if kind not in (None, row["kind"]):
-                continue
-            try:
-                key = follows.key_of(row["kind"], text)
-            except follows.FollowError:
-                continue
-            if row["key"] == key and self.store.remove_follow(str(user), row["kind"], key, row["grp"]):
-                removed.append(follows.from_row(row))
-        return removed
+        return FollowBook(self.store).unfollow(str(user), text, kind)
 
     def follows(self, user: str) -> list[Follow]:
         """The authors and phrases a person follows, oldest first."""
-        from .follows import from_row
+        from .follows import FollowBook
 
-        return [from_row(row) for row in self.store.follows(str(user))]
+        return FollowBook(self.store).follows(str(user))
 
     # -- channel settings --------------------------------------------------------------------
 

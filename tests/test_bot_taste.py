@@ -300,11 +300,11 @@ async def test_follow_a_phrase_or_an_author_in_text(bot, sent, command, kind, te
 
 async def test_follow_twice_says_so(bot):
     await run('!follow author:"R. T. Q. Chen"')
-    found = await run('!follow author:"R. T. Q.  Chen"')
+    found = await run('!follow author:"Ricky T. Q.  Chen"')
     assert found[0].content == "You already follow author *R. T. Q. Chen*."
     found = await run('!follow "Neural  ODE"')
     found = await run('!follow "neural ode"')
-    assert found[0].content == "You already follow “neural ode”."
+    assert found[0].content == "You already follow “Neural ODE”."
 
 
 async def test_follow_with_nothing_says_how(bot):

@@ -53,12 +53,14 @@ def test_follows_are_kept_once_listed_and_removed_in_every_server(seeded):
     follow, added = seeded.follow("7", "  R.  T. Q. Chen ", kind="author", group="1")
     assert added and follow.text == "R. T. Q. Chen"
     assert seeded.follow("7", "r t q chen", kind="author", group="1")[1] is False
+    assert seeded.follow("7", "Ricky T. Q. Chen", kind="author", group="1") == (follow, False)
     seeded.follow("7", "R. T. Q. Chen", kind="author", group="2")
     seeded.follow("7", "neural ODE")
     assert [(f.kind, f.text, f.group) for f in seeded.follows("7")] == [
         ("author", "R. T. Q. Chen", "1"), ("author", "R. T. Q. Chen", "2"), ("phrase", "neural ODE", None)]
     assert seeded.follows("8") == []
-    assert len(seeded.unfollow("7", "r. t. q. CHEN")) == 2
+    assert seeded.unfollow("7", "Ricky Chen") == []
+    assert len(seeded.unfollow("7", "Ricky T. Q. CHEN")) == 2
     assert seeded.unfollow("7", "something never followed") == []
     assert [f.text for f in seeded.follows("7")] == ["neural ODE"]
 
