@@ -49,8 +49,11 @@ GIVE_UP_AFTER = timedelta(hours=6)
 PENDING_FOR = timedelta(hours=24)
 DONE_FEEDS = ("ok", "empty")
 # "Only relevant": the floor a paper's similarity to someone's likes (cosine of TF-IDF vectors)
-# must reach. Measured on the shared arXiv samples (bench/interests.py --floor): ...
-ONLY_RELEVANT = 0.1
+# must reach. Measured on the shared arXiv samples (`python bench/interests.py --floor`, 200
+# readers of 5-10 likes in one category, every other paper a candidate): at 0.07, 70% of the
+# papers kept are in the reader's category and 76% of that category's papers are kept, 11 in
+# 1,000 papers of other categories pass; 0.1 keeps 83% relevant but drops 60% of the category.
+ONLY_RELEVANT = 0.07
 
 _SPLIT = re.compile(r"[\s,;+]+")
 

@@ -120,11 +120,13 @@ class Recommender:
         them (when the person has more than one)."""
         groups = self._grouped(index, index.rows(liked))
         muted = self.store.muted_likes(user)
+        named = len(groups) > 1
         strands = []
         for number, rows in enumerate(groups, start=1):
             if not _is_muted([int(index.ids[row]) for row in rows], muted):
-                strands.append(_Strand(number, rows, ", ".join(interests.top_terms(index, rows, 2))))
-        return strands, len(groups) > 1
+                label = ", ".join(interests.top_terms(index, rows, 2)) if named else ""
+                strands.append(_Strand(number, rows, label))
+        return strands, named
 
     def _grouped(self, index: TfidfIndex, rows: list[int]) -> list[list[int]]:
         """`interests.group_likes`, remembered for the index it was worked out on."""
