@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .merge import folded_words, name_words
+from .merge import folded_words
 from .papers import Follow, Paper
 
 if TYPE_CHECKING:
@@ -24,6 +24,8 @@ KINDS = ("author", "phrase")
 MAX_TEXT = 200
 MAX_FOLLOWS = 50
 _NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+_NAME_BREAK = re.compile(r"[\s.]+")
+_HYPHENATED_INITIALS = re.compile(r"\.\s*-\s*")   # `T.-K.` is one name, `T-K`
 
 
 class FollowError(ValueError):
@@ -32,27 +34,42 @@ class FollowError(ValueError):
 
 @dataclass(frozen=True)
 class Name:
-    """A person's name folded for matching: given names (or initials) and the surname."""
+    """A person's name folded for matching: given names (or initials), each as the parts a
+    hyphen joins (`Ting-Kam` is `ting`, `kam`), and the surname."""
 
-    given: tuple[str, ...]
+    given: tuple[tuple[str, ...], ...]
     surname: str
 
     @classmethod
     def parse(cls, text: str) -> Name | None:
-        words = name_words(text.replace(".", ". "))
-        while len(words) > 1 and words[-1] in _NAME_SUFFIXES:
+        if "," in text:
+            last, _, first = text.partition(",")
+            text = f"{first} {last}"
+        text = _HYPHENATED_INITIALS.sub("-", text)
+        words = [parts for chunk in _NAME_BREAK.split(text) if (parts := tuple(folded_words(chunk)))]
+        while len(words) > 1 and len(words[-1]) == 1 and words[-1][0] in _NAME_SUFFIXES:
             words.pop()
         if not words:
             return None
-        return cls(tuple(words[:-1]), words[-1])
+        return cls(tuple(words[:-1]), "".join(words[-1]))
+
+    @property
+    def key(self) -> str:
+        return " ".join(["-".join(parts) for parts in self.given] + [self.surname])
 
     def matches(self, other: Name) -> bool:
         """Same surname, and given names that agree as far as both go, an initial agreeing
-        with any name it begins."""
+        with any name it begins: name by name (`T. L.` is `Ting-Kam Leonard`), or part by part
+        when hyphens were left out (`T. K.` is `Ting-Kam`)."""
         if self.surname != other.surname:
             return False
-        return all(a.startswith(b) or b.startswith(a) if min(len(a), len(b)) == 1 else a == b
-                   for a, b in zip(self.given, other.given))
+        by_name = all(_agree(a, b) for a, b in zip(self.given, other.given))
+        return by_name or _agree(tuple(p for n in self.given for p in n), tuple(p for n in other.given for p in n))
+
+
+def _agree(ours: tuple[str, ...], theirs: tuple[str, ...]) -> bool:
+    """Names (or their parts) agree in order, as far as the shorter list goes."""
+    return all(a == b or (min(len(a), len(b)) == 1 and a[0] == b[0]) for a, b in zip(ours, theirs))
 
 
 def key_of(kind: str, text: str) -> str:
@@ -61,7 +78,7 @@ def key_of(kind: str, text: str) -> str:
         name = Name.parse(text)
         if name is None:
             raise FollowError("Name the author to follow, such as `Ricky T. Q. Chen`.")
-        return " ".join((*name.given, name.surname))
+        return name.key
     words = folded_words(text)
     if not words:
         raise FollowError("Give a phrase with at least one word to follow, such as `neural ODE`.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from recommender import FollowError
-from recommender.follows import Matcher, why
+from recommender.follows import Matcher, Name, why
 from recommender.papers import Follow
 
 
@@ -31,6 +31,14 @@ def test_accents_and_suffixes_are_folded():
                   None, "en", None)
     assert Matcher([Follow("author", "P. Erdos")]).matches(paper)
     assert Matcher([Follow("author", "M. L. King")]).matches(paper)
+
+
+@pytest.mark.parametrize("followed, found", [
+    ("T.-K. L. Wong", True), ("T. L. Wong", True), ("Ting-Kam Wong", True), ("T.K. Wong", True),
+    ("Ting Kam Leonard Wong", True), ("K. Wong", False), ("T.-Y. Wong", False),
+])
+def test_hyphenated_given_names_are_one_name(followed, found):
+    assert (Name.parse(followed).matches(Name.parse("Ting-Kam Leonard Wong"))) is found
 
 
 @pytest.mark.parametrize("phrase, found", [
@@ -81,3 +89,31 @@ def test_there_is_a_limit_to_follows(seeded):
     with pytest.raises(FollowError, match="50"):
         seeded.follow("7", "one more")
     assert seeded.follow("7", "phrase 3")[1] is False
+
+
+@pytest.fixture(scope="module")
+def seed_authors(seeded_db) -> list[str]:
+    from recommender import Library
+
+    with Library(seeded_db) as lib:
+        return sorted({a for p in lib.store.papers(lib.store.all_ids()) for a in p.authors if Name.parse(a)})
+
+
+def _initials(name: str) -> str:
+    words = name.split()
+    return " ".join([w[0] + "." for w in words[:-1] if w[0].isalpha()] + words[-1:])
+
+
+def test_every_seed_author_is_found_by_their_initials_and_in_capitals(seeded, seed_authors):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.sampled_from(seed_authors), st.sampled_from(["as written", "initials", "capitals", "surname first"]))
+    def check(name, form):
+        written = {"as written": name, "initials": _initials(name), "capitals": name.upper(),
+                   "surname first": f"{name.split()[-1]}, {' '.join(name.split()[:-1])}"}[form]
+        wanted, actual = Name.parse(written), Name.parse(name)
+        assert wanted is not None and actual is not None and wanted.matches(actual) and actual.matches(wanted)
+
+    check()
