@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable
+from numbers import Integral
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -75,8 +76,39 @@ def category_words(categories: list[str]) -> str:
     return " ".join(CATEGORY_PREFIX + re.sub(r"\W", "_", c.lower()) for c in categories)
 
 
+class _SortingLessVectorizer(TfidfVectorizer):
+    """TfidfVectorizer fitting to exactly the same vocabulary and matrix, faster.
+
+    With `max_features`, scikit-learn sorts every term seen (millions of bigrams that occur
+    once) by name before dropping those outside `min_df`..`max_df`; that sort was about a
+    third of a fit. Here only the terms that survive the document-frequency bounds are
+    sorted, and the others are numbered after them: the choice among the survivors by
+    frequency, their columns and the matrix come out the same, because they depend only on
+    the survivors' order among themselves. Used for fitting only; the fitted vectorizer is
+    turned back into a plain TfidfVectorizer, so persisted indexes stay as they were."""
+
+    def _sort_features(self, X, vocabulary):  # type: ignore[no-untyped-def]
+        n_docs, n_terms = X.shape
+        high = self.max_df if isinstance(self.max_df, Integral) else self.max_df * n_docs
+        low = self.min_df if isinstance(self.min_df, Integral) else self.min_df * n_docs
+        frequencies = np.bincount(X.indices, minlength=n_terms)
+        survives = (frequencies <= high) & (frequencies >= low)
+        terms = list(vocabulary)
+        columns = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(terms))
+        chosen = np.flatnonzero(survives[columns])
+        ordered = sorted(zip([terms[i] for i in chosen], columns[chosen].tolist()))
+        map_index = np.full(n_terms, -1, dtype=np.int64)
+        map_index[[column for _, column in ordered]] = np.arange(len(ordered))
+        rest = np.flatnonzero(map_index < 0)
+        map_index[rest] = np.arange(len(ordered), n_terms)
+        vocabulary.clear()
+        vocabulary.update((term, new) for new, (term, _) in enumerate(ordered))
+        X.indices = map_index.astype(X.indices.dtype).take(X.indices, mode="clip")
+        return X
+
+
 def new_vectorizer(n_docs: int) -> TfidfVectorizer:
-    return TfidfVectorizer(
+    return _SortingLessVectorizer(
         preprocessor=prepare,
         stop_words="english",
         ngram_range=(1, 2),
@@ -114,6 +146,7 @@ class TfidfIndex:
         else:
             vectorizer.fit(["empty library"])
             matrix = sp.csr_matrix((0, len(vectorizer.vocabulary_)), dtype=np.float32)
+        vectorizer.__class__ = TfidfVectorizer  # no state of its own: see _SortingLessVectorizer
         return cls(vectorizer, sp.csr_matrix(matrix, dtype=np.float32), np.asarray(ids, dtype=np.int64),
                    fitted_docs=len(docs), synced_to=synced_to, library_id=library_id)
 
