@@ -89,8 +89,8 @@ class _SortingLessVectorizer(TfidfVectorizer):
 
     def _sort_features(self, X, vocabulary):  # type: ignore[no-untyped-def]
         n_docs, n_terms = X.shape
-        high = self.max_df if isinstance(self.max_df, Integral) else self.max_df * n_docs
-        low = self.min_df if isinstance(self.min_df, Integral) else self.min_df * n_docs
+        high = float(self.max_df if isinstance(self.max_df, Integral) else self.max_df * n_docs)
+        low = float(self.min_df if isinstance(self.min_df, Integral) else self.min_df * n_docs)
         frequencies = np.bincount(X.indices, minlength=n_terms)
         survives = (frequencies <= high) & (frequencies >= low)
         terms = list(vocabulary)
