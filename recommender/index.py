@@ -87,7 +87,7 @@ class _SortingLessVectorizer(TfidfVectorizer):
     the survivors' order among themselves. Used for fitting only; the fitted vectorizer is
     turned back into a plain TfidfVectorizer, so persisted indexes stay as they were."""
 
-    def _sort_features(self, X, vocabulary):  # type: ignore[no-untyped-def]
+    def _sort_features(self, X, vocabulary):
         n_docs, n_terms = X.shape
         high = float(self.max_df if isinstance(self.max_df, Integral) else self.max_df * n_docs)
         low = float(self.min_df if isinstance(self.min_df, Integral) else self.min_df * n_docs)
