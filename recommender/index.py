@@ -48,6 +48,10 @@ TRANSFORM_CHUNK = 50_000
 # answering while the vocabulary is learnt.
 FIT_IN_PROCESS = 20_000
 REFIT_NICENESS = 10  # how much lower the refit process's CPU priority is (see os.nice)
+# From this many new papers on, their vectors are computed in processes beside this one (each
+# costs about a second to start: importing scikit-learn and rebuilding the vocabulary).
+TRANSFORM_ASIDE = 5_000
+TRANSFORM_WORKERS = 2
 
 _CJK_RUN = re.compile(CJK_CHAR.pattern + "+")
 
@@ -176,7 +180,7 @@ class TfidfIndex:
         this one is left as it was for whoever still reads it."""
         if not ids:
             return replace(self, synced_to=max(self.synced_to, synced_to))
-        vectors = sp.csr_matrix(self.vectorizer.transform(docs), dtype=np.float32)
+        vectors = self.vectors(docs)
         known = [self.row_of.get(pid) for pid in ids]
         keep = np.ones(len(self.ids), dtype=bool)
         keep[[row for row in known if row is not None]] = False
@@ -189,6 +193,17 @@ class TfidfIndex:
         )
         grown._terms = self._terms
         return grown
+
+    def vectors(self, docs: list[str]) -> sp.csr_matrix:
+        """The rows of new papers in the fitted vocabulary. Many are tokenised in processes
+        beside this one (`transform_aside`): tokenising is Python that holds the GIL, about
+        half a millisecond a paper, which stalled every reader thread for as long."""
+        if len(docs) >= TRANSFORM_ASIDE:
+            try:
+                return transform_aside(self.vectorizer, self.terms, docs)
+            except (OSError, RuntimeError, pickle.UnpicklingError, EOFError) as exc:
+                log.warning("Transforming aside failed (%s); transforming here", exc)
+        return sp.csr_matrix(self.vectorizer.transform(docs), dtype=np.float32)
 
     def needs_refit(self) -> bool:
         """Refit when the library has outgrown the vocabulary: it grew by a quarter since the
@@ -465,6 +480,59 @@ def fit_file(db_path: str, out: str, synced_to: str, library_id: str) -> None:
     TfidfIndex.fit(ids, docs, synced_to=synced_to, library_id=library_id).save(out)
 
 
+def transform_aside(vectorizer: TfidfVectorizer, terms: np.ndarray, docs: list[str],
+                    workers: int | None = None) -> sp.csr_matrix:
+    """`vectorizer.transform(docs)` as float32 CSR, computed by `workers` processes of their
+    own (`python -m recommender.index --transform`, below the threads answering people), each
+    on a consecutive chunk of the documents. The vectorizer goes to them as `save` writes it:
+    without its vocabulary dict, whose pickling would hold the GIL for seconds."""
+    workers = workers or min(TRANSFORM_WORKERS, len(os.sched_getaffinity(0)))
+    plain = copy.copy(vectorizer)
+    del plain.vocabulary_
+    size = -(-len(docs) // workers)
+    with tempfile.TemporaryDirectory(prefix="paperclub-transform-") as folder:
+        shared = Path(folder) / "vectorizer.pickle"
+        with open(shared, "wb") as out:
+            pickle.dump((plain, "\n".join(terms)), out, protocol=pickle.HIGHEST_PROTOCOL)
+        children = []
+        try:
+            for number, start in enumerate(range(0, len(docs), size)):
+                chunk, result = Path(folder) / f"docs-{number}.pickle", Path(folder) / f"rows-{number}.pickle"
+                with open(chunk, "wb") as out:
+                    pickle.dump(docs[start:start + size], out, protocol=pickle.HIGHEST_PROTOCOL)
+                children.append((result, subprocess.Popen(
+                    module_command(__name__, "--transform", str(shared), str(chunk), str(result)),
+                    env=child_environment(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                )))
+            parts = []
+            for result, child in children:
+                _, stderr = child.communicate()
+                if child.returncode != 0:
+                    raise RuntimeError(f"a transform process failed: {last_words(stderr, child.returncode)}")
+                with open(result, "rb") as handle:
+                    parts.append(pickle.load(handle))
+        finally:
+            for _, child in children:
+                if child.poll() is None:
+                    child.kill()
+                    child.wait()
+    return sp.vstack(parts, format="csr") if len(parts) > 1 else parts[0]
+
+
+def transform_file(shared: str, chunk: str, result: str) -> None:
+    """In a transform process: the rows of the documents in `chunk`, written to `result`."""
+    with open(shared, "rb") as handle:
+        vectorizer, terms = pickle.load(handle)
+    vectorizer.vocabulary_ = {term: column for column, term in enumerate(terms.split("\n") if terms else [])}
+    with open(chunk, "rb") as handle:
+        docs = pickle.load(handle)
+    rows = sp.csr_matrix(vectorizer.transform(docs), dtype=np.float32)
+    temp = Path(result + TEMP_SUFFIX)
+    with open(temp, "wb") as out:
+        pickle.dump(rows, out, protocol=pickle.HIGHEST_PROTOCOL)
+    temp.replace(result)
+
+
 def _fit_on_sample(vectorizer: TfidfVectorizer, docs: list[str]) -> sp.csr_matrix:
     """Fit the vocabulary and idf on a seeded sample of a large library, then transform it all
     in chunks: the full bigram dictionary of a million abstracts would not fit in memory, and a
@@ -500,4 +568,7 @@ if __name__ == "__main__":
     # Below the threads answering people: on a small machine they get a core back at once,
     # and the refit takes what they leave.
     os.nice(REFIT_NICENESS)
-    index.fit_file(*sys.argv[1:5])
+    if sys.argv[1] == "--transform":
+        index.transform_file(*sys.argv[2:5])
+    else:
+        index.fit_file(*sys.argv[1:5])
