@@ -226,8 +226,11 @@ class TfidfIndex:
         """Dot product of a 1×V profile with every paper."""
         if profile.nnz == 0 or len(self.ids) == 0:
             return np.zeros(len(self.ids), dtype=np.float32)
-        result = profile @ self.postings
-        return np.asarray(result.toarray()).ravel()
+        # The postings of the profile's terms, weighted and summed straight into one dense
+        # vector: the same products added in the same order as `profile @ postings`, without
+        # building that product as a sparse matrix of up to one entry per paper first.
+        terms = self.postings[profile.indices]
+        return np.asarray(terms.T @ profile.data).ravel()
 
     def vector(self, rows: list[int]) -> sp.csr_matrix:
         return self.matrix[rows]
@@ -558,7 +561,11 @@ def _telling(term: str) -> bool:
 
 def normalized_sum(matrix: sp.csr_matrix) -> sp.csr_matrix:
     """The L2-normalised sum of some rows: a profile that weighs each liked paper equally."""
-    total = sp.csr_matrix(matrix.sum(axis=0), dtype=np.float32)
+    # Summed sparse (ones @ rows, as `matrix.sum(axis=0)` does it, but without a dense row of
+    # half a million columns turned back into a sparse one): the same sums, in the same order.
+    ones = sp.csr_matrix(np.ones((1, matrix.shape[0]), dtype=np.float32))
+    total = sp.csr_matrix(ones @ matrix, dtype=np.float32)
+    total.sort_indices()
     return normalize(total)
 
 
