@@ -489,7 +489,8 @@ def transform_aside(vectorizer: TfidfVectorizer, terms: np.ndarray, docs: list[s
     own (`python -m recommender.index --transform`, below the threads answering people), each
     on a consecutive chunk of the documents. The vectorizer goes to them as `save` writes it:
     without its vocabulary dict, whose pickling would hold the GIL for seconds."""
-    workers = workers or min(TRANSFORM_WORKERS, len(os.sched_getaffinity(0)))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    workers = workers or min(TRANSFORM_WORKERS, cores)
     plain = copy.copy(vectorizer)
     del plain.vocabulary_
     size = -(-len(docs) // workers)
