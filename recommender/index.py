@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable
+from numbers import Integral
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,6 +48,10 @@ TRANSFORM_CHUNK = 50_000
 # answering while the vocabulary is learnt.
 FIT_IN_PROCESS = 20_000
 REFIT_NICENESS = 10  # how much lower the refit process's CPU priority is (see os.nice)
+# From this many new papers on, their vectors are computed in processes beside this one (each
+# costs about a second to start: importing scikit-learn and rebuilding the vocabulary).
+TRANSFORM_ASIDE = 5_000
+TRANSFORM_WORKERS = 2
 
 _CJK_RUN = re.compile(CJK_CHAR.pattern + "+")
 
@@ -82,8 +87,39 @@ def category_words(categories: list[str]) -> str:
     return " ".join(CATEGORY_PREFIX + re.sub(r"\W", "_", c.lower()) for c in categories)
 
 
+class _SortingLessVectorizer(TfidfVectorizer):
+    """TfidfVectorizer fitting to exactly the same vocabulary and matrix, faster.
+
+    With `max_features`, scikit-learn sorts every term seen (millions of bigrams that occur
+    once) by name before dropping those outside `min_df`..`max_df`; that sort was about a
+    third of a fit. Here only the terms that survive the document-frequency bounds are
+    sorted, and the others are numbered after them: the choice among the survivors by
+    frequency, their columns and the matrix come out the same, because they depend only on
+    the survivors' order among themselves. Used for fitting only; the fitted vectorizer is
+    turned back into a plain TfidfVectorizer, so persisted indexes stay as they were."""
+
+    def _sort_features(self, X, vocabulary):
+        n_docs, n_terms = X.shape
+        high = float(self.max_df if isinstance(self.max_df, Integral) else self.max_df * n_docs)
+        low = float(self.min_df if isinstance(self.min_df, Integral) else self.min_df * n_docs)
+        frequencies = np.bincount(X.indices, minlength=n_terms)
+        survives = (frequencies <= high) & (frequencies >= low)
+        terms = list(vocabulary)
+        columns = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(terms))
+        chosen = np.flatnonzero(survives[columns])
+        ordered = sorted(zip([terms[i] for i in chosen], columns[chosen].tolist()))
+        map_index = np.full(n_terms, -1, dtype=np.int64)
+        map_index[[column for _, column in ordered]] = np.arange(len(ordered))
+        rest = np.flatnonzero(map_index < 0)
+        map_index[rest] = np.arange(len(ordered), n_terms)
+        vocabulary.clear()
+        vocabulary.update((term, new) for new, (term, _) in enumerate(ordered))
+        X.indices = map_index.astype(X.indices.dtype).take(X.indices, mode="clip")
+        return X
+
+
 def new_vectorizer(n_docs: int) -> TfidfVectorizer:
-    return TfidfVectorizer(
+    return _SortingLessVectorizer(
         preprocessor=prepare,
         stop_words="english",
         ngram_range=(1, 2),
@@ -121,6 +157,7 @@ class TfidfIndex:
         else:
             vectorizer.fit(["empty library"])
             matrix = sp.csr_matrix((0, len(vectorizer.vocabulary_)), dtype=np.float32)
+        vectorizer.__class__ = TfidfVectorizer  # no state of its own: see _SortingLessVectorizer
         return cls(vectorizer, sp.csr_matrix(matrix, dtype=np.float32), np.asarray(ids, dtype=np.int64),
                    fitted_docs=len(docs), synced_to=synced_to, library_id=library_id)
 
@@ -150,7 +187,7 @@ class TfidfIndex:
         this one is left as it was for whoever still reads it."""
         if not ids:
             return replace(self, synced_to=max(self.synced_to, synced_to))
-        vectors = sp.csr_matrix(self.vectorizer.transform(docs), dtype=np.float32)
+        vectors = self.vectors(docs)
         known = [self.row_of.get(pid) for pid in ids]
         keep = np.ones(len(self.ids), dtype=bool)
         keep[[row for row in known if row is not None]] = False
@@ -163,6 +200,17 @@ class TfidfIndex:
         )
         grown._terms = self._terms
         return grown
+
+    def vectors(self, docs: list[str]) -> sp.csr_matrix:
+        """The rows of new papers in the fitted vocabulary. Many are tokenised in processes
+        beside this one (`transform_aside`): tokenising is Python that holds the GIL, about
+        half a millisecond a paper, which stalled every reader thread for as long."""
+        if len(docs) >= TRANSFORM_ASIDE:
+            try:
+                return transform_aside(self.vectorizer, self.terms, docs)
+            except (OSError, RuntimeError, pickle.UnpicklingError, EOFError) as exc:
+                log.warning("Transforming aside failed (%s); transforming here", exc)
+        return sp.csr_matrix(self.vectorizer.transform(docs), dtype=np.float32)
 
     def needs_refit(self) -> bool:
         """Refit when the library has outgrown the vocabulary: it grew by a quarter since the
@@ -185,8 +233,11 @@ class TfidfIndex:
         """Dot product of a 1×V profile with every paper."""
         if profile.nnz == 0 or len(self.ids) == 0:
             return np.zeros(len(self.ids), dtype=np.float32)
-        result = profile @ self.postings
-        return np.asarray(result.toarray()).ravel()
+        # The postings of the profile's terms, weighted and summed straight into one dense
+        # vector: the same products added in the same order as `profile @ postings`, without
+        # building that product as a sparse matrix of up to one entry per paper first.
+        terms = self.postings[profile.indices]
+        return np.asarray(terms.T @ profile.data).ravel()
 
     def vector(self, rows: list[int]) -> sp.csr_matrix:
         return self.matrix[rows]
@@ -444,6 +495,60 @@ def fit_file(db_path: str, out: str, synced_to: str, library_id: str) -> None:
     TfidfIndex.fit(ids, docs, synced_to=synced_to, library_id=library_id).save(out)
 
 
+def transform_aside(vectorizer: TfidfVectorizer, terms: np.ndarray, docs: list[str],
+                    workers: int | None = None) -> sp.csr_matrix:
+    """`vectorizer.transform(docs)` as float32 CSR, computed by `workers` processes of their
+    own (`python -m recommender.index --transform`, below the threads answering people), each
+    on a consecutive chunk of the documents. The vectorizer goes to them as `save` writes it:
+    without its vocabulary dict, whose pickling would hold the GIL for seconds."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    workers = workers or min(TRANSFORM_WORKERS, cores)
+    plain = copy.copy(vectorizer)
+    del plain.vocabulary_
+    size = -(-len(docs) // workers)
+    with tempfile.TemporaryDirectory(prefix="paperclub-transform-") as folder:
+        shared = Path(folder) / "vectorizer.pickle"
+        with open(shared, "wb") as out:
+            pickle.dump((plain, "\n".join(terms)), out, protocol=pickle.HIGHEST_PROTOCOL)
+        children = []
+        try:
+            for number, start in enumerate(range(0, len(docs), size)):
+                chunk, result = Path(folder) / f"docs-{number}.pickle", Path(folder) / f"rows-{number}.pickle"
+                with open(chunk, "wb") as out:
+                    pickle.dump(docs[start:start + size], out, protocol=pickle.HIGHEST_PROTOCOL)
+                children.append((result, subprocess.Popen(
+                    module_command(__name__, "--transform", str(shared), str(chunk), str(result)),
+                    env=child_environment(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                )))
+            parts = []
+            for result, child in children:
+                _, stderr = child.communicate()
+                if child.returncode != 0:
+                    raise RuntimeError(f"a transform process failed: {last_words(stderr, child.returncode)}")
+                with open(result, "rb") as handle:
+                    parts.append(pickle.load(handle))
+        finally:
+            for _, child in children:
+                if child.poll() is None:
+                    child.kill()
+                    child.wait()
+    return sp.vstack(parts, format="csr") if len(parts) > 1 else parts[0]
+
+
+def transform_file(shared: str, chunk: str, result: str) -> None:
+    """In a transform process: the rows of the documents in `chunk`, written to `result`."""
+    with open(shared, "rb") as handle:
+        vectorizer, terms = pickle.load(handle)
+    vectorizer.vocabulary_ = {term: column for column, term in enumerate(terms.split("\n") if terms else [])}
+    with open(chunk, "rb") as handle:
+        docs = pickle.load(handle)
+    rows = sp.csr_matrix(vectorizer.transform(docs), dtype=np.float32)
+    temp = Path(result + TEMP_SUFFIX)
+    with open(temp, "wb") as out:
+        pickle.dump(rows, out, protocol=pickle.HIGHEST_PROTOCOL)
+    temp.replace(result)
+
+
 def _fit_on_sample(vectorizer: TfidfVectorizer, docs: list[str]) -> sp.csr_matrix:
     """Fit the vocabulary and idf on a seeded sample of a large library, then transform it all
     in chunks: the full bigram dictionary of a million abstracts would not fit in memory, and a
@@ -471,7 +576,11 @@ def _telling(term: str) -> bool:
 
 def normalized_sum(matrix: sp.csr_matrix) -> sp.csr_matrix:
     """The L2-normalised sum of some rows: a profile that weighs each liked paper equally."""
-    total = sp.csr_matrix(matrix.sum(axis=0), dtype=np.float32)
+    # Summed sparse (ones @ rows, as `matrix.sum(axis=0)` does it, but without a dense row of
+    # half a million columns turned back into a sparse one): the same sums, in the same order.
+    ones = sp.csr_matrix(np.ones((1, matrix.shape[0]), dtype=np.float32))
+    total = sp.csr_matrix(ones @ matrix, dtype=np.float32)
+    total.sort_indices()
     return normalize(total)
 
 
@@ -481,4 +590,7 @@ if __name__ == "__main__":
     # Below the threads answering people: on a small machine they get a core back at once,
     # and the refit takes what they leave.
     os.nice(REFIT_NICENESS)
-    index.fit_file(*sys.argv[1:5])
+    if sys.argv[1] == "--transform":
+        index.transform_file(*sys.argv[2:5])
+    else:
+        index.fit_file(*sys.argv[1:5])

@@ -165,10 +165,9 @@ class Ingester:
         """`add_record` inside the caller's transaction, also returning the paper's id."""
         if prepared is None:
             prepared = prepare_record(record)
-        record_shingles, record_sketch = prepared.shingles, prepared.sketch
-        paper_id = self._find_same(record, record_shingles, record_sketch)
+        paper_id = self._find_same(record, prepared)
         if paper_id is None:
-            paper_id = self.store.insert_paper(fields_of(record), record_sketch)
+            paper_id = self.store.insert_paper(fields_of(record), prepared.sketch)
             self.store.add_source(paper_id, record.source)
             return "added", paper_id
         stored = self.store.fields(paper_id)
@@ -179,7 +178,7 @@ class Ingester:
             self.store.update_paper(paper_id, merged, stored)
         new_source = self.store.add_source(paper_id, record.source)
         if new_source:
-            self.store.add_sketch(paper_id, record_sketch)
+            self.store.add_sketch(paper_id, prepared.sketch)
         return ("merged" if changed or new_source else "unchanged"), paper_id
 
     def merge_into(self, paper_id: int, record: Record) -> int | None:
@@ -206,7 +205,7 @@ class Ingester:
                 self.store.add_sketch(paper_id, prepare_record(record).sketch)
         return paper_id
 
-    def _find_same(self, record: Record, record_shingles: set[int], record_sketch: list[int]) -> int | None:
+    def _find_same(self, record: Record, prepared: Prepared) -> int | None:
         if record.arxiv_id:
             found = self.store.id_by_arxiv(record.arxiv_id)
             if found is not None:
@@ -220,10 +219,10 @@ class Ingester:
         key = title_key(record.title)
         if key:
             candidates += self.store.ids_by_title_key(key)
-        candidates += [c for c in self.store.ids_by_sketch(record_sketch) if c not in candidates]
+        candidates += [c for c in self.store.ids_by_sketch(prepared.sketch) if c not in candidates]
         for candidate in candidates:
             stored = self.store.fields(candidate)
-            if stored and same_paper(stored, record, record_shingles):
+            if stored and same_paper(stored, record, prepared.shingles):
                 return candidate
         return None
 

@@ -139,7 +139,9 @@ def shingles(abstract: str) -> set[int]:
     units = [c for c in text if c.isalnum()] if CJK_CHAR.search(text) else _WORD.findall(text)
     if not units:
         return set()
-    hashes = np.fromiter((_word_hash(u) for u in units), dtype=np.uint64, count=len(units))
+    if len(_WORD_HASHES) > _WORD_HASHES_KEPT:
+        _WORD_HASHES.clear()
+    hashes = np.fromiter(map(_WORD_HASHES.__getitem__, units), dtype=np.uint64, count=len(units))
     if len(hashes) < SHINGLE:
         return {int(np.bitwise_xor.reduce(hashes))}
     combined = np.zeros(len(hashes) - SHINGLE + 1, dtype=np.uint64)
@@ -148,17 +150,17 @@ def shingles(abstract: str) -> set[int]:
     return set((combined & np.uint64(0x7FFFFFFFFFFFFFFF)).tolist())
 
 
-_WORD_HASHES: dict[str, int] = {}
+class _WordHashes(dict[str, int]):
+    """CRC-32 of each word, remembered (abstracts repeat most of their words): looked up by the
+    dict's own C code, with Python run only for a word not seen before."""
+
+    def __missing__(self, word: str) -> int:
+        found = self[word] = zlib.crc32(word.encode("utf-8"))
+        return found
 
 
-def _word_hash(word: str) -> int:
-    """CRC-32 of a word, remembered: abstracts repeat most of their words."""
-    found = _WORD_HASHES.get(word)
-    if found is None:
-        if len(_WORD_HASHES) > 500_000:
-            _WORD_HASHES.clear()
-        found = _WORD_HASHES[word] = zlib.crc32(word.encode("utf-8"))
-    return found
+_WORD_HASHES = _WordHashes()
+_WORD_HASHES_KEPT = 500_000
 
 
 def sketch(shingle_set: set[int]) -> list[int]:

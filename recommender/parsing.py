@@ -13,7 +13,7 @@ import pickle
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -36,11 +36,22 @@ class ParseProblem(Exception):
 
 @dataclass(frozen=True)
 class Prepared:
-    """A record with what the duplicate check needs, computed where it was parsed."""
+    """A record with what the duplicate check needs: the sketch of its abstract, computed
+    where it was parsed, and the abstract's shingles, kept when at hand and otherwise
+    computed again when first asked for. A parsing process sends no shingles: unpickling a
+    set of some hundred numbers a paper cost the writer more than the few papers that have
+    look-alikes to compare with cost to shingle again."""
 
     record: Record
-    shingles: set[int]
     sketch: list[int]
+    known_shingles: set[int] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def shingles(self) -> set[int]:
+        if self.known_shingles is None:
+            object.__setattr__(self, "known_shingles", shingles(self.record.abstract))
+        assert self.known_shingles is not None
+        return self.known_shingles
 
 
 @dataclass
@@ -80,7 +91,7 @@ def prepare(item: Record | Rejection) -> Prepared | Rejection:
 def prepare_record(record: Record) -> Prepared:
     """A record with its abstract's shingles and their sketch."""
     record_shingles = shingles(record.abstract)
-    return Prepared(record, record_shingles, sketch(record_shingles))
+    return Prepared(record, sketch(record_shingles), record_shingles)
 
 
 def _parse_aside(path: Path, label: str, today: date) -> ParsedFile:
@@ -145,7 +156,7 @@ def _parse_to(out: BinaryIO, path: str, label: str, today: date) -> None:
         send("start", (parsed.format, parsed.total_lines))
         batch: list[Prepared | Rejection] = []
         for item in parsed.items:
-            batch.append(item)
+            batch.append(replace(item, known_shingles=None) if isinstance(item, Prepared) else item)
             if len(batch) == BATCH:
                 send("batch", batch)
                 batch = []

@@ -155,6 +155,22 @@ def test_search_filters(seeded):
     assert {r.paper.id for r in short} == {r.paper.id for r in nlp}
 
 
+def test_a_prefix_search_highlights_every_hit_of_the_page(seeded):
+    results = seeded.search("neur*", limit=10)
+    assert len(results) >= 3
+    assert all("\x02" in r.snippet for r in results if "neur" in r.paper.abstract.lower())
+    assert [r.paper.id for r in seeded.search("neur*", limit=3, offset=2)] == [r.paper.id for r in results[2:5]]
+
+
+def test_a_category_filter_keeps_the_order_of_the_unfiltered_ranking(seeded):
+    everything = seeded.search("learning", limit=100)
+    in_category = [r.paper.id for r in everything if "cs.LG" in r.paper.categories]
+    filtered = seeded.search("learning cat:cs.LG", limit=100)
+    assert len(in_category) >= 3
+    assert [r.paper.id for r in filtered] == in_category
+    assert [r.score for r in filtered] == [r.score for r in everything if r.paper.id in set(in_category)]
+
+
 @pytest.mark.parametrize("query", [
     '"', '""', "(", "neural (ode", "AND", "OR OR", "NEAR(a b)", "*", "a*", "-", "😀",
     "'); DROP TABLE papers; --", "title:foo", "neural\x00ode", "a" * 10_000, "x " * 5000,

@@ -6,7 +6,7 @@ import pytest
 
 from recommender import Library, parsing
 
-from .conftest import DATA, INGEST_DAY
+from .conftest import DATA, INGEST_DAY, SEEDS
 
 
 def summary(lib: Library, name: str) -> tuple:
@@ -35,3 +35,21 @@ def test_a_parsing_process_that_fails_rolls_the_file_back(tmp_path, monkeypatch)
         report = lib.ingest([broken], today=INGEST_DAY)
         assert [e.rpartition("/")[2] for e in report.errors] == ["broken.jsonl: not UTF-8 text (byte 0)"]
         assert lib.store.count_papers() == 0
+
+
+
+def test_the_seeds_parsed_aside_merge_as_parsed_here(tmp_path, monkeypatch):
+    """The seed listings hold the same papers several times, some without a title, which only
+    their abstracts' shingles tie together: computed again in the writer, as a parsing
+    process no longer sends them."""
+    def stored(path):
+        with Library(path) as lib:
+            report = lib.ingest([SEEDS], today=INGEST_DAY)
+            papers = lib.store.papers(lib.store.all_ids())
+            return report.added, report.merged, sorted((p.title, p.abstract[:60]) for p in papers)
+
+    here = stored(tmp_path / "here.db")
+    monkeypatch.setattr(parsing, "PARSE_ASIDE_BYTES", 0)
+    aside = stored(tmp_path / "aside.db")
+    assert aside == here
+    assert here[1] > 0

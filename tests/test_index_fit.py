@@ -1,0 +1,51 @@
+"""The index's fit: the same vocabulary and matrix as scikit-learn's own TfidfVectorizer."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from recommender import index as index_module
+from recommender.index import TfidfIndex, index_docs, new_vectorizer, transform_aside
+
+
+@pytest.mark.parametrize("max_features", [300, 5000, None])
+def test_the_fit_equals_scikit_learns(seeded, max_features):
+    _, docs = index_docs(seeded.store)
+    ours = new_vectorizer(len(docs))
+    ours.max_features = max_features
+    plain = new_vectorizer(len(docs))
+    plain.__class__ = TfidfVectorizer
+    plain.max_features = max_features
+    a, b = plain.fit_transform(docs).tocsr(), ours.fit_transform(docs).tocsr()
+    if max_features == 300:
+        assert len(plain.vocabulary_) == 300  # the limit chose among the survivors
+    assert plain.vocabulary_ == ours.vocabulary_
+    assert np.array_equal(plain.idf_, ours.idf_)
+    for name in ("indptr", "indices", "data"):
+        assert np.array_equal(getattr(a, name), getattr(b, name))
+
+
+def test_a_fitted_index_pickles_a_plain_vectorizer(seeded):
+    ids, docs = index_docs(seeded.store)
+    index = TfidfIndex.fit(ids, docs)
+    assert type(index.vectorizer) is TfidfVectorizer
+    assert b"_SortingLessVectorizer" not in pickle.dumps(index.vectorizer)
+
+
+def test_vectors_made_in_processes_aside_equal_those_made_here(seeded, monkeypatch):
+    ids, docs = index_docs(seeded.store)
+    index = TfidfIndex.fit(ids[:50], docs[:50])
+    here = index.vectors(docs[50:])
+    aside = transform_aside(index.vectorizer, index.terms, docs[50:], workers=2)
+    for name in ("indptr", "indices", "data"):
+        assert np.array_equal(getattr(here, name), getattr(aside, name))
+    assert aside.dtype == np.float32 and aside.shape == (len(docs) - 50, len(index.terms))
+
+    monkeypatch.setattr(index_module, "TRANSFORM_ASIDE", 1)
+    grown = index.with_added(ids[50:], docs[50:], "later")
+    assert (grown.matrix[50:] != here).nnz == 0
+    assert list(grown.ids) == ids
