@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import tasks
 
-from recommender import ArxivClient, Digest, DigestBook
+from recommender import ArxivClient, Digest
 
 from . import cards
 from .views import list_view
@@ -42,27 +42,14 @@ def marker(digest: Digest, part: int, parts: int) -> str:
     return f"-# paperclub digest #{digest.id} · {part}/{parts}"
 
 
-def floor_left_all_out(book: DigestBook, digest: Digest, now: datetime) -> bool:
-    """Whether a quiet day's digest is quiet because of its relevance floor: it has one, and
-    without it there were new papers to pick that day."""
-    if digest.kind != "empty" or digest.announce_day is None:
-        return False
-    subscription = book.subscription(digest.target)
-    if subscription is None or subscription.min_score is None:
-        return False
-    unfloored = book.preview(digest.categories, now, group=subscription.group, user=subscription.user_id,
-                             size=1, cross_lists=subscription.cross_lists, recipient=subscription.target)
-    return unfloored.day == digest.announce_day and bool(unfloored.picks)
-
-
-def digest_messages(digest: Digest, nothing_relevant: bool = False) -> list[dict]:
+def digest_messages(digest: Digest) -> list[dict]:
     """The messages of a digest: a header and up to five cards (with their buttons) in each,
     or one line on a quiet day (which says so when new papers came but none reached the
     subscriber's floor). Each is a dict of `send` keyword arguments."""
     days = digest.announce_day or digest.local_day
     names = ", ".join(digest.categories)
     if digest.kind != "papers" or not digest.picks:
-        if nothing_relevant:
+        if digest.below_floor:
             whose = "your" if digest.user_id else "this channel's"
             note = f"Nothing relevant in {names} today: no new paper reached {whose} relevance floor."
         else:
@@ -161,8 +148,7 @@ class DigestScheduler:
         """Send the parts not yet sent, marking each, then the digest. When recovering, the
         channel's recent messages are searched first for parts already posted."""
         book = self.bot.library.digests
-        quiet_by_floor = digest.kind == "empty" and await self.bot.run_blocking(floor_left_all_out, book, digest, now)
-        messages = digest_messages(digest, quiet_by_floor)
+        messages = digest_messages(digest)
         try:
             channel = await self._channel(digest)
         except Unreachable as exc:

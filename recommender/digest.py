@@ -125,6 +125,8 @@ class Digest:
     picks: list[Recommendation]
     parts_sent: int = 0
     status: str = "pending"
+    # A quiet day that was quiet because of the relevance floor: new papers came, none reached it.
+    below_floor: bool = False
 
     @property
     def channel_id(self) -> int | None:
@@ -139,7 +141,7 @@ class Digest:
             "id": self.id, "target": self.target, "local_day": self.local_day.isoformat(),
             "announce_day": self.announce_day.isoformat() if self.announce_day else None,
             "kind": self.kind, "categories": list(self.categories),
-            "papers": [r.to_dict() for r in self.picks], "status": self.status,
+            "papers": [r.to_dict() for r in self.picks], "status": self.status, "below_floor": self.below_floor,
         }
 
 
@@ -171,10 +173,11 @@ class Preview:
     picks: list[Recommendation]
     candidates: int
     feeds: dict[str, str]
+    below_floor: bool = False   # nothing picked only because no new paper reached the floor
 
     def to_dict(self) -> dict:
         return {"day": self.day.isoformat(), "candidates": self.candidates, "feeds": self.feeds,
-                "papers": [r.to_dict() for r in self.picks]}
+                "papers": [r.to_dict() for r in self.picks], "below_floor": self.below_floor}
 
 
 def channel_target(channel_id: int) -> str:
@@ -388,10 +391,12 @@ class DigestBook:
         with self.store.transaction():
             if self.store.digest_for(subscription.target, local_day.isoformat()) is not None:
                 return None
-            announce_day, picks = None, []
+            announce_day: date | None = None
+            picks: list[Recommendation] = []
+            below_floor = False
             if not self.store.digested_announcement(subscription.target, day.isoformat()):
                 if self._feeds_ready(subscription.categories, day):
-                    announce_day, picks = day, self._choose(subscription, day)
+                    announce_day, (picks, below_floor) = day, self._choose(subscription, day)
                 elif not self._given_up(subscription, local_day, now):
                     return None
                 else:
@@ -405,7 +410,7 @@ class DigestBook:
                 "categories": json.dumps(list(subscription.categories)),
                 "paper_ids": json.dumps([r.paper.id for r in picks]),
                 "reasons": json.dumps([r.reason for r in picks], ensure_ascii=False),
-                "parts_sent": 0, "sent": None,
+                "parts_sent": 0, "sent": None, "below_floor": int(below_floor),
             })
             self.store.mark_delivered(subscription.recipient, [r.paper.id for r in picks])
         return self.digest(digest_id) if kind != "none" else None
@@ -418,14 +423,23 @@ class DigestBook:
         posting = datetime.combine(local_day, subscription.post_time, tzinfo=zone(subscription.timezone))
         return now >= posting + GIVE_UP_AFTER
 
-    def _choose(self, subscription: Subscription, day: date) -> list[Recommendation]:
+    def _choose(self, subscription: Subscription, day: date) -> tuple[list[Recommendation], bool]:
         """The day's papers for a subscriber: followed ones first (a person's always, up to
         MAX_SIZE; in a channel, those members follow, most followed first), then the best of
-        the rest by the subscriber's likes, above its floor."""
+        the rest by the subscriber's likes, above its floor. Also whether the floor alone left
+        nothing: there were new papers to pick, none reached it."""
+        picks = self._picks(subscription, day)
+        return picks, not picks and subscription.min_score is not None and bool(self._candidates(subscription, day))
+
+    def _candidates(self, subscription: Subscription, day: date) -> list[int]:
+        """The day's announced papers in the subscription's categories, not yet delivered to it."""
         types = ("new", "cross") if subscription.cross_lists else ("new",)
         delivered = self.store.delivered(subscription.recipient)
-        candidates = [pid for pid in self.store.announced(subscription.categories, day.isoformat(), types)
-                      if pid not in delivered]
+        return [pid for pid in self.store.announced(subscription.categories, day.isoformat(), types)
+                if pid not in delivered]
+
+    def _picks(self, subscription: Subscription, day: date) -> list[Recommendation]:
+        candidates = self._candidates(subscription, day)
         if not candidates:
             return []
         followed = self._followed(subscription, candidates)
@@ -511,7 +525,7 @@ class DigestBook:
             id=row["id"], target=row["target"], local_day=date.fromisoformat(row["local_day"]),
             announce_day=date.fromisoformat(row["announce_day"]) if row["announce_day"] else None,
             kind=row["kind"], categories=tuple(json.loads(row["categories"] or "[]")), picks=picks,
-            parts_sent=row["parts_sent"] or 0, status=row["status"],
+            parts_sent=row["parts_sent"] or 0, status=row["status"], below_floor=bool(row.get("below_floor")),
         )
 
     def preview(
@@ -533,7 +547,8 @@ class DigestBook:
             feeds[name] = fetch["status"] if fetch else "not fetched"
         types = ("new", "cross") if cross_lists else ("new",)
         candidates = self.store.announced(names, day.isoformat(), types)
-        return Preview(day, self._choose(subscription, day), len(candidates), feeds)
+        picks, below_floor = self._choose(subscription, day)
+        return Preview(day, picks, len(candidates), feeds, below_floor)
 
 
 def _due(fetch: dict | None, now: datetime) -> bool:

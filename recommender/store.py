@@ -198,6 +198,7 @@ def _v7(db: sqlite_utils.Database) -> None:
         foreign_keys=[("paper_id", "papers", "id")],
     )
     db.execute("ALTER TABLE subscriptions ADD COLUMN min_score REAL")
+    db.execute("ALTER TABLE digests ADD COLUMN below_floor INTEGER NOT NULL DEFAULT 0")
 
 
 # Each migration takes the database from version N to N+1; append, never edit.

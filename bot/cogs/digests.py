@@ -31,7 +31,7 @@ from .likes import send_ranked
 from .replies import group_of, heavy, reply, think, user_of
 
 if TYPE_CHECKING:
-    from recommender import DigestBook, Library, Paper, Preview, Subscription
+    from recommender import Library, Paper, Subscription
 
     from ..client import PaperclubBot
 
@@ -71,20 +71,6 @@ def floor_of(only_relevant: bool | None, min_score: float | None) -> float | Non
 
 def floor_text(floor: float) -> str:
     return "only relevant papers" if floor == ONLY_RELEVANT else f"a min_score of {floor:g}"
-
-
-def preview_with_floor(
-    book: DigestBook, categories: str, now: datetime, floor: float | None, *, group: str | None,
-    size: int, cross_lists: bool, recipient: str,
-) -> tuple[Preview, bool]:
-    """A digest preview, and whether the floor alone left it empty (there were new papers to
-    pick, none of them relevant enough)."""
-    preview = book.preview(categories, now, group=group, size=size, cross_lists=cross_lists,
-                           recipient=recipient, min_score=floor)
-    if preview.picks or floor is None or not preview.candidates:
-        return preview, False
-    unfloored = book.preview(categories, now, group=group, size=1, cross_lists=cross_lists, recipient=recipient)
-    return preview, bool(unfloored.picks)
 
 
 def links_channel_id(channel: discord.abc.MessageableChannel) -> int:
@@ -156,7 +142,7 @@ class Digests(commands.Cog):
         only_relevant
             Leave out papers not close to this server's likes; a day with none posts nothing
         min_score
-            Your own floor instead: leave out papers scoring under it (0 to 1; only relevant is 0.1)
+            Your own floor instead: leave out papers scoring under it (0 to 1)
         """
         floor = floor_of(only_relevant, min_score)
         await think(ctx)
@@ -215,12 +201,12 @@ class Digests(commands.Cog):
         needed = await self.bot.run_blocking(self.book.feeds_to_fetch, wanted, now)
         for category, day in needed:
             await self.bot.scheduler.fetch(category, day, now)
-        preview, left_out = await self.bot.run_blocking(
-            preview_with_floor, self.book, wanted, now, floor, group=group_of(ctx), size=size, cross_lists=cross,
-            recipient=channel_target(ctx),
+        preview = await self.bot.run_blocking(
+            self.book.preview, wanted, now, group=group_of(ctx), size=size, cross_lists=cross,
+            recipient=channel_target(ctx), min_score=floor,
         )
         names = ", ".join(preview.feeds)
-        if left_out and floor is not None:
+        if preview.below_floor and floor is not None:
             await reply(ctx, f"Nothing relevant to post from {names} for {preview.day:%a %d %b}: none of its "
                              f"new papers reaches the floor ({floor_text(floor)}).", private=True)
             return
@@ -258,7 +244,7 @@ class Digests(commands.Cog):
         only_relevant
             Leave out papers not close to your likes (followed ones always come)
         min_score
-            Your own floor instead: leave out papers scoring under it (0 to 1; only relevant is 0.1)
+            Your own floor instead: leave out papers scoring under it (0 to 1)
         """
         target = person_target(ctx)
         if categories is None:
