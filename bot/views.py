@@ -172,11 +172,11 @@ def mute_by_paper(
     """Mute (or unmute) the interest a liked paper is in now, and the interests after that
     (run on the writer). Interests are numbered anew as likes change; a liked paper names the
     same interest across such changes. InterestNotFound when the paper is in none any more."""
-    for interest in library.taste(user, group):
-        if paper_id in interest.paper_ids:
-            changed = library.mute_interest(user, interest.number, muted, group)
-            return changed, library.taste(user, group)
-    raise InterestNotFound(INTEREST_GONE)
+    try:
+        changed = library.mute_interest(user, None, muted, group, holding=paper_id)
+    except InterestNotFound:
+        raise InterestNotFound(INTEREST_GONE) from None
+    return changed, library.taste(user, group)
 
 
 def interest_anchor(interest: Interest) -> int | None:

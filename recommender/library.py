@@ -301,10 +301,12 @@ class Library:
         its top words and two example papers (see `interests`)."""
         return self.recommender.taste(str(user), group)
 
-    def mute_interest(self, user: str, number: int, muted: bool = True, group: str | None = None) -> Interest:
-        """Mute (or unmute) interest `number` of `taste`: it stops drawing recommendations and
-        digest picks. Raises InterestNotFound for a number the person does not have."""
-        return self.recommender.mute(str(user), int(number), muted, group)
+    def mute_interest(self, user: str, number: int | None, muted: bool = True, group: str | None = None,
+                      holding: int | None = None) -> Interest:
+        """Mute (or unmute) interest `number` of `taste`, or the one holding the liked paper
+        `holding`: it stops drawing recommendations and digest picks. Raises InterestNotFound
+        for a number (or paper) the person has no interest of."""
+        return self.recommender.mute(str(user), None if number is None else int(number), muted, group, holding)
 
     def follow(self, user: str, text: str, kind: str = "phrase", group: str | None = None) -> tuple[Follow, bool]:
         """Follow an author (`kind="author"`) or a phrase: their new papers always reach the

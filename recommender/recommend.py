@@ -103,14 +103,21 @@ class Recommender:
             ))
         return found
 
-    def mute(self, user: str, number: int, muted: bool = True, group: str | None = None) -> Interest:
-        """Mute (or unmute) a person's interest by its number in `taste`: a muted interest
-        draws no recommendations, whatever likes later join it, until it is unmuted."""
+    def mute(self, user: str, number: int | None, muted: bool = True, group: str | None = None,
+             holding: int | None = None) -> Interest:
+        """Mute (or unmute) a person's interest, by its number in `taste` or as the one that
+        holds the liked paper `holding`: a muted interest draws no recommendations, whatever
+        likes later join it, until it is unmuted."""
         found = self.taste(user, group)
-        chosen = next((i for i in found if i.number == number), None)
+        if holding is not None:
+            chosen = next((i for i in found if holding in i.paper_ids), None)
+        else:
+            chosen = next((i for i in found if i.number == number), None)
         if chosen is None:
             if not found:
                 raise InterestNotFound("There are no interests yet: like a few papers first.")
+            if holding is not None:
+                raise InterestNotFound("Your likes have changed and that interest is gone: list your interests again.")
             raise InterestNotFound(f"There is no interest {number}; the interests are numbered 1 to {len(found)}.")
         self.store.set_muted_likes(user, chosen.paper_ids, muted)
         return Interest(chosen.number, chosen.terms, chosen.examples, chosen.paper_ids, muted)
