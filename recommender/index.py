@@ -20,8 +20,8 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable
-from numbers import Integral
 from dataclasses import dataclass, field, replace
+from numbers import Integral
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +30,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from .counting import Tokenizing, prepare
 from .processes import TEMP_SUFFIX, child_environment, last_words, module_command
 from .text import CJK_CHAR
 
@@ -52,25 +53,6 @@ REFIT_NICENESS = 10  # how much lower the refit process's CPU priority is (see o
 # costs about a second to start: importing scikit-learn and rebuilding the vocabulary).
 TRANSFORM_ASIDE = 5_000
 TRANSFORM_WORKERS = 2
-
-_CJK_RUN = re.compile(CJK_CHAR.pattern + "+")
-
-
-def _cjk_bigrams(match: re.Match) -> str:
-    run = match.group(0)
-    if len(run) == 1:
-        return " " + run + run + " "
-    return " " + " ".join(run[i:i + 2] for i in range(len(run) - 1)) + " "
-
-
-def prepare(text: str) -> str:
-    """Lower-case text with every CJK run turned into its character bigrams, so Chinese
-    abstracts share features with one another the way English ones share words."""
-    text = text.lower()
-    if CJK_CHAR.search(text):
-        text = _CJK_RUN.sub(_cjk_bigrams, text)
-    return text
-
 
 CATEGORY_PREFIX = "cat_"
 # Names of TeX commands that inline maths leaves among a paper's words: shown to nobody.
@@ -95,8 +77,30 @@ class _SortingLessVectorizer(TfidfVectorizer):
     third of a fit. Here only the terms that survive the document-frequency bounds are
     sorted, and the others are numbered after them: the choice among the survivors by
     frequency, their columns and the matrix come out the same, because they depend only on
-    the survivors' order among themselves. Used for fitting only; the fitted vectorizer is
-    turned back into a plain TfidfVectorizer, so persisted indexes stay as they were."""
+    the survivors' order among themselves.
+
+    Counting is faster too, and split between two processes for a large library (see
+    `counting`); the features, their first appearances and so their columns are the same as
+    scikit-learn's.
+
+    Used for fitting only; the fitted vectorizer is turned back into a plain TfidfVectorizer,
+    so persisted indexes stay as they were."""
+
+    def _count_vocab(self, raw_documents, fixed_vocab):
+        if (fixed_vocab or self.analyzer != "word" or self.ngram_range != (1, 2) or self.input != "content"
+                or self.preprocessor is not prepare or self.tokenizer is not None):
+            return super()._count_vocab(raw_documents, fixed_vocab)
+        self.build_analyzer()  # scikit-learn's checks of the settings and stop words
+        tokenizing = Tokenizing(self.token_pattern, frozenset(self.get_stop_words() or ()))
+        counts = tokenizing.counts_split(list(raw_documents))
+        if not counts.vocabulary:
+            raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+        X = sp.csr_matrix(
+            (counts.counts.astype(np.intc), counts.columns.astype(np.int32), counts.indptr.astype(np.int32)),
+            shape=(len(counts.indptr) - 1, len(counts.vocabulary)), dtype=self.dtype,
+        )
+        X.sort_indices()
+        return counts.vocabulary, X
 
     def _sort_features(self, X, vocabulary):
         n_docs, n_terms = X.shape
@@ -107,13 +111,15 @@ class _SortingLessVectorizer(TfidfVectorizer):
         terms = list(vocabulary)
         columns = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(terms))
         chosen = np.flatnonzero(survives[columns])
-        ordered = sorted(zip([terms[i] for i in chosen], columns[chosen].tolist()))
+        names = [terms[i] for i in chosen]
+        order = sorted(range(len(names)), key=names.__getitem__)  # terms are unique: by name alone
+        ordered_columns = columns[chosen][order]
         map_index = np.full(n_terms, -1, dtype=np.int64)
-        map_index[[column for _, column in ordered]] = np.arange(len(ordered))
+        map_index[ordered_columns] = np.arange(len(order))
         rest = np.flatnonzero(map_index < 0)
-        map_index[rest] = np.arange(len(ordered), n_terms)
+        map_index[rest] = np.arange(len(order), n_terms)
         vocabulary.clear()
-        vocabulary.update((term, new) for new, (term, _) in enumerate(ordered))
+        vocabulary.update(zip(map(names.__getitem__, order), range(len(order))))
         X.indices = map_index.astype(X.indices.dtype).take(X.indices, mode="clip")
         return X
 

@@ -35,6 +35,10 @@ SNIPPET_START = "\x02"
 SNIPPET_END = "\x03"
 TITLE_WEIGHT, ABSTRACT_WEIGHT, AUTHORS_WEIGHT = 8.0, 1.0, 2.0
 BUSY_SECONDS = 30
+# The writer's page cache. SQLite's default (2 MiB) is a fraction of a large library's indexes,
+# so a long ingest read the same pages from the file again and again: at 100,000 papers a
+# 64 MiB cache made the writer's statements a fifth faster.
+WRITER_CACHE_KIB = 64 * 1024
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -244,6 +248,7 @@ class Store:
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()  # not the writer's: a new reader never waits
         self._writer = self._connect()
+        self._writer.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
         self._db: sqlite_utils.Database | None = None
         if not self._memory:
             self._writer.execute("PRAGMA journal_mode = WAL")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pickle
+import sys
 
 import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from recommender import counting
 from recommender import index as index_module
 from recommender.index import TfidfIndex, index_docs, new_vectorizer, transform_aside
 
@@ -49,3 +51,26 @@ def test_vectors_made_in_processes_aside_equal_those_made_here(seeded, monkeypat
     grown = index.with_added(ids[50:], docs[50:], "later")
     assert (grown.matrix[50:] != here).nnz == 0
     assert list(grown.ids) == ids
+
+
+def test_counting_half_in_a_process_aside_equals_scikit_learns(seeded, monkeypatch):
+    """The second half of the papers counted by `python -m recommender.counting`: the same
+    vocabulary, columns and matrix as one pass of scikit-learn's over all of them."""
+    monkeypatch.setattr(counting, "SPLIT_FROM", 10)
+    _, docs = index_docs(seeded.store)
+    docs = docs + ["Zwölf Boxkämpfer jagen Viktor quer über den großen Sylter Deich. 叠加态 量子"]
+    plain = new_vectorizer(len(docs))
+    plain.__class__ = TfidfVectorizer
+    ours = new_vectorizer(len(docs))
+    a, b = plain.fit_transform(docs).tocsr(), ours.fit_transform(docs).tocsr()
+    assert plain.vocabulary_ == ours.vocabulary_
+    for name in ("indptr", "indices", "data"):
+        assert np.array_equal(getattr(a, name), getattr(b, name))
+
+
+def test_a_failed_counting_process_is_reported(seeded, monkeypatch):
+    monkeypatch.setattr(counting, "SPLIT_FROM", 10)
+    monkeypatch.setattr(counting, "module_command", lambda *args: [sys.executable, "-c", "raise SystemExit('no luck')"])
+    _, docs = index_docs(seeded.store)
+    with pytest.raises(RuntimeError, match="counting process failed: no luck"):
+        new_vectorizer(len(docs)).fit_transform(docs)
