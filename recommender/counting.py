@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .processes import TEMP_SUFFIX, child_environment, last_words, module_command
+from .processes import TEMP_SUFFIX, child_environment, last_words, module_command, run_in_background
 from .text import CJK_CHAR
 
 # From this many papers on, half are counted in a process beside this one (starting it and
@@ -159,4 +159,5 @@ def count_file(task: str, result: str) -> None:
 if __name__ == "__main__":
     from recommender import counting  # noqa: PLW0406 - the module, so the pickle names it
 
+    run_in_background()
     counting.count_file(sys.argv[1], sys.argv[2])

@@ -31,7 +31,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from .counting import Tokenizing, prepare
-from .processes import TEMP_SUFFIX, child_environment, last_words, module_command
+from .processes import TEMP_SUFFIX, child_environment, last_words, module_command, run_in_background
 from .text import CJK_CHAR
 
 if TYPE_CHECKING:
@@ -48,7 +48,6 @@ TRANSFORM_CHUNK = 50_000
 # Above this many papers a refit runs in a process of its own, so that the bot's threads keep
 # answering while the vocabulary is learnt.
 FIT_IN_PROCESS = 20_000
-REFIT_NICENESS = 10  # how much lower the refit process's CPU priority is (see os.nice)
 # From this many new papers on, their vectors are computed in processes beside this one (each
 # costs about a second to start: importing scikit-learn and rebuilding the vocabulary).
 TRANSFORM_ASIDE = 5_000
@@ -92,7 +91,8 @@ class _SortingLessVectorizer(TfidfVectorizer):
             return super()._count_vocab(raw_documents, fixed_vocab)
         self.build_analyzer()  # scikit-learn's checks of the settings and stop words
         tokenizing = Tokenizing(self.token_pattern, frozenset(self.get_stop_words() or ()))
-        counts = tokenizing.counts_split(list(raw_documents))
+        docs = list(raw_documents)
+        counts = tokenizing.counts_split(docs) if getattr(self, "count_aside", False) else tokenizing.counts(docs)
         if not counts.vocabulary:
             raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
         X = sp.csr_matrix(
@@ -154,8 +154,13 @@ class TfidfIndex:
         self._refresh_lookups()
 
     @classmethod
-    def fit(cls, ids: list[int], docs: list[str], synced_to: str = "", library_id: str = "") -> TfidfIndex:
+    def fit(cls, ids: list[int], docs: list[str], synced_to: str = "", library_id: str = "",
+            count_aside: bool = True) -> TfidfIndex:
+        """Learn the vocabulary and weights of `docs`. With `count_aside`, half of a large
+        library's words are counted in a process beside this one (see `counting`); a refit,
+        which runs beside people's requests, leaves that core to them."""
         vectorizer = new_vectorizer(len(docs))
+        vectorizer.count_aside = count_aside
         if len(docs) > FIT_SAMPLE:
             matrix = _fit_on_sample(vectorizer, docs)
         elif docs:
@@ -163,6 +168,7 @@ class TfidfIndex:
         else:
             vectorizer.fit(["empty library"])
             matrix = sp.csr_matrix((0, len(vectorizer.vocabulary_)), dtype=np.float32)
+        del vectorizer.count_aside
         vectorizer.__class__ = TfidfVectorizer  # no state of its own: see _SortingLessVectorizer
         return cls(vectorizer, sp.csr_matrix(matrix, dtype=np.float32), np.asarray(ids, dtype=np.int64),
                    fitted_docs=len(docs), synced_to=synced_to, library_id=library_id)
@@ -498,7 +504,7 @@ def fit_file(db_path: str, out: str, synced_to: str, library_id: str) -> None:
         ids, docs = index_docs(store)
     finally:
         store.close()
-    TfidfIndex.fit(ids, docs, synced_to=synced_to, library_id=library_id).save(out)
+    TfidfIndex.fit(ids, docs, synced_to=synced_to, library_id=library_id, count_aside=False).save(out)
 
 
 def transform_aside(vectorizer: TfidfVectorizer, terms: np.ndarray, docs: list[str],
@@ -593,9 +599,7 @@ def normalized_sum(matrix: sp.csr_matrix) -> sp.csr_matrix:
 if __name__ == "__main__":
     from recommender import index  # noqa: PLW0406 - the module, so the pickle names it
 
-    # Below the threads answering people: on a small machine they get a core back at once,
-    # and the refit takes what they leave.
-    os.nice(REFIT_NICENESS)
+    run_in_background()
     if sys.argv[1] == "--transform":
         index.transform_file(*sys.argv[2:5])
     else:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +15,7 @@ from . import sources
 from .merge import combine, doi_norm, fields_of, same_paper, title_key
 from .papers import Paper, Record, Rejection, parse_arxiv_ref
 from .parsing import ParsedFile, ParseProblem, Prepared, parse_file, prepare_record
+from .processes import on_background_thread
 
 if TYPE_CHECKING:
     from .arxiv import Lookup
@@ -94,6 +97,10 @@ class ArxivAddition:
     rejected: list[Rejection] = field(default_factory=list)
 
 
+class IngestStopped(Exception):
+    """An ingest stopped part-way through a file (by Ctrl-C); the file's transaction is undone."""
+
+
 class Ingester:
     """Reads files and records into the store. Every method writes in transactions of its
     own and leaves bringing the index up to date to the caller."""
@@ -112,7 +119,9 @@ class Ingester:
         return report
 
     def ingest_file(self, path: Path, today: date, progress: ProgressCallback | None = None) -> FileReport:
-        """Read one file in one transaction (parsed in a process beside this one when large)."""
+        """Read one file in one transaction. A large file is parsed in a process beside this
+        one and written from a thread of lower CPU priority, so that people's requests
+        answered beside a long ingest keep their core."""
         label = file_label(path)
         file_report = FileReport(label)
         try:
@@ -120,17 +129,28 @@ class Ingester:
             file_report.format = parsed.format
             if progress:
                 progress(label, 0, parsed.total_lines)
-            with self.store.transaction():
-                self._store_items(parsed, file_report, progress)
+            stop = threading.Event()
+            write = partial(self._store_file, parsed, file_report, progress, stop)
+            if parsed.aside and not self.store.in_transaction():
+                on_background_thread(write, stop)
+            else:
+                write()
         except ParseProblem as exc:
             return FileReport(label, file_report.format, error=str(exc))
         if progress:
             progress(label, parsed.total_lines, parsed.total_lines)
         return file_report
 
+    def _store_file(self, parsed: ParsedFile, file_report: FileReport, progress: ProgressCallback | None,
+                    stop: threading.Event) -> None:
+        with self.store.transaction():
+            self._store_items(parsed, file_report, progress, stop)
+
     def _store_items(self, parsed: ParsedFile, file_report: FileReport,
-                     progress: ProgressCallback | None) -> None:
+                     progress: ProgressCallback | None, stop: threading.Event | None = None) -> None:
         for done, item in enumerate(parsed.items, 1):
+            if stop is not None and stop.is_set():
+                raise IngestStopped(f"{file_report.path}: stopped at item {done}; nothing of this file was kept")
             if isinstance(item, Rejection):
                 file_report.rejected.append(item)
             else:

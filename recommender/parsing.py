@@ -22,7 +22,7 @@ from . import sources
 from .files import FileProblem, read_text_file
 from .merge import shingles, sketch
 from .papers import Record, Rejection
-from .processes import child_environment, last_words, module_command
+from .processes import child_environment, last_words, module_command, run_in_background
 
 MAX_FILE_BYTES = 2 * 1024**3
 # Files at least this large are parsed in a process of their own (starting one costs ~0.3 s).
@@ -59,6 +59,7 @@ class ParsedFile:
     format: str
     total_lines: int
     items: Iterator[Prepared | Rejection]
+    aside: bool = False  # parsed by a process beside this one (a large file)
 
 
 def parse_file(path: Path, label: str, today: date) -> ParsedFile:
@@ -109,7 +110,7 @@ def _parse_aside(path: Path, label: str, today: date) -> ParsedFile:
         _stop(child)
         raise
     fmt, total_lines = payload
-    return ParsedFile(fmt, total_lines, _received_items(child))
+    return ParsedFile(fmt, total_lines, _received_items(child), aside=True)
 
 
 def _received_items(child: subprocess.Popen[bytes]) -> Iterator[Prepared | Rejection]:
@@ -173,4 +174,5 @@ if __name__ == "__main__":
     # Run as the module itself, so that what is pickled names recommender.parsing, not __main__.
     from recommender import parsing  # noqa: PLW0406 - the module, not this __main__ copy
 
+    run_in_background()
     parsing._parse_to(sys.stdout.buffer, sys.argv[1], sys.argv[2], date.fromisoformat(sys.argv[3]))

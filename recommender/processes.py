@@ -1,5 +1,5 @@
 """Running a module of the core in a Python process of its own (`python -m recommender.x`),
-and cleaning up after one that was killed.
+cleaning up after one that was killed, and background work at a lower CPU priority.
 
 A plain subprocess, rather than multiprocessing's spawn, never re-imports the caller's main
 script, so a library user's script needs no `if __name__ == "__main__"` guard.
@@ -10,7 +10,13 @@ from __future__ import annotations
 import os
 import re
 import sys
+import threading
+from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 def module_command(module: str, *args: str) -> list[str]:
@@ -33,6 +39,48 @@ def last_words(stderr: bytes, returncode: int) -> str:
 
 
 TEMP_SUFFIX = ".tmp"
+
+# How much lower the CPU priority of a process doing background work is (parsing a large
+# file, counting or fitting the index, transforming papers): on a small machine the threads
+# answering people get a core back at once, and the background work takes what they leave.
+BACKGROUND_NICENESS = 10
+
+
+def run_in_background() -> None:
+    """Lower this process's CPU priority (a child doing background work calls it first)."""
+    if hasattr(os, "nice"):
+        os.nice(BACKGROUND_NICENESS)
+
+
+def on_background_thread(work: Callable[[], T], stop: threading.Event) -> T:
+    """Run `work` on a thread of its own whose CPU priority is lowered (on Linux, where a
+    thread has a priority of its own; elsewhere at this one's) and wait for its result. When
+    the wait is interrupted (Ctrl-C), `stop` is set, which `work` is to check, and the thread
+    is waited for before the interruption goes on, so that its transaction is rolled back."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        if sys.platform.startswith("linux"):
+            thread = threading.get_native_id()
+            with suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, thread, os.getpriority(os.PRIO_PROCESS, thread) + BACKGROUND_NICENESS)
+        try:
+            outcome["result"] = work()
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name="paperclub-background", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.1)  # waking up now and then: a signal may have gone to another thread
+    except BaseException:
+        stop.set()
+        worker.join()
+        raise
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
 
 
 def remove_stale_temporaries(path: str | Path) -> list[Path]:

@@ -311,6 +311,10 @@ class Store:
                 MIGRATIONS[version](self.db)
                 self._writer.execute(f"PRAGMA user_version = {version + 1}")
 
+    def in_transaction(self) -> bool:
+        """Whether this thread is inside a transaction of this store."""
+        return self._owner == threading.get_ident()
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All writes inside happen together or not at all. Blocks other writers (threads here

@@ -62,6 +62,7 @@ def test_counting_half_in_a_process_aside_equals_scikit_learns(seeded, monkeypat
     plain = new_vectorizer(len(docs))
     plain.__class__ = TfidfVectorizer
     ours = new_vectorizer(len(docs))
+    ours.count_aside = True
     a, b = plain.fit_transform(docs).tocsr(), ours.fit_transform(docs).tocsr()
     assert plain.vocabulary_ == ours.vocabulary_
     for name in ("indptr", "indices", "data"):
@@ -72,5 +73,7 @@ def test_a_failed_counting_process_is_reported(seeded, monkeypatch):
     monkeypatch.setattr(counting, "SPLIT_FROM", 10)
     monkeypatch.setattr(counting, "module_command", lambda *args: [sys.executable, "-c", "raise SystemExit('no luck')"])
     _, docs = index_docs(seeded.store)
+    vectorizer = new_vectorizer(len(docs))
+    vectorizer.count_aside = True
     with pytest.raises(RuntimeError, match="counting process failed: no luck"):
-        new_vectorizer(len(docs)).fit_transform(docs)
+        vectorizer.fit_transform(docs)

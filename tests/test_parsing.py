@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+import threading
+import time
+
 import pytest
 
 from recommender import Library, parsing
+from recommender.processes import BACKGROUND_NICENESS
 
 from .conftest import DATA, INGEST_DAY, SEEDS
 
@@ -53,3 +60,39 @@ def test_the_seeds_parsed_aside_merge_as_parsed_here(tmp_path, monkeypatch):
     aside = stored(tmp_path / "aside.db")
     assert aside == here
     assert here[1] > 0
+
+
+def test_a_large_file_is_written_from_a_thread_of_lower_priority(tmp_path, monkeypatch):
+    monkeypatch.setattr(parsing, "PARSE_ASIDE_BYTES", 0)
+    seen: list[tuple[str, int]] = []
+
+    def progress(label: str, done: int, total: int) -> None:
+        thread = threading.get_native_id()
+        seen.append((threading.current_thread().name, os.getpriority(os.PRIO_PROCESS, thread)))
+
+    with Library(tmp_path / "x.db") as lib:
+        report = lib.ingest([DATA / "arxiv-metadata-snapshot-sample.jsonl"], today=INGEST_DAY, progress=progress)
+        assert report.added > 900 and lib.store.count_papers() == report.added
+    writing = [entry for entry in seen if entry[0] == "paperclub-background"]
+    assert writing, seen
+    if sys.platform.startswith("linux"):
+        assert {priority for _, priority in writing} == {os.getpriority(os.PRIO_PROCESS, 0) + BACKGROUND_NICENESS}
+
+
+def test_an_interrupted_ingest_keeps_nothing_of_the_file(tmp_path, monkeypatch):
+    """Ctrl-C while a background thread writes a large file: the thread stops and its
+    transaction is undone before the interruption reaches the caller."""
+    monkeypatch.setattr(parsing, "PARSE_ASIDE_BYTES", 0)
+    interrupted: list[int] = []
+
+    def progress(label: str, done: int, total: int) -> None:
+        if threading.current_thread().name == "paperclub-background" and done and not interrupted:
+            interrupted.append(done)
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C
+            time.sleep(0.5)  # the main thread takes the interruption while this one waits
+
+    with Library(tmp_path / "x.db") as lib:
+        with pytest.raises(KeyboardInterrupt):
+            lib.ingest([DATA / "arxiv-metadata-snapshot-sample.jsonl"], today=INGEST_DAY, progress=progress)
+        assert interrupted and lib.store.count_papers() == 0
+        assert lib.ingest([DATA / "arxiv-metadata-snapshot-sample.jsonl"], today=INGEST_DAY).added > 900
