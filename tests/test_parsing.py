@@ -11,7 +11,7 @@ import time
 import pytest
 
 from recommender import Library, parsing
-from recommender.processes import BACKGROUND_NICENESS
+from recommender.processes import BACKGROUND_NICENESS, on_background_thread
 
 from .conftest import DATA, INGEST_DAY, SEEDS
 
@@ -96,3 +96,34 @@ def test_an_interrupted_ingest_keeps_nothing_of_the_file(tmp_path, monkeypatch):
             lib.ingest([DATA / "arxiv-metadata-snapshot-sample.jsonl"], today=INGEST_DAY, progress=progress)
         assert interrupted and lib.store.count_papers() == 0
         assert lib.ingest([DATA / "arxiv-metadata-snapshot-sample.jsonl"], today=INGEST_DAY).added > 900
+
+
+def test_background_work_hands_back_its_result_and_its_error():
+    stop = threading.Event()
+    assert on_background_thread(lambda: threading.current_thread().name, stop) == "paperclub-background"
+
+    def fails() -> None:
+        raise parsing.ParseProblem("the parsing process stopped unexpectedly (exit status 9)")
+
+    with pytest.raises(parsing.ParseProblem, match="exit status 9"):
+        on_background_thread(fails, stop)
+    assert not stop.is_set()
+
+
+def test_a_parsing_process_dying_mid_file_rolls_the_file_back(tmp_path, monkeypatch):
+    """The writer thread gets the failure part-way through the file: the report names it and
+    nothing of the file is kept."""
+    monkeypatch.setattr(parsing, "PARSE_ASIDE_BYTES", 0)
+    received = parsing._received_items
+
+    def dies_after_some(child):
+        for count, item in enumerate(received(child)):
+            if count == 300:
+                raise parsing.ParseProblem("the parsing process stopped unexpectedly (killed)")
+            yield item
+
+    monkeypatch.setattr(parsing, "_received_items", dies_after_some)
+    with Library(tmp_path / "x.db") as lib:
+        report = lib.ingest([DATA / "arxiv-metadata-snapshot-sample.jsonl"], today=INGEST_DAY)
+        assert [e.rpartition(": ")[2] for e in report.errors] == ["the parsing process stopped unexpectedly (killed)"]
+        assert lib.store.count_papers() == 0
