@@ -13,7 +13,6 @@ numbering one pass over all papers gives. So the counts equal scikit-learn's `_c
 from __future__ import annotations
 
 import itertools
-import os
 import pickle
 import re
 import subprocess
@@ -27,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .processes import TEMP_SUFFIX, child_environment, last_words, module_command, run_in_background
+from .processes import TEMP_SUFFIX, child_environment, last_words, module_command, run_in_background, usable_cores
 from .text import CJK_CHAR
 
 # From this many papers on, half are counted in a process beside this one (starting it and
@@ -92,7 +91,7 @@ class Tokenizing:
     def counts_split(self, docs: Sequence[str]) -> Counts:
         """`counts(docs)`, the second half counted by a process beside this one when there
         are many (and more than one core); the same numbering and counts either way."""
-        if len(docs) < SPLIT_FROM or _cores() < 2:
+        if len(docs) < SPLIT_FROM or usable_cores() < 2:
             return self.counts(docs)
         half = len(docs) // 2
         with tempfile.TemporaryDirectory(prefix="paperclub-count-") as folder:
@@ -138,10 +137,6 @@ def _joined(first: Counts, terms: list[str], indptr: np.ndarray, columns: np.nda
         np.concatenate([first.columns, renumber[columns]]),
         np.concatenate([first.counts, counts]),
     )
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def count_file(task: str, result: str) -> None:

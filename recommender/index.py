@@ -31,7 +31,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from .counting import Tokenizing, prepare
-from .processes import TEMP_SUFFIX, child_environment, last_words, module_command, run_in_background
+from .processes import TEMP_SUFFIX, child_environment, last_words, module_command, run_in_background, usable_cores
 from .text import CJK_CHAR
 
 if TYPE_CHECKING:
@@ -513,8 +513,7 @@ def transform_aside(vectorizer: TfidfVectorizer, terms: np.ndarray, docs: list[s
     own (`python -m recommender.index --transform`, below the threads answering people), each
     on a consecutive chunk of the documents. The vectorizer goes to them as `save` writes it:
     without its vocabulary dict, whose pickling would hold the GIL for seconds."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    workers = workers or min(TRANSFORM_WORKERS, cores)
+    workers = workers or min(TRANSFORM_WORKERS, usable_cores())
     plain = copy.copy(vectorizer)
     del plain.vocabulary_
     size = -(-len(docs) // workers)

@@ -147,9 +147,9 @@ class Ingester:
             self._store_items(parsed, file_report, progress, stop)
 
     def _store_items(self, parsed: ParsedFile, file_report: FileReport,
-                     progress: ProgressCallback | None, stop: threading.Event | None = None) -> None:
+                     progress: ProgressCallback | None, stop: threading.Event) -> None:
         for done, item in enumerate(parsed.items, 1):
-            if stop is not None and stop.is_set():
+            if stop.is_set():
                 raise IngestStopped(f"{file_report.path}: stopped at item {done}; nothing of this file was kept")
             if isinstance(item, Rejection):
                 file_report.rejected.append(item)

@@ -46,6 +46,11 @@ TEMP_SUFFIX = ".tmp"
 BACKGROUND_NICENESS = 10
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (all of them where affinity is unknown, as on macOS)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def run_in_background() -> None:
     """Lower this process's CPU priority (a child doing background work calls it first)."""
     if hasattr(os, "nice"):
