@@ -271,7 +271,9 @@ async def test_preview_records_nothing_and_does_not_fetch_again(bot, manager, ch
     requests = len(arxiv_server.requests)
     assert requests == 2
     second = card_titles(await run('!digest preview "cs.LG stat.ML"'))
-    assert second == first, "nothing was marked delivered by the first preview"
+    # The same papers; their order may change, as the index of this small library is refitted
+    # in the background once the first preview has added the day's papers.
+    assert sorted(second) == sorted(first) and len(first) == 4, "nothing was marked delivered by the first preview"
     assert len(arxiv_server.requests) == requests, "each announcement is fetched once"
 
     def recorded() -> tuple[int, set[int]]:
