@@ -9,7 +9,8 @@ import pytest
 import sqlite_utils
 
 from recommender import Library, PaperNotFound
-from recommender.store import MIGRATIONS, SCHEMA_VERSION, Store
+from recommender.papers import Record, SourceRef
+from recommender.store import FTS_HASH_BYTES, MIGRATIONS, SCHEMA_VERSION, Store
 
 ERDOS_TITLE = r"On the evolution of Erd\H{o}s-R\'enyi graphs"
 ERDOS_ABSTRACT = r"We study the giant component of Erd\H{o}s--R\'enyi random graphs \emph{near} criticality."
@@ -45,6 +46,25 @@ def test_an_older_file_is_migrated_and_its_text_cleaned_once(tmp_path):
         assert [r.paper.id for r in lib.search("renyi")] == [1]
         assert [r.paper.id for r in lib.search("author:erdos")] == [1]
         assert paper.doi is None and not paper.date_approx
+        assert fts_settings(lib) == {"hashsize": FTS_HASH_BYTES, "version": 4}
+
+
+def fts_settings(lib: Library) -> dict:
+    return dict(lib.store.db.execute("SELECT k, v FROM papers_fts_config").fetchall())
+
+
+def test_a_new_library_buffers_search_postings_and_search_finds_what_one_transaction_wrote(empty):
+    assert fts_settings(empty)["hashsize"] == FTS_HASH_BYTES
+    records = [
+        Record(title=f"Spectral sparsification of graph number {n}", abstract=f"Sparsifiers with {n} edges.",
+               authors=["A. Author"], source=SourceRef("test", n + 1, "test"))
+        for n in range(300)
+    ]
+    empty.ingester.add_records(records)
+    assert len(empty.search("sparsification", limit=100)) == 100
+    for n in (0, 150, 299):
+        found = empty.search(f'"number {n}"')
+        assert [r.paper.title for r in found] == [f"Spectral sparsification of graph number {n}"]
 
 
 def test_a_paper_is_found_and_merged_by_its_doi(empty, tmp_path):
