@@ -26,7 +26,12 @@ def read_text_file(path: Path, max_bytes: int) -> str:
     for the system, a missing or unreadable file, a file over the size limit, or bytes that
     are not UTF-8 (naming the offset of the first bad byte).
     """
-    data = read_bytes(path, max_bytes)
+    return decode_text(read_bytes(path, max_bytes))
+
+
+def decode_text(data: bytes) -> str:
+    """Bytes read as text the way `read_text_file` reads a file (an upload's, say): UTF-8, a
+    leading BOM dropped, line ends made `\\n`; FileProblem for bytes that are not UTF-8."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

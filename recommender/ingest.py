@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from . import sources
 from .merge import combine, doi_norm, fields_of, same_paper, title_key
@@ -54,8 +54,30 @@ class FileReport:
         }
 
 
+class FileOutcome(Protocol):
+    """What reading one file left to report: its name, its rejected records, its error."""
+
+    path: str
+    rejected: list[Rejection]
+    error: str | None
+
+
+class PerFile:
+    """The rejections and errors of a report kept per file (`files`), gathered."""
+
+    files: Sequence[FileOutcome]
+
+    @property
+    def rejected(self) -> list[Rejection]:
+        return [r for f in self.files for r in f.rejected]
+
+    @property
+    def errors(self) -> list[str]:
+        return [f"{f.path}: {f.error}" for f in self.files if f.error]
+
+
 @dataclass
-class IngestReport:
+class IngestReport(PerFile):
     """What one ingest run did, per file and in total."""
 
     files: list[FileReport] = field(default_factory=list)
@@ -71,14 +93,6 @@ class IngestReport:
     @property
     def unchanged(self) -> int:
         return sum(f.unchanged for f in self.files)
-
-    @property
-    def rejected(self) -> list[Rejection]:
-        return [r for f in self.files for r in f.rejected]
-
-    @property
-    def errors(self) -> list[str]:
-        return [f"{f.path}: {f.error}" for f in self.files if f.error]
 
     def to_dict(self) -> dict[str, Any]:
         return {

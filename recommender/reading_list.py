@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import sources
-from .files import FileProblem
-from .ingest import PROGRESS_EVERY, ProgressCallback, file_label
+from .files import FileProblem, decode_text
+from .ingest import PROGRESS_EVERY, PerFile, ProgressCallback, file_label
 from .papers import Rejection
 from .parsing import ParseProblem, Prepared, parse_file, prepare
 
@@ -53,7 +53,7 @@ class FileImport:
 
 
 @dataclass
-class ImportReport:
+class ImportReport(PerFile):
     """What one import did, per file and in total; `paper_ids` are the papers liked (newly or
     before), in the order met."""
 
@@ -80,14 +80,6 @@ class ImportReport:
     @property
     def already_liked(self) -> int:
         return self._total("already_liked")
-
-    @property
-    def rejected(self) -> list[Rejection]:
-        return [r for f in self.files for r in f.rejected]
-
-    @property
-    def errors(self) -> list[str]:
-        return [f"{f.path}: {f.error}" for f in self.files if f.error]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -190,13 +182,3 @@ class Importer:
             if paper_id not in report.paper_ids:
                 report.paper_ids.append(paper_id)
 
-
-def decode_text(data: bytes) -> str:
-    """Bytes read as `files.read_text_file` reads a file: UTF-8, a leading BOM dropped, line
-    ends made `\\n`; FileProblem for bytes that are not UTF-8."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-        raise FileProblem(f"not UTF-8 text (byte {exc.start + bom})") from exc
-    return text.replace("\r\n", "\n").replace("\r", "\n")
