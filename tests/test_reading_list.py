@@ -242,6 +242,19 @@ def test_cli_import_reports_and_a_second_import_changes_nothing(db):
     assert shown.exit_code == 0 and "Projector augmented-wave method" in shown.stdout
 
 
+def test_cli_show_gives_the_venue_when_known(db):
+    run("--db", db, "import", "ada", str(BIB / "jabref.bib"))
+    shown = run("--db", db, "show", "10.1103/PhysRevB.50.17953")
+    assert shown.exit_code == 0 and "\nVenue: Physical Review B\n" in shown.stdout
+    assert json.loads(run("--db", db, "show", "10.1103/PhysRevB.50.17953", "--json").stdout)["venue"] == (
+        "Physical Review B")
+    seed = run("--db", db, "show", "Oops I Took")  # a bundled paper: no venue is known
+    assert seed.exit_code == 0 and "Venue:" not in seed.stdout
+    assert json.loads(run("--db", db, "show", "Oops I Took", "--json").stdout)["venue"] is None
+    liked = json.loads(run("--db", db, "likes", "ada", "--json").stdout)
+    assert {row["title"]: row["venue"] for row in liked}["Inhomogeneous Electron Gas"] == "Physical Review"
+
+
 def test_cli_import_of_nothing_readable_fails(db, tmp_path):
     result = run("--db", db, "import", "ada", str(tmp_path / "missing.bib"))
     assert result.exit_code == 1
