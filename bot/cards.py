@@ -50,6 +50,8 @@ FOOTER_ID = re.compile(r"\bpaperclub #([0-9]{1,18})\b")
 LIST_CARD_BUDGET = (MESSAGE_EMBED_TOTAL - 40) // CARDS_PER_MESSAGE
 FULL_ABSTRACT = 1500
 LIST_BODY = 350
+VENUE_SHOWN = 200  # of a venue (up to 300 characters), on a paper's own card
+VENUE_IN_LIST = 60  # on a compact card's date line
 NO_MENTIONS = discord.AllowedMentions.none()
 LINK = re.compile(r"https?://[^\s<]+[^<.,:;\"'\]\s]")
 INLINE_MARKDOWN = re.compile(r"[\\*_~|`\[\]<]")
@@ -255,16 +257,34 @@ def authors_text(paper: Paper, most: int, limit: int) -> str:
     return ", ".join(shown) + suffix(len(shown))
 
 
+def venue_text(paper: Paper, limit: int) -> str:
+    """The venue in italics (`*Physical Review D*`), cut to `limit` with its marks; "" when
+    unknown or when there is no room for it."""
+    venue = plain(paper.venue or "", limit - 2) if limit > 4 else ""
+    return f"*{venue}*" if venue else ""
+
+
+def published_text(paper: Paper, venue_limit: int) -> str:
+    """Date · *venue*, either one alone, or ""."""
+    bits = [paper.published.isoformat()] if paper.published else []
+    venue = venue_text(paper, venue_limit)
+    return " · ".join(bits + [venue] if venue else bits)
+
+
 def meta_text(paper: Paper, limit: int) -> str:
-    """Date · categories · "code available": one line."""
+    """Date · *venue* · categories · "code available": one line. The date and venue come whole
+    (the venue cut to at most half of `limit`), so a cut never splits the venue's italics."""
+    head = published_text(paper, min(VENUE_IN_LIST, limit // 2, limit - len("2019-06-01 · ")))
     bits = []
-    if paper.published:
-        bits.append(paper.published.isoformat())
     if paper.categories:
         bits.append(" ".join(plain(c, 40) for c in paper.categories[:6]) + (" …" if len(paper.categories) > 6 else ""))
     if paper.has_code:
         bits.append("code available")
-    return clip(" · ".join(bits), limit)
+    tail = " · ".join(bits)
+    if not head:
+        return clip(tail, limit)
+    rest = clip(tail, limit - units(head) - 3) if tail else ""
+    return f"{head} · {rest}" if rest else head
 
 
 def footer_text(paper: Paper) -> str:
@@ -304,12 +324,13 @@ def embed_units(embed: discord.Embed) -> int:
 
 
 def paper_card(paper: Paper, reason: str | None = None) -> discord.Embed:
-    """The full card of one paper: title, authors, categories, date, code, abstract, reason."""
+    """The full card of one paper: title, authors, categories, date and venue, code, abstract,
+    reason."""
     embed = _new_card(paper, card_title(paper))
     _add_field(embed, "Authors", authors_text(paper, 8, FIELD_VALUE_LIMIT), inline=False)
     _add_field(embed, "Organisations", plain(", ".join(paper.organisations), 300), inline=False)
     _add_field(embed, "Categories", plain(" ".join(paper.categories), 300), inline=True)
-    _add_field(embed, "Published", paper.published.isoformat() if paper.published else "", inline=True)
+    _add_field(embed, "Published", published_text(paper, VENUE_SHOWN), inline=True)
     _add_field(embed, "Code", "available" if paper.has_code else "", inline=True)
     if paper.lang != "en":
         _add_field(embed, "Language", plain(paper.lang, 20), inline=True)

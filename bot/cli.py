@@ -476,6 +476,8 @@ def show(state: State, paper: tuple[str, ...], as_json: bool) -> None:
         click.echo(f"Authors: {_authors(found)}")
     if found.organisations:
         click.echo(f"Organisations: {', '.join(found.organisations)}")
+    if found.venue:
+        click.echo(f"Venue: {found.venue}")
     if found.categories:
         click.echo(f"Categories: {' '.join(found.categories)}")
     if found.has_code:

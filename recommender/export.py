@@ -4,9 +4,9 @@ Every entry gets a cite key made of the first author's surname, the year and the
 the title that is not a little word (`chen2018neural`); a key met again gets `b`, `c`… in the
 order of the papers' ids, so exporting the same papers gives the same keys. An arXiv paper
 carries its eprint fields (`eprint`, `archivePrefix`/`eprinttype`, `primaryClass`/`eprintclass`),
-every paper its DOI, link, abstract and date where known. What is written reads back into
-paperclub as the same papers (and into bibtexparser and rispy without errors): the writers are
-bibtexparser's and rispy's own.
+every paper its venue (journal or proceedings), DOI, link, abstract and date where known. What is
+written reads back into paperclub as the same papers (and into bibtexparser and rispy without
+errors): the writers are bibtexparser's and rispy's own.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 
 FORMATS = ("bibtex", "biblatex", "ris", "csljson", "csv")
 SUFFIXES = {"bibtex": ".bib", "biblatex": ".bib", "ris": ".ris", "csljson": ".json", "csv": ".csv"}
-CSV_COLUMNS = ("Key", "Item Type", "Publication Year", "Author", "Title", "DOI", "Url",
-               "Abstract Note", "Date", "Extra")
+CSV_COLUMNS = ("Key", "Item Type", "Publication Year", "Author", "Title", "Publication Title", "DOI",
+               "Url", "Abstract Note", "Date", "Extra")
 _LITTLE_WORDS = frozenset((
     "a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "at", "by", "from", "is",
     "are", "der", "die", "das", "zur", "zum", "le", "la", "les", "de",
@@ -144,7 +144,8 @@ def last_first(name: str) -> str:
 
 
 def to_bibtex(papers: list[Paper], biblatex: bool = False) -> str:
-    """BibTeX (`@misc`, year and month) or BibLaTeX (`@online` for arXiv papers, `date`)."""
+    """BibTeX (year and month) or BibLaTeX (`date`): an arXiv paper is `@misc` (BibLaTeX:
+    `@online`), another paper with a venue `@article`, any other `@misc`."""
     import bibtexparser
     from bibtexparser.library import Library
     from bibtexparser.model import Entry, Field
@@ -153,9 +154,15 @@ def to_bibtex(papers: list[Paper], biblatex: bool = False) -> str:
     library = Library()
     for paper in papers:
         fields = [Field(name, value) for name, value in _bib_fields(paper, biblatex)]
-        entry_type = "online" if biblatex and paper.arxiv_id else "misc"
+        entry_type = _bib_type(paper, biblatex)
         library.add(Entry(entry_type, keys[paper.id], fields))
     return bibtexparser.write_string(library)
+
+
+def _bib_type(paper: Paper, biblatex: bool) -> str:
+    if paper.arxiv_id:
+        return "online" if biblatex else "misc"
+    return "article" if paper.venue else "misc"
 
 
 def _bib_fields(paper: Paper, biblatex: bool) -> list[tuple[str, str]]:
@@ -173,6 +180,8 @@ def _bib_fields(paper: Paper, biblatex: bool) -> list[tuple[str, str]]:
                 fields.append(("month", str(day.month)))
             if not paper.date_approx:  # BibTeX has no day: the whole date as BibLaTeX writes it
                 fields.append(("date", day.isoformat()))
+    if paper.venue:
+        fields.append(("journaltitle" if biblatex else "journal", _bib_text(paper.venue)))
     if paper.arxiv_id:
         fields.append(("eprint", paper.arxiv_id))
         fields += ([("eprinttype", "arXiv")] if biblatex else [("archivePrefix", "arXiv")])
@@ -222,7 +231,7 @@ def _iso_date(paper: Paper) -> str:
 
 
 def to_ris(papers: list[Paper]) -> str:
-    """RIS as Zotero writes it (`TY  - JOUR`, or `GEN` for arXiv preprints)."""
+    """RIS as Zotero writes it (`TY  - JOUR`, or `GEN` for arXiv preprints), the venue as `JO`."""
     import rispy
 
     keys = cite_keys(papers)
@@ -237,6 +246,8 @@ def to_ris(papers: list[Paper]) -> str:
         if paper.published:
             entry["year"] = str(paper.published.year)
             entry["date"] = _ris_date(paper)
+        if paper.venue:
+            entry["journal_name"] = paper.venue
         if paper.doi:
             entry["doi"] = paper.doi
         if paper.url:
@@ -270,7 +281,8 @@ def _ris_date(paper: Paper) -> str:
 
 
 def to_csljson(papers: list[Paper]) -> str:
-    """CSL-JSON as Zotero writes it: arXiv preprints as `article` with `number: arXiv:…`."""
+    """CSL-JSON as Zotero writes it: arXiv preprints as `article` with `number: arXiv:…`, the
+    venue as `container-title`."""
     keys = cite_keys(papers)
     items: list[dict[str, Any]] = []
     for paper in papers:
@@ -285,6 +297,8 @@ def to_csljson(papers: list[Paper]) -> str:
             if paper.date_approx:
                 parts = parts[:1] if paper.published.month == 1 else parts[:2]
             item["issued"] = {"date-parts": [parts]}
+        if paper.venue:
+            item["container-title"] = paper.venue
         if paper.arxiv_id:
             item["number"] = f"arXiv:{paper.arxiv_id}"
             item["publisher"] = "arXiv"
@@ -316,6 +330,7 @@ def to_csv(papers: list[Paper]) -> str:
             str(paper.published.year) if paper.published else "",
             "; ".join(last_first(a) for a in paper.authors),
             paper.title,
+            paper.venue or "",
             paper.doi or "",
             paper.url or "",
             paper.abstract,

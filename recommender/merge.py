@@ -70,6 +70,7 @@ class Fields:
     lang: str = "en"
     doi: str | None = None
     date_approx: bool = False
+    venue: str | None = None
 
 
 def fields_of(record: Record) -> Fields:
@@ -90,6 +91,7 @@ def fields_of(record: Record) -> Fields:
         lang=record.lang,
         doi=record.doi,
         date_approx=record.date_approx,
+        venue=record.venue or None,
     )
 
 
@@ -239,8 +241,8 @@ def combine(stored: Fields, record: Record) -> Fields:
 
     A newer arXiv version replaces the text fields; otherwise a real title beats a derived one,
     a full author list beats a cut one, an exact date beats one known only to the month, the
-    known DOI, category and code link are kept, an abstract fills a paper that had none, and an
-    English abstract is preferred over a machine translation.
+    known DOI, venue, category and code link are kept, an abstract fills a paper that had none,
+    and an English abstract is preferred over a machine translation.
     """
     merged = replace(stored, authors=list(stored.authors), organisations=list(stored.organisations),
                      categories=list(stored.categories))
@@ -273,6 +275,7 @@ def combine(stored: Fields, record: Record) -> Fields:
         merged.published, merged.date_approx = record.published, record.date_approx
     merged.arxiv_id = merged.arxiv_id or record.arxiv_id
     merged.doi = merged.doi or record.doi
+    merged.venue = merged.venue or record.venue or None
     if merged.version is None:
         merged.version = record.version
     if record.has_code and not merged.has_code:

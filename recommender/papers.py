@@ -41,6 +41,7 @@ class Record:
     doi: str | None = None
     # True when `published` is only known to the month (e.g. from the arXiv id of a replacement).
     date_approx: bool = False
+    venue: str | None = None  # the journal or proceedings it appeared in
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class Paper:
     added: str | None = None
     doi: str | None = None
     date_approx: bool = False
+    venue: str | None = None
 
     @property
     def url(self) -> str | None:
@@ -106,6 +108,7 @@ class Paper:
             "date_approx": self.date_approx,
             "arxiv_id": self.arxiv_id,
             "doi": self.doi,
+            "venue": self.venue,
             "url": self.url,
             "lang": self.lang,
             "has_code": self.has_code,

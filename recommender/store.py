@@ -216,8 +216,13 @@ def _v8(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO papers_fts (papers_fts, rank) VALUES ('hashsize', ?)", [FTS_HASH_BYTES])
 
 
+def _v9(db: sqlite_utils.Database) -> None:
+    """The journal or proceedings a paper appeared in (unknown for the papers stored before)."""
+    db.execute("ALTER TABLE papers ADD COLUMN venue TEXT")
+
+
 # Each migration takes the database from version N to N+1; append, never edit.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -405,7 +410,7 @@ class Store:
     def fields(self, paper_id: int) -> Fields | None:
         row = self._read().execute(
             "SELECT title, title_derived, abstract, authors, authors_truncated, organisations, "
-            "categories, published, arxiv_id, version, has_code, lang, doi, date_approx "
+            "categories, published, arxiv_id, version, has_code, lang, doi, date_approx, venue "
             "FROM papers WHERE id = ?",
             [paper_id],
         ).fetchone()
@@ -416,7 +421,7 @@ class Store:
             authors_truncated=bool(row[4]), organisations=json.loads(row[5]),
             categories=json.loads(row[6]), published=date.fromisoformat(row[7]) if row[7] else None,
             arxiv_id=row[8], version=row[9], has_code=None if row[10] is None else bool(row[10]),
-            lang=row[11], doi=row[12], date_approx=bool(row[13]),
+            lang=row[11], doi=row[12], date_approx=bool(row[13]), venue=row[14],
         )
 
     # -- papers: writing -------------------------------------------------------------------
@@ -427,8 +432,8 @@ class Store:
             cursor = db.execute(
                 "INSERT INTO papers (arxiv_id, title, title_derived, title_key, abstract, authors, "
                 "authors_truncated, organisations, categories, primary_category, published, year, "
-                "version, has_code, lang, doi, date_approx, added, updated) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "version, has_code, lang, doi, date_approx, venue, added, updated) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 self._row(f) + [now, now],
             )
             paper_id = cursor.lastrowid
@@ -444,7 +449,7 @@ class Store:
                 "UPDATE papers SET arxiv_id = ?, title = ?, title_derived = ?, title_key = ?, "
                 "abstract = ?, authors = ?, authors_truncated = ?, organisations = ?, "
                 "categories = ?, primary_category = ?, published = ?, year = ?, version = ?, "
-                "has_code = ?, lang = ?, doi = ?, date_approx = ?, updated = ? WHERE id = ?",
+                "has_code = ?, lang = ?, doi = ?, date_approx = ?, venue = ?, updated = ? WHERE id = ?",
                 self._row(f) + [_now_precise(), paper_id],
             )
             if (f.title, f.abstract, f.authors) != (old.title, old.abstract, old.authors):
@@ -481,7 +486,7 @@ class Store:
             f.published.isoformat() if f.published else None,
             f.published.year if f.published else None, f.version,
             None if f.has_code is None else int(f.has_code), f.lang, doi_norm(f.doi),
-            int(f.date_approx),
+            int(f.date_approx), f.venue or None,
         ]
 
     # -- papers: matching to arXiv -----------------------------------------------------------
@@ -520,7 +525,7 @@ class Store:
     _PAPER_COLUMNS = (
         "p.id, p.title, p.title_derived, p.authors, p.authors_truncated, p.abstract, p.categories, "
         "p.published, p.arxiv_id, p.lang, p.has_code, p.organisations, p.added, p.doi, "
-        "p.date_approx"
+        "p.date_approx, p.venue"
     )
 
     def _paper(self, row: sqlite3.Row | tuple, with_sources: bool = False) -> Paper:
@@ -531,7 +536,7 @@ class Store:
             authors_truncated=bool(row[4]), abstract=row[5], categories=json.loads(row[6]),
             published=date.fromisoformat(row[7]) if row[7] else None, arxiv_id=row[8], lang=row[9],
             has_code=None if row[10] is None else bool(row[10]), organisations=json.loads(row[11]),
-            sources=sources, added=row[12], doi=row[13], date_approx=bool(row[14]),
+            sources=sources, added=row[12], doi=row[13], date_approx=bool(row[14]), venue=row[15],
         )
 
     def sources(self, paper_id: int) -> list[Source]:

@@ -52,6 +52,22 @@ def clean_title(title: str) -> str:
 
 clean_abstract = clean_title
 
+MAX_VENUE_CHARS = 300
+_VENUE_BACKOFF = 30  # a venue cut to its limit ends at a word when one ends this close
+
+
+def clean_venue(venue: str, limit: int = MAX_VENUE_CHARS) -> str:
+    """A journal's or proceedings' name cleaned like a title, with the braces BibTeX puts around
+    capitals dropped, on one line, and cut (at a word, with an ellipsis) to `limit` characters."""
+    text = clean_title(venue)
+    if "{" in text or "}" in text:
+        text = squash(text.replace("{", "").replace("}", ""))
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    space = cut.rfind(" ", len(cut) - _VENUE_BACKOFF)
+    return (cut[:space] if space > 0 else cut).rstrip() + "…"
+
 
 def has_cjk(text: str) -> bool:
     return CJK_CHAR.search(text) is not None

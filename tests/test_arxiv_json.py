@@ -99,6 +99,21 @@ def test_authors_parsed_quirks(by_id):
 
 
 
+def test_the_journal_ref_is_the_venue_read_as_text_on_one_line(snapshot, by_id):
+    assert by_id["0704.0001"].venue == "Phys.Rev.D76:013009,2007"
+    assert by_id["0704.1208"].venue == ("Comptes rendus de l'académie des sciences, Mathématiques 338 "
+                                        "(07/01/2004) 369-374")
+    assert by_id["0704.0033"].venue == ("J.Opt.Soc.Am.A 23, 2578-2591 (2006); Erratum: J.Opt.Soc.Am.A 32, "
+                                        "2407-2408 (2015)")
+    with_venue = [r for r in snapshot if r.venue]
+    assert len(with_venue) == 1138  # the lines whose journal-ref is set
+    assert all("\n" not in r.venue and "\\" not in r.venue for r in with_venue)
+    [unpublished] = arxiv_json.parse(line(), "one.jsonl", TODAY)
+    [blank] = arxiv_json.parse(line(**{"journal-ref": "  "}), "one.jsonl", TODAY)
+    assert isinstance(unpublished, Record) and isinstance(blank, Record)
+    assert unpublished.venue is None and blank.venue is None
+
+
 def test_tex_and_entities_read_as_text(by_id):
     """Real records: accents, dashes, quotes, \\emph and entities as readers expect; math kept."""
     assert "scale-free and Erdős-Rényi structure" in by_id["0704.1144"].abstract  # Erd\\H{o}s-R\\'enyi

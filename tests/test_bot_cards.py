@@ -45,6 +45,7 @@ papers = st.builds(
     lang=st.one_of(st.sampled_from(["en", "zh"]), short_text),
     has_code=st.sampled_from([True, None]),
     organisations=st.lists(short_text, max_size=6),
+    venue=st.one_of(st.none(), any_text),
 )
 reasons = st.one_of(
     any_text,
@@ -151,6 +152,39 @@ def test_the_card_shows_what_is_known():
     assert fields["Published"] == "2019-06-01"
     assert fields["Why"] == "shares *ode* with *FFJORD*"
     assert card.footer.text == "paperclub #42 · arXiv:1806.07366"
+
+
+def test_the_venue_follows_the_date_in_italics():
+    card = cards.paper_card(paper(venue="Physical Review D"))
+    assert {f.name: f.value for f in card.fields}["Published"] == "2019-06-01 · *Physical Review D*"
+    [listed] = cards.paper_list_cards([paper(venue="Physical Review D", has_code=True)])
+    assert "\n2019-06-01 · *Physical Review D* · cs.LG · code available\n" in listed.description
+    undated = cards.paper_card(paper(venue="Physical Review D", published=None))
+    assert {f.name: f.value for f in undated.fields}["Published"] == "*Physical Review D*"
+    assert cards.meta_text(paper(venue=None), 120) == "2019-06-01 · cs.LG"
+
+
+def test_markup_and_mentions_in_a_venue_show_as_written():
+    card = cards.paper_card(paper(venue="**J.** of @everyone <@123>"))
+    published = {f.name: f.value for f in card.fields}["Published"]
+    assert published == "2019-06-01 · *\\*\\*J.\\*\\* of @\u200beveryone \\<@\u200b123>*"
+    assert_fits_and_pings_no_one([card])
+
+
+def test_a_venue_of_2000_characters_is_cut_and_every_card_fits():
+    venue = "Proceedings of the International Workshop on Extremely Long Names " * 30  # 2,010
+    long = paper(venue=venue[:2000], categories=["cs.LG", "stat.ML", "math.OC"], has_code=True)
+    card = cards.paper_card(long)
+    published = {f.name: f.value for f in card.fields}["Published"]
+    assert published.startswith("2019-06-01 · *Proceedings of the International") and published.endswith("…*")
+    assert cards.units(published) <= cards.VENUE_SHOWN + len("2019-06-01 · ")
+    listed = cards.paper_list_cards([long] * 5)
+    meta = listed[0].description.split("\n")[1]
+    assert meta.startswith("2019-06-01 · *Proceedings")
+    assert meta.endswith("…* · cs.LG stat.ML math.OC · code available")
+    assert_fits_and_pings_no_one([card])
+    assert_fits_and_pings_no_one(listed, "Your likes:")
+    assert_fits_and_pings_no_one(cards.ranked_cards([Recommendation(long, 1.0, "shares *x*")] * 5))
 
 
 def test_an_empty_paper_still_makes_a_card():

@@ -189,6 +189,20 @@ def test_the_doi_is_kept_from_either_side():
     assert combine(fields_of(without), with_doi).doi == "10.1103/PhysRevD.76.013009"
 
 
+def test_the_stored_venue_is_kept_and_a_missing_one_filled_in():
+    published = record("Text.", "T", venue="Physical Review D")
+    abbreviated = record("Text.", "T", venue="Phys. Rev. D")
+    unknown = record("Text.", "T")
+    assert fields_of(unknown).venue is None
+    assert combine(fields_of(unknown), published).venue == "Physical Review D"
+    assert combine(fields_of(published), abbreviated).venue == "Physical Review D"
+    assert combine(fields_of(published), unknown).venue == "Physical Review D"
+    emptied = fields_of(published)
+    emptied.venue = ""
+    assert combine(emptied, abbreviated).venue == "Phys. Rev. D"
+    assert combine(emptied, unknown).venue is None
+
+
 def test_combine_still_keeps_the_richest_fields():
     card = fields_of(record("Text.", None, authors=["Ada Lovelace"], authors_truncated=True,
                             categories=["cs.LG"], published=date(2021, 2, 8)))

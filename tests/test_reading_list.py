@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import shutil
@@ -115,10 +116,11 @@ def test_an_export_reads_back_as_the_same_papers(imported, tmp_path, fmt):
         ours = {p.title: p for p in imported.store.papers(s.paper.id for s in imported.likes("ada"))}
         theirs = {p.title: p for p in fresh.store.papers(fresh.store.all_ids())}
         assert theirs.keys() == ours.keys()
+        assert sum(1 for paper in ours.values() if paper.venue) == 13
         for title, paper in ours.items():
             copy = theirs[title]
-            assert (copy.arxiv_id, copy.doi, copy.authors, copy.abstract) == (
-                paper.arxiv_id, paper.doi, paper.authors, paper.abstract), title
+            assert (copy.arxiv_id, copy.doi, copy.authors, copy.abstract, copy.venue) == (
+                paper.arxiv_id, paper.doi, paper.authors, paper.abstract, paper.venue), title
             assert copy.published == paper.published, title
             assert copy.authors_truncated == paper.authors_truncated or fmt != "bibtex"
 
@@ -138,6 +140,56 @@ def test_bibtex_export_reads_in_bibtexparser_without_errors(imported, fmt):
         assert fields["date"] == "2012"
     else:
         assert fields["archivePrefix"] == "arXiv" and fields["primaryClass"] == "hep-ex"
+
+
+@pytest.mark.parametrize("biblatex", [False, True])
+def test_bibtex_export_writes_the_venue_and_calls_a_published_paper_an_article(imported, biblatex):
+    exported = imported.export("biblatex" if biblatex else "bibtex", user="ada")
+    entries = {e.key: e for e in bibtexparser.parse_string(exported.text).entries}
+    journal = "journaltitle" if biblatex else "journal"
+    gga = entries["perdew1996generalized"]  # a DOI and a venue, no arXiv id
+    assert gga.entry_type == "article" and gga.fields_dict[journal].value == "Physical Review Letters"
+    atlas = entries["collaboration2012observation"]  # an arXiv paper keeps its type, and gains a venue
+    assert atlas.entry_type == ("online" if biblatex else "misc")
+    assert atlas.fields_dict[journal].value == "Physics Letters B"
+    sycophancy = entries["sharma2023towards"]  # an arXiv preprint without a venue
+    assert sycophancy.entry_type == ("online" if biblatex else "misc") and journal not in sycophancy.fields_dict
+    climate = entries["change2021climate"]  # neither: as before
+    assert climate.entry_type == "misc" and journal not in climate.fields_dict
+
+
+def test_each_format_writes_the_venue_where_its_readers_look(imported):
+    [ris_entry] = [e for e in rispy.loads(imported.export("ris", user="ada").text) if e["id"] == "geim2007rise"]
+    assert ris_entry["journal_name"] == "Nature Materials"  # JO
+    [item] = [i for i in json.loads(imported.export("csljson", user="ada").text) if i["id"] == "geim2007rise"]
+    assert item["container-title"] == "Nature Materials"
+    rows = list(csv.DictReader(io.StringIO(imported.export("csv", user="ada").text)))
+    [row] = [r for r in rows if r["Key"] == "geim2007rise"]
+    assert row["Publication Title"] == "Nature Materials"
+    assert all(r["Publication Title"] == "" for r in rows if r["Key"] == "sharma2023towards")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_venue_with_tex_specials_or_cut_long_comes_back_as_it_was(empty, tmp_path, fmt):
+    source = tmp_path / "odd.bib"
+    source.write_text(
+        "@article{a, title={Odd Venue One}, author={Ada Lovelace}, year=2020,\n"
+        '  journal={Journal f{\\"u}r Physik \\& Chemie: 100\\% {O}pen $\\alpha$~Letters}}\n'
+        "@inproceedings{b, title={Odd Venue Two}, author={Ada Lovelace}, year=2021,\n"
+        "  booktitle={" + "Proceedings of the Very Long Workshop " * 60 + "}}\n",
+        encoding="utf-8",
+    )
+    empty.import_likes("ada", [source], today=INGEST_DAY)
+    venues = {p.title: p.venue for p in empty.store.papers(empty.store.all_ids())}
+    assert venues["Odd Venue One"].startswith("Journal für Physik & Chemie: 100% Open")
+    assert len(venues["Odd Venue Two"]) <= 300 and venues["Odd Venue Two"].endswith("…")
+    exported = empty.export(fmt, user="ada")
+    path = tmp_path / f"out{exported.suffix}"
+    path.write_text(exported.text, encoding="utf-8")
+    with Library(tmp_path / "fresh.db") as fresh:
+        report = fresh.import_likes("eve", [path], today=INGEST_DAY)
+        assert (report.added, len(report.rejected)) == (2, 0)
+        assert {p.title: p.venue for p in fresh.store.papers(fresh.store.all_ids())} == venues
 
 
 def test_ris_export_reads_in_rispy(imported):
@@ -188,6 +240,19 @@ def test_cli_import_reports_and_a_second_import_changes_nothing(db):
     assert (again["added"], again["liked"], again["already_liked"], again["rejected"]) == (0, 0, 10, 2)
     shown = run("--db", db, "show", "10.1103/PhysRevB.50.17953")
     assert shown.exit_code == 0 and "Projector augmented-wave method" in shown.stdout
+
+
+def test_cli_show_gives_the_venue_when_known(db):
+    run("--db", db, "import", "ada", str(BIB / "jabref.bib"))
+    shown = run("--db", db, "show", "10.1103/PhysRevB.50.17953")
+    assert shown.exit_code == 0 and "\nVenue: Physical Review B\n" in shown.stdout
+    assert json.loads(run("--db", db, "show", "10.1103/PhysRevB.50.17953", "--json").stdout)["venue"] == (
+        "Physical Review B")
+    seed = run("--db", db, "show", "Oops I Took")  # a bundled paper: no venue is known
+    assert seed.exit_code == 0 and "Venue:" not in seed.stdout
+    assert json.loads(run("--db", db, "show", "Oops I Took", "--json").stdout)["venue"] is None
+    liked = json.loads(run("--db", db, "likes", "ada", "--json").stdout)
+    assert {row["title"]: row["venue"] for row in liked}["Inhomogeneous Electron Gas"] == "Physical Review"
 
 
 def test_cli_import_of_nothing_readable_fails(db, tmp_path):

@@ -14,7 +14,9 @@ from recommender import sources
 from recommender.files import read_text_file
 from recommender.papers import Record, Rejection
 from recommender.sources import bibtex, csljson, ris, zotero_csv
-from recommender.sources.references import Reference, arxiv_id_of, date_of
+from recommender.sources.checks import check
+from recommender.sources.references import Reference, arxiv_id_of, date_of, venue_of
+from recommender.text import MAX_VENUE_CHARS
 
 BIB = Path(__file__).resolve().parent / "data" / "bib"
 TODAY = date(2026, 11, 22)
@@ -214,3 +216,105 @@ def test_months_written_as_names_numbers_or_with_a_day():
             '@article{c, title={Three}, month={11}, year=2020}\n')
     found = [r.published for r in bibtex.parse(text, "t.bib", TODAY) if isinstance(r, Record)]
     assert found == [date(2018, 6, 1), date(2019, 6, 1), date(2020, 11, 1)]
+
+
+# -- venues -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, title, venue", [
+    ("jabref.bib", "Generalized Gradient Approximation Made Simple", "Physical Review Letters"),  # @string
+    ("jabref.bib", "Zur Elektrodynamik bewegter Körper", "Annalen der Physik"),
+    ("zotero-bbt.bib", "The Rise of Graphene", "Nature Materials"),  # journaltitle, not shortjournal
+    ("zotero-bbt.bib", "Latent ODEs for Irregularly-Sampled Time Series",
+     "Advances in Neural Information Processing Systems"),  # booktitle, its {{…}} dropped
+    ("zotero-bbt.bib", "FFJORD: Free-form Continuous Dynamics for Scalable Reversible Generative Models", None),
+    ("mendeley.bib", "Neural Ordinary Differential Equations", "Advances in Neural Information Processing Systems"),
+    ("scholar.bib", "Attention is all you need", "Advances in neural information processing systems"),
+    ("scholar.bib", "Towards understanding sycophancy in language models", None),  # arXiv preprint arXiv:…
+    ("zotero.ris", "The rise of graphene", "Nature Materials"),  # T2
+    ("zotero.ris", "Neural Ordinary Differential Equations", None),
+    ("endnote.ris", "Detailed Balance Limit of Efficiency of p-n Junction Solar Cells",
+     "Journal of Applied Physics"),  # JO
+    ("endnote.ris", "Attention Is All You Need", "Advances in Neural Information Processing Systems 30"),  # CONF's T2
+    ("zotero.json", "Generalized Gradient Approximation Made Simple", "Physical Review Letters"),
+    ("zotero.json", "Climate Change 2021: The Physical Science Basis", None),
+    ("zotero.csv", "Generalized Gradient Approximation Made Simple", "Physical Review Letters"),
+    ("zotero.csv", "Neural Ordinary Differential Equations", None),
+])
+def test_each_export_gives_the_venue(name, title, venue):
+    _, items = read(name)
+    assert records(items)[title].venue == venue
+
+
+def test_bibtex_venue_prefers_journaltitle_then_journal_then_booktitle_and_reads_tex():
+    text = ("@article{a, title={A}, journaltitle={Nature Physics}, journal={Nat. Phys.}}\n"
+            "@inproceedings{b, title={B}, journal={Journal}, booktitle={Book}}\n"
+            "@inproceedings{c, title={C}, booktitle={Proceedings of the {IEEE} Symposium}}\n"
+            '@article{d, title={D}, journal={Journal f{\\"u}r die reine und angewandte {M}athematik}}\n'
+            "@article{e, title={E}, journal={Physics \\& Society\n    Letters}}\n"
+            "@misc{f, title={F}, howpublished={Slides}}\n")
+    found = {r.title: r.venue for r in bibtex.parse(text, "t.bib", TODAY) if isinstance(r, Record)}
+    assert found == {"A": "Nature Physics", "B": "Journal", "C": "Proceedings of the IEEE Symposium",
+                     "D": "Journal für die reine und angewandte Mathematik", "E": "Physics & Society Letters",
+                     "F": None}
+
+
+def test_ris_venue_prefers_the_full_journal_name_over_its_abbreviation():
+    text = ("TY  - JOUR\nTI  - Abbreviated only\nJ2  - Phys. Rev. D\nER  - \n"
+            "TY  - JOUR\nTI  - Both\nJ2  - Phys. Rev. D\nJF  - Physical Review D\nER  - \n"
+            "TY  - JOUR\nTI  - Secondary title\nJA  - Nat. Mater.\nT2  - Nature Materials\nER  - \n"
+            "TY  - CHAP\nTI  - A chapter\nBT  - Handbook of Spectroscopy\nER  - \n"
+            "TY  - BOOK\nTI  - A book in a series\nT2  - Lecture Notes in Physics\nER  - \n")
+    found = {r.title: r.venue for r in ris.parse(text, "t.ris", TODAY) if isinstance(r, Record)}
+    assert found == {"Abbreviated only": "Phys. Rev. D", "Both": "Physical Review D",
+                     "Secondary title": "Nature Materials", "A chapter": "Handbook of Spectroscopy",
+                     "A book in a series": None}
+
+
+def test_csl_json_container_title_as_a_string_or_a_list():
+    text = ('[{"type": "article-journal", "title": "One", "container-title": "Physical Review D"},\n'
+            ' {"type": "paper-conference", "title": "Two", "container-title": ["Proceedings of ICML", "ICML"]},\n'
+            ' {"type": "article-journal", "title": "Three", "container-title": ""}]\n')
+    found = {r.title: r.venue for r in csljson.parse(text, "t.json", TODAY) if isinstance(r, Record)}
+    assert found == {"One": "Physical Review D", "Two": "Proceedings of ICML", "Three": None}
+
+
+def test_zotero_csv_venue_falls_back_to_proceedings_title_then_conference_name():
+    text = ('"Key","Item Type","Title","Publication Title","Proceedings Title","Conference Name"\n'
+            '"K1","journalArticle","One","Physical Review D","",""\n'
+            '"K2","conferencePaper","Two","","Proceedings of ICML 2020","ICML 2020"\n'
+            '"K3","conferencePaper","Three","","","NeurIPS 2019"\n'
+            '"K4","preprint","Four","","",""\n')
+    found = {r.title: r.venue for r in zotero_csv.parse(text, "t.csv", TODAY) if isinstance(r, Record)}
+    assert found == {"One": "Physical Review D", "Two": "Proceedings of ICML 2020", "Three": "NeurIPS 2019",
+                     "Four": None}
+
+
+@pytest.mark.parametrize("venue", [
+    "arXiv preprint arXiv:2310.13548", "ArXiv e-prints", "arXiv", "CoRR", "CoRR abs/cs/0102003",
+])
+def test_a_venue_that_only_names_arxiv_is_no_venue_and_still_gives_the_id(venue):
+    [record] = bibtex.parse(f"@article{{k, title={{T}}, journal={{{venue}}}}}\n", "t.bib", TODAY)
+    assert isinstance(record, Record) and record.venue is None
+    assert venue_of(venue) is None
+    assert venue_of("Journal of arXiv Studies") == "Journal of arXiv Studies"
+
+
+def test_a_very_long_venue_is_cut_at_a_word_and_the_entry_kept():
+    venue = "Proceedings of the Very Long Workshop " * 60  # 2,280 characters
+    [record] = bibtex.parse(f"@inproceedings{{k, title={{T}}, booktitle={{{venue}}}}}\n", "t.bib", TODAY)
+    assert isinstance(record, Record)
+    assert record.venue is not None and len(record.venue) <= MAX_VENUE_CHARS
+    assert record.venue.startswith("Proceedings of the Very Long Workshop Proceedings")
+    assert record.venue.endswith("…") and not record.venue.endswith(" …")
+    assert check(record) is record
+
+
+def test_venues_are_kept_filled_in_and_not_replaced_across_files(empty):
+    empty.ingest([BIB / "zotero-bbt.bib"], today=TODAY)
+    assert empty.paper("1806.07366").venue is None  # Better BibTeX's preprint entry names none
+    empty.ingest([BIB / "mendeley.bib"], today=TODAY)
+    assert empty.paper("1806.07366").venue == "Advances in Neural Information Processing Systems"
+    empty.ingest([BIB / "scholar.bib"], today=TODAY)  # the same paper, its venue in lower case
+    assert empty.paper("1806.07366").venue == "Advances in Neural Information Processing Systems"
+    assert empty.paper("10.1038/nmat1849").venue == "Nature Materials"

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlite_utils
 
 from recommender import Library, PaperNotFound
+from recommender.merge import title_key
 from recommender.papers import Record, SourceRef
 from recommender.store import FTS_HASH_BYTES, MIGRATIONS, SCHEMA_VERSION, Store
 
+DIPHOTON_TITLE = "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies"
+SNAPSHOT = Path(__file__).resolve().parent / "data" / "arxiv-metadata-snapshot-sample.jsonl"
 ERDOS_TITLE = r"On the evolution of Erd\H{o}s-R\'enyi graphs"
 ERDOS_ABSTRACT = r"We study the giant component of Erd\H{o}s--R\'enyi random graphs \emph{near} criticality."
 
@@ -47,6 +52,44 @@ def test_an_older_file_is_migrated_and_its_text_cleaned_once(tmp_path):
         assert [r.paper.id for r in lib.search("author:erdos")] == [1]
         assert paper.doi is None and not paper.date_approx
         assert fts_settings(lib) == {"hashsize": FTS_HASH_BYTES, "version": 4}
+
+
+def version_8_file(path) -> None:
+    """A database as paperclub wrote it at schema version 8, before papers had a venue."""
+    db = sqlite_utils.Database(sqlite3.connect(path))
+    for migrate in MIGRATIONS[:8]:
+        migrate(db)
+    db.execute(
+        "INSERT INTO papers (id, arxiv_id, title, title_derived, title_key, abstract, authors, "
+        "authors_truncated, organisations, categories, lang, doi, date_approx, added, updated) "
+        "VALUES (1, '0704.0001', ?, 0, ?, 'Diphoton production at hadron colliders.', ?, 0, '[]', "
+        "'[\"hep-ph\"]', 'en', '10.1103/physrevd.76.013009', 0, 'x', 'x')",
+        [DIPHOTON_TITLE, title_key(DIPHOTON_TITLE), json.dumps(["C. Balázs"])],
+    )
+    db.execute("INSERT INTO papers_fts (rowid, title, abstract, authors) VALUES (1, ?, ?, ?)",
+               [DIPHOTON_TITLE, "Diphoton production at hadron colliders.", "C. Balázs"])
+    db.execute("PRAGMA user_version = 8")
+    db.conn.commit()
+    db.close()
+
+
+def test_a_version_8_file_gains_the_venue_column_and_its_papers_a_venue_later(tmp_path):
+    path = tmp_path / "v8.db"
+    version_8_file(path)
+    with Library(path) as lib:
+        assert lib.store.schema_version == SCHEMA_VERSION == 9
+        assert "venue" in {column.name for column in lib.store.db["papers"].columns}
+        assert lib.paper("0704.0001").venue is None
+        # the snapshot's first line is the same paper, with its journal-ref
+        snapshot = tmp_path / "one.jsonl"
+        snapshot.write_text(SNAPSHOT.read_text(encoding="utf-8").split("\n")[0] + "\n", encoding="utf-8")
+        report = lib.ingest([snapshot], today=date(2026, 11, 22))
+        assert (report.added, report.merged) == (0, 1)
+        assert lib.paper("0704.0001").venue == "Phys.Rev.D76:013009,2007"
+        assert lib.paper("0704.0001").to_dict()["venue"] == "Phys.Rev.D76:013009,2007"
+    with Library(path) as again:  # opened again: nothing more to migrate, the venue kept
+        assert again.store.schema_version == 9
+        assert again.paper("0704.0001").venue == "Phys.Rev.D76:013009,2007"
 
 
 def fts_settings(lib: Library) -> dict:

@@ -3,7 +3,8 @@
 Each line has `id, submitter, authors, title, comments, journal-ref, doi, report-no, categories,
 license, abstract, versions, update_date, authors_parsed`; only `title` and `abstract` are
 required here. A paper is dated by its first version; without versions, by the month its arXiv
-id names (marked approximate), and only without an id by `update_date`.
+id names (marked approximate), and only without an id by `update_date`. Its `journal-ref` (`Phys.
+Rev. D 76, 013009 (2007)`), where the paper was published, is kept as its venue.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import date
 from email.utils import parsedate_to_datetime
 
 from ..papers import Record, Rejection, SourceRef, split_arxiv_id
-from ..text import clean_abstract, clean_title, detect_lang
+from ..text import clean_abstract, clean_title, clean_venue, detect_lang
 from .checks import check
 from .table import (
     clean_categories,
@@ -123,6 +124,9 @@ def _record(line: str, path: str, number: int) -> Record | Rejection:
     else:
         categories = []
 
+    journal_ref = data.get("journal-ref")
+    venue = clean_venue(journal_ref) if isinstance(journal_ref, str) else ""
+
     return Record(
         source=SourceRef(path, number, FORMAT),
         abstract=abstract,
@@ -137,6 +141,7 @@ def _record(line: str, path: str, number: int) -> Record | Rejection:
         lang=detect_lang(abstract),
         doi=clean_doi(data["doi"]) if isinstance(data.get("doi"), str) else None,
         date_approx=date_approx,
+        venue=venue or None,
     )
 
 

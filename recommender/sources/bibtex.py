@@ -4,8 +4,9 @@ write them, read with bibtexparser 2.
 `@string` macros are resolved (with `#` concatenation), `@preamble` and `@comment` blocks (JabRef
 keeps its groups in those) are skipped, month macros (`jun`) become numbers, and the authors are
 split the BibTeX way: `Last, First and First Last and {Corporate Name} and others` (`others`
-marks a cut list). An entry repeating an earlier cite key is read all the same. An entry that
-cannot be parsed, or has no title, is a Rejection naming the line where it starts.
+marks a cut list). The venue is BibLaTeX's `journaltitle`, else `journal`, else `booktitle`. An
+entry repeating an earlier cite key is read all the same. An entry that cannot be parsed, or has
+no title, is a Rejection naming the line where it starts.
 """
 
 from __future__ import annotations
@@ -110,6 +111,7 @@ def reference_of(entry: Entry) -> Reference:
         eprint=eprint,
         category=text("primaryclass") or text("eprintclass"),
         mentions=[text(name) for name in _MENTION_FIELDS if name in fields],
+        venue=text("journaltitle") or text("journal") or text("booktitle"),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from ..papers import Record, Rejection
+from ..text import MAX_VENUE_CHARS
 
 MAX_TITLE_CHARS = 1_000
 MAX_ABSTRACT_CHARS = 20_000
@@ -48,9 +49,10 @@ def problem_of(record: Record) -> str | None:
             problem = _text_problem(f"{label} {number}", value, MAX_NAME_CHARS)
             if problem:
                 return problem
-    for label, value in (("arXiv id", record.arxiv_id), ("DOI", record.doi)):
+    for label, value, limit in (("arXiv id", record.arxiv_id, MAX_NAME_CHARS), ("DOI", record.doi, MAX_NAME_CHARS),
+                                ("venue", record.venue, MAX_VENUE_CHARS)):
         if value is not None:
-            problem = _text_problem(label, value, MAX_NAME_CHARS)
+            problem = _text_problem(label, value, limit)
             if problem:
                 return problem
     return None

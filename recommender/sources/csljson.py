@@ -1,7 +1,8 @@
 """CSL-JSON, as Zotero, Mendeley and citeproc tools export it: a JSON array of items.
 
 An item's title is `title`, its authors `author` (`{"family", "given"}` or `{"literal"}` for an
-organisation), its date `issued` (`{"date-parts": [[2018, 6, 19]]}` or `{"raw": "2018-06"}`).
+organisation), its date `issued` (`{"date-parts": [[2018, 6, 19]]}` or `{"raw": "2018-06"}`), its
+venue `container-title` (a string, or a list of them from some exporters).
 Zotero keeps an arXiv preprint's id in `number` (`arXiv:1806.07366`) and arXiv's DOI in `DOI`.
 Each item is read on its own, so a bad one is a Rejection naming the line where it starts.
 """
@@ -70,6 +71,7 @@ def reference_of(item: dict[str, Any], line: int) -> Reference:
         date=_date_text(item.get("issued")),
         doi=text("DOI"),
         mentions=[m for m in mentions if m],
+        venue=text("container-title"),
     )
 
 

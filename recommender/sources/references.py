@@ -3,7 +3,9 @@
 BibTeX, RIS, CSL-JSON and Zotero's CSV describe a paper by its title, authors, date, venue and
 identifiers, and often without an abstract: such an entry is still a paper (its abstract is
 empty). Each format module fills a `Reference` from its own fields; `record_of` cleans the text
-(TeX into Unicode, protective braces dropped) and finds the arXiv id wherever the tools put it:
+(TeX into Unicode, protective braces dropped), keeps the venue unless it only names arXiv (Google
+Scholar's `arXiv preprint arXiv:…`, `ArXiv e-prints`, dblp's `CoRR`: a preprint has no venue),
+and finds the arXiv id wherever the tools put it:
 an `eprint` with an arXiv prefix, an arXiv link, a journal or note field such as
 `arXiv:1806.07366` or `arXiv preprint arXiv:1806.07366`, or arXiv's own DOI
 (`10.48550/arXiv.1806.07366`).
@@ -15,8 +17,16 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..papers import Record, Rejection, SourceRef, parse_arxiv_ref, split_arxiv_id
-from ..text import clean_abstract, clean_name, clean_title, detect_lang
+from ..papers import (
+    NEW_ARXIV_ID,
+    OLD_ARXIV_ID,
+    Record,
+    Rejection,
+    SourceRef,
+    parse_arxiv_ref,
+    split_arxiv_id,
+)
+from ..text import clean_abstract, clean_name, clean_title, clean_venue, detect_lang
 from .table import clean_categories, clean_doi, strip_et_al
 
 # `arXiv:1806.07366`, `arXiv preprint arXiv:1806.07366v2`, `arXiv: hep-th/9901001`
@@ -28,6 +38,10 @@ _ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(\S+)", re.IGNORECASE)
 _ISO_DATE = re.compile(r"(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?")
 # arXiv category names, as `primaryClass` holds them (`cs.LG`, `hep-th`, `math.AP`).
 _ARXIV_CATEGORY = re.compile(r"^[a-z-]+(?:\.[A-Za-z-]+)?$")
+# The words of a "venue" that is arXiv itself, ids and punctuation aside.
+_ARXIV_ITSELF = re.compile(r"\b(?:arxiv|corr)\b", re.IGNORECASE)
+_PREPRINT_WORDS = re.compile(r"\b(?:arxiv|corr|preprints?|e-?prints?|abs)\b", re.IGNORECASE)
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 @dataclass
@@ -47,6 +61,7 @@ class Reference:
     category: str = ""  # arXiv's primary class
     # Fields that may mention an arXiv id or link: URLs, journal, note, number, extra.
     mentions: list[str] = field(default_factory=list)
+    venue: str = ""  # the journal or proceedings the paper appeared in
     key: str = ""  # the entry's cite key or id, for messages
 
 
@@ -76,7 +91,27 @@ def record_of(ref: Reference, path: str, fmt: str) -> Record | Rejection:
         version=arxiv[1] if arxiv else None,
         lang=detect_lang(abstract or title),
         doi=clean_doi(ref.doi) if ref.doi else None,
+        venue=venue_of(ref.venue),
     )
+
+
+def venue_of(text: str) -> str | None:
+    """A venue cleaned like a title (and cut to a length), or None when there is none or it only
+    names arXiv (`arXiv preprint arXiv:1806.07366`, `ArXiv e-prints`, `CoRR`)."""
+    venue = clean_venue(text) if text else ""
+    if not venue or only_arxiv(venue):
+        return None
+    return venue
+
+
+def only_arxiv(venue: str) -> bool:
+    """Whether a venue names arXiv and nothing else besides ids, numbers and preprint words."""
+    if not _ARXIV_ITSELF.search(venue):
+        return False
+    rest = _ARXIV_MENTION.sub(" ", venue)
+    for pattern in (NEW_ARXIV_ID, OLD_ARXIV_ID, _PREPRINT_WORDS):
+        rest = pattern.sub(" ", rest)
+    return _LETTER.search(rest) is None
 
 
 def person_names(names: list[str]) -> tuple[list[str], bool]:

@@ -2,8 +2,10 @@
 
 An entry runs from its `TY  - ` line to its `ER  - ` line; a field may go on over several lines.
 Titles come from `TI`, `T1` or `CT`, authors from `AU`/`A1` (`Chen, Ricky T. Q.`), the date from
-`DA`, `PY` or `Y1` (`2018/06/19/`), the abstract from `AB` or `N2`. An entry rispy cannot read,
-or without a title, is a Rejection naming the line of its `TY`.
+`DA`, `PY` or `Y1` (`2018/06/19/`), the abstract from `AB` or `N2`, the venue from the journal's
+full name (`JF`, `JO`), the secondary title (`T2`: the journal, proceedings or book a paper or
+chapter is in) or `BT`, and only failing those from an abbreviation (`JA`, `J2`). An entry rispy
+cannot read, or without a title, is a Rejection naming the line of its `TY`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ FORMAT = "ris"
 HEAD_LIMIT = 65536
 _TY = re.compile(r"^TY  -", re.MULTILINE)
 _ER = re.compile(r"^ER  -", re.MULTILINE)
+# Types whose secondary title (`T2`) and `BT` name a series or the work itself, not a venue.
+_WHOLE_BOOKS = frozenset({"BOOK", "EBOOK", "EDBOOK"})
 
 
 def looks_like(text: str) -> bool:
@@ -64,13 +68,7 @@ def chunks(text: str) -> Iterator[tuple[int, str]]:
 
 def reference_of(entry: dict[str, Any], line: int) -> Reference:
     def first(*names: str) -> str:
-        for name in names:
-            value = entry.get(name)
-            if isinstance(value, list):
-                value = value[0] if value else ""
-            if value:
-                return str(value)
-        return ""
+        return _first(entry, *names)
 
     people = entry.get("authors") or entry.get("first_authors") or []
     abstract = first("abstract", "notes_abstract")
@@ -86,4 +84,27 @@ def reference_of(entry: dict[str, Any], line: int) -> Reference:
         date=first("date", "year", "publication_year"),
         doi=first("doi"),
         mentions=[m for m in mentions if m],
+        venue=venue_of(entry),
     )
+
+
+def venue_of(entry: dict[str, Any]) -> str:
+    """The journal's full name (`JF`, `JO`); else, unless the entry is a whole book, its
+    secondary title (`T2`) or `BT` (rispy keeps tags it does not know under `unknown_tag`);
+    else an abbreviation (`JA`, `J2`)."""
+    venue = _first(entry, "alternate_title3", "journal_name")
+    if not venue and str(entry.get("type_of_reference") or "").upper() not in _WHOLE_BOOKS:
+        unknown = entry.get("unknown_tag")
+        venue = _first(entry, "secondary_title") or (_first(unknown, "BT") if isinstance(unknown, dict) else "")
+    return venue or _first(entry, "alternate_title2", "alternate_title1")
+
+
+def _first(entry: dict[str, Any], *names: str) -> str:
+    """The first value among `names` that is set (of a list, its first item), as text."""
+    for name in names:
+        value = entry.get(name)
+        if isinstance(value, list):
+            value = value[0] if value else ""
+        if value:
+            return str(value)
+    return ""

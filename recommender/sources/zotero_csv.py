@@ -2,8 +2,9 @@
 
 Authors are `Chen, Ricky T. Q.; Rubanova, Yulia`, the abstract is `Abstract Note` (often empty:
 the entry is a paper all the same), the date `Date` or `Publication Year`; an arXiv preprint's
-id is found in `Url`, `Extra` (`arXiv: 1806.07366`), `Number` or `Publication Title`. This is
-also the CSV that `paperclub export --format csv` writes.
+id is found in `Url`, `Extra` (`arXiv: 1806.07366`), `Number` or `Publication Title`. The venue is
+`Publication Title`, else `Proceedings Title`, else `Conference Name`. This is also the CSV that
+`paperclub export --format csv` writes.
 """
 
 from __future__ import annotations
@@ -74,4 +75,5 @@ def reference_of(row: dict[str, str], line: int) -> Reference:
         date=cell("date") or cell("publication year"),
         doi=cell("doi"),
         mentions=[cell(name) for name in MENTION_COLUMNS if cell(name)],
+        venue=cell("publication title") or cell("proceedings title") or cell("conference name"),
     )
