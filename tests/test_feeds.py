@@ -122,6 +122,7 @@ def test_atom_api_response():
     assert third.categories == ["cs.CL", "cs.AI", "cs.LG", "stat.ML"]
     assert third.title == "Towards Understanding Sycophancy in Language Models"
     assert (third.arxiv_id, third.version, third.published) == ("2310.13548", 2, date(2023, 10, 20))
+    assert [r.venue for r in (first, second, third)] == ["Phys.Rev.D76:013009,2007", None, None], "journal_ref"
     lines = text.split("\n")
     assert all(lines[r.source.line - 1].strip() == "<entry>" for r in (first, second, third))
 
@@ -130,7 +131,7 @@ def test_same_paper_from_json_and_atom():
     snapshot = DATA / "arxiv-metadata-snapshot-sample.jsonl"
     from_json = next(arxiv_json.parse(snapshot.read_text(encoding="utf-8").split("\n")[0], "s", TODAY))
     _, from_atom = announcements(ATOM.read_text(encoding="utf-8"))[0]
-    for field in ("title", "abstract", "authors", "categories", "published", "arxiv_id", "version"):
+    for field in ("title", "abstract", "authors", "categories", "published", "arxiv_id", "version", "venue"):
         assert getattr(from_json, field) == getattr(from_atom, field), field
 
 
