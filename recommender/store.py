@@ -205,10 +205,11 @@ def _v7(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE digests ADD COLUMN below_floor INTEGER NOT NULL DEFAULT 0")
 
 
-# The full-text index gathers this many bytes of new postings in memory before writing them out
-# as a segment (SQLite's default is 1 MiB). Fewer, larger segments made writing 100,000 papers'
-# text 40% faster and left fewer segments for searches to merge; within a transaction only.
-FTS_HASH_BYTES = 64 * 1024 * 1024
+# The full-text index gathers this many bytes of new postings in memory, within a transaction,
+# before writing them out as a segment (SQLite's default is 1 MiB). Fewer, larger segments made
+# writing 100,000 papers' text a quarter faster and leave fewer for searches to merge
+# (bench/fts_buffer.py); 64 MiB was no faster and held 48 MiB more during a large ingest.
+FTS_HASH_BYTES = 16 * 1024 * 1024
 
 
 def _v8(db: sqlite_utils.Database) -> None:
