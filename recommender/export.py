@@ -34,6 +34,16 @@ _LITTLE_WORDS = frozenset((
     "are", "der", "die", "das", "zur", "zum", "le", "la", "les", "de",
 ))
 _WORD = re.compile(r"[a-z0-9]+")
+_PROCEEDINGS = re.compile(
+    r"\b(?:proceedings|conference|workshop|symposium|colloquium)\b|neural information processing systems",
+    re.IGNORECASE,
+)
+# Journals by their names, also those called "Proceedings" (PNAS, Proc. IEEE, Proc. R. Soc., Proc. AMS).
+_JOURNAL = re.compile(
+    r"\b(?:journal|transactions|letters|review|series)\b|national academy|royal society|proceedings of the ieee"
+    r"|mathematical society",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -145,7 +155,8 @@ def last_first(name: str) -> str:
 
 def to_bibtex(papers: list[Paper], biblatex: bool = False) -> str:
     """BibTeX (year and month) or BibLaTeX (`date`): an arXiv paper is `@misc` (BibLaTeX:
-    `@online`), another paper with a venue `@article`, any other `@misc`."""
+    `@online`), another paper with a venue `@inproceedings` (its `booktitle`) when the venue
+    names proceedings and `@article` otherwise, any other `@misc`."""
     import bibtexparser
     from bibtexparser.library import Library
     from bibtexparser.model import Entry, Field
@@ -162,7 +173,16 @@ def to_bibtex(papers: list[Paper], biblatex: bool = False) -> str:
 def _bib_type(paper: Paper, biblatex: bool) -> str:
     if paper.arxiv_id:
         return "online" if biblatex else "misc"
-    return "article" if paper.venue else "misc"
+    if paper.venue:
+        return "inproceedings" if in_proceedings(paper) else "article"
+    return "misc"
+
+
+def in_proceedings(paper: Paper) -> bool:
+    """Whether the paper's venue names conference proceedings (a workshop, a symposium, NeurIPS's
+    "Advances in Neural Information Processing Systems") rather than a journal."""
+    venue = paper.venue or ""
+    return bool(_PROCEEDINGS.search(venue)) and not _JOURNAL.search(venue)
 
 
 def _bib_fields(paper: Paper, biblatex: bool) -> list[tuple[str, str]]:
@@ -181,7 +201,8 @@ def _bib_fields(paper: Paper, biblatex: bool) -> list[tuple[str, str]]:
             if not paper.date_approx:  # BibTeX has no day: the whole date as BibLaTeX writes it
                 fields.append(("date", day.isoformat()))
     if paper.venue:
-        fields.append(("journaltitle" if biblatex else "journal", _bib_text(paper.venue)))
+        venue_field = "booktitle" if in_proceedings(paper) else "journaltitle" if biblatex else "journal"
+        fields.append((venue_field, _bib_text(paper.venue)))
     if paper.arxiv_id:
         fields.append(("eprint", paper.arxiv_id))
         fields += ([("eprinttype", "arXiv")] if biblatex else [("archivePrefix", "arXiv")])
@@ -231,14 +252,15 @@ def _iso_date(paper: Paper) -> str:
 
 
 def to_ris(papers: list[Paper]) -> str:
-    """RIS as Zotero writes it (`TY  - JOUR`, or `GEN` for arXiv preprints), the venue as `JO`."""
+    """RIS as Zotero writes it (`TY  - JOUR`, `CONF` for a paper in proceedings, or `GEN` for
+    arXiv preprints), the venue as `JO` (proceedings: `T2`)."""
     import rispy
 
     keys = cite_keys(papers)
     entries: list[dict[str, Any]] = []
     for paper in papers:
         entry: dict[str, Any] = {
-            "type_of_reference": "GEN" if paper.arxiv_id else "JOUR",
+            "type_of_reference": "GEN" if paper.arxiv_id else "CONF" if in_proceedings(paper) else "JOUR",
             "id": keys[paper.id],
             "title": paper.title,
             "authors": [last_first(a) for a in paper.authors],
@@ -247,7 +269,7 @@ def to_ris(papers: list[Paper]) -> str:
             entry["year"] = str(paper.published.year)
             entry["date"] = _ris_date(paper)
         if paper.venue:
-            entry["journal_name"] = paper.venue
+            entry["secondary_title" if in_proceedings(paper) else "journal_name"] = paper.venue
         if paper.doi:
             entry["doi"] = paper.doi
         if paper.url:
@@ -288,7 +310,7 @@ def to_csljson(papers: list[Paper]) -> str:
     for paper in papers:
         item: dict[str, Any] = {
             "id": keys[paper.id],
-            "type": "article" if paper.arxiv_id else "article-journal",
+            "type": "article" if paper.arxiv_id else "paper-conference" if in_proceedings(paper) else "article-journal",
             "title": paper.title,
             "author": [_csl_name(a) for a in paper.authors],
         }
@@ -326,7 +348,7 @@ def to_csv(papers: list[Paper]) -> str:
     for paper in papers:
         writer.writerow([
             keys[paper.id],
-            "preprint" if paper.arxiv_id else "journalArticle",
+            "preprint" if paper.arxiv_id else "conferencePaper" if in_proceedings(paper) else "journalArticle",
             str(paper.published.year) if paper.published else "",
             "; ".join(last_first(a) for a in paper.authors),
             paper.title,

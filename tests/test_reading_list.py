@@ -169,6 +169,44 @@ def test_each_format_writes_the_venue_where_its_readers_look(imported):
     assert all(r["Publication Title"] == "" for r in rows if r["Key"] == "sharma2023towards")
 
 
+def test_a_paper_in_proceedings_is_exported_as_one_and_a_journal_called_proceedings_is_not(empty, tmp_path):
+    source = tmp_path / "venues.bib"
+    source.write_text(
+        "@inproceedings{a, title={Neural Ordinary Differential Equations}, author={Ricky Chen}, year=2018,\n"
+        "  booktitle={Advances in Neural Information Processing Systems}}\n"
+        "@inproceedings{b, title={Latent Program Search}, author={Ada Lovelace}, year=2019,\n"
+        "  booktitle={Proceedings of the 36th International Conference on Machine Learning}}\n"
+        "@article{c, title={Graphene Rises}, author={Andre Geim}, year=2007,\n"
+        "  journal={Proceedings of the National Academy of Sciences}}\n",
+        encoding="utf-8",
+    )
+    empty.import_likes("ada", [source], today=INGEST_DAY)
+    entries = bibtexparser.parse_string(empty.export("bibtex").text).entries
+    venue_fields = {"booktitle", "journal"}
+    bib = {e.fields_dict["title"].value.strip("{}"): (e.entry_type, sorted(set(e.fields_dict) & venue_fields))
+           for e in entries}
+    assert bib == {"Neural Ordinary Differential Equations": ("inproceedings", ["booktitle"]),
+                   "Latent Program Search": ("inproceedings", ["booktitle"]),
+                   "Graphene Rises": ("article", ["journal"])}
+    ris = {e["title"]: e for e in rispy.loads(empty.export("ris").text)}
+    assert ris["Latent Program Search"]["type_of_reference"] == "CONF"
+    assert ris["Latent Program Search"]["secondary_title"].startswith("Proceedings of the 36th")
+    assert ris["Graphene Rises"]["type_of_reference"] == "JOUR"
+    csl = {i["title"]: i["type"] for i in json.loads(empty.export("csljson").text)}
+    assert csl == {"Neural Ordinary Differential Equations": "paper-conference",
+                   "Latent Program Search": "paper-conference", "Graphene Rises": "article-journal"}
+    rows = {r["Title"]: r["Item Type"] for r in csv.DictReader(io.StringIO(empty.export("csv").text))}
+    assert rows["Latent Program Search"] == "conferencePaper" and rows["Graphene Rises"] == "journalArticle"
+    venues = {p.title: p.venue for p in empty.store.papers(empty.store.all_ids())}
+    for fmt in FORMATS:
+        exported = empty.export(fmt)
+        path = tmp_path / f"{fmt}{exported.suffix}"
+        path.write_text(exported.text, encoding="utf-8")
+        with Library(tmp_path / f"{fmt}.db") as fresh:
+            fresh.import_likes("eve", [path], today=INGEST_DAY)
+            assert {p.title: p.venue for p in fresh.store.papers(fresh.store.all_ids())} == venues, fmt
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_a_venue_with_tex_specials_or_cut_long_comes_back_as_it_was(empty, tmp_path, fmt):
     source = tmp_path / "odd.bib"
