@@ -59,6 +59,8 @@ QUERY_CHARS = 2000
 CATEGORY_CHARS = 100
 CATEGORY_LIST_CHARS = 1000
 SHOWN_CHARS = 80
+# From this many papers added or changed by an ingest, the terminal is told while they are indexed.
+INDEXING_NOTICE_FROM = 5000
 
 
 class Problem(click.ClickException):
@@ -238,12 +240,25 @@ class _Bar:
 
 
 def _line_progress() -> Callable[[str, int, int], None] | None:
-    """For ingest on a terminal: a progress bar over the lines of each file in turn."""
+    """For ingest on a terminal: a progress bar over the lines of each file in turn, then a
+    line while a large ingest's papers are indexed (that can take a minute at 100,000)."""
     if not sys.stderr.isatty():
         return None
     current: dict[str, _Bar] = {}
+    indexing_since: list[float] = []
 
     def show(label: str, line: int, total: int) -> None:
+        from recommender.ingest import INDEXING
+
+        if label == INDEXING:
+            if total < INDEXING_NOTICE_FROM:
+                return
+            if line < total:
+                indexing_since.append(time.monotonic())
+                click.echo(f"Indexing {total:,} papers for recommendations…", err=True)
+            elif indexing_since:
+                click.echo(f"Indexed in {time.monotonic() - indexing_since.pop():.1f} s.", err=True)
+            return
         bar = current.get(label)
         if bar is None:
             for finished in current.values():

@@ -22,7 +22,10 @@ if TYPE_CHECKING:
     from .store import Store
 
 ProgressCallback = Callable[[str, int, int], None]
-"""Told (file label, lines done, lines in all) as a file is read."""
+"""Told (file label, lines done, lines in all) as a file is read; after the files, told
+(INDEXING, 0, n) and then (INDEXING, n, n) around bringing the index up to date for n papers
+added or changed."""
+INDEXING = "index"
 PROGRESS_EVERY = 500
 
 

@@ -125,9 +125,17 @@ class Library:
 
     def ingest(self, paths: Iterable[str | Path], today: date | None = None,
                progress: ProgressCallback | None = None) -> IngestReport:
-        """Read files or folders in any supported format into the library (see Ingester)."""
+        """Read files or folders in any supported format into the library (see Ingester), then
+        bring the index up to date (see ProgressCallback for what `progress` is told)."""
+        from .ingest import INDEXING
+
         report = self.ingester.ingest(paths, today or date.today(), progress)
+        changed = report.added + report.merged
+        if progress and changed:
+            progress(INDEXING, 0, changed)
         self.papers_changed()
+        if progress and changed:
+            progress(INDEXING, changed, changed)
         return report
 
     def import_likes(self, user: str, paths: Iterable[str | Path], group: str | None = None,

@@ -11,7 +11,9 @@ import sys
 import pytest
 from click.testing import CliRunner
 
+from bot import cli as cli_module
 from bot.cli import cli
+from recommender.ingest import INDEXING
 
 from .conftest import ROOT
 
@@ -156,3 +158,17 @@ def test_every_public_name_of_the_core_still_imports():
 def test_search_imports_neither_scikit_learn_nor_numpy(db):
     code = f"from bot.cli import cli\ncli.main(['--db', {db!r}, 'search', 'neural'], standalone_mode=False)"
     assert heavy_modules_after(code) == []
+
+
+def test_a_large_ingest_says_on_a_terminal_while_it_indexes(monkeypatch, capsys):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    show = cli_module._line_progress()
+    assert show is not None
+    show(INDEXING, 0, 90)
+    show(INDEXING, 90, 90)
+    assert capsys.readouterr().err == "", "a small ingest is indexed at once: nothing to say"
+    show(INDEXING, 0, 20000)
+    show(INDEXING, 20000, 20000)
+    said = capsys.readouterr().err.splitlines()
+    assert said[0] == "Indexing 20,000 papers for recommendations…"
+    assert said[1].startswith("Indexed in ") and said[1].endswith(" s.") and len(said) == 2

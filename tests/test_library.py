@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recommender import Library, PaperNotFound
+from recommender.ingest import INDEXING
 from recommender.store import SCHEMA_VERSION
 
 from .conftest import DATA, INGEST_DAY, ROOT, SEEDS
@@ -45,6 +46,19 @@ def test_second_ingest_changes_nothing(seeded):
     report = seeded.ingest([SEEDS], today=INGEST_DAY)
     assert (report.added, report.merged, report.unchanged) == (0, 0, 90)
     assert seeded.stats() == before
+
+
+def test_ingest_tells_progress_of_each_file_then_of_indexing_what_changed(empty):
+    told: list[tuple[str, int, int]] = []
+    empty.ingest([SEEDS], today=INGEST_DAY, progress=lambda *event: told.append(event))
+    files = [event for event in told if event[0] != INDEXING]
+    assert {label for label, _, _ in files} == {f"seeds/{p.name}" for p in SEEDS.glob("*.txt")}
+    assert told[len(files):] == [(INDEXING, 0, 90), (INDEXING, 90, 90)], "after the files, around the index"
+    assert len(empty.index().ids) == 80
+
+    told.clear()
+    empty.ingest([SEEDS], today=INGEST_DAY, progress=lambda *event: told.append(event))
+    assert told and all(label != INDEXING for label, _, _ in told), "nothing changed: nothing to index"
 
 
 def test_oops_gets_title_date_category_from_cards_and_authors_from_blocks(seeded):
