@@ -244,12 +244,12 @@ def _line_progress() -> Callable[[str, int, int], None] | None:
     line while a large ingest's papers are indexed (that can take a minute at 100,000)."""
     if not sys.stderr.isatty():
         return None
+    from recommender.ingest import INDEXING
+
     current: dict[str, _Bar] = {}
     indexing_since: list[float] = []
 
     def show(label: str, line: int, total: int) -> None:
-        from recommender.ingest import INDEXING
-
         if label == INDEXING:
             if total < INDEXING_NOTICE_FROM:
                 return

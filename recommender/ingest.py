@@ -25,7 +25,7 @@ ProgressCallback = Callable[[str, int, int], None]
 """Told (file label, lines done, lines in all) as a file is read; after the files, told
 (INDEXING, 0, n) and then (INDEXING, n, n) around bringing the index up to date for n papers
 added or changed."""
-INDEXING = "index"
+INDEXING = ""  # the label told while indexing: no file has an empty name
 PROGRESS_EVERY = 500
 
 

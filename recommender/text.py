@@ -59,9 +59,7 @@ _VENUE_BACKOFF = 30  # a venue cut to its limit ends at a word when one ends thi
 def clean_venue(venue: str, limit: int = MAX_VENUE_CHARS) -> str:
     """A journal's or proceedings' name cleaned like a title, with the braces BibTeX puts around
     capitals dropped, on one line, and cut (at a word, with an ellipsis) to `limit` characters."""
-    text = clean_title(venue)
-    if "{" in text or "}" in text:
-        text = squash(text.replace("{", "").replace("}", ""))
+    text = clean_name(venue)
     if len(text) <= limit:
         return text
     cut = text[:limit - 1]

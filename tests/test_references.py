@@ -246,6 +246,11 @@ def test_each_export_gives_the_venue(name, title, venue):
     assert records(items)[title].venue == venue
 
 
+def venues(fmt, text: str, name: str) -> dict[str, str | None]:
+    """Each record's venue by its title, as the format module `fmt` parses `text`."""
+    return {r.title: r.venue for r in fmt.parse(text, name, TODAY) if isinstance(r, Record)}
+
+
 def test_bibtex_venue_prefers_journaltitle_then_journal_then_booktitle_and_reads_tex():
     text = ("@article{a, title={A}, journaltitle={Nature Physics}, journal={Nat. Phys.}}\n"
             "@inproceedings{b, title={B}, journal={Journal}, booktitle={Book}}\n"
@@ -253,7 +258,7 @@ def test_bibtex_venue_prefers_journaltitle_then_journal_then_booktitle_and_reads
             '@article{d, title={D}, journal={Journal f{\\"u}r die reine und angewandte {M}athematik}}\n'
             "@article{e, title={E}, journal={Physics \\& Society\n    Letters}}\n"
             "@misc{f, title={F}, howpublished={Slides}}\n")
-    found = {r.title: r.venue for r in bibtex.parse(text, "t.bib", TODAY) if isinstance(r, Record)}
+    found = venues(bibtex, text, "t.bib")
     assert found == {"A": "Nature Physics", "B": "Journal", "C": "Proceedings of the IEEE Symposium",
                      "D": "Journal für die reine und angewandte Mathematik", "E": "Physics & Society Letters",
                      "F": None}
@@ -265,7 +270,7 @@ def test_ris_venue_prefers_the_full_journal_name_over_its_abbreviation():
             "TY  - JOUR\nTI  - Secondary title\nJA  - Nat. Mater.\nT2  - Nature Materials\nER  - \n"
             "TY  - CHAP\nTI  - A chapter\nBT  - Handbook of Spectroscopy\nER  - \n"
             "TY  - BOOK\nTI  - A book in a series\nT2  - Lecture Notes in Physics\nER  - \n")
-    found = {r.title: r.venue for r in ris.parse(text, "t.ris", TODAY) if isinstance(r, Record)}
+    found = venues(ris, text, "t.ris")
     assert found == {"Abbreviated only": "Phys. Rev. D", "Both": "Physical Review D",
                      "Secondary title": "Nature Materials", "A chapter": "Handbook of Spectroscopy",
                      "A book in a series": None}
@@ -275,7 +280,7 @@ def test_csl_json_container_title_as_a_string_or_a_list():
     text = ('[{"type": "article-journal", "title": "One", "container-title": "Physical Review D"},\n'
             ' {"type": "paper-conference", "title": "Two", "container-title": ["Proceedings of ICML", "ICML"]},\n'
             ' {"type": "article-journal", "title": "Three", "container-title": ""}]\n')
-    found = {r.title: r.venue for r in csljson.parse(text, "t.json", TODAY) if isinstance(r, Record)}
+    found = venues(csljson, text, "t.json")
     assert found == {"One": "Physical Review D", "Two": "Proceedings of ICML", "Three": None}
 
 
@@ -285,7 +290,7 @@ def test_zotero_csv_venue_falls_back_to_proceedings_title_then_conference_name()
             '"K2","conferencePaper","Two","","Proceedings of ICML 2020","ICML 2020"\n'
             '"K3","conferencePaper","Three","","","NeurIPS 2019"\n'
             '"K4","preprint","Four","","",""\n')
-    found = {r.title: r.venue for r in zotero_csv.parse(text, "t.csv", TODAY) if isinstance(r, Record)}
+    found = venues(zotero_csv, text, "t.csv")
     assert found == {"One": "Physical Review D", "Two": "Proceedings of ICML 2020", "Three": "NeurIPS 2019",
                      "Four": None}
 

@@ -21,22 +21,25 @@ ERDOS_TITLE = r"On the evolution of Erd\H{o}s-R\'enyi graphs"
 ERDOS_ABSTRACT = r"We study the giant component of Erd\H{o}s--R\'enyi random graphs \emph{near} criticality."
 
 
-def version_3_file(path) -> None:
-    """A database as paperclub wrote it at schema version 3, with TeX left in its text."""
+def older_file(path, version: int, paper: dict, authors: list[str]) -> None:
+    """A database as paperclub wrote it at schema `version`, holding one paper (id 1)."""
     db = sqlite_utils.Database(sqlite3.connect(path))
-    for migrate in MIGRATIONS[:3]:
+    for migrate in MIGRATIONS[:version]:
         migrate(db)
-    db.execute(
-        "INSERT INTO papers (id, arxiv_id, title, title_derived, title_key, abstract, authors, "
-        "authors_truncated, organisations, categories, lang, added, updated) "
-        "VALUES (1, '0704.1144', ?, 0, 'old key', ?, ?, 0, '[]', '[\"math.PR\"]', 'en', 'x', 'x')",
-        [ERDOS_TITLE, ERDOS_ABSTRACT, json.dumps([r"P. Erd\H{o}s"])],
-    )
+    row = {"id": 1, "title_derived": 0, "authors": json.dumps(authors), "authors_truncated": 0,
+           "organisations": "[]", "lang": "en", "added": "x", "updated": "x", **paper}
+    db.execute(f"INSERT INTO papers ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
     db.execute("INSERT INTO papers_fts (rowid, title, abstract, authors) VALUES (1, ?, ?, ?)",
-               [ERDOS_TITLE, ERDOS_ABSTRACT, r"P. Erd\H{o}s"])
-    db.execute("PRAGMA user_version = 3")
+               [paper["title"], paper["abstract"], ", ".join(authors)])
+    db.execute(f"PRAGMA user_version = {version}")
     db.conn.commit()
     db.close()
+
+
+def version_3_file(path) -> None:
+    """A database as paperclub wrote it at schema version 3, with TeX left in its text."""
+    older_file(path, 3, {"arxiv_id": "0704.1144", "title": ERDOS_TITLE, "title_key": "old key",
+                         "abstract": ERDOS_ABSTRACT, "categories": '["math.PR"]'}, [r"P. Erd\H{o}s"])
 
 
 def test_an_older_file_is_migrated_and_its_text_cleaned_once(tmp_path):
@@ -56,21 +59,9 @@ def test_an_older_file_is_migrated_and_its_text_cleaned_once(tmp_path):
 
 def version_8_file(path) -> None:
     """A database as paperclub wrote it at schema version 8, before papers had a venue."""
-    db = sqlite_utils.Database(sqlite3.connect(path))
-    for migrate in MIGRATIONS[:8]:
-        migrate(db)
-    db.execute(
-        "INSERT INTO papers (id, arxiv_id, title, title_derived, title_key, abstract, authors, "
-        "authors_truncated, organisations, categories, lang, doi, date_approx, added, updated) "
-        "VALUES (1, '0704.0001', ?, 0, ?, 'Diphoton production at hadron colliders.', ?, 0, '[]', "
-        "'[\"hep-ph\"]', 'en', '10.1103/physrevd.76.013009', 0, 'x', 'x')",
-        [DIPHOTON_TITLE, title_key(DIPHOTON_TITLE), json.dumps(["C. Balázs"])],
-    )
-    db.execute("INSERT INTO papers_fts (rowid, title, abstract, authors) VALUES (1, ?, ?, ?)",
-               [DIPHOTON_TITLE, "Diphoton production at hadron colliders.", "C. Balázs"])
-    db.execute("PRAGMA user_version = 8")
-    db.conn.commit()
-    db.close()
+    older_file(path, 8, {"arxiv_id": "0704.0001", "title": DIPHOTON_TITLE, "title_key": title_key(DIPHOTON_TITLE),
+                         "abstract": "Diphoton production at hadron colliders.", "categories": '["hep-ph"]',
+                         "doi": "10.1103/physrevd.76.013009", "date_approx": 0}, ["C. Balázs"])
 
 
 def test_a_version_8_file_gains_the_venue_column_and_its_papers_a_venue_later(tmp_path):

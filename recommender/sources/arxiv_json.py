@@ -16,8 +16,9 @@ from datetime import date
 from email.utils import parsedate_to_datetime
 
 from ..papers import Record, Rejection, SourceRef, split_arxiv_id
-from ..text import clean_abstract, clean_title, clean_venue, detect_lang
+from ..text import clean_abstract, clean_title, detect_lang
 from .checks import check
+from .references import venue_of
 from .table import (
     clean_categories,
     clean_doi,
@@ -125,7 +126,6 @@ def _record(line: str, path: str, number: int) -> Record | Rejection:
         categories = []
 
     journal_ref = data.get("journal-ref")
-    venue = clean_venue(journal_ref) if isinstance(journal_ref, str) else ""
 
     return Record(
         source=SourceRef(path, number, FORMAT),
@@ -141,7 +141,7 @@ def _record(line: str, path: str, number: int) -> Record | Rejection:
         lang=detect_lang(abstract),
         doi=clean_doi(data["doi"]) if isinstance(data.get("doi"), str) else None,
         date_approx=date_approx,
-        venue=venue or None,
+        venue=venue_of(journal_ref) if isinstance(journal_ref, str) else None,
     )
 
 

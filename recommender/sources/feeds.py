@@ -30,8 +30,9 @@ from typing import NamedTuple
 import feedparser
 
 from ..papers import Record, Rejection, SourceRef, split_arxiv_id
-from ..text import clean_abstract, clean_title, clean_venue, detect_lang, squash
+from ..text import clean_abstract, clean_title, detect_lang, squash
 from .checks import check
+from .references import venue_of
 from .table import (
     clean_categories,
     clean_doi,
@@ -304,7 +305,7 @@ def _announcement(entry: dict, kind: str, feed: dict, path: str,
         lang=detect_lang(abstract),
         doi=clean_doi(str(entry.get("arxiv_doi") or "")),
         date_approx=date_approx,
-        venue=clean_venue(str(entry.get("arxiv_journal_ref") or "")) or None,
+        venue=venue_of(str(entry.get("arxiv_journal_ref") or "")),
     )
     return announce, record
 
