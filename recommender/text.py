@@ -92,7 +92,7 @@ def detect_lang(text: str) -> str:
     words = _WORD.findall(text[:600])
     if not words:
         return "und"
-    english = sum(1 for w in words if w.lower() in _ENGLISH_WORDS)
+    english = sum(map(_ENGLISH_WORDS.__contains__, map(str.lower, words)))
     if len(words) < 8 or english >= 0.08 * len(words):
         return "en"
     return "und"

@@ -20,6 +20,7 @@ from ..text import clean_abstract, clean_title, detect_lang
 from .checks import check
 from .references import venue_of
 from .table import (
+    authors_cut,
     clean_categories,
     clean_doi,
     clean_person,
@@ -170,12 +171,13 @@ def _authors(data: dict) -> tuple[list[str], bool]:
     """Authors from `authors_parsed` when usable, else split from the `authors` string.
 
     Both give the same people; the parsed list is preferred because it has already separated
-    names from affiliations. Whether the list was cut ("et al.") is read from the raw string.
+    names from affiliations. Whether the list was cut ("et al.") is read from both.
     """
     raw = data.get("authors")
-    from_string, truncated = split_authors(raw) if isinstance(raw, str) else ([], False)
-    parsed = data.get("authors_parsed")
+    raw = raw if isinstance(raw, str) else ""
     names: list[str] = []
+    truncated = False
+    parsed = data.get("authors_parsed")
     if isinstance(parsed, list):
         for entry in parsed:
             if isinstance(entry, list) and all(isinstance(part, str) for part in entry[:3]):
@@ -183,7 +185,10 @@ def _authors(data: dict) -> tuple[list[str], bool]:
                 truncated = truncated or cut
                 if _LETTER.search(name):
                     names.append(name)
-    return (names or from_string), truncated
+    if names:
+        return names, truncated or authors_cut(raw)
+    from_string, cut = split_authors(raw)
+    return from_string, truncated or cut
 
 
 def _parsed_name(entry: list[str]) -> str:

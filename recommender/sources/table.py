@@ -52,6 +52,9 @@ _CATEGORY_SEPARATORS = re.compile(r"[\s,;]+")
 _LETTER = re.compile(r"[^\W\d_]")
 _SPLIT_INITIALS = re.compile(r"\.\s+-(?=\w)")
 # arXiv's listings cut long author lists: `A, B, et al. (57 additional authors not shown)`.
+# Every author list that split_authors finds cut holds one of these, also before TeX and HTML
+# entities between the words are cleaned (`et~al.`, `et&nbsp;al.`).
+_MAYBE_CUT = re.compile(r"et.{0,12}al|others|shown", re.IGNORECASE | re.DOTALL)
 _NOT_SHOWN = re.compile(r"\(\s*\d[\d,]*\s+(?:additional|more|other)\s+authors?\s+not\s+shown\s*\)",
                         re.IGNORECASE)
 # `CLEO Collaboration: T. K. Pedlar` is a collaboration and a person.
@@ -108,6 +111,12 @@ def split_authors(text: str) -> tuple[list[str], bool]:
         if _LETTER.search(name):
             names.append(name)
     return names, truncated
+
+
+def authors_cut(text: str) -> bool:
+    """Whether an author list ends in "et al." or says that authors were not shown: the flag
+    `split_authors` returns, found without splitting a list that holds no such words."""
+    return _MAYBE_CUT.search(text) is not None and split_authors(text)[1]
 
 
 def _split_collaboration(part: str) -> tuple[str, ...]:
