@@ -157,6 +157,20 @@ def test_authors_from_string_when_not_parsed():
     assert r.arxiv_id == "0704.0001"
 
 
+@pytest.mark.parametrize("raw, cut", [
+    ("Ileana Streinu, Louis Theran et~al.", True),
+    ("Ileana Streinu, Louis Theran et&nbsp;al.", True),
+    ("Ileana Streinu, Louis Theran (3 additional authors not shown)", True),
+    ("Ileana Streinu and others", True),
+    ("Ileana Streinu, Louis Theran, Petra Almeida", False),
+])
+def test_a_cut_list_is_told_by_the_raw_string_beside_authors_parsed(raw, cut):
+    (record,) = arxiv_json.parse(line(authors=raw), "s.jsonl", TODAY)
+    assert record.authors == ["Ileana Streinu", "Louis Theran"]
+    assert record.authors_truncated is cut
+    assert table.authors_cut(raw) is cut
+
+
 def test_dates_without_versions():
     # no versions: the month the id names (update_date is the last change, not the first)
     [r] = arxiv_json.parse(line(id="hep-th/9901001", versions=[]), "x", TODAY)
