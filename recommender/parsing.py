@@ -2,13 +2,15 @@
 
 Parsing (format detection, JSON or CSV or XML, cleaning TeX) and shingling abstracts for the
 duplicate check cost as much as writing the papers. For a large file both run in a process of
-their own (`python -m recommender.parsing`) while this one writes, so the two cores work at
-once; records arrive pickled in batches through a pipe, whose buffer keeps the parser from
-running far ahead of the writer.
+their own (`python -m recommender.parsing`) while this one writes, so the cores work at once;
+records arrive pickled in batches through a pipe, whose buffer keeps the parser from running
+far ahead of the writer. A large file of one record a line (arXiv's snapshot) is parsed by a
+process a core, each taking its turn of blocks of lines.
 """
 
 from __future__ import annotations
 
+import itertools
 import pickle
 import subprocess
 import sys
@@ -22,7 +24,7 @@ from . import sources
 from .files import FileProblem, read_text_file
 from .merge import shingles, sketch
 from .papers import Record, Rejection
-from .processes import child_environment, last_words, module_command, run_in_background
+from .processes import child_environment, last_words, module_command, run_in_background, usable_cores
 
 MAX_FILE_BYTES = 2 * 1024**3
 # Files at least this large are parsed in a process of their own (starting one costs ~0.3 s).
@@ -59,13 +61,13 @@ class ParsedFile:
     format: str
     total_lines: int
     items: Iterator[Prepared | Rejection]
-    aside: bool = False  # parsed by a process beside this one (a large file)
+    aside: bool = False  # parsed by processes beside this one (a large file)
 
 
 def parse_file(path: Path, label: str, today: date) -> ParsedFile:
     """The records of a file, parsed aside when the file is large. Raises ParseProblem for a
-    file that cannot be read or whose format is unknown, and later from `items` when the
-    parsing process fails."""
+    file that cannot be read or whose format is unknown, and later from `items` when a parsing
+    process fails."""
     try:
         size = path.stat().st_size
     except OSError:
@@ -77,12 +79,20 @@ def parse_file(path: Path, label: str, today: date) -> ParsedFile:
 
 def parse_here(path: Path, label: str, today: date) -> ParsedFile:
     """The records of a file, parsed in this process."""
+    fmt, total_lines, _, blocks = _parse_part(path, label, today, 0, 1)
+    return ParsedFile(fmt, total_lines, (prepare(item) for block in blocks for item in block))
+
+
+def _parse_part(path: Path, label: str, today: date, part: int,
+                parts: int) -> tuple[str, int, int, Iterator[Iterator[Record | Rejection]]]:
+    """The format and line count of a file, the parts it is parsed in, and part `part`'s blocks
+    of records (see `sources.parse_part`)."""
     try:
         text = read_text_file(path, MAX_FILE_BYTES)
-        fmt, items = sources.parse_text(text, label, today)
+        fmt, parts, blocks = sources.parse_part(text, label, today, part, parts, BATCH)
     except (FileProblem, sources.UnknownFormat) as exc:
         raise ParseProblem(str(exc)) from exc
-    return ParsedFile(fmt, text.count("\n") + 1, (prepare(item) for item in items))
+    return fmt, text.count("\n") + 1, parts, blocks
 
 
 def prepare(item: Record | Rejection) -> Prepared | Rejection:
@@ -97,26 +107,43 @@ def prepare_record(record: Record) -> Prepared:
 
 def _parse_aside(path: Path, label: str, today: date) -> ParsedFile:
     """Run `python -m recommender.parsing` on the file and read its pickled messages: the
-    format and line count, then batches of prepared records, then the end."""
-    child = subprocess.Popen(
-        module_command(__name__, str(path), label, today.isoformat()),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_environment(),
-    )
+    format, line count and number of parts, then batches of prepared records, then the end.
+
+    A file of one record a line is parsed by as many processes at once as there are cores,
+    each taking every so many blocks of lines (see `sources.parse_part`); their batches are
+    read in turn, which gives the records in the file's order. Each process waits on its pipe
+    while the writer reads the others', so none runs far ahead."""
+    children = [_start_parsing(path, label, today, 0, usable_cores())]
     try:
-        kind, payload = _receive(child)
+        kind, payload = _receive(children[0])
         if kind == "error":
             raise ParseProblem(payload)
+        fmt, total_lines, parts = payload
+        children += [_start_parsing(path, label, today, part, parts) for part in range(1, parts)]
     except BaseException:
-        _stop(child)
+        _stop(children)
         raise
-    fmt, total_lines = payload
-    return ParsedFile(fmt, total_lines, _received_items(child), aside=True)
+    return ParsedFile(fmt, total_lines, _received_items(children), aside=True)
 
 
-def _received_items(child: subprocess.Popen[bytes]) -> Iterator[Prepared | Rejection]:
+def _start_parsing(path: Path, label: str, today: date, part: int, parts: int) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        module_command(__name__, str(path), label, today.isoformat(), str(part), str(parts)),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_environment(),
+    )
+
+
+def _received_items(children: list[subprocess.Popen[bytes]]) -> Iterator[Prepared | Rejection]:
+    """The records the parsing processes send, a batch from each in turn, until one says the
+    file is done (the others, whose turn came after the last block, are done too)."""
+    started = {0}
     try:
-        while True:
+        for number, child in itertools.cycle(enumerate(children)):
             kind, payload = _receive(child)
+            if number not in started:
+                started.add(number)
+                if kind == "start":  # told by the first already
+                    kind, payload = _receive(child)
             if kind == "batch":
                 yield from payload
             elif kind == "error":
@@ -124,7 +151,7 @@ def _received_items(child: subprocess.Popen[bytes]) -> Iterator[Prepared | Rejec
             else:
                 return
     finally:
-        _stop(child)
+        _stop(children)
 
 
 def _receive(child: subprocess.Popen[bytes]) -> tuple[str, Any]:
@@ -138,30 +165,35 @@ def _receive(child: subprocess.Popen[bytes]) -> tuple[str, Any]:
     return message
 
 
-def _stop(child: subprocess.Popen[bytes]) -> None:
-    if child.poll() is None:
-        child.kill()
-    child.wait()
-    for stream in (child.stdout, child.stderr):
-        if stream is not None:
-            stream.close()
+def _stop(children: list[subprocess.Popen[bytes]]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.kill()
+        child.wait()
+        for stream in (child.stdout, child.stderr):
+            if stream is not None:
+                stream.close()
 
 
-def _parse_to(out: BinaryIO, path: str, label: str, today: date) -> None:
-    """In the parsing process: send the format and line count, then batches, then the end."""
+def _parse_to(out: BinaryIO, path: str, label: str, today: date, part: int, parts: int) -> None:
+    """In a parsing process: send the format, line count and number of parts, then batches of
+    prepared records (one a block when the file is parsed in parts), then the end."""
     def send(kind: str, payload: Any) -> None:
         pickle.dump((kind, payload), out, protocol=pickle.HIGHEST_PROTOCOL)
 
+    def sent(item: Prepared | Rejection) -> Prepared | Rejection:
+        return replace(item, known_shingles=None) if isinstance(item, Prepared) else item
+
     try:
-        parsed = parse_here(Path(path), label, today)
-        send("start", (parsed.format, parsed.total_lines))
-        batch: list[Prepared | Rejection] = []
-        for item in parsed.items:
-            batch.append(replace(item, known_shingles=None) if isinstance(item, Prepared) else item)
-            if len(batch) == BATCH:
+        fmt, total_lines, parts, blocks = _parse_part(Path(path), label, today, part, parts)
+        send("start", (fmt, total_lines, parts))
+        for block in blocks:
+            items = map(sent, map(prepare, block))
+            if parts > 1:
+                send("batch", list(items))
+                continue
+            while batch := list(itertools.islice(items, BATCH)):
                 send("batch", batch)
-                batch = []
-        send("batch", batch)
         send("end", None)
     except ParseProblem as exc:
         send("error", str(exc))
@@ -175,4 +207,5 @@ if __name__ == "__main__":
     from recommender import parsing  # noqa: PLW0406 - the module, not this __main__ copy
 
     run_in_background()
-    parsing._parse_to(sys.stdout.buffer, sys.argv[1], sys.argv[2], date.fromisoformat(sys.argv[3]))
+    parsing._parse_to(sys.stdout.buffer, sys.argv[1], sys.argv[2], date.fromisoformat(sys.argv[3]),
+                      int(sys.argv[4]), int(sys.argv[5]))

@@ -34,6 +34,28 @@ def test_parsing_aside_stores_the_same_papers(tmp_path, monkeypatch, name):
     assert here[0] > 900
 
 
+@pytest.mark.parametrize("cores", [1, 2, 3])
+def test_a_file_of_one_record_a_line_parsed_in_parts_gives_the_records_in_order(tmp_path, monkeypatch, cores):
+    """Parsed by one process a core, each taking its turn of blocks of lines: the same records
+    and rejections, with the same line numbers, in the file's order."""
+    lines = (DATA / "arxiv-metadata-snapshot-sample.jsonl").read_text(encoding="utf-8").split("\n")
+    lines[300:300] = ["", "{not json", "   "]
+    lines[1200:1200] = ['{"title": "no abstract"}']
+    path = tmp_path / "snapshot.jsonl"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    monkeypatch.setattr(parsing, "usable_cores", lambda: cores)
+
+    def items(parsed: parsing.ParsedFile) -> list:
+        return [(item.record, item.sketch) if isinstance(item, parsing.Prepared) else item for item in parsed.items]
+
+    here = items(parsing.parse_here(path, "s.jsonl", INGEST_DAY))
+    aside = parsing._parse_aside(path, "s.jsonl", INGEST_DAY)
+    assert (aside.format, aside.total_lines) == ("arxiv-json", len(lines))
+    assert items(aside) == here
+    assert [r.line for r in here if isinstance(r, parsing.Rejection)] == [302, 1201]
+    assert len(here) == 2002
+
+
 def test_a_parsing_process_that_fails_rolls_the_file_back(tmp_path, monkeypatch):
     monkeypatch.setattr(parsing, "PARSE_ASIDE_BYTES", 0)
     broken = tmp_path / "broken.jsonl"

@@ -8,6 +8,7 @@ Whatever a parser yields goes through `checks.checked`, which turns a record pas
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +19,7 @@ from . import arxiv_json, bibtex, csljson, feeds, listings, ris, table, zotero_c
 from .checks import checked
 
 Parser = Callable[[str, str, date], Iterator[Record | Rejection]]
+LinesParser = Callable[[Iterable[tuple[int, str]], str], Iterator[Record | Rejection]]
 
 
 @dataclass(frozen=True)
@@ -25,13 +27,15 @@ class Format:
     name: str
     looks_like: Callable[[str], bool]
     parse: Parser
+    # For a format of one record a line: parses numbered lines, so a file can be cut in parts.
+    parse_lines: LinesParser | None = None
 
 
 # Most specific first: the structured formats (reference managers' exports among them)
 # announce themselves, the listing layouts are told apart by their line patterns, and the card
 # layout is the loosest of those.
 FORMATS: tuple[Format, ...] = (
-    Format("arxiv-json", arxiv_json.looks_like, arxiv_json.parse),
+    Format("arxiv-json", arxiv_json.looks_like, arxiv_json.parse, arxiv_json.parse_lines),
     Format("feed", feeds.looks_like, feeds.parse),
     Format("zotero-csv", zotero_csv.looks_like, zotero_csv.parse),
     Format("csv", table.looks_like, table.parse),
@@ -62,6 +66,29 @@ def parse_text(text: str, path: str, today: date) -> tuple[str, Iterator[Record 
     raises UnknownFormat."""
     fmt = detect(text)
     return fmt.name, checked(fmt.parse(text, path, today))
+
+
+def parse_part(text: str, path: str, today: date, part: int, parts: int,
+               block_lines: int) -> tuple[str, int, Iterator[Iterator[Record | Rejection]]]:
+    """Detect the format of `text` and parse part `part` (from 0) of `parts`, each record
+    checked against the limits: the format's name, the number of parts, and the part's blocks.
+
+    A text of one record a line is cut in blocks of `block_lines` lines, dealt to the parts in
+    turn: part `part` parses blocks `part`, `part + parts`, and so on, so that the parts taken
+    in turn give the records in the file's order. A text in any other format is one part of
+    one block, the whole text. Raises UnknownFormat."""
+    fmt = detect(text)
+    if fmt.parse_lines is None or parts <= 1:
+        whole = [checked(fmt.parse(text, path, today))] if part == 0 else []
+        return fmt.name, 1, iter(whole)
+    parse_lines = fmt.parse_lines
+    lines = text.split("\n")
+    starts = range(part * block_lines, len(lines), parts * block_lines)
+    blocks = (
+        checked(parse_lines(zip(itertools.count(start + 1), lines[start:start + block_lines]), path))
+        for start in starts
+    )
+    return fmt.name, parts, blocks
 
 
 def expand(paths: Iterable[str | Path]) -> list[Path]:

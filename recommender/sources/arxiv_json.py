@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from email.utils import parsedate_to_datetime
 
@@ -71,7 +71,13 @@ def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
     can hold), is a Rejection, and parsing goes on. `today` is unused: the snapshot's dates are
     absolute.
     """
-    for number, line in enumerate(text.split("\n"), 1):
+    return parse_lines(enumerate(text.split("\n"), 1), path)
+
+
+def parse_lines(lines: Iterable[tuple[int, str]], path: str) -> Iterator[Record | Rejection]:
+    """`parse` of some of a file's lines, given with their numbers: the snapshot holds one
+    record a line, so a large file can be parsed in parts at once."""
+    for number, line in lines:
         line = line.strip().lstrip("\ufeff")
         if not line:
             continue
