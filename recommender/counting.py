@@ -1,13 +1,17 @@
-"""Counting the words and word pairs of many papers for the TF-IDF fit, half of them in a
-process beside this one.
+"""Counting the words and word pairs of many papers for the TF-IDF fit, the words of half of
+them read in a process beside this one.
 
-The fit's first step numbers every word and word pair (bigram) in order of first appearance and
-counts them per paper: a few million distinct terms at 100,000 papers, most of them seen once.
-Here a paper's terms are counted by `Counter` and numbered by mapping the vocabulary's own
-look-up over them, both loops in C. From `SPLIT_FROM` papers on, the second half is counted
-by `python -m recommender.counting` while this process counts the first; its terms are then
-numbered after the first half's, in its own order of first appearance, which is exactly the
-numbering one pass over all papers gives. So the counts equal scikit-learn's `_count_vocab`.
+The fit numbers every word and word pair (bigram) in order of first appearance, counts them
+per paper, and keeps those in at least `min_df` and at most `max_df` papers: at 100,000 papers
+a few million distinct terms are seen, most of them once, and about a million are kept. Here
+only the words are read in Python: each paper's words, less stop words, are numbered by
+mapping the vocabulary's own look-up over them (a loop in C over a dictionary of words, not
+of word pairs). From `SPLIT_FROM` papers on, the second half is read by `python -m
+recommender.counting` while this process reads the first; its words are then numbered after
+the first half's, in its own order of first appearance, as one pass over all papers numbers
+them. The pairs are then numbers made of two word numbers, counted by numpy, and only the
+terms kept get a name. The kept terms, their order of first appearance and their counts are
+those of scikit-learn's `_count_vocab` less the terms that `min_df` and `max_df` drop.
 """
 
 from __future__ import annotations
@@ -19,17 +23,18 @@ import subprocess
 import sys
 import tempfile
 from array import array
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 
 from .processes import TEMP_SUFFIX, child_environment, last_words, module_command, run_in_background, usable_cores
 from .text import CJK_CHAR
 
-# From this many papers on, half are counted in a process beside this one (starting it and
+# From this many papers on, half are read in a process beside this one (starting it and
 # sending it the text costs about half a second).
 SPLIT_FROM = 20_000
 
@@ -63,6 +68,17 @@ class Counts:
     counts: np.ndarray
 
 
+@dataclass
+class Words:
+    """Each paper's words less stop words, as numbers: `numbering` gives each word its number
+    in order of first appearance, `ids` holds the numbers of all papers' words one paper after
+    another, `lengths` how many each paper has."""
+
+    numbering: dict[str, int]
+    ids: np.ndarray
+    lengths: np.ndarray
+
+
 @dataclass(frozen=True)
 class Tokenizing:
     """How a paper's text becomes words: `prepare`, then the token pattern, less stop words."""
@@ -70,32 +86,28 @@ class Tokenizing:
     token_pattern: str
     stop_words: frozenset[str]
 
-    def counts(self, docs: Sequence[str]) -> Counts:
-        """The words and bigrams of `docs`, numbered and counted, in this process."""
+    def words(self, docs: Sequence[str]) -> Words:
+        """The words of `docs`, numbered, in this process."""
         tokenize = re.compile(self.token_pattern).findall
-        stop = self.stop_words
-        vocabulary = _numbering()
-        number = vocabulary.__getitem__
-        columns, counts, indptr = array("q"), array("q"), array("q", [0])
+        is_stop_word = self.stop_words.__contains__
+        numbering = _numbering()
+        number = numbering.__getitem__
+        ids, lengths = array("q"), array("q")
         for doc in docs:
-            words = [word for word in tokenize(prepare(doc)) if word not in stop]
-            features = Counter(words)
-            features.update(map(" ".join, itertools.pairwise(words)))
-            columns.extend(map(number, features))
-            counts.extend(features.values())
-            indptr.append(len(columns))
-        vocabulary.default_factory = None
-        return Counts(vocabulary, np.frombuffer(indptr, dtype=np.int64),
-                      np.frombuffer(columns, dtype=np.int64), np.frombuffer(counts, dtype=np.int64))
+            before = len(ids)
+            ids.extend(map(number, itertools.filterfalse(is_stop_word, tokenize(prepare(doc)))))
+            lengths.append(len(ids) - before)
+        numbering.default_factory = None
+        return Words(numbering, np.frombuffer(ids, dtype=np.int64), np.frombuffer(lengths, dtype=np.int64))
 
-    def counts_split(self, docs: Sequence[str]) -> Counts:
-        """`counts(docs)`, the second half counted by a process beside this one when there
-        are many (and more than one core); the same numbering and counts either way."""
+    def words_split(self, docs: Sequence[str]) -> Words:
+        """`words(docs)`, the second half read by a process beside this one when there are
+        many (and more than one core); the same numbers either way."""
         if len(docs) < SPLIT_FROM or usable_cores() < 2:
-            return self.counts(docs)
+            return self.words(docs)
         half = len(docs) // 2
         with tempfile.TemporaryDirectory(prefix="paperclub-count-") as folder:
-            task, result = Path(folder) / "docs.pickle", Path(folder) / "counts.pickle"
+            task, result = Path(folder) / "docs.pickle", Path(folder) / "words.pickle"
             with open(task, "wb") as out:
                 pickle.dump((self, list(docs[half:])), out, protocol=pickle.HIGHEST_PROTOCOL)
             child = subprocess.Popen(
@@ -103,7 +115,7 @@ class Tokenizing:
                 env=child_environment(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             )
             try:
-                first = self.counts(docs[:half])
+                first = self.words(docs[:half])
                 _, stderr = child.communicate()
             finally:
                 if child.poll() is None:
@@ -112,8 +124,8 @@ class Tokenizing:
             if child.returncode != 0:
                 raise RuntimeError(f"the counting process failed: {last_words(stderr, child.returncode)}")
             with open(result, "rb") as handle:
-                terms, indptr, columns, counts = pickle.load(handle)
-        return _joined(first, terms.split("\n") if terms else [], indptr, columns, counts)
+                terms, ids, lengths = pickle.load(handle)
+        return _joined(first, terms.split("\n") if terms else [], ids, lengths)
 
 
 def _numbering() -> defaultdict[str, int]:
@@ -123,31 +135,88 @@ def _numbering() -> defaultdict[str, int]:
     return vocabulary
 
 
-def _joined(first: Counts, terms: list[str], indptr: np.ndarray, columns: np.ndarray, counts: np.ndarray) -> Counts:
-    """The counts of two runs of papers, one after the other: the second's terms take the
+def _joined(first: Words, terms: list[str], ids: np.ndarray, lengths: np.ndarray) -> Words:
+    """The words of two runs of papers, one after the other: the second's words take the
     first's numbers where the first has them and new ones, in the second's order, where not."""
-    vocabulary = first.vocabulary
-    assert isinstance(vocabulary, defaultdict)
-    vocabulary.default_factory = vocabulary.__len__
-    renumber = np.fromiter(map(vocabulary.__getitem__, terms), dtype=np.int64, count=len(terms))
-    vocabulary.default_factory = None
-    return Counts(
-        vocabulary,
-        np.concatenate([first.indptr, indptr[1:] + first.indptr[-1]]),
-        np.concatenate([first.columns, renumber[columns]]),
-        np.concatenate([first.counts, counts]),
-    )
+    numbering = first.numbering
+    assert isinstance(numbering, defaultdict)
+    numbering.default_factory = numbering.__len__
+    renumber = np.fromiter(map(numbering.__getitem__, terms), dtype=np.int64, count=len(terms))
+    numbering.default_factory = None
+    return Words(numbering, np.concatenate([first.ids, renumber[ids]]), np.concatenate([first.lengths, lengths]))
 
 
-def count_file(task: str, result: str) -> None:
-    """In the counting process: count the papers in `task`, write the counts to `result`."""
+def kept_counts(words: Words, fewest: float, most: float) -> Counts:
+    """The words and word pairs in at least `fewest` and at most `most` papers, numbered in
+    order of first appearance (a paper's words before its pairs, each in the order they come),
+    and each paper's counts of them."""
+    n_words, ids, lengths = len(words.numbering), words.ids, words.lengths
+    n_docs, total = len(lengths), len(ids)
+    paper_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+    pair_at = np.flatnonzero(paper_of[:-1] == paper_of[1:])  # where a pair within a paper starts
+    pairs, pair_number = np.unique(ids[pair_at] * n_words + ids[pair_at + 1], return_inverse=True)
+    pair_number = pair_number.ravel()
+    word_counts = _per_paper(paper_of, ids, n_docs, n_words)
+    pair_counts = _per_paper(paper_of[pair_at], pair_number, n_docs, len(pairs))
+
+    def kept(counts: sp.csr_matrix) -> np.ndarray:
+        papers = np.bincount(counts.indices, minlength=counts.shape[1])
+        return np.flatnonzero((papers >= fewest) & (papers <= most))
+
+    kept_words, kept_pairs = kept(word_counts), kept(pair_counts)
+    # Where each term is first seen: words are numbered in that order, so a word is first
+    # seen where the running maximum of the numbers rises.
+    word_first = np.flatnonzero(np.concatenate([[True], ids[1:] > np.maximum.accumulate(ids)[:-1]]))[:n_words]
+    pair_first = np.full(len(pairs), total, dtype=np.int64)
+    np.minimum.at(pair_first, pair_number, pair_at)
+    span = 2 * total  # a paper's words come before its pairs, and both before the next paper's
+    seen = np.concatenate([
+        paper_of[word_first[kept_words]] * span + word_first[kept_words],
+        paper_of[pair_first[kept_pairs]] * span + total + pair_first[kept_pairs],
+    ])
+    column = np.empty(len(seen), dtype=np.int64)
+    column[np.argsort(seen, kind="stable")] = np.arange(len(seen))
+    word_column = np.full(n_words, -1, dtype=np.int64)
+    word_column[kept_words] = column[:len(kept_words)]
+    pair_column = np.full(len(pairs), -1, dtype=np.int64)
+    pair_column[kept_pairs] = column[len(kept_words):]
+
+    terms = list(words.numbering)
+    names = np.empty(len(seen), dtype=object)
+    names[column[:len(kept_words)]] = [terms[w] for w in kept_words.tolist()]
+    kept_keys = pairs[kept_pairs]
+    names[column[len(kept_words):]] = [
+        terms[a] + " " + terms[b] for a, b in zip((kept_keys // n_words).tolist(), (kept_keys % n_words).tolist())
+    ]
+    matrix = _relabelled(word_counts, word_column, len(seen)) + _relabelled(pair_counts, pair_column, len(seen))
+    matrix.sort_indices()
+    return Counts(dict(zip(names.tolist(), range(len(seen)))), matrix.indptr.astype(np.int64),
+                  matrix.indices.astype(np.int64), matrix.data.astype(np.int64))
+
+
+def _per_paper(papers: np.ndarray, terms: np.ndarray, n_docs: int, n_terms: int) -> sp.csr_matrix:
+    """How often each paper holds each term, from the paper and term of every occurrence."""
+    counts = sp.csr_matrix((np.ones(len(papers), dtype=np.int64), (papers, terms)), shape=(n_docs, n_terms))
+    counts.sum_duplicates()
+    return counts
+
+
+def _relabelled(counts: sp.csr_matrix, column: np.ndarray, width: int) -> sp.csr_matrix:
+    """The counts with term `t` moved to column `column[t]`, and those where that is -1 left out."""
+    rows = np.repeat(np.arange(counts.shape[0], dtype=np.int64), np.diff(counts.indptr))
+    columns = column[counts.indices]
+    keep = columns >= 0
+    return sp.csr_matrix((counts.data[keep], (rows[keep], columns[keep])), shape=(counts.shape[0], width))
+
+
+def read_file(task: str, result: str) -> None:
+    """In the counting process: read the words of the papers in `task`, write them to `result`."""
     with open(task, "rb") as handle:
         tokenizing, docs = pickle.load(handle)
-    counts = tokenizing.counts(docs)
+    words = tokenizing.words(docs)
     temp = Path(result + TEMP_SUFFIX)
     with open(temp, "wb") as out:
-        pickle.dump(("\n".join(counts.vocabulary), counts.indptr, counts.columns, counts.counts), out,
-                    protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(("\n".join(words.numbering), words.ids, words.lengths), out, protocol=pickle.HIGHEST_PROTOCOL)
     temp.replace(result)
 
 
@@ -155,4 +224,4 @@ if __name__ == "__main__":
     from recommender import counting  # noqa: PLW0406 - the module, so the pickle names it
 
     run_in_background()
-    counting.count_file(sys.argv[1], sys.argv[2])
+    counting.read_file(sys.argv[1], sys.argv[2])

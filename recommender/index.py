@@ -30,7 +30,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from .counting import Tokenizing, prepare
+from .counting import Tokenizing, kept_counts, prepare
 from .processes import TEMP_SUFFIX, child_environment, last_words, module_command, run_in_background, usable_cores
 from .text import CJK_CHAR
 
@@ -92,9 +92,10 @@ class _SortingLessVectorizer(TfidfVectorizer):
         self.build_analyzer()  # scikit-learn's checks of the settings and stop words
         tokenizing = Tokenizing(self.token_pattern, frozenset(self.get_stop_words() or ()))
         docs = list(raw_documents)
-        counts = tokenizing.counts_split(docs) if getattr(self, "count_aside", False) else tokenizing.counts(docs)
-        if not counts.vocabulary:
+        words = tokenizing.words_split(docs) if getattr(self, "count_aside", False) else tokenizing.words(docs)
+        if not words.numbering:
             raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+        counts = kept_counts(words, *self._document_counts(len(docs)))
         X = sp.csr_matrix(
             (counts.counts.astype(np.intc), counts.columns.astype(np.int32), counts.indptr.astype(np.int32)),
             shape=(len(counts.indptr) - 1, len(counts.vocabulary)), dtype=self.dtype,
@@ -102,10 +103,15 @@ class _SortingLessVectorizer(TfidfVectorizer):
         X.sort_indices()
         return counts.vocabulary, X
 
+    def _document_counts(self, n_docs: int) -> tuple[float, float]:
+        """The fewest and the most papers a term may be in to be kept (`min_df`, `max_df`)."""
+        low = float(self.min_df if isinstance(self.min_df, Integral) else self.min_df * n_docs)
+        high = float(self.max_df if isinstance(self.max_df, Integral) else self.max_df * n_docs)
+        return low, high
+
     def _sort_features(self, X, vocabulary):
         n_docs, n_terms = X.shape
-        high = float(self.max_df if isinstance(self.max_df, Integral) else self.max_df * n_docs)
-        low = float(self.min_df if isinstance(self.min_df, Integral) else self.min_df * n_docs)
+        low, high = self._document_counts(n_docs)
         frequencies = np.bincount(X.indices, minlength=n_terms)
         survives = (frequencies <= high) & (frequencies >= low)
         terms = list(vocabulary)
@@ -122,6 +128,28 @@ class _SortingLessVectorizer(TfidfVectorizer):
         vocabulary.update(zip(map(names.__getitem__, order), range(len(order))))
         X.indices = map_index.astype(X.indices.dtype).take(X.indices, mode="clip")
         return X
+
+
+    def _limit_features(self, X, vocabulary, high=None, low=None, limit=None):
+        """scikit-learn's choice of the terms to keep, with the vocabulary rebuilt at once
+        rather than term by term (a second at 100,000 papers)."""
+        if high is None or low is None:
+            return super()._limit_features(X, vocabulary, high, low, limit)
+        papers = np.bincount(X.indices, minlength=X.shape[1])
+        within = (papers <= high) & (papers >= low)
+        kept = np.flatnonzero(within)
+        if limit is not None and len(kept) > limit:
+            totals = np.asarray(X.sum(axis=0)).ravel()
+            kept = np.sort(kept[(-totals[within]).argsort()[:limit]])
+        if len(kept) == 0:
+            raise ValueError("After pruning, no terms remain. Try a lower min_df or a higher max_df.")
+        if len(kept) == X.shape[1]:
+            return X
+        terms = np.empty(X.shape[1], dtype=object)
+        terms[np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))] = list(vocabulary)
+        vocabulary.clear()
+        vocabulary.update(zip(terms[kept].tolist(), range(len(kept))))
+        return X[:, kept]
 
 
 def new_vectorizer(n_docs: int) -> TfidfVectorizer:
