@@ -30,6 +30,7 @@ MAX_FILE_BYTES = 2 * 1024**3
 # Files at least this large are parsed in a process of their own (starting one costs ~0.3 s).
 PARSE_ASIDE_BYTES = 4 * 1024**2
 BATCH = 256
+HEAD_BYTES = 256 * 1024  # what is read of a file to guess whether it is one record a line
 
 
 class ParseProblem(Exception):
@@ -112,18 +113,32 @@ def _parse_aside(path: Path, label: str, today: date) -> ParsedFile:
     A file of one record a line is parsed by as many processes at once as there are cores,
     each taking every so many blocks of lines (see `sources.parse_part`); their batches are
     read in turn, which gives the records in the file's order. Each process waits on its pipe
-    while the writer reads the others', so none runs far ahead."""
-    children = [_start_parsing(path, label, today, 0, usable_cores())]
+    while the writer reads the others', so none runs far ahead. When the file's opening looks
+    like such a format, all start at once; the first tells how many parts there are."""
+    cores = usable_cores()
+    guess = cores if _opens_by_lines(path) else 1
+    children = [_start_parsing(path, label, today, part, cores) for part in range(guess)]
     try:
         kind, payload = _receive(children[0])
         if kind == "error":
             raise ParseProblem(payload)
         fmt, total_lines, parts = payload
-        children += [_start_parsing(path, label, today, part, parts) for part in range(1, parts)]
+        _stop(children[parts:])
+        children = children[:parts]
+        children += [_start_parsing(path, label, today, part, parts) for part in range(len(children), parts)]
     except BaseException:
         _stop(children)
         raise
     return ParsedFile(fmt, total_lines, _received_items(children), aside=True)
+
+
+def _opens_by_lines(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(HEAD_BYTES).decode("utf-8", "ignore")
+    except OSError:
+        return False
+    return sources.read_by_lines(head)
 
 
 def _start_parsing(path: Path, label: str, today: date, part: int, parts: int) -> subprocess.Popen[bytes]:

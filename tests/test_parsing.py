@@ -34,8 +34,9 @@ def test_parsing_aside_stores_the_same_papers(tmp_path, monkeypatch, name):
     assert here[0] > 900
 
 
-@pytest.mark.parametrize("cores", [1, 2, 3])
-def test_a_file_of_one_record_a_line_parsed_in_parts_gives_the_records_in_order(tmp_path, monkeypatch, cores):
+@pytest.mark.parametrize("cores, guessed", [(1, True), (2, True), (3, True), (2, False)])
+def test_a_file_of_one_record_a_line_parsed_in_parts_gives_the_records_in_order(tmp_path, monkeypatch, cores,
+                                                                               guessed):
     """Parsed by one process a core, each taking its turn of blocks of lines: the same records
     and rejections, with the same line numbers, in the file's order."""
     lines = (DATA / "arxiv-metadata-snapshot-sample.jsonl").read_text(encoding="utf-8").split("\n")
@@ -44,6 +45,8 @@ def test_a_file_of_one_record_a_line_parsed_in_parts_gives_the_records_in_order(
     path = tmp_path / "snapshot.jsonl"
     path.write_text("\n".join(lines), encoding="utf-8")
     monkeypatch.setattr(parsing, "usable_cores", lambda: cores)
+    assert parsing._opens_by_lines(path)
+    monkeypatch.setattr(parsing, "_opens_by_lines", lambda path: guessed)
 
     def items(parsed: parsing.ParsedFile) -> list:
         return [(item.record, item.sketch) if isinstance(item, parsing.Prepared) else item for item in parsed.items]
@@ -54,6 +57,16 @@ def test_a_file_of_one_record_a_line_parsed_in_parts_gives_the_records_in_order(
     assert items(aside) == here
     assert [r.line for r in here if isinstance(r, parsing.Rejection)] == [302, 1201]
     assert len(here) == 2002
+
+
+def test_a_file_that_opens_like_one_record_a_line_but_is_not_is_parsed_whole(tmp_path, monkeypatch):
+    path = DATA / "arxiv-ml-sample.csv"
+    assert not parsing._opens_by_lines(path)
+    monkeypatch.setattr(parsing, "_opens_by_lines", lambda path: True)
+    here = [item.record for item in parsing.parse_here(path, "ml.csv", INGEST_DAY).items]
+    aside = parsing._parse_aside(path, "ml.csv", INGEST_DAY)
+    assert aside.format == "csv"
+    assert [item.record for item in aside.items] == here and len(here) > 900
 
 
 def test_a_parsing_process_that_fails_rolls_the_file_back(tmp_path, monkeypatch):

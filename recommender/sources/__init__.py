@@ -68,6 +68,15 @@ def parse_text(text: str, path: str, today: date) -> tuple[str, Iterator[Record 
     return fmt.name, checked(fmt.parse(text, path, today))
 
 
+def read_by_lines(head: str) -> bool:
+    """Whether a file opening with `head` looks like a format of one record a line, one that
+    `parse_part` cuts in parts (a guess from the opening: parsing the file tells for sure)."""
+    try:
+        return detect(head).parse_lines is not None
+    except UnknownFormat:
+        return False
+
+
 def parse_part(text: str, path: str, today: date, part: int, parts: int,
                block_lines: int) -> tuple[str, int, Iterator[Iterator[Record | Rejection]]]:
     """Detect the format of `text` and parse part `part` (from 0) of `parts`, each record
