@@ -21,9 +21,13 @@ import unicodedata
 import zlib
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from .papers import Record
 from .text import CJK_CHAR, clean_text, derive_title
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SHINGLE = 4
 SKETCH_SIZE = 8
@@ -135,21 +139,33 @@ def shingles(abstract: str) -> set[int]:
     Each word is hashed once (CRC-32, stable across runs) and four neighbours are combined
     arithmetically, so the cost is one hash per word rather than one per 4-gram string.
     """
+    return set(_shingle_array(abstract).tolist())
+
+
+def abstract_sketch(abstract: str) -> list[int]:
+    """`sketch(shingles(abstract))`, without making the set."""
+    import numpy as np
+
+    return np.unique(_shingle_array(abstract))[:SKETCH_SIZE].tolist()
+
+
+def _shingle_array(abstract: str) -> np.ndarray:
+    """The shingles of an abstract as an array, some maybe more than once."""
     import numpy as np  # here, so that reading papers never pays for importing numpy
 
     text = abstract.casefold()
     units = [c for c in text if c.isalnum()] if CJK_CHAR.search(text) else _WORD.findall(text)
     if not units:
-        return set()
+        return np.zeros(0, dtype=np.uint64)
     if len(_WORD_HASHES) > _WORD_HASHES_KEPT:
         _WORD_HASHES.clear()
     hashes = np.fromiter(map(_WORD_HASHES.__getitem__, units), dtype=np.uint64, count=len(units))
     if len(hashes) < SHINGLE:
-        return {int(np.bitwise_xor.reduce(hashes))}
+        return np.bitwise_xor.reduce(hashes, keepdims=True)
     combined = np.zeros(len(hashes) - SHINGLE + 1, dtype=np.uint64)
     for offset in range(SHINGLE):
         combined = combined * np.uint64(_MIX) + hashes[offset:offset + len(combined)]
-    return set((combined & np.uint64(0x7FFFFFFFFFFFFFFF)).tolist())
+    return combined & np.uint64(0x7FFFFFFFFFFFFFFF)
 
 
 class _WordHashes(dict[str, int]):

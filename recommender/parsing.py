@@ -15,14 +15,14 @@ import pickle
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import sources
 from .files import FileProblem, read_text_file
-from .merge import shingles, sketch
+from .merge import abstract_sketch, shingles, sketch
 from .papers import Record, Rejection
 from .processes import child_environment, last_words, module_command, run_in_background, usable_cores
 
@@ -196,14 +196,14 @@ def _parse_to(out: BinaryIO, path: str, label: str, today: date, part: int, part
     def send(kind: str, payload: Any) -> None:
         pickle.dump((kind, payload), out, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def sent(item: Prepared | Rejection) -> Prepared | Rejection:
-        return replace(item, known_shingles=None) if isinstance(item, Prepared) else item
+    def sent(item: Record | Rejection) -> Prepared | Rejection:
+        return Prepared(item, abstract_sketch(item.abstract)) if isinstance(item, Record) else item
 
     try:
         fmt, total_lines, parts, blocks = _parse_part(Path(path), label, today, part, parts)
         send("start", (fmt, total_lines, parts))
         for block in blocks:
-            items = map(sent, map(prepare, block))
+            items = map(sent, block)
             if parts > 1:
                 send("batch", list(items))
                 continue
