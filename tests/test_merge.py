@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from recommender import Library, sources
 from recommender.merge import (
@@ -12,12 +14,14 @@ from recommender.merge import (
     BY_ARXIV_ID,
     BY_DOI,
     BY_TITLE,
+    abstract_sketch,
     combine,
     fields_of,
     is_placeholder,
     match_reason,
     same_paper,
     shingles,
+    sketch,
     title_key,
     title_norm,
 )
@@ -243,3 +247,8 @@ def test_three_papers_sharing_a_placeholder_abstract_stay_three(tmp_path):
         report = lib.ingest([table], today=INGEST_DAY)
         assert (report.added, report.merged) == (3, 0)
         assert {lib.paper(title).title for title in PLACEHOLDER_TITLES} == set(PLACEHOLDER_TITLES)
+
+
+@given(st.text(alphabet=st.sampled_from("ab cd ef 量子 Ωé\n.,"), max_size=300))
+def test_the_sketch_from_the_shingle_array_is_the_sketch_of_the_shingles(abstract):
+    assert abstract_sketch(abstract) == sketch(shingles(abstract))
