@@ -246,8 +246,11 @@ def _now_precise() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False)  # one encoder: json.dumps makes one a call for these settings
+
+
 def _json(values: Iterable[str]) -> str:
-    return json.dumps(list(values), ensure_ascii=False)
+    return _JSON.encode(list(values))
 
 
 class Store:

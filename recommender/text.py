@@ -100,6 +100,8 @@ def detect_lang(text: str) -> str:
 
 def spaced_cjk(text: str) -> str:
     """Put spaces around every CJK character so word tokenizers see one token per character."""
+    if text.isascii():  # known to CPython without reading the text: most abstracts
+        return text
     return _CJK_RUN.sub(lambda m: " " + " ".join(m.group(0)) + " ", text)
 
 
