@@ -21,6 +21,7 @@ import unicodedata
 import zlib
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .papers import Record
@@ -99,6 +100,7 @@ def fields_of(record: Record) -> Fields:
     )
 
 
+@lru_cache(maxsize=64)  # a paper's key is asked for when it is looked up and again when stored
 def title_key(title: str | None) -> str | None:
     """The key a stored title is looked up by: without case, punctuation or spacing; None for
     titles too short to trust. (Kept as it was: databases hold these keys.)"""
