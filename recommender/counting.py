@@ -58,17 +58,6 @@ def prepare(text: str) -> str:
 
 
 @dataclass
-class Counts:
-    """Terms numbered in order of first appearance (a dict kept in that order), and each
-    paper's counts (the parts of a CSR matrix)."""
-
-    vocabulary: dict[str, int]
-    indptr: np.ndarray
-    columns: np.ndarray
-    counts: np.ndarray
-
-
-@dataclass
 class Words:
     """Each paper's words less stop words, as numbers: `numbering` gives each word its number
     in order of first appearance, `ids` holds the numbers of all papers' words one paper after
@@ -146,10 +135,10 @@ def _joined(first: Words, terms: list[str], ids: np.ndarray, lengths: np.ndarray
     return Words(numbering, np.concatenate([first.ids, renumber[ids]]), np.concatenate([first.lengths, lengths]))
 
 
-def kept_counts(words: Words, fewest: float, most: float) -> Counts:
+def kept_counts(words: Words, fewest: float, most: float) -> tuple[dict[str, int], sp.csr_matrix]:
     """The words and word pairs in at least `fewest` and at most `most` papers, numbered in
-    order of first appearance (a paper's words before its pairs, each in the order they come),
-    and each paper's counts of them."""
+    order of first appearance (a paper's words before its pairs, each in the order they come;
+    a dict kept in that order), and each paper's counts of them."""
     n_words, ids, lengths = len(words.numbering), words.ids, words.lengths
     n_docs, total = len(lengths), len(ids)
     paper_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
@@ -190,8 +179,7 @@ def kept_counts(words: Words, fewest: float, most: float) -> Counts:
     ]
     matrix = _relabelled(word_counts, word_column, len(seen)) + _relabelled(pair_counts, pair_column, len(seen))
     matrix.sort_indices()
-    return Counts(dict(zip(names.tolist(), range(len(seen)))), matrix.indptr.astype(np.int64),
-                  matrix.indices.astype(np.int64), matrix.data.astype(np.int64))
+    return dict(zip(names.tolist(), range(len(seen)))), matrix
 
 
 def _per_paper(papers: np.ndarray, terms: np.ndarray, n_docs: int, n_terms: int) -> sp.csr_matrix:

@@ -95,13 +95,8 @@ class _SortingLessVectorizer(TfidfVectorizer):
         words = tokenizing.words_split(docs) if getattr(self, "count_aside", False) else tokenizing.words(docs)
         if not words.numbering:
             raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
-        counts = kept_counts(words, *self._document_counts(len(docs)))
-        X = sp.csr_matrix(
-            (counts.counts.astype(np.intc), counts.columns.astype(np.int32), counts.indptr.astype(np.int32)),
-            shape=(len(counts.indptr) - 1, len(counts.vocabulary)), dtype=self.dtype,
-        )
-        X.sort_indices()
-        return counts.vocabulary, X
+        vocabulary, counts = kept_counts(words, *self._document_counts(len(docs)))
+        return vocabulary, sp.csr_matrix(counts, dtype=self.dtype)
 
     def _document_counts(self, n_docs: int) -> tuple[float, float]:
         """The fewest and the most papers a term may be in to be kept (`min_df`, `max_df`)."""
@@ -128,7 +123,6 @@ class _SortingLessVectorizer(TfidfVectorizer):
         vocabulary.update(zip(map(names.__getitem__, order), range(len(order))))
         X.indices = map_index.astype(X.indices.dtype).take(X.indices, mode="clip")
         return X
-
 
     def _limit_features(self, X, vocabulary, high=None, low=None, limit=None):
         """scikit-learn's choice of the terms to keep, with the vocabulary rebuilt at once

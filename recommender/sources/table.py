@@ -51,10 +51,10 @@ _HTML_TAG = re.compile(r"<[^<>]*>")
 _CATEGORY_SEPARATORS = re.compile(r"[\s,;]+")
 _LETTER = re.compile(r"[^\W\d_]")
 _SPLIT_INITIALS = re.compile(r"\.\s+-(?=\w)")
-# arXiv's listings cut long author lists: `A, B, et al. (57 additional authors not shown)`.
 # Every author list that split_authors finds cut holds one of these, also before TeX and HTML
 # entities between the words are cleaned (`et~al.`, `et&nbsp;al.`).
 _MAYBE_CUT = re.compile(r"et.{0,12}al|others|shown", re.IGNORECASE | re.DOTALL)
+# arXiv's listings cut long author lists: `A, B, et al. (57 additional authors not shown)`.
 _NOT_SHOWN = re.compile(r"\(\s*\d[\d,]*\s+(?:additional|more|other)\s+authors?\s+not\s+shown\s*\)",
                         re.IGNORECASE)
 # `CLEO Collaboration: T. K. Pedlar` is a collaboration and a person.
