@@ -235,7 +235,7 @@ def reason_text(reason: str, limit: int) -> str:
 
 def authors_text(paper: Paper, most: int, limit: int) -> str:
     """The first `most` authors, then "et al. (N authors)"; as many names as fit in `limit`."""
-    names = [plain(name, 80) for name in paper.authors if name.strip()]
+    names = [plain(person.display, 80) for person in paper.authors if person]
     if not names:
         return ""
     total = len(names)

@@ -461,7 +461,7 @@ def _meta_line(paper: Paper) -> str:
 
 
 def _authors(paper: Paper, limit: int | None = None) -> str:
-    names = paper.authors if limit is None else paper.authors[:limit]
+    names = [person.display for person in (paper.authors if limit is None else paper.authors[:limit])]
     text = ", ".join(names)
     if paper.authors_truncated or (limit is not None and len(paper.authors) > limit):
         text += " et al."

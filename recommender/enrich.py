@@ -39,6 +39,7 @@ from .merge import (
     title_norm,
 )
 from .papers import Paper, Record
+from .people import Person
 
 if TYPE_CHECKING:
     from .ingest import Ingester
@@ -63,7 +64,6 @@ _TEX_COMMAND = re.compile(r"\\[A-Za-z]+\*?(?:\{[^{}]*\})?|\\.")
 # A plain word of an abstract phrase, with the punctuation that may close it.
 _PLAIN_WORD = re.compile(r"([A-Za-z]+(?:-[A-Za-z]+)*)([,.;:!?)\]\"'\u2019\u201d]*)")
 _OPENERS = "(\"'[\u2018\u201c"
-_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 
 # What a look-up came to, as remembered in the store.
 MATCHED = "matched"
@@ -212,20 +212,9 @@ def _tex_free(text: str) -> str:
     return _TEX_COMMAND.sub(" ", _TEX_MATH.sub(" ", text))
 
 
-def _surnames(authors: list[str]) -> set[str]:
-    """Folded surnames: the last word of each name (`Chen, Ricky T. Q.` is read as written
-    `Ricky T. Q. Chen`), without suffixes such as Jr. or III."""
-    found: set[str] = set()
-    for name in authors:
-        if "," in name:
-            last, _, first = name.partition(",")
-            name = f"{first} {last}"
-        words = folded_words(name.replace("-", ""))
-        while words and words[-1] in _NAME_SUFFIXES:
-            words.pop()
-        if words:
-            found.add(words[-1])
-    return found
+def _surnames(authors: list[Person]) -> set[str]:
+    """Folded family names, each as one word (`Abu-Zeid` is `abuzeid`)."""
+    return {"".join(folded_words(person.surname)) for person in authors} - {""}
 
 
 # -- matching the library's papers ------------------------------------------------------------

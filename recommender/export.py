@@ -1,12 +1,20 @@
 """A reading list out, for reference managers: BibTeX, BibLaTeX, RIS, CSL-JSON and Zotero's CSV.
 
-Every entry gets a cite key made of the first author's surname, the year and the first word of
-the title that is not a little word (`chen2018neural`); a key met again gets `b`, `c`… in the
-order of the papers' ids, so exporting the same papers gives the same keys. An arXiv paper
-carries its eprint fields (`eprint`, `archivePrefix`/`eprinttype`, `primaryClass`/`eprintclass`),
-every paper its venue (journal or proceedings), DOI, link, abstract and date where known. What is
-written reads back into paperclub as the same papers (and into bibtexparser and rispy without
-errors): the writers are bibtexparser's and rispy's own.
+Every entry keeps the cite key its reference manager gave it; a paper without one gets a key
+made of the first author's family name (whole: `abuzeid`, `larocca`), the year and the first
+word of the title that is not a little word (`chen2018neural`). A key met again gets `b`, `c`…
+in the order of the papers' ids, so exporting the same papers gives the same keys.
+
+Each paper is written as its kind of work (`worktypes`: an article, a book, a chapter…), with
+its names in their parts (family, given, particle, suffix; a corporate name whole), its editors,
+container (journal, proceedings or book), volume, issue, pages, publisher, place, edition, ISBN,
+DOI, link, abstract, and its date as far as it is known (`1958`, `1958-06`). An arXiv paper
+carries its eprint fields (`eprint`, `archivePrefix`/`eprinttype`, `primaryClass`/`eprintclass`).
+What is written reads back into paperclub as the same papers with the same fields (and into
+bibtexparser, pybtex and rispy without errors): the writers are bibtexparser's and rispy's own.
+
+RIS and Zotero's CSV have no mark for a corporate name: one is written whole, and read back whole
+when it holds no comma (a person is always `Family, Given`).
 """
 
 from __future__ import annotations
@@ -20,30 +28,26 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .papers import Paper
+from . import worktypes
+from .papers import Paper, Precision
+from .people import Person
+from .worktypes import Kind
 
 if TYPE_CHECKING:
     from .store import Store
 
 FORMATS = ("bibtex", "biblatex", "ris", "csljson", "csv")
 SUFFIXES = {"bibtex": ".bib", "biblatex": ".bib", "ris": ".ris", "csljson": ".json", "csv": ".csv"}
-CSV_COLUMNS = ("Key", "Item Type", "Publication Year", "Author", "Title", "Publication Title", "DOI",
-               "Url", "Abstract Note", "Date", "Extra")
+CSV_COLUMNS = ("Key", "Item Type", "Publication Year", "Author", "Title", "Publication Title", "ISBN", "DOI",
+               "Url", "Abstract Note", "Date", "Pages", "Issue", "Volume", "Publisher", "Place", "Edition",
+               "Editor", "Extra")
 _LITTLE_WORDS = frozenset((
     "a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "at", "by", "from", "is",
     "are", "der", "die", "das", "zur", "zum", "le", "la", "les", "de",
 ))
 _WORD = re.compile(r"[a-z0-9]+")
-_PROCEEDINGS = re.compile(
-    r"\b(?:proceedings|conference|workshop|symposium|colloquium)\b|neural information processing systems",
-    re.IGNORECASE,
-)
-# Journals by their names, also those called "Proceedings" (PNAS, Proc. IEEE, Proc. R. Soc., Proc. AMS).
-_JOURNAL = re.compile(
-    r"\b(?:journal|transactions|letters|review|series)\b|national academy|royal society|proceedings of the ieee"
-    r"|mathematical society",
-    re.IGNORECASE,
-)
+# A cite key a file may carry over: no spaces, braces, commas, quotes or `#`.
+_CITE_KEY = re.compile(r"[^\s{}(),\\\"'#%~=]{1,100}")
 
 
 @dataclass(frozen=True)
@@ -93,12 +97,12 @@ def export(papers: Iterable[Paper], fmt: str) -> str:
 
 
 def cite_keys(papers: list[Paper]) -> dict[int, str]:
-    """A unique key for each paper: surname + year + first title word, with `b`, `c`… for the
-    later papers (by id) whose key was taken."""
+    """A unique key for each paper: the one its reference manager gave it, else family name +
+    year + first title word; `b`, `c`… for the later papers (by id) whose key was taken."""
     keys: dict[int, str] = {}
     taken: set[str] = set()
     for paper in sorted(papers, key=lambda p: p.id):
-        base = _base_key(paper)
+        base = paper.cite_key if paper.cite_key and _CITE_KEY.fullmatch(paper.cite_key) else _base_key(paper)
         key, n = base, 0
         while key in taken:
             n += 1
@@ -125,28 +129,11 @@ def _ascii_words(text: str) -> list[str]:
 
 
 def _base_key(paper: Paper) -> str:
-    surname = _ascii_words(surname_of(paper.authors[0]))[-1:] if paper.authors else []
+    people = paper.authors or paper.editors
+    family = "".join(_ascii_words(people[0].surname))[:30] if people else ""
     year = str(paper.published.year) if paper.published else ""
     title = [w for w in _ascii_words(paper.title) if w not in _LITTLE_WORDS][:1]
-    return "".join((surname or ["anon"]) + [year] + title) or f"paper{paper.id}"
-
-
-def surname_of(name: str) -> str:
-    """The last word of a name (`Ricky T. Q. Chen` → `Chen`), before a suffix such as `, Jr.`."""
-    words = name.split(",")[0].split()
-    return words[-1] if words else name
-
-
-def given_of(name: str) -> str:
-    """The words of a name before its surname."""
-    words = name.split(",")[0].split()
-    return " ".join(words[:-1])
-
-
-def last_first(name: str) -> str:
-    """`Ricky T. Q. Chen` → `Chen, Ricky T. Q.`; a one-word name as it is."""
-    given = given_of(name)
-    return f"{surname_of(name)}, {given}" if given else name
+    return "".join([family or "anon", year] + title) or f"paper{paper.id}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -154,55 +141,41 @@ def last_first(name: str) -> str:
 
 
 def to_bibtex(papers: list[Paper], biblatex: bool = False) -> str:
-    """BibTeX (year and month) or BibLaTeX (`date`): an arXiv paper is `@misc` (BibLaTeX:
-    `@online`), another paper with a venue `@inproceedings` (its `booktitle`) when the venue
-    names proceedings and `@article` otherwise, any other `@misc`."""
+    """BibTeX (year and month) or BibLaTeX (`date`), each paper as the entry type of its kind
+    (`worktypes.BIBTEX`, `worktypes.BIBLATEX`): an arXiv preprint is `@misc` (BibLaTeX:
+    `@online`), a book `@book`, a chapter `@incollection`, a paper in proceedings
+    `@inproceedings` with its `booktitle`."""
     import bibtexparser
     from bibtexparser.library import Library
     from bibtexparser.model import Entry, Field
 
     keys = cite_keys(papers)
+    table = worktypes.BIBLATEX if biblatex else worktypes.BIBTEX
     library = Library()
     for paper in papers:
         fields = [Field(name, value) for name, value in _bib_fields(paper, biblatex)]
-        entry_type = _bib_type(paper, biblatex)
-        library.add(Entry(entry_type, keys[paper.id], fields))
+        library.add(Entry(worktypes.written(table, paper.work_kind), keys[paper.id], fields))
     return bibtexparser.write_string(library)
 
 
-def _bib_type(paper: Paper, biblatex: bool) -> str:
-    if paper.arxiv_id:
-        return "online" if biblatex else "misc"
-    if paper.venue:
-        return "inproceedings" if in_proceedings(paper) else "article"
-    return "misc"
-
-
-def in_proceedings(paper: Paper) -> bool:
-    """Whether the paper's venue names conference proceedings (a workshop, a symposium, NeurIPS's
-    "Advances in Neural Information Processing Systems") rather than a journal."""
-    venue = paper.venue or ""
-    return bool(_PROCEEDINGS.search(venue)) and not _JOURNAL.search(venue)
-
-
 def _bib_fields(paper: Paper, biblatex: bool) -> list[tuple[str, str]]:
-    names = [_bib_name(a) for a in paper.authors] + (["others"] if paper.authors_truncated else [])
+    kind = paper.work_kind
     fields = [("title", "{" + _bib_text(paper.title) + "}")]
+    names = [_bib_name(a) for a in paper.authors] + (["others"] if paper.authors_truncated else [])
     if names:
         fields.append(("author", " and ".join(names)))
-    if paper.published:
-        day = paper.published
-        if biblatex:
-            fields.append(("date", _iso_date(paper)))
-        else:
-            fields.append(("year", str(day.year)))
-            if not (paper.date_approx and day.month == 1):
-                fields.append(("month", str(day.month)))
-            if not paper.date_approx:  # BibTeX has no day: the whole date as BibLaTeX writes it
-                fields.append(("date", day.isoformat()))
+    if paper.editors:
+        fields.append(("editor", " and ".join(_bib_name(e) for e in paper.editors)))
+    fields += _bib_date(paper, biblatex)
     if paper.venue:
-        venue_field = "booktitle" if in_proceedings(paper) else "journaltitle" if biblatex else "journal"
-        fields.append((venue_field, _bib_text(paper.venue)))
+        fields.append((_bib_container(kind, biblatex), _bib_text(paper.venue)))
+    for name, value in (("volume", paper.volume), ("number", paper.issue),
+                        ("pages", paper.pages.replace("–", "--") if paper.pages else None),
+                        (_bib_publisher(kind, biblatex), paper.publisher),
+                        ("location" if biblatex else "address", paper.place),
+                        ("edition", paper.edition), ("isbn", paper.isbn)):
+        if value:
+            fields.append((name, _bib_text(value)))
     if paper.arxiv_id:
         fields.append(("eprint", paper.arxiv_id))
         fields += ([("eprinttype", "arXiv")] if biblatex else [("archivePrefix", "arXiv")])
@@ -215,6 +188,38 @@ def _bib_fields(paper: Paper, biblatex: bool) -> list[tuple[str, str]]:
     if paper.abstract:
         fields.append(("abstract", _bib_text(paper.abstract)))
     return fields
+
+
+def _bib_date(paper: Paper, biblatex: bool) -> list[tuple[str, str]]:
+    """BibLaTeX's `date` as far as it is known; BibTeX's `year`, `month` when known, and the
+    whole `date` when the day is known (BibTeX has no day)."""
+    day, text = paper.published, paper.date_text
+    if day is None or text is None:
+        return []
+    if biblatex:
+        return [("date", text)]
+    fields = [("year", str(day.year))]
+    if paper.date_precision != Precision.YEAR:
+        fields.append(("month", str(day.month)))
+    if paper.date_precision == Precision.DAY:
+        fields.append(("date", text))
+    return fields
+
+
+def _bib_container(kind: Kind, biblatex: bool) -> str:
+    """The field that names what holds a work: a journal, or the book or proceedings."""
+    if kind in (Kind.CHAPTER, Kind.CONFERENCE_PAPER, Kind.BOOK):
+        return "booktitle"
+    return "journaltitle" if biblatex else "journal"
+
+
+def _bib_publisher(kind: Kind, biblatex: bool) -> str:
+    """Who published a work: BibTeX names a thesis's school and a report's institution."""
+    if kind == Kind.THESIS:
+        return "institution" if biblatex else "school"
+    if kind == Kind.REPORT:
+        return "institution"
+    return "publisher"
 
 
 def _bib_text(text: str) -> str:
@@ -231,20 +236,23 @@ def _bib_text(text: str) -> str:
     return text
 
 
-def _bib_name(name: str) -> str:
-    """A name BibTeX reads as one person: braced when it holds a comma or the word `and`."""
-    name = _bib_text(name).replace("{", "").replace("}", "")
-    if "," in name or re.search(r"\band\b", name, re.IGNORECASE):
-        return "{" + name + "}"
-    return name
+def _bib_name(person: Person) -> str:
+    """A name in BibTeX's `von Last, Jr, First` form (each part braced when it holds a comma
+    or the word `and`); a corporate name wholly braced, so that it is never split."""
+    if person.literal:
+        return "{" + _bib_part(person.literal) + "}"
+    last = " ".join(part for part in (_bib_part(person.particle), _bib_part(person.family)) if part)
+    parts = [last] + ([_bib_part(person.suffix)] if person.suffix else [])
+    if person.given or person.suffix:
+        parts.append(_bib_part(person.given))
+    return ", ".join(parts)
 
 
-def _iso_date(paper: Paper) -> str:
-    day = paper.published
-    assert day is not None
-    if paper.date_approx:
-        return f"{day.year}" if day.month == 1 else f"{day.year}-{day.month:02d}"
-    return day.isoformat()
+def _bib_part(text: str) -> str:
+    text = _bib_text(text).replace("{", "").replace("}", "")
+    if "," in text or re.search(r"\band\b", text, re.IGNORECASE):
+        return "{" + text + "}"
+    return text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -252,26 +260,34 @@ def _iso_date(paper: Paper) -> str:
 
 
 def to_ris(papers: list[Paper]) -> str:
-    """RIS as Zotero writes it (`TY  - JOUR`, `CONF` for a paper in proceedings, or `GEN` for
-    arXiv preprints), the venue as `JO` (proceedings: `T2`)."""
+    """RIS as Zotero writes it: `TY` of the paper's kind (`worktypes.RIS`), names as `Family,
+    Given, Suffix`, editors as `A2`, the journal as `JO` and a book or proceedings as `T2`."""
     import rispy
 
     keys = cite_keys(papers)
     entries: list[dict[str, Any]] = []
     for paper in papers:
+        kind = paper.work_kind
         entry: dict[str, Any] = {
-            "type_of_reference": "GEN" if paper.arxiv_id else "CONF" if in_proceedings(paper) else "JOUR",
+            "type_of_reference": worktypes.written(worktypes.RIS, kind),
             "id": keys[paper.id],
             "title": paper.title,
-            "authors": [last_first(a) for a in paper.authors],
+            "authors": [a.inverted for a in paper.authors],
         }
+        if paper.editors:
+            entry["secondary_authors"] = [e.inverted for e in paper.editors]
         if paper.published:
             entry["year"] = str(paper.published.year)
             entry["date"] = _ris_date(paper)
         if paper.venue:
-            entry["secondary_title" if in_proceedings(paper) else "journal_name"] = paper.venue
-        if paper.doi:
-            entry["doi"] = paper.doi
+            entry["journal_name" if _bib_container(kind, False) == "journal" else "secondary_title"] = paper.venue
+        start, _, end = (paper.pages or "").partition("–")
+        for name, value in (("volume", paper.volume), ("number", paper.issue), ("start_page", start),
+                            ("end_page", end), ("publisher", paper.publisher),
+                            ("place_published", paper.place), ("edition", paper.edition),
+                            ("issn", paper.isbn), ("doi", paper.doi)):
+            if value:
+                entry[name] = value
         if paper.url:
             entry["urls"] = [paper.url]
         if paper.arxiv_id:
@@ -297,33 +313,41 @@ def _ris_writer() -> type:
 def _ris_date(paper: Paper) -> str:
     day = paper.published
     assert day is not None
-    if paper.date_approx:
-        return f"{day.year}//" if day.month == 1 else f"{day.year}/{day.month:02d}/"
+    if paper.date_precision == Precision.YEAR:
+        return f"{day.year}//"
+    if paper.date_precision == Precision.MONTH:
+        return f"{day.year}/{day.month:02d}/"
     return f"{day.year}/{day.month:02d}/{day.day:02d}/"
 
 
 def to_csljson(papers: list[Paper]) -> str:
-    """CSL-JSON as Zotero writes it: arXiv preprints as `article` with `number: arXiv:…`, the
-    venue as `container-title`."""
+    """CSL-JSON as Zotero writes it: the paper's kind as its CSL type (`worktypes.CSL`; an arXiv
+    preprint is `article` with `number: arXiv:…`), names in their parts, `issued` as far as the
+    date is known."""
     keys = cite_keys(papers)
     items: list[dict[str, Any]] = []
     for paper in papers:
         item: dict[str, Any] = {
             "id": keys[paper.id],
-            "type": "article" if paper.arxiv_id else "paper-conference" if in_proceedings(paper) else "article-journal",
+            "citation-key": keys[paper.id],
+            "type": worktypes.written(worktypes.CSL, paper.work_kind),
             "title": paper.title,
             "author": [_csl_name(a) for a in paper.authors],
         }
+        if paper.editors:
+            item["editor"] = [_csl_name(e) for e in paper.editors]
         if paper.published:
             parts = [paper.published.year, paper.published.month, paper.published.day]
-            if paper.date_approx:
-                parts = parts[:1] if paper.published.month == 1 else parts[:2]
-            item["issued"] = {"date-parts": [parts]}
-        if paper.venue:
-            item["container-title"] = paper.venue
+            item["issued"] = {"date-parts": [parts[:_PRECISION_PARTS[paper.date_precision]]]}
+        for name, value in (("container-title", paper.venue), ("volume", paper.volume), ("issue", paper.issue),
+                            ("page", paper.pages), ("publisher", paper.publisher),
+                            ("publisher-place", paper.place), ("edition", paper.edition),
+                            ("ISBN", paper.isbn)):
+            if value:
+                item[name] = value
         if paper.arxiv_id:
             item["number"] = f"arXiv:{paper.arxiv_id}"
-            item["publisher"] = "arXiv"
+            item.setdefault("publisher", "arXiv")
         if paper.doi:
             item["DOI"] = paper.doi
         if paper.url:
@@ -334,9 +358,18 @@ def to_csljson(papers: list[Paper]) -> str:
     return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
 
 
-def _csl_name(name: str) -> dict[str, str]:
-    given = given_of(name)
-    return {"family": surname_of(name), "given": given} if given else {"literal": name}
+_PRECISION_PARTS = {Precision.YEAR: 1, Precision.MONTH: 2, Precision.DAY: 3}
+
+
+def _csl_name(person: Person) -> dict[str, str]:
+    if person.literal:
+        return {"literal": person.literal}
+    name = {"family": person.family, "given": person.given}
+    if person.particle:
+        name["non-dropping-particle"] = person.particle
+    if person.suffix:
+        name["suffix"] = person.suffix
+    return {key: value for key, value in name.items() if value}
 
 
 def to_csv(papers: list[Paper]) -> str:
@@ -348,15 +381,23 @@ def to_csv(papers: list[Paper]) -> str:
     for paper in papers:
         writer.writerow([
             keys[paper.id],
-            "preprint" if paper.arxiv_id else "conferencePaper" if in_proceedings(paper) else "journalArticle",
+            worktypes.written(worktypes.ZOTERO, paper.work_kind),
             str(paper.published.year) if paper.published else "",
-            "; ".join(last_first(a) for a in paper.authors),
+            "; ".join(a.inverted for a in paper.authors),
             paper.title,
             paper.venue or "",
+            paper.isbn or "",
             paper.doi or "",
             paper.url or "",
             paper.abstract,
-            _iso_date(paper) if paper.published else "",
+            paper.date_text or "",
+            paper.pages or "",
+            paper.issue or "",
+            paper.volume or "",
+            paper.publisher or "",
+            paper.place or "",
+            paper.edition or "",
+            "; ".join(e.inverted for e in paper.editors),
             f"arXiv: {paper.arxiv_id}" if paper.arxiv_id else "",
         ])
     return out.getvalue()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from .merge import folded_words
 from .papers import Follow, Paper
+from .people import Person
 
 if TYPE_CHECKING:
     from .store import Store
@@ -42,16 +43,20 @@ class Name:
 
     @classmethod
     def parse(cls, text: str) -> Name | None:
-        if "," in text:
-            last, _, first = text.partition(",")
-            text = f"{first} {last}"
-        text = _HYPHENATED_INITIALS.sub("-", text)
-        words = [parts for chunk in _NAME_BREAK.split(text) if (parts := tuple(folded_words(chunk)))]
-        while len(words) > 1 and len(words[-1]) == 1 and words[-1][0] in _NAME_SUFFIXES:
-            words.pop()
-        if not words:
+        """A name as a person types it (`Ricky T. Q. Chen`, `Chen, Ricky`, `Maria La Rocca`)."""
+        return cls.of(Person.from_text(_HYPHENATED_INITIALS.sub("-", text)))
+
+    @classmethod
+    def of(cls, person: Person) -> Name | None:
+        """A paper's author: given names by their words, the family name (with its particle
+        words, if it kept them) as one folded word."""
+        family = person.literal or person.family
+        given = [parts for chunk in _NAME_BREAK.split(_HYPHENATED_INITIALS.sub("-", person.given))
+                 if (parts := tuple(folded_words(chunk)))]
+        surname = "".join(folded_words(family))
+        if not surname:
             return None
-        return cls(tuple(words[:-1]), "".join(words[-1]))
+        return cls(tuple(given), surname)
 
     @property
     def key(self) -> str:
@@ -171,7 +176,7 @@ class Matcher:
         """The follows a paper matches, authors first."""
         found: list[Follow] = []
         if self.authors:
-            names = [n for n in map(Name.parse, paper.authors) if n is not None]
+            names = [n for n in map(Name.of, paper.authors) if n is not None]
             found += [follow for follow, wanted in self.authors if any(wanted.matches(n) for n in names)]
         if self.phrases:
             text = " ".join(folded_words(paper.title + " " + paper.abstract))

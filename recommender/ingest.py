@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from . import sources
-from .merge import combine, doi_norm, fields_of, same_paper, title_key
-from .papers import Paper, Record, Rejection, parse_arxiv_ref
+from .merge import BY_ARXIV_ID, BY_DOI, combine, doi_norm, fields_of, keys_of, match_reason, title_key
+from .papers import Fields, Paper, Record, Rejection, parse_arxiv_ref
 from .parsing import ParsedFile, ParseProblem, Prepared, parse_file, prepare_record
 from .processes import on_background_thread
 
@@ -114,6 +114,18 @@ class ArxivAddition:
     rejected: list[Rejection] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Stored:
+    """What storing one record did: `added` a paper, or `merged` into one (or left it
+    `unchanged`), with the reason it was taken for that paper (`merge.match_reason`) and the
+    paper's title before."""
+
+    outcome: str
+    paper_id: int
+    reason: str | None = None
+    title: str | None = None
+
+
 class IngestStopped(Exception):
     """An ingest stopped part-way through a file (by Ctrl-C); the file's transaction is undone."""
 
@@ -171,7 +183,7 @@ class Ingester:
             if isinstance(item, Rejection):
                 file_report.rejected.append(item)
             else:
-                outcome, _ = self._add(item.record, item)
+                outcome = self._add(item.record, item).outcome
                 setattr(file_report, outcome, getattr(file_report, outcome) + 1)
             if progress and done % PROGRESS_EVERY == 0:
                 line = item.line if isinstance(item, Rejection) else item.record.source.line
@@ -180,43 +192,44 @@ class Ingester:
     def add_records(self, records: Iterable[Record]) -> list[int]:
         """Store records in one transaction; returns the ids of the papers they describe."""
         with self.store.transaction():
-            return [self._add(record)[1] for record in records]
+            return [self._add(record).paper_id for record in records]
 
     def add_record(self, record: Record) -> str:
         """Store one record, merging it into the paper it describes; returns what happened:
         "added", "merged" or "unchanged"."""
         with self.store.transaction():
-            return self._add(record)[0]
+            return self._add(record).outcome
 
     def add_record_id(self, record: Record) -> tuple[str, int]:
         """`add_record`, also returning the id of the paper the record went into."""
         with self.store.transaction():
-            return self._add(record)
+            stored = self._add(record)
+            return stored.outcome, stored.paper_id
 
-    def add_prepared(self, prepared: Prepared) -> tuple[str, int]:
+    def add_prepared(self, prepared: Prepared) -> Stored:
         """A record parsed by `parsing.parse_file` stored inside the caller's transaction:
-        what happened ("added", "merged" or "unchanged") and the paper's id."""
+        what happened, the paper's id, and why it was taken for that paper."""
         return self._add(prepared.record, prepared)
 
-    def _add(self, record: Record, prepared: Prepared | None = None) -> tuple[str, int]:
-        """`add_record` inside the caller's transaction, also returning the paper's id."""
+    def _add(self, record: Record, prepared: Prepared | None = None) -> Stored:
+        """`add_record` inside the caller's transaction, also telling the paper's id and why."""
         if prepared is None:
             prepared = prepare_record(record)
-        paper_id = self._find_same(record, prepared)
-        if paper_id is None:
-            paper_id = self.store.insert_paper(fields_of(record), prepared.sketch)
+        found = self._find_same(record, prepared)
+        if found is None:
+            fields = fields_of(record)
+            paper_id = self.store.insert_paper(fields, keys_of(fields), prepared.sketch)
             self.store.add_source(paper_id, record.source)
-            return "added", paper_id
-        stored = self.store.fields(paper_id)
-        assert stored is not None
+            return Stored("added", paper_id)
+        paper_id, reason, stored = found
         merged = combine(stored, record)
         changed = merged != stored
         if changed:
-            self.store.update_paper(paper_id, merged, stored)
+            self.store.update_paper(paper_id, merged, stored, keys_of(merged))
         new_source = self.store.add_source(paper_id, record.source)
         if new_source:
             self.store.add_sketch(paper_id, prepared.sketch)
-        return ("merged" if changed or new_source else "unchanged"), paper_id
+        return Stored("merged" if changed or new_source else "unchanged", paper_id, reason, stored.title)
 
     def merge_into(self, paper_id: int, record: Record) -> int | None:
         """Merge an arXiv record known to describe paper `paper_id` into that paper (not into
@@ -234,24 +247,24 @@ class Ingester:
                 return holder
             merged = combine(stored, record)
             if record.published and not record.date_approx:
-                merged.published, merged.date_approx = record.published, False
+                merged.published, merged.date_precision = record.published, record.date_precision
             merged.categories = record.categories + [c for c in merged.categories if c not in record.categories]
             if merged != stored:
-                self.store.update_paper(paper_id, merged, stored)
+                self.store.update_paper(paper_id, merged, stored, keys_of(merged))
             if self.store.add_source(paper_id, record.source):
                 self.store.add_sketch(paper_id, prepare_record(record).sketch)
         return paper_id
 
-    def _find_same(self, record: Record, prepared: Prepared) -> int | None:
-        if record.arxiv_id:
-            found = self.store.id_by_arxiv(record.arxiv_id)
-            if found is not None:
-                return found
+    def _find_same(self, record: Record, prepared: Prepared) -> tuple[int, str, Fields] | None:
+        """The stored paper a record describes, why (`merge.match_reason`), and its fields."""
+        by_id = [(self.store.id_by_arxiv(record.arxiv_id) if record.arxiv_id else None, BY_ARXIV_ID)]
         doi = doi_norm(record.doi)
-        if doi:
-            found = self.store.id_by_doi(doi)
+        by_id.append((self.store.id_by_doi(doi) if doi else None, BY_DOI))
+        for found, reason in by_id:
             if found is not None:
-                return found
+                stored = self.store.fields(found)
+                assert stored is not None
+                return found, reason, stored
         candidates: list[int] = []
         key = title_key(record.title)
         if key:
@@ -259,8 +272,9 @@ class Ingester:
         candidates += [c for c in self.store.ids_by_sketch(prepared.sketch) if c not in candidates]
         for candidate in candidates:
             stored = self.store.fields(candidate)
-            if stored and same_paper(stored, record, prepared.shingles):
-                return candidate
+            why = match_reason(stored, record, prepared.shingles) if stored else None
+            if stored and why:
+                return candidate, why, stored
         return None
 
     def add_from_arxiv(self, refs: Iterable[str], look_up: Callable[[list[str]], Lookup]) -> ArxivAddition:

@@ -19,12 +19,13 @@ import heapq
 import re
 import unicodedata
 import zlib
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .papers import Record
+from .papers import CITATION_FIELDS, Fields, Precision, Record, stored_fields
+from .people import Person
+from .worktypes import WEAK, Kind, contradict
 from .text import CJK_CHAR, clean_text, derive_title
 
 if TYPE_CHECKING:
@@ -57,57 +58,35 @@ _PLACEHOLDER_SPAN = 160
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 
 
-@dataclass
-class Fields:
-    """The mergeable fields of a stored paper (what `combine` reads and writes)."""
-
-    title: str
-    title_derived: bool
-    abstract: str
-    authors: list[str] = field(default_factory=list)
-    authors_truncated: bool = False
-    organisations: list[str] = field(default_factory=list)
-    categories: list[str] = field(default_factory=list)
-    published: date | None = None
-    arxiv_id: str | None = None
-    version: int | None = None
-    has_code: bool | None = None
-    lang: str = "en"
-    doi: str | None = None
-    date_approx: bool = False
-    venue: str | None = None
-
-
 def fields_of(record: Record) -> Fields:
-    """A new paper's fields from its first record; a missing title is derived from the abstract."""
-    title = record.title or derive_title(record.abstract)
-    return Fields(
-        title=title,
-        title_derived=not record.title,
-        abstract=record.abstract,
-        authors=list(record.authors),
-        authors_truncated=record.authors_truncated,
-        organisations=list(record.organisations),
-        categories=list(record.categories),
-        published=record.published,
-        arxiv_id=record.arxiv_id,
-        version=record.version,
-        has_code=record.has_code,
-        lang=record.lang,
-        doi=record.doi,
-        date_approx=record.date_approx,
-        venue=record.venue or None,
-    )
+    """A new paper's fields from its first record; a missing title is derived from the abstract,
+    a missing kind guessed from the venue and arXiv id."""
+    values = {name: getattr(record, name) for name, _ in stored_fields() if name != "title_derived"}
+    fields = Fields(**values, title_derived=not record.title)
+    fields.title = record.title or derive_title(record.abstract)
+    fields.kind = record.work_kind
+    fields.venue = record.venue or None
+    for name in ("authors", "editors", "organisations", "categories"):
+        setattr(fields, name, list(getattr(record, name)))
+    return fields
+
+
+def keys_of(fields: Fields) -> dict[str, str | None]:
+    """The keys a stored paper is found by when merging: its title's (None for a title derived
+    from the abstract) and its DOI's."""
+    return {
+        "title_key": None if fields.title_derived else title_key(fields.title),
+        "doi_key": doi_norm(fields.doi),
+    }
 
 
 @lru_cache(maxsize=64)  # a paper's key is asked for when it is looked up and again when stored
 def title_key(title: str | None) -> str | None:
-    """The key a stored title is looked up by: without case, punctuation or spacing; None for
-    titles too short to trust. (Kept as it was: databases hold these keys.)"""
+    """The key a stored title is looked up by: without case, punctuation or spacing (short
+    titles too: whether two papers of one short title are one is `match_reason`'s to say)."""
     if not title:
         return None
-    key = "".join(_WORD.findall(title.casefold()))
-    return key if len(key) >= 12 else None
+    return "".join(_WORD.findall(title.casefold())) or None
 
 
 def title_norm(title: str) -> str:
@@ -123,7 +102,8 @@ def folded_words(text: str) -> list[str]:
 
 
 def doi_norm(doi: str | None) -> str | None:
-    """A DOI without its resolver prefix (`https://doi.org/`, `doi:`), in lower case."""
+    """A DOI without its resolver prefix (`https://doi.org/`, `doi:`), in lower case: DOIs are
+    matched without case, and stored as they were given."""
     if not doi:
         return None
     return _DOI_PREFIX.sub("", doi.strip()).lower() or None
@@ -195,28 +175,64 @@ def resemblance(a: set[int], b: set[int]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
-def name_words(name: str) -> list[str]:
-    """A person's name as folded words, surname last (`Yuan, C.-P.` gives `c p yuan`)."""
-    if "," in name:
-        last, _, first = name.partition(",")
-        name = f"{first} {last}"
-    return folded_words(name)
+def surname_words(person: Person) -> list[str]:
+    """A name's family name as folded words (a hyphen or space inside it joins: `Abu-Zeid` is
+    `abuzeid`), with its particle; a corporate name's words."""
+    if person.literal:
+        return folded_words(person.literal)
+    return ["".join(folded_words(person.family))] if person.family else []
 
 
-def authors_contradict(ours: list[str], theirs: list[str]) -> bool:
-    """Whether two author lists name different people: both are known and no surname of one
-    list is a name word of the other (so a list cut after its first names agrees with the
-    full one, and `Esteban-Pretel` with `Esteban Pretel`)."""
-    ours_names = [words for words in map(name_words, ours) if words]
-    theirs_names = [words for words in map(name_words, theirs) if words]
+def authors_contradict(ours: list[Person], theirs: list[Person]) -> bool:
+    """Whether two author lists name different people: both are known and they share no family
+    name (so a list cut after its first names agrees with the full one, and `Esteban-Pretel`
+    with `Esteban Pretel`)."""
+    ours_names = [words for words in map(surname_words, ours) if words]
+    theirs_names = [words for words in map(surname_words, theirs) if words]
     if not ours_names or not theirs_names:
         return False
     ours_words = {word for words in ours_names for word in words}
     theirs_words = {word for words in theirs_names for word in words}
-    shared = any(words[-1] in theirs_words for words in ours_names) or any(
-        words[-1] in ours_words for words in theirs_names
-    )
-    return not shared
+    return not ours_words & theirs_words
+
+
+def authors_agree(ours: list[Person], theirs: list[Person]) -> bool:
+    """Whether both author lists are known and share a family name."""
+    return bool(ours) and bool(theirs) and not authors_contradict(ours, theirs)
+
+
+# Titles that many different works carry: they need agreeing authors as much as short ones.
+_GENERIC_TITLES = frozenset((
+    "introduction", "preface", "foreword", "editorial", "conclusion", "conclusions", "index",
+    "contents", "references", "bibliography", "abstract", "appendix", "reply", "erratum",
+    "corrigendum", "discussion", "comment", "commentary", "bookreview", "lettertotheeditor",
+    "overview", "summary", "notes", "untitled", "acknowledgements", "acknowledgments",
+))
+# A title of fewer words than this may name several works ("Orientalism", "Deep learning").
+SHORT_TITLE_WORDS = 4
+
+
+def loose_title(title: str) -> bool:
+    """Whether a title is too short or too generic to tell one work from another alone."""
+    words = folded_words(title)
+    return len(words) < SHORT_TITLE_WORDS or "".join(words) in _GENERIC_TITLES
+
+
+def works_differ(candidate: Fields, record: Record) -> str | None:
+    """Why two works that share a title are different ones, or None when nothing says so: their
+    kinds contradict (a book is not an article), their years are more than a year apart (unless
+    one is a preprint, published before the other), their editions or volumes differ."""
+    if record.kind and candidate.kind and contradict(record.kind, candidate.kind):
+        return f"a {record.kind.value} is not a {candidate.kind.value}"
+    preprint = Kind.PREPRINT in (record.kind, candidate.kind)
+    if candidate.published and record.published and not preprint:
+        if abs(candidate.published.year - record.published.year) > 1:
+            return "years differ"
+    for name in ("edition", "volume"):
+        ours, theirs = getattr(candidate, name), getattr(record, name)
+        if ours and theirs and folded_words(ours) != folded_words(theirs) and not preprint:
+            return f"{name}s differ"
+    return None
 
 
 def match_reason(candidate: Fields, record: Record, record_shingles: set[int]) -> str | None:
@@ -227,14 +243,29 @@ def match_reason(candidate: Fields, record: Record, record_shingles: set[int]) -
     candidate_doi, record_doi = doi_norm(candidate.doi), doi_norm(record.doi)
     if candidate_doi and record_doi:
         return BY_DOI if candidate_doi == record_doi else None
-    if authors_contradict(candidate.authors, record.authors):
+    if authors_contradict(candidate.authors, record.authors) or works_differ(candidate, record):
         return None
     if record.title and not candidate.title_derived:
-        same_title = title_norm(record.title) == title_norm(candidate.title)
-        return BY_TITLE if same_title else None
+        if title_norm(record.title) != title_norm(candidate.title):
+            return None
+        if loose_title(record.title) and not _vouched(candidate, record):
+            return None
+        return BY_TITLE
     if same_abstract(candidate.abstract, record.abstract, record_shingles):
         return BY_ABSTRACT
     return None
+
+
+def _vouched(candidate: Fields, record: Record) -> bool:
+    """Whether something beside a short title says two entries are one work: authors in common,
+    the same cite key, or (for works that name no author) the same year, kind and venue."""
+    if authors_agree(candidate.authors, record.authors):
+        return True
+    if candidate.cite_key and candidate.cite_key == record.cite_key:
+        return True
+    if candidate.authors or record.authors:
+        return False
+    return (candidate.year, candidate.kind, candidate.venue) == (record.year, record.work_kind, record.venue)
 
 
 def same_paper(candidate: Fields, record: Record, record_shingles: set[int]) -> bool:
@@ -258,12 +289,13 @@ def combine(stored: Fields, record: Record) -> Fields:
     """The stored paper enriched by a record: the richest value of each field wins.
 
     A newer arXiv version replaces the text fields; otherwise a real title beats a derived one,
-    a full author list beats a cut one, an exact date beats one known only to the month, the
-    known DOI, venue, category and code link are kept, an abstract fills a paper that had none,
-    and an English abstract is preferred over a machine translation.
+    a full author list beats a cut one, an exact date beats one known only to the month or year,
+    a named kind beats a preprint or `other`, the known DOI, venue, citation fields, category and
+    code link are kept (a missing one filled in), an abstract fills a paper that had none, and
+    an English abstract is preferred over a machine translation.
     """
     merged = replace(stored, authors=list(stored.authors), organisations=list(stored.organisations),
-                     categories=list(stored.categories))
+                     categories=list(stored.categories), editors=list(stored.editors))
     newer = bool(record.version and stored.version and record.version > stored.version)
     if newer:
         merged.version = record.version
@@ -290,10 +322,13 @@ def combine(stored: Fields, record: Record) -> Fields:
         if category not in merged.categories:
             merged.categories.append(category)
     if _better_date(record, merged):
-        merged.published, merged.date_approx = record.published, record.date_approx
-    merged.arxiv_id = merged.arxiv_id or record.arxiv_id
-    merged.doi = merged.doi or record.doi
-    merged.venue = merged.venue or record.venue or None
+        merged.published, merged.date_precision = record.published, record.date_precision
+    if record.kind and (merged.kind is None or (merged.kind in WEAK and record.kind not in WEAK)):
+        merged.kind = record.kind
+    for name in ("arxiv_id", "doi", "venue", *CITATION_FIELDS, "cite_key"):
+        setattr(merged, name, getattr(merged, name) or getattr(record, name) or None)
+    if not merged.editors and record.editors:
+        merged.editors = list(record.editors)
     if merged.version is None:
         merged.version = record.version
     if record.has_code and not merged.has_code:
@@ -312,10 +347,13 @@ def _richer_authors(record: Record, current: Fields) -> bool:
 
 
 def _better_date(record: Record, current: Fields) -> bool:
-    """Whether the record's date should replace the current one: any date beats none, and an
-    exact date beats one only known to the month (never the other way round)."""
+    """Whether the record's date should replace the current one: any date beats none, and a
+    more precise date beats a less precise one (never the other way round)."""
     if record.published is None:
         return False
     if current.published is None:
         return True
-    return current.date_approx and not record.date_approx
+    return _PRECISION_RANK[record.date_precision] > _PRECISION_RANK[current.date_precision]
+
+
+_PRECISION_RANK = {Precision.YEAR: 0, Precision.MONTH: 1, Precision.DAY: 2}

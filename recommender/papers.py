@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from .people import Person
+from .worktypes import Kind
+from .worktypes import guess as guess_kind
 
 ARXIV_ABS_URL = "https://arxiv.org/abs/{}"
 DOI_URL = "https://doi.org/{}"
@@ -20,28 +27,6 @@ class SourceRef:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}"
-
-
-@dataclass
-class Record:
-    """One paper as a single source describes it, before merging with other sources."""
-
-    source: SourceRef
-    abstract: str
-    title: str | None = None
-    authors: list[str] = field(default_factory=list)
-    authors_truncated: bool = False
-    organisations: list[str] = field(default_factory=list)
-    categories: list[str] = field(default_factory=list)
-    published: date | None = None
-    arxiv_id: str | None = None
-    version: int | None = None
-    has_code: bool | None = None
-    lang: str = "en"
-    doi: str | None = None
-    # True when `published` is only known to the month (e.g. from the arXiv id of a replacement).
-    date_approx: bool = False
-    venue: str | None = None  # the journal or proceedings it appeared in
 
 
 @dataclass(frozen=True)
@@ -60,27 +45,114 @@ Source = SourceRef
 """One place a stored paper was seen: the same shape as where a record was read."""
 
 
-@dataclass(frozen=True)
-class Paper:
+class Precision(StrEnum):
+    """How much of a date is known: `published` holds the first day of the month or year."""
+
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+def stored(codec: str, **kwargs: Any) -> Any:
+    """A field kept in a column of the `papers` table under its own name, written and read by
+    the store's codec of that name (`text`, `int`, `bool`, `maybe_bool`, `date`, `json`,
+    `people`, `kind`, `precision`)."""
+    return field(metadata={"codec": codec}, **kwargs)
+
+
+CITATION_FIELDS = ("volume", "issue", "pages", "publisher", "place", "edition", "isbn")
+"""The text fields a citation gives beside the venue (the container: journal or book title)."""
+
+
+@dataclass(kw_only=True)
+class Work:
+    """What any source may say of a paper; every field is stored (its `codec` says how)."""
+
+    title: str = stored("text", default="")
+    abstract: str = stored("text", default="")
+    authors: list[Person] = stored("people", default_factory=list)
+    authors_truncated: bool = stored("bool", default=False)
+    organisations: list[str] = stored("json", default_factory=list)
+    categories: list[str] = stored("json", default_factory=list)
+    published: date | None = stored("date", default=None)
+    date_precision: Precision = stored("precision", default=Precision.DAY)
+    arxiv_id: str | None = stored("text", default=None)
+    version: int | None = stored("int", default=None)
+    has_code: bool | None = stored("maybe_bool", default=None)
+    lang: str = stored("text", default="en")
+    doi: str | None = stored("text", default=None)  # as given; matched by merge's key
+    kind: Kind | None = stored("kind", default=None)  # None: the source named none
+    venue: str | None = stored("text", default=None)  # the container: journal, proceedings, book
+    volume: str | None = stored("text", default=None)
+    issue: str | None = stored("text", default=None)
+    pages: str | None = stored("text", default=None)
+    publisher: str | None = stored("text", default=None)  # also a thesis's school, a report's institution
+    place: str | None = stored("text", default=None)
+    editors: list[Person] = stored("people", default_factory=list)
+    edition: str | None = stored("text", default=None)
+    isbn: str | None = stored("text", default=None)
+    cite_key: str | None = stored("text", default=None)  # the key the first reference manager gave it
+
+    @property
+    def work_kind(self) -> Kind:
+        """The kind, or when no source named one, what the venue and arXiv id suggest."""
+        return self.kind or guess_kind(self.venue, self.arxiv_id)
+
+    @property
+    def primary_category(self) -> str | None:
+        return self.categories[0] if self.categories else None
+
+    @property
+    def year(self) -> int | None:
+        return self.published.year if self.published else None
+
+    @property
+    def date_approx(self) -> bool:
+        """Whether the date is known only to the month or year."""
+        return self.published is not None and self.date_precision != Precision.DAY
+
+    @property
+    def date_text(self) -> str | None:
+        """The date as far as it is known: `1958`, `1958-06` or `1958-06-19`."""
+        day = self.published
+        if day is None:
+            return None
+        if self.date_precision == Precision.YEAR:
+            return f"{day.year:04d}"
+        if self.date_precision == Precision.MONTH:
+            return f"{day.year:04d}-{day.month:02d}"
+        return day.isoformat()
+
+
+@dataclass(kw_only=True)
+class Record(Work):
+    """One paper as a single source describes it, before merging with other sources (an empty
+    title: the source gave none)."""
+
+    source: SourceRef
+
+
+def stored_fields() -> list[tuple[str, str]]:
+    """(name, codec) of every stored field of a paper, in declaration order: the columns of the
+    `papers` table that the store writes and reads."""
+    return [(f.name, f.metadata["codec"]) for f in dataclasses.fields(Fields) if "codec" in f.metadata]
+
+
+@dataclass(kw_only=True)
+class Fields(Work):
+    """The stored fields of a paper (what `merge.combine` reads and writes): a work whose title
+    may have been derived from its abstract."""
+
+    title_derived: bool = stored("bool", default=False)
+
+
+@dataclass(kw_only=True)
+class Paper(Fields):
     """A paper in the library, merged from every source that mentioned it."""
 
     id: int
-    title: str
-    title_derived: bool
-    authors: list[str]
-    authors_truncated: bool
-    abstract: str
-    categories: list[str]
-    published: date | None
-    arxiv_id: str | None
-    lang: str
-    has_code: bool | None
-    organisations: list[str] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     added: str | None = None
-    doi: str | None = None
-    date_approx: bool = False
-    venue: str | None = None
 
     @property
     def url(self) -> str | None:
@@ -89,26 +161,29 @@ class Paper:
             return ARXIV_ABS_URL.format(self.arxiv_id)
         return DOI_URL.format(self.doi) if self.doi else None
 
-    @property
-    def primary_category(self) -> str | None:
-        return self.categories[0] if self.categories else None
-
     def to_dict(self) -> dict:
-        """A JSON-ready view of the paper."""
+        """A JSON-ready view of the paper: `authors` as cards show them, `names` with their
+        parts (CSL-JSON's: family, given, particle, suffix, literal)."""
         return {
             "id": self.id,
             "title": self.title,
             "title_derived": self.title_derived,
-            "authors": list(self.authors),
+            "type": self.work_kind.value,
+            "authors": [person.display for person in self.authors],
+            "names": [person.to_dict() for person in self.authors],
             "authors_truncated": self.authors_truncated,
+            "editors": [person.to_dict() for person in self.editors],
             "organisations": list(self.organisations),
             "abstract": self.abstract,
             "categories": list(self.categories),
             "published": self.published.isoformat() if self.published else None,
-            "date_approx": self.date_approx,
+            "date_precision": self.date_precision.value if self.published else None,
+            "date": self.date_text,
             "arxiv_id": self.arxiv_id,
             "doi": self.doi,
             "venue": self.venue,
+            **{name: getattr(self, name) for name in CITATION_FIELDS},
+            "cite_key": self.cite_key,
             "url": self.url,
             "lang": self.lang,
             "has_code": self.has_code,

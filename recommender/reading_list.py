@@ -25,6 +25,24 @@ if TYPE_CHECKING:
     from .store import Store
 
 
+@dataclass(frozen=True)
+class Merge:
+    """An entry taken for a paper the library held already (or that an earlier entry of the same
+    import added): where the entry is, the paper, why (`arxiv id`, `doi`, `title`, `abstract`),
+    and whether the paper changed. What a person checks to undo a wrong merge."""
+
+    source: str
+    title: str
+    paper_id: int
+    paper_title: str
+    reason: str
+    changed: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "title": self.title, "paper_id": self.paper_id,
+                "paper_title": self.paper_title, "reason": self.reason, "changed": self.changed}
+
+
 @dataclass
 class FileImport:
     """What importing one file did: entries `added` as new papers or `matched` to papers already
@@ -38,6 +56,7 @@ class FileImport:
     already_liked: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     error: str | None = None
+    merges: list[Merge] = field(default_factory=list)
 
     @property
     def entries(self) -> int:
@@ -49,6 +68,7 @@ class FileImport:
             "path": self.path, "format": self.format, "added": self.added, "matched": self.matched,
             "liked": self.liked, "already_liked": self.already_liked,
             "rejected": [str(r) for r in self.rejected], "error": self.error,
+            "merges": [m.to_dict() for m in self.merges],
         }
 
 
@@ -167,11 +187,15 @@ class Importer:
             if isinstance(item, Rejection):
                 done.rejected.append(item)
                 continue
-            outcome, paper_id = self.ingester.add_prepared(item)
-            if outcome == "added":
+            stored = self.ingester.add_prepared(item)
+            paper_id = stored.paper_id
+            if stored.outcome == "added":
                 done.added += 1
             else:
                 done.matched += 1
+                record = item.record
+                done.merges.append(Merge(str(record.source), record.title, paper_id, stored.title or "",
+                                         stored.reason or "", stored.outcome == "merged"))
             if paper_id in liked_here:
                 continue
             liked_here.add(paper_id)

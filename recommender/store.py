@@ -18,15 +18,18 @@ import json
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .merge import Fields, doi_norm, title_key
-from .papers import Paper, Source
+from .merge import title_key
+from .papers import Fields, Paper, Precision, Source, stored_fields
+from .people import Person, displayed
+from .worktypes import Kind
+from .worktypes import guess as guess_kind
 from .text import clean_text, spaced_cjk
 
 if TYPE_CHECKING:
@@ -223,8 +226,33 @@ def _v9(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE papers ADD COLUMN venue TEXT")
 
 
+def _v10(db: sqlite_utils.Database) -> None:
+    """The bibliographic record: names with their parts (stored names split best-effort), a kind
+    of work, citation fields, a date's precision instead of `date_approx`, the DOI as given
+    beside its key, the cite key, and title keys for short titles too."""
+    for name in ("kind", "volume", "issue", "pages", "publisher", "place", "edition", "isbn",
+                 "cite_key", "doi_key"):
+        db.execute(f"ALTER TABLE papers ADD COLUMN {name} TEXT")
+    db.execute("ALTER TABLE papers ADD COLUMN editors TEXT NOT NULL DEFAULT '[]'")
+    db.execute("ALTER TABLE papers ADD COLUMN date_precision TEXT NOT NULL DEFAULT 'day'")
+    db.execute(
+        "UPDATE papers SET doi_key = doi, date_precision = CASE WHEN date_approx = 0 THEN 'day' "
+        "WHEN substr(published, 6, 5) = '01-01' THEN 'year' ELSE 'month' END"
+    )
+    db.execute("DROP INDEX IF EXISTS idx_papers_doi")
+    db.execute("ALTER TABLE papers DROP COLUMN date_approx")
+    db.execute("CREATE INDEX idx_papers_doi_key ON papers (doi_key)")
+    rows = db.execute("SELECT id, title, title_derived, authors, venue, arxiv_id FROM papers").fetchall()
+    db.conn.executemany(
+        "UPDATE papers SET authors = ?, kind = ?, title_key = ? WHERE id = ?",
+        [(_people_json([Person.from_dict(a) for a in json.loads(authors)]), guess_kind(venue, arxiv_id).value,
+          None if derived else title_key(title), paper_id)
+         for paper_id, title, derived, authors, venue, arxiv_id in rows],
+    )
+
+
 # Each migration takes the database from version N to N+1; append, never edit.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -252,6 +280,46 @@ _JSON = json.JSONEncoder(ensure_ascii=False)  # one encoder: json.dumps makes on
 
 def _json(values: Iterable[str]) -> str:
     return _JSON.encode(list(values))
+
+
+def _people_json(people: Iterable[Person]) -> str:
+    return _JSON.encode([person.to_dict() for person in people])
+
+
+def _people(text: str) -> list[Person]:
+    return [Person.from_dict(value) for value in json.loads(text)]
+
+
+# How each codec of a stored field (`papers.stored`) is written to its column and read back.
+_ENCODERS: dict[str, Callable[[Any], Any]] = {
+    "text": lambda v: v, "int": lambda v: v, "bool": int,
+    "maybe_bool": lambda v: None if v is None else int(v),
+    "date": lambda v: v.isoformat() if v else None,
+    "json": _json, "people": _people_json,
+    "kind": lambda v: v.value if v else None, "precision": lambda v: v.value,
+}
+_DECODERS: dict[str, Callable[[Any], Any]] = {
+    "text": lambda v: v, "int": lambda v: v, "bool": bool,
+    "maybe_bool": lambda v: None if v is None else bool(v),
+    "date": lambda v: date.fromisoformat(v) if v else None,
+    "json": json.loads, "people": _people,
+    "kind": lambda v: Kind(v) if v else None, "precision": Precision,
+}
+# Columns kept beside the fields, for look-ups: what the store derives itself, and the keys
+# merging finds papers by (`merge.keys_of`, given by the caller).
+_DERIVED = ("primary_category", "year")
+_FIELD_SELECT = ", ".join(name for name, _ in stored_fields())
+
+
+def _encoded(f: Fields) -> dict[str, Any]:
+    """A paper's columns: its stored fields and what is derived from them."""
+    values = {name: _ENCODERS[codec](getattr(f, name)) for name, codec in stored_fields()}
+    return {**values, **{name: getattr(f, name) for name in _DERIVED}}
+
+
+def _decoded(row: sqlite3.Row) -> dict[str, Any]:
+    """A paper's stored fields from its row, by column name."""
+    return {name: _DECODERS[codec](row[name]) for name, codec in stored_fields()}
 
 
 class Store:
@@ -392,9 +460,10 @@ class Store:
         row = self._read().execute("SELECT id FROM papers WHERE arxiv_id = ?", [arxiv_id]).fetchone()
         return row[0] if row else None
 
-    def id_by_doi(self, doi: str) -> int | None:
+    def id_by_doi(self, doi_key: str) -> int | None:
+        """The paper of a DOI, by its key (`merge.doi_norm`)."""
         row = self._read().execute(
-            "SELECT id FROM papers WHERE doi = ? ORDER BY id LIMIT 1", [doi_norm(doi)]
+            "SELECT id FROM papers WHERE doi_key = ? ORDER BY id LIMIT 1", [doi_key]
         ).fetchone()
         return row[0] if row else None
 
@@ -415,52 +484,38 @@ class Store:
         return [paper_id for _, paper_id in ranked[:20]]
 
     def fields(self, paper_id: int) -> Fields | None:
-        row = self._read().execute(
-            "SELECT title, title_derived, abstract, authors, authors_truncated, organisations, "
-            "categories, published, arxiv_id, version, has_code, lang, doi, date_approx, venue "
-            "FROM papers WHERE id = ?",
-            [paper_id],
-        ).fetchone()
-        if row is None:
-            return None
-        return Fields(
-            title=row[0], title_derived=bool(row[1]), abstract=row[2], authors=json.loads(row[3]),
-            authors_truncated=bool(row[4]), organisations=json.loads(row[5]),
-            categories=json.loads(row[6]), published=date.fromisoformat(row[7]) if row[7] else None,
-            arxiv_id=row[8], version=row[9], has_code=None if row[10] is None else bool(row[10]),
-            lang=row[11], doi=row[12], date_approx=bool(row[13]), venue=row[14],
-        )
+        rows = self._rows(f"SELECT {_FIELD_SELECT} FROM papers WHERE id = ?", [paper_id])
+        return Fields(**_decoded(rows[0])) if rows else None
 
     # -- papers: writing -------------------------------------------------------------------
 
-    def insert_paper(self, f: Fields, shingle_sketch: list[int]) -> int:
+    def insert_paper(self, f: Fields, keys: Mapping[str, str | None], shingle_sketch: list[int]) -> int:
+        """Store a new paper with the keys merging finds it by (`merge.keys_of`)."""
         now = _now_precise()
+        values = {**_encoded(f), **keys, "added": now, "updated": now}
+        names = list(values)
         with self._writing() as db:
             cursor = db.execute(
-                "INSERT INTO papers (arxiv_id, title, title_derived, title_key, abstract, authors, "
-                "authors_truncated, organisations, categories, primary_category, published, year, "
-                "version, has_code, lang, doi, date_approx, venue, added, updated) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                self._row(f) + [now, now],
+                f"INSERT INTO papers ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                list(values.values()),
             )
             paper_id = cursor.lastrowid
             assert paper_id is not None
-            _write_fts(db, paper_id, f.title, f.abstract, f.authors, replace=False)
+            _write_fts(db, paper_id, f.title, f.abstract, displayed(f.authors), replace=False)
             _write_categories(db, paper_id, f.categories, replace=False)
             self._add_sketch(db, paper_id, shingle_sketch)
         return paper_id
 
-    def update_paper(self, paper_id: int, f: Fields, old: Fields) -> None:
+    def update_paper(self, paper_id: int, f: Fields, old: Fields, keys: Mapping[str, str | None]) -> None:
+        """Rewrite a paper's fields (and its keys, `merge.keys_of`) after a merge."""
+        values = {**_encoded(f), **keys, "updated": _now_precise()}
         with self._writing() as db:
             db.execute(
-                "UPDATE papers SET arxiv_id = ?, title = ?, title_derived = ?, title_key = ?, "
-                "abstract = ?, authors = ?, authors_truncated = ?, organisations = ?, "
-                "categories = ?, primary_category = ?, published = ?, year = ?, version = ?, "
-                "has_code = ?, lang = ?, doi = ?, date_approx = ?, venue = ?, updated = ? WHERE id = ?",
-                self._row(f) + [_now_precise(), paper_id],
+                f"UPDATE papers SET {', '.join(f'{name} = ?' for name in values)} WHERE id = ?",
+                [*values.values(), paper_id],
             )
             if (f.title, f.abstract, f.authors) != (old.title, old.abstract, old.authors):
-                _write_fts(db, paper_id, f.title, f.abstract, f.authors, replace=True)
+                _write_fts(db, paper_id, f.title, f.abstract, displayed(f.authors), replace=True)
             if f.categories != old.categories:
                 _write_categories(db, paper_id, f.categories, replace=True)
 
@@ -483,18 +538,6 @@ class Store:
                 [paper_id, source.path, source.line, source.format],
             )
         return cursor.rowcount > 0
-
-    @staticmethod
-    def _row(f: Fields) -> list[Any]:
-        return [
-            f.arxiv_id, f.title, int(f.title_derived), title_key(f.title) if not f.title_derived else None,
-            f.abstract, _json(f.authors), int(f.authors_truncated), _json(f.organisations),
-            _json(f.categories), f.categories[0] if f.categories else None,
-            f.published.isoformat() if f.published else None,
-            f.published.year if f.published else None, f.version,
-            None if f.has_code is None else int(f.has_code), f.lang, doi_norm(f.doi),
-            int(f.date_approx), f.venue or None,
-        ]
 
     # -- papers: matching to arXiv -----------------------------------------------------------
 
@@ -529,22 +572,18 @@ class Store:
 
     # -- papers: reading -------------------------------------------------------------------
 
-    _PAPER_COLUMNS = (
-        "p.id, p.title, p.title_derived, p.authors, p.authors_truncated, p.abstract, p.categories, "
-        "p.published, p.arxiv_id, p.lang, p.has_code, p.organisations, p.added, p.doi, "
-        "p.date_approx, p.venue"
-    )
+    _PAPER_COLUMNS = "p.id, p.added, " + ", ".join(f"p.{name}" for name, _ in stored_fields())
 
-    def _paper(self, row: sqlite3.Row | tuple, with_sources: bool = False) -> Paper:
-        paper_id = row[0]
+    def _paper(self, row: sqlite3.Row, with_sources: bool = False) -> Paper:
+        paper_id = row["id"]
         sources = self.sources(paper_id) if with_sources else []
-        return Paper(
-            id=paper_id, title=row[1], title_derived=bool(row[2]), authors=json.loads(row[3]),
-            authors_truncated=bool(row[4]), abstract=row[5], categories=json.loads(row[6]),
-            published=date.fromisoformat(row[7]) if row[7] else None, arxiv_id=row[8], lang=row[9],
-            has_code=None if row[10] is None else bool(row[10]), organisations=json.loads(row[11]),
-            sources=sources, added=row[12], doi=row[13], date_approx=bool(row[14]), venue=row[15],
-        )
+        return Paper(id=paper_id, added=row["added"], sources=sources, **_decoded(row))
+
+    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """Rows read by their columns' names."""
+        cursor = self._read().cursor()
+        cursor.row_factory = sqlite3.Row
+        return cursor.execute(sql, list(params)).fetchall()
 
     def sources(self, paper_id: int) -> list[Source]:
         rows = self._read().execute(
@@ -553,10 +592,8 @@ class Store:
         return [Source(*r) for r in rows]
 
     def paper(self, paper_id: int) -> Paper | None:
-        row = self._read().execute(
-            f"SELECT {self._PAPER_COLUMNS} FROM papers p WHERE p.id = ?", [paper_id]
-        ).fetchone()
-        return self._paper(row, with_sources=True) if row else None
+        rows = self._rows(f"SELECT {self._PAPER_COLUMNS} FROM papers p WHERE p.id = ?", [paper_id])
+        return self._paper(rows[0], with_sources=True) if rows else None
 
     def papers(self, ids: Iterable[int]) -> list[Paper]:
         """Papers by id, in the order asked for (unknown ids are skipped)."""
@@ -567,10 +604,8 @@ class Store:
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             marks = ",".join("?" * len(chunk))
-            for row in self._read().execute(
-                f"SELECT {self._PAPER_COLUMNS} FROM papers p WHERE p.id IN ({marks})", chunk
-            ):
-                found[row[0]] = self._paper(row)
+            for row in self._rows(f"SELECT {self._PAPER_COLUMNS} FROM papers p WHERE p.id IN ({marks})", chunk):
+                found[row["id"]] = self._paper(row)
         return [found[i] for i in ids if i in found]
 
     def ids_by_title_phrase(self, phrase_match: str, limit: int = 50) -> list[tuple[int, str]]:
@@ -710,7 +745,7 @@ class Store:
     ) -> list[Paper]:
         """Papers by category and year alone, newest first."""
         where, params = self._filters(categories, years)
-        rows = self._read().execute(
+        rows = self._rows(
             f"SELECT {self._PAPER_COLUMNS} FROM papers p WHERE {where} "
             "ORDER BY p.published IS NULL, p.published DESC, p.id LIMIT ? OFFSET ?",
             params + [limit, offset],

@@ -15,7 +15,8 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from email.utils import parsedate_to_datetime
 
-from ..papers import Record, Rejection, SourceRef, split_arxiv_id
+from ..papers import Precision, Record, Rejection, SourceRef, split_arxiv_id
+from ..people import Person
 from ..text import clean_abstract, clean_title, detect_lang
 from .checks import check
 from .references import venue_of
@@ -147,7 +148,7 @@ def _record(line: str, path: str, number: int) -> Record | Rejection:
         has_code=None,
         lang=detect_lang(abstract),
         doi=clean_doi(data["doi"]) if isinstance(data.get("doi"), str) else None,
-        date_approx=date_approx,
+        date_precision=Precision.MONTH if date_approx else Precision.DAY,
         venue=venue_of(journal_ref) if isinstance(journal_ref, str) else None,
     )
 
@@ -173,7 +174,7 @@ def _published(versions: list[dict], update_date: object,
     return None, False
 
 
-def _authors(data: dict) -> tuple[list[str], bool]:
+def _authors(data: dict) -> tuple[list[Person], bool]:
     """Authors from `authors_parsed` when usable, else split from the `authors` string.
 
     Both give the same people; the parsed list is preferred because it has already separated
@@ -181,24 +182,25 @@ def _authors(data: dict) -> tuple[list[str], bool]:
     """
     raw = data.get("authors")
     raw = raw if isinstance(raw, str) else ""
-    names: list[str] = []
+    names: list[Person] = []
     truncated = False
     parsed = data.get("authors_parsed")
     if isinstance(parsed, list):
         for entry in parsed:
             if isinstance(entry, list) and all(isinstance(part, str) for part in entry[:3]):
-                name, cut = strip_et_al(_parsed_name(entry))
+                name, cut = _parsed_name(entry)
                 truncated = truncated or cut
-                if _LETTER.search(name):
+                if _LETTER.search(name.display):
                     names.append(name)
     if names:
         return names, truncated or authors_cut(raw)
     from_string, cut = split_authors(raw)
-    return from_string, truncated or cut
+    return [Person.from_text(name) for name in from_string], truncated or cut
 
 
-def _parsed_name(entry: list[str]) -> str:
-    """["Last", "First", "Suffix", affiliation…] → "First Last Suffix"."""
+def _parsed_name(entry: list[str]) -> tuple[Person, bool]:
+    """["Last", "First", "Suffix", affiliation…] as a name, and whether it said "et al."."""
     last, first, suffix = (list(entry[:3]) + ["", "", ""])[:3]
-    last = last.strip().rstrip(",").strip()
-    return clean_person(" ".join(part.strip() for part in (first, last, suffix) if part.strip()))
+    family, cut = strip_et_al(clean_person(last.strip().rstrip(",")))
+    given, cut_given = strip_et_al(clean_person(first))
+    return Person.from_parts(family, given, suffix=clean_person(suffix)), cut or cut_given

@@ -3,8 +3,8 @@ write them, read with bibtexparser 2.
 
 `@string` macros are resolved (with `#` concatenation), `@preamble` and `@comment` blocks (JabRef
 keeps its groups in those) are skipped, month macros (`jun`) become numbers, and the authors are
-split the BibTeX way: `Last, First and First Last and {Corporate Name} and others` (`others`
-marks a cut list). The venue is BibLaTeX's `journaltitle`, else `journal`, else `booktitle`. An
+split the BibTeX way into their parts (`von Last, Jr, First and First von Last and {Corporate
+Name} and others`: a braced name is a corporate one, `others` marks a cut list), editors too. The venue is BibLaTeX's `journaltitle`, else `journal`, else `booktitle`. An
 entry repeating an earlier cite key is read all the same. An entry that cannot be parsed, or has
 no title, is a Rejection naming the line where it starts.
 """
@@ -26,7 +26,9 @@ from bibtexparser.middlewares.names import (
 )
 from bibtexparser.model import Block, DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 
+from .. import worktypes
 from ..papers import Record, Rejection
+from ..people import Person
 from .references import Reference, record_of
 
 FORMAT = "bibtex"
@@ -34,6 +36,8 @@ FORMAT = "bibtex"
 logging.getLogger("bibtexparser").setLevel(logging.ERROR)
 HEAD_LIMIT = 65536
 _ENTRY_START = re.compile(r"^[ \t]*@[A-Za-z]+[ \t]*[{(]", re.MULTILINE)
+# A name that is one braced group (`{Fredensborg Kommune}`): a corporate name, never split.
+_WHOLLY_BRACED = re.compile(r"\{(?:[^{}]|\{[^{}]*\})*\}")
 _MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MENTION_FIELDS = ("url", "journal", "journaltitle", "note", "howpublished", "number", "eprint",
                    "publisher", "archiveprefix")
@@ -83,48 +87,71 @@ def reference_of(entry: Entry) -> Reference:
     """An entry's fields under their common names (field names are matched in any case)."""
     fields = {f.key.lower(): f.value for f in entry.fields}
 
-    def text(name: str) -> str:
-        value = fields.get(name, "")
-        return value if isinstance(value, str) else str(value)
+    def text(*names: str) -> str:
+        for name in names:
+            value = fields.get(name, "")
+            if value:
+                return value if isinstance(value, str) else str(value)
+        return ""
 
-    authors: list[str] = []
-    truncated = False
-    for person in split_multiple_persons_names(text("author") or text("editor")):
-        if person.strip().lower() == "others":
-            truncated = True
-        elif person.strip():
-            authors.append(display_name(person))
+    authors, truncated = people_of(text("author"))
+    editors, _ = people_of(text("editor"))
     month = fields.get("month")
     prefix = (text("archiveprefix") or text("eprinttype")).lower()
     eprint = text("eprint") if prefix == "arxiv" or "arxiv" in text("eprint").lower() else ""
     eprint = eprint or text("arxivid")  # Mendeley's own field
+    kind = worktypes.read(worktypes.BIBLATEX, entry.entry_type) or worktypes.read(worktypes.BIBTEX, entry.entry_type)
     return Reference(
         line=line_of(entry),
         key=entry.key.split("@")[0],
         title=text("title"),
         authors=authors,
         authors_truncated=truncated,
+        editors=editors,
         abstract=text("abstract"),
-        date=text("date") or text("year"),
+        date=text("date", "year"),
         month=_month(month),
         doi=text("doi"),
         eprint=eprint,
-        category=text("primaryclass") or text("eprintclass"),
+        category=text("primaryclass", "eprintclass"),
         mentions=[text(name) for name in _MENTION_FIELDS if name in fields],
-        venue=text("journaltitle") or text("journal") or text("booktitle"),
+        venue=text("journaltitle", "journal", "booktitle"),
+        kind=None if entry.entry_type.lower() == "misc" else kind,
+        volume=text("volume"),
+        issue=text("number", "issue"),
+        pages=text("pages"),
+        publisher=text("publisher", "school", "institution", "organization"),
+        place=text("location", "address"),
+        edition=text("edition"),
+        isbn=text("isbn"),
     )
 
 
-def display_name(person: str) -> str:
-    """A BibTeX name as people write it: `Chen, Ricky T. Q.` → `Ricky T. Q. Chen`,
-    `de la Fontaine, Jr., Jean` → `Jean de la Fontaine, Jr.`. A corporate name keeps its braces
-    for `clean_name` to drop; a name BibTeX cannot split is kept as written."""
+def people_of(names: str) -> tuple[list[Person], bool]:
+    """The people of an `author` or `editor` field, split the BibTeX way (`von Last, Jr,
+    First`, `First von Last`; a wholly braced `{Corporate Name}` is a literal), and whether the
+    list ends in `and others`."""
+    people: list[Person] = []
+    truncated = False
+    for raw in split_multiple_persons_names(names):
+        raw = raw.strip()
+        if raw.lower() == "others":
+            truncated = True
+        elif raw:
+            people.append(person_of(raw))
+    return people, truncated
+
+
+def person_of(name: str) -> Person:
+    """One BibTeX name with its parts (braces are left for cleaning to drop)."""
+    if _WHOLLY_BRACED.fullmatch(name):
+        return Person(literal=name[1:-1])
     try:
-        parts = parse_single_name_into_parts(person, strict=False)
+        parts = parse_single_name_into_parts(name, strict=False)
     except InvalidNameError:
-        return person
-    name = " ".join(parts.first + parts.von + parts.last)
-    return f"{name}, {' '.join(parts.jr)}" if parts.jr else name
+        return Person.from_text(name)
+    return Person(family=" ".join(parts.last), given=" ".join(parts.first),
+                  particle=" ".join(parts.von), suffix=" ".join(parts.jr))
 
 
 def _month(value: object) -> int | None:

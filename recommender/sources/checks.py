@@ -41,18 +41,22 @@ def problem_of(record: Record) -> str | None:
             problem = _text_problem(label, value, limit)
             if problem:
                 return problem
-    for label, values in (("author", record.authors), ("organisation", record.organisations),
-                          ("category", record.categories)):
+    for label, values in (("author", [p.display for p in record.authors]),
+                          ("editor", [p.display for p in record.editors]),
+                          ("organisation", record.organisations), ("category", record.categories)):
         if len(values) > MAX_AUTHORS:
             return f"{len(values):,} {label}s (at most {MAX_AUTHORS:,})"
         for number, value in enumerate(values, 1):
             problem = _text_problem(f"{label} {number}", value, MAX_NAME_CHARS)
             if problem:
                 return problem
-    for label, value, limit in (("arXiv id", record.arxiv_id, MAX_NAME_CHARS), ("DOI", record.doi, MAX_NAME_CHARS),
-                                ("venue", record.venue, MAX_VENUE_CHARS)):
-        if value is not None:
-            problem = _text_problem(label, value, limit)
+    singles: list[tuple[str, str | None, int]] = [
+        ("arXiv id", record.arxiv_id, MAX_NAME_CHARS), ("DOI", record.doi, MAX_NAME_CHARS),
+        ("venue", record.venue, MAX_VENUE_CHARS),
+    ]
+    for label, single, limit in singles:
+        if single is not None:
+            problem = _text_problem(label, single, limit)
             if problem:
                 return problem
     return None

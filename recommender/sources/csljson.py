@@ -15,7 +15,9 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+from .. import worktypes
 from ..papers import Record, Rejection
+from ..people import Person
 from .references import Reference, record_of
 
 FORMAT = "csl-json"
@@ -59,31 +61,47 @@ def reference_of(item: dict[str, Any], line: int) -> Reference:
             value = value[0] if value else ""
         return str(value) if value not in (None, "") else ""
 
-    authors = [name for name in map(_person, item.get("author") or []) if name]
+    def people(name: str) -> list[Person]:
+        found = item.get(name)
+        return [person for person in map(_person, found if isinstance(found, list) else []) if person]
+
     mentions = [text(name) for name in ("URL", "number", "container-title", "note", "publisher",
                                          "archive_location", "genre")]
     return Reference(
         line=line,
         key=text("id") or text("citation-key"),
         title=text("title"),
-        authors=authors,
+        authors=people("author"),
+        editors=people("editor") or people("container-author"),
         abstract=text("abstract"),
         date=_date_text(item.get("issued")),
         doi=text("DOI"),
         mentions=[m for m in mentions if m],
         venue=text("container-title"),
+        kind=worktypes.read(worktypes.CSL, text("type")),
+        volume=text("volume"),
+        issue=text("issue"),
+        pages=text("page"),
+        publisher=text("publisher"),
+        place=text("publisher-place"),
+        edition=text("edition"),
+        isbn=text("ISBN"),
     )
 
 
-def _person(person: Any) -> str:
+def _person(person: Any) -> Person:
+    """A CSL name: `literal`, or its parts (either particle is the particle)."""
     if not isinstance(person, dict):
-        return str(person or "")
-    if person.get("literal"):
-        return str(person["literal"])
-    parts = [person.get("given"), person.get("non-dropping-particle") or person.get("dropping-particle"),
-             person.get("family")]
-    name = " ".join(str(p) for p in parts if p)
-    return f"{name}, {person['suffix']}" if person.get("suffix") else name
+        return Person.from_text(str(person or ""))
+
+    def part(name: str) -> str:
+        value = person.get(name)
+        return str(value) if value not in (None, "") else ""
+
+    if part("literal"):
+        return Person.literal_of(part("literal"))
+    return Person(family=part("family"), given=part("given"),
+                  particle=part("non-dropping-particle") or part("dropping-particle"), suffix=part("suffix"))
 
 
 def _date_text(issued: Any) -> str:

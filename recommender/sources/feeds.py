@@ -29,7 +29,8 @@ from typing import NamedTuple
 
 import feedparser
 
-from ..papers import Record, Rejection, SourceRef, split_arxiv_id
+from ..papers import Precision, Record, Rejection, SourceRef, split_arxiv_id
+from ..people import Person
 from ..text import clean_abstract, clean_title, detect_lang, squash
 from .checks import check
 from .references import venue_of
@@ -295,7 +296,7 @@ def _announcement(entry: dict, kind: str, feed: dict, path: str,
         source=SourceRef(path, line, FORMAT),
         abstract=abstract,
         title=title,
-        authors=authors,
+        authors=[Person.from_text(name) for name in authors],
         authors_truncated=truncated,
         categories=_categories(entry, suffix.categories, feed),
         published=published,
@@ -304,7 +305,7 @@ def _announcement(entry: dict, kind: str, feed: dict, path: str,
         has_code=None,
         lang=detect_lang(abstract),
         doi=clean_doi(str(entry.get("arxiv_doi") or "")),
-        date_approx=date_approx,
+        date_precision=Precision.MONTH if date_approx else Precision.DAY,
         venue=venue_of(str(entry.get("arxiv_journal_ref") or "")),
     )
     return announce, record

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from ..papers import Record, Rejection, SourceRef
+from ..people import Person
 from ..text import (
     clean_abstract,
     clean_name,
@@ -460,7 +461,7 @@ def parse_cards(text: str, path: str, today: date) -> Iterator[Record | Rejectio
             source=SourceRef(path, number, CARDS),
             abstract=abstract,
             title=clean_title(title),
-            authors=[name for name in (clean_name(n) for n in names) if name],
+            authors=[Person.from_text(name) for name in (clean_name(n) for n in names) if name],
             authors_truncated=truncated,
             organisations=[o for o in (clean_name(o) for o in orgs) if o],
             categories=[category],
@@ -501,8 +502,7 @@ def _block_record(path: str, authors: Line, abstract: Line) -> Record:
     return Record(
         source=SourceRef(path, authors[0], AUTHOR_BLOCKS),
         abstract=text,
-        title=None,
-        authors=[name for name in (clean_name(n) for n in names) if name],
+        authors=[Person.from_text(name) for name in (clean_name(n) for n in names) if name],
         authors_truncated=truncated,
         lang=detect_lang(text),
     )

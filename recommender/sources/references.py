@@ -20,13 +20,16 @@ from datetime import date
 from ..papers import (
     NEW_ARXIV_ID,
     OLD_ARXIV_ID,
+    Precision,
     Record,
     Rejection,
     SourceRef,
     parse_arxiv_ref,
     split_arxiv_id,
 )
+from ..people import Person
 from ..text import clean_abstract, clean_name, clean_title, clean_venue, detect_lang
+from ..worktypes import Kind
 from .table import clean_categories, clean_doi, strip_et_al
 
 # `arXiv:1806.07366`, `arXiv preprint arXiv:1806.07366v2`, `arXiv: hep-th/9901001`
@@ -42,17 +45,21 @@ _ARXIV_CATEGORY = re.compile(r"^[a-z-]+(?:\.[A-Za-z-]+)?$")
 _ARXIV_ITSELF = re.compile(r"\b(?:arxiv|corr)\b", re.IGNORECASE)
 _PREPRINT_WORDS = re.compile(r"\b(?:arxiv|corr|preprints?|e-?prints?|abs)\b", re.IGNORECASE)
 _LETTER = re.compile(r"[^\W\d_]")
+_PAGE_DASH = re.compile(r"\s*(?:-+|–|—)\s*")
+MAX_FIELD_CHARS = 300
 
 
 @dataclass
 class Reference:
     """One entry of a reference manager's export, as its format names the fields (raw text:
-    `record_of` cleans it)."""
+    `record_of` cleans it). A format that keeps names whole (`Chen, Ricky T. Q.`) gives them
+    to `Person.from_text`; one that keeps their parts fills them."""
 
     line: int
     title: str = ""
-    authors: list[str] = field(default_factory=list)
+    authors: list[Person] = field(default_factory=list)
     authors_truncated: bool = False
+    editors: list[Person] = field(default_factory=list)
     abstract: str = ""
     date: str = ""  # ISO-like: `2018`, `2018-06`, `2018-06-19`, `2018/06/19/`
     month: int | None = None  # when the format keeps the month apart from the year
@@ -61,8 +68,16 @@ class Reference:
     category: str = ""  # arXiv's primary class
     # Fields that may mention an arXiv id or link: URLs, journal, note, number, extra.
     mentions: list[str] = field(default_factory=list)
-    venue: str = ""  # the journal or proceedings the paper appeared in
-    key: str = ""  # the entry's cite key or id, for messages
+    venue: str = ""  # the container: journal, proceedings or book the work is in
+    kind: Kind | None = None  # what the format's type names (None: it names none it knows)
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    publisher: str = ""
+    place: str = ""
+    edition: str = ""
+    isbn: str = ""
+    key: str = ""  # the entry's cite key or id
 
 
 def record_of(ref: Reference, path: str, fmt: str) -> Record | Rejection:
@@ -73,9 +88,10 @@ def record_of(ref: Reference, path: str, fmt: str) -> Record | Rejection:
         named = f" {ref.key!r}" if ref.key else ""
         return Rejection(path, ref.line, f"entry{named} has no title")
     authors, truncated = person_names(ref.authors)
+    editors, _ = person_names(ref.editors)
     abstract = clean_abstract(ref.abstract)
     arxiv = arxiv_id_of(ref)
-    published, approx = date_of(ref.date, ref.month)
+    published, precision = date_of(ref.date, ref.month)
     category = ref.category.strip()
     categories = clean_categories([category]) if arxiv and _ARXIV_CATEGORY.match(category) else []
     return Record(
@@ -84,15 +100,36 @@ def record_of(ref: Reference, path: str, fmt: str) -> Record | Rejection:
         title=title,
         authors=authors,
         authors_truncated=truncated or ref.authors_truncated,
+        editors=editors,
         categories=categories,
         published=published,
-        date_approx=approx,
+        date_precision=precision,
         arxiv_id=arxiv[0] if arxiv else None,
         version=arxiv[1] if arxiv else None,
         lang=detect_lang(abstract or title),
         doi=clean_doi(ref.doi) if ref.doi else None,
         venue=venue_of(ref.venue),
+        kind=ref.kind,
+        volume=_field(ref.volume),
+        issue=_field(ref.issue),
+        pages=_pages(ref.pages),
+        publisher=_field(ref.publisher),
+        place=_field(ref.place),
+        edition=_field(ref.edition),
+        isbn=_field(ref.isbn),
+        cite_key=ref.key.strip() or None,
     )
+
+
+def _field(text: str) -> str | None:
+    """A short citation field cleaned like a name (None when empty)."""
+    return clean_name(text)[:MAX_FIELD_CHARS] or None if text else None
+
+
+def _pages(text: str) -> str | None:
+    """Pages with BibTeX's `--` (and a dash of any kind) written as an en dash: `12–19`."""
+    found = _field(text)
+    return _PAGE_DASH.sub("–", found) if found else None
 
 
 def venue_of(text: str) -> str | None:
@@ -114,29 +151,23 @@ def only_arxiv(venue: str) -> bool:
     return _LETTER.search(rest) is None
 
 
-def person_names(names: list[str]) -> tuple[list[str], bool]:
-    """Cleaned names in order (empty ones dropped), and whether the list was cut (`and
-    others`, `et al.`)."""
-    cleaned: list[str] = []
+def person_names(people: list[Person]) -> tuple[list[Person], bool]:
+    """Names with each part cleaned, in order (empty ones dropped), and whether the list was cut
+    (`and others`, `et al.`)."""
+    cleaned: list[Person] = []
     truncated = False
-    for raw in names:
-        name, cut = strip_et_al(clean_name(raw))
+    for raw in people:
+        if raw.literal:
+            text, cut = strip_et_al(clean_name(raw.literal))
+            person = Person.literal_of(text)
+        else:
+            family, cut = strip_et_al(clean_name(raw.family))
+            person = Person.from_parts(family, clean_name(raw.given), clean_name(raw.particle),
+                                       clean_name(raw.suffix))
         truncated = truncated or cut
-        name = name.strip(" ,;")
-        if name:
-            cleaned.append(name)
+        if person:
+            cleaned.append(person)
     return cleaned, truncated
-
-
-def first_last(name: str) -> str:
-    """`Chen, Ricky T. Q.` → `Ricky T. Q. Chen`; `Bar, Jr., Foo` → `Foo Bar Jr.`; a name
-    without a comma as it is."""
-    parts = [part.strip() for part in name.split(",")]
-    if len(parts) == 2 and parts[1]:
-        return f"{parts[1]} {parts[0]}"
-    if len(parts) == 3 and parts[2]:
-        return f"{parts[2]} {parts[0]} {parts[1]}"
-    return name.strip()
 
 
 def arxiv_id_of(ref: Reference) -> tuple[str, int | None] | None:
@@ -166,23 +197,23 @@ def arxiv_id_of(ref: Reference) -> tuple[str, int | None] | None:
     return None
 
 
-def date_of(text: str, month: int | None = None) -> tuple[date | None, bool]:
-    """The date an entry gives and whether it is only approximate (no day): `2018` is
-    2018-01-01 (approximate), `2018-06` or year 2018 with month 6 is 2018-06-01."""
+def date_of(text: str, month: int | None = None) -> tuple[date | None, Precision]:
+    """The date an entry gives and how much of it is known: `2018` is 2018-01-01 known to the
+    year, `2018-06` (or year 2018 with month 6) is 2018-06-01 known to the month."""
     match = _ISO_DATE.search(text or "")
     if not match:
-        return None, False
+        return None, Precision.DAY
     year = int(match.group(1))
     month_text, day_text = match.group(2), match.group(3)
     month = int(month_text) if month_text else month
     try:
         if month and day_text:
-            return date(year, month, int(day_text)), False
+            return date(year, month, int(day_text)), Precision.DAY
         if month:
-            return date(year, month, 1), True
-        return date(year, 1, 1), True
+            return date(year, month, 1), Precision.MONTH
+        return date(year, 1, 1), Precision.YEAR
     except ValueError:
         try:
-            return date(year, 1, 1), True
+            return date(year, 1, 1), Precision.YEAR
         except ValueError:
-            return None, False
+            return None, Precision.DAY

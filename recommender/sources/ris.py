@@ -17,11 +17,15 @@ from typing import Any
 
 import rispy
 
+from .. import worktypes
 from ..papers import Record, Rejection
-from .references import Reference, first_last, record_of
+from ..people import Person
+from .references import Reference, record_of
 
 FORMAT = "ris"
 HEAD_LIMIT = 65536
+# An ISBN-10 or ISBN-13 (RIS keeps ISBNs and ISSNs in one tag, `SN`).
+_ISBN = re.compile(r"(?:97[89])?\d{9}[\dXx]")
 _TY = re.compile(r"^TY  -", re.MULTILINE)
 _ER = re.compile(r"^ER  -", re.MULTILINE)
 # Types whose secondary title (`T2`) and `BT` name a series or the work itself, not a venue.
@@ -70,22 +74,42 @@ def reference_of(entry: dict[str, Any], line: int) -> Reference:
     def first(*names: str) -> str:
         return _first(entry, *names)
 
+    unknown = entry.get("unknown_tag")
+    unknown = unknown if isinstance(unknown, dict) else {}
     people = entry.get("authors") or entry.get("first_authors") or []
+    editors = entry.get("secondary_authors") or unknown.get("ED") or []
     abstract = first("abstract", "notes_abstract")
     mentions = [str(u) for u in entry.get("urls", [])]
     mentions += [first(name) for name in ("secondary_title", "journal_name", "alternate_title3",
                                           "number", "note", "notes", "publisher", "type_of_work")]
+    kind = worktypes.read(worktypes.RIS, first("type_of_reference"))
+    start, end = first("start_page"), first("end_page")
     return Reference(
         line=line,
         key=first("id"),
         title=first("title", "primary_title", "translated_title"),
-        authors=[first_last(str(person)) for person in people],
+        authors=[person_of(str(person)) for person in people],
+        editors=[person_of(str(person)) for person in editors],
         abstract=abstract,
         date=first("date", "year", "publication_year"),
         doi=first("doi"),
         mentions=[m for m in mentions if m],
         venue=venue_of(entry),
+        kind=kind,
+        volume=first("volume"),
+        issue=first("number"),
+        pages=f"{start}–{end}" if start and end and start != end else start or end,
+        publisher=first("publisher"),
+        place=first("place_published"),
+        edition=first("edition"),
+        isbn=first("issn") if _ISBN.fullmatch(first("issn").replace("-", "").replace(" ", "")) else "",
     )
+
+
+def person_of(name: str) -> Person:
+    """A RIS name: `Last, First` or `Last, First, Suffix`; a name without a comma is kept whole
+    (an organisation), as Zotero reads it."""
+    return Person.from_text(name) if "," in name else Person.literal_of(name)
 
 
 def venue_of(entry: dict[str, Any]) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
 from ..papers import Record, Rejection, SourceRef, split_arxiv_id
+from ..people import Person
 from ..text import (
     clean_abstract,
     clean_name,
@@ -302,7 +303,7 @@ def _record(row: list[str], width: int, columns: dict[str, int], path: str,
         source=SourceRef(path, line, FORMAT),
         abstract=abstract,
         title=title,
-        authors=authors,
+        authors=[Person.from_text(name) for name in authors],
         authors_truncated=truncated,
         categories=clean_categories([cell("categories")]),
         published=published,

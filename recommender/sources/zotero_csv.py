@@ -14,8 +14,11 @@ import io
 from collections.abc import Iterator
 from datetime import date
 
+from .. import worktypes
 from ..papers import Record, Rejection
-from .references import Reference, first_last, record_of
+from ..people import Person
+from . import ris
+from .references import Reference, record_of
 from .table import csv_rows
 
 FORMAT = "zotero-csv"
@@ -65,15 +68,26 @@ def reference_of(row: dict[str, str], line: int) -> Reference:
     def cell(name: str) -> str:
         return (row.get(name) or "").strip()
 
-    authors = [first_last(name) for name in cell("author").split(";") if name.strip()]
+    def people(name: str) -> list[Person]:
+        return [ris.person_of(person.strip()) for person in cell(name).split(";") if person.strip()]
+
     return Reference(
         line=line,
         key=cell("key"),
         title=cell("title"),
-        authors=authors,
+        authors=people("author"),
+        editors=people("editor"),
         abstract=cell("abstract note"),
         date=cell("date") or cell("publication year"),
         doi=cell("doi"),
         mentions=[cell(name) for name in MENTION_COLUMNS if cell(name)],
         venue=cell("publication title") or cell("proceedings title") or cell("conference name"),
+        kind=worktypes.read(worktypes.ZOTERO, cell("item type")),
+        volume=cell("volume"),
+        issue=cell("issue") or cell("number"),
+        pages=cell("pages"),
+        publisher=cell("publisher"),
+        place=cell("place"),
+        edition=cell("edition"),
+        isbn=cell("isbn"),
     )
