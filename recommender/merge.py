@@ -176,11 +176,9 @@ def resemblance(a: set[int], b: set[int]) -> float:
 
 
 def surname_words(person: Person) -> list[str]:
-    """A name's family name as folded words (a hyphen or space inside it joins: `Abu-Zeid` is
-    `abuzeid`), with its particle; a corporate name's words."""
-    if person.literal:
-        return folded_words(person.literal)
-    return ["".join(folded_words(person.family))] if person.family else []
+    """A name's family name (a corporate name's text) as folded words: `Nöther-Noether` gives
+    `nother`, `noether`, so that it agrees with `Noether` and `Esteban-Pretel` with `Pretel`."""
+    return folded_words(person.literal or person.family)
 
 
 def authors_contradict(ours: list[Person], theirs: list[Person]) -> bool:
@@ -224,7 +222,8 @@ def works_differ(candidate: Fields, record: Record) -> str | None:
     one is a preprint, published before the other), their editions or volumes differ."""
     if record.kind and candidate.kind and contradict(record.kind, candidate.kind):
         return f"a {record.kind.value} is not a {candidate.kind.value}"
-    preprint = Kind.PREPRINT in (record.kind, candidate.kind)
+    # An arXiv date is the preprint's, which may come years before the publication.
+    preprint = bool(record.arxiv_id or candidate.arxiv_id) or Kind.PREPRINT in (record.work_kind, candidate.kind)
     if candidate.published and record.published and not preprint:
         if abs(candidate.published.year - record.published.year) > 1:
             return "years differ"
@@ -323,7 +322,7 @@ def combine(stored: Fields, record: Record) -> Fields:
             merged.categories.append(category)
     if _better_date(record, merged):
         merged.published, merged.date_precision = record.published, record.date_precision
-    if record.kind and (merged.kind is None or (merged.kind in WEAK and record.kind not in WEAK)):
+    if _kind_rank(record.kind) > _kind_rank(merged.kind):
         merged.kind = record.kind
     for name in ("arxiv_id", "doi", "venue", *CITATION_FIELDS, "cite_key"):
         setattr(merged, name, getattr(merged, name) or getattr(record, name) or None)
@@ -357,3 +356,12 @@ def _better_date(record: Record, current: Fields) -> bool:
 
 
 _PRECISION_RANK = {Precision.YEAR: 0, Precision.MONTH: 1, Precision.DAY: 2}
+
+
+def _kind_rank(kind: Kind | None) -> int:
+    """How much a kind says: none, `other`, a preprint or web page, or a kind of publication."""
+    if kind is None:
+        return 0
+    if kind == Kind.OTHER:
+        return 1
+    return 2 if kind in WEAK else 3

@@ -93,6 +93,14 @@ class Work:
     isbn: str | None = stored("text", default=None)
     cite_key: str | None = stored("text", default=None)  # the key the first reference manager gave it
 
+    def __post_init__(self) -> None:
+        """Names given as plain text (`Ricky T. Q. Chen`, `Chen, Ricky`) are split into their
+        parts by `Person.from_text`."""
+        for name in ("authors", "editors"):
+            people = getattr(self, name)
+            if any(isinstance(person, str) for person in people):
+                setattr(self, name, [Person.from_text(p) if isinstance(p, str) else p for p in people])
+
     @property
     def work_kind(self) -> Kind:
         """The kind, or when no source named one, what the venue and arXiv id suggest."""
@@ -178,6 +186,7 @@ class Paper(Fields):
             "categories": list(self.categories),
             "published": self.published.isoformat() if self.published else None,
             "date_precision": self.date_precision.value if self.published else None,
+            "date_approx": self.date_approx,
             "date": self.date_text,
             "arxiv_id": self.arxiv_id,
             "doi": self.doi,

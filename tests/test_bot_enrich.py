@@ -104,7 +104,7 @@ async def test_papers_ingested_beside_the_bot_are_matched_at_the_next_look(bot_d
             beside.add_record(Record(source=SourceRef("hep.csv", 2, "csv"), title=title, authors=["C. Balazs"],
                                      abstract="A fully differential calculation in perturbative QCD."))
         await until(lambda: bot.library.store.id_by_arxiv("0704.0001") is not None)
-        assert bot.library.paper("0704.0001").authors[0] == "C. Balázs"
+        assert bot.library.paper("0704.0001").authors[0].display == "C. Balázs"
     finally:
         await stop_bot(bot)
 

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recommender.papers import Record, Rejection
+from recommender.people import displayed
 from recommender.sources.listings import (
     looks_like_author_blocks,
     looks_like_cards,
@@ -266,7 +267,7 @@ def test_other_text_is_not_a_listing(text):
 
 
 def test_every_card_title_and_first_author(cards):
-    assert [(c.title, c.authors[0]) for c in cards] == CARD_SPLITS
+    assert [(c.title, c.authors[0].display) for c in cards] == CARD_SPLITS
 
 
 @pytest.mark.parametrize(
@@ -306,7 +307,7 @@ def test_every_card_title_and_first_author(cards):
 def test_tricky_title_author_splits(cards, title_start, title, authors):
     found = card(cards, title_start)
     assert found.title == title
-    assert found.authors == authors
+    assert displayed(found.authors) == authors
 
 
 def test_first_card_fields(cards):
@@ -315,7 +316,7 @@ def test_first_card_fields(cards):
     assert first.source.line == 1
     assert first.source.format == "listing-cards"
     assert first.title == "Towards Understanding Sycophancy in Language Models"
-    assert first.authors == ["Mrinank Sharma", "Meg Tong", "Tomasz Korbak"]
+    assert displayed(first.authors) == ["Mrinank Sharma", "Meg Tong", "Tomasz Korbak"]
     assert first.authors_truncated is True
     assert first.organisations == ["openai", "stanford"]
     assert first.categories == ["cs.CL"]
@@ -330,7 +331,7 @@ def test_first_card_fields(cards):
 def test_card_without_et_al_or_organisations(cards):
     tools = card(cards, "Tools for Verifying")
     assert tools.source.line == 7
-    assert tools.authors == ["Dami Choi", "Yonadav Shavit", "David Duvenaud"]
+    assert displayed(tools.authors) == ["Dami Choi", "Yonadav Shavit", "David Duvenaud"]
     assert tools.authors_truncated is False
     assert tools.organisations == []
 
@@ -357,7 +358,7 @@ def test_card_organisations_and_tex_kept(cards):
     assert fast.source.path == CARDS_003.name and fast.source.line == 1
     assert fast.published == date(2022, 6, 17)
     assert fast.organisations == ["anthropic", "deepmind"]
-    assert fast.authors == ["Roman Novak", "Jascha Sohl-Dickstein", "Samuel S. Schoenholz"]
+    assert displayed(fast.authors) == ["Roman Novak", "Jascha Sohl-Dickstein", "Samuel S. Schoenholz"]
     assert fast.authors_truncated is False
     assert "$Θ_θ^f(x_1, x_2) = \\left[\\partial f(θ, x_1)" in fast.abstract
     big = card(cards, "Beyond the Imitation Game")
@@ -384,13 +385,13 @@ def test_tex_and_entities_in_a_card_and_an_author_block():
             "We study \\emph{random} graphs &amp; $O(n^2)$ bounds.\n")
     [r] = parse(parse_cards, text)
     assert r.title == "Random Graphs à la Erdős–Rényi & GPUs"
-    assert r.authors == ["Paul Erdős", "Alfréd Rényi", "J. O'Brien"] and r.authors_truncated
+    assert displayed(r.authors) == ["Paul Erdős", "Alfréd Rényi", "J. O'Brien"] and r.authors_truncated
     assert r.abstract == "We study random graphs & $O(n^2)$ bounds."
     text = ("Papers of the week\n"
             "Paul Erd\\H{o}s, Alfr\\'ed R\\'enyi, Kurt G{\\\"o}del\n"
             "We study \\emph{random} graphs.\nVia arXiv\n")
     [r] = parse(parse_author_blocks, text)
-    assert r.authors == ["Paul Erdős", "Alfréd Rényi", "Kurt Gödel"]
+    assert displayed(r.authors) == ["Paul Erdős", "Alfréd Rényi", "Kurt Gödel"]
     assert r.abstract == "We study random graphs."
 
 
@@ -456,8 +457,8 @@ def test_author_blocks_fields():
     assert [r.source.line for r in items] == [3, 9, 15, 21, 27, 33, 39, 45]
     first = items[0]
     assert first.source.format == "author-blocks"
-    assert first.title is None
-    assert first.authors == [
+    assert not first.title
+    assert displayed(first.authors) == [
         "Jack Richter-Powell", "Luca Thiede", "Alán Asparu-Guzik", "David Duvenaud",
     ]
     assert first.authors_truncated is False
@@ -465,10 +466,10 @@ def test_author_blocks_fields():
     assert "the $\\textit{sortlet}$, which scales as $O(N \\log N)$" in first.abstract
     sycophancy = items[1]
     assert len(sycophancy.authors) == 19
-    assert sycophancy.authors[:3] == ["Mrinank Sharma", "Meg Tong", "Tomasz Korbak"]
-    assert sycophancy.authors[-1] == "Ethan Perez"
-    assert items[6].authors == ["Winnie Xu", "Ricky T. Q. Chen", "Xuechen Li", "David Duvenaud"]
-    assert items[7].authors[-1] == "Chris J. Maddison"
+    assert displayed(sycophancy.authors)[:3] == ["Mrinank Sharma", "Meg Tong", "Tomasz Korbak"]
+    assert displayed(sycophancy.authors)[-1] == "Ethan Perez"
+    assert displayed(items[6].authors) == ["Winnie Xu", "Ricky T. Q. Chen", "Xuechen Li", "David Duvenaud"]
+    assert displayed(items[7].authors)[-1] == "Chris J. Maddison"
     assert all(r.lang == "en" for r in items)
 
 
@@ -477,7 +478,7 @@ def test_translated_abstracts_fields():
     assert [r.source.line for r in items] == [1, 3, 5, 7, 9, 11, 13, 15, 17, 19]
     assert [r.lang for r in items] == ["en"] * 3 + ["zh"] * 4 + ["en"] * 3
     assert all(r.source.format == "translated-abstracts" for r in items)
-    assert all(r.title is None and r.authors == [] for r in items)
+    assert all(not r.title and displayed(r.authors) == [] for r in items)
     assert items[3].abstract.startswith("神经网络经常将许多无关的概念包装到一个神经元中")
     assert items[0].abstract.startswith("Many problems in machine learning involve bilevel")
     assert "translated by" not in " ".join(r.abstract for r in items)
@@ -504,7 +505,7 @@ def test_crlf_bom_and_trailing_blank_lines(parser, path):
 def test_card_fields_from_a_small_listing():
     (found,) = parse(parse_cards, CARD.format(cat="RO"))
     assert found.title == "A Good Title"
-    assert found.authors == ["Jane Doe", "John Smith"]
+    assert displayed(found.authors) == ["Jane Doe", "John Smith"]
     assert found.authors_truncated is True
     assert found.organisations == ["mit"]
     assert found.categories == ["cs.RO"]
@@ -574,7 +575,7 @@ def test_bad_author_blocks_are_rejected_and_parsing_goes_on():
                        ("Record", 19), ("Rejection", 25)]
     abstracts = [r.abstract for r in records(items)]
     assert abstracts == ["First abstract.", "Abstract two.", "Third abstract."]
-    assert records(items)[1].authors == ["Kim Park", "Lee Min"]
+    assert displayed(records(items)[1].authors) == ["Kim Park", "Lee Min"]
     bad = rejections(items)
     assert "no abstract" in bad[0].reason
     assert "'Via' line with no author line" in bad[1].reason

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from recommender.people import Person
 from recommender.papers import Record, Rejection, SourceRef
 from recommender.sources import parse_text
 from recommender.sources.checks import (
@@ -20,8 +21,14 @@ from recommender.sources.checks import (
 )
 
 TODAY = date(2026, 11, 22)
+
+
+def people(*names: str) -> list[Person]:
+    return [Person.from_text(name) for name in names]
+
+
 GOOD = Record(source=SourceRef("f.csv", 7, "csv"), abstract="An abstract.", title="A title",
-              authors=["A. Author"], categories=["cs.LG"], arxiv_id="2401.00867",
+              authors=[Person.from_text("A. Author")], categories=["cs.LG"], arxiv_id="2401.00867",
               doi="10.1063/1.2737825")
 
 
@@ -29,15 +36,15 @@ def test_a_good_record_passes_unchanged():
     assert check(GOOD) is GOOD
     at_the_limits = dataclasses.replace(
         GOOD, title="t" * MAX_TITLE_CHARS, abstract="a" * MAX_ABSTRACT_CHARS,
-        authors=["n" * MAX_NAME_CHARS] * MAX_AUTHORS)
+        authors=[Person(literal="n" * MAX_NAME_CHARS)] * MAX_AUTHORS)
     assert check(at_the_limits) is at_the_limits
 
 
 @pytest.mark.parametrize(("change", "reason"), [
     ({"title": "t" * (MAX_TITLE_CHARS + 1)}, "title is 1,001 characters long (at most 1,000)"),
     ({"abstract": "a" * 20_001}, "abstract is 20,001 characters long (at most 20,000)"),
-    ({"authors": ["A. One", "B" * 301]}, "author 2 is 301 characters long (at most 300)"),
-    ({"authors": ["A. B"] * (MAX_AUTHORS + 1)}, "2,001 authors (at most 2,000)"),
+    ({"authors": people("A. One", "B" * 301)}, "author 2 is 301 characters long (at most 300)"),
+    ({"authors": people("A. B") * (MAX_AUTHORS + 1)}, "2,001 authors (at most 2,000)"),
     ({"organisations": ["x" * 400]}, "organisation 1 is 400 characters long (at most 300)"),
     ({"categories": ["cs.LG", "c" * 301]}, "category 2 is 301 characters long (at most 300)"),
     ({"doi": "10.1/" + "x" * 300}, "DOI is 305 characters long (at most 300)"),
@@ -45,7 +52,7 @@ def test_a_good_record_passes_unchanged():
      ("title holds U+D800 at character 8, which is not text (a lone surrogate, as from a JSON "
       "escape like \\ud800)")),
     ({"abstract": "An \udfff abstract."}, "abstract holds U+DFFF at character 4"),
-    ({"authors": ["A. One", "B. T\udc80wo"]}, "author 2 holds U+DC80 at character 5"),
+    ({"authors": people("A. One", "B. T\udc80wo")}, "author 2 holds U+DC80 at character 5"),
 ])
 def test_what_is_rejected(change, reason):
     found = check(dataclasses.replace(GOOD, **change))

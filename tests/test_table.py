@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from recommender.merge import doi_norm
 from recommender.papers import Record, Rejection
+from recommender.people import displayed
 from recommender.sources import arxiv_json, feeds, table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,7 +46,7 @@ def test_ml_sample_parses_fully(ml):
     assert first.abstract.startswith("We propose a novel approach for image segmentation that "
                                      "combines Neural Ordinary Differential Equations (NODEs)")
     assert "\n" not in first.abstract and "  " not in first.abstract
-    assert first.authors == [] and first.arxiv_id is None and first.published is None
+    assert displayed(first.authors) == [] and first.arxiv_id is None and first.published is None
     assert first.lang == "en" and first.has_code is None and not first.authors_truncated
     # quoted abstracts span lines: each row names the physical line it starts on
     assert [r.source.line for r in ml[:2]] == [2, 14]
@@ -88,7 +89,7 @@ def test_math_sample_parses_fully(math):
     first = math[0]
     assert first.arxiv_id == "2505.24868" and first.version is None
     assert first.title == "Consistent line clustering using geometric hypergraphs"
-    assert first.authors == ["Kalle Alaluusua", "Konstantin Avrachenkov", "B. R. Vinay Kumar",
+    assert displayed(first.authors) == ["Kalle Alaluusua", "Konstantin Avrachenkov", "B. R. Vinay Kumar",
                              "Lasse Leskelä"]
     assert first.categories == ["math.ST", "stat.ML"]
     assert [r.source.line for r in math[:3]] == [2, 3, 4]
@@ -97,8 +98,8 @@ def test_math_sample_parses_fully(math):
     # a comma inside a quoted title, and a name with an accent
     fput = by_id["2505.24828"]
     assert fput.title == "Coherent structures in long range FPUT lattices, Part I: Solitary Waves"
-    assert fput.authors == ["J. Douglas Wright", "Udoh Akpan"]
-    assert by_id["2505.20817"].authors[2] == "Samuel Horváth"
+    assert displayed(fput.authors) == ["J. Douglas Wright", "Udoh Akpan"]
+    assert displayed(by_id["2505.20817"].authors)[2] == "Samuel Horváth"
     assert by_id["2505.24099"].categories == ["math.DS", "cs.AI", "cs.LG", "nlin.CD", "stat.ML"]
 
 
@@ -113,12 +114,12 @@ def test_optional_columns_and_author_separators():
     assert table.looks_like(text)
     first, second, third = parse(text)
     assert first.arxiv_id == "2310.13548" and first.version == 2
-    assert first.authors == ["C. Balázs", "E. L. Berger", "C.-P. Yuan"]
+    assert displayed(first.authors) == ["C. Balázs", "E. L. Berger", "C.-P. Yuan"]
     assert first.categories == ["cs.CL", "cs.LG"]
     assert first.published == date(2023, 10, 20)
     assert second.arxiv_id is None and second.published is None
-    assert second.authors == ["Jane Doe", "Juan Pérez Jr."]
-    assert third.authors == ["A. Author"] and third.authors_truncated
+    assert displayed(second.authors) == ["Jane Doe", "Juan Pérez Jr."]
+    assert displayed(third.authors) == ["A. Author"] and third.authors_truncated
     assert third.published == date(2025, 5, 30) and third.categories == []
 
 
@@ -135,7 +136,7 @@ def test_doi_column_and_tex_in_titles_and_authors():
     first, second, third, fourth = parse(text)
     assert first.title == "Erdős–Rényi graphs & GPUs"
     assert first.abstract == "We use random graphs & $O(n^2)$ time."
-    assert first.authors == ["P. Erdős", "A. Rényi", "J. O'Brien"]
+    assert displayed(first.authors) == ["P. Erdős", "A. Rényi", "J. O'Brien"]
     assert first.doi == "10.1103/physrevd.76.013009" == doi_norm("10.1103/PhysRevD.76.013009")
     assert second.doi == "10.1007/978-3-540-74126-8_23"
     assert third.doi is None and fourth.doi is None
@@ -144,7 +145,7 @@ def test_doi_column_and_tex_in_titles_and_authors():
 def test_additional_authors_not_shown_is_a_cut_list():
     text = "title,abstract,authors\nA,Text.,\"A. One, B. Two, et al. (57 additional authors not shown)\"\n"
     [r] = parse(text)
-    assert r.authors == ["A. One", "B. Two"] and r.authors_truncated
+    assert displayed(r.authors) == ["A. One", "B. Two"] and r.authors_truncated
 
 
 def test_tab_separated_with_id_and_date():

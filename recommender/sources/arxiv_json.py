@@ -200,7 +200,9 @@ def _authors(data: dict) -> tuple[list[Person], bool]:
 
 def _parsed_name(entry: list[str]) -> tuple[Person, bool]:
     """["Last", "First", "Suffix", affiliation…] as a name, and whether it said "et al."."""
-    last, first, suffix = (list(entry[:3]) + ["", "", ""])[:3]
-    family, cut = strip_et_al(clean_person(last.strip().rstrip(",")))
-    given, cut_given = strip_et_al(clean_person(first))
-    return Person.from_parts(family, given, suffix=clean_person(suffix)), cut or cut_given
+    last, first, suffix = (clean_person(part) for part in (list(entry[:3]) + ["", "", ""])[:3])
+    last = last.rstrip(",").strip()
+    whole, cut = strip_et_al(" ".join(part for part in (first, last, suffix) if part))
+    if cut:  # the parser split "A. Abulencia et al." as given "A. Abulencia et", family "al."
+        return Person.from_text(whole), True
+    return Person.from_parts(last, first, suffix=suffix), False

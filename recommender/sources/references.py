@@ -94,6 +94,10 @@ def record_of(ref: Reference, path: str, fmt: str) -> Record | Rejection:
     published, precision = date_of(ref.date, ref.month)
     category = ref.category.strip()
     categories = clean_categories([category]) if arxiv and _ARXIV_CATEGORY.match(category) else []
+    venue = venue_of(ref.venue)
+    kind = ref.kind
+    if arxiv and not venue and kind in (None, Kind.ARTICLE, Kind.WEBPAGE, Kind.OTHER):
+        kind = Kind.PREPRINT  # Google Scholar's `@article` in "arXiv preprint arXiv:…", BibLaTeX's `@online`
     return Record(
         source=SourceRef(path, ref.line, fmt),
         abstract=abstract,
@@ -108,8 +112,8 @@ def record_of(ref: Reference, path: str, fmt: str) -> Record | Rejection:
         version=arxiv[1] if arxiv else None,
         lang=detect_lang(abstract or title),
         doi=clean_doi(ref.doi) if ref.doi else None,
-        venue=venue_of(ref.venue),
-        kind=ref.kind,
+        venue=venue,
+        kind=kind,
         volume=_field(ref.volume),
         issue=_field(ref.issue),
         pages=_pages(ref.pages),
