@@ -70,7 +70,8 @@ def tex_char(char: str, braced_inner: bool) -> str:
     """One non-ASCII character as TeX: `{\\"o}` (or Mendeley's `{\\"{o}}`)."""
     if char in _LETTERS:
         return "{" + _LETTERS[char] + "}"
-    base, *marks = unicodedata.normalize("NFD", char)
+    decomposed = unicodedata.normalize("NFD", char)
+    base, marks = decomposed[0], decomposed[1:]
     if not marks or any(m not in _ACCENTS for m in marks):
         return char
     text = base
