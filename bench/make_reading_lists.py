@@ -173,11 +173,16 @@ JABREF_TYPES = {"article": "ARTICLE", "book": "BOOK", "collection": "BOOK", "cha
                 "preprint": "MISC", "dataset": "MISC", "webpage": "MISC", "map": "MISC"}
 
 
-def jabref_key(work: Work) -> str:
-    """JabRef's `[auth][year]` key."""
+def jabref_key(work: Work, taken: set[str]) -> str:
+    """JabRef's `[auth][year]` key, with `a`, `b`… when taken."""
     first = (work.authors or work.editors)[0]
-    family = first.literal or first.family
-    return ascii_word(family) + work.date[:4]
+    base = ascii_word(first.literal or first.family) + work.date[:4]
+    key, n = base, 0
+    while key in taken:
+        key = base + "abcdefghij"[n]
+        n += 1
+    taken.add(key)
+    return key
 
 
 def jabref_fields(work: Work) -> list[tuple[str, str]]:
@@ -239,7 +244,8 @@ def jabref(works: list[Work]) -> str:
         '@STRING{jpcs = "Journal of Physics and Chemistry" # { of Solids}}',
         "",
     ]
-    keys = [jabref_key(w) for w in works]
+    taken: set[str] = set()
+    keys = [jabref_key(w, taken) for w in works]
     body = [entry(JABREF_TYPES[w.kind], k, jabref_fields(w)) + "\n" for w, k in zip(works, keys)]
     return "\n".join(head + body + [jabref_groups(works, keys), ""])
 
