@@ -265,8 +265,8 @@ def venue_text(paper: Paper, limit: int) -> str:
 
 
 def published_text(paper: Paper, venue_limit: int) -> str:
-    """Date · *venue*, either one alone, or ""."""
-    bits = [paper.published.isoformat()] if paper.published else []
+    """Date (as far as it is known: `1958`, `June 1958`) · *venue*, either one alone, or ""."""
+    bits = [paper.date_label] if paper.date_label else []
     venue = venue_text(paper, venue_limit)
     return " · ".join(bits + [venue] if venue else bits)
 
@@ -274,7 +274,7 @@ def published_text(paper: Paper, venue_limit: int) -> str:
 def meta_text(paper: Paper, limit: int) -> str:
     """Date · *venue* · categories · "code available": one line. The date and venue come whole
     (the venue cut to at most half of `limit`), so a cut never splits the venue's italics."""
-    head = published_text(paper, min(VENUE_IN_LIST, limit // 2, limit - len("2019-06-01 · ")))
+    head = published_text(paper, min(VENUE_IN_LIST, limit // 2, limit - len("September 2019 · ")))
     bits = []
     if paper.categories:
         bits.append(" ".join(plain(c, 40) for c in paper.categories[:6]) + (" …" if len(paper.categories) > 6 else ""))
@@ -324,13 +324,15 @@ def embed_units(embed: discord.Embed) -> int:
 
 
 def paper_card(paper: Paper, reason: str | None = None) -> discord.Embed:
-    """The full card of one paper: title, authors, categories, date and venue, code, abstract,
-    reason."""
+    """The full card of one paper: title, authors, editors, categories, date and venue, citation
+    fields, code, abstract, reason."""
     embed = _new_card(paper, card_title(paper))
     _add_field(embed, "Authors", authors_text(paper, 8, FIELD_VALUE_LIMIT), inline=False)
     _add_field(embed, "Organisations", plain(", ".join(paper.organisations), 300), inline=False)
     _add_field(embed, "Categories", plain(" ".join(paper.categories), 300), inline=True)
+    _add_field(embed, "Editors", plain(", ".join(person.display for person in paper.editors), 300), inline=False)
     _add_field(embed, "Published", published_text(paper, VENUE_SHOWN), inline=True)
+    _add_field(embed, "Citation", plain(paper.details, 300), inline=True)
     _add_field(embed, "Code", "available" if paper.has_code else "", inline=True)
     if paper.lang != "en":
         _add_field(embed, "Language", plain(paper.lang, 20), inline=True)

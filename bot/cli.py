@@ -453,8 +453,8 @@ def _meta_line(paper: Paper) -> str:
     bits = [f"#{paper.id}"]
     if paper.arxiv_id:
         bits.append(f"arXiv:{paper.arxiv_id}")
-    if paper.published:
-        bits.append(paper.published.isoformat())
+    if paper.date_label:
+        bits.append(paper.date_label)
     if paper.categories:
         bits.append(paper.categories[0])
     return "(" + ", ".join(bits) + ")"
@@ -487,12 +487,17 @@ def show(state: State, paper: tuple[str, ...], as_json: bool) -> None:
     title = found.title + (" (title derived from the abstract)" if found.title_derived else "")
     click.echo(click.style(title, bold=True))
     click.echo(_meta_line(found))
+    click.echo(f"Type: {found.work_kind.value}")
     if found.authors:
         click.echo(f"Authors: {_authors(found)}")
+    if found.editors:
+        click.echo(f"Editors: {', '.join(person.display for person in found.editors)}")
     if found.organisations:
         click.echo(f"Organisations: {', '.join(found.organisations)}")
     if found.venue:
         click.echo(f"Venue: {found.venue}")
+    if found.details:
+        click.echo(f"Citation: {found.details}")
     if found.categories:
         click.echo(f"Categories: {' '.join(found.categories)}")
     if found.has_code:

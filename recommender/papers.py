@@ -60,6 +60,8 @@ def stored(codec: str, **kwargs: Any) -> Any:
     return field(metadata={"codec": codec}, **kwargs)
 
 
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
 CITATION_FIELDS = ("volume", "issue", "pages", "publisher", "place", "edition", "isbn")
 """The text fields a citation gives beside the venue (the container: journal or book title)."""
 
@@ -118,6 +120,29 @@ class Work:
     def date_approx(self) -> bool:
         """Whether the date is known only to the month or year."""
         return self.published is not None and self.date_precision != Precision.DAY
+
+    @property
+    def details(self) -> str:
+        """The citation fields beside the venue on one line, as a reference list gives them:
+        `vol. 521, no. 7553, pp. 436–444, Nature Publishing Group, London, 2nd ed., ISBN …`."""
+        bits = [f"vol. {self.volume}" if self.volume else "", f"no. {self.issue}" if self.issue else "",
+                (f"pp. {self.pages}" if "–" in self.pages else f"p. {self.pages}") if self.pages else "",
+                ", ".join(part for part in (self.publisher, self.place) if part),
+                f"{self.edition} ed." if self.edition else "", f"ISBN {self.isbn}" if self.isbn else ""]
+        return ", ".join(bit for bit in bits if bit)
+
+    @property
+    def date_label(self) -> str | None:
+        """The date as a person reads it, as far as it is known: `1958`, `June 1958`,
+        `1958-06-19`."""
+        day = self.published
+        if day is None:
+            return None
+        if self.date_precision == Precision.YEAR:
+            return str(day.year)
+        if self.date_precision == Precision.MONTH:
+            return f"{_MONTHS[day.month - 1]} {day.year}"
+        return day.isoformat()
 
     @property
     def date_text(self) -> str | None:

@@ -64,6 +64,7 @@ class ParsedQuery:
     authors: tuple[str, ...] = ()       # every one must match
     categories: tuple[str, ...] = ()    # as typed (`cs.LG`, `LG`); every one must match
     years: tuple[int, int] | None = None  # inclusive; open ends are 0 / 9999
+    venues: tuple[str, ...] = ()        # words the venue must hold, every filter matching
     terms: tuple[str, ...] = ()         # the words and phrases searched for (not the excluded ones)
 
 
@@ -157,10 +158,11 @@ _KEYS = {
     "author": "author", "authors": "author", "au": "author",
     "cat": "cat", "category": "cat",
     "year": "year",
+    "venue": "venue", "journal": "venue",
     "title": "title", "ti": "title",
     "abstract": "abstract", "abs": "abstract",
 }
-_FILTER_KEYS = {"author", "cat", "year"}
+_FILTER_KEYS = {"author", "cat", "year", "venue"}
 _OPERATORS = {"OR": "OR", "|": "OR", "||": "OR", "AND": "AND", "&&": "AND", "NOT": "NOT"}
 
 
@@ -243,17 +245,29 @@ class _Filters:
         self.authors: list[str] = []
         self.categories: list[str] = []
         self.years: tuple[int, int] | None = None
+        self.venues: list[str] = []
 
     def __bool__(self) -> bool:
-        return bool(self.authors or self.categories or self.years)
+        return bool(self.authors or self.categories or self.years or self.venues)
 
     def add(self, key: str, value: str) -> None:
         if key == "author":
             self._add_author(value)
         elif key == "cat":
             self._add_category(value)
+        elif key == "venue":
+            self._add_venue(value)
         else:
             self._add_years(value)
+
+    def _add_venue(self, value: str) -> None:
+        venue = " ".join(value.split()).strip(" ,;")[:100]
+        if not fts_tokens(venue):
+            raise QueryError(_missing("venue"))
+        if venue.casefold() not in {v.casefold() for v in self.venues}:
+            if len(self.venues) >= MAX_FILTERS:
+                raise QueryError(f"That's too many `venue:` filters: at most {MAX_FILTERS}, please.")
+            self.venues.append(venue)
 
     def _add_author(self, value: str) -> None:
         name = " ".join(value.split()).strip(" ,;.")[:100]
@@ -330,6 +344,7 @@ def _missing(key: str) -> str:
         "author": "`author:` needs a name, e.g. `author:Duvenaud` or `author:\"Ricky Chen\"`.",
         "cat": "`cat:` needs an arXiv category, e.g. `cat:cs.LG`.",
         "year": "`year:` needs a year, e.g. `year:2020` or `year:2018-2020`.",
+        "venue": "`venue:` needs words of a journal or proceedings, e.g. `venue:nature` or `venue:\"physical review\"`.",
     }[key]
 
 
@@ -581,5 +596,6 @@ def parse_query(text: str, max_length: int = 500) -> ParsedQuery:
         authors=tuple(filters.authors),
         categories=tuple(filters.categories),
         years=filters.years,
+        venues=tuple(filters.venues),
         terms=tuple(_searched_terms(items, [])),
     )

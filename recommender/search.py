@@ -106,7 +106,7 @@ class Finder:
         """Ranked full-text search with highlighted snippets.
 
         Supports words, "exact phrases", `OR`, `-word`, `prefix*`, and the filters `author:`,
-        `cat:` and `year:`. Raises QueryError with a message fit to show a person.
+        `cat:`, `year:` and `venue:`. Raises QueryError with a message fit to show a person.
         """
         parsed = parse_query(query)
         limit, offset = max(0, min(limit, MAX_PAGE)), max(0, offset)
@@ -114,13 +114,13 @@ class Finder:
         if not expression:
             return self._filter_only(parsed, limit, offset)
         hits = self.store.search(expression, categories=parsed.categories, years=parsed.years,
-                                 limit=limit, offset=offset)
+                                 limit=limit, offset=offset, venues=parsed.venues)
         return [SearchResult(h.paper, -h.rank, _tidy_snippet(h.snippet)) for h in hits]
 
     def _filter_only(self, parsed: ParsedQuery, limit: int, offset: int) -> list[SearchResult]:
-        if not parsed.categories and not parsed.years:
+        if not parsed.categories and not parsed.years and not parsed.venues:
             raise QueryError("Type some words to search for, e.g. `neural ode` or `author:Duvenaud`.")
-        hits = self.store.filter_papers(parsed.categories, parsed.years, limit, offset)
+        hits = self.store.filter_papers(parsed.categories, parsed.years, limit, offset, venues=parsed.venues)
         return [SearchResult(p, 0.0, _tidy_snippet(p.abstract[:240])) for p in hits]
 
 

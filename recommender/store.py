@@ -667,9 +667,9 @@ class Store:
 
     def _filters(
         self, categories: Iterable[str], years: tuple[int, int] | None,
-        clauses: list[str] | None = None, params: list | None = None,
+        clauses: list[str] | None = None, params: list | None = None, venues: Iterable[str] = (),
     ) -> tuple[str, list]:
-        """A WHERE clause (over `papers p`) for category and year filters, after any given."""
+        """A WHERE clause (over `papers p`) for category, year and venue filters, after any given."""
         clauses, params = list(clauses or ["1"]), list(params or [])
         for category in categories:
             clause, args = self._category_clause(category)
@@ -678,7 +678,19 @@ class Store:
         if years:
             clauses.append("p.year BETWEEN ? AND ?")
             params += [years[0], years[1]]
+        for venue in venues:
+            clause, args = self._venue_clause(venue)
+            clauses.append(clause)
+            params += args
         return " AND ".join(clauses), params
+
+    @staticmethod
+    def _venue_clause(venue: str) -> tuple[str, list[Any]]:
+        """Papers whose venue holds every word of `venue` (without case; `%` and `_` are no
+        wildcards)."""
+        words = venue.split() or [venue]
+        escaped = ["%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for w in words]
+        return " AND ".join(["p.venue LIKE ? ESCAPE '\\'"] * len(words)), escaped
 
     # -- search ----------------------------------------------------------------------------
 
@@ -689,13 +701,14 @@ class Store:
         years: tuple[int, int] | None = None,
         limit: int = 10,
         offset: int = 0,
+        venues: Iterable[str] = (),
     ) -> list[SearchHit]:
         """Papers matching an FTS5 expression, best first (bm25 with the title weighted most).
 
         Ranking reads only the full-text index; paper rows and snippets are fetched for the
         page alone, so a query on a common word stays fast in a large library.
         """
-        join, where, params = self._search_filters(categories, years)
+        join, where, params = self._search_filters(categories, years, venues)
         ranked = self._read().execute(
             f"SELECT papers_fts.rowid, bm25(papers_fts, ?, ?, ?) AS rank FROM papers_fts {join}"
             f"WHERE papers_fts MATCH ?{where} ORDER BY rank LIMIT ? OFFSET ?",
@@ -719,7 +732,8 @@ class Store:
             SearchHit(papers[pid], rank, snippets.get(pid) or "") for pid, rank in ranked if pid in papers
         ]
 
-    def _search_filters(self, categories: Iterable[str], years: tuple[int, int] | None) -> tuple[str, str, list]:
+    def _search_filters(self, categories: Iterable[str], years: tuple[int, int] | None,
+                        venues: Iterable[str] = ()) -> tuple[str, str, list]:
         """A join and ` AND ...` clauses for category and year filters on the full-text table.
 
         A category is checked as `+rowid IN (...)`: matches are read in rowid order from the
@@ -727,24 +741,29 @@ class Store:
         papers before bm25 scores it; the unary `+` keeps SQLite from instead starting one
         full-text query per paper of the category, and no paper row is read for a match.
         (Joining `papers` for it cost a row look-up per match: a common word with `cat:` took
-        five times as long.) A year range still joins `papers`, which holds the year."""
+        five times as long.) A year range or a venue still joins `papers`, which holds them."""
         join, clauses, params = "", [], []
         for category in categories:
             clause, args = self._category_clause(category, "+papers_fts.rowid")
             clauses.append(clause)
             params += args
         if years:
-            join = "JOIN papers p ON p.id = papers_fts.rowid "
             clauses.append("p.year BETWEEN ? AND ?")
             params += [years[0], years[1]]
+        for venue in venues:
+            clause, args = self._venue_clause(venue)
+            clauses.append(clause)
+            params += args
+        if years or venues:
+            join = "JOIN papers p ON p.id = papers_fts.rowid "
         return join, "".join(f" AND {clause}" for clause in clauses), params
 
     def filter_papers(
         self, categories: Iterable[str] = (), years: tuple[int, int] | None = None,
-        limit: int = 10, offset: int = 0,
+        limit: int = 10, offset: int = 0, venues: Iterable[str] = (),
     ) -> list[Paper]:
-        """Papers by category and year alone, newest first."""
-        where, params = self._filters(categories, years)
+        """Papers by category, year and venue alone, newest first."""
+        where, params = self._filters(categories, years, venues=venues)
         rows = self._rows(
             f"SELECT {self._PAPER_COLUMNS} FROM papers p WHERE {where} "
             "ORDER BY p.published IS NULL, p.published DESC, p.id LIMIT ? OFFSET ?",
