@@ -131,6 +131,36 @@ def unspace_cjk(text: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# Identifiers written in TeX
+#
+# BibTeX files escape the characters of DOIs and URLs that TeX treats specially
+# (`10.1007/978-3-031-39847-6\_20`, `https://x.org/a{\_}b`, `\textunderscore`); an identifier
+# is matched and opened by its characters, so the escapes go.
+
+_IDENTIFIER_ESCAPE = re.compile(
+    r"\{\\(?P<braced>[_%&#$]|textunderscore|textasciitilde)\}"
+    r"|\\(?P<symbol>[_%&#$])"
+    r"|\\(?P<word>textunderscore|textasciitilde)(?![A-Za-z])(?:\{\}| (?=\S))?"
+    r"|\\~\{\}"
+)
+_IDENTIFIER_WORDS = {"textunderscore": "_", "textasciitilde": "~"}
+
+
+def untex_identifier(text: str) -> str:
+    """A DOI or URL without the TeX escapes of its characters: `\\_`, `{\\_}`,
+    `\\textunderscore` read `_`; `\\%`, `\\&`, `\\#`, `\\$` their character; `\\~{}` and
+    `\\textasciitilde` a tilde. Nothing else changes."""
+    if "\\" not in text:
+        return text
+
+    def character(match: re.Match) -> str:
+        name = match.group("braced") or match.group("symbol") or match.group("word") or "~"
+        return _IDENTIFIER_WORDS.get(name, name)
+
+    return _IDENTIFIER_ESCAPE.sub(character, text)
+
+
+# --------------------------------------------------------------------------------------------
 # TeX markup and HTML entities, as a reader expects the text
 #
 # arXiv metadata is written in TeX (`Erd\H{o}s`, `{\"u}`, `\emph{not}`, `--`), feeds carry HTML

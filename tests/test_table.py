@@ -136,9 +136,25 @@ def test_doi_column_and_tex_in_titles_and_authors():
     assert first.title == "Erdős–Rényi graphs & GPUs"
     assert first.abstract == "We use random graphs & $O(n^2)$ time."
     assert first.authors == ["P. Erdős", "A. Rényi", "J. O'Brien"]
-    assert first.doi == "10.1103/physrevd.76.013009" == doi_norm("10.1103/PhysRevD.76.013009")
+    assert first.doi == "10.1103/PhysRevD.76.013009"  # as given; matched by doi_norm
+    assert doi_norm(first.doi) == "10.1103/physrevd.76.013009"
     assert second.doi == "10.1007/978-3-540-74126-8_23"
     assert third.doi is None and fourth.doi is None
+
+
+@pytest.mark.parametrize("raw, doi", [
+    ("10.1007/978-3-031-39847-6\\_20", "10.1007/978-3-031-39847-6_20"),
+    ("https://doi.org/10.1007/978-3-031-39847-6{\\_}20", "10.1007/978-3-031-39847-6_20"),
+    ("10.1007/978-3-031-39847-6\\textunderscore 20", "10.1007/978-3-031-39847-6_20"),
+    ("10.1007/978-3-031-39847-6\\textunderscore{}20", "10.1007/978-3-031-39847-6_20"),
+    ("doi:10.1002/(SICI)1097-4636(199812)43:4\\%3C397::AID-JBM7\\%3E3.0.CO;2-O",
+     "10.1002/(SICI)1097-4636(199812)43:4%3C397::AID-JBM7%3E3.0.CO;2-O"),
+    ("10.1000/a\\&b\\#c", "10.1000/a&b#c"),
+    ("10.1103/PhysRevLett.97.180501", "10.1103/PhysRevLett.97.180501"),
+])
+def test_a_doi_loses_its_tex_escapes_and_keeps_its_case(raw, doi):
+    assert table.clean_doi(raw) == doi
+    assert doi_norm(table.clean_doi(raw)) == doi.lower()
 
 
 def test_additional_authors_not_shown_is_a_cut_list():

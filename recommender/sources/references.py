@@ -26,7 +26,7 @@ from ..papers import (
     parse_arxiv_ref,
     split_arxiv_id,
 )
-from ..text import clean_abstract, clean_name, clean_title, clean_venue, detect_lang
+from ..text import clean_abstract, clean_name, clean_title, clean_venue, detect_lang, untex_identifier
 from .table import clean_categories, clean_doi, strip_et_al
 
 # `arXiv:1806.07366`, `arXiv preprint arXiv:1806.07366v2`, `arXiv: hep-th/9901001`
@@ -152,7 +152,7 @@ def arxiv_id_of(ref: Reference) -> tuple[str, int | None] | None:
             found = split_arxiv_id(match.group(1))
             if found:
                 return found
-    for text in ref.mentions:
+    for text in map(untex_identifier, ref.mentions):  # `\_` in a URL is `_`
         if not text:
             continue
         whole = parse_arxiv_ref(text)

@@ -24,6 +24,7 @@ from ..text import (
     clean_title,
     detect_lang,
     squash,
+    untex_identifier,
 )
 
 FORMAT = "csv"
@@ -127,9 +128,10 @@ def _split_collaboration(part: str) -> tuple[str, ...]:
 
 def clean_doi(value: str) -> str | None:
     """The first DOI in a field (`10.1063/1.2737825`, also behind `https://doi.org/` or `doi:`),
-    in lower case; None when there is none."""
-    match = _DOI.search(value)
-    return match.group(0).rstrip(".,;").lower() if match else None
+    without TeX escapes (`\\_` reads `_`) and in the case it was given (DOIs are matched
+    without case by `merge.doi_norm`); None when there is none."""
+    match = _DOI.search(untex_identifier(value))
+    return match.group(0).rstrip(".,;") if match else None
 
 
 def clean_categories(terms: Iterable[str]) -> list[str]:
