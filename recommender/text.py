@@ -178,7 +178,7 @@ _CONTROL_WORD = re.compile(r"[A-Za-z]+")
 _ACCENT = re.compile(
     r"\\(?:(?P<symbol>[`'^\"~=.])|(?P<letter>[uvHcdbrkt])(?![A-Za-z])\s*)"
     r"(?:\{\s*(?P<braced>\\[ij](?![A-Za-z])|[A-Za-z]{1,2})\s*\}"
-    r"|(?P<dotless>\\[ij])(?![A-Za-z])"
+    r"|(?P<dotless>\\[ij])(?: (?=[A-Za-z]))?"  # `Mart\'\in`, `Beno\^\it`: letters go on after `\i`
     r"|(?P<bare>[A-Za-z]))"
 )
 _MATH_TEXT_LETTER = re.compile(

@@ -19,6 +19,9 @@ from recommender.text import clean_abstract, clean_name, clean_text, clean_title
     ("\\c{C}a\\u{g}lar \\v{S}koda \\c c \\v s", "Çağlar Škoda ç š"),
     ("Bizo\\'n \\L\\'od\\'z Stra\\ss e \\O rsted", "Bizoń Łódź Straße Ø rsted"),
     ("\\'{\\i}ndice and \\\"\\i", "índice and ï"),
+    # dotless i and j take their accents, also unbraced with the word going on after them
+    ("Mart\\'\\in, Beno\\^\\it, Mart\\'\\i n, na\\\"\\i ve", "Martín, Benoît, Martín, naïve"),
+    ("{\\'\\i}, \\'{\\i}, \\v{\\j}, \\v\\j", "í, í, ǰ, ǰ"),
     # formatting, escapes, dashes, ties, quotes
     ("\\emph{not} \\textit{pp} \\textbf{bold \\emph{nested}} {\\em very} {\\bf x}", "not pp bold nested very x"),
     ("{GPU}s and {B}ayesian", "GPUs and Bayesian"),
