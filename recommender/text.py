@@ -52,6 +52,27 @@ def clean_title(title: str) -> str:
 
 clean_abstract = clean_title
 
+ABSTRACT_CUT_MARK = " […]"
+# Where a sentence ends: `.`, `!` or `?` (closing quotes and brackets after it) before a space and
+# something that is not a small letter (`e.g. the` goes on), or a CJK full stop.
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+(?![a-z]))|[。！？]")
+
+
+def cut_abstract(abstract: str, limit: int) -> str:
+    """An abstract of at most `limit` characters: as it is when it fits, else cut after the last
+    sentence that ends in time and marked as cut with `ABSTRACT_CUT_MARK` (` […]`, the bracketed
+    ellipsis editors put for left-out text: a reader sees that the text goes on elsewhere, and
+    a search still finds every word kept). Without a sentence end in the second half of the
+    room, the cut falls after a word, or at the limit."""
+    if len(abstract) <= limit:
+        return abstract
+    room = limit - len(ABSTRACT_CUT_MARK)
+    window = abstract[:room + 1]
+    ends = [m.end() for m in _SENTENCE_END.finditer(window) if m.end() <= room]
+    cut = ends[-1] if ends and ends[-1] >= room // 2 else window.rfind(" ", room // 2, room)
+    kept = abstract[:cut if cut > 0 else room].rstrip()
+    return kept + ABSTRACT_CUT_MARK
+
 MAX_VENUE_CHARS = 300
 _VENUE_BACKOFF = 30  # a venue cut to its limit ends at a word when one ends this close
 

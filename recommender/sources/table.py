@@ -26,8 +26,12 @@ from ..text import (
     squash,
     untex_identifier,
 )
+from .checks import MAX_FIELD_CHARS
 
 FORMAT = "csv"
+# The longest cell read, in characters: past `checks.MAX_FIELD_CHARS`, so that a record with a
+# long field is refused by `checks`, saying which field.
+CSV_FIELD_LIMIT = 16 * MAX_FIELD_CHARS
 DELIMITERS = (",", "\t", ";", "|")
 HEAD_LIMIT = 65536
 
@@ -255,7 +259,11 @@ def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
 def csv_rows(text: str, header_line: int, path: str,
              delimiter: str = ",") -> Iterator[tuple[int, list[str] | Rejection]]:
     """The non-blank rows after the header line, each with the physical line it starts on;
-    a row the csv module cannot read comes as a Rejection and the rest go on."""
+    a row the csv module cannot read comes as a Rejection and the rest go on. A cell may be
+    longer than the csv module's default limit (128 KiB): a long abstract is cut by `checks`,
+    and only a cell past `CSV_FIELD_LIMIT` makes its row unreadable."""
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        csv.field_size_limit(CSV_FIELD_LIMIT)
     lines = io.StringIO(text, newline="")
     for _ in range(header_line):
         lines.readline()
