@@ -396,7 +396,7 @@ def _print_report(report: IngestReport) -> None:
             click.echo(f"{f.path}: skipped: {f.error}", err=True)
             continue
         click.echo(
-            f"{f.path} ({f.format}): {f.added} added, {f.merged} merged, "
+            f"{f.path} ({_format_and_encoding(f)}): {f.added} added, {f.merged} merged, "
             f"{f.unchanged} unchanged, {len(f.rejected)} rejected"
         )
         for rejection in f.rejected:
@@ -405,6 +405,14 @@ def _print_report(report: IngestReport) -> None:
         f"Total: {report.added} added, {report.merged} merged, {report.unchanged} unchanged, "
         f"{len(report.rejected)} rejected"
     )
+
+
+def _format_and_encoding(report: Any) -> str:
+    """A file's format, and the encoding it was read in when that is not UTF-8:
+    `bibtex, read as iso8859-1`."""
+    if report.encoding and report.encoding != "utf-8":
+        return f"{report.format}, read as {report.encoding}"
+    return str(report.format)
 
 
 @cli.command()
@@ -785,7 +793,7 @@ def _print_import(report: Any) -> None:
             click.echo(f"{f.path}: skipped: {f.error}", err=True)
             continue
         click.echo(
-            f"{f.path} ({f.format}): {f.added} added, {f.matched} matched, {f.liked} liked, "
+            f"{f.path} ({_format_and_encoding(f)}): {f.added} added, {f.matched} matched, {f.liked} liked, "
             f"{f.already_liked} already liked, {len(f.rejected)} rejected"
         )
         for rejection in f.rejected:

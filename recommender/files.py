@@ -7,9 +7,12 @@ is looked at (`stat`) before it is opened, opened without blocking, and looked a
 
 from __future__ import annotations
 
+import codecs
 import errno
 import os
+import re
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -18,25 +21,86 @@ class FileProblem(Exception):
     (callers name the file themselves: `f"{path}: {problem}"`)."""
 
 
+UTF8 = "utf-8"
+# Single-byte encodings tried, in order, for bytes that are not UTF-8: Windows-1252 (what
+# Windows tools write for Western languages) decodes all but five bytes, Latin-1 every byte.
+FALLBACK_ENCODINGS = ("cp1252", "iso8859-1")
+# JabRef's first lines name the file's encoding: `% Encoding: ISO8859_1` (Java's names).
+_DECLARED = re.compile(rb"^[ \t]*%[ \t]*Encoding[ \t]*:[ \t]*([A-Za-z][A-Za-z0-9_.:-]{1,40})", re.MULTILINE)
+_DECLARATION_BYTES = 4096
+
+
+@dataclass(frozen=True)
+class Text:
+    """A file's text, and the encoding it was read in (Python's name: `utf-8`, `cp1252`,
+    `iso8859-1`…)."""
+
+    text: str
+    encoding: str = UTF8
+
+
 def read_text_file(path: Path, max_bytes: int) -> str:
-    """The UTF-8 text of a regular file of at most `max_bytes` bytes, read as `open()` reads
-    text: a leading BOM dropped, and `\\r\\n` or `\\r` line ends turned into `\\n`.
+    """The text of a regular file of at most `max_bytes` bytes, as `read_text` reads it."""
+    return read_text(path, max_bytes).text
+
+
+def read_text(path: Path, max_bytes: int) -> Text:
+    """The text of a regular file of at most `max_bytes` bytes and its encoding, read as
+    `open()` reads text: a leading BOM dropped, and `\\r\\n` or `\\r` line ends turned into
+    `\\n`. The encoding is the one the file declares (`% Encoding: …`), else UTF-8, else
+    Windows-1252 or Latin-1 (see `decode`).
 
     Raises FileProblem for a special file (FIFO, device, socket, folder), a name too long
-    for the system, a missing or unreadable file, a file over the size limit, or bytes that
-    are not UTF-8 (naming the offset of the first bad byte).
+    for the system, a missing or unreadable file, a file over the size limit, or binary data.
     """
-    return decode_text(read_bytes(path, max_bytes))
+    return decode(read_bytes(path, max_bytes))
 
 
 def decode_text(data: bytes) -> str:
-    """Bytes read as text the way `read_text_file` reads a file (an upload's, say): UTF-8, a
-    leading BOM dropped, line ends made `\\n`; FileProblem for bytes that are not UTF-8."""
+    """Bytes read as text the way `read_text_file` reads a file (an upload's, say)."""
+    return decode(data).text
+
+
+def decode(data: bytes) -> Text:
+    """Bytes read as text, and the encoding used: the one a JabRef `% Encoding:` line declares
+    when the bytes decode in it, else UTF-8 (a leading BOM dropped) when they are UTF-8, else
+    Windows-1252, else Latin-1. Line ends are made `\\n`. Bytes that are neither UTF-8 nor free of
+    NUL bytes are binary data, not text: FileProblem."""
+    declared = declared_encoding(data)
+    for encoding in ([declared] if declared else []) + [UTF8]:
+        text = _decoded(data, encoding)
+        if text is not None:
+            return Text(_unix_lines(text), encoding)
+    if b"\0" in data:
+        raise FileProblem(f"not a text file (not UTF-8, and byte {data.index(0)} is NUL)")
+    for encoding in FALLBACK_ENCODINGS:
+        text = _decoded(data, encoding)
+        if text is not None:
+            return Text(_unix_lines(text), encoding)
+    raise AssertionError("Latin-1 decodes any bytes")
+
+
+def declared_encoding(data: bytes) -> str | None:
+    """The encoding a JabRef `% Encoding: ISO8859_1` line near the top names (`iso8859-1`), or
+    None when there is none or Python does not know the name."""
+    match = _DECLARED.search(data[:_DECLARATION_BYTES])
+    if match is None:
+        return None
+    name = match.group(1).decode("ascii")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-        raise FileProblem(f"not UTF-8 text (byte {exc.start + bom})") from exc
+        return codecs.lookup(name.removeprefix("x-")).name
+    except LookupError:
+        return None
+
+
+def _decoded(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode("utf-8-sig" if encoding == UTF8 else encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _unix_lines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

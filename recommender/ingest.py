@@ -40,7 +40,8 @@ def bundled_seeds() -> Path:
 
 @dataclass
 class FileReport:
-    """What ingesting one file did."""
+    """What ingesting one file did; `encoding` is what its bytes were read as (`utf-8`, or a
+    single-byte encoding such as `iso8859-1` for an older JabRef file)."""
 
     path: str
     format: str | None = None
@@ -49,11 +50,13 @@ class FileReport:
     unchanged: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     error: str | None = None
+    encoding: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "path": self.path, "format": self.format, "added": self.added, "merged": self.merged,
-            "unchanged": self.unchanged, "rejected": [str(r) for r in self.rejected], "error": self.error,
+            "path": self.path, "format": self.format, "encoding": self.encoding, "added": self.added,
+            "merged": self.merged, "unchanged": self.unchanged, "rejected": [str(r) for r in self.rejected],
+            "error": self.error,
         }
 
 
@@ -155,7 +158,7 @@ class Ingester:
         file_report = FileReport(label)
         try:
             parsed = parse_file(path, label, today)
-            file_report.format = parsed.format
+            file_report.format, file_report.encoding = parsed.format, parsed.encoding
             if progress:
                 progress(label, 0, parsed.total_lines)
             stop = threading.Event()

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import sources
-from .files import FileProblem, read_text_file
+from .files import UTF8, FileProblem, read_text
 from .merge import abstract_sketch, shingles, sketch
 from .papers import Record, Rejection
 from .processes import child_environment, last_words, module_command, run_in_background, usable_cores
@@ -63,6 +63,7 @@ class ParsedFile:
     total_lines: int
     items: Iterator[Prepared | Rejection]
     aside: bool = False  # parsed by processes beside this one (a large file)
+    encoding: str = UTF8  # what the file's bytes were read as (`files.decode`)
 
 
 def parse_file(path: Path, label: str, today: date) -> ParsedFile:
@@ -80,20 +81,31 @@ def parse_file(path: Path, label: str, today: date) -> ParsedFile:
 
 def parse_here(path: Path, label: str, today: date) -> ParsedFile:
     """The records of a file, parsed in this process."""
-    fmt, total_lines, _, blocks = _parse_part(path, label, today, 0, 1)
-    return ParsedFile(fmt, total_lines, (prepare(item) for block in blocks for item in block))
+    head, blocks = _parse_part(path, label, today, 0, 1)
+    items = (prepare(item) for block in blocks for item in block)
+    return ParsedFile(head.format, head.total_lines, items, encoding=head.encoding)
+
+
+@dataclass(frozen=True)
+class _Head:
+    """What is known of a file before its records: what a parsing process tells first."""
+
+    format: str
+    total_lines: int
+    parts: int
+    encoding: str
 
 
 def _parse_part(path: Path, label: str, today: date, part: int,
-                parts: int) -> tuple[str, int, int, Iterator[Iterator[Record | Rejection]]]:
-    """The format and line count of a file, the parts it is parsed in, and part `part`'s blocks
-    of records (see `sources.parse_part`)."""
+                parts: int) -> tuple[_Head, Iterator[Iterator[Record | Rejection]]]:
+    """The format, line count, parts and encoding of a file, and part `part`'s blocks of
+    records (see `sources.parse_part`)."""
     try:
-        text = read_text_file(path, MAX_FILE_BYTES)
-        fmt, parts, blocks = sources.parse_part(text, label, today, part, parts, BATCH)
+        read = read_text(path, MAX_FILE_BYTES)
+        fmt, parts, blocks = sources.parse_part(read.text, label, today, part, parts, BATCH)
     except (FileProblem, sources.UnknownFormat) as exc:
         raise ParseProblem(str(exc)) from exc
-    return fmt, text.count("\n") + 1, parts, blocks
+    return _Head(fmt, read.text.count("\n") + 1, parts, read.encoding), blocks
 
 
 def prepare(item: Record | Rejection) -> Prepared | Rejection:
@@ -108,7 +120,8 @@ def prepare_record(record: Record) -> Prepared:
 
 def _parse_aside(path: Path, label: str, today: date) -> ParsedFile:
     """Run `python -m recommender.parsing` on the file and read its pickled messages: the
-    format, line count and number of parts, then batches of prepared records, then the end.
+    format, line count, number of parts and encoding, then batches of prepared records, then
+    the end.
 
     A file of one record a line is parsed by as many processes at once as there are cores,
     each taking every so many blocks of lines (see `sources.parse_part`); their batches are
@@ -122,14 +135,16 @@ def _parse_aside(path: Path, label: str, today: date) -> ParsedFile:
         kind, payload = _receive(children[0])
         if kind == "error":
             raise ParseProblem(payload)
-        fmt, total_lines, parts = payload
+        head: _Head = payload
+        parts = head.parts
         _stop(children[parts:])
         children = children[:parts]
         children += [_start_parsing(path, label, today, part, parts) for part in range(len(children), parts)]
     except BaseException:
         _stop(children)
         raise
-    return ParsedFile(fmt, total_lines, _received_items(children), aside=True)
+    return ParsedFile(head.format, head.total_lines, _received_items(children), aside=True,
+                      encoding=head.encoding)
 
 
 def _opens_by_lines(path: Path) -> bool:
@@ -191,8 +206,8 @@ def _stop(children: list[subprocess.Popen[bytes]]) -> None:
 
 
 def _parse_to(out: BinaryIO, path: str, label: str, today: date, part: int, parts: int) -> None:
-    """In a parsing process: send the format, line count and number of parts, then batches of
-    prepared records (one a block when the file is parsed in parts), then the end."""
+    """In a parsing process: send the format, line count, number of parts and encoding, then
+    batches of prepared records (one a block when the file is parsed in parts), then the end."""
     def send(kind: str, payload: Any) -> None:
         pickle.dump((kind, payload), out, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -200,11 +215,11 @@ def _parse_to(out: BinaryIO, path: str, label: str, today: date, part: int, part
         return Prepared(item, abstract_sketch(item.abstract)) if isinstance(item, Record) else item
 
     try:
-        fmt, total_lines, parts, blocks = _parse_part(Path(path), label, today, part, parts)
-        send("start", (fmt, total_lines, parts))
+        head, blocks = _parse_part(Path(path), label, today, part, parts)
+        send("start", head)
         for block in blocks:
             items = map(sent, block)
-            if parts > 1:
+            if head.parts > 1:
                 send("batch", list(items))
                 continue
             while batch := list(itertools.islice(items, BATCH)):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import sources
-from .files import FileProblem, decode_text
+from .files import FileProblem, decode
 from .ingest import PROGRESS_EVERY, PerFile, ProgressCallback, file_label
 from .papers import Rejection
 from .parsing import ParseProblem, Prepared, parse_file, prepare
@@ -46,7 +46,8 @@ class Merge:
 @dataclass
 class FileImport:
     """What importing one file did: entries `added` as new papers or `matched` to papers already
-    in the library; papers `liked` anew, or `already_liked`."""
+    in the library; papers `liked` anew, or `already_liked`; the `encoding` its bytes were read
+    as (`utf-8`, or a single-byte encoding such as `iso8859-1` for an older JabRef file)."""
 
     path: str
     format: str | None = None
@@ -57,6 +58,7 @@ class FileImport:
     rejected: list[Rejection] = field(default_factory=list)
     error: str | None = None
     merges: list[Merge] = field(default_factory=list)
+    encoding: str | None = None
 
     @property
     def entries(self) -> int:
@@ -65,7 +67,8 @@ class FileImport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "path": self.path, "format": self.format, "added": self.added, "matched": self.matched,
+            "path": self.path, "format": self.format, "encoding": self.encoding, "added": self.added,
+            "matched": self.matched,
             "liked": self.liked, "already_liked": self.already_liked,
             "rejected": [str(r) for r in self.rejected], "error": self.error,
             "merges": [m.to_dict() for m in self.merges],
@@ -118,14 +121,17 @@ class Upload:
     format: str | None = None
     items: list[Prepared | Rejection] = field(default_factory=list)
     error: str | None = None
+    encoding: str | None = None
 
 
 def read_upload(name: str, data: bytes, today: date) -> Upload:
-    """Parse an upload named `name`: UTF-8 text (a BOM and any line ends allowed) in any format
-    `ingest` reads. The work that needs no database, so that it can run off the writer."""
+    """Parse an upload named `name`: text in any format `ingest` reads, in the encoding it
+    declares, UTF-8 or a single-byte fallback (see `files.decode`; a BOM and any line ends
+    allowed). The work that needs no database, so that it can run off the writer."""
     try:
-        fmt, items = sources.parse_text(decode_text(data), name, today)
-        return Upload(name, fmt, [prepare(item) for item in items])
+        read = decode(data)
+        fmt, items = sources.parse_text(read.text, name, today)
+        return Upload(name, fmt, [prepare(item) for item in items], encoding=read.encoding)
     except (FileProblem, sources.UnknownFormat) as exc:
         return Upload(name, error=str(exc))
 
@@ -148,7 +154,7 @@ class Importer:
     def import_upload(self, user: str, upload: Upload, group: str | None = None) -> ImportReport:
         """Import an upload read by `read_upload` (in one transaction)."""
         report = ImportReport(str(user), group)
-        done = FileImport(upload.name, upload.format, error=upload.error)
+        done = FileImport(upload.name, upload.format, error=upload.error, encoding=upload.encoding)
         report.files.append(done)
         if upload.error is None:
             with self.store.transaction():
@@ -161,7 +167,7 @@ class Importer:
         done = FileImport(label)
         try:
             parsed = parse_file(path, label, today)
-            done.format = parsed.format
+            done.format, done.encoding = parsed.format, parsed.encoding
 
             def tick(line: int) -> None:
                 if progress:

@@ -242,6 +242,7 @@ def _v10(db: sqlite_utils.Database) -> None:
     db.execute("DROP INDEX IF EXISTS idx_papers_doi")
     db.execute("ALTER TABLE papers DROP COLUMN date_approx")
     db.execute("CREATE INDEX idx_papers_doi_key ON papers (doi_key)")
+    _clean_stored_math(db.conn)
     rows = db.execute("SELECT id, title, title_derived, authors, venue, arxiv_id FROM papers").fetchall()
     db.conn.executemany(
         "UPDATE papers SET authors = ?, kind = ?, title_key = ? WHERE id = ?",
@@ -249,6 +250,21 @@ def _v10(db: sqlite_utils.Database) -> None:
           None if derived else title_key(title), paper_id)
          for paper_id, title, derived, authors, venue, arxiv_id in rows],
     )
+
+
+def _clean_stored_math(conn: sqlite3.Connection) -> None:
+    """Titles and abstracts stored with simple inline math (`Cu$_2$O`) cleaned as text is now
+    cleaned on the way in (`Cu₂O`), keeping the full-text index in step."""
+    rows = conn.execute(
+        "SELECT id, title, abstract, authors FROM papers WHERE title LIKE '%$%' OR abstract LIKE '%$%' "
+        "OR title LIKE '%\\(%' OR abstract LIKE '%\\(%'"
+    ).fetchall()
+    for paper_id, title, abstract, authors in rows:
+        clean = (clean_text(title), clean_text(abstract))
+        if clean != (title, abstract):
+            conn.execute("UPDATE papers SET title = ?, abstract = ? WHERE id = ?", [*clean, paper_id])
+            names = [Person.from_dict(a).display for a in json.loads(authors)]
+            _write_fts(conn, paper_id, clean[0], clean[1], names, replace=True)
 
 
 # Each migration takes the database from version N to N+1; append, never edit.

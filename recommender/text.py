@@ -52,6 +52,27 @@ def clean_title(title: str) -> str:
 
 clean_abstract = clean_title
 
+ABSTRACT_CUT_MARK = " […]"
+# Where a sentence ends: `.`, `!` or `?` (closing quotes and brackets after it) before a space and
+# something that is not a small letter (`e.g. the` goes on), or a CJK full stop.
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+(?![a-z]))|[。！？]")
+
+
+def cut_abstract(abstract: str, limit: int) -> str:
+    """An abstract of at most `limit` characters: as it is when it fits, else cut after the last
+    sentence that ends in time and marked as cut with `ABSTRACT_CUT_MARK` (` […]`, the bracketed
+    ellipsis editors put for left-out text: a reader sees that the text goes on elsewhere, and
+    a search still finds every word kept). Without a sentence end in the second half of the
+    room, the cut falls after a word, or at the limit."""
+    if len(abstract) <= limit:
+        return abstract
+    room = limit - len(ABSTRACT_CUT_MARK)
+    window = abstract[:room + 1]
+    ends = [m.end() for m in _SENTENCE_END.finditer(window) if m.end() <= room]
+    cut = ends[-1] if ends and ends[-1] >= room // 2 else window.rfind(" ", room // 2, room)
+    kept = abstract[:cut if cut > 0 else room].rstrip()
+    return kept + ABSTRACT_CUT_MARK
+
 MAX_VENUE_CHARS = 300
 _VENUE_BACKOFF = 30  # a venue cut to its limit ends at a word when one ends this close
 
@@ -131,11 +152,42 @@ def unspace_cjk(text: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# Identifiers written in TeX
+#
+# BibTeX files escape the characters of DOIs and URLs that TeX treats specially
+# (`10.1007/978-3-031-39847-6\_20`, `https://x.org/a{\_}b`, `\textunderscore`); an identifier
+# is matched and opened by its characters, so the escapes go.
+
+_IDENTIFIER_ESCAPE = re.compile(
+    r"\{\\(?P<braced>[_%&#$]|textunderscore|textasciitilde)\}"
+    r"|\\(?P<symbol>[_%&#$])"
+    r"|\\(?P<word>textunderscore|textasciitilde)(?![A-Za-z])(?:\{\}| (?=\S))?"
+    r"|\\~\{\}"
+)
+_IDENTIFIER_WORDS = {"textunderscore": "_", "textasciitilde": "~"}
+
+
+def untex_identifier(text: str) -> str:
+    """A DOI or URL without the TeX escapes of its characters: `\\_`, `{\\_}`,
+    `\\textunderscore` read `_`; `\\%`, `\\&`, `\\#`, `\\$` their character; `\\~{}` and
+    `\\textasciitilde` a tilde. Nothing else changes."""
+    if "\\" not in text:
+        return text
+
+    def character(match: re.Match) -> str:
+        name = match.group("braced") or match.group("symbol") or match.group("word") or "~"
+        return _IDENTIFIER_WORDS.get(name, name)
+
+    return _IDENTIFIER_ESCAPE.sub(character, text)
+
+
+# --------------------------------------------------------------------------------------------
 # TeX markup and HTML entities, as a reader expects the text
 #
 # arXiv metadata is written in TeX (`Erd\H{o}s`, `{\"u}`, `\emph{not}`, `--`), feeds carry HTML
-# entities (`&amp;`, `&#39;`), and math (`$O(n^2)$`) is read best as written. `clean_text` turns
-# the first two into Unicode and copies math, unknown commands and their arguments as they are.
+# entities (`&amp;`, `&#39;`), and math (`Cu$_2$O`, `$\frac{1}{2}$`) is plain text only when it is
+# simple. `clean_text` turns the first two and simple inline math into Unicode, and copies other
+# math, unknown commands and their arguments as they are.
 
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _AMP_CHAIN = re.compile(r"&(?:amp;)+")
@@ -148,7 +200,7 @@ _CONTROL_WORD = re.compile(r"[A-Za-z]+")
 _ACCENT = re.compile(
     r"\\(?:(?P<symbol>[`'^\"~=.])|(?P<letter>[uvHcdbrkt])(?![A-Za-z])\s*)"
     r"(?:\{\s*(?P<braced>\\[ij](?![A-Za-z])|[A-Za-z]{1,2})\s*\}"
-    r"|(?P<dotless>\\[ij])(?![A-Za-z])"
+    r"|(?P<dotless>\\[ij])(?: (?=[A-Za-z]))?"  # `Mart\'\in`, `Beno\^\it`: letters go on after `\i`
     r"|(?P<bare>[A-Za-z]))"
 )
 _MATH_TEXT_LETTER = re.compile(
@@ -200,10 +252,11 @@ def clean_text(text: str) -> str:
     """Text as a reader expects it: TeX accents and common commands and HTML entities in Unicode.
 
     `Erd\\H{o}s-R\\'enyi` reads `Erdős-Rényi`, `\\emph{x}` and `{GPU}` read `x` and `GPU`, `--`
-    and `---` are dashes, `~` a space, `\\%` a per cent sign, `&amp;` an ampersand. Math
-    (`$...$`, `$$...$$`, `\\(...\\)`, `\\[...\\]`), commands it does not know (`\\cite{x}`) and
-    their arguments are kept as written. Idempotent, and text with no backslash, brace,
-    ampersand, tilde, `--` or two backquotes is returned at once.
+    and `---` are dashes, `~` a space, `\\%` a per cent sign, `&amp;` an ampersand. Inline math
+    with a faithful plain form reads as Unicode (`Cu$_2$O` → `Cu₂O`, `$10^{-3}$` → `10⁻³`,
+    `$\\to$` → `→`); other math (`$\\frac{a}{b}$`, `$A_N$`, display math), commands it does not
+    know (`\\cite{x}`) and their arguments are kept as written. Idempotent, and text with no
+    backslash, brace, dollar, ampersand, tilde, `--` or two backquotes is returned at once.
     """
     if not _needs_work(text):
         return text
@@ -219,7 +272,7 @@ def _needs_work(text: str) -> bool:
     """Whether the text holds anything clean_text could change (plain `in` tests: several
     times faster than one regular expression)."""
     return ("\\" in text or "{" in text or "&" in text or "~" in text or "--" in text
-            or "``" in text)
+            or "``" in text or "$" in text)
 
 
 def _clean_once(text: str) -> str:
@@ -347,6 +400,171 @@ def _text_letters_in_math(math: str) -> str:
     return _MATH_TEXT_LETTER.sub(letter, math)
 
 
+# Inline math as plain Unicode, when every piece of it has a faithful plain form: letters,
+# digits and operators as they are (a minus sign for `-`, a prime for `'`), symbols pylatexenc
+# knows (`\alpha`, `\to`, `\leq`), math alphabets Unicode has (`\mathcal{O}`, `\mathbb{R}`),
+# and sub- and superscripts made only of characters that have a sub- or superscript form.
+
+_SUPERSCRIPTS = dict(zip(
+    "0123456789+−=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVWαβγδεθιφχ′*†∘",
+    "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂᵅᵝᵞᵟᵋᶿᶥᵠᵡ′*†°",
+))
+_SUBSCRIPTS = dict(zip("0123456789+−=()aehijklmnoprstuvxβγρφχ", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ"))
+_MATH_CHARACTERS = {"-": "−", "'": "′", "~": " "}
+_MATH_PUNCTUATION = frozenset("+=()[]<>,.;:/|!?*")
+_MATH_SPACES = {",": " ", ";": " ", ":": " ", ">": " ", " ": " ", "quad": " ", "qquad": " ", "!": ""}
+_CONTROL_WORDS = re.compile(r"\\([A-Za-z]+)")
+_ONE_COMMAND = re.compile(r"\s*\\([A-Za-z]+)\s*")
+_MATH_OWN_SYMBOLS = {"prime": "′", "ne": "≠"}
+# Math alphabets: each letter becomes its Unicode math letter (`\mathcal{O}` reads `𝒪`).
+_MATH_ALPHABETS = frozenset(("mathcal", "mathbb", "mathbf", "mathfrak", "mathscr", "mathsf", "mathtt"))
+# Commands whose argument reads as plain letters: `\mathrm{d}x` reads `dx`.
+_MATH_UPRIGHT = frozenset(("mathrm", "mathit", "mathnormal", "text", "textrm", "textit", "mbox", "operatorname"))
+
+
+class _NotPlain(Exception):
+    """Math with a piece that has no faithful plain form."""
+
+
+@lru_cache(maxsize=4096)
+def _plain_math(math: str) -> str | None:
+    """Inline math (`$...$` or `\\(...\\)`) in plain Unicode: `$_2$` reads `₂`, `$10^{-3}$`
+    `10⁻³`, `$\\alpha \\to \\beta$` `α → β`; None when a piece of it has no faithful plain form
+    (`\\frac`, a subscript letter Unicode has no subscript of, display math), or when its
+    dollars would not open and close math in Pandoc's reading (`$5 and $6` is money)."""
+    if math.startswith("$$") or math.startswith("\\["):
+        return None
+    inner = math[1:-1] if math[0] == "$" else math[2:-2]
+    if not inner.strip() or (math[0] == "$" and (inner[0].isspace() or inner[-1].isspace())):
+        return None
+    if not all(map(_plain_command, _CONTROL_WORDS.findall(inner))):
+        return None  # known at once, without parsing
+    try:
+        plain = _squash_math(_math_text(inner))
+    except (_NotPlain, latexwalker.LatexWalkerError):
+        return None
+    if not plain or _UNSAFE_OUTPUT.search(plain):
+        return None
+    return plain
+
+
+def _plain_command(name: str) -> bool:
+    """Whether a command may have a plain form in math (its arguments not looked at)."""
+    return (name in _MATH_SPACES or name in _MATH_OWN_SYMBOLS or name in _MATH_ALPHABETS
+            or name in _MATH_UPRIGHT or _symbol(name) is not None)
+
+
+def _math_text(math: str) -> str:
+    """The plain text of math: parsed by pylatexenc, unless it is only characters (`x^2`)."""
+    if "\\" not in math and "{" not in math:
+        return _apply_scripts([_math_character(c) for c in math])
+    command = _ONE_COMMAND.fullmatch(math)
+    if command:
+        return _math_symbol(command.group(1))
+    walker = latexwalker.LatexWalker(math, latex_context=_PARSED_MACROS, tolerant_parsing=False)
+    nodes, _, _ = walker.get_latex_nodes(parsing_state=walker.make_parsing_state(in_math_mode=True))
+    return _math_nodes(nodes)
+
+
+def _squash_math(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _math_nodes(nodes: list) -> str:
+    """The plain text of a list of math nodes, with their sub- and superscripts applied."""
+    pieces: list[str] = []
+    for number, node in enumerate(nodes):
+        if node.isNodeType(latexwalker.LatexCharsNode):
+            pieces += [_math_character(c) for c in node.chars]
+        elif node.isNodeType(latexwalker.LatexGroupNode):
+            pieces.append(_math_nodes(node.nodelist))
+        elif node.isNodeType(latexwalker.LatexMacroNode):
+            pieces.append(_math_macro(node))
+            following = nodes[number + 1] if number + 1 < len(nodes) else None
+            if node.macro_post_space and not _joins(pieces[-1], following):
+                pieces.append(" ")
+        elif node.isNodeType(latexwalker.LatexSpecialsNode) and node.specials_chars == "~":
+            pieces.append(" ")
+        else:
+            raise _NotPlain
+    return _apply_scripts(pieces)
+
+
+def _math_character(char: str) -> str:
+    if char in "^_" or char.isalnum() or char in _MATH_PUNCTUATION:
+        return char
+    if char.isspace():
+        return " "
+    if char in _MATH_CHARACTERS:
+        return _MATH_CHARACTERS[char]
+    raise _NotPlain
+
+
+def _math_macro(node: latexwalker.LatexMacroNode) -> str:
+    name = node.macroname
+    arguments = [a for a in (node.nodeargd.argnlist if node.nodeargd else []) if a is not None]
+    if len(arguments) == 1 and (name in _MATH_UPRIGHT or name in _MATH_ALPHABETS):
+        argument = arguments[0]
+        text = _math_nodes(argument.nodelist if argument.isNodeType(latexwalker.LatexGroupNode) else [argument])
+        return text if name in _MATH_UPRIGHT else _math_alphabet(name, text)
+    if arguments:
+        raise _NotPlain
+    return _math_symbol(name)
+
+
+def _math_symbol(name: str) -> str:
+    """What an argument-less command reads as in math: a space, `′` for `\\prime`, `α`…"""
+    if name in _MATH_SPACES:
+        return _MATH_SPACES[name]
+    symbol = _MATH_OWN_SYMBOLS.get(name) or _symbol(name)
+    if symbol is None:
+        raise _NotPlain
+    return symbol
+
+
+@lru_cache(maxsize=256)
+def _math_alphabet(name: str, letters: str) -> str:
+    """`\\mathcal` and `O` → `𝒪`, via pylatexenc, when every letter has its math form."""
+    if not letters.isascii() or not letters.isalnum():
+        raise _NotPlain
+    converted = _LATEX_TO_TEXT.latex_to_text(f"\\{name}{{{letters}}}")
+    if len(converted) != len(letters) or any(a == b for a, b in zip(converted, letters)):
+        raise _NotPlain
+    return converted
+
+
+def _joins(symbol: str, following: object) -> bool:
+    """Whether the space after a command only ends its name: `\\alpha x` reads `αx`, but
+    `\\to B` and `\\log N` (an operator's name) keep their space."""
+    if len(symbol) != 1 or not symbol.isalnum() or not isinstance(following, latexwalker.LatexCharsNode):
+        return False
+    return following.chars[:1].isalnum()
+
+
+def _apply_scripts(pieces: list[str]) -> str:
+    """Pieces of math joined, each `^` or `_` turning the piece after it into its superscript or
+    subscript form."""
+    out: list[str] = []
+    k = 0
+    while k < len(pieces):
+        piece = pieces[k]
+        k += 1
+        if piece not in ("^", "_"):
+            out.append(piece)
+            continue
+        while k < len(pieces) and pieces[k] == " ":
+            k += 1
+        if k >= len(pieces) or pieces[k] in ("^", "_"):
+            raise _NotPlain
+        table = _SUPERSCRIPTS if piece == "^" else _SUBSCRIPTS
+        script = pieces[k].strip()
+        if not script or any(c not in table for c in script):
+            raise _NotPlain
+        out.append("".join(table[c] for c in script))
+        k += 1
+    return "".join(out)
+
+
 def _is_latin_letter(text: str) -> bool:
     return len(text) == 1 and text.isalpha() and "LATIN" in unicodedata.name(text, "")
 
@@ -380,7 +598,7 @@ class _TexScan:
         """The converted text of what starts at `j` (after `written`), and where to go on."""
         text, char = self.text, self.text[j]
         if j in self.math:
-            return _text_letters_in_math(text[j:self.math[j]]), self.math[j]
+            return self.math_at(j), self.math[j]
         if char == "\\":
             return self.command(j)
         if char == "{":
@@ -394,6 +612,14 @@ class _TexScan:
         if char in "`'":
             return self.quote(j)
         return char, j + 1
+
+    def math_at(self, j: int) -> str:
+        """The math starting at `j` in plain Unicode when it has a faithful plain form and its
+        closing dollar is not followed by a digit (`$5-$10` is money), else as written."""
+        end = self.math[j]
+        math = self.text[j:end]
+        plain = None if self.text[end:end + 1].isdigit() else _plain_math(math)
+        return _text_letters_in_math(math) if plain is None else plain
 
     def command(self, j: int) -> tuple[str, int]:
         text = self.text

@@ -275,8 +275,8 @@ def test_read_text_file_reads_a_real_sample():
     (lambda p: p.mkdir(), "not a regular file (a folder)"),
     (lambda p: None, "no such file"),
     (lambda p: p.write_bytes(b"x" * 1025), "file is larger than 1 KiB"),
-    (lambda p: p.write_bytes(b"good text\n\xe9t\xe9"), "not UTF-8 text (byte 10)"),
-    (lambda p: p.write_bytes(b"\xef\xbb\xbfok \xff"), "not UTF-8 text (byte 6)"),
+    (lambda p: p.write_bytes(b"good text\n\xe9t\xe9\x00"), "not a text file (not UTF-8, and byte 13 is NUL)"),
+    (lambda p: p.write_bytes(b"\x00\xef\xbb\xbfok \xff"), "not a text file (not UTF-8, and byte 0 is NUL)"),
 ])
 def test_read_text_file_names_the_problem(tmp_path, make, phrase):
     path = tmp_path / "input"

@@ -89,7 +89,7 @@ def test_rss_announcements():
     cross = records[2]  # a math paper cross-listed to cs.LG: its primary category comes first
     assert cross.categories == ["math.OC", "cs.LG"]
     assert displayed(cross.authors)[2] == "Samuel Horváth"
-    assert cross.title == ("Convergence of Clipped-SGD for Convex $(L_0,L_1)$-Smooth Optimization "
+    assert cross.title == ("Convergence of Clipped-SGD for Convex (L₀,L₁)-Smooth Optimization "
                            "with Heavy-Tailed Noise")
 
     replaced = records[3]  # the description's hard line breaks are squashed, escapes decoded
@@ -230,7 +230,7 @@ def test_math_kept_and_old_style_markup_dropped():
                    title="Old style (arXiv:2505.00002v1 [cs.LG] UPDATED)")
             + RSS_TAIL)
     (_, math), (_, old) = announcements(text)
-    assert math.abstract == "We show $a <b$ and $c> d$ & more."
+    assert math.abstract == "We show a <b and c> d & more."
     assert old.abstract == "Old style feed."
     assert old.title == "Old style"
 
@@ -355,7 +355,7 @@ def test_entities_and_tex_in_rss_items():
             + RSS_TAIL)
     [(_, record)] = announcements(text)
     assert record.title == "Erdős–Rényi graphs & GPUs"
-    assert record.abstract == "We study random graphs of size $O(n^2)$ & more \\cite{x}."
+    assert record.abstract == "We study random graphs of size O(n²) & more \\cite{x}."
     assert displayed(record.authors) == ["P. Erdős", "A. Rényi", "J. O'Brien"]
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from recommender import InterestNotFound, Library
 from recommender import interests as grouping
+from recommender.text import clean_title
 
 from .conftest import DATA
 
@@ -37,14 +38,14 @@ def lib(samples_db, tmp_path):
 
 @pytest.fixture(scope="module")
 def by_category() -> dict[str, list[str]]:
-    """References to the sample papers (arXiv ids, or titles where the file has none) by their
-    primary category."""
+    """References to the sample papers (arXiv ids, or titles as stored where the file has none) by
+    their primary category."""
     found: dict[str, list[str]] = {}
     for name in FILES:
         with open(DATA / name, newline="", encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 category = row["categories"].strip("[]'\" ").replace("'", " ").split()[0]
-                found.setdefault(category, []).append(f"arXiv:{row['id']}" if row.get("id") else row["title"])
+                found.setdefault(category, []).append(f"arXiv:{row['id']}" if row.get("id") else clean_title(row["title"]))
     return found
 
 

@@ -72,10 +72,10 @@ def test_a_file_that_opens_like_one_record_a_line_but_is_not_is_parsed_whole(tmp
 def test_a_parsing_process_that_fails_rolls_the_file_back(tmp_path, monkeypatch):
     monkeypatch.setattr(parsing, "PARSE_ASIDE_BYTES", 0)
     broken = tmp_path / "broken.jsonl"
-    broken.write_bytes(b"\xff\xfe not text\n")
+    broken.write_bytes(b"\xff\xfe\x00 not text\n")
     with Library(tmp_path / "x.db") as lib:
         report = lib.ingest([broken], today=INGEST_DAY)
-        assert [e.rpartition("/")[2] for e in report.errors] == ["broken.jsonl: not UTF-8 text (byte 0)"]
+        assert [e.rpartition("/")[2] for e in report.errors] == ["broken.jsonl: not a text file (not UTF-8, and byte 2 is NUL)"]
         assert lib.store.count_papers() == 0
 
 

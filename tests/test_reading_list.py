@@ -336,7 +336,10 @@ def test_an_upload_is_imported_under_its_own_name(seeded):
     assert (report.files[0].format, report.liked) == ("ris", 2)
     assert [p.path for p in seeded.paper("Attention Is All You Need").sources] == ["EndNote Library.ris"]
     latin1 = seeded.import_upload("ada", seeded.read_upload("old.bib", "@misc{a, title={Caf\u00e9}}".encode("latin-1")))
-    assert latin1.errors == ["old.bib: not UTF-8 text (byte 19)"] and latin1.liked == 0
+    assert (latin1.errors, latin1.files[0].encoding, latin1.liked) == ([], "cp1252", 1)
+    assert seeded.paper("Café").sources[0].path == "old.bib"
+    binary = seeded.import_upload("ada", seeded.read_upload("old.bib", b"@misc{a, title={Caf\xe9\x00}}"))
+    assert binary.errors == ["old.bib: not a text file (not UTF-8, and byte 20 is NUL)"] and binary.liked == 0
 
 
 def test_an_imported_entry_without_abstract_is_matched_on_arxiv_and_gains_one(empty, arxiv_server, fake_gate):

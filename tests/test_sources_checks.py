@@ -1,5 +1,6 @@
-"""sources.checks: a record past the limits, or holding what is not text, becomes a Rejection
-naming its file and line, and the rest of the file still parses."""
+"""sources.checks: a long abstract is cut and its paper kept; a record past the limits, or holding
+what is not text, becomes a Rejection naming its file and line, and the rest of the file still
+parses."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from recommender.sources import parse_text
 from recommender.sources.checks import (
     MAX_ABSTRACT_CHARS,
     MAX_AUTHORS,
+    MAX_FIELD_CHARS,
     MAX_NAME_CHARS,
     MAX_TITLE_CHARS,
     check,
@@ -42,7 +44,7 @@ def test_a_good_record_passes_unchanged():
 
 @pytest.mark.parametrize(("change", "reason"), [
     ({"title": "t" * (MAX_TITLE_CHARS + 1)}, "title is 1,001 characters long (at most 1,000)"),
-    ({"abstract": "a" * 20_001}, "abstract is 20,001 characters long (at most 20,000)"),
+    ({"abstract": "a" * 1_000_001}, "abstract is 1,000,001 characters long (at most 1,000,000)"),
     ({"authors": people("A. One", "B" * 301)}, "author 2 is 301 characters long (at most 300)"),
     ({"authors": people("A. B") * (MAX_AUTHORS + 1)}, "2,001 authors (at most 2,000)"),
     ({"organisations": ["x" * 400]}, "organisation 1 is 400 characters long (at most 300)"),
@@ -72,14 +74,51 @@ def test_checked_keeps_order_and_passes_rejections_through():
 def test_parse_text_rejects_the_bad_row_and_keeps_the_rest():
     text = ("title,abstract,authors\n"
             "First,A fine abstract.,A. Author\n"
-            f"Second,{'word ' * 5000},A. Author\n"
+            f"Second,{'word ' * 250_000},A. Author\n"
             f"Third,Another fine abstract.,\"A. Author, {'B' * 400}\"\n"
             "Fourth,A last fine abstract.,A. Author\n")
     fmt, items = parse_text(text, "big.csv", TODAY)
     out = list(items)
     assert fmt == "csv"
     assert [type(x).__name__ for x in out] == ["Record", "Rejection", "Rejection", "Record"]
-    assert [(x.path, x.line) for x in out if isinstance(x, Rejection)] == [("big.csv", 3), ("big.csv", 4)]
-    assert out[1].reason == "abstract is 24,999 characters long (at most 20,000)"
-    assert out[2].reason == "author 2 is 400 characters long (at most 300)"
+    assert [str(x) for x in out if isinstance(x, Rejection)] == [
+        "big.csv:3: abstract is 1,249,999 characters long (at most 1,000,000)",
+        "big.csv:4: author 2 is 400 characters long (at most 300)",
+    ]
     assert [x.title for x in out if isinstance(x, Record)] == ["First", "Fourth"]
+
+
+# A scraped full text standing in for an abstract: sentences, one with an abbreviation.
+FULL_TEXT = " ".join(
+    f"Section {n} shows that the method converges, e.g. on graphs with {n} nodes. It is fast!"
+    for n in range(1, 600)
+)
+
+
+def test_a_long_abstract_is_cut_at_a_sentence_and_marked_and_the_paper_kept():
+    assert len(FULL_TEXT) > MAX_ABSTRACT_CHARS
+    record = check(dataclasses.replace(GOOD, abstract=FULL_TEXT))
+    assert isinstance(record, Record) and record.title == GOOD.title
+    abstract = record.abstract
+    assert len(abstract) <= MAX_ABSTRACT_CHARS and abstract.endswith("It is fast! […]")
+    assert FULL_TEXT.startswith(abstract.removesuffix(" […]"))
+    assert len(abstract) > MAX_ABSTRACT_CHARS - 100  # the last sentence that fits, not an earlier one
+    assert check(record) == record  # cut once
+
+
+def test_a_long_abstract_without_sentences_is_cut_after_a_word():
+    words = "word " * 5000 + "end"
+    cut = check(dataclasses.replace(GOOD, abstract=words))
+    assert isinstance(cut, Record)
+    assert cut.abstract.endswith("word […]") and len(cut.abstract) <= MAX_ABSTRACT_CHARS
+    letters = check(dataclasses.replace(GOOD, abstract="a" * (MAX_ABSTRACT_CHARS + 1)))
+    assert isinstance(letters, Record) and len(letters.abstract) == MAX_ABSTRACT_CHARS
+
+
+def test_a_bibtex_entry_with_a_scraped_full_text_is_kept(tmp_path):
+    text = (f"@article{{long, title = {{A paper with its full text}}, abstract = {{{FULL_TEXT}}}}}\n"
+            f"@article{{huge, title = {{A megabyte field}}, abstract = {{{'x' * MAX_FIELD_CHARS} y}}}}\n")
+    fmt, items = parse_text(text, "lib.bib", TODAY)
+    kept, refused = list(items)
+    assert isinstance(kept, Record) and kept.abstract.endswith(" […]")
+    assert str(refused) == "lib.bib:2: abstract is 1,000,002 characters long (at most 1,000,000)"

@@ -57,7 +57,7 @@ def test_ml_categories_drop_msc_and_acm_codes(ml):
     by_title = {r.title: r for r in ml}
     gelu = by_title["Gaussian Error Linear Units (GELUs)"]
     assert gelu.categories == ["cs.LG"]
-    assert "$x\\Phi(x)$" in gelu.abstract  # math kept as written
+    assert "xΦ(x)" in gelu.abstract  # $x\\Phi(x)$ in Unicode
     # "cs.LG cs.AI I.2.6, I.2.11 I.2.6; I.2.11" in the file
     mixed = by_title["Feature Selection for Learning to Predict Outcomes of Compute Cluster Jobs "
                      "with Application to Decision Support"]
@@ -79,7 +79,7 @@ def test_ml_sample_tex_reads_as_text(ml):
     assert "Instituto de Investigación de Recursos Biológicos" in abstract("Camera-trap images")
     assert "new drug–disease treatment pairs" in abstract("Retrofitting Distributional")
     # inline math stays as written
-    assert "We propose $\\textit{weighted inner product similarity}$ (WIPS)" in abstract(
+    assert "We propose weighted inner product similarity (WIPS)" in abstract(
         "Representation Learning with Weighted Inner Product")
 
 
@@ -135,11 +135,27 @@ def test_doi_column_and_tex_in_titles_and_authors():
     )
     first, second, third, fourth = parse(text)
     assert first.title == "Erdős–Rényi graphs & GPUs"
-    assert first.abstract == "We use random graphs & $O(n^2)$ time."
+    assert first.abstract == "We use random graphs & O(n²) time."
     assert displayed(first.authors) == ["P. Erdős", "A. Rényi", "J. O'Brien"]
-    assert first.doi == "10.1103/physrevd.76.013009" == doi_norm("10.1103/PhysRevD.76.013009")
+    assert first.doi == "10.1103/PhysRevD.76.013009"  # as given; matched by doi_norm
+    assert doi_norm(first.doi) == "10.1103/physrevd.76.013009"
     assert second.doi == "10.1007/978-3-540-74126-8_23"
     assert third.doi is None and fourth.doi is None
+
+
+@pytest.mark.parametrize("raw, doi", [
+    ("10.1007/978-3-031-39847-6\\_20", "10.1007/978-3-031-39847-6_20"),
+    ("https://doi.org/10.1007/978-3-031-39847-6{\\_}20", "10.1007/978-3-031-39847-6_20"),
+    ("10.1007/978-3-031-39847-6\\textunderscore 20", "10.1007/978-3-031-39847-6_20"),
+    ("10.1007/978-3-031-39847-6\\textunderscore{}20", "10.1007/978-3-031-39847-6_20"),
+    ("doi:10.1002/(SICI)1097-4636(199812)43:4\\%3C397::AID-JBM7\\%3E3.0.CO;2-O",
+     "10.1002/(SICI)1097-4636(199812)43:4%3C397::AID-JBM7%3E3.0.CO;2-O"),
+    ("10.1000/a\\&b\\#c", "10.1000/a&b#c"),
+    ("10.1103/PhysRevLett.97.180501", "10.1103/PhysRevLett.97.180501"),
+])
+def test_a_doi_loses_its_tex_escapes_and_keeps_its_case(raw, doi):
+    assert table.clean_doi(raw) == doi
+    assert doi_norm(table.clean_doi(raw)) == doi.lower()
 
 
 def test_additional_authors_not_shown_is_a_cut_list():

@@ -1,4 +1,5 @@
-"""clean_text: TeX and HTML entities as readers expect them, math and unknown commands kept."""
+"""clean_text: TeX and HTML entities as readers expect them, simple math in Unicode, other math and
+unknown commands kept."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ from recommender.text import clean_abstract, clean_name, clean_text, clean_title
     ("\\c{C}a\\u{g}lar \\v{S}koda \\c c \\v s", "Çağlar Škoda ç š"),
     ("Bizo\\'n \\L\\'od\\'z Stra\\ss e \\O rsted", "Bizoń Łódź Straße Ø rsted"),
     ("\\'{\\i}ndice and \\\"\\i", "índice and ï"),
+    # dotless i and j take their accents, also unbraced with the word going on after them
+    ("Mart\\'\\in, Beno\\^\\it, Mart\\'\\i n, na\\\"\\i ve", "Martín, Benoît, Martín, naïve"),
+    ("{\\'\\i}, \\'{\\i}, \\v{\\j}, \\v\\j", "í, í, ǰ, ǰ"),
     # formatting, escapes, dashes, ties, quotes
     ("\\emph{not} \\textit{pp} \\textbf{bold \\emph{nested}} {\\em very} {\\bf x}", "not pp bold nested very x"),
     ("{GPU}s and {B}ayesian", "GPUs and Bayesian"),
@@ -36,13 +40,24 @@ from recommender.text import clean_abstract, clean_name, clean_text, clean_title
     # HTML entities, also escaped twice as in old feeds
     ("Fish &amp; chips &#39;n&#39; caf&eacute; &#x3b1; &amp;lt;p&amp;gt;", "Fish & chips 'n' café α <p>"),
     ("AT&T R&D &foo; a & b", "AT&T R&D &foo; a & b"),
-    # math stays as written, text-mode letters in it excepted
-    ("$O(n^2)$ time -- fast", "$O(n^2)$ time – fast"),
-    ("the $(k,\\ell)$-pebble game and $$x--y$$ and \\(a~b\\) and \\[\\frac{1}{2}\\]",
-     "the $(k,\\ell)$-pebble game and $$x--y$$ and \\(a~b\\) and \\[\\frac{1}{2}\\]"),
-    ("$a <b$ and $c> d$ &amp; more", "$a <b$ and $c> d$ & more"),
-    ("depth $\\sim 60 {\\AA}$ and ${\\o}d$-closed", "depth $\\sim 60 {Å}$ and ${ø}d$-closed"),
-    ("\\$5 is not $x$ math", "\\$5 is not $x$ math"),
+    # simple inline math reads as Unicode
+    ("$O(n^2)$ time -- fast", "O(n²) time – fast"),
+    ("Cu$_2$O, $H_2O$, $10^{-3}$, $x^2$, $A^T$, $^\\circ$C, $f'$", "Cu₂O, H₂O, 10⁻³, x², Aᵀ, °C, f′"),
+    ("$\\alpha$-synuclein, $A \\to B$, $\\mathcal{O}(n)$, $\\mathbb{R}^n$, $\\ell_1$, \\(\\beta\\)",
+     "α-synuclein, A → B, 𝒪(n), ℝⁿ, ℓ₁, β"),
+    ("the $(k,\\ell)$-pebble game, $10\\,\\mu m$, $\\alpha x$, $\\mathrm{d}x$, $-1 \\leq x$",
+     "the (k,ℓ)-pebble game, 10 μm, αx, dx, −1 ≤ x"),
+    ("$O(N \\log N)$ and $\\sin x$", "O(N log N) and sin x"),
+    ("$a <b$ and $c> d$ &amp; more", "a <b and c> d & more"),
+    ("depth $\\sim 60 {\\AA}$ and ${\\o}d$-closed", "depth ∼ 60 Å and ød-closed"),
+    ("\\$5 is not $x$ math", "$5 is not x math"),
+    # math with no faithful plain form stays as written, text-mode letters in it excepted
+    ("$\\frac{a}{b}$, $A_N$, $x_{i,j}$, $e^{i\\pi}$, $\\mathbb{1}$, $\\left(x\\right)$, $\\R^n$",
+     "$\\frac{a}{b}$, $A_N$, $x_{i,j}$, $e^{i\\pi}$, $\\mathbb{1}$, $\\left(x\\right)$, $\\R^n$"),
+    ("$$x--y$$ and \\[\\frac{1}{2}\\] and \\[x^2\\] and $a\\&b$", "$$x--y$$ and \\[\\frac{1}{2}\\] and \\[x^2\\] and $a\\&b$"),
+    ("$\\frac{1}{\\AA}$ and ${\\o}\\frac{d}{x}$", "$\\frac{1}{Å}$ and ${ø}\\frac{d}{x}$"),
+    # dollars that are money, not math (Pandoc's rule: no space inside, no digit after)
+    ("costs $5 and $6 -- or $5-$10", "costs $5 and $6 – or $5-$10"),
     ("an unclosed $ sign -- here", "an unclosed $ sign – here"),
     # commands it does not know, and their arguments, are kept
     ("\\cite[p.~3]{key} and \\R^n and \\frac{a}{b} and C:\\Users", "\\cite[p.~3]{key} and \\R^n and \\frac{a}{b} and C:\\Users"),
@@ -75,7 +90,7 @@ def test_names_titles_and_abstracts():
     assert clean_name("  Jos{\\'e} {van der} Waals ") == "José van der Waals"
     assert clean_title("Sparsity-certifying\n  Graph {D}ecompositions --- a study") == \
         "Sparsity-certifying Graph Decompositions — a study"
-    assert clean_abstract("  We use\n$\\alpha$--stable laws.\n") == "We use $\\alpha$–stable laws."
+    assert clean_abstract("  We use\n$\\alpha$--stable laws.\n") == "We use α–stable laws."
 
 
 TEX_PIECES = st.sampled_from(

@@ -1,10 +1,12 @@
 """BibTeX and BibLaTeX files, as Zotero, Better BibTeX, JabRef, Mendeley and Google Scholar
 write them, read with bibtexparser 2.
 
-`@string` macros are resolved (with `#` concatenation), `@preamble` and `@comment` blocks (JabRef
-keeps its groups in those) are skipped, month macros (`jun`) become numbers, and the authors are
-split the BibTeX way into their parts (`von Last, Jr, First and First von Last and {Corporate
-Name} and others`: a braced name is a corporate one, `others` marks a cut list), editors too. The venue is BibLaTeX's `journaltitle`, else `journal`, else `booktitle`. An
+`@string` macros are resolved (with `#` concatenation), the commands `@preamble` blocks define
+are expanded in the fields (see `preamble`), `@comment` blocks (JabRef keeps its groups in those)
+are skipped, month macros (`jun`) become numbers, and the names are split the BibTeX way into
+their parts (`von Last, Jr, First and First von Last and {Corporate Name} and others`: a braced
+name is a corporate one, `others` marks a cut list), editors too. The venue is BibLaTeX's
+`journaltitle`, else `journal`, else `booktitle`. An
 entry repeating an earlier cite key is read all the same. An entry that cannot be parsed, or has
 no title, is a Rejection naming the line where it starts.
 """
@@ -29,6 +31,7 @@ from bibtexparser.model import Block, DuplicateBlockKeyBlock, Entry, ParsingFail
 from .. import worktypes
 from ..papers import Record, Rejection
 from ..people import Person
+from .preamble import Macros
 from .references import Reference, record_of
 
 FORMAT = "bibtex"
@@ -59,8 +62,9 @@ def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
 
 def entries(text: str) -> list[Entry | ParsingFailedBlock]:
     """The entries of a BibTeX file in order (those repeating a cite key too), with their fields'
-    macros resolved, braces around values removed and months as numbers; blocks that could not
-    be parsed are given as they failed."""
+    `@string` macros resolved, braces around values removed, months as numbers and the commands
+    the file's `@preamble` defines expanded; blocks that could not be parsed are given as they
+    failed."""
     raw = bibtexparser.parse_string(text, parse_stack=[])
     blocks: list[Block] = []
     for block in raw.blocks:
@@ -80,7 +84,19 @@ def entries(text: str) -> list[Entry | ParsingFailedBlock]:
         b for b in library.blocks
         if isinstance(b, Entry) or (isinstance(b, ParsingFailedBlock) and not isinstance(b, DuplicateBlockKeyBlock))
     ]
+    _expand_preamble_macros(found, Macros([p.value for p in raw.preambles]))
     return found
+
+
+def _expand_preamble_macros(blocks: list[Entry | ParsingFailedBlock], macros: Macros) -> None:
+    """The macros the file's `@preamble`s define, expanded in its entries' text fields."""
+    if not macros:
+        return
+    for entry in blocks:
+        if isinstance(entry, Entry):
+            for field in entry.fields:
+                if isinstance(field.value, str):
+                    field.value = macros.expand(field.value)
 
 
 def reference_of(entry: Entry) -> Reference:

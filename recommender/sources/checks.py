@@ -1,20 +1,24 @@
 """What one record may hold, checked once for the output of every parser.
 
-A record with a field past its limit, or with text that cannot be written as UTF-8 (a lone
-surrogate, which `json.loads` accepts from an escape such as `"\\ud800"` but SQLite cannot
-store), becomes a `Rejection` with a one-line reason naming its line, so that one bad record
-never stops an ingest.
+An abstract longer than `MAX_ABSTRACT_CHARS` (a scraped full text, as some libraries hold) is cut
+at a sentence and marked as cut (`text.cut_abstract`), and the paper kept. A record with a field
+past its limit (for an abstract, `MAX_FIELD_CHARS`: no metadata is megabytes long), or with text
+that cannot be written as UTF-8 (a lone surrogate, which `json.loads` accepts from an escape such
+as `"\\ud800"` but SQLite cannot store), becomes a `Rejection` with a one-line reason naming its
+file and line, so that one bad record never stops an ingest.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 
 from ..papers import Record, Rejection
-from ..text import MAX_VENUE_CHARS
+from ..text import MAX_VENUE_CHARS, cut_abstract
 
 MAX_TITLE_CHARS = 1_000
-MAX_ABSTRACT_CHARS = 20_000
+MAX_ABSTRACT_CHARS = 20_000  # kept of a longer abstract, cut at a sentence
+MAX_FIELD_CHARS = 1_000_000  # an abstract longer than this is refused with its record
 MAX_AUTHORS = 2_000
 MAX_NAME_CHARS = 300  # one author, organisation or category
 
@@ -26,17 +30,20 @@ def checked(items: Iterable[Record | Rejection]) -> Iterator[Record | Rejection]
 
 
 def check(record: Record) -> Record | Rejection:
-    """The record itself, or a Rejection saying what is wrong with it."""
+    """The record (its abstract cut to `MAX_ABSTRACT_CHARS`), or a Rejection saying what is
+    wrong with it."""
     problem = problem_of(record)
-    if problem is None:
-        return record
-    return Rejection(record.source.path, record.source.line, problem)
+    if problem is not None:
+        return Rejection(record.source.path, record.source.line, problem)
+    if len(record.abstract) > MAX_ABSTRACT_CHARS:
+        return dataclasses.replace(record, abstract=cut_abstract(record.abstract, MAX_ABSTRACT_CHARS))
+    return record
 
 
 def problem_of(record: Record) -> str | None:
     """What keeps a record out of the library, in a few words; None for a good record."""
     for label, value, limit in (("title", record.title, MAX_TITLE_CHARS),
-                                ("abstract", record.abstract, MAX_ABSTRACT_CHARS)):
+                                ("abstract", record.abstract, MAX_FIELD_CHARS)):
         if value is not None:
             problem = _text_problem(label, value, limit)
             if problem:

@@ -28,7 +28,7 @@ from ..papers import (
     split_arxiv_id,
 )
 from ..people import Person
-from ..text import clean_abstract, clean_name, clean_title, clean_venue, detect_lang
+from ..text import clean_abstract, clean_name, clean_title, clean_venue, detect_lang, untex_identifier
 from ..worktypes import Kind
 from .table import clean_categories, clean_doi, strip_et_al
 
@@ -187,7 +187,7 @@ def arxiv_id_of(ref: Reference) -> tuple[str, int | None] | None:
             found = split_arxiv_id(match.group(1))
             if found:
                 return found
-    for text in ref.mentions:
+    for text in map(untex_identifier, ref.mentions):  # `\_` in a URL is `_`
         if not text:
             continue
         whole = parse_arxiv_ref(text)

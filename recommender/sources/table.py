@@ -25,9 +25,14 @@ from ..text import (
     clean_title,
     detect_lang,
     squash,
+    untex_identifier,
 )
+from .checks import MAX_FIELD_CHARS
 
 FORMAT = "csv"
+# The longest cell read, in characters: past `checks.MAX_FIELD_CHARS`, so that a record with a
+# long field is refused by `checks`, saying which field.
+CSV_FIELD_LIMIT = 16 * MAX_FIELD_CHARS
 DELIMITERS = (",", "\t", ";", "|")
 HEAD_LIMIT = 65536
 
@@ -128,9 +133,10 @@ def _split_collaboration(part: str) -> tuple[str, ...]:
 
 def clean_doi(value: str) -> str | None:
     """The first DOI in a field (`10.1063/1.2737825`, also behind `https://doi.org/` or `doi:`),
-    in lower case; None when there is none."""
-    match = _DOI.search(value)
-    return match.group(0).rstrip(".,;").lower() if match else None
+    without TeX escapes (`\\_` reads `_`) and in the case it was given (DOIs are matched
+    without case by `merge.doi_norm`); None when there is none."""
+    match = _DOI.search(untex_identifier(value))
+    return match.group(0).rstrip(".,;") if match else None
 
 
 def clean_categories(terms: Iterable[str]) -> list[str]:
@@ -254,7 +260,11 @@ def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
 def csv_rows(text: str, header_line: int, path: str,
              delimiter: str = ",") -> Iterator[tuple[int, list[str] | Rejection]]:
     """The non-blank rows after the header line, each with the physical line it starts on;
-    a row the csv module cannot read comes as a Rejection and the rest go on."""
+    a row the csv module cannot read comes as a Rejection and the rest go on. A cell may be
+    longer than the csv module's default limit (128 KiB): a long abstract is cut by `checks`,
+    and only a cell past `CSV_FIELD_LIMIT` makes its row unreadable."""
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        csv.field_size_limit(CSV_FIELD_LIMIT)
     lines = io.StringIO(text, newline="")
     for _ in range(header_line):
         lines.readline()
