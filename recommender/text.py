@@ -199,9 +199,9 @@ _SPECIAL = re.compile(r"[\\{}~`'$-]")
 _CONTROL_WORD = re.compile(r"[A-Za-z]+")
 _ACCENT = re.compile(
     r"\\(?:(?P<symbol>[`'^\"~=.])|(?P<letter>[uvHcdbrkt])(?![A-Za-z])\s*)"
-    r"(?:\{\s*(?P<braced>\\[ij](?![A-Za-z])|[A-Za-z]{1,2})\s*\}"
+    r"(?:\{\s*(?P<braced>\\[ij](?![A-Za-z])|[^\W\d_]{1,2})\s*\}"  # `\~{ê}`: accents nest
     r"|(?P<dotless>\\[ij])(?: (?=[A-Za-z]))?"  # `Mart\'\in`, `Beno\^\it`: letters go on after `\i`
-    r"|(?P<bare>[A-Za-z]))"
+    r"|(?P<bare>[^\W\d_]))"
 )
 _MATH_TEXT_LETTER = re.compile(
     r"\\(?P<mark>[`'^\"~])(?:(?P<letter>[A-Za-z])|\{(?P<braced>[A-Za-z])\})"

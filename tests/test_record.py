@@ -27,7 +27,7 @@ from recommender.worktypes import Kind
 from .conftest import INGEST_DAY
 
 LISTS = Path(__file__).resolve().parent / "data" / "reading_lists"
-LIBRARIES = ["zotero-bbt.bib", "mendeley.bib", "endnote.bib", "endnote.ris", "zotero.json", "zotero.csv",
+LIBRARIES = ["jabref.bib", "zotero-bbt.bib", "mendeley.bib", "endnote.bib", "endnote.ris", "zotero.json", "zotero.csv",
              "bibtex-tidy.bib"]
 
 

@@ -107,3 +107,7 @@ def test_idempotent_and_never_raises(text):
     once = clean_text(text)
     assert isinstance(once, str)
     assert clean_text(once) == once
+
+
+def test_accents_nest():
+    assert clean_name(r"Nguy{\~{\^e}}n, Th{\d{i}} Mai") == "Nguyễn, Thị Mai"
