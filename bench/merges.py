@@ -10,7 +10,7 @@ two titles and ids, and how much of the shorter abstract the other repeats, so e
 checked by eye. With --apart it also lists the candidates the rules kept apart although their
 abstracts overlap (containment >= 0.3), with the first rule that refused them.
 
-The script watches `same_paper` calls from outside (it wraps the function the library calls)
+The script watches `match_reason` calls from outside (it wraps the function the library calls)
 and never changes what the library decides.
 """
 
@@ -32,14 +32,14 @@ from recommender import Library, ingest, sources  # noqa: E402
 from recommender.merge import (  # noqa: E402
     BY_ARXIV_ID,
     BY_DOI,
-    Fields,
     authors_contradict,
+    doi_norm,
     is_placeholder,
     match_reason,
     resemblance,
     shingles,
 )
-from recommender.papers import Record  # noqa: E402
+from recommender.papers import Fields, Record  # noqa: E402
 
 SAMPLES = ["arxiv-metadata-snapshot-sample.jsonl", "arxiv-ml-sample.csv", "arxiv-math-2025-05.csv"]
 INGEST_DAY = date(2026, 11, 22)
@@ -63,22 +63,21 @@ def data_dir() -> Path:
 
 @contextmanager
 def watching() -> Iterator[list[Judgement]]:
-    """Record every `same_paper` verdict the library reaches while the block runs."""
+    """Record every `match_reason` verdict the library reaches while the block runs."""
     seen: list[Judgement] = []
-    original = ingest.same_paper
+    original = ingest.match_reason
 
-    def same_paper(candidate: Fields, record: Record, record_shingles: set[int]) -> bool:
-        verdict = original(candidate, record, record_shingles)
+    def watched(candidate: Fields, record: Record, record_shingles: set[int]) -> str | None:
+        reason = original(candidate, record, record_shingles)
         overlap = resemblance(shingles(candidate.abstract), record_shingles)
-        reason = match_reason(candidate, record, record_shingles)
         seen.append(Judgement(record, candidate, reason, overlap))
-        return verdict
+        return reason
 
-    ingest.same_paper = same_paper  # type: ignore[assignment]
+    ingest.match_reason = watched  # type: ignore[assignment]
     try:
         yield seen
     finally:
-        ingest.same_paper = original  # type: ignore[assignment]
+        ingest.match_reason = original  # type: ignore[assignment]
 
 
 def ingest_watched(paths: list[Path]) -> tuple[int, int, list[Judgement], list[Judgement]]:
@@ -108,7 +107,8 @@ def ingest_watched(paths: list[Path]) -> tuple[int, int, list[Judgement], list[J
 def _add(lib: Library, record: Record, seen: list[Judgement]) -> Judgement | None:
     """Add one record; the merge it made, if any."""
     by_id = lib.store.id_by_arxiv(record.arxiv_id) if record.arxiv_id else None
-    by_doi = lib.store.id_by_doi(record.doi) if record.doi and by_id is None else None
+    doi = doi_norm(record.doi)
+    by_doi = lib.store.id_by_doi(doi) if doi and by_id is None else None
     stored = lib.store.fields(by_id) if by_id is not None else None
     stored_by_doi = lib.store.fields(by_doi) if by_doi is not None else None
     outcome = lib.add_record(record)
@@ -120,7 +120,7 @@ def _add(lib: Library, record: Record, seen: list[Judgement]) -> Judgement | Non
         return None
     joined = next((j for j in seen if j.reason is not None), None)
     if joined is None:
-        raise RuntimeError("the library merged a record without calling ingest.same_paper")
+        raise RuntimeError("the library merged a record without calling ingest.match_reason")
     return joined
 
 
