@@ -325,3 +325,15 @@ def test_venues_are_kept_filled_in_and_not_replaced_across_files(empty):
     empty.ingest([BIB / "scholar.bib"], today=TODAY)  # the same paper, its venue in lower case
     assert empty.paper("1806.07366").venue == "Advances in Neural Information Processing Systems"
     assert empty.paper("10.1038/nmat1849").venue == "Nature Materials"
+
+
+def test_string_macros_nest_and_concatenate():
+    text = ("@string{pr = {Physical Review}}\n@String{prb = pr # { B}}\n"
+            '@string{jpcs = "Journal of Physics and Chemistry" # { of Solids}}\n'
+            "@article{a, title={T}, journal=prb, month=jun, year=2001}\n"
+            '@article{b, title={U}, journal=jpcs # " 12", month=jun # "~12"}\n'
+            "@article{c, title={V}, journal=undefined}\n")
+    a, b, c = (r for r in bibtex.parse(text, "m.bib", TODAY))
+    assert (a.venue, a.published, a.date_precision) == ("Physical Review B", date(2001, 6, 1), Precision.MONTH)
+    assert b.venue == "Journal of Physics and Chemistry of Solids 12"
+    assert c.venue == "undefined"

@@ -75,10 +75,8 @@ def entries(text: str) -> list[Entry | ParsingFailedBlock]:
         else:
             blocks.append(block)
     library = Library(blocks)
-    for middleware in (
-        mw.ResolveStringReferencesMiddleware(True), mw.RemoveEnclosingMiddleware(True),
-        mw.MonthIntMiddleware(True),
-    ):
+    _resolve_strings(library)
+    for middleware in (mw.RemoveEnclosingMiddleware(True), mw.MonthIntMiddleware(True)):
         library = middleware.transform(library)
     found: list[Entry | ParsingFailedBlock] = [
         b for b in library.blocks
@@ -86,6 +84,57 @@ def entries(text: str) -> list[Entry | ParsingFailedBlock]:
     ]
     _expand_preamble_macros(found, Macros([p.value for p in raw.preambles]))
     return found
+
+
+def _resolve_strings(library: Library) -> None:
+    """`@string` macros in the fields, with `#` concatenation, also in macros defined by earlier
+    ones (`@string{prb = pr # { B}}`). Names are matched without case and a later definition
+    wins; a name no `@string` defines is kept as written (`jun` is left for the months)."""
+    table: dict[str, str] = {}
+    for string in library.strings:
+        table[string.key.lower()] = _concatenated(str(string.value), table) or ""
+    for entry in library.entries:
+        for field in entry.fields:
+            if isinstance(field.value, str) and not _enclosed(field.value):
+                joined = _concatenated(field.value, table)
+                if joined is not None:
+                    field.value = "{" + joined + "}"
+
+
+def _concatenated(value: str, table: dict[str, str]) -> str | None:
+    """A raw value's parts (`"text"`, `{text}`, numbers, macro names) joined, or None when it
+    is one name that no macro defines."""
+    parts = _top_level_parts(value)
+    if len(parts) == 1 and not _enclosed(parts[0]) and parts[0].lower() not in table and not parts[0].isdigit():
+        return None
+    return "".join(_part_text(part, table) for part in parts)
+
+
+def _part_text(part: str, table: dict[str, str]) -> str:
+    if _enclosed(part):
+        return part[1:-1]
+    return table.get(part.lower(), part)
+
+
+def _enclosed(value: str) -> bool:
+    return len(value) >= 2 and ((value[0] == "{" and value[-1] == "}") or (value[0] == '"' and value[-1] == '"'))
+
+
+def _top_level_parts(value: str) -> list[str]:
+    """A raw value split at the `#` outside braces and quotes, each part stripped."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for position, char in enumerate(value):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == '"' and depth == 0:
+            quoted = not quoted
+        elif char == "#" and depth == 0 and not quoted:
+            parts.append(value[start:position].strip())
+            start = position + 1
+    parts.append(value[start:].strip())
+    return [part for part in parts if part]
 
 
 def _expand_preamble_macros(blocks: list[Entry | ParsingFailedBlock], macros: Macros) -> None:
