@@ -181,8 +181,8 @@ def fold(text: str) -> str:
 
 
 def norm_text(value: str) -> str:
-    """A field's text compared without case, TeX or extra spaces."""
-    return detex(value).casefold()
+    """A field's text compared without case, TeX or extra spaces (TeX's `--` is an en dash)."""
+    return detex(value).replace("--", "–").casefold()
 
 
 def norm_pages(value: str) -> str:
@@ -293,7 +293,7 @@ def bib_entry(key: str, item: Any) -> Entry:
         "type": kind,
         "container": norm_text(get("journal", "journaltitle", "booktitle")),
         "volume": norm_text(get("volume")),
-        "issue": norm_text(get("number", "issue")) if kind in ("article", "paper-conference", "chapter") else "",
+        "issue": norm_text(get("number", "issue")) if kind in ("article", "paper-conference", "chapter", "report") else "",
         "pages": norm_pages(get("pages")),
         "publisher": norm_text(get("publisher", "institution", "school")),
         "place": norm_text(get("address", "location")),

@@ -13,8 +13,8 @@ carries its eprint fields (`eprint`, `archivePrefix`/`eprinttype`, `primaryClass
 What is written reads back into paperclub as the same papers with the same fields (and into
 bibtexparser, pybtex and rispy without errors): the writers are bibtexparser's and rispy's own.
 
-RIS and Zotero's CSV have no mark for a corporate name: one is written whole, and read back whole
-when it holds no comma (a person is always `Family, Given`).
+A corporate name is written whole: BibTeX braces it, CSL-JSON calls it `literal`, RIS ends it with
+a comma (EndNote's mark), Zotero's CSV writes it without the comma a person's name has.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from . import worktypes
 from .papers import Paper, Precision
 from .people import Person
+from .sources.ris import name_of as ris_name
 from .worktypes import Kind
 
 if TYPE_CHECKING:
@@ -272,10 +273,10 @@ def to_ris(papers: list[Paper]) -> str:
             "type_of_reference": worktypes.written(worktypes.RIS, kind),
             "id": keys[paper.id],
             "title": paper.title,
-            "authors": [a.inverted for a in paper.authors],
+            "authors": [ris_name(a) for a in paper.authors],
         }
         if paper.editors:
-            entry["secondary_authors"] = [e.inverted for e in paper.editors]
+            entry["secondary_authors"] = [ris_name(e) for e in paper.editors]
         if paper.published:
             entry["year"] = str(paper.published.year)
             entry["date"] = _ris_date(paper)

@@ -2,8 +2,8 @@
 
 paperclub knows ten kinds (`Kind`); every format's reader maps its own types onto them and every
 writer maps them back, from one table a format (`BIBTEX`, `BIBLATEX`, `RIS`, `CSL`, `ZOTERO`):
-the first name listed for a kind is the one written, and every name listed is read. A type a
-format does not list is read as `other`. An entry whose source names no type (arXiv, listings)
+the first name listed for a kind is the one written, and every name listed is read (as the first
+kind in the table that lists it). A type a format does not list is read as no kind. An entry whose source names no type (arXiv, listings)
 gets one from what it has (`guess`).
 """
 
@@ -46,9 +46,9 @@ BIBLATEX: dict[Kind, tuple[str, ...]] = {
     Kind.CONFERENCE_PAPER: ("inproceedings", "conference"),
     Kind.THESIS: ("thesis", "phdthesis", "mastersthesis"),
     Kind.REPORT: ("report", "techreport"),
+    Kind.WEBPAGE: ("online", "electronic", "www"),  # read before a preprint: `@online` with an arXiv eprint is one
     Kind.PREPRINT: ("online", "unpublished", "preprint", "misc"),
     Kind.DATASET: ("dataset",),
-    Kind.WEBPAGE: ("online", "electronic", "www"),
     Kind.OTHER: ("misc",),
 }
 RIS: dict[Kind, tuple[str, ...]] = {

@@ -75,6 +75,10 @@ def test_bibtex_names_are_read_in_their_parts(written, person):
 def test_ris_csl_and_plain_names():
     assert ris.person_of("Fromhold, A. T., Jr.") == Person(family="Fromhold", given="A. T.", suffix="Jr.")
     assert ris.person_of("Fredensborg Kommune") == Person(literal="Fredensborg Kommune")  # no comma: whole
+    corporate = Person(literal="Miljø- og Teknikudvalget, Fredensborg Kommune")
+    assert ris.name_of(corporate) == "Miljø- og Teknikudvalget,, Fredensborg Kommune,"  # EndNote's mark
+    assert ris.person_of(ris.name_of(corporate)) == corporate
+    assert ris.person_of("Fredensborg Kommune,") == Person(literal="Fredensborg Kommune")
     item = {"title": "T", "author": [{"family": "Waals", "given": "J. D.", "non-dropping-particle": "van der"},
                                      {"literal": "World Health Organization"},
                                      {"family": "King", "given": "Martin Luther", "suffix": "Jr."}]}

@@ -107,9 +107,18 @@ def reference_of(entry: dict[str, Any], line: int) -> Reference:
 
 
 def person_of(name: str) -> Person:
-    """A RIS name: `Last, First` or `Last, First, Suffix`; a name without a comma is kept whole
-    (an organisation), as Zotero reads it."""
+    """A RIS name: `Last, First` or `Last, First, Suffix`. An organisation is kept whole: a name
+    without a comma (as Zotero reads it) or ending in one (EndNote's mark, with `,,` for a comma
+    inside the name: `Miljø- og Teknikudvalget,, Fredensborg Kommune,`)."""
+    name = name.strip()
+    if name.endswith(","):
+        return Person.literal_of(name[:-1].replace(",,", ","))
     return Person.from_text(name) if "," in name else Person.literal_of(name)
+
+
+def name_of(person: Person) -> str:
+    """A name as RIS writes it: `Family, Given, Suffix`, an organisation in EndNote's way."""
+    return person.literal.replace(",", ",,") + "," if person.literal else person.inverted
 
 
 def venue_of(entry: dict[str, Any]) -> str:
