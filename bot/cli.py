@@ -787,6 +787,20 @@ def import_(state: State, user: str, paths: tuple[Path, ...], group: str | None,
         sys.exit(EXIT_FAILED)
 
 
+MERGES_SHOWN = 10
+
+
+def _print_merges(merges: list[Any]) -> None:
+    """The entries that changed a paper they were taken for by its title or abstract (not its
+    arXiv id or DOI): the merges a person may want to check; `--json` lists every one."""
+    fuzzy = [m for m in merges if m.changed and m.reason in ("title", "abstract")]
+    for merge in fuzzy[:MERGES_SHOWN]:
+        title = merge.paper_title if len(merge.paper_title) <= 70 else merge.paper_title[:69] + "…"
+        click.echo(f"  merged by {merge.reason}: {merge.source} into #{merge.paper_id} {title}")
+    if len(fuzzy) > MERGES_SHOWN:
+        click.echo(f"  … and {len(fuzzy) - MERGES_SHOWN} more merged by title or abstract (--json lists every merge)")
+
+
 def _print_import(report: Any) -> None:
     for f in report.files:
         if f.error:
@@ -798,6 +812,7 @@ def _print_import(report: Any) -> None:
         )
         for rejection in f.rejected:
             click.echo(f"  rejected {rejection}", err=True)
+        _print_merges(f.merges)
     click.echo(
         f"Total: {report.added} added, {report.matched} matched, {report.liked} liked, "
         f"{report.already_liked} already liked, {len(report.rejected)} rejected; "
@@ -818,8 +833,9 @@ def export(state: State, user: str | None, group: str | None, everything: bool, 
            output: Path | None) -> None:
     """Write a reading list for a reference manager: BibTeX, BibLaTeX, RIS, CSL-JSON or CSV.
 
-    Cite keys are surname + year + first title word (`chen2018neural`), unique and the same on
-    every export; arXiv papers carry their eprint fields. What it writes reads back into
+    Each paper keeps the cite key its file gave it, else family name + year + first title word
+    (`chen2018neural`), unique and the same on every export; each is written as its kind of work
+    with its names, citation fields and date as far as known. What it writes reads back into
     paperclub as the same papers.
     """
     if everything == bool(user or group):
