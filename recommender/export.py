@@ -162,6 +162,8 @@ def to_bibtex(papers: list[Paper], biblatex: bool = False) -> str:
 def _bib_fields(paper: Paper, biblatex: bool) -> list[tuple[str, str]]:
     kind = paper.work_kind
     fields = [("title", "{" + _bib_text(paper.title) + "}")]
+    if not biblatex and kind in _MISC_TYPES:
+        fields.append(("type", _MISC_TYPES[kind]))
     names = [_bib_name(a) for a in paper.authors] + (["others"] if paper.authors_truncated else [])
     if names:
         fields.append(("author", " and ".join(names)))
@@ -189,6 +191,11 @@ def _bib_fields(paper: Paper, biblatex: bool) -> list[tuple[str, str]]:
     if paper.abstract:
         fields.append(("abstract", _bib_text(paper.abstract)))
     return fields
+
+
+# Kinds BibTeX writes as `@misc`, told apart by its `type` field (which BibTeX's styles ignore
+# for `@misc`) so that they read back as themselves.
+_MISC_TYPES = {Kind.DATASET: "Dataset", Kind.WEBPAGE: "Web page"}
 
 
 def _bib_date(paper: Paper, biblatex: bool) -> list[tuple[str, str]]:
@@ -373,6 +380,12 @@ def _csl_name(person: Person) -> dict[str, str]:
     return {key: value for key, value in name.items() if value}
 
 
+def _csv_name(person: Person) -> str:
+    """A name as Zotero's CSV writes it (`Family, Given`; an organisation whole), except that an
+    organisation holding a comma is written in EndNote's way, so that it reads back whole."""
+    return ris_name(person) if "," in person.literal else person.inverted
+
+
 def to_csv(papers: list[Paper]) -> str:
     """Zotero's CSV columns (a subset), which paperclub reads back."""
     keys = cite_keys(papers)
@@ -384,7 +397,7 @@ def to_csv(papers: list[Paper]) -> str:
             keys[paper.id],
             worktypes.written(worktypes.ZOTERO, paper.work_kind),
             str(paper.published.year) if paper.published else "",
-            "; ".join(a.inverted for a in paper.authors),
+            "; ".join(map(_csv_name, paper.authors)),
             paper.title,
             paper.venue or "",
             paper.isbn or "",
@@ -398,7 +411,7 @@ def to_csv(papers: list[Paper]) -> str:
             paper.publisher or "",
             paper.place or "",
             paper.edition or "",
-            "; ".join(e.inverted for e in paper.editors),
+            "; ".join(map(_csv_name, paper.editors)),
             f"arXiv: {paper.arxiv_id}" if paper.arxiv_id else "",
         ])
     return out.getvalue()

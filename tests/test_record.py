@@ -268,3 +268,17 @@ def test_a_database_of_name_strings_is_migrated(tmp_path):
 def test_a_year_only_date_is_not_shown_as_the_first_of_january():
     paper = Paper(id=1, title="T", published=date(1958, 1, 1), date_precision=Precision.YEAR)
     assert paper.date_label == "1958" and paper.to_dict()["date"] == "1958"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_kinds_of_work_survive_every_format(zotero_lib, tmp_path, fmt):
+    path = tmp_path / f"out.{fmt}"
+    path.write_text(export_of(zotero_lib, fmt), encoding="utf-8")
+    with Library(tmp_path / "fresh.db") as fresh:
+        fresh.import_likes("ada", [path], today=INGEST_DAY)
+        kinds = sorted((p.title, p.year or 0, p.work_kind.value) for p in papers_of(fresh))
+    assert kinds == sorted((p.title, p.year or 0, p.work_kind.value) for p in papers_of(zotero_lib))
+    if fmt == "bibtex":  # BibTeX has no dataset: a @misc that says what it is
+        entries = bibtexparser.parse_string(path.read_text(encoding="utf-8")).entries
+        dataset = next(e for e in entries if e.fields_dict.get("type") and e.fields_dict["type"].value == "Dataset")
+        assert dataset.entry_type == "misc"

@@ -29,6 +29,7 @@ from bibtexparser.middlewares.names import (
 from bibtexparser.model import Block, DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 
 from .. import worktypes
+from ..worktypes import Kind
 from ..papers import Record, Rejection
 from ..people import Person
 from .preamble import Macros
@@ -181,7 +182,7 @@ def reference_of(entry: Entry) -> Reference:
         category=text("primaryclass", "eprintclass"),
         mentions=[text(name) for name in _MENTION_FIELDS if name in fields],
         venue=text("journaltitle", "journal", "booktitle"),
-        kind=None if entry.entry_type.lower() == "misc" else kind,
+        kind=_misc_kind(text("type")) if entry.entry_type.lower() == "misc" else kind,
         volume=text("volume"),
         issue=text("number", "issue"),
         pages=text("pages"),
@@ -190,6 +191,13 @@ def reference_of(entry: Entry) -> Reference:
         edition=text("edition"),
         isbn=text("isbn"),
     )
+
+
+def _misc_kind(type_field: str) -> Kind | None:
+    """What a `@misc` is, by its `type` field (`Dataset`, `Web page`), when it says; else None."""
+    folded = type_field.strip().casefold().replace(" ", "")
+    return {"dataset": Kind.DATASET, "data": Kind.DATASET, "webpage": Kind.WEBPAGE,
+            "website": Kind.WEBPAGE, "online": Kind.WEBPAGE}.get(folded)
 
 
 def people_of(names: str) -> tuple[list[Person], bool]:
