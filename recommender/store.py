@@ -39,6 +39,8 @@ SNIPPET_START = "\x02"
 SNIPPET_END = "\x03"
 TITLE_WEIGHT, ABSTRACT_WEIGHT, AUTHORS_WEIGHT = 8.0, 1.0, 2.0
 BUSY_SECONDS = 30
+# A sketch key shared by more papers than this is a placeholder's, not a paper's (see ids_by_sketch).
+COMMON_SKETCH_KEY = 100
 # The writer's page cache. SQLite's default (2 MiB) is a fraction of a large library's indexes,
 # so a long ingest read the same pages from the file again and again: at 100,000 papers a
 # 64 MiB cache made the writer's statements a fifth faster.
@@ -483,19 +485,27 @@ class Store:
         ).fetchone()
         return row[0] if row else None
 
-    def ids_by_title_key(self, key: str) -> list[int]:
-        return [r[0] for r in self._read().execute("SELECT id FROM papers WHERE title_key = ?", [key])]
+    def ids_by_title_key(self, key: str, limit: int = 200) -> list[int]:
+        """Papers of a title key, the first `limit` of them (a title that hundreds of entries
+        carry, such as "Untitled", is compared with that many, not with every one)."""
+        rows = self._read().execute("SELECT id FROM papers WHERE title_key = ? ORDER BY id LIMIT ?", [key, limit])
+        return [r[0] for r in rows]
 
     def ids_by_sketch(self, keys: list[int], min_shared: int = 2) -> list[int]:
-        """Papers whose abstract sketch shares at least `min_shared` keys with `keys`."""
+        """Papers whose abstract sketch shares at least `min_shared` keys with `keys`. A key that
+        more than COMMON_SKETCH_KEY papers share (a placeholder abstract that thousands of entries
+        carry) tells no paper apart and is skipped, so a look-up reads a bounded number of rows
+        however many papers share an abstract."""
         if not keys:
             return []
-        marks = ",".join("?" * len(keys))
         # Counted here rather than by GROUP BY, whose sorters cost more than the few rows found
-        # (a look-up in 100,000 papers: 72 -> 20 us).
-        shared = Counter(r[0] for r in self._read().execute(
-            f"SELECT paper_id FROM paper_sketch WHERE key IN ({marks})", keys
-        ))
+        # (a look-up in 100,000 papers: 72 -> 20 us); each key's rows read up to one past the cut.
+        per_key = " UNION ALL ".join(
+            ["SELECT * FROM (SELECT key, paper_id FROM paper_sketch WHERE key = ? LIMIT ?)"] * len(keys)
+        )
+        rows = self._read().execute(per_key, [v for key in keys for v in (key, COMMON_SKETCH_KEY + 1)]).fetchall()
+        common = {key for key, n in Counter(r[0] for r in rows).items() if n > COMMON_SKETCH_KEY}
+        shared = Counter(paper_id for key, paper_id in rows if key not in common)
         ranked = sorted((-n, paper_id) for paper_id, n in shared.items() if n >= min_shared)
         return [paper_id for _, paper_id in ranked[:20]]
 

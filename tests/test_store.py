@@ -161,3 +161,24 @@ def test_a_failed_transaction_leaves_nothing(tmp_path):
         pass
     assert store.get_meta("colour") is None
     store.close()
+
+
+def test_an_abstract_thousands_share_is_no_key_for_look_alikes(empty, tmp_path):
+    from recommender.merge import abstract_sketch
+    from recommender.store import COMMON_SKETCH_KEY
+
+    shared = ("No abstract is available in this listing, and this long placeholder is the same text "
+              "word for word in every entry of the file, so that it looks like an abstract to a parser.")
+    rows = [f"Distinct paper number {n},\"{shared}\"" for n in range(COMMON_SKETCH_KEY + 20)]
+    listing = tmp_path / "shared.csv"
+    listing.write_text("title,abstract\n" + "\n".join(rows) + "\n")
+    report = empty.ingest([listing])
+    assert report.added == COMMON_SKETCH_KEY + 20  # different titles: different papers
+    assert empty.store.ids_by_sketch(abstract_sketch(shared)) == []  # the key finds no candidates
+    few = tmp_path / "few.csv"
+    few.write_text("title,abstract\nA rare paper,\"A rare abstract that only two papers share, word for word, "
+                   "in this library of many entries with a common placeholder text for an abstract.\"\n")
+    empty.ingest([few])
+    rare = empty.paper("A rare paper")
+    keys = abstract_sketch(rare.abstract)
+    assert empty.store.ids_by_sketch(keys) == [rare.id]
