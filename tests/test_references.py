@@ -337,3 +337,11 @@ def test_string_macros_nest_and_concatenate():
     assert (a.venue, a.published, a.date_precision) == ("Physical Review B", date(2001, 6, 1), Precision.MONTH)
     assert b.venue == "Journal of Physics and Chemistry of Solids 12"
     assert c.venue == "undefined"
+
+
+def test_a_ris_file_whose_first_entry_is_long_is_still_ris():
+    long_abstract = "A sentence of a long abstract. " * 4000  # 124,000 characters, past the head read
+    text = f"TY  - JOUR\nTI  - A long one\nAU  - Doe, Jane\nAB  - {long_abstract}\nER  - \n"
+    assert ris.looks_like(text)
+    fmt, items = sources.parse_text(text, "long.ris", TODAY)
+    assert fmt == "ris" and [r.title for r in items] == ["A long one"]

@@ -26,6 +26,7 @@ FORMAT = "ris"
 HEAD_LIMIT = 65536
 # An ISBN-10 or ISBN-13 (RIS keeps ISBNs and ISSNs in one tag, `SN`).
 _ISBN = re.compile(r"(?:97[89])?\d{9}[\dXx]")
+_OPENING = re.compile(r"TY  - [^\n]*\r?\n[A-Z][A-Z0-9]  - ")
 _TY = re.compile(r"^TY  -", re.MULTILINE)
 _ER = re.compile(r"^ER  -", re.MULTILINE)
 # Types whose secondary title (`T2`) and `BT` name a series or the work itself, not a venue.
@@ -33,8 +34,11 @@ _WHOLE_BOOKS = frozenset({"BOOK", "EBOOK", "EDBOOK"})
 
 
 def looks_like(text: str) -> bool:
-    """True when the head has a `TY  - ` line and an `ER  - ` line."""
-    head = text[:HEAD_LIMIT].lstrip("\ufeff")
+    """True when the text opens with a `TY  - ` line and another tag line (however long its
+    first entry), or its head has a `TY  - ` line and an `ER  - ` line."""
+    head = text[:HEAD_LIMIT].lstrip("\ufeff \t\r\n")
+    if _OPENING.match(head):
+        return True
     return _TY.search(head) is not None and _ER.search(head) is not None
 
 
