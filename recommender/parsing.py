@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from . import sources
 from .files import UTF8, FileProblem, read_text
@@ -26,6 +26,7 @@ from .merge import abstract_sketch, shingles, sketch
 from .papers import Record, Rejection
 from .processes import child_environment, last_words, module_command, run_in_background, usable_cores
 
+T = TypeVar("T")
 MAX_FILE_BYTES = 2 * 1024**3
 # Files at least this large are parsed in a process of their own (starting one costs ~0.3 s).
 PARSE_ASIDE_BYTES = 4 * 1024**2
@@ -82,8 +83,29 @@ def parse_file(path: Path, label: str, today: date) -> ParsedFile:
 def parse_here(path: Path, label: str, today: date) -> ParsedFile:
     """The records of a file, parsed in this process."""
     head, blocks = _parse_part(path, label, today, 0, 1)
-    items = (prepare(item) for block in blocks for item in block)
+    items = guarded(prepare(item) for block in blocks for item in block)
     return ParsedFile(head.format, head.total_lines, items, encoding=head.encoding)
+
+
+# A parser's own failures, each told as a sentence: the file is refused, the others are read.
+PARSER_FAILURES = (RecursionError, MemoryError, UnicodeError)
+
+
+def told(exc: BaseException) -> ParseProblem:
+    """A parser's failure (`PARSER_FAILURES`) as the sentence that refuses the file."""
+    if isinstance(exc, RecursionError):
+        return ParseProblem("its structure is nested too deep to read (thousands of levels)")
+    if isinstance(exc, MemoryError):
+        return ParseProblem("reading it needs more memory than this machine has")
+    return ParseProblem(f"it holds text that cannot be read ({exc})")
+
+
+def guarded(items: Iterator[T]) -> Iterator[T]:
+    """The items, a parser's own failure on the way raised as a ParseProblem (`told`)."""
+    try:
+        yield from items
+    except PARSER_FAILURES as exc:
+        raise told(exc) from None
 
 
 @dataclass(frozen=True)
@@ -105,6 +127,8 @@ def _parse_part(path: Path, label: str, today: date, part: int,
         fmt, parts, blocks = sources.parse_part(read.text, label, today, part, parts, BATCH)
     except (FileProblem, sources.UnknownFormat) as exc:
         raise ParseProblem(str(exc)) from exc
+    except PARSER_FAILURES as exc:
+        raise told(exc) from None
     return _Head(fmt, read.text.count("\n") + 1, parts, read.encoding), blocks
 
 
@@ -217,8 +241,8 @@ def _parse_to(out: BinaryIO, path: str, label: str, today: date, part: int, part
     try:
         head, blocks = _parse_part(Path(path), label, today, part, parts)
         send("start", head)
-        for block in blocks:
-            items = map(sent, block)
+        for block in guarded(blocks):
+            items = guarded(map(sent, block))
             if head.parts > 1:
                 send("batch", list(items))
                 continue

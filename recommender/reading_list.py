@@ -18,7 +18,7 @@ from . import sources
 from .files import FileProblem, decode
 from .ingest import PROGRESS_EVERY, PerFile, ProgressCallback, file_label
 from .papers import Rejection
-from .parsing import ParseProblem, Prepared, parse_file, prepare
+from .parsing import ParseProblem, Prepared, guarded, parse_file, prepare
 
 if TYPE_CHECKING:
     from .ingest import Ingester
@@ -157,8 +157,13 @@ class Importer:
         done = FileImport(upload.name, upload.format, error=upload.error, encoding=upload.encoding)
         report.files.append(done)
         if upload.error is None:
-            with self.store.transaction():
-                self._like_items(report, done, upload.items)
+            try:
+                with self.store.transaction():
+                    liked = self._like_items(report, done, upload.items)
+            except ParseProblem as exc:
+                report.files[-1] = FileImport(upload.name, upload.format, error=str(exc), encoding=upload.encoding)
+            else:
+                _add_new(report.paper_ids, liked)
         return report
 
     def _import_file(self, report: ImportReport, path: Path, today: date,
@@ -175,19 +180,21 @@ class Importer:
 
             tick(0)
             with self.store.transaction():
-                self._like_items(report, done, parsed.items, tick)
-        except ParseProblem as exc:
+                liked = self._like_items(report, done, parsed.items, tick)
+        except ParseProblem as exc:  # the file's transaction is undone: nothing of it counts
             return FileImport(label, done.format, error=str(exc))
+        _add_new(report.paper_ids, liked)
         if progress:
             progress(label, parsed.total_lines, parsed.total_lines)
         return done
 
     def _like_items(self, report: ImportReport, done: FileImport, items: Iterable[Prepared | Rejection],
-                    tick: Callable[[int], None] | None = None) -> None:
+                    tick: Callable[[int], None] | None = None) -> list[int]:
         """Store each parsed entry and like its paper, inside the caller's transaction; `tick`
-        is told the line reached every PROGRESS_EVERY entries."""
-        liked_here: set[int] = set()
-        for count, item in enumerate(items, 1):
+        is told the line reached every PROGRESS_EVERY entries. Returns the papers liked (newly
+        or before), in the order met, for the report once the transaction is committed."""
+        liked_here: dict[int, None] = {}
+        for count, item in enumerate(guarded(iter(items)), 1):
             if tick and count % PROGRESS_EVERY == 0:
                 tick(item.line if isinstance(item, Rejection) else item.record.source.line)
             if isinstance(item, Rejection):
@@ -204,11 +211,18 @@ class Importer:
                                          stored.reason or "", stored.outcome == "merged"))
             if paper_id in liked_here:
                 continue
-            liked_here.add(paper_id)
+            liked_here[paper_id] = None
             if self.store.set_signal(report.user, paper_id, "like", report.group):
                 done.liked += 1
             else:
                 done.already_liked += 1
-            if paper_id not in report.paper_ids:
-                report.paper_ids.append(paper_id)
+        return list(liked_here)
 
+
+def _add_new(ids: list[int], more: Iterable[int]) -> None:
+    """Append the ids not already in the list, in order."""
+    known = set(ids)
+    for paper_id in more:
+        if paper_id not in known:
+            known.add(paper_id)
+            ids.append(paper_id)

@@ -357,3 +357,19 @@ def test_an_imported_entry_without_abstract_is_matched_on_arxiv_and_gains_one(em
     assert linked.id == node.id and linked.published == date(2019, 7, 8)
     assert linked.abstract.startswith("Time series with non-uniform intervals")
     assert node.id in {s.paper.id for s in empty.likes("ada")}
+
+
+def test_a_file_nested_too_deep_is_refused_and_the_next_files_read(empty, tmp_path):
+    good = [{"title": f"Good paper {n}", "type": "book", "author": [{"family": "Doe", "given": "Jane"}]}
+            for n in range(3)]
+    deep = tmp_path / "deep.json"  # three good items, then one nested 100,000 levels deep
+    deep.write_text(json.dumps(good)[:-1] + ', {"title": "x", "note": ' + "[" * 100_000 + "]" * 100_000 + "}]")
+    report = empty.import_likes("ada", [BIB / "zotero.ris", deep, BIB / "zotero.json"], today=INGEST_DAY)
+    ris_file, deep_file, json_file = report.files
+    assert "nested too deep" in (deep_file.error or "")
+    assert (deep_file.added, deep_file.liked) == (0, 0)  # its good items were undone with it
+    assert ris_file.liked and json_file.format == "csl-json" and not json_file.error
+    assert not any(p.title.startswith("Good paper") for p in empty.store.papers(empty.store.all_ids()))
+    assert len(report.paper_ids) == len(empty.likes("ada")) == ris_file.liked + json_file.liked
+    ingested = empty.ingest([deep, BIB / "zotero.ris"], today=INGEST_DAY)
+    assert "nested too deep" in (ingested.files[0].error or "") and ingested.files[1].error is None
