@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from itertools import islice
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from . import sources
 from .merge import BY_ARXIV_ID, BY_DOI, combine, doi_norm, fields_of, keys_of, match_reason, title_key
@@ -21,6 +24,7 @@ if TYPE_CHECKING:
     from .arxiv import Lookup
     from .store import Store
 
+T = TypeVar("T")
 ProgressCallback = Callable[[str, int, int], None]
 """Told (file label, lines done, lines in all) as a file is read; after the files, told
 (INDEXING, 0, n) and then (INDEXING, n, n) around bringing the index up to date for n papers
@@ -175,22 +179,26 @@ class Ingester:
 
     def _store_file(self, parsed: ParsedFile, file_report: FileReport, progress: ProgressCallback | None,
                     stop: threading.Event) -> None:
-        with self.store.transaction():
-            self._store_items(parsed, file_report, progress, stop)
+        """Write a file's records in short steps (`in_steps`): all of them, or none."""
+        counts = Counter[str]()
+        done = 0
 
-    def _store_items(self, parsed: ParsedFile, file_report: FileReport,
-                     progress: ProgressCallback | None, stop: threading.Event) -> None:
-        for done, item in enumerate(parsed.items, 1):
+        def store(item: Prepared | Rejection) -> None:
+            nonlocal done
+            done += 1
             if stop.is_set():
                 raise IngestStopped(f"{file_report.path}: stopped at item {done}; nothing of this file was kept")
             if isinstance(item, Rejection):
                 file_report.rejected.append(item)
             else:
-                outcome = self._add(item.record, item).outcome
-                setattr(file_report, outcome, getattr(file_report, outcome) + 1)
+                counts[self._add(item.record, item).outcome] += 1
             if progress and done % PROGRESS_EVERY == 0:
                 line = item.line if isinstance(item, Rejection) else item.record.source.line
                 progress(file_report.path, line, parsed.total_lines)
+
+        in_steps(self.store, parsed.items, store)
+        file_report.added, file_report.merged, file_report.unchanged = (
+            counts["added"], counts["merged"], counts["unchanged"])
 
     def add_records(self, records: Iterable[Record]) -> list[int]:
         """Store records in one transaction; returns the ids of the papers they describe."""
@@ -305,6 +313,36 @@ class Ingester:
             ids += [pid for pid in self.add_records(found.records) if pid not in ids]
         addition.papers = self.store.papers(ids)
         return addition
+
+
+# A file is written in transactions of about this long, so that another writer (a person's like)
+# waits at most that long; the steps are journaled, and undone whole if the file fails.
+STEP_SECONDS = 0.25
+STEP_ITEMS = 256  # read ahead of the write lock: the parsing runs while no lock is held
+
+
+def in_steps(store: Store, items: Iterable[T], write: Callable[[T], None]) -> None:
+    """`write` every item, in transactions of at most about STEP_SECONDS each, the next items
+    read before each transaction opens. The steps are journaled (`Store.journaled`): when one
+    fails, or the writing is stopped, everything written before is taken back, and a process
+    that dies part-way is taken back at the next start. Inside a caller's transaction, items are
+    written in it."""
+    if store.in_transaction():
+        for item in items:
+            write(item)
+        return
+    iterator = iter(items)
+    with store.journaled():
+        while chunk := list(islice(iterator, STEP_ITEMS)):
+            position = 0
+            while position < len(chunk):
+                with store.transaction():
+                    deadline = time.monotonic() + STEP_SECONDS
+                    while position < len(chunk):
+                        write(chunk[position])
+                        position += 1
+                        if time.monotonic() > deadline:
+                            break
 
 
 def file_label(path: Path) -> str:

@@ -63,6 +63,9 @@ def on_background_thread(work: Callable[[], T], stop: threading.Event) -> T:
     the wait is interrupted (Ctrl-C), `stop` is set, which `work` is to check, and the thread
     is waited for before the interruption goes on, so that its transaction is rolled back."""
     outcome: dict[str, Any] = {}
+    # The thread says itself when it is done: a `Thread.join` cut short by Ctrl-C may afterwards
+    # report a thread that still runs as finished.
+    finished = threading.Event()
 
     def run() -> None:
         if sys.platform.startswith("linux"):
@@ -73,15 +76,17 @@ def on_background_thread(work: Callable[[], T], stop: threading.Event) -> T:
             outcome["result"] = work()
         except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
             outcome["error"] = exc
+        finally:
+            finished.set()
 
     worker = threading.Thread(target=run, name="paperclub-background", daemon=True)
     worker.start()
     try:
-        while worker.is_alive():
-            worker.join(0.1)  # waking up now and then: a signal may have gone to another thread
+        while not finished.wait(0.1):  # waking up now and then: a signal may have gone to another thread
+            pass
     except BaseException:
         stop.set()
-        worker.join()
+        finished.wait()
         raise
     if "error" in outcome:
         raise outcome["error"]

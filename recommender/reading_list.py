@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import sources
 from .files import FileProblem, decode
-from .ingest import PROGRESS_EVERY, PerFile, ProgressCallback, file_label
+from .ingest import PROGRESS_EVERY, PerFile, ProgressCallback, file_label, in_steps
 from .papers import Rejection
 from .parsing import ParseProblem, Prepared, guarded, parse_file, prepare
 
@@ -158,8 +158,7 @@ class Importer:
         report.files.append(done)
         if upload.error is None:
             try:
-                with self.store.transaction():
-                    liked = self._like_items(report, done, upload.items)
+                liked = self._like_items(report, done, upload.items)
             except ParseProblem as exc:
                 report.files[-1] = FileImport(upload.name, upload.format, error=str(exc), encoding=upload.encoding)
             else:
@@ -179,9 +178,8 @@ class Importer:
                     progress(label, line, parsed.total_lines)
 
             tick(0)
-            with self.store.transaction():
-                liked = self._like_items(report, done, parsed.items, tick)
-        except ParseProblem as exc:  # the file's transaction is undone: nothing of it counts
+            liked = self._like_items(report, done, parsed.items, tick)
+        except ParseProblem as exc:  # what the file wrote is undone: nothing of it counts
             return FileImport(label, done.format, error=str(exc))
         _add_new(report.paper_ids, liked)
         if progress:
@@ -190,16 +188,20 @@ class Importer:
 
     def _like_items(self, report: ImportReport, done: FileImport, items: Iterable[Prepared | Rejection],
                     tick: Callable[[int], None] | None = None) -> list[int]:
-        """Store each parsed entry and like its paper, inside the caller's transaction; `tick`
-        is told the line reached every PROGRESS_EVERY entries. Returns the papers liked (newly
-        or before), in the order met, for the report once the transaction is committed."""
+        """Store each parsed entry and like its paper, in short steps that are undone whole if
+        any fails (`ingest.in_steps`); `tick` is told the line reached every PROGRESS_EVERY
+        entries. Returns the papers liked (newly or before), in the order met, for the report."""
         liked_here: dict[int, None] = {}
-        for count, item in enumerate(guarded(iter(items)), 1):
+        count = 0
+
+        def like(item: Prepared | Rejection) -> None:
+            nonlocal count
+            count += 1
             if tick and count % PROGRESS_EVERY == 0:
                 tick(item.line if isinstance(item, Rejection) else item.record.source.line)
             if isinstance(item, Rejection):
                 done.rejected.append(item)
-                continue
+                return
             stored = self.ingester.add_prepared(item)
             paper_id = stored.paper_id
             if stored.outcome == "added":
@@ -210,12 +212,14 @@ class Importer:
                 done.merges.append(Merge(str(record.source), record.title, paper_id, stored.title or "",
                                          stored.reason or "", stored.outcome == "merged"))
             if paper_id in liked_here:
-                continue
+                return
             liked_here[paper_id] = None
             if self.store.set_signal(report.user, paper_id, "like", report.group):
                 done.liked += 1
             else:
                 done.already_liked += 1
+
+        in_steps(self.store, guarded(iter(items)), like)
         return list(liked_here)
 
 

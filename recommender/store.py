@@ -15,8 +15,11 @@ How threads and processes share one file (the model datasette uses over SQLite):
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sqlite3
 import threading
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -269,8 +272,19 @@ def _clean_stored_math(conn: sqlite3.Connection) -> None:
             _write_fts(conn, paper_id, clean[0], clean[1], names, replace=True)
 
 
+def _v11(db: sqlite_utils.Database) -> None:
+    """The undo journal of a file being written in steps (see `Store.journaled`)."""
+    db.execute("CREATE TABLE import_journals (token TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, "
+               "started TEXT NOT NULL)")
+    db.execute("CREATE TABLE import_undo (id INTEGER PRIMARY KEY, token TEXT NOT NULL, op TEXT NOT NULL, "
+               "paper_id INTEGER NOT NULL, payload TEXT)")
+    db.execute("CREATE INDEX import_undo_token ON import_undo (token, id)")
+
+
 # Each migration takes the database from version N to N+1; append, never edit.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -329,6 +343,59 @@ _DERIVED = ("primary_category", "year")
 _FIELD_SELECT = ", ".join(name for name, _ in stored_fields())
 
 
+def _undo_paper(db: sqlite3.Connection, paper_id: int, _: Any) -> None:
+    """A paper a half-written file added, gone with everything that points at it."""
+    for table in ("sources", "paper_sketch", "paper_categories", "signals", "deliveries", "announcements",
+                  "arxiv_checks", "muted_likes"):
+        db.execute(f"DELETE FROM {table} WHERE paper_id = ?", [paper_id])
+    db.execute("DELETE FROM papers_fts WHERE rowid = ?", [paper_id])
+    db.execute("DELETE FROM papers WHERE id = ?", [paper_id])
+
+
+def _undo_fields(db: sqlite3.Connection, paper_id: int, before: dict[str, Any]) -> None:
+    """A paper's columns as they were before a merge, its full-text row and categories too."""
+    db.execute(f"UPDATE papers SET {', '.join(f'{name} = ?' for name in before)} WHERE id = ?",
+               [*before.values(), paper_id])
+    names = [Person.from_dict(a).display for a in json.loads(before["authors"])]
+    _write_fts(db, paper_id, before["title"], before["abstract"], names, replace=True)
+    _write_categories(db, paper_id, json.loads(before["categories"]), replace=True)
+
+
+def _undo_source(db: sqlite3.Connection, paper_id: int, place: list[Any]) -> None:
+    db.execute("DELETE FROM sources WHERE paper_id = ? AND path = ? AND line = ?", [paper_id, *place])
+
+
+def _undo_sketch(db: sqlite3.Connection, paper_id: int, keys: list[int]) -> None:
+    db.executemany("DELETE FROM paper_sketch WHERE key = ? AND paper_id = ?", [(k, paper_id) for k in keys])
+
+
+def _undo_signal(db: sqlite3.Connection, paper_id: int, before: list[Any]) -> None:
+    """A like or "not for me" as it was: none, or the other kind made at its own time."""
+    user, grp, kind, created = before
+    if kind is None:
+        db.execute("DELETE FROM signals WHERE user = ? AND paper_id = ? AND grp = ?", [user, paper_id, grp])
+    else:
+        db.execute("UPDATE signals SET kind = ?, created = ? WHERE user = ? AND paper_id = ? AND grp = ?",
+                   [kind, created, user, paper_id, grp])
+
+
+_UNDO: dict[str, Callable[[sqlite3.Connection, int, Any], None]] = {
+    "paper": _undo_paper, "fields": _undo_fields, "source": _undo_source, "sketch": _undo_sketch,
+    "signal": _undo_signal,
+}
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process of this machine is running."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _encoded(f: Fields) -> dict[str, Any]:
     """A paper's columns: its stored fields and what is derived from them."""
     values = {name: _ENCODERS[codec](getattr(f, name)) for name, codec in stored_fields()}
@@ -360,6 +427,7 @@ class Store:
         if not self._memory:
             self._writer.execute("PRAGMA journal_mode = WAL")
         self._migrate()
+        self.recover_journals()
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, check_same_thread=False, timeout=BUSY_SECONDS,
@@ -459,6 +527,70 @@ class Store:
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row)) for row in cursor]
 
+    # -- writing a file in steps: the undo journal --------------------------------------------
+
+    @contextmanager
+    def journaled(self) -> Iterator[str]:
+        """Writes of this thread inside the block are journaled, so that `undo` can take every
+        one of them back after they were committed in several short transactions: what a file
+        that is written in steps did is undone whole when it fails, is stopped, or (at the next
+        start, `recover_journals`) when its process died. The journal is dropped when the block
+        ends normally."""
+        token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
+        with self.transaction():
+            self._writer.execute("INSERT INTO import_journals (token, host, pid, started) VALUES (?, ?, ?, ?)",
+                                 [token, socket.gethostname(), os.getpid(), _now()])
+        self._local.journal = token
+        try:
+            yield token
+        except BaseException:
+            self._local.journal = None
+            self.undo(token)
+            raise
+        else:
+            self._local.journal = None
+            with self.transaction():
+                self._drop_journal(token)
+
+    def _journal(self) -> str | None:
+        return getattr(self._local, "journal", None)
+
+    def _undo(self, db: sqlite3.Connection, op: str, paper_id: int, payload: Any = None) -> None:
+        """Remember how to take back one write, when this thread journals its writes."""
+        token = self._journal()
+        if token is not None:
+            db.execute("INSERT INTO import_undo (token, op, paper_id, payload) VALUES (?, ?, ?, ?)",
+                       [token, op, paper_id, None if payload is None else json.dumps(payload)])
+
+    def undo(self, token: str, step: int = 200) -> None:
+        """Take back every journaled write of `token`, the last first, in short transactions."""
+        while True:
+            with self.transaction():
+                rows = self._writer.execute(
+                    "SELECT id, op, paper_id, payload FROM import_undo WHERE token = ? ORDER BY id DESC LIMIT ?",
+                    [token, step],
+                ).fetchall()
+                for undo_id, op, paper_id, payload in rows:
+                    _UNDO[op](self._writer, paper_id, json.loads(payload) if payload else None)
+                    self._writer.execute("DELETE FROM import_undo WHERE id = ?", [undo_id])
+                if not rows:
+                    self._drop_journal(token)
+                    return
+
+    def _drop_journal(self, token: str) -> None:
+        self._writer.execute("DELETE FROM import_undo WHERE token = ?", [token])
+        self._writer.execute("DELETE FROM import_journals WHERE token = ?", [token])
+
+    def recover_journals(self) -> int:
+        """Undo what files left half-written by processes of this machine that died (a crash,
+        `kill -9`); the number of files undone."""
+        host = socket.gethostname()
+        rows = self._read().execute("SELECT token, pid FROM import_journals WHERE host = ?", [host]).fetchall()
+        dead = [token for token, pid in rows if not _alive(pid)]
+        for token in dead:
+            self.undo(token)
+        return len(dead)
+
     # -- meta -----------------------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
@@ -527,6 +659,7 @@ class Store:
             )
             paper_id = cursor.lastrowid
             assert paper_id is not None
+            self._undo(db, "paper", paper_id)
             _write_fts(db, paper_id, f.title, f.abstract, displayed(f.authors), replace=False)
             _write_categories(db, paper_id, f.categories, replace=False)
             self._add_sketch(db, paper_id, shingle_sketch)
@@ -536,6 +669,9 @@ class Store:
         """Rewrite a paper's fields (and its keys, `merge.keys_of`) after a merge."""
         values = {**_encoded(f), **keys, "updated": _now_precise()}
         with self._writing() as db:
+            if self._journal() is not None:
+                before = db.execute(f"SELECT {', '.join(values)} FROM papers WHERE id = ?", [paper_id]).fetchone()
+                self._undo(db, "fields", paper_id, dict(zip(values, before)))
             db.execute(
                 f"UPDATE papers SET {', '.join(f'{name} = ?' for name in values)} WHERE id = ?",
                 [*values.values(), paper_id],
@@ -547,6 +683,11 @@ class Store:
 
     def add_sketch(self, paper_id: int, shingle_sketch: list[int]) -> None:
         with self._writing() as db:
+            if self._journal() is not None and shingle_sketch:
+                marks = ",".join("?" * len(shingle_sketch))
+                had = {r[0] for r in db.execute(
+                    f"SELECT key FROM paper_sketch WHERE paper_id = ? AND key IN ({marks})", [paper_id, *shingle_sketch])}
+                self._undo(db, "sketch", paper_id, [k for k in shingle_sketch if k not in had])
             self._add_sketch(db, paper_id, shingle_sketch)
 
     @staticmethod
@@ -563,6 +704,8 @@ class Store:
                 "INSERT OR IGNORE INTO sources (paper_id, path, line, format) VALUES (?, ?, ?, ?)",
                 [paper_id, source.path, source.line, source.format],
             )
+            if cursor.rowcount > 0:
+                self._undo(db, "source", paper_id, [source.path, source.line])
         return cursor.rowcount > 0
 
     # -- papers: matching to arXiv -----------------------------------------------------------
@@ -804,11 +947,12 @@ class Store:
         grp = group or ""
         with self._writing() as db:
             existing = db.execute(
-                "SELECT kind FROM signals WHERE user = ? AND paper_id = ? AND grp = ?",
+                "SELECT kind, created FROM signals WHERE user = ? AND paper_id = ? AND grp = ?",
                 [user, paper_id, grp],
             ).fetchone()
             if existing and existing[0] == kind:
                 return False
+            self._undo(db, "signal", paper_id, [user, grp, *(existing or (None, None))])
             db.execute(
                 "INSERT INTO signals (user, paper_id, grp, kind, created) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT(user, paper_id, grp) DO UPDATE SET kind = excluded.kind, "

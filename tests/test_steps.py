@@ -1,0 +1,118 @@
+"""A file written in short steps: other writers get their turn between the steps, and a file
+that fails, is stopped or whose process dies part-way leaves nothing of itself."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from recommender import Library, ingest
+from recommender.store import Store
+
+from .conftest import INGEST_DAY
+
+DATA = Path(__file__).resolve().parent / "data"
+SNAPSHOT = DATA / "arxiv-metadata-snapshot-sample.jsonl"
+BIB = DATA / "bib"
+
+
+class Boom(RuntimeError):
+    pass
+
+
+def test_a_file_failing_after_several_steps_leaves_nothing_of_itself(seeded, monkeypatch):
+    monkeypatch.setattr(ingest, "STEP_ITEMS", 20)
+    seeded.like("bob", "Neural Ordinary Differential Equations")
+    before = (seeded.store.count_papers(), len(seeded.likes("ada")), len(seeded.likes("bob")))
+    original = seeded.ingester.add_prepared
+    calls = 0
+
+    def failing(prepared):
+        nonlocal calls
+        calls += 1
+        if calls == 75:
+            raise Boom("the disk went away")
+        return original(prepared)
+
+    monkeypatch.setattr(seeded.ingester, "add_prepared", failing)
+    with pytest.raises(Boom):
+        seeded.import_likes("ada", [SNAPSHOT], today=INGEST_DAY)
+    assert calls == 75  # three steps were committed before the failure
+    assert (seeded.store.count_papers(), len(seeded.likes("ada")), len(seeded.likes("bob"))) == before
+    assert seeded.store.db.execute("SELECT count(*) FROM import_undo").fetchone()[0] == 0
+
+
+def test_a_failed_merge_is_taken_back_to_the_fields_it_had(seeded, monkeypatch, tmp_path):
+    monkeypatch.setattr(ingest, "STEP_ITEMS", 1)
+    node = seeded.paper("Neural Ordinary Differential Equations")
+    bib = tmp_path / "node.bib"
+    bib.write_text("@inproceedings{chen2018, title={Neural Ordinary Differential Equations}, "
+                   "author={Chen, Ricky T. Q. and Rubanova, Yulia}, booktitle={NeurIPS}, year=2018, "
+                   "pages={6571--6583}}\n@article{broken, title={x}}\n")
+    original = seeded.ingester.add_prepared
+
+    def failing(prepared):
+        if prepared.record.title == "x":
+            raise Boom("stop")
+        return original(prepared)
+
+    monkeypatch.setattr(seeded.ingester, "add_prepared", failing)
+    with pytest.raises(Boom):
+        seeded.import_likes("ada", [bib], today=INGEST_DAY)
+    again = seeded.paper("Neural Ordinary Differential Equations")
+    assert (again.venue, again.pages, again.kind, again.sources) == (node.venue, node.pages, node.kind, node.sources)
+    assert [r.paper.id for r in seeded.search("neural ordinary differential")][:1] == [node.id]
+
+
+def test_a_like_gets_its_turn_while_a_large_file_is_written(tmp_path):
+    path = tmp_path / "lab.db"
+    with Library(path) as lib:
+        lib.ingest([BIB / "zotero.json"], today=INGEST_DAY)
+        paper_id = lib.store.all_ids()[0]
+        importing = threading.Thread(target=lib.import_likes, args=("ada", [SNAPSHOT]),
+                                     kwargs={"today": INGEST_DAY})
+        other = Store(path)  # another connection, as another process has
+        importing.start()
+        while other.count_papers() < 300:  # the import's first steps are committed and seen
+            pass
+        other.set_signal("bob", paper_id, "like", None)  # waits one step at most, and never fails
+        still_importing = importing.is_alive()
+        importing.join()
+        other.close()
+        assert still_importing
+        assert [s.paper.id for s in lib.likes("bob")] == [paper_id]
+        assert len(lib.likes("ada")) > 1900
+
+
+def test_a_process_killed_part_way_is_undone_at_the_next_start(tmp_path):
+    path = tmp_path / "lab.db"
+    with Library(path) as lib:
+        lib.ingest([BIB / "zotero.json"], today=INGEST_DAY)
+        papers = lib.store.count_papers()
+    script = (
+        "import os, sys\n"
+        "from datetime import date\n"
+        "from recommender import Library, ingest\n"
+        "ingest.STEP_ITEMS = 50\n"
+        "lib = Library(sys.argv[1])\n"
+        "count = 0\n"
+        "original = lib.ingester.add_prepared\n"
+        "def dying(prepared):\n"
+        "    global count\n"
+        "    count += 1\n"
+        "    if count == 420:\n"
+        "        os._exit(9)  # as kill -9: no clean-up of any kind\n"
+        "    return original(prepared)\n"
+        "lib.ingester.add_prepared = dying\n"
+        f"lib.import_likes('ada', [sys.argv[2]], today=date(2026, 11, 22))\n"
+    )
+    died = subprocess.run([sys.executable, "-c", script, str(path), str(SNAPSHOT)], cwd=Path(__file__).parents[1],
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert died.returncode == 9
+    with Library(path) as lib:  # the next start finds the dead writer's journal and undoes it
+        assert lib.store.count_papers() == papers and lib.likes("ada") == []
