@@ -177,3 +177,14 @@ async def test_an_imported_paper_is_named_by_its_doi_in_paper_and_like(bot):
     assert "Projector augmented-wave method" in messages()[0].content
     signals = await bot.run_blocking(bot.library.likes, str(bob.id))
     assert [s.paper.title for s in signals] == ["Projector augmented-wave method"]
+
+
+def test_the_import_message_tells_merges_by_title_and_the_encoding(seeded):
+    from tests.conftest import INGEST_DAY
+
+    merged = seeded.import_likes("ada", [BIB / "zotero-bbt.bib"], today=INGEST_DAY)
+    message = reading_lists.import_message(merged)
+    assert "entries were taken for papers already here by their title" in message
+    latin1 = Path(__file__).resolve().parent / "data" / "encoding" / "jabref-latin1.bib"
+    read = seeded.import_likes("ada", [latin1], today=INGEST_DAY)
+    assert "(The file was read as iso8859-1.)" in reading_lists.import_message(read)

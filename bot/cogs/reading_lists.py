@@ -55,6 +55,12 @@ def import_message(report: ImportReport) -> str:
         lines += [f"• line {r.line}: {plain(r.reason, 150)}" for r in done.rejected[:REJECTIONS_SHOWN]]
         if len(done.rejected) > REJECTIONS_SHOWN:
             lines.append(f"…and {len(done.rejected) - REJECTIONS_SHOWN} more.")
+    fuzzy = [m for m in done.merges if m.changed and m.reason in ("title", "abstract")]
+    if fuzzy:
+        lines.append(f"{len(fuzzy)} entries were taken for papers already here by their {fuzzy[0].reason}, "
+                     f"e.g. line {fuzzy[0].source.rpartition(':')[2]} as “{plain(fuzzy[0].paper_title, 100)}”.")
+    if done.encoding and done.encoding != "utf-8":
+        lines.append(f"(The file was read as {done.encoding}.)")
     if done.entries:
         lines.append("Your recommendations now draw on them: try /recommend.")
     return "\n".join(lines)
