@@ -15,7 +15,8 @@ copy of the same library:
 
 Printed per case: the import's time, the likes made and failed, the median and slowest like,
 and the longest the import held the write lock (each transaction of the importing process
-timed from `BEGIN IMMEDIATE` to its end), with the load average.
+timed from the moment `BEGIN IMMEDIATE` has the lock to the end of its commit), with the load
+average.
 """
 
 from __future__ import annotations
@@ -47,10 +48,10 @@ original = Store.transaction
 @contextmanager
 def timed(self):
     outer = not self.in_transaction()
-    start = time.perf_counter()
-    with original(self):
+    with original(self):  # the lock is held from here (BEGIN IMMEDIATE waited for it) ...
+        start = time.perf_counter()
         yield
-    if outer:
+    if outer:  # ... to the end of its COMMIT
         holds.append(time.perf_counter() - start)
 
 Store.transaction = timed
