@@ -26,12 +26,15 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from . import worktypes
 from .papers import Paper, Precision
 from .people import Person
+from .text import clean_text
 from .sources.ris import name_of as ris_name
+from .sources.zotero_csv import neutralised
 from .worktypes import Kind
 
 if TYPE_CHECKING:
@@ -180,14 +183,14 @@ def _bib_fields(paper: Paper, biblatex: bool) -> list[tuple[str, str]]:
         if value:
             fields.append((name, _bib_text(value)))
     if paper.arxiv_id:
-        fields.append(("eprint", paper.arxiv_id))
+        fields.append(("eprint", _bib_identifier(paper.arxiv_id)))
         fields += ([("eprinttype", "arXiv")] if biblatex else [("archivePrefix", "arXiv")])
         if paper.primary_category:
-            fields.append(("eprintclass" if biblatex else "primaryClass", paper.primary_category))
+            fields.append(("eprintclass" if biblatex else "primaryClass", _bib_identifier(paper.primary_category)))
     if paper.doi:
-        fields.append(("doi", paper.doi))
+        fields.append(("doi", _bib_identifier(paper.doi)))
     if paper.url:
-        fields.append(("url", paper.url))
+        fields.append(("url", _bib_identifier(paper.url)))
     if paper.abstract:
         fields.append(("abstract", _bib_text(paper.abstract)))
     return fields
@@ -231,24 +234,72 @@ def _bib_publisher(kind: Kind, biblatex: bool) -> str:
 
 
 def _bib_text(text: str) -> str:
-    """Text a brace-delimited BibTeX value can hold: `&` and `%` escaped, and braces dropped
-    unless they pair up."""
-    text = re.sub(r"(?<!\\)([&%])", r"\\\1", text)
-    depth = 0
-    for char in text:
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if depth < 0:
-            break
-    if depth != 0:
-        text = text.replace("{", "").replace("}", "")
-    return text
+    """Text as LaTeX text that compiles to itself and runs nothing: TeX's special characters
+    escaped (a backslash, brace or dollar from a paper is a character, never a command or a
+    group), and the Unicode paperclub decoded (accents, `Cu₂O`, `α`) as LaTeX, by pylatexenc's
+    encoder, where paperclub's own reading gives the same text back; else as it is."""
+    encoded = _LATEX_ENCODER.unicode_to_latex(text)
+    if encoded != text and clean_text(encoded) != text:
+        encoded = _SPECIALS_ENCODER.unicode_to_latex(text)
+    return encoded
+
+
+def _bib_identifier(text: str) -> str:
+    """A DOI, link or eprint as styles print it (verbatim, `\\url`, `\\doi`): a brace, a
+    backslash or a space percent-encoded, as in a URL, so that it cannot end the value or run a
+    command."""
+    return _NOT_IN_IDENTIFIER.sub(lambda match: "".join(f"%{byte:02X}" for byte in match.group().encode()), text)
+
+
+_NOT_IN_IDENTIFIER = re.compile(r"[{}\\\s]")
+
+
+def _tex_char(char: str) -> str | None:
+    """A character outside ASCII as pylatexenc writes it, when paperclub reads it back as the
+    same character; else None (the character is written as it is)."""
+    latex = _UNICODE_ENCODER.unicode_to_latex(char)
+    return latex if latex != char and clean_text(latex) == char else None
+
+
+def _unicode_rule(text: str, pos: int) -> tuple[int, str] | None:
+    """pylatexenc's callable conversion rule: `_tex_char` for one character outside ASCII."""
+    char = text[pos]
+    if ord(char) < 128:
+        return None
+    latex = _cached_tex_char(char)
+    return (1, latex) if latex is not None else None
+
+
+def _encoders() -> tuple[Any, Any, Any]:
+    """pylatexenc's encoders: TeX's special characters in the forms paperclub's reading turns
+    back into characters (`\\textbackslash{}`, not `\\{`), then Unicode as LaTeX."""
+    from pylatexenc.latexencode import RULE_CALLABLE, RULE_DICT, UnicodeToLatexConversionRule, UnicodeToLatexEncoder
+
+    specials = UnicodeToLatexConversionRule(RULE_DICT, {ord(char): latex for char, latex in _SPECIALS.items()})
+    unicode = UnicodeToLatexConversionRule(RULE_CALLABLE, _unicode_rule)
+    options = {"unknown_char_policy": "keep", "unknown_char_warning": False, "non_ascii_only": False}
+    return (UnicodeToLatexEncoder(conversion_rules=[specials, unicode], **options),
+            UnicodeToLatexEncoder(conversion_rules=[specials], **options),
+            UnicodeToLatexEncoder(conversion_rules=["defaults"], replacement_latex_protection="braces",
+                                  **options))
+
+
+# The characters TeX reads as commands, groups, math, parameters, comments or alignment, as
+# text. A tilde (a tie) and `--` (a dash) are left as they are: they run nothing.
+_SPECIALS = {
+    "\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
+    "$": r"\textdollar{}", "^": r"\textasciicircum{}", "&": r"\&", "%": r"\%", "#": r"\#",
+    "_": r"\_",
+}
+_cached_tex_char = lru_cache(maxsize=4096)(_tex_char)
+_LATEX_ENCODER, _SPECIALS_ENCODER, _UNICODE_ENCODER = _encoders()
 
 
 def _bib_name(person: Person) -> str:
     """A name in BibTeX's `von Last, Jr, First` form (each part braced when it holds a comma
     or the word `and`); a corporate name wholly braced, so that it is never split."""
     if person.literal:
-        return "{" + _bib_part(person.literal) + "}"
+        return "{" + _bib_text(person.literal) + "}"
     last = " ".join(part for part in (_bib_part(person.particle), _bib_part(person.family)) if part)
     parts = [last] + ([_bib_part(person.suffix)] if person.suffix else [])
     if person.given or person.suffix:
@@ -257,7 +308,7 @@ def _bib_name(person: Person) -> str:
 
 
 def _bib_part(text: str) -> str:
-    text = _bib_text(text).replace("{", "").replace("}", "")
+    text = _bib_text(text)
     if "," in text or re.search(r"\band\b", text, re.IGNORECASE):
         return "{" + text + "}"
     return text
@@ -387,13 +438,14 @@ def _csv_name(person: Person) -> str:
 
 
 def to_csv(papers: list[Paper]) -> str:
-    """Zotero's CSV columns (a subset), which paperclub reads back."""
+    """Zotero's CSV columns (a subset), which paperclub reads back; a cell that would open as
+    a formula in a spreadsheet has a `'` before it (OWASP's advice on CSV injection)."""
     keys = cite_keys(papers)
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for paper in papers:
-        writer.writerow([
+        writer.writerow(map(neutralised, [
             keys[paper.id],
             worktypes.written(worktypes.ZOTERO, paper.work_kind),
             str(paper.published.year) if paper.published else "",
@@ -413,5 +465,5 @@ def to_csv(papers: list[Paper]) -> str:
             paper.edition or "",
             "; ".join(map(_csv_name, paper.editors)),
             f"arXiv: {paper.arxiv_id}" if paper.arxiv_id else "",
-        ])
+        ]))
     return out.getvalue()

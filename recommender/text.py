@@ -234,6 +234,9 @@ _OWN_SYMBOLS = {
     "copyright": "©", "textcopyright": "©", "thinspace": " ", "enspace": " ", "quad": " ",
     "qquad": " ", "newline": " ", "linebreak": " ", "par": " ", "hfill": " ", "noindent": "",
     "indent": "", "relax": "", "textasciitilde": None, "today": None,
+    # TeX's special characters as text, the way paperclub's BibTeX export writes them.
+    "textbackslash": "\\", "textbraceleft": "{", "textbraceright": "}", "textdollar": "$",
+    "textasciicircum": "^",
 }
 # One-character commands: escapes and spacing. `\{` and `\}` stay as written (a brace read again
 # would be taken for a group), and `\$` is decided by whether the text holds math.
@@ -651,6 +654,8 @@ class _TexScan:
 
     def control_word(self, j: int, name: str, end: int) -> tuple[str, int]:
         text = self.text
+        if name == "ensuremath":
+            return self.ensuremath(j, end)
         if name in _CONTENT_COMMANDS or name in _RAW_ARGUMENT_COMMANDS:
             brace = self.skip_spaces(end)
             if brace in self.pairs:
@@ -670,6 +675,15 @@ class _TexScan:
                 and text[end] == " " and text[end + 1].isalpha()):
             end += 1
         return symbol, end
+
+    def ensuremath(self, j: int, end: int) -> tuple[str, int]:
+        """`\\ensuremath{\\alpha}` (pylatexenc's way of writing math) read as `$\\alpha$` is."""
+        brace = self.skip_spaces(end)
+        if brace not in self.pairs:
+            return self.text[j:end], end
+        close = self.pairs[brace]
+        plain = _plain_math("$" + self.text[brace + 1:close] + "$")
+        return (self.text[j:close + 1] if plain is None else plain), close + 1
 
     def skip_spaces(self, i: int) -> int:
         while i < len(self.text) and self.text[i] in " \t\n":

@@ -5,6 +5,10 @@ the entry is a paper all the same), the date `Date` or `Publication Year`; an ar
 id is found in `Url`, `Extra` (`arXiv: 1806.07366`), `Number` or `Publication Title`. The venue is
 `Publication Title`, else `Proceedings Title`, else `Conference Name`. This is also the CSV that
 `paperclub export --format csv` writes.
+
+A cell that a spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, a tab or a
+carriage return) is written with a `'` before it, as OWASP advises against CSV injection; a cell
+read with a `'` before one of these loses it again, so an export reads back as it was.
 """
 
 from __future__ import annotations
@@ -26,6 +30,19 @@ HEAD_LIMIT = 65536
 REQUIRED = {"key", "item type", "title"}
 MENTION_COLUMNS = ("url", "extra", "number", "publication title", "archive location",
                    "archive id", "report number")
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(cell: str) -> str:
+    """A cell a spreadsheet opens as text: `'` before one that would start a formula."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def unneutralised(cell: str) -> str:
+    """A cell as it was before `neutralised`."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
 
 
 def _header(text: str) -> tuple[int, list[str]] | None:
@@ -66,7 +83,7 @@ def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
 
 def reference_of(row: dict[str, str], line: int) -> Reference:
     def cell(name: str) -> str:
-        return (row.get(name) or "").strip()
+        return unneutralised((row.get(name) or "").strip()).strip()
 
     def people(name: str) -> list[Person]:
         return [ris.person_of(person.strip()) for person in cell(name).split(";") if person.strip()]
