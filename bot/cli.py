@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import errno
 import json
+import math
 import os
 import sqlite3
 import sys
@@ -59,6 +60,9 @@ QUERY_CHARS = 2000
 CATEGORY_CHARS = 100
 CATEGORY_LIST_CHARS = 1000
 SHOWN_CHARS = 80
+# The largest interest number and enrich batch taken (more is a typo, and past 2**63 SQLite fails).
+MAX_INTEREST = 1000
+MAX_ENRICH = 10_000_000
 # From this many papers added or changed by an ingest, the terminal is told while they are indexed.
 INDEXING_NOTICE_FROM = 5000
 
@@ -106,6 +110,16 @@ def _first_surrogate(text: str) -> int | None:
     except UnicodeEncodeError as exc:
         return exc.start
     return None
+
+
+class Number(click.FloatRange):
+    """A float in a range, refusing `nan` and infinities (which compare as inside any range)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a number; give one in the range {self._describe_range()}.", param, ctx)
+        return number
 
 
 NAME = Text(NAME_CHARS, blank=False)
@@ -597,8 +611,8 @@ def likes(state: State, user: str, as_json: bool) -> None:
 @cli.command()
 @click.argument("user", type=NAME)
 @click.option("--group", type=NAME, help="USER's likes in this group (and ungrouped ones).")
-@click.option("--mute", type=click.IntRange(1, None), metavar="N", help="Mute interest N: it draws no recommendations.")
-@click.option("--unmute", type=click.IntRange(1, None), metavar="N", help="Let interest N draw recommendations again.")
+@click.option("--mute", type=click.IntRange(1, MAX_INTEREST), metavar="N", help="Mute interest N: it draws no recommendations.")
+@click.option("--unmute", type=click.IntRange(1, MAX_INTEREST), metavar="N", help="Let interest N draw recommendations again.")
 @click.option("--json", "as_json", is_flag=True, help="Print the interests as JSON.")
 @click.pass_obj
 def taste(state: State, user: str, group: str | None, mute: int | None, unmute: int | None, as_json: bool) -> None:
@@ -1036,7 +1050,7 @@ def add(state: State, refs: tuple[str, ...], as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("-n", "--limit", type=click.IntRange(1, None), metavar="N",
+@click.option("-n", "--limit", type=click.IntRange(1, MAX_ENRICH), metavar="N",
               help="Look up at most N papers (oldest first).")
 @click.option("--retry", is_flag=True, help="Also ask again about papers looked up in the last 30 days.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -1124,7 +1138,7 @@ def _floor_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """--min-score FLOAT and --only-relevant (one or the other), for previews and subscriptions."""
     f = click.option("--only-relevant", is_flag=True,
                      help="Only papers close enough to the likes to be worth reading (the bot's \"only relevant\").")(f)
-    return click.option("--min-score", type=click.FloatRange(0, 1, max_open=True), metavar="FLOAT",
+    return click.option("--min-score", type=Number(0, 1, max_open=True), metavar="FLOAT",
                         help="Leave out papers whose similarity to the likes (0 to 1) is under FLOAT.")(f)
 
 

@@ -22,6 +22,15 @@ DEFAULT_ARXIV_DELAY = 3.0  # seconds between arXiv requests: arXiv's own rule
 DEFAULT_ARXIV_MAX_BYTES = 20_000_000  # the most read of one arXiv answer, as received
 DEFAULT_ARXIV_MAX_DECOMPRESSED_BYTES = 100_000_000  # the most it may unpack to
 DEFAULT_ARXIV_DEADLINE = 60.0  # seconds for one whole arXiv request
+DEFAULT_BACKUP_KEEP = 7  # nightly backups kept
+# The ranges numeric settings are taken in: past them a value is a typo (or an attack), and
+# Python's timers and sleeps overflow.
+DELAY_RANGE = (0.0, 3600.0)
+DEADLINE_RANGE = (0.1, 3600.0)
+MAX_BYTES_RANGE = (1_000, 2_000_000_000)
+MAX_DECOMPRESSED_RANGE = (1_000, 10_000_000_000)
+BACKUP_KEEP_RANGE = (1, 365)
+GUILD_ID_DIGITS = 20
 _SIZE_UNITS = {"": 1, "b": 1, "kb": 1_000, "mb": 1_000_000, "gb": 1_000_000_000}
 _ON, _OFF = frozenset({"on", "true", "yes", "1"}), frozenset({"off", "false", "no", "0"})
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -63,6 +72,13 @@ class Settings:
     arxiv_max_decompressed_bytes: int = DEFAULT_ARXIV_MAX_DECOMPRESSED_BYTES
     arxiv_deadline: float = DEFAULT_ARXIV_DEADLINE
     enrich: bool = True  # the bot matches papers without an arXiv id to arXiv in the background
+    backup_dir: str = ""  # where nightly backups go; empty: `backups/` beside the database
+    backup_keep: int = DEFAULT_BACKUP_KEEP
+
+    @property
+    def backup_folder(self) -> Path:
+        """The folder of the nightly backups: the setting, else `backups/` beside the database."""
+        return Path(self.backup_dir) if self.backup_dir else Path(self.db_path).resolve().parent / "backups"
 
     def arxiv_options(self) -> dict[str, Any]:
         """The keyword arguments of `ArxivClient` that these settings decide, besides its URLs."""
@@ -90,7 +106,7 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
     """
     env = _environment(env_file)
     guild = env.get("PAPERCLUB_GUILD_ID", "").strip()
-    if guild and not guild.isdigit():
+    if guild and not (guild.isascii() and guild.isdigit() and len(guild) <= GUILD_ID_DIGITS):
         raise ConfigError(
             f"PAPERCLUB_GUILD_ID must be a server id (digits only, e.g. 123456789012345678), got {guild!r}"
         )
@@ -100,10 +116,8 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
     prefix = env.get("PAPERCLUB_PREFIX", DEFAULT_PREFIX)
     if not prefix.strip() or len(prefix) > 5:
         raise ConfigError(f"PAPERCLUB_PREFIX must be 1 to 5 characters (like '!'), got {prefix!r}")
-    delay = _seconds(env, "PAPERCLUB_ARXIV_DELAY", DEFAULT_ARXIV_DELAY)
-    deadline = _seconds(env, "PAPERCLUB_ARXIV_DEADLINE", DEFAULT_ARXIV_DEADLINE)
-    if deadline <= 0:
-        raise ConfigError(f"PAPERCLUB_ARXIV_DEADLINE must be a number of seconds above 0 (e.g. 60), got {deadline:g}")
+    delay = _seconds(env, "PAPERCLUB_ARXIV_DELAY", DEFAULT_ARXIV_DELAY, DELAY_RANGE)
+    deadline = _seconds(env, "PAPERCLUB_ARXIV_DEADLINE", DEFAULT_ARXIV_DEADLINE, DEADLINE_RANGE)
     return Settings(
         db_path=env.get("PAPERCLUB_DB", "").strip() or DEFAULT_DB,
         token=Secret(env.get("DISCORD_TOKEN", "").strip()),
@@ -113,16 +127,19 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         arxiv_rss_url=env.get("PAPERCLUB_ARXIV_RSS_URL", "").strip() or DEFAULT_ARXIV_RSS_URL,
         arxiv_api_url=env.get("PAPERCLUB_ARXIV_API_URL", "").strip() or DEFAULT_ARXIV_API_URL,
         arxiv_delay=delay,
-        arxiv_max_bytes=_size(env, "PAPERCLUB_ARXIV_MAX_BYTES", DEFAULT_ARXIV_MAX_BYTES),
+        arxiv_max_bytes=_size(env, "PAPERCLUB_ARXIV_MAX_BYTES", DEFAULT_ARXIV_MAX_BYTES, MAX_BYTES_RANGE),
         arxiv_max_decompressed_bytes=_size(env, "PAPERCLUB_ARXIV_MAX_DECOMPRESSED_BYTES",
-                                           DEFAULT_ARXIV_MAX_DECOMPRESSED_BYTES),
+                                           DEFAULT_ARXIV_MAX_DECOMPRESSED_BYTES, MAX_DECOMPRESSED_RANGE),
         arxiv_deadline=deadline,
         enrich=_switch(env, "PAPERCLUB_ENRICH", True),
+        backup_dir=env.get("PAPERCLUB_BACKUP_DIR", "").strip(),
+        backup_keep=_count(env, "PAPERCLUB_BACKUP_KEEP", DEFAULT_BACKUP_KEEP, BACKUP_KEEP_RANGE),
     )
 
 
-def _seconds(env: dict[str, str], name: str, default: float) -> float:
-    """A number of seconds >= 0 from the variable `name`; `default` when it is unset or empty."""
+def _seconds(env: dict[str, str], name: str, default: float, bounds: tuple[float, float]) -> float:
+    """A number of seconds within `bounds` from the variable `name`; `default` when it is unset
+    or empty. `nan` and infinities are refused."""
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -130,9 +147,21 @@ def _seconds(env: dict[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         value = math.nan
-    if not math.isfinite(value) or value < 0:
-        raise ConfigError(f"{name} must be a number of seconds, 0 or more (e.g. 3), got {raw!r}")
+    low, high = bounds
+    if not (math.isfinite(value) and low <= value <= high):
+        raise ConfigError(f"{name} must be a number of seconds from {low:g} to {high:g} (e.g. {default:g}), got {raw!r}")
     return value
+
+
+def _count(env: dict[str, str], name: str, default: int, bounds: tuple[int, int]) -> int:
+    """A whole number within `bounds` from the variable `name`; `default` when unset or empty."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    low, high = bounds
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18 and low <= int(raw) <= high):
+        raise ConfigError(f"{name} must be a whole number from {low} to {high} (e.g. {default}), got {raw!r}")
+    return int(raw)
 
 
 def _switch(env: dict[str, str], name: str, default: bool) -> bool:
@@ -146,9 +175,9 @@ def _switch(env: dict[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be on or off, got {raw!r}")
 
 
-def _size(env: dict[str, str], name: str, default: int) -> int:
-    """A size in bytes from the variable `name` (`20000000`, `20MB`, `500 kB`; units of 1000);
-    `default` when it is unset or empty."""
+def _size(env: dict[str, str], name: str, default: int, bounds: tuple[int, int]) -> int:
+    """A size in bytes within `bounds` from the variable `name` (`20000000`, `20MB`, `500 kB`;
+    units of 1000); `default` when it is unset or empty."""
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -158,9 +187,19 @@ def _size(env: dict[str, str], name: str, default: int) -> int:
         value = float(number) * _SIZE_UNITS[unit] if number else math.nan
     except (ValueError, KeyError):
         value = math.nan
-    if not math.isfinite(value) or value < 1:
-        raise ConfigError(f"{name} must be a size in bytes, like 20000000 or 20MB, got {raw!r}")
+    low, high = bounds
+    if not (math.isfinite(value) and low <= value <= high):
+        raise ConfigError(f"{name} must be a size in bytes from {_bytes(low)} to {_bytes(high)}, like 20000000 "
+                          f"or 20MB, got {raw!r}")
     return int(value)
+
+
+def _bytes(size: int) -> str:
+    """1000 → `1kB`, 2000000000 → `2GB`."""
+    for unit, factor in (("GB", 1_000_000_000), ("MB", 1_000_000), ("kB", 1_000)):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor}{unit}"
+    return str(size)
 
 
 def configure_logging(level: str) -> None:

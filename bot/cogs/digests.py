@@ -7,6 +7,7 @@ Anyone may look at a channel's digest; changing it takes the Manage Channels per
 from __future__ import annotations
 
 import logging
+import math
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -65,6 +66,8 @@ def floor_of(only_relevant: bool | None, min_score: float | None) -> float | Non
     if min_score is not None and only_relevant:
         raise SubscriptionError(f"Give only_relevant or min_score, not both (only relevant is a min_score of {ONLY_RELEVANT:g}).")
     if min_score is not None:
+        if not math.isfinite(min_score):
+            raise SubscriptionError("min_score is a similarity from 0 to 1, not nan or an infinity.")
         return min_score
     return ONLY_RELEVANT if only_relevant else None
 
