@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from .merge import folded_words
 from .papers import Follow, Paper
 from .people import Person
+from .text import visible
 
 if TYPE_CHECKING:
     from .store import Store
@@ -78,7 +79,9 @@ def _agree(ours: tuple[str, ...], theirs: tuple[str, ...]) -> bool:
 
 
 def key_of(kind: str, text: str) -> str:
-    """What makes two follows the same: the folded words of the name or the phrase."""
+    """What makes two follows the same: the folded words of the name or the phrase (control and
+    format characters left out)."""
+    text = visible(text)
     if kind == "author":
         name = Name.parse(text)
         if name is None:
@@ -94,7 +97,7 @@ def check(kind: str, text: str) -> tuple[str, str]:
     """The follow's text tidied and its key; FollowError when it cannot be followed."""
     if kind not in KINDS:
         raise FollowError(f"A follow is of an author or a phrase, not {kind!r}.")
-    text = " ".join(text.split())
+    text = " ".join(visible(text).split())
     if len(text) > MAX_TEXT:
         raise FollowError(f"A followed {kind} is at most {MAX_TEXT} characters long.")
     return text, key_of(kind, text)

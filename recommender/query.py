@@ -34,7 +34,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Union
 
-from .text import CJK_CHAR
+from .text import CJK_CHAR, visible
 
 MAX_TERMS = 32            # words/phrases kept from one query
 MAX_PHRASE_TOKENS = 64    # tokens kept from one phrase
@@ -579,7 +579,9 @@ def _truncate(text: str, max_length: int) -> str:
 
 
 def parse_query(text: str, max_length: int = 500) -> ParsedQuery:
-    """Parse a search-box query; raises QueryError with a message fit to show a person."""
+    """Parse a search-box query (control and format characters left out); raises QueryError
+    with a message fit to show a person."""
+    text = visible(text) if text is not None else text
     if text is None or not text.strip():
         raise QueryError(EMPTY_MESSAGE)
     text = _truncate(text, max(1, max_length)).translate(_QUOTES)

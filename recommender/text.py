@@ -32,6 +32,23 @@ _KANA = re.compile("[\u3040-\u30ff]")
 _HANGUL = re.compile("[\uac00-\ud7af]")
 
 
+# Unicode's control (Cc) and format (Cf) characters: NUL, BEL, escape sequences, bidi overrides
+# and isolates, zero-width spaces and joiners, the byte-order mark. Tabs and line breaks are
+# spacing, kept for `squash` to fold.
+_INVISIBLE_CATEGORIES = frozenset(("Cc", "Cf"))
+_SPACING = frozenset("\t\n\r")
+
+
+def visible(text: str) -> str:
+    """Text without control and format characters (NUL, BEL, a right-to-left override, a
+    zero-width space…): they hide words from search and move a terminal's cursor."""
+    if text.isprintable():
+        return text
+    kept = "".join(char for char in text
+                   if char in _SPACING or unicodedata.category(char) not in _INVISIBLE_CATEGORIES)
+    return text if kept == text else kept
+
+
 def squash(text: str) -> str:
     """Collapse hard line breaks, tabs and repeated spaces into single spaces."""
     return _SPACES.sub(" ", text).strip()
@@ -260,7 +277,9 @@ def clean_text(text: str) -> str:
     `$\\to$` → `→`); other math (`$\\frac{a}{b}$`, `$A_N$`, display math), commands it does not
     know (`\\cite{x}`) and their arguments are kept as written. Idempotent, and text with no
     backslash, brace, dollar, ampersand, tilde, `--` or two backquotes is returned at once.
+    Control and format characters are removed first (`visible`).
     """
+    text = visible(text)
     if not _needs_work(text):
         return text
     for _ in range(_MAX_PASSES):

@@ -181,14 +181,14 @@ def test_filters_and_text_together():
 # -- errors ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\n\t"])
+@pytest.mark.parametrize("text", ["", "   ", "\n\t", "\x00", "\u200b\u202e"])
 def test_empty_query(text):
     with pytest.raises(QueryError, match="Type some words to search for") as info:
         parse_query(text)
     assert "`neural ode`" in str(info.value) and "`author:Duvenaud`" in str(info.value)
 
 
-@pytest.mark.parametrize("text", ['"', '""', "(", ")", "()", "*", "-", "😀", "🔥 🔥", "?!", "'); --", "|", "\x00"])
+@pytest.mark.parametrize("text", ['"', '""', "(", ")", "()", "*", "-", "😀", "🔥 🔥", "?!", "'); --", "|"])
 def test_no_searchable_words(text):
     with pytest.raises(QueryError, match="no words to look for"):
         parse_query(text)
