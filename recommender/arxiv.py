@@ -30,6 +30,7 @@ import logging
 import math
 import re
 import socket
+import ssl
 import threading
 import time
 import xml.etree.ElementTree as ElementTree
@@ -477,6 +478,10 @@ class ArxivClient:
             with response:
                 if response.is_redirect:
                     target = urljoin(current, response.headers.get("Location", ""))
+                    if _downgrades(current, target):
+                        raise _Final(f"paperclub refused a redirect from https to http ({_shorten(current)} → "
+                                     f"{_shorten(target)}): an answer over plain http could be altered on the way; "
+                                     f"check the arXiv URL settings, or the proxy between this machine and arXiv")
                     if not self._may_follow(current, target):
                         hosts = ", ".join(sorted({h for h, _ in self._origins} | ARXIV_HOSTS))
                         raise _Final(f"arXiv's answer to {url} redirected to {_shorten(target)}, outside the hosts "
@@ -596,6 +601,11 @@ def _failure(exc: requests.RequestException | urllib3.exceptions.HTTPError, url:
     unreachable = _unreachable(exc, url)
     if unreachable:
         return _Final(f"{UNREACHABLE}: {unreachable}")
+    untrusted = _untrusted(exc)
+    if untrusted:
+        return _Final(f"the certificate of {_host(url) or url} is not trusted ({untrusted}): the answer could "
+                      f"come from someone else, so paperclub stopped; check the machine's clock and its CA "
+                      f"certificates, or the proxy between this machine and arXiv")
     if isinstance(exc, _TRANSIENT):
         return _Transient(_describe(exc))
     return _Final(f"arXiv request to {url} failed with {_describe(exc)}; not retried")
@@ -613,6 +623,20 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
         yield current
         wrapped = [current.__cause__, current.__context__, getattr(current, "reason", None), *current.args]
         todo.extend(item for item in wrapped if isinstance(item, BaseException))
+
+
+def _downgrades(current: str, target: str) -> bool:
+    """Whether a redirect leaves https for plain http."""
+    return urlsplit(current).scheme == "https" and urlsplit(target).scheme.lower() == "http"
+
+
+def _untrusted(exc: BaseException) -> str | None:
+    """What TLS said when it did not trust a certificate (expired, self-signed, wrong host), or
+    None: trying again would not change it."""
+    for cause in _causes(exc):
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return cause.verify_message or str(cause)
+    return None
 
 
 def _unreachable(exc: BaseException, url: str) -> str | None:
