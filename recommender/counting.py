@@ -21,7 +21,6 @@ import pickle
 import re
 import subprocess
 import sys
-import tempfile
 from array import array
 from collections import defaultdict
 from collections.abc import Sequence
@@ -31,7 +30,15 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from .processes import TEMP_SUFFIX, child_environment, last_words, module_command, run_in_background, usable_cores
+from .processes import (
+    TEMP_SUFFIX,
+    child_environment,
+    last_words,
+    module_command,
+    run_in_background,
+    temporary_folder,
+    usable_cores,
+)
 from .text import CJK_CHAR
 
 # From this many papers on, half are read in a process beside this one (starting it and
@@ -95,7 +102,7 @@ class Tokenizing:
         if len(docs) < SPLIT_FROM or usable_cores() < 2:
             return self.words(docs)
         half = len(docs) // 2
-        with tempfile.TemporaryDirectory(prefix="paperclub-count-") as folder:
+        with temporary_folder("count") as folder:
             task, result = Path(folder) / "docs.pickle", Path(folder) / "words.pickle"
             with open(task, "wb") as out:
                 pickle.dump((self, list(docs[half:])), out, protocol=pickle.HIGHEST_PROTOCOL)

@@ -31,7 +31,15 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from .counting import Tokenizing, kept_counts, prepare
-from .processes import TEMP_SUFFIX, child_environment, last_words, module_command, run_in_background, usable_cores
+from .processes import (
+    TEMP_SUFFIX,
+    child_environment,
+    last_words,
+    module_command,
+    run_in_background,
+    temporary_folder,
+    usable_cores,
+)
 from .text import CJK_CHAR
 
 if TYPE_CHECKING:
@@ -539,7 +547,7 @@ def transform_aside(vectorizer: TfidfVectorizer, terms: np.ndarray, docs: list[s
     plain = copy.copy(vectorizer)
     del plain.vocabulary_
     size = -(-len(docs) // workers)
-    with tempfile.TemporaryDirectory(prefix="paperclub-transform-") as folder:
+    with temporary_folder("transform") as folder:
         shared = Path(folder) / "vectorizer.pickle"
         with open(shared, "wb") as out:
             pickle.dump((plain, "\n".join(terms)), out, protocol=pickle.HIGHEST_PROTOCOL)

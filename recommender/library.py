@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .papers import Follow, Interest, Paper, Recommendation, Record, Signal
-from .processes import remove_stale_temporaries
+from .processes import remove_dead_folders, remove_stale_temporaries
 from .search import Finder, SearchResult
 from .store import Store
 
@@ -58,6 +58,7 @@ class Library:
             self.store.set_meta(LIBRARY_ID_KEY, uuid.uuid4().hex)
         if self.index_path is not None:
             remove_stale_temporaries(self.index_path)
+        remove_dead_folders()
 
     def close(self) -> None:
         """Wait for the index's background work, then close the database."""

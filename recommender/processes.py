@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from contextlib import suppress
@@ -105,6 +107,29 @@ def remove_stale_temporaries(path: str | Path) -> list[Path]:
         temp.unlink(missing_ok=True)
         removed.append(temp)
     return removed
+
+
+def temporary_folder(purpose: str) -> tempfile.TemporaryDirectory[str]:
+    """A temporary folder in $TMPDIR named `paperclub-<purpose>-<pid>-<random>`, so that the next
+    start can tell whether the process that made it still runs (`remove_dead_folders`)."""
+    return tempfile.TemporaryDirectory(prefix=f"{TEMP_FOLDER_PREFIX}{purpose}-{os.getpid()}-")
+
+
+def remove_dead_folders(parent: str | Path | None = None) -> list[Path]:
+    """Delete the temporary folders of paperclub processes that no longer run (a refit or a
+    count killed mid-way leaves its pickled texts behind); returns them."""
+    removed = []
+    for folder in Path(parent or tempfile.gettempdir()).glob(f"{TEMP_FOLDER_PREFIX}*-*-*"):
+        match = _TEMP_FOLDER.fullmatch(folder.name)
+        if match is None or not folder.is_dir() or folder.is_symlink() or _running(int(match.group("pid"))):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+TEMP_FOLDER_PREFIX = "paperclub-"
+_TEMP_FOLDER = re.compile(rf"{TEMP_FOLDER_PREFIX}[a-z]+-(?P<pid>[0-9]{{1,10}})-[A-Za-z0-9_]+")
 
 
 def glob_escape(name: str) -> str:
