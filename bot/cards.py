@@ -26,6 +26,7 @@ from recommender import (
     SearchResult,
     Signal,
     SubscriptionError,
+    database_problem,
 )
 
 CONTENT_LIMIT = 2000
@@ -449,7 +450,7 @@ def error_text(error: BaseException) -> str | None:
         return message_text(str(error), 1500)
     if isinstance(error, (QueryError, SubscriptionError, FollowError, InterestNotFound)):
         return message_text(str(error), 1500)
-    return None
+    return database_problem(error)
 
 
 # -- reading cards back ----------------------------------------------------------------------

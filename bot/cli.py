@@ -31,7 +31,7 @@ import click
 
 from recommender.files import FileProblem, check_regular_file, describe_os_error
 
-from .config import ConfigError, Settings, configure_logging, load_settings
+from .config import ConfigError, Settings, configure_logging, env_file_warning, load_settings
 
 if TYPE_CHECKING:
     from recommender import (
@@ -166,7 +166,7 @@ class State:
 
 def _open_library(path: str) -> Library:
     """The library in `path`, or a Problem saying in words why it cannot be opened."""
-    from recommender import Library, SchemaTooNew
+    from recommender import Library, SchemaTooNew, database_problem
 
     _check_database_path(path)
     shown = _shown_path(path)
@@ -176,6 +176,8 @@ def _open_library(path: str) -> Library:
         raise click.ClickException(str(exc)) from exc
     except sqlite3.DatabaseError as exc:
         known = _database_problem(path, exc) if isinstance(exc, sqlite3.OperationalError) else None
+        if known is None and database_problem(exc) is not None:
+            known = Problem(f"{shown}: {database_problem(exc)}")
         raise known or click.ClickException(f"{shown} is not a paperclub database ({exc})") from exc
     except OSError as exc:
         raise Problem(f"Cannot open the database {shown}: {describe_os_error(exc)}.") from exc
@@ -1380,6 +1382,35 @@ def digest_list(state: State, group: str | None, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.pass_obj
+def backup(state: State, file: Path | None) -> None:
+    """Copy the database to FILE with SQLite's online backup API: safe while the bot runs.
+
+    Without FILE, the copy goes to the backup folder (PAPERCLUB_BACKUP_DIR, else `backups/`
+    beside the database) as `<name>-YYYYmmdd-HHMMSS.db`. FILE must not exist yet.
+    """
+    from recommender import BackupError
+
+    settings = _settings()
+    database = Path(state.db_option or settings.db_path)
+    if not database.is_file():
+        raise Problem(f"There is no database at {_shown_path(database)} to back up.")
+    library = state.library(seed=False)
+    if file is None:
+        folder = dataclasses.replace(settings, db_path=str(database)).backup_folder
+        file = folder / f"{database.stem}-{datetime.now():%Y%m%d-%H%M%S}.db"
+    try:
+        made = library.backup(file)
+    except BackupError as exc:
+        raise Problem(str(exc)) from exc
+    except OSError as exc:
+        raise Problem(f"Cannot write the backup {_shown_path(file)}: {describe_os_error(exc)}.") from exc
+    size = made.stat().st_size
+    click.echo(f"Backed up {_shown_path(database)} to {_shown_path(made)} ({size / 1e6:.1f} MB).")
+
+
+@cli.command()
 @click.pass_obj
 def run(state: State) -> None:
     """Run the Discord bot (needs DISCORD_TOKEN: run it without one to see how to get one)."""
@@ -1393,6 +1424,9 @@ def run(state: State) -> None:
     if problem:
         click.echo(setup_guide(problem, settings.prefix), err=True)
         sys.exit(1)
+    warning = env_file_warning()
+    if warning:
+        click.echo(warning, err=True)
     configure_logging(settings.log_level)
     try:
         run_bot(settings)
@@ -1410,8 +1444,19 @@ def main() -> None:
     try:
         cli.main(prog_name="paperclub")
     except Exception as exc:  # noqa: BLE001 - the last line of defence, reported below
-        _report_unexpected(exc)
+        _report_failure(exc)
         sys.exit(EXIT_FAILED)
+
+
+def _report_failure(exc: Exception) -> None:
+    """A known condition of the database in its sentence; anything else as unexpected."""
+    from recommender import database_problem
+
+    known = database_problem(exc)
+    if known is None:
+        _report_unexpected(exc)
+    else:
+        click.echo(known, err=True)
 
 
 def _report_unexpected(exc: Exception) -> None:

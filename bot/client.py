@@ -28,6 +28,7 @@ from .cogs import COGS
 from .cogs.replies import reply
 from .config import Secret, Settings
 from .enrichment import Enrichment
+from .backups import DailyBackup
 from .scheduler import Clock, DigestScheduler, utc_now
 from .views import DYNAMIC_ITEMS, FAILURE, SearchPager, answer_error, send_private
 from .worker import LibraryThreads
@@ -70,6 +71,7 @@ class PaperclubBot(commands.Bot):
         post_digests: bool = True,
         arxiv: ArxivClient | None = None,
         clock: Clock = utc_now,
+        keep_backups: bool = False,
     ):
         intents = discord.Intents.default()
         intents.message_content = message_content
@@ -89,6 +91,8 @@ class PaperclubBot(commands.Bot):
         self.arxiv = arxiv or ArxivClient(settings.arxiv_rss_url, settings.arxiv_api_url, **settings.arxiv_options())
         self.scheduler = DigestScheduler(self, self.arxiv, clock)
         self.enrichment = Enrichment(lambda: self.library, self.arxiv)
+        self.keep_backups = keep_backups
+        self.backups = DailyBackup(self)
 
     @property
     def library(self) -> Library:
@@ -119,6 +123,8 @@ class PaperclubBot(commands.Bot):
             self.scheduler.start()
         if self.settings.enrich:
             self.enrichment.start()
+        if self.keep_backups:
+            self.backups.start()
 
     async def sync_app_commands(self) -> None:
         """Publish the slash and message commands: to one server (instant) or globally."""
@@ -148,6 +154,7 @@ class PaperclubBot(commands.Bot):
 
     async def close(self) -> None:
         self.scheduler.stop()
+        self.backups.stop()
         await asyncio.to_thread(self.enrichment.stop)
         await self.pager.close()
         await super().close()
@@ -211,15 +218,20 @@ def create_bot(
     post_digests: bool = True,
     arxiv: ArxivClient | None = None,
     clock: Clock = utc_now,
+    keep_backups: bool = False,
 ) -> PaperclubBot:
     """A bot ready to start (nothing connects until `start`). Tests pass `sync_commands=False`
     (then `setup_hook` never talks to Discord) and `post_digests=False` to drive the digest
-    scheduler themselves."""
+    scheduler themselves; `paperclub run` passes `keep_backups=True` for the daily backup."""
     return PaperclubBot(settings, library, sync_commands=sync_commands, message_content=message_content,
-                        post_digests=post_digests, arxiv=arxiv, clock=clock)
+                        post_digests=post_digests, arxiv=arxiv, clock=clock, keep_backups=keep_backups)
 
 
 # -- running -------------------------------------------------------------------------------
+
+
+# The gateway's close code for a token it does not accept.
+AUTHENTICATION_FAILED = 4004
 
 
 class SetupProblem(Exception):
@@ -267,7 +279,7 @@ paperclub run needs a Discord bot token. To get one:
 
 
 async def _serve(settings: Settings, message_content: bool) -> None:
-    bot = create_bot(settings, message_content=message_content)
+    bot = create_bot(settings, message_content=message_content, keep_backups=True)
     async with bot:
         await bot.start(settings.token.reveal())
 
@@ -305,6 +317,18 @@ def run_bot(settings: Settings) -> None:
                     "Discord did not accept DISCORD_TOKEN: it may have been reset, or copied incompletely.",
                     settings.prefix,
                 )
+            ) from None
+        except discord.ConnectionClosed as exc:
+            if exc.code != AUTHENTICATION_FAILED:
+                raise
+            raise SetupProblem(
+                setup_guide(f"Discord refused the token ({AUTHENTICATION_FAILED}: authentication failed): it may "
+                            "have been reset, or belong to another application.", settings.prefix)
+            ) from None
+        except discord.DiscordServerError as exc:
+            raise SetupProblem(
+                f"Discord answered {exc.status} ({exc.response.reason or 'server error'}) when paperclub logged in: "
+                "the trouble is on Discord's side (see https://discordstatus.com). Start paperclub again later."
             ) from None
         except (aiohttp.ClientConnectionError, discord.GatewayNotFound) as exc:
             raise SetupProblem(discord_unreachable(exc)) from None

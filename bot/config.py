@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -200,6 +201,20 @@ def _bytes(size: int) -> str:
         if size >= factor and size % factor == 0:
             return f"{size // factor}{unit}"
     return str(size)
+
+
+def env_file_warning(env_file: str | Path = ".env") -> str | None:
+    """A sentence when `.env` can be read by users other than its owner (it holds the token);
+    None when it is private or absent."""
+    path = Path(env_file)
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if not mode & (stat.S_IRGRP | stat.S_IROTH):
+        return None
+    return (f"Warning: {path} holds the bot's token and is readable by other users of this machine "
+            f"(mode {stat.S_IMODE(mode):o}): make it yours alone with `chmod 600 {path}`.")
 
 
 def configure_logging(level: str) -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .arxiv import Announcement, ArxivClient, ArxivError, Lookup, RateGate
+    from .backup import BackupError
     from .digest import (
         Digest,
         DigestBook,
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     )
     from .query import QueryError
     from .search import SearchResult
-    from .store import SchemaTooNew
+    from .store import SchemaTooNew, database_problem
     from .timetable import latest_announcement
     from .timetable import zone_names as time_zone_names
 
@@ -67,6 +68,8 @@ _ORIGINS: dict[str, tuple[str, str]] = {
     },
     "QueryError": (".query", "QueryError"),
     "SchemaTooNew": (".store", "SchemaTooNew"),
+    "database_problem": (".store", "database_problem"),
+    "BackupError": (".backup", "BackupError"),
     "latest_announcement": (".timetable", "latest_announcement"),
     "time_zone_names": (".timetable", "zone_names"),
 }
@@ -74,6 +77,7 @@ _ORIGINS: dict[str, tuple[str, str]] = {
 __all__ = [
     "Announcement",
     "ArxivAddition",
+    "BackupError",
     "ArxivClient",
     "ArxivError",
     "Digest",
@@ -103,6 +107,7 @@ __all__ = [
     "Subscription",
     "SubscriptionError",
     "bundled_seeds",
+    "database_problem",
     "find_arxiv_refs",
     "latest_announcement",
     "parse_arxiv_ref",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -253,6 +253,20 @@ class Library:
         rows = self.store.signals(str(user), kind="like", group=group)
         papers = {p.id: p for p in self.store.papers([r[0] for r in rows])}
         return [Signal(papers[pid], kind, grp or None, created) for pid, kind, grp, created in rows if pid in papers]
+
+    def backup(self, target: str | Path) -> Path:
+        """Copy the database to `target` (a new file) with SQLite's online backup API, while
+        others may read and write it; BackupError, in a sentence, when it cannot be made."""
+        from .backup import backup_database
+
+        return backup_database(self.store.path, target)
+
+    def rotating_backup(self, folder: str | Path, keep: int, now: datetime) -> Path | None:
+        """The daily backup in `folder`, when one is due, keeping the `keep` newest (see
+        `backup.rotating_backup`); None when none was due."""
+        from .backup import rotating_backup
+
+        return rotating_backup(self.store.path, folder, keep, now)
 
     def export(self, fmt: str = "bibtex", user: str | None = None, group: str | None = None) -> Exported:
         """A person's likes, a group's, or the whole library, written as BibTeX, BibLaTeX, RIS,

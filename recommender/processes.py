@@ -102,7 +102,7 @@ def remove_stale_temporaries(path: str | Path) -> list[Path]:
     removed = []
     for temp in path.parent.glob(f"{glob_escape(path.name)}.*{TEMP_SUFFIX}"):
         pid = temp.name[len(path.name) + 1:].split(".", 1)[0]
-        if pid.isdigit() and _running(int(pid)):  # ours too: a refit may be writing it
+        if pid.isdigit() and running(int(pid)):  # ours too: a refit may be writing it
             continue
         temp.unlink(missing_ok=True)
         removed.append(temp)
@@ -121,7 +121,7 @@ def remove_dead_folders(parent: str | Path | None = None) -> list[Path]:
     removed = []
     for folder in Path(parent or tempfile.gettempdir()).glob(f"{TEMP_FOLDER_PREFIX}*-*-*"):
         match = _TEMP_FOLDER.fullmatch(folder.name)
-        if match is None or not folder.is_dir() or folder.is_symlink() or _running(int(match.group("pid"))):
+        if match is None or not folder.is_dir() or folder.is_symlink() or running(int(match.group("pid"))):
             continue
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)
@@ -136,7 +136,8 @@ def glob_escape(name: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", name)
 
 
-def _running(pid: int) -> bool:
+def running(pid: int) -> bool:
+    """Whether a process with this id runs (one we may not signal counts as running)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

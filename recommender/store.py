@@ -292,6 +292,29 @@ class SchemaTooNew(RuntimeError):
     """The file was written by a newer paperclub than this one."""
 
 
+DAMAGED = ("The database file is damaged: restore it from a backup (`paperclub backup` makes one; the "
+           "README's Backups section tells how to put one back).")
+LOCKED = (f"The database is locked: another paperclub process has been writing to it for more than "
+          f"{BUSY_SECONDS} s. Try again in a moment.")
+FULL = "The disk that holds the database is full: free some space, then try again."
+_DAMAGE_WORDS = ("malformed", "not a database", "corrupt")
+
+
+def database_problem(error: BaseException) -> str | None:
+    """A sentence for a known condition of the database file behind an SQLite error (damaged,
+    locked beyond the busy timeout, its disk full), or None for another error."""
+    if not isinstance(error, sqlite3.DatabaseError):
+        return None
+    message = str(error).lower()
+    if any(word in message for word in _DAMAGE_WORDS):
+        return DAMAGED
+    if "database is locked" in message or "database table is locked" in message:
+        return LOCKED
+    if "disk is full" in message:
+        return FULL
+    return None
+
+
 @dataclass(frozen=True)
 class SearchHit:
     paper: Paper
