@@ -297,7 +297,7 @@ DAMAGED = ("The database file is damaged: restore it from a backup (`paperclub b
 LOCKED = (f"The database is locked: another paperclub process has been writing to it for more than "
           f"{BUSY_SECONDS} s. Try again in a moment.")
 FULL = "The disk that holds the database is full: free some space, then try again."
-_DAMAGE_WORDS = ("malformed", "not a database", "corrupt")
+_DAMAGE_WORDS = ("malformed", "corrupt")
 
 
 def database_problem(error: BaseException) -> str | None:

@@ -61,7 +61,7 @@ def test_a_damaged_database_is_said_to_be_damaged(database, tmp_path):
 
 @pytest.mark.parametrize(("error", "sentence"), [
     (sqlite3.DatabaseError("database disk image is malformed"), DAMAGED),
-    (sqlite3.DatabaseError("file is not a database"), DAMAGED),
+    (sqlite3.DatabaseError("database corruption at line 1234"), DAMAGED),
     (sqlite3.OperationalError("database is locked"), "The database is locked: another paperclub process"),
     (sqlite3.OperationalError("database or disk is full"), "The disk that holds the database is full"),
 ])
