@@ -168,6 +168,9 @@ class PaperclubBot(commands.Bot):
             return f"Slow down a little: try again in {math.ceil(error.retry_after)} s."
         if isinstance(error, commands.NoPrivateMessage):
             return "That command works in a server, not in direct messages."
+        if isinstance(error, commands.BadFlagArgument) and isinstance(error.original, commands.RangeError):
+            error = commands.BadArgument(f"{error.flag.name} must be from {error.original.minimum} "
+                                         f"to {error.original.maximum}.")
         if isinstance(error, commands.UserInputError):
             usage = ""
             if ctx.command is not None:

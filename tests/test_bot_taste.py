@@ -437,3 +437,12 @@ async def test_help_mentions_taste_follows_and_the_floor(bot):
     for command in ("/taste", "/follow", "/follows", "unfollow", "only_relevant", "min_score"):
         assert command in text
     assert cards.check_limits(found[0].embeds) == []
+
+
+async def test_taste_mute_of_a_number_past_its_range_is_refused_in_a_sentence(bot):
+    (ada, _), channel = people()
+    await two_interests(bot, ada, channel)
+    with pytest.raises(commands.CommandError):
+        await run("!taste mute:99999999999999999999999")
+    text = messages()[0].content
+    assert "mute must be from 1 to 1000" in text and "wrong" not in text.lower()

@@ -5,7 +5,7 @@ What a person reads and follows is their business: every answer goes only to the
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import discord
 from discord import app_commands
@@ -72,11 +72,15 @@ def follow_message(follow: Follow, added: bool, has_digest: bool, in_server: boo
     return text
 
 
+# An interest's number: more than a thousand is a typo (and past 2**63 SQLite cannot take it).
+InterestNumber = Annotated[int | None, commands.Range[int, 1, 1000]]
+
+
 class TasteFlags(commands.FlagConverter, case_insensitive=True):
     """`!taste mute:2` / `/taste unmute:2`."""
 
-    mute: int | None = commands.flag(default=None, description="Mute interest N: it stops drawing recommendations")
-    unmute: int | None = commands.flag(default=None, description="Unmute interest N")
+    mute: InterestNumber = commands.flag(default=None, description="Mute interest N: it stops drawing recommendations")
+    unmute: InterestNumber = commands.flag(default=None, description="Unmute interest N")
 
 
 class FollowFlags(commands.FlagConverter, case_insensitive=True):
