@@ -81,7 +81,9 @@ class BadInput(Problem):
 
 class Text(click.ParamType):
     """A text argument: valid UTF-8 (a terminal in another encoding, or bytes typed with
-    `$'\\xff'`, reach Python as lone surrogates) and at most `max_chars` characters."""
+    `$'\\xff'`, reach Python as lone surrogates) and at most `max_chars` characters, without
+    control and format characters (`recommender.text.visible`), which move a terminal's cursor
+    or hide a word."""
 
     name = "text"
 
@@ -97,6 +99,9 @@ class Text(click.ParamType):
             byte = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else "a lone surrogate"
             where = f"{byte} at character {bad + 1}"
             self.fail(f"is not UTF-8 text ({where}); paperclub reads arguments as UTF-8.", param, ctx)
+        from recommender import visible
+
+        text = visible(text)
         if len(text) > self.max_chars:
             self.fail(f"is {len(text):,} characters long; at most {self.max_chars:,} are taken.", param, ctx)
         if not self.blank and not text.strip():

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from .query import QueryError
     from .search import SearchResult
     from .store import SchemaTooNew, database_problem
+    from .text import visible
     from .timetable import latest_announcement
     from .timetable import zone_names as time_zone_names
 
@@ -71,6 +72,7 @@ _ORIGINS: dict[str, tuple[str, str]] = {
     "database_problem": (".store", "database_problem"),
     "BackupError": (".backup", "BackupError"),
     "latest_announcement": (".timetable", "latest_announcement"),
+    "visible": (".text", "visible"),
     "time_zone_names": (".timetable", "zone_names"),
 }
 
@@ -113,6 +115,7 @@ __all__ = [
     "parse_arxiv_ref",
     "read_text_file",
     "time_zone_names",
+    "visible",
 ]
 
 

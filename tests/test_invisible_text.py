@@ -50,3 +50,17 @@ def test_follows_are_stored_without_invisible_characters(empty, text):
 def test_a_zero_width_space_in_a_query_does_not_split_a_word():
     assert parse_query("wom\u200bbats").match == parse_query("wombats").match
     assert parse_query("\u202eneural\x00 ode").match == parse_query("neural ode").match
+
+
+def test_command_arguments_lose_their_invisible_characters(tmp_path):
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    db = str(tmp_path / "x.db")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--db", db, "follow", "a\u202eda\x1b", "neural", "\u200bode"])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\u202e" not in result.output
+    listed = runner.invoke(cli, ["--db", db, "follows", "ada"])
+    assert "neural ode" in listed.output
