@@ -65,6 +65,9 @@ DEFAULT_MAX_DECOMPRESSED = 100_000_000
 DEFAULT_DEADLINE = 60.0
 CONNECT_TIMEOUT = 10.0
 MAX_REDIRECTS = 5
+# The longest delay, timeout or deadline taken, in seconds: a day (past about 9e9 s, Python's
+# timers overflow).
+MAX_SECONDS = 86_400
 ARXIV_HOSTS = frozenset({"arxiv.org", "export.arxiv.org", "rss.arxiv.org"})
 UNREACHABLE = "arXiv cannot be reached from this machine (no network?)"
 _CHUNK = 64 * 1024
@@ -188,11 +191,14 @@ class ArxivClient:
         self.api_url = api_url
         self.gate = gate if gate is not None else SHARED_GATE
         if delay is not None:
-            if not isinstance(delay, (int, float)) or not math.isfinite(delay) or delay < 0:
-                raise ValueError(f"the delay between arXiv requests must be a number of seconds >= 0, got {delay!r}")
+            if not isinstance(delay, (int, float)) or not 0 <= delay <= MAX_SECONDS:
+                raise ValueError(f"the delay between arXiv requests must be a number of seconds from 0 to "
+                                 f"{MAX_SECONDS}, got {delay!r}")
             self.gate.interval = float(delay)
-        for name, value in (("timeout", timeout), ("connect_timeout", connect_timeout), ("deadline", deadline),
-                            ("max_bytes", max_bytes), ("max_decompressed", max_decompressed)):
+        for name, value in (("timeout", timeout), ("connect_timeout", connect_timeout), ("deadline", deadline)):
+            if not isinstance(value, (int, float)) or not 0 < value <= MAX_SECONDS:
+                raise ValueError(f"{name} must be a number of seconds above 0, at most {MAX_SECONDS}, got {value!r}")
+        for name, value in (("max_bytes", max_bytes), ("max_decompressed", max_decompressed)):
             if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
                 raise ValueError(f"{name} must be a positive number, got {value!r}")
         self.timeout = timeout

@@ -67,3 +67,12 @@ def test_whole_number_options_have_an_upper_bound(tmp_path, args):
 def test_the_bot_refuses_a_min_score_of_nan():
     with pytest.raises(SubscriptionError, match="not nan"):
         floor_of(None, float("nan"))
+
+
+@pytest.mark.parametrize("options", [{"deadline": 1e10}, {"delay": 1e10}, {"timeout": float("nan")},
+                                     {"deadline": float("inf")}, {"delay": -1.0}])
+def test_the_arxiv_client_refuses_seconds_out_of_range(options, fake_gate):
+    from recommender.arxiv import ArxivClient
+
+    with pytest.raises(ValueError, match="seconds"):
+        ArxivClient(gate=fake_gate, **options)
