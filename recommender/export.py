@@ -238,10 +238,16 @@ def _bib_text(text: str) -> str:
     escaped (a backslash, brace or dollar from a paper is a character, never a command or a
     group), and the Unicode paperclub decoded (accents, `Cu₂O`, `α`) as LaTeX, by pylatexenc's
     encoder, where paperclub's own reading gives the same text back; else as it is."""
-    encoded = _LATEX_ENCODER.unicode_to_latex(text)
+    encoded = _encoded(text, _latex_run)
     if encoded != text and clean_text(encoded) != text:
-        encoded = _SPECIALS_ENCODER.unicode_to_latex(text)
+        encoded = _encoded(text, _specials_run)
     return encoded
+
+
+def _encoded(text: str, encode: Callable[[str], str]) -> str:
+    """`text` with each run of characters an encoder changes encoded (the encoder looks at
+    every character in Python, and plain ASCII is most of a text)."""
+    return _TO_ENCODE.sub(lambda match: encode(match.group()), text)
 
 
 def _bib_identifier(text: str) -> str:
@@ -291,8 +297,12 @@ _SPECIALS = {
     "$": r"\textdollar{}", "^": r"\textasciicircum{}", "&": r"\&", "%": r"\%", "#": r"\#",
     "_": r"\_",
 }
+_TO_ENCODE = re.compile("[^\x00-\x7f]+|[" + re.escape("".join(_SPECIALS)) + "]+")
 _cached_tex_char = lru_cache(maxsize=4096)(_tex_char)
 _LATEX_ENCODER, _SPECIALS_ENCODER, _UNICODE_ENCODER = _encoders()
+# Runs recur (`é`, `–`, `%`): each is encoded once.
+_latex_run = lru_cache(maxsize=8192)(_LATEX_ENCODER.unicode_to_latex)
+_specials_run = lru_cache(maxsize=1024)(_SPECIALS_ENCODER.unicode_to_latex)
 
 
 def _bib_name(person: Person) -> str:
