@@ -20,7 +20,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from recommender import ArxivClient, Library
+from recommender import ArxivClient, Library, database_problem
 
 from . import cards
 from .cards import NO_MENTIONS
@@ -190,6 +190,8 @@ class PaperclubBot(commands.Bot):
         if isinstance(original, (commands.CommandNotFound, commands.DisabledCommand)):
             return
         text = self._command_error_text(ctx, original)
+        if database_problem(original):
+            log.error("%s (%s)", database_problem(original), original)
         if text is None:
             name = ctx.command.qualified_name if ctx.command else "?"
             log.error("Command %s failed for user %s", name, ctx.author.id, exc_info=original)

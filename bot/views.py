@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import discord
 
-from recommender import Interest, InterestNotFound, Paper, PaperNotFound
+from recommender import Interest, InterestNotFound, Paper, PaperNotFound, database_problem
 
 from . import cards
 from .cards import NO_MENTIONS
@@ -77,6 +77,8 @@ async def send_private(
 async def answer_error(interaction: discord.Interaction, error: BaseException, what: str) -> None:
     """Tell the person what went wrong: plainly for their mistakes, briefly for ours (logged)."""
     text = cards.error_text(error)
+    if database_problem(error):
+        log.error("%s failed: %s (%s)", what, database_problem(error), error)
     if text is None:
         log.error("%s failed", what, exc_info=error)
         text = FAILURE

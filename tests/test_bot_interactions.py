@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import sqlite3
 
 import discord
 import discord.ext.test as dpytest
@@ -361,3 +362,18 @@ async def test_slash_like_confirms_privately(bot, api):
     answer = api.answers()[-1]
     assert answer["flags"] == EPHEMERAL and answer["content"].startswith("Liked *FFJORD")
     assert messages() == [], "nothing was posted in the channel"
+
+
+async def test_a_like_the_locked_database_refuses_gets_a_sentence(bot, api, monkeypatch, caplog):
+    (ada, _), channel = people()
+    ffjord = await paper(bot, "FFJORD")
+
+    def locked(*args, **kwargs):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(bot.library, "like", locked)
+    await click(bot, f"paperclub:like:{ffjord.id}", ada, channel, card_message(bot, channel, ffjord))
+    [answer] = api.answers()
+    assert answer["content"].startswith("The database is locked: another paperclub process")
+    assert "went wrong" not in answer["content"]
+    assert "The database is locked" in caplog.text
