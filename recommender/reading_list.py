@@ -161,6 +161,7 @@ class Importer:
         """Store each parsed entry and like its paper, inside the caller's transaction; `tick`
         is told the line reached every PROGRESS_EVERY entries."""
         liked_here: set[int] = set()
+        listed = set(report.paper_ids)  # report.paper_ids as a set: asking the list was quadratic
         for count, item in enumerate(items, 1):
             if tick and count % PROGRESS_EVERY == 0:
                 tick(item.line if isinstance(item, Rejection) else item.record.source.line)
@@ -179,6 +180,7 @@ class Importer:
                 done.liked += 1
             else:
                 done.already_liked += 1
-            if paper_id not in report.paper_ids:
+            if paper_id not in listed:
+                listed.add(paper_id)
                 report.paper_ids.append(paper_id)
 
