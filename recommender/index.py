@@ -260,11 +260,20 @@ class TfidfIndex:
         enough that refitting costs nothing. (The share of unknown words in new papers was
         tried as a drift signal and rejected: with `max_df` dropping common words it sits near
         a third for same-field and other-field papers alike.)"""
-        if self.added_since_fit == 0:
+        return self._refit_due(self.added_since_fit, len(self.ids))
+
+    def refit_due_with(self, ids: list[int]) -> bool:
+        """Whether `with_added(ids, ...)` would give an index that `needs_refit`."""
+        known = [self.row_of.get(pid) for pid in ids]
+        replaced = len({row for row in known if row is not None})
+        return self._refit_due(self.added_since_fit + known.count(None), len(self.ids) - replaced + len(ids))
+
+    def _refit_due(self, added_since_fit: int, papers: int) -> bool:
+        if added_since_fit == 0:
             return False
-        if len(self.ids) <= SMALL_LIBRARY:
+        if papers <= SMALL_LIBRARY:
             return True
-        return self.added_since_fit > REFIT_GROWTH * max(self.fitted_docs, 1)
+        return added_since_fit > REFIT_GROWTH * max(self.fitted_docs, 1)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -423,6 +432,15 @@ class IndexKeeper:
                 index = self._fit(latest)
             elif index.synced_to < latest:
                 ids, docs = index_docs(self._store, index.synced_to)
+                if not refit_in_background and index.refit_due_with(ids):
+                    # The refit follows at once, so the new papers' vectors in the old
+                    # vocabulary would be thrown away unread (after a large import, computed by
+                    # processes of their own): refit now instead, as `refit` would.
+                    index = self._fit_aside(latest)
+                    _ = index.terms
+                    self._index = index
+                    self._save(index)
+                    return index
                 index = index.with_added(ids, docs, latest)
                 self._index = index
                 if not index.needs_refit():

@@ -12,6 +12,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from recommender import counting
 from recommender import index as index_module
 from recommender.index import TfidfIndex, index_docs, new_vectorizer, transform_aside
+from tests.conftest import DATA, INGEST_DAY
 
 
 @pytest.mark.parametrize("max_features", [300, 5000, None])
@@ -77,3 +78,33 @@ def test_a_failed_counting_process_is_reported(seeded, monkeypatch):
     vectorizer.count_aside = True
     with pytest.raises(RuntimeError, match="counting process failed: no luck"):
         vectorizer.fit_transform(docs)
+
+
+def test_a_sync_that_refits_computes_no_vectors_it_would_throw_away(seeded, monkeypatch):
+    """After an import that makes a refit due (here: into a small library), the keeper refits
+    at once: the new papers are not first put in the old vocabulary. The index is the one a
+    fit on all the papers gives."""
+    before = seeded.index()
+    assert before.added_since_fit == 0
+
+    def no_vectors(self, docs):
+        raise AssertionError("vectors computed in the vocabulary about to be replaced")
+
+    monkeypatch.setattr(TfidfIndex, "vectors", no_vectors)
+    seeded.ingest([DATA / "arxiv-ml-sample.csv"], today=INGEST_DAY)
+    after = seeded.index()
+    ids, docs = index_docs(seeded.store)
+    fitted = TfidfIndex.fit(ids, docs)
+    assert after.fitted_docs == len(ids) and after.added_since_fit == 0
+    assert list(after.ids) == ids
+    assert after.vectorizer.vocabulary_ == fitted.vectorizer.vocabulary_
+    assert (after.matrix != fitted.matrix).nnz == 0
+    assert TfidfIndex.load(seeded.index_path).fitted_docs == len(ids)  # and saved
+
+
+def test_a_sync_whose_papers_need_no_refit_adds_them_in_the_vocabulary(seeded):
+    index = seeded.index()
+    ids = [int(i) for i in index.ids]
+    assert not index.refit_due_with([])
+    assert not index.refit_due_with(ids[:3])  # papers changed, none new
+    assert index.refit_due_with([max(ids) + 1])  # a small library refits for any new paper
