@@ -7,6 +7,7 @@ import signal
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -162,3 +163,14 @@ def test_a_parsing_process_dying_mid_file_rolls_the_file_back(tmp_path, monkeypa
         report = lib.ingest([DATA / "arxiv-metadata-snapshot-sample.jsonl"], today=INGEST_DAY)
         assert [e.rpartition(": ")[2] for e in report.errors] == ["the parsing process stopped unexpectedly (killed)"]
         assert lib.store.count_papers() == 0
+
+
+def test_a_bibtex_file_parsed_aside_in_parts_stores_the_same_papers(tmp_path, monkeypatch):
+    bib = Path(__file__).resolve().parent / "data" / "reading_lists" / "zotero-bbt.bib"
+    with Library(tmp_path / "here.db") as lib:
+        here = summary(lib, str(bib))
+    monkeypatch.setattr(parsing, "PARSE_ASIDE_BYTES", 0)
+    monkeypatch.setattr(parsing, "usable_cores", lambda: 2)
+    with Library(tmp_path / "aside.db") as lib:
+        aside = summary(lib, str(bib))
+    assert aside == here and here[0] == 42

@@ -345,3 +345,15 @@ def test_a_ris_file_whose_first_entry_is_long_is_still_ris():
     assert ris.looks_like(text)
     fmt, items = sources.parse_text(text, "long.ris", TODAY)
     assert fmt == "ris" and [r.title for r in items] == ["A long one"]
+
+
+@pytest.mark.parametrize("parts", [2, 3])
+def test_a_bibtex_file_cut_in_parts_gives_the_records_of_the_whole(parts, monkeypatch):
+    monkeypatch.setattr(bibtex, "BLOCKS_A_PIECE", 4)
+    for name in ("jabref.bib", "zotero-bbt.bib", "mendeley.bib"):
+        text = read_text_file(Path(__file__).resolve().parent / "data" / "reading_lists" / name, 10**8)
+        whole = list(bibtex.parse(text, name, TODAY))
+        pieces = [list(bibtex.parse_parts(text, name, TODAY, part, parts)) for part in range(parts)]
+        in_turn = [record for number in range(max(map(len, pieces)))
+                   for part in pieces if number < len(part) for record in part[number]]
+        assert in_turn == whole  # string macros, preamble macros and lines hold in every piece

@@ -20,6 +20,7 @@ from .checks import checked
 
 Parser = Callable[[str, str, date], Iterator[Record | Rejection]]
 LinesParser = Callable[[Iterable[tuple[int, str]], str], Iterator[Record | Rejection]]
+PartsParser = Callable[[str, str, date, int, int], Iterator[Iterator[Record | Rejection]]]
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,9 @@ class Format:
     parse: Parser
     # For a format of one record a line: parses numbered lines, so a file can be cut in parts.
     parse_lines: LinesParser | None = None
+    # For a format that cuts a file in parts itself (BibTeX, before its blocks): part `part` of
+    # `parts`, as blocks of records that the parts taken in turn give in the file's order.
+    parse_parts: PartsParser | None = None
 
 
 # Most specific first: the structured formats (reference managers' exports among them)
@@ -41,7 +45,7 @@ FORMATS: tuple[Format, ...] = (
     Format("csv", table.looks_like, table.parse),
     Format("csl-json", csljson.looks_like, csljson.parse),
     Format("ris", ris.looks_like, ris.parse),
-    Format("bibtex", bibtex.looks_like, bibtex.parse),
+    Format("bibtex", bibtex.looks_like, bibtex.parse, parse_parts=bibtex.parse_parts),
     Format("translated-abstracts", listings.looks_like_translated, listings.parse_translated),
     Format("author-blocks", listings.looks_like_author_blocks, listings.parse_author_blocks),
     Format("listing-cards", listings.looks_like_cards, listings.parse_cards),
@@ -69,12 +73,13 @@ def parse_text(text: str, path: str, today: date) -> tuple[str, Iterator[Record 
 
 
 def read_by_lines(head: str) -> bool:
-    """Whether a file opening with `head` looks like a format of one record a line, one that
-    `parse_part` cuts in parts (a guess from the opening: parsing the file tells for sure)."""
+    """Whether a file opening with `head` looks like a format that `parse_part` cuts in parts (one
+    record a line, or BibTeX): a guess from the opening, parsing the file tells for sure."""
     try:
-        return detect(head).parse_lines is not None
+        fmt = detect(head)
     except UnknownFormat:
         return False
+    return fmt.parse_lines is not None or fmt.parse_parts is not None
 
 
 def parse_part(text: str, path: str, today: date, part: int, parts: int,
@@ -87,6 +92,8 @@ def parse_part(text: str, path: str, today: date, part: int, parts: int,
     in turn give the records in the file's order. A text in any other format is one part of
     one block, the whole text. Raises UnknownFormat."""
     fmt = detect(text)
+    if fmt.parse_parts is not None and parts > 1:
+        return fmt.name, parts, (checked(block) for block in fmt.parse_parts(text, path, today, part, parts))
     if fmt.parse_lines is None or parts <= 1:
         whole = [checked(fmt.parse(text, path, today))] if part == 0 else []
         return fmt.name, 1, iter(whole)

@@ -52,13 +52,39 @@ def looks_like(text: str) -> bool:
     return _ENTRY_START.search(text[:HEAD_LIMIT]) is not None
 
 
-def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
-    """Records for the file's entries, each naming the line its `@` is on. `today` is unused."""
+def parse(text: str, path: str, today: date, shift: int = 0) -> Iterator[Record | Rejection]:
+    """Records for the file's entries, each naming the line its `@` is on (`shift` lines further
+    down, for a piece of a file). `today` is unused."""
     for item in entries(text):
         if isinstance(item, ParsingFailedBlock):
-            yield Rejection(path, line_of(item), f"unreadable BibTeX entry: {_reason(item.error)}")
+            yield Rejection(path, line_of(item) + shift, f"unreadable BibTeX entry: {_reason(item.error)}")
         else:
-            yield record_of(reference_of(item), path, FORMAT)
+            yield record_of(reference_of(item, shift), path, FORMAT)
+
+
+# A large file is parsed in pieces of this many blocks, dealt to the parsing processes in turn.
+BLOCKS_A_PIECE = 256
+# Where a block starts: an `@` opening a line, as bibtexparser's own splitter reads it (a line
+# starting with `@` inside a value starts a block for it too).
+_BLOCK_START = re.compile(r"^[ \t]*@", re.MULTILINE)
+_DEFINITION = re.compile(r"[ \t]*@[ \t]*(?:string|preamble)[ \t]*[{(]", re.IGNORECASE)
+
+
+def parse_parts(text: str, path: str, today: date, part: int, parts: int) -> Iterator[Iterator[Record | Rejection]]:
+    """The records of part `part` (from 0) of `parts`: the file is cut before its blocks into
+    pieces of BLOCKS_A_PIECE blocks, and part `part` parses pieces `part`, `part + parts`…, so
+    that the parts taken in turn give the records in the file's order. Each piece is parsed
+    after the file's `@string` and `@preamble` blocks, so that their macros hold everywhere."""
+    starts = [match.start() for match in _BLOCK_START.finditer(text)]
+    prelude = "".join(text[start:end] + "\n" for start, end in zip(starts, [*starts[1:], len(text)])
+                      if _DEFINITION.match(text, start))
+    prelude_lines = prelude.count("\n")
+    cuts = [0, *starts[BLOCKS_A_PIECE::BLOCKS_A_PIECE], len(text)]
+    line = 1
+    for number, (begin, end) in enumerate(zip(cuts, cuts[1:])):
+        if number % parts == part:
+            yield parse(prelude + text[begin:end], path, today, shift=line - 1 - prelude_lines)
+        line += text.count("\n", begin, end)
 
 
 def entries(text: str) -> list[Entry | ParsingFailedBlock]:
@@ -149,8 +175,9 @@ def _expand_preamble_macros(blocks: list[Entry | ParsingFailedBlock], macros: Ma
                     field.value = macros.expand(field.value)
 
 
-def reference_of(entry: Entry) -> Reference:
-    """An entry's fields under their common names (field names are matched in any case)."""
+def reference_of(entry: Entry, shift: int = 0) -> Reference:
+    """An entry's fields under their common names (field names are matched in any case); its
+    line `shift` lines further down."""
     fields = {f.key.lower(): f.value for f in entry.fields}
 
     def text(*names: str) -> str:
@@ -168,7 +195,7 @@ def reference_of(entry: Entry) -> Reference:
     eprint = eprint or text("arxivid")  # Mendeley's own field
     kind = worktypes.read(worktypes.BIBLATEX, entry.entry_type) or worktypes.read(worktypes.BIBTEX, entry.entry_type)
     return Reference(
-        line=line_of(entry),
+        line=line_of(entry) + shift,
         key=entry.key.split("@")[0],
         title=text("title"),
         authors=authors,
