@@ -3,6 +3,8 @@ that does the work (ingest, search, recommend, the index keeper, digests)."""
 
 from __future__ import annotations
 
+import importlib
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterable
@@ -130,6 +132,7 @@ class Library:
         bring the index up to date (see ProgressCallback for what `progress` is told)."""
         from .ingest import INDEXING
 
+        self._load_index_code_aside()
         report = self.ingester.ingest(paths, today or date.today(), progress)
         changed = report.added + report.merged
         if progress and changed:
@@ -145,6 +148,7 @@ class Library:
         `ingest` reads) and like every paper in it for them (see `reading_list.Importer`)."""
         from .reading_list import Importer
 
+        self._load_index_code_aside()
         report = Importer(self.store, self.ingester).import_likes(str(user), paths, today or date.today(),
                                                                   group, progress)
         self.papers_changed()
@@ -187,6 +191,14 @@ class Library:
         if report.matched:
             self.papers_changed()
         return report
+
+    def _load_index_code_aside(self) -> None:
+        """Import the index's code on a thread of its own while files are read: the index is
+        brought up to date after them, and importing scikit-learn costs a second of CPU that a
+        process waiting on its parsing process (a large file) has to spare."""
+        if self._keeper is None and f"{__package__}.index" not in sys.modules:
+            threading.Thread(target=importlib.import_module, args=(f"{__package__}.index",),
+                             name="paperclub-index-import", daemon=True).start()
 
     def papers_changed(self) -> None:
         """Bring the index up to date after papers were written."""
