@@ -3,6 +3,7 @@ for digests, a group's trending papers, cold start, and the reasons shown beside
 
 from __future__ import annotations
 
+import logging
 import random as random_module
 import threading
 import weakref
@@ -13,14 +14,17 @@ from datetime import date, datetime, timedelta, timezone
 
 import numpy as np
 
-from . import interests, ranking
+from . import blend, interests, ranking
+from .colikes import CoLikes
 from .index import TfidfIndex
 from .papers import Interest, InterestNotFound, Paper, PaperNotFound, Recommendation
 from .store import Store
 
+log = logging.getLogger(__name__)
+
 SURPRISE_FROM, SURPRISE_TO = 5, 50
-# How much colleagues' likes count beside text similarity in a group (see bench/colleagues.py).
-COLLEAGUE_WEIGHT = 0.5
+# A group's blend is learned again once its likes have grown by this fraction.
+RELEARN_GROWTH = 0.25
 # How many people's groupings of likes are kept between requests.
 GROUPINGS_KEPT = 256
 
@@ -40,7 +44,13 @@ class Recommender:
     def __init__(self, store: Store, index: Callable[[], TfidfIndex], seed: int | None = None):
         self.store = store
         self.index = index
-        self.colleague_weight = COLLEAGUE_WEIGHT
+        # How much co-likes count beside text in every group; None: each group's learned weight.
+        self.colleague_weight: float | None = None
+        self._colikes: dict[str, CoLikes] = {}
+        self._blends: dict[str, float] = {}
+        self._learning: set[str] = set()
+        self._learners: list[threading.Thread] = []
+        self._colikes_lock = threading.Lock()
         self.max_interests = interests.MAX_INTERESTS
         self._random = random_module.Random(seed)
         self._random_lock = threading.Lock()
@@ -64,23 +74,123 @@ class Recommender:
         index = self.index()
         strands, named = self._strands(user, index, liked)
         disliked_rows = index.rows(disliked)
-        social: np.ndarray | None = None
-        voters: dict[int, int] = {}
-        if group and self.colleague_weight > 0:
-            colleagues: dict[str, set[int]] = {}
-            for other, paper_id in self.store.group_signals(group):
-                if other != user:
-                    colleagues.setdefault(other, set()).add(paper_id)
-            social, voters = ranking.colleague_scores(len(index), set(liked), colleagues, index.row_of)
+        weight = self.blend_weight(group) if group else 0.0
+        colikes = self.colikes(group) if group and weight > 0 else None
         strand_scores = []
         for strand in strands:
             scores = index.scores(ranking.profile(index, strand.rows, disliked_rows))
-            if social is not None and voters:
-                scores = scores / max(float(scores.max(initial=0.0)), 1e-9) + self.colleague_weight * social
+            if colikes is not None:
+                strand_ids = [int(index.ids[row]) for row in strand.rows]
+                social = blend.social_scores(colikes.scores(strand_ids), index)
+                if social.any():
+                    scores = scores / max(float(scores.max(initial=0.0)), 1e-9) + weight * social
             strand_scores.append(scores)
         results = self._interleaved(index, strands, strand_scores, index.rows(list(seen)), limit,
                                     ", which you liked", named)
-        return [_with_colleagues(r, voters.get(index.row_of[r.paper.id], 0)) for r in results]
+        if colikes is None:
+            return results
+        return self._with_colikes(results, colikes, user, liked)
+
+    # -- co-likes and the blend --------------------------------------------------------------
+
+    def colikes(self, group: str) -> CoLikes:
+        """The group's co-like neighbours, built from its likes the first time they are needed
+        in this process and kept up to date by `signal_changed` from then on."""
+        with self._colikes_lock:
+            found = self._colikes.get(group)
+        return found if found is not None else self.rebuild_colikes(group)
+
+    def rebuild_colikes(self, group: str) -> CoLikes:
+        """Build the group's co-likes aside from its likes, then swap them in."""
+        built = CoLikes(self.store.group_signals(group))
+        with self._colikes_lock:
+            self._colikes[group] = built
+        return built
+
+    def signal_changed(self, user: str, paper_id: int, kind: str | None, group: str | None) -> None:
+        """Keep the co-likes in step with a like (kind "like"), a "not for me" ("dislike") or a
+        signal cleared in every group (None); a group whose likes grew enough learns its blend
+        again, on a thread of its own."""
+        with self._colikes_lock:
+            built = dict(self._colikes)
+        for name, colikes in built.items():
+            if kind == "like" and name == group:
+                colikes.add(user, paper_id)
+            elif kind is None or name == group:
+                colikes.remove(user, paper_id)
+        if kind == "like" and group and group in built and self._relearn_due(group, built[group]):
+            learner = threading.Thread(target=self._learn_in_background, args=(group,), daemon=True)
+            with self._colikes_lock:
+                self._learners = [t for t in self._learners if t.is_alive()] + [learner]
+            learner.start()
+
+    def close(self) -> None:
+        """Wait for the blends being learned in the background."""
+        with self._colikes_lock:
+            learners, self._learners = self._learners, []
+        for learner in learners:
+            learner.join()
+
+    def blend_weight(self, group: str) -> float:
+        """How much co-likes count beside text in this group: the weight set for every group,
+        else the one the group learned, else 0 (text alone)."""
+        if self.colleague_weight is not None:
+            return self.colleague_weight
+        with self._colikes_lock:
+            known = self._blends.get(group)
+        if known is None:
+            stored = self.store.group_blend(group)
+            known = float(stored["weight"]) if stored else 0.0
+            with self._colikes_lock:
+                self._blends[group] = known
+        return known
+
+    def learn_blend(self, group: str, seed: int = 0) -> blend.Blend:
+        """Choose the group's weight from its own held-out likes, remember it and use it."""
+        learned = blend.learn(self.colikes(group), self.index(), seed)
+        self.store.set_group_blend(group, learned.weight, learned.recall, learned.text_recall,
+                                   learned.members, learned.likes)
+        with self._colikes_lock:
+            self._blends[group] = learned.weight
+        return learned
+
+    def _relearn_due(self, group: str, colikes: CoLikes) -> bool:
+        if colikes.members < blend.MIN_MEMBERS:
+            return False
+        with self._colikes_lock:
+            if group in self._learning:
+                return False
+        stored = self.store.group_blend(group)
+        return stored is None or len(colikes) >= (1 + RELEARN_GROWTH) * max(int(stored["likes"] or 0), 1)
+
+    def _learn_in_background(self, group: str) -> None:
+        with self._colikes_lock:
+            if group in self._learning:
+                return
+            self._learning.add(group)
+        try:
+            self.learn_blend(group)
+        except Exception:
+            log.exception("learning the co-like weight of group %s failed", group)
+        finally:
+            with self._colikes_lock:
+                self._learning.discard(group)
+
+    def _with_colikes(
+        self, results: list[Recommendation], colikes: CoLikes, user: str, liked: Sequence[int]
+    ) -> list[Recommendation]:
+        """The page's reasons gain who here liked it beside one of the person's likes (counted,
+        never named)."""
+        reasons = {r.paper.id: colikes.best_reason(r.paper.id, liked, user) for r in results}
+        titles = {p.id: p.title for p in self.store.papers({found[0] for found in reasons.values() if found})}
+        explained = []
+        for result in results:
+            found = reasons[result.paper.id]
+            if found and found[0] in titles:
+                reason = f"{result.reason}; liked by {_people(found[1])} here who liked *{ranking.short(titles[found[0]])}*"
+                result = Recommendation(result.paper, result.score, reason)
+            explained.append(result)
+        return explained
 
     # -- interests -------------------------------------------------------------------------
 
@@ -289,8 +399,7 @@ class Recommender:
     def _cold_start(self, group: str | None, limit: int, seen: set[int]) -> list[Recommendation]:
         picks: list[tuple[int, str]] = []
         if group:
-            counts = Counter(pid for _, pid in self.store.group_signals(group))
-            for pid, n in counts.most_common():
+            for pid, n in self.colikes(group).popular(limit + len(seen)):
                 picks.append((pid, f"liked by {_people(n)} in this server"))
         seeds = self.store.seed_paper_ids()
         for paper in sorted(self.store.papers(seeds), key=lambda p: p.published or date.min, reverse=True):
@@ -314,13 +423,6 @@ class Recommender:
 
 def _people(n: int) -> str:
     return f"{n} {'person' if n == 1 else 'people'}"
-
-
-def _with_colleagues(result: Recommendation, voters: int) -> Recommendation:
-    if not voters:
-        return result
-    people = "a colleague" if voters == 1 else f"{voters} colleagues"
-    return Recommendation(result.paper, result.score, f"{result.reason}; also liked by {people} with similar taste")
 
 
 def _rows_of(index: TfidfIndex, ids: Iterable[int] | None) -> np.ndarray | None:

@@ -267,8 +267,21 @@ def _clean_stored_math(conn: sqlite3.Connection) -> None:
             _write_fts(conn, paper_id, clean[0], clean[1], names, replace=True)
 
 
+def _v11(db: sqlite_utils.Database) -> None:
+    """Each group's learned blend weight of co-likes beside text, and an index for reading a
+    group's likes in order of time."""
+    db.table("group_blends").create(
+        {"grp": str, "weight": float, "recall": float, "text_recall": float, "members": int,
+         "likes": int, "learned": str},
+        pk="grp", not_null={"weight", "learned"},
+    )
+    db.execute("CREATE INDEX idx_signals_grp_kind_created ON signals (grp, kind, created)")
+
+
 # Each migration takes the database from version N to N+1; append, never edit.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -836,6 +849,29 @@ class Store:
             sql += " AND created >= ?"
             params.append(since)
         return [(r[0], r[1]) for r in self._read().execute(sql + " ORDER BY created", params)]
+
+    def group_blend(self, group: str) -> dict[str, Any] | None:
+        """A group's learned blend (weight, recall, text_recall, members, likes, learned), if any."""
+        row = self._read().execute(
+            "SELECT weight, recall, text_recall, members, likes, learned FROM group_blends WHERE grp = ?", [group]
+        ).fetchone()
+        names = ("weight", "recall", "text_recall", "members", "likes", "learned")
+        return dict(zip(names, row)) if row else None
+
+    def group_blends(self) -> dict[str, dict[str, Any]]:
+        rows = self._read().execute("SELECT grp FROM group_blends ORDER BY grp").fetchall()
+        return {r[0]: found for r in rows if (found := self.group_blend(r[0])) is not None}
+
+    def set_group_blend(self, group: str, weight: float, recall: float, text_recall: float,
+                        members: int, likes: int) -> None:
+        with self._writing() as db:
+            db.execute(
+                "INSERT INTO group_blends (grp, weight, recall, text_recall, members, likes, learned) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(grp) DO UPDATE SET weight = excluded.weight, "
+                "recall = excluded.recall, text_recall = excluded.text_recall, members = excluded.members, "
+                "likes = excluded.likes, learned = excluded.learned",
+                [group, weight, recall, text_recall, members, likes, _now_precise()],
+            )
 
     def disliked_anywhere(self, user: str) -> set[int]:
         """Every paper a person marked "not for me", in any group."""
