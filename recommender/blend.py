@@ -17,7 +17,7 @@ from . import ranking
 from .colikes import CoLikes
 from .index import TfidfIndex
 
-CANDIDATES = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0)
+CANDIDATES = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 MIN_MEMBERS = 20
 MIN_LIKES = 3
 MAX_SAMPLED = 300

@@ -13,6 +13,8 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+import numpy as np
+
 SHRINK = 10.0
 TOP_K = 50
 
@@ -26,12 +28,14 @@ class CoLikes:
         self._lock = threading.Lock()
         self._by_user: dict[str, set[int]] = {}
         self._likers: dict[int, set[str]] = {}
-        self._neighbours: dict[int, dict[int, float]] = {}
+        # Each paper's neighbours as two arrays (paper ids, weights): compact, and replaced
+        # whole on a change, so a reader never sees half a row.
+        self._neighbours: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for user, paper_id in pairs:
             self._by_user.setdefault(user, set()).add(paper_id)
             self._likers.setdefault(paper_id, set()).add(user)
         for paper_id in self._likers:
-            self._neighbours[paper_id] = self._row(paper_id)
+            self._neighbours[paper_id] = _packed(self._row(paper_id))
 
     def __len__(self) -> int:
         """How many likes the group holds."""
@@ -64,9 +68,9 @@ class CoLikes:
             rows = [self._neighbours.get(pid) for pid in liked]
         mine = set(liked)
         for row in rows:
-            if not row:
+            if row is None:
                 continue
-            for other, weight in row.items():
+            for other, weight in zip(row[0].tolist(), row[1].tolist()):
                 if other not in mine:
                     total[other] = total.get(other, 0.0) + weight
         return total
@@ -112,24 +116,25 @@ class CoLikes:
                 self._neighbours.pop(paper_id, None)
                 for other in liked or ():
                     row = self._neighbours.get(other)
-                    if row and paper_id in row:
-                        self._neighbours[other] = {k: v for k, v in row.items() if k != paper_id}
+                    if row is not None and paper_id in row[0]:
+                        keep = row[0] != paper_id
+                        self._neighbours[other] = (row[0][keep], row[1][keep])
                 return
             self._touch(paper_id, liked or set())
 
     def _touch(self, paper_id: int, liked: set[int]) -> None:
-        self._neighbours[paper_id] = self._row(paper_id)
+        self._neighbours[paper_id] = _packed(self._row(paper_id))
         for other in liked:
             if other == paper_id:
                 continue
-            row = dict(self._neighbours.get(other, {}))
+            row = _unpacked(self._neighbours.get(other))
             weight = self._weight(other, paper_id)
             row.pop(paper_id, None)
             if weight > 0:
                 row[paper_id] = weight
                 if len(row) > self.top_k:
                     del row[min(row, key=lambda k: (row[k], -k))]
-            self._neighbours[other] = row
+            self._neighbours[other] = _packed(row)
 
     def _weight(self, a: int, b: int) -> float:
         likers_a, likers_b = self._likers.get(a, set()), self._likers.get(b, set())
@@ -151,3 +156,11 @@ class CoLikes:
             kept = sorted(weights, key=lambda k: (-weights[k], k))[: self.top_k]
             weights = {k: weights[k] for k in kept}
         return weights
+
+
+def _packed(row: dict[int, float]) -> tuple[np.ndarray, np.ndarray]:
+    return np.fromiter(row.keys(), dtype=np.int64, count=len(row)), np.fromiter(row.values(), dtype=np.float32, count=len(row))
+
+
+def _unpacked(row: tuple[np.ndarray, np.ndarray] | None) -> dict[int, float]:
+    return {} if row is None else dict(zip(row[0].tolist(), row[1].tolist()))
