@@ -86,3 +86,16 @@ def test_each_interest_draws_its_own_co_likes():
     colikes = CoLikes([("a", 1), ("a", 10), ("b", 2), ("b", 20)])
     assert set(colikes.scores([1])) == {10} and set(colikes.scores([2])) == {20}
     assert blend.CANDIDATES[0] == 0.0
+
+
+def test_not_for_me_keeps_a_co_liked_paper_away(seeded):
+    shared = ["Neural Ordinary Differential Equations", "Latent ODEs for Irregularly-Sampled Time Series"]
+    for colleague in ("lena", "mo"):
+        for title in [*shared, "Sleeper Agents"]:
+            seeded.like(colleague, title, group="lab")
+    for title in shared:
+        seeded.like("nia", title, group="lab")
+    seeded.colleague_weight = 1.0
+    assert any(r.paper.title.startswith("Sleeper") for r in seeded.recommend("nia", limit=10, group="lab"))
+    seeded.dislike("nia", "Sleeper Agents", group="lab")
+    assert not any(r.paper.title.startswith("Sleeper") for r in seeded.recommend("nia", limit=10, group="lab"))
