@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 SURPRISE_FROM, SURPRISE_TO = 5, 50
 # A group's blend is learned again once its likes have grown by this fraction.
 RELEARN_GROWTH = 0.25
+# A group of up to this many likes has its co-likes built on the request that first needs them
+# (about 0.1 s); a larger one on a thread of its own.
+BUILD_HERE_LIKES = 5_000
 # How many people's groupings of likes are kept between requests.
 GROUPINGS_KEPT = 256
 
@@ -50,6 +53,8 @@ class Recommender:
         self._blends: dict[str, float] = {}
         self._learning: set[str] = set()
         self._learners: list[threading.Thread] = []
+        self._pending: dict[str, list[tuple[str, int, str | None, str | None]]] = {}
+        self._like_counts: dict[str, int] = {}
         self._colikes_lock = threading.Lock()
         self.max_interests = interests.MAX_INTERESTS
         self._random = random_module.Random(seed)
@@ -93,18 +98,36 @@ class Recommender:
 
     # -- co-likes and the blend --------------------------------------------------------------
 
-    def colikes(self, group: str) -> CoLikes:
-        """The group's co-like neighbours, built from its likes the first time they are needed
-        in this process and kept up to date by `signal_changed` from then on."""
+    def colikes(self, group: str) -> CoLikes | None:
+        """The group's co-like neighbours, kept up to date by `signal_changed` once built. A
+        group of up to `BUILD_HERE_LIKES` likes is built here on first need; a larger one on a
+        thread of its own, and None (text alone) is the answer until it is swapped in."""
         with self._colikes_lock:
             found = self._colikes.get(group)
-        return found if found is not None else self.rebuild_colikes(group)
+            building = group in self._pending
+        if found is not None or building:
+            return found
+        if self._like_count(group) <= BUILD_HERE_LIKES:
+            return self.rebuild_colikes(group)
+        self._in_background(self.rebuild_colikes, group)
+        return None
 
     def rebuild_colikes(self, group: str) -> CoLikes:
-        """Build the group's co-likes aside from its likes, then swap them in."""
-        built = CoLikes(self.store.group_signals(group))
+        """Build the group's co-likes aside from its likes, then swap them in; likes, unlikes
+        and "not for me" made meanwhile are applied to the new one before the swap."""
         with self._colikes_lock:
+            self._pending.setdefault(group, [])
+        try:
+            built = CoLikes(self.store.group_signals(group))
+        except BaseException:
+            with self._colikes_lock:
+                self._pending.pop(group, None)
+            raise
+        with self._colikes_lock:
+            for change in self._pending.pop(group, []):
+                _apply(built, group, *change)
             self._colikes[group] = built
+            self._like_counts[group] = len(built)
         return built
 
     def signal_changed(self, user: str, paper_id: int, kind: str | None, group: str | None) -> None:
@@ -113,19 +136,30 @@ class Recommender:
         again, on a thread of its own."""
         with self._colikes_lock:
             built = dict(self._colikes)
+            for name, pending in self._pending.items():
+                if kind is None or name == group:
+                    pending.append((user, paper_id, kind, group))
+            if group and kind == "like" and group in self._like_counts:
+                self._like_counts[group] += 1
         for name, colikes in built.items():
-            if kind == "like" and name == group:
-                colikes.add(user, paper_id)
-            elif kind is None or name == group:
-                colikes.remove(user, paper_id)
-        if kind == "like" and group and group in built and self._relearn_due(group, built[group]):
-            learner = threading.Thread(target=self._learn_in_background, args=(group,), daemon=True)
-            with self._colikes_lock:
-                self._learners = [t for t in self._learners if t.is_alive()] + [learner]
-            learner.start()
+            _apply(colikes, name, user, paper_id, kind, group)
+        if kind == "like" and group and self._relearn_due(group):
+            self._in_background(self._learn, group)
+
+    def _in_background(self, work: Callable[[str], object], group: str) -> None:
+        worker = threading.Thread(target=self._guarded, args=(work, group), daemon=True)
+        with self._colikes_lock:
+            self._learners = [t for t in self._learners if t.is_alive()] + [worker]
+        worker.start()
+
+    def _guarded(self, work: Callable[[str], object], group: str) -> None:
+        try:
+            work(group)
+        except Exception:
+            log.exception("co-likes of group %s: %s failed", group, getattr(work, "__name__", work))
 
     def close(self) -> None:
-        """Wait for the blends being learned in the background."""
+        """Wait for the co-likes being built and the blends being learned in the background."""
         with self._colikes_lock:
             learners, self._learners = self._learners, []
         for learner in learners:
@@ -147,31 +181,41 @@ class Recommender:
 
     def learn_blend(self, group: str, seed: int = 0) -> blend.Blend:
         """Choose the group's weight from its own held-out likes, remember it and use it."""
-        learned = blend.learn(self.colikes(group), self.index(), seed)
+        with self._colikes_lock:
+            colikes = self._colikes.get(group)
+        learned = blend.learn(colikes or self.rebuild_colikes(group), self.index(), seed)
         self.store.set_group_blend(group, learned.weight, learned.recall, learned.text_recall,
                                    learned.members, learned.likes)
         with self._colikes_lock:
             self._blends[group] = learned.weight
         return learned
 
-    def _relearn_due(self, group: str, colikes: CoLikes) -> bool:
-        if colikes.members < blend.MIN_MEMBERS:
+    def _like_count(self, group: str) -> int:
+        with self._colikes_lock:
+            known = self._like_counts.get(group)
+        if known is None:
+            known = self.store.count_group_likes(group)
+            with self._colikes_lock:
+                self._like_counts.setdefault(group, known)
+        return known
+
+    def _relearn_due(self, group: str) -> bool:
+        likes = self._like_count(group)
+        if likes < blend.MIN_MEMBERS * blend.MIN_LIKES:
             return False
         with self._colikes_lock:
             if group in self._learning:
                 return False
         stored = self.store.group_blend(group)
-        return stored is None or len(colikes) >= (1 + RELEARN_GROWTH) * max(int(stored["likes"] or 0), 1)
+        return stored is None or likes >= (1 + RELEARN_GROWTH) * max(int(stored["likes"] or 0), 1)
 
-    def _learn_in_background(self, group: str) -> None:
+    def _learn(self, group: str) -> None:
         with self._colikes_lock:
             if group in self._learning:
                 return
             self._learning.add(group)
         try:
             self.learn_blend(group)
-        except Exception:
-            log.exception("learning the co-like weight of group %s failed", group)
         finally:
             with self._colikes_lock:
                 self._learning.discard(group)
@@ -399,7 +443,7 @@ class Recommender:
     def _cold_start(self, group: str | None, limit: int, seen: set[int]) -> list[Recommendation]:
         picks: list[tuple[int, str]] = []
         if group:
-            for pid, n in self.colikes(group).popular(limit + len(seen)):
+            for pid, n in self.store.group_favourites(group, limit + len(seen)):
                 picks.append((pid, f"liked by {_people(n)} in this server"))
         seeds = self.store.seed_paper_ids()
         for paper in sorted(self.store.papers(seeds), key=lambda p: p.published or date.min, reverse=True):
@@ -423,6 +467,14 @@ class Recommender:
 
 def _people(n: int) -> str:
     return f"{n} {'person' if n == 1 else 'people'}"
+
+
+def _apply(colikes: CoLikes, name: str, user: str, paper_id: int, kind: str | None, group: str | None) -> None:
+    """One change of a person's signal, as `Recommender.signal_changed` has it, to a group's co-likes."""
+    if kind == "like" and name == group:
+        colikes.add(user, paper_id)
+    elif kind is None or name == group:
+        colikes.remove(user, paper_id)
 
 
 def _rows_of(index: TfidfIndex, ids: Iterable[int] | None) -> np.ndarray | None:

@@ -850,6 +850,17 @@ class Store:
             params.append(since)
         return [(r[0], r[1]) for r in self._read().execute(sql + " ORDER BY created", params)]
 
+    def count_group_likes(self, group: str) -> int:
+        return self._read().execute(
+            "SELECT count(*) FROM signals WHERE grp = ? AND kind = 'like'", [group]).fetchone()[0]
+
+    def group_favourites(self, group: str, limit: int) -> list[tuple[int, int]]:
+        """The papers liked most in a group, with their likes, most liked first."""
+        rows = self._read().execute(
+            "SELECT paper_id, count(*) AS n FROM signals WHERE grp = ? AND kind = 'like' "
+            "GROUP BY paper_id ORDER BY n DESC, min(created), paper_id LIMIT ?", [group, limit])
+        return [(r[0], r[1]) for r in rows]
+
     def group_blend(self, group: str) -> dict[str, Any] | None:
         """A group's learned blend (weight, recall, text_recall, members, likes, learned), if any."""
         row = self._read().execute(

@@ -99,3 +99,22 @@ def test_not_for_me_keeps_a_co_liked_paper_away(seeded):
     assert any(r.paper.title.startswith("Sleeper") for r in seeded.recommend("nia", limit=10, group="lab"))
     seeded.dislike("nia", "Sleeper Agents", group="lab")
     assert not any(r.paper.title.startswith("Sleeper") for r in seeded.recommend("nia", limit=10, group="lab"))
+
+
+def test_a_large_groups_co_likes_are_built_aside_and_text_alone_answers_meanwhile(seeded, monkeypatch):
+    from recommender import recommend
+
+    shared = ["Neural Ordinary Differential Equations", "Latent ODEs for Irregularly-Sampled Time Series"]
+    for colleague in ("lena", "mo"):
+        for title in [*shared, "Sleeper Agents"]:
+            seeded.like(colleague, title, group="lab")
+    for title in shared:
+        seeded.like("nia", title, group="lab")
+    alone = [r.paper.id for r in seeded.recommend("nia", limit=10)]
+    monkeypatch.setattr(recommend, "BUILD_HERE_LIKES", 0)
+    seeded.colleague_weight = 1.0
+    assert [r.paper.id for r in seeded.recommend("nia", limit=10, group="lab")] == alone
+    seeded.recommender.close()  # waits for the build
+    seeded.unlike("mo", "Sleeper Agents")
+    sleeper = next(r for r in seeded.recommend("nia", limit=10, group="lab") if r.paper.title.startswith("Sleeper"))
+    assert "liked by 1 person here who liked *" in sleeper.reason
