@@ -10,7 +10,8 @@ benchmark shortcut: 130,000 `like` calls would take minutes and measure the writ
 hold the first 1,000, 10,000 and all of the likes.
 
 Printed: the co-likes' build time and size (tracemalloc's growth while building: Python objects
-only, which is what the structure is); recommend p50/p95 over --calls warm calls of random
+only, which is what the structure is); the weight `learn_blend` chooses, learned first so that
+no learning runs beside the measurements; recommend p50/p95 over --calls warm calls of random
 members at each group size, with co-likes at weight 1 and, in the same run, text alone (weight
 0) as the baseline; `store.group_signals` of the whole group (what every request read before
 co-likes); and a like applied to the structure (`CoLikes.add`) and through `Library.like`.
@@ -37,29 +38,32 @@ from recommender import Library  # noqa: E402
 CIRCLE, POOL = 8, 60
 
 
-def percentiles(times: list[float]) -> str:
+def percentiles(times: list[float], unit: str = "ms") -> str:
     ordered = sorted(times)
     p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-    return f"{statistics.median(ordered) * 1000:6.1f} / {p95 * 1000:6.1f} ms"
+    scale = 1000 if unit == "ms" else 1e6
+    return f"{statistics.median(ordered) * scale:6.1f} / {p95 * scale:6.1f} {unit}"
 
 
 def draw_likes(ids: list[int], members: int, likes: int, rng: random.Random) -> list[tuple[str, int]]:
+    """`likes` distinct (member, paper) likes: each member a log-normal share of them (at least
+    2), drawn from their circles' pools by popularity."""
     circles = [rng.sample(ids, POOL) for _ in range(members // CIRCLE)]
     zipf = [1 / (rank + 1) for rank in range(POOL)]
-    each = likes / members
-    drawn: list[tuple[str, int]] = []
-    seen: set[tuple[str, int]] = set()
-    for member in rng.sample(range(members), members):
-        user = f"m{member}"
-        mine = rng.sample(circles, rng.choice((1, 2, 3)))
-        wanted = max(2, int(round(rng.lognormvariate(math.log(each) - 0.18, 0.6))))
-        for _ in range(wanted):
-            pid = rng.choices(rng.choice(mine), weights=zipf)[0]
-            if (user, pid) not in seen:
-                seen.add((user, pid))
-                drawn.append((user, pid))
-    rng.shuffle(drawn)
-    return drawn[:likes]
+    mine = {f"m{member}": rng.sample(circles, rng.choice((1, 2, 3))) for member in range(members)}
+    shares = {user: rng.lognormvariate(0, 0.6) for user in mine}
+    scale = likes / sum(shares.values())
+    drawn: set[tuple[str, int]] = set()
+    users = list(mine)
+    for user in users:
+        for _ in range(max(2, int(round(shares[user] * scale)))):
+            drawn.add((user, rng.choices(rng.choice(mine[user]), weights=zipf)[0]))
+    while len(drawn) < likes:
+        user = rng.choice(users)
+        drawn.add((user, rng.choices(rng.choice(mine[user]), weights=zipf)[0]))
+    ordered = sorted(drawn)
+    rng.shuffle(ordered)
+    return ordered[:likes]
 
 
 def main() -> None:
@@ -88,7 +92,7 @@ def main() -> None:
                 "INSERT OR IGNORE INTO signals (user, paper_id, grp, kind, created) VALUES (?, ?, ?, 'like', ?)",
                 [(user, pid, f"lab-{size}", f"2026-01-01T00:00:{i:09d}") for i, (user, pid) in enumerate(likes[:size])],
             )
-    print(f"{len(ids):,} papers; {args.members:,} members drawn, {len(likes):,} likes; {args.calls} calls a case")
+    print(f"{len(ids):,} papers; {args.members:,} members, {len(likes):,} likes; {args.calls} calls a case")
     with Library(db) as lib:
         lib.index()
         recommender = lib.recommender
@@ -107,6 +111,9 @@ def main() -> None:
             built_s = time.perf_counter() - started
             size_mb = (tracemalloc.get_traced_memory()[0] - before) / 1e6
             tracemalloc.stop()
+            started = time.perf_counter()
+            learned = lib.learn_blend(group, seed=args.seed)
+            learn_s = time.perf_counter() - started
             asked = [rng.choice(users) for _ in range(args.calls)]
             timings: dict[float, list[float]] = {0.0: [], 1.0: []}
             for user in asked:
@@ -129,8 +136,10 @@ def main() -> None:
                 liked.append(time.perf_counter() - started)
             print(f"\ngroup of {size:,} likes ({len(users):,} members): co-likes built in {built_s:.2f} s, "
                   f"{size_mb:.1f} MB; group_signals (read by every request before) {statistics.median(read) * 1000:.1f} ms")
+            print(f"  learned weight {learned.weight:g} in {learn_s:.1f} s (held-out recall@20 {learned.recall:.3f}, "
+                  f"text alone {learned.text_recall:.3f})")
             print(f"  recommend p50 / p95   text alone {percentiles(timings[0.0])}   with co-likes {percentiles(timings[1.0])}")
-            print(f"  a like: CoLikes.add {percentiles(added)}; Library.like (write + update) {percentiles(liked)}")
+            print(f"  a like: CoLikes.add {percentiles(added, 'µs')}; Library.like (write + update) {percentiles(liked)}")
 
 
 if __name__ == "__main__":
