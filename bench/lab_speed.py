@@ -13,7 +13,8 @@ Printed: the co-likes' build time and size (tracemalloc's growth while building:
 only, which is what the structure is); the weight `learn_blend` chooses, learned first so that
 no learning runs beside the measurements; recommend p50/p95 over --calls warm calls of random
 members at each group size, with co-likes at weight 1 and, in the same run, text alone (weight
-0) as the baseline; `store.group_signals` of the whole group (what every request read before
+0) as the baseline (each member asked both ways, in turn first, since the second call reuses
+the first one's grouping of likes into interests); `store.group_signals` of the whole group (what every request read before
 co-likes); and a like applied to the structure (`CoLikes.add`) and through `Library.like`.
 """
 
@@ -116,8 +117,8 @@ def main() -> None:
             learn_s = time.perf_counter() - started
             asked = [rng.choice(users) for _ in range(args.calls)]
             timings: dict[float, list[float]] = {0.0: [], 1.0: []}
-            for user in asked:
-                for weight in (0.0, 1.0):
+            for turn, user in enumerate(asked):
+                for weight in ((0.0, 1.0) if turn % 2 else (1.0, 0.0)):
                     lib.colleague_weight = weight
                     started = time.perf_counter()
                     lib.recommend(user, limit=10, group=group)

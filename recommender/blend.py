@@ -2,8 +2,10 @@
 
 One like of each member is held out (chosen by a seeded draw), the co-likes are built without
 them, and each candidate weight is scored by how many held-out likes reach the member's top
-`AT`. The best weight is kept (the smallest of equals, so 0, text alone, wins any tie). A lab
-with fewer than `MIN_MEMBERS` members holding `MIN_LIKES` likes each gets 0 without trying.
+`AT`. The best weight is kept (the smallest of equals, so 0, text alone, wins any tie), if it
+finds at least `MIN_GAIN` more held-out likes than text alone: a gain of one or two is noise,
+and text alone is what a lab had before. A lab with fewer than `MIN_MEMBERS` members holding
+`MIN_LIKES` likes each gets 0 without trying.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ MIN_MEMBERS = 20
 MIN_LIKES = 3
 MAX_SAMPLED = 300
 AT = 20
+MIN_GAIN = 3
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ def learn(colikes: CoLikes, index: TfidfIndex, seed: int = 0) -> Blend:
             hits[at] += int((scores > scores[target]).sum()) < AT
     recalls = hits / len(sampled)
     best = int(np.flatnonzero(recalls == recalls.max())[0])
+    if hits[best] - hits[0] < MIN_GAIN:
+        best = 0
     return Blend(CANDIDATES[best], float(recalls[best]), float(recalls[0]), len(people), likes)
 
 
