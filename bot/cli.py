@@ -966,6 +966,10 @@ def stats(state: State, as_json: bool) -> None:
     click.echo("Languages: " + ", ".join(f"{k} {v}" for k, v in figures["languages"].items()))
     if figures["top_categories"]:
         click.echo("Top categories: " + ", ".join(f"{k} {v}" for k, v in figures["top_categories"].items()))
+    for group, found in figures.get("group_blends", {}).items():
+        click.echo(f"Group {group}: co-like weight {found['weight']:g}, chosen on held-out likes "
+                   f"(recall@20 {found['recall']:.3f}; text alone {found['text_recall']:.3f}; "
+                   f"{found['members']} members, {found['likes']} likes, {found['learned'][:10]})")
 
 
 def _fetch_feeds(state: State, categories: Sequence[str], now: datetime, force: bool) -> list[FeedReport]:

@@ -19,6 +19,7 @@ from .store import Store
 
 if TYPE_CHECKING:
     from .arxiv import ArxivClient, Lookup
+    from .blend import Blend
     from .digest import DigestBook
     from .enrich import EnrichProgress, EnrichReport
     from .export import Exported
@@ -64,6 +65,8 @@ class Library:
 
     def close(self) -> None:
         """Wait for the index's background work, then close the database."""
+        if self._recommender is not None:
+            self._recommender.close()
         if self._keeper is not None:
             self._keeper.close()
         self.store.close()
@@ -152,6 +155,7 @@ class Library:
         report = Importer(self.store, self.ingester).import_likes(str(user), paths, today or date.today(),
                                                                   group, progress)
         self.papers_changed()
+        self._likes_imported(str(user), report.paper_ids, group)
         return report
 
     def read_upload(self, name: str, data: bytes, today: date | None = None) -> Upload:
@@ -166,6 +170,7 @@ class Library:
 
         report = Importer(self.store, self.ingester).import_upload(str(user), upload, group)
         self.papers_changed()
+        self._likes_imported(str(user), report.paper_ids, group)
         return report
 
     def add_record(self, record: Record) -> str:
@@ -223,6 +228,7 @@ class Library:
         index = self.index()
         figures["index"] = {"papers": len(index), "features": int(index.matrix.shape[1])}
         figures["arxiv_checks"] = self.store.arxiv_checks()
+        figures["group_blends"] = self.store.group_blends()
         return figures
 
     # -- the TF-IDF index ------------------------------------------------------------------
@@ -246,18 +252,21 @@ class Library:
         """Like a paper (liking twice is one like; a like replaces a "not for me")."""
         paper = self.paper(ref)
         self.store.set_signal(str(user), paper.id, "like", group)
+        self.recommender.signal_changed(str(user), paper.id, "like", group)
         return paper
 
     def dislike(self, user: str, ref: str | int, group: str | None = None) -> Paper:
         """Mark a paper "not for me": it and papers like it move down that person's ranking."""
         paper = self.paper(ref)
         self.store.set_signal(str(user), paper.id, "dislike", group)
+        self.recommender.signal_changed(str(user), paper.id, "dislike", group)
         return paper
 
     def unlike(self, user: str, ref: str | int) -> Paper:
         """Forget a person's like or "not for me" on a paper, in every group."""
         paper = self.paper(ref)
         self.store.clear_signals(str(user), paper.id)
+        self.recommender.signal_changed(str(user), paper.id, None, None)
         return paper
 
     def likes(self, user: str, group: str | None = None) -> list[Signal]:
@@ -294,13 +303,23 @@ class Library:
     # -- ranking ---------------------------------------------------------------------------
 
     @property
-    def colleague_weight(self) -> float:
-        """How much colleagues' likes count beside text similarity in a group."""
+    def colleague_weight(self) -> float | None:
+        """How much co-likes count beside text in every group; None (the default): the weight
+        each group learned from its own likes (0, text alone, until it has learned one)."""
         return self.recommender.colleague_weight
 
     @colleague_weight.setter
-    def colleague_weight(self, weight: float) -> None:
+    def colleague_weight(self, weight: float | None) -> None:
         self.recommender.colleague_weight = weight
+
+    def learn_blend(self, group: str, seed: int = 0) -> Blend:
+        """Choose a group's co-like weight from its own held-out likes now, and keep it (this
+        also happens by itself, on a thread, as a large group's likes grow)."""
+        return self.recommender.learn_blend(str(group), seed)
+
+    def _likes_imported(self, user: str, paper_ids: Iterable[int], group: str | None) -> None:
+        for paper_id in paper_ids:
+            self.recommender.signal_changed(user, paper_id, "like", group)
 
     def recommend(self, user: str, limit: int = 10, group: str | None = None) -> list[Recommendation]:
         """Papers ranked by similarity to what the person liked, each with a reason."""

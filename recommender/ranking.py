@@ -56,30 +56,6 @@ def group_scores(
     return total / max(counted, 1), closest
 
 
-def colleague_scores(
-    size: int, mine: set[int], theirs: dict[str, set[int]], row_of: dict[int, int]
-) -> tuple[np.ndarray, dict[int, int]]:
-    """People who liked what you liked also liked …: each colleague's likes, weighted by how much
-    their likes overlap yours (cosine of the two like sets), scaled so the best paper scores 1.
-
-    Returns the scores by row and, per row, how many overlapping colleagues liked it.
-    """
-    scores = np.zeros(size, dtype=np.float32)
-    voters: dict[int, int] = {}
-    for liked in theirs.values():
-        overlap = len(mine & liked)
-        if not overlap:
-            continue
-        weight = overlap / np.sqrt(len(mine) * len(liked))
-        for paper_id in liked - mine:
-            row = row_of.get(paper_id)
-            if row is not None:
-                scores[row] += weight
-                voters[row] = voters.get(row, 0) + 1
-    best = scores.max(initial=0.0)
-    return (scores / best if best > 0 else scores), voters
-
-
 def _strongest(vector: sp.csr_matrix, keep: int) -> sp.csr_matrix:
     if vector.nnz <= keep:
         return vector
@@ -146,12 +122,12 @@ def anchors_for(index: TfidfIndex, rows: Sequence[int], anchors: Sequence[int]) 
 def explain(index: TfidfIndex, row: int, other: int, other_title: str, relation: str) -> str:
     """"shares *a*, *b* with *Title*, which you liked" — the words two papers have in common."""
     terms = index.shared_terms(row, other)
-    title = _short(other_title)
+    title = short(other_title)
     if not terms:
         return f"close to *{title}*{relation}"
     shared = ", ".join(f"*{t}*" for t in terms)
     return f"shares {shared} with *{title}*{relation}"
 
 
-def _short(title: str, limit: int = 70) -> str:
+def short(title: str, limit: int = 70) -> str:
     return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"

@@ -3,6 +3,7 @@ for digests, a group's trending papers, cold start, and the reasons shown beside
 
 from __future__ import annotations
 
+import logging
 import random as random_module
 import threading
 import weakref
@@ -13,14 +14,20 @@ from datetime import date, datetime, timedelta, timezone
 
 import numpy as np
 
-from . import interests, ranking
+from . import blend, interests, ranking
+from .colikes import CoLikes
 from .index import TfidfIndex
 from .papers import Interest, InterestNotFound, Paper, PaperNotFound, Recommendation
 from .store import Store
 
+log = logging.getLogger(__name__)
+
 SURPRISE_FROM, SURPRISE_TO = 5, 50
-# How much colleagues' likes count beside text similarity in a group (see bench/colleagues.py).
-COLLEAGUE_WEIGHT = 0.5
+# A group's blend is learned again once its likes have grown by this fraction.
+RELEARN_GROWTH = 0.25
+# A group of up to this many likes has its co-likes built on the request that first needs them
+# (about 0.1 s); a larger one on a thread of its own.
+BUILD_HERE_LIKES = 5_000
 # How many people's groupings of likes are kept between requests.
 GROUPINGS_KEPT = 256
 
@@ -40,7 +47,15 @@ class Recommender:
     def __init__(self, store: Store, index: Callable[[], TfidfIndex], seed: int | None = None):
         self.store = store
         self.index = index
-        self.colleague_weight = COLLEAGUE_WEIGHT
+        # How much co-likes count beside text in every group; None: each group's learned weight.
+        self.colleague_weight: float | None = None
+        self._colikes: dict[str, CoLikes] = {}
+        self._blends: dict[str, float] = {}
+        self._learning: set[str] = set()
+        self._learners: list[threading.Thread] = []
+        self._pending: dict[str, list[tuple[str, int, str | None, str | None]]] = {}
+        self._like_counts: dict[str, int] = {}
+        self._colikes_lock = threading.Lock()
         self.max_interests = interests.MAX_INTERESTS
         self._random = random_module.Random(seed)
         self._random_lock = threading.Lock()
@@ -64,23 +79,163 @@ class Recommender:
         index = self.index()
         strands, named = self._strands(user, index, liked)
         disliked_rows = index.rows(disliked)
-        social: np.ndarray | None = None
-        voters: dict[int, int] = {}
-        if group and self.colleague_weight > 0:
-            colleagues: dict[str, set[int]] = {}
-            for other, paper_id in self.store.group_signals(group):
-                if other != user:
-                    colleagues.setdefault(other, set()).add(paper_id)
-            social, voters = ranking.colleague_scores(len(index), set(liked), colleagues, index.row_of)
+        weight = self.blend_weight(group) if group else 0.0
+        colikes = self.colikes(group) if group and weight > 0 else None
         strand_scores = []
         for strand in strands:
             scores = index.scores(ranking.profile(index, strand.rows, disliked_rows))
-            if social is not None and voters:
-                scores = scores / max(float(scores.max(initial=0.0)), 1e-9) + self.colleague_weight * social
+            if colikes is not None:
+                strand_ids = [int(index.ids[row]) for row in strand.rows]
+                social = blend.social_scores(colikes.scores(strand_ids), index)
+                if social.any():
+                    scores = scores / max(float(scores.max(initial=0.0)), 1e-9) + weight * social
             strand_scores.append(scores)
         results = self._interleaved(index, strands, strand_scores, index.rows(list(seen)), limit,
                                     ", which you liked", named)
-        return [_with_colleagues(r, voters.get(index.row_of[r.paper.id], 0)) for r in results]
+        if colikes is None:
+            return results
+        return self._with_colikes(results, colikes, user, liked)
+
+    # -- co-likes and the blend --------------------------------------------------------------
+
+    def colikes(self, group: str) -> CoLikes | None:
+        """The group's co-like neighbours, kept up to date by `signal_changed` once built. A
+        group of up to `BUILD_HERE_LIKES` likes is built here on first need; a larger one on a
+        thread of its own, and None (text alone) is the answer until it is swapped in."""
+        with self._colikes_lock:
+            found = self._colikes.get(group)
+            building = group in self._pending
+        if found is not None or building:
+            return found
+        if self._like_count(group) <= BUILD_HERE_LIKES:
+            return self.rebuild_colikes(group)
+        self._in_background(self.rebuild_colikes, group)
+        return None
+
+    def rebuild_colikes(self, group: str) -> CoLikes:
+        """Build the group's co-likes aside from its likes, then swap them in; likes, unlikes
+        and "not for me" made meanwhile are applied to the new one before the swap."""
+        with self._colikes_lock:
+            self._pending.setdefault(group, [])
+        try:
+            built = CoLikes(self.store.group_signals(group))
+        except BaseException:
+            with self._colikes_lock:
+                self._pending.pop(group, None)
+            raise
+        with self._colikes_lock:
+            for change in self._pending.pop(group, []):
+                _apply(built, group, *change)
+            self._colikes[group] = built
+            self._like_counts[group] = len(built)
+        return built
+
+    def signal_changed(self, user: str, paper_id: int, kind: str | None, group: str | None) -> None:
+        """Keep the co-likes in step with a like (kind "like"), a "not for me" ("dislike") or a
+        signal cleared in every group (None); a group whose likes grew enough learns its blend
+        again, on a thread of its own."""
+        with self._colikes_lock:
+            built = dict(self._colikes)
+            for name, pending in self._pending.items():
+                if kind is None or name == group:
+                    pending.append((user, paper_id, kind, group))
+            if group and kind == "like" and group in self._like_counts:
+                self._like_counts[group] += 1
+        for name, colikes in built.items():
+            _apply(colikes, name, user, paper_id, kind, group)
+        if kind == "like" and group and self._relearn_due(group):
+            self._in_background(self._learn, group)
+
+    def _in_background(self, work: Callable[[str], object], group: str) -> None:
+        worker = threading.Thread(target=self._guarded, args=(work, group), daemon=True)
+        with self._colikes_lock:
+            self._learners = [t for t in self._learners if t.is_alive()] + [worker]
+        worker.start()
+
+    def _guarded(self, work: Callable[[str], object], group: str) -> None:
+        try:
+            work(group)
+        except Exception:
+            log.exception("co-likes of group %s: %s failed", group, getattr(work, "__name__", work))
+
+    def close(self) -> None:
+        """Wait for the co-likes being built and the blends being learned in the background."""
+        with self._colikes_lock:
+            learners, self._learners = self._learners, []
+        for learner in learners:
+            learner.join()
+
+    def blend_weight(self, group: str) -> float:
+        """How much co-likes count beside text in this group: the weight set for every group,
+        else the one the group learned, else `blend.UNLEARNED` (the fixed blend labs had before,
+        so that a lab too small to learn from keeps what it had)."""
+        if self.colleague_weight is not None:
+            return self.colleague_weight
+        with self._colikes_lock:
+            known = self._blends.get(group)
+        if known is None:
+            stored = self.store.group_blend(group)
+            known = float(stored["weight"]) if stored else blend.UNLEARNED
+            with self._colikes_lock:
+                self._blends[group] = known
+        return known
+
+    def learn_blend(self, group: str, seed: int = 0) -> blend.Blend:
+        """Choose the group's weight from its own held-out likes, remember it and use it."""
+        with self._colikes_lock:
+            colikes = self._colikes.get(group)
+        learned = blend.learn(colikes or self.rebuild_colikes(group), self.index(), seed)
+        self.store.set_group_blend(group, learned.weight, learned.recall, learned.text_recall,
+                                   learned.members, learned.likes)
+        with self._colikes_lock:
+            self._blends[group] = learned.weight
+        return learned
+
+    def _like_count(self, group: str) -> int:
+        with self._colikes_lock:
+            known = self._like_counts.get(group)
+        if known is None:
+            known = self.store.count_group_likes(group)
+            with self._colikes_lock:
+                self._like_counts.setdefault(group, known)
+        return known
+
+    def _relearn_due(self, group: str) -> bool:
+        likes = self._like_count(group)
+        if likes < blend.MIN_MEMBERS * blend.MIN_LIKES:
+            return False
+        with self._colikes_lock:
+            if group in self._learning:
+                return False
+        stored = self.store.group_blend(group)
+        return stored is None or likes >= (1 + RELEARN_GROWTH) * max(int(stored["likes"] or 0), 1)
+
+    def _learn(self, group: str) -> None:
+        with self._colikes_lock:
+            if group in self._learning:
+                return
+            self._learning.add(group)
+        try:
+            self.learn_blend(group)
+        finally:
+            with self._colikes_lock:
+                self._learning.discard(group)
+
+    def _with_colikes(
+        self, results: list[Recommendation], colikes: CoLikes, user: str, liked: Sequence[int]
+    ) -> list[Recommendation]:
+        """The page's reasons gain who here liked it beside one of the person's likes (counted,
+        never named)."""
+        reasons = {r.paper.id: colikes.best_reason(r.paper.id, liked, user) for r in results}
+        titles = {p.id: p.title for p in self.store.papers({found[0] for found in reasons.values() if found})}
+        explained = []
+        for result in results:
+            found = reasons[result.paper.id]
+            if found and found[0] in titles:
+                reason = f"{result.reason}; liked by {_people(found[1])} here who liked *{ranking.short(titles[found[0]])}*"
+                result = Recommendation(result.paper, result.score, reason)
+            explained.append(result)
+        return explained
 
     # -- interests -------------------------------------------------------------------------
 
@@ -289,8 +444,7 @@ class Recommender:
     def _cold_start(self, group: str | None, limit: int, seen: set[int]) -> list[Recommendation]:
         picks: list[tuple[int, str]] = []
         if group:
-            counts = Counter(pid for _, pid in self.store.group_signals(group))
-            for pid, n in counts.most_common():
+            for pid, n in self.store.group_favourites(group, limit + len(seen)):
                 picks.append((pid, f"liked by {_people(n)} in this server"))
         seeds = self.store.seed_paper_ids()
         for paper in sorted(self.store.papers(seeds), key=lambda p: p.published or date.min, reverse=True):
@@ -316,11 +470,12 @@ def _people(n: int) -> str:
     return f"{n} {'person' if n == 1 else 'people'}"
 
 
-def _with_colleagues(result: Recommendation, voters: int) -> Recommendation:
-    if not voters:
-        return result
-    people = "a colleague" if voters == 1 else f"{voters} colleagues"
-    return Recommendation(result.paper, result.score, f"{result.reason}; also liked by {people} with similar taste")
+def _apply(colikes: CoLikes, name: str, user: str, paper_id: int, kind: str | None, group: str | None) -> None:
+    """One change of a person's signal, as `Recommender.signal_changed` has it, to a group's co-likes."""
+    if kind == "like" and name == group:
+        colikes.add(user, paper_id)
+    elif kind is None or name == group:
+        colikes.remove(user, paper_id)
 
 
 def _rows_of(index: TfidfIndex, ids: Iterable[int] | None) -> np.ndarray | None:

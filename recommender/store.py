@@ -281,9 +281,20 @@ def _v11(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX import_undo_token ON import_undo (token, id)")
 
 
+def _v12(db: sqlite_utils.Database) -> None:
+    """Each group's learned blend weight of co-likes beside text, and an index for reading a
+    group's likes in order of time."""
+    db.table("group_blends").create(
+        {"grp": str, "weight": float, "recall": float, "text_recall": float, "members": int,
+         "likes": int, "learned": str},
+        pk="grp", not_null={"weight", "learned"},
+    )
+    db.execute("CREATE INDEX idx_signals_grp_kind_created ON signals (grp, kind, created)")
+
+
 # Each migration takes the database from version N to N+1; append, never edit.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11,
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -1013,6 +1024,40 @@ class Store:
             sql += " AND created >= ?"
             params.append(since)
         return [(r[0], r[1]) for r in self._read().execute(sql + " ORDER BY created", params)]
+
+    def count_group_likes(self, group: str) -> int:
+        return self._read().execute(
+            "SELECT count(*) FROM signals WHERE grp = ? AND kind = 'like'", [group]).fetchone()[0]
+
+    def group_favourites(self, group: str, limit: int) -> list[tuple[int, int]]:
+        """The papers liked most in a group, with their likes, most liked first."""
+        rows = self._read().execute(
+            "SELECT paper_id, count(*) AS n FROM signals WHERE grp = ? AND kind = 'like' "
+            "GROUP BY paper_id ORDER BY n DESC, min(created), paper_id LIMIT ?", [group, limit])
+        return [(r[0], r[1]) for r in rows]
+
+    def group_blend(self, group: str) -> dict[str, Any] | None:
+        """A group's learned blend (weight, recall, text_recall, members, likes, learned), if any."""
+        row = self._read().execute(
+            "SELECT weight, recall, text_recall, members, likes, learned FROM group_blends WHERE grp = ?", [group]
+        ).fetchone()
+        names = ("weight", "recall", "text_recall", "members", "likes", "learned")
+        return dict(zip(names, row)) if row else None
+
+    def group_blends(self) -> dict[str, dict[str, Any]]:
+        rows = self._read().execute("SELECT grp FROM group_blends ORDER BY grp").fetchall()
+        return {r[0]: found for r in rows if (found := self.group_blend(r[0])) is not None}
+
+    def set_group_blend(self, group: str, weight: float, recall: float, text_recall: float,
+                        members: int, likes: int) -> None:
+        with self._writing() as db:
+            db.execute(
+                "INSERT INTO group_blends (grp, weight, recall, text_recall, members, likes, learned) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(grp) DO UPDATE SET weight = excluded.weight, "
+                "recall = excluded.recall, text_recall = excluded.text_recall, members = excluded.members, "
+                "likes = excluded.likes, learned = excluded.learned",
+                [group, weight, recall, text_recall, members, likes, _now_precise()],
+            )
 
     def disliked_anywhere(self, user: str) -> set[int]:
         """Every paper a person marked "not for me", in any group."""

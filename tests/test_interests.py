@@ -158,3 +158,20 @@ def test_not_for_me_hides_a_paper_from_more_like_this_and_random_picks(lib, by_c
         if paper_id != only.id:
             lib.dislike("u", paper_id)
     assert {lib.random(for_user="u").id for _ in range(5)} == {only.id}
+
+
+def test_the_weaker_interest_keeps_its_places_at_top_50_when_colleagues_co_like_the_other(lib, by_category):
+    combinatorics = random.Random(0).sample(by_category["math.CO"], 5)
+    for ref in combinatorics:
+        lib.like("u", ref, group="lab")
+    for ref in random.Random(1).sample(by_category["cs.CV"], 5):
+        lib.like("u", ref, group="lab")
+    others = [ref for ref in by_category["math.CO"] if ref not in combinatorics]
+    for colleague in range(25):
+        for ref in combinatorics + random.Random(colleague).sample(others, 10):
+            lib.like(f"c{colleague}", ref, group="lab")
+    lib.colleague_weight = 2.0
+    picks = lib.recommend("u", limit=50, group="lab")
+    places = Counter("vision" if r.paper.categories[0].startswith("cs.") else "maths" for r in picks)
+    assert places["vision"] >= 24 and places["maths"] >= 24
+    assert any("people here who liked" in r.reason for r in picks)

@@ -198,10 +198,14 @@ def test_colleagues_who_share_your_likes_lift_what_they_also_liked(seeded):
     for title in shared:
         seeded.like("nia", title, group="lab")
     alone = titles(seeded.recommend("nia", limit=10))
-    in_lab = seeded.recommend("nia", limit=10, group="lab")
+    in_lab = seeded.recommend("nia", limit=10, group="lab")  # a small lab keeps the fixed blend
     sleeper = next(r for r in in_lab if r.paper.title.startswith("Sleeper Agents"))
     assert not any(t.startswith("Sleeper Agents") for t in alone)
-    assert "also liked by 2 colleagues with similar taste" in sleeper.reason
+    assert "liked by 2 people here who liked *" in sleeper.reason
+    assert "lena" not in sleeper.reason and "mo" not in sleeper.reason.split("liked by")[-1].split("*")[0]
+    seeded.unlike("mo", "Sleeper Agents")
+    sleeper = next(r for r in seeded.recommend("nia", limit=10, group="lab") if r.paper.title.startswith("Sleeper"))
+    assert "liked by 1 person here who liked *" in sleeper.reason
     seeded.colleague_weight = 0
     assert titles(seeded.recommend("nia", limit=10, group="lab")) == alone
 
