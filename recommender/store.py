@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from .merge import title_key
 from .papers import Fields, Paper, Precision, Source, stored_fields
 from .people import Person, displayed
+from .processes import running
 from .worktypes import Kind
 from .worktypes import guess as guess_kind
 from .text import clean_text, spaced_cjk
@@ -268,8 +269,12 @@ def _clean_stored_math(conn: sqlite3.Connection) -> None:
         clean = (clean_text(title), clean_text(abstract))
         if clean != (title, abstract):
             conn.execute("UPDATE papers SET title = ?, abstract = ? WHERE id = ?", [*clean, paper_id])
-            names = [Person.from_dict(a).display for a in json.loads(authors)]
-            _write_fts(conn, paper_id, clean[0], clean[1], names, replace=True)
+            _write_fts(conn, paper_id, clean[0], clean[1], _stored_names(authors), replace=True)
+
+
+def _stored_names(authors_json: str) -> list[str]:
+    """The names of a stored author list as cards show them (for the full-text index)."""
+    return [Person.from_dict(a).display for a in json.loads(authors_json)]
 
 
 def _v11(db: sqlite_utils.Database) -> None:
@@ -390,8 +395,7 @@ def _undo_fields(db: sqlite3.Connection, paper_id: int, before: dict[str, Any]) 
     """A paper's columns as they were before a merge, its full-text row and categories too."""
     db.execute(f"UPDATE papers SET {', '.join(f'{name} = ?' for name in before)} WHERE id = ?",
                [*before.values(), paper_id])
-    names = [Person.from_dict(a).display for a in json.loads(before["authors"])]
-    _write_fts(db, paper_id, before["title"], before["abstract"], names, replace=True)
+    _write_fts(db, paper_id, before["title"], before["abstract"], _stored_names(before["authors"]), replace=True)
     _write_categories(db, paper_id, json.loads(before["categories"]), replace=True)
 
 
@@ -417,17 +421,6 @@ _UNDO: dict[str, Callable[[sqlite3.Connection, int, Any], None]] = {
     "paper": _undo_paper, "fields": _undo_fields, "source": _undo_source, "sketch": _undo_sketch,
     "signal": _undo_signal,
 }
-
-
-def _alive(pid: int) -> bool:
-    """Whether a process of this machine is running."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _encoded(f: Fields) -> dict[str, Any]:
@@ -620,7 +613,7 @@ class Store:
         `kill -9`); the number of files undone."""
         host = socket.gethostname()
         rows = self._read().execute("SELECT token, pid FROM import_journals WHERE host = ?", [host]).fetchall()
-        dead = [token for token, pid in rows if not _alive(pid)]
+        dead = [token for token, pid in rows if not running(pid)]
         for token in dead:
             self.undo(token)
         return len(dead)
