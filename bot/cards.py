@@ -15,6 +15,7 @@ from typing import NamedTuple
 import discord
 
 from recommender import (
+    ClubError,
     Follow,
     FollowError,
     Interest,
@@ -448,7 +449,7 @@ def error_text(error: BaseException) -> str | None:
     """What to tell a person about an error they can do something about, or None."""
     if isinstance(error, PaperNotFound):
         return message_text(str(error), 1500)
-    if isinstance(error, (QueryError, SubscriptionError, FollowError, InterestNotFound)):
+    if isinstance(error, (QueryError, SubscriptionError, FollowError, InterestNotFound, ClubError)):
         return message_text(str(error), 1500)
     return database_problem(error)
 
@@ -524,6 +525,16 @@ def disliked_message(paper: Paper) -> str:
     """The private confirmation of a "not for me", from a command or a button."""
     return (f"Noted: fewer papers like *{inline_title(paper)}*, and it will not be shown to you again "
             "(in your recommendations, More like this, surprises or your personal digest).")
+
+
+# -- the paper club --------------------------------------------------------------------------
+
+CLUB_IN_SERVERS = "The paper club meets in a server: propose papers there."
+
+
+def proposed_message(paper: Paper) -> str:
+    """The confirmation of a proposal, from a command or a button."""
+    return f"Proposed *{inline_title(paper)}* for the paper club: it is on the shortlist (/club shortlist)."
 
 
 # -- interests and follows -------------------------------------------------------------------
