@@ -281,7 +281,8 @@ class Club(commands.Cog):
         if session is None:
             await reply(ctx, "No paper club session is scheduled: `/club schedule` sets one.")
             return
-        thread = f" Discussion: <#{session.thread_id}>." if session.thread_id else ""
+        thread = (f" Discussion: https://discord.com/channels/{session.group}/{session.thread_id}"
+                  if session.thread_id else "")
         await reply(ctx, f"Next paper club: {session_text(session)}.{thread}", embeds=[cards.paper_card(session.paper)],
                     view=card_view(session.paper))
 
