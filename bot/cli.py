@@ -1561,7 +1561,7 @@ def club_history(state: State, group: str, as_json: bool) -> None:
     if not sessions:
         click.echo(f"The paper club of {group} has held no session yet.", err=True)
     for session in sessions:
-        took_part = f" · {_plural(session.interested, 'person')} interested" if session.interested is not None else ""
+        took_part = f" · {session.interested} interested" if session.interested is not None else ""
         click.echo(f"{session.local_start:%Y-%m-%d} " + click.style(session.paper.title, bold=True)
                    + (f" · presented by {session.presenter}" if session.presenter else "") + took_part)
 
