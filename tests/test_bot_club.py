@@ -255,10 +255,13 @@ async def test_a_poll_offers_the_shortlist_and_its_winner_is_read_back_after_a_r
     message = next(m for m in dpytest.backend._cur_config.messages[channel.id]
                    if int(m["id"]) == open_poll["message_id"])
     # NODE and FFJORD tie on votes; FFJORD has no likes either: the earlier proposal (NODE) wins
+    message["poll"] = finished_poll(poll, [2, 2, 0], finalized=False)
+    await tick(bot, clock, NOW + timedelta(hours=24, minutes=1))   # ended, not counted yet: wait
+    assert not [m for m in await in_channel(channel) if "The paper club chose" in m.content]
     message["poll"] = finished_poll(poll, [2, 2, 1])
-    await tick(bot, clock, NOW + timedelta(hours=24, minutes=1))
-    await restart(bot, clock)
     await tick(bot, clock, NOW + timedelta(hours=24, minutes=2))
+    await restart(bot, clock)
+    await tick(bot, clock, NOW + timedelta(hours=24, minutes=3))
     winners = [m for m in await in_channel(channel) if "The paper club chose" in m.content]
     assert len(winners) == 1
     assert "*Neural Ordinary Differential Equations* with 2 of 5 votes" in winners[0].content
@@ -435,3 +438,20 @@ async def test_with_ping_a_reminder_mentions_the_club_role_and_nothing_else(bot,
     assert allowed["parse"] == [] and allowed["roles"] == [role.id] and not allowed.get("replied_user")
     others = [p for p in sent if p is not reminder]
     assert others and all(mentions_allowed(p)["parse"] == [] and not mentions_allowed(p).get("roles") for p in others)
+
+
+async def test_a_crash_after_posting_a_polls_winner_does_not_post_it_again(bot, clock, group, channel):
+    from bot.club_loop import winner_message
+
+    club = bot.library.club
+    for ref in (NODE, "FFJORD"):
+        await bot.run_write(club.propose, group, ref, "ada")
+    ids = [p.paper.id for p in await bot.run_blocking(club.shortlist, group)]
+    poll = await bot.run_write(club.open_poll, group, channel.id, 1, ids, NOW)
+    decided = await bot.run_write(club.decide, poll.id, [0, 3])
+    await channel.send(**winner_message(decided))     # posted, then the process died
+    await restart(bot, clock)
+    await tick(bot, clock, NOW + timedelta(minutes=5))
+    winners = [m for m in await in_channel(channel) if "The paper club chose" in m.content]
+    assert len(winners) == 1 and "FFJORD" in winners[0].content.replace("\\", "")
+    assert (await bot.run_blocking(club.poll, poll.id)).state == "announced"
