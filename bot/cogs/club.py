@@ -27,6 +27,8 @@ from .likes import send_ranked
 from .replies import group_of, heavy, reply, think, user_of
 
 if TYPE_CHECKING:
+    from recommender import Club as ClubBook
+
     from ..client import PaperclubBot
 
 log = logging.getLogger(__name__)
@@ -71,7 +73,7 @@ class Club(commands.Cog):
         return self.bot.scheduler.clock()
 
     @property
-    def club(self):
+    def club(self) -> ClubBook:
         return self.bot.library.club
 
     async def _organiser(self, ctx: commands.Context) -> None:
