@@ -56,10 +56,20 @@ def squash(text: str) -> str:
 
 def clean_name(name: str) -> str:
     """An author or organisation name: `clean_text`, leftover braces dropped, spaces squashed."""
+    if _already_clean(name):
+        return name
     name = clean_text(squash(name))
     if "{" in name or "}" in name:
         name = name.replace("{", "").replace("}", "")
     return squash(name)
+
+
+def _already_clean(text: str) -> bool:
+    """Whether `clean_name` would give the text back as it is: printable (so its only spacing is
+    the plain space), nothing for `clean_text` to do, no space to squash (most names: the check
+    is a few times faster than the cleaning)."""
+    return (text.isprintable() and not _needs_work(text) and "  " not in text
+            and text[:1] != " " and text[-1:] != " ")
 
 
 def clean_title(title: str) -> str:
