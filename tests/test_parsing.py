@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import signal
 import subprocess
@@ -66,14 +67,45 @@ def test_a_file_of_one_record_a_line_parsed_in_parts_gives_the_records_in_order(
     assert len(here) == 2002
 
 
-def test_a_file_that_opens_like_one_record_a_line_but_is_not_is_parsed_whole(tmp_path, monkeypatch):
-    path = DATA / "arxiv-ml-sample.csv"
-    assert not parsing._opens_by_lines(path)
-    monkeypatch.setattr(parsing, "_opens_by_lines", lambda path: True)
-    here = [item.record for item in parsing.parse_here(path, "ml.csv", INGEST_DAY).items]
+@pytest.mark.parametrize("cores, guessed", [(1, True), (2, True), (3, True), (2, False)])
+def test_a_table_parsed_in_parts_gives_the_rows_in_order(tmp_path, monkeypatch, cores, guessed):
+    """A CSV table is parsed by one process a core, each making the records of its turn of
+    pieces of rows: the same records and rejections, with the same line numbers, in the file's
+    order, although its abstracts span several lines (quoted cells)."""
+    with open(DATA / "arxiv-ml-sample.csv", encoding="utf-8", newline="") as sample:
+        rows = list(csv.reader(sample))
+    rows[700:700] = [[], ["one cell only"], ["  "]]
+    rows[1300:1300] = [["", "no title", "cs.LG"]]
+    path = tmp_path / "ml.csv"
+    with open(path, "w", encoding="utf-8", newline="") as table:
+        csv.writer(table, lineterminator="\n").writerows(rows)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert lines[1].count('"') % 2 == 1  # the first row's abstract goes on over the next lines
+    monkeypatch.setattr(parsing, "usable_cores", lambda: cores)
+    assert parsing._opens_by_lines(path)
+    monkeypatch.setattr(parsing, "_opens_by_lines", lambda path: guessed)
+
+    def items(parsed: parsing.ParsedFile) -> list:
+        return [(item.record, item.sketch) if isinstance(item, parsing.Prepared) else item for item in parsed.items]
+
+    here = items(parsing.parse_here(path, "ml.csv", INGEST_DAY))
     aside = parsing._parse_aside(path, "ml.csv", INGEST_DAY)
     assert aside.format == "csv"
-    assert [item.record for item in aside.items] == here and len(here) > 900
+    assert items(aside) == here
+    rejected = [(r.line, r.reason) for r in here if isinstance(r, parsing.Rejection)]
+    assert rejected == [(lines.index("one cell only") + 1, "expected 3 columns as in the header, found 1"),
+                        (lines.index(",no title,cs.LG") + 1, "missing title")]
+    assert len(here) == len(rows) - 3
+
+
+def test_a_file_that_opens_like_one_to_parse_in_parts_but_is_not_is_parsed_whole(tmp_path, monkeypatch):
+    path = DATA / "reading_lists" / "zotero.json"
+    assert not parsing._opens_by_lines(path)
+    monkeypatch.setattr(parsing, "_opens_by_lines", lambda path: True)
+    here = [item.record for item in parsing.parse_here(path, "zotero.json", INGEST_DAY).items]
+    aside = parsing._parse_aside(path, "zotero.json", INGEST_DAY)
+    assert aside.format == "csl-json"
+    assert [item.record for item in aside.items] == here and len(here) == 30
 
 
 def test_a_parsing_process_that_fails_rolls_the_file_back(tmp_path, monkeypatch):

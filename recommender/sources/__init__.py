@@ -42,7 +42,7 @@ FORMATS: tuple[Format, ...] = (
     Format("arxiv-json", arxiv_json.looks_like, arxiv_json.parse, arxiv_json.parse_lines),
     Format("feed", feeds.looks_like, feeds.parse),
     Format("zotero-csv", zotero_csv.looks_like, zotero_csv.parse),
-    Format("csv", table.looks_like, table.parse),
+    Format("csv", table.looks_like, table.parse, parse_parts=table.parse_parts),
     Format("csl-json", csljson.looks_like, csljson.parse),
     Format("ris", ris.looks_like, ris.parse),
     Format("bibtex", bibtex.looks_like, bibtex.parse, parse_parts=bibtex.parse_parts),
@@ -74,7 +74,8 @@ def parse_text(text: str, path: str, today: date) -> tuple[str, Iterator[Record 
 
 def read_by_lines(head: str) -> bool:
     """Whether a file opening with `head` looks like a format that `parse_part` cuts in parts (one
-    record a line, or BibTeX): a guess from the opening, parsing the file tells for sure."""
+    record a line, BibTeX or a CSV table): a guess from the opening, parsing the file tells for
+    sure."""
     try:
         fmt = detect(head)
     except UnknownFormat:

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..papers import Record, Rejection, SourceRef, split_arxiv_id
@@ -232,29 +234,72 @@ def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
     A row with the wrong number of cells, no title or abstract, or a malformed date gives a
     Rejection and parsing goes on. `today` is unused: the dates in a table are absolute.
     """
-    first = _first_line(text)
-    dialect = _header_dialect(first[0]) if first else None
-    if first is None or dialect is None:
-        yield Rejection(path, first[1] if first else 1,
-                        "no CSV header with 'title' and 'abstract' columns")
+    table = _Table.of(text, path)
+    if isinstance(table, Rejection):
+        yield table
         return
-    delimiter, names = dialect
-    header_line = first[1]
-    columns: dict[str, int] = {}
-    for index, name in enumerate(names):
-        key = _COLUMN_ALIASES.get(name)
-        if key and key not in columns:
-            columns[key] = index
-    width = len(names)
+    for start, row in table.rows(text):
+        yield table.record(start, row)
 
-    for start, row in csv_rows(text, header_line, path, delimiter):
+
+# A large table is parsed in parts (`parse_parts`) of this many rows each.
+ROWS_A_PIECE = 256
+
+
+def parse_parts(text: str, path: str, today: date, part: int, parts: int) -> Iterator[Iterator[Record | Rejection]]:
+    """The records of part `part` (from 0) of `parts`: the rows are cut into pieces of
+    ROWS_A_PIECE, and part `part` makes the records of pieces `part`, `part + parts`…, so that
+    the parts taken in turn give what `parse` gives, in the file's order. Every part reads all
+    rows (the csv module's reading, in C, is a small share of the work; a cut found without it
+    could fall inside a quoted cell) and makes records only of its own."""
+    table = _Table.of(text, path)
+    if isinstance(table, Rejection):
+        if part == 0:
+            yield iter([table])
+        return
+    rows = table.rows(text)
+    for number in itertools.count():
+        piece = list(itertools.islice(rows, ROWS_A_PIECE))
+        if not piece:
+            return
+        if number % parts == part:
+            yield iter([table.record(start, row) for start, row in piece])
+
+
+@dataclass(frozen=True)
+class _Table:
+    """What the header of a table tells: where it is, the delimiter and the columns."""
+
+    path: str
+    header_line: int
+    delimiter: str
+    width: int
+    columns: dict[str, int]
+
+    @classmethod
+    def of(cls, text: str, path: str) -> _Table | Rejection:
+        first = _first_line(text)
+        dialect = _header_dialect(first[0]) if first else None
+        if first is None or dialect is None:
+            return Rejection(path, first[1] if first else 1, "no CSV header with 'title' and 'abstract' columns")
+        delimiter, names = dialect
+        columns: dict[str, int] = {}
+        for index, name in enumerate(names):
+            key = _COLUMN_ALIASES.get(name)
+            if key and key not in columns:
+                columns[key] = index
+        return cls(path, first[1], delimiter, len(names), columns)
+
+    def rows(self, text: str) -> Iterator[tuple[int, list[str] | Rejection]]:
+        return csv_rows(text, self.header_line, self.path, self.delimiter)
+
+    def record(self, start: int, row: list[str] | Rejection) -> Record | Rejection:
         if isinstance(row, Rejection):
-            yield row
-            continue
+            return row
         try:
-            yield _record(row, width, columns, path, start)
+            return _record(row, self.width, self.columns, self.path, start)
         except Exception as exc:  # noqa: BLE001 - a last resort: one odd row must not stop the file
-            yield Rejection(path, start, f"unreadable row: {exc}")
+            return Rejection(self.path, start, f"unreadable row: {exc}")
 
 
 def csv_rows(text: str, header_line: int, path: str,
