@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-from sklearn.preprocessing import normalize
+from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 from .counting import Tokenizing, kept_counts, prepare
 from .processes import (
@@ -640,7 +640,10 @@ def normalized_sum(matrix: sp.csr_matrix) -> sp.csr_matrix:
     ones = sp.csr_matrix(np.ones((1, matrix.shape[0]), dtype=np.float32))
     total = sp.csr_matrix(ones @ matrix, dtype=np.float32)
     total.sort_indices()
-    return normalize(total)
+    # What sklearn's `normalize` does to a CSR matrix, without its checks of the arguments
+    # (about 0.8 ms a call, several calls a request).
+    inplace_csr_row_normalize_l2(total)
+    return total
 
 
 if __name__ == "__main__":
