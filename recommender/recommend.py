@@ -17,7 +17,7 @@ import numpy as np
 from . import blend, interests, ranking
 from .colikes import CoLikes
 from .index import TfidfIndex
-from .papers import Interest, InterestNotFound, Paper, PaperNotFound, Recommendation
+from .papers import CoLikeWeight, Interest, InterestNotFound, Paper, PaperNotFound, Recommendation
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -258,11 +258,24 @@ class Recommender:
                 self._blends[group] = known
         return known
 
+    def co_like_weight(self, group: str) -> CoLikeWeight:
+        """The weight co-likes count with in the group's recommendations now, and what it was
+        chosen on when the group learned it."""
+        weight = self.blend_weight(group)
+        stored = self.store.group_blend(group)
+        if stored is None or self.colleague_weight is not None:
+            return CoLikeWeight(weight, learned=False)
+        return CoLikeWeight(weight, True, float(stored["recall"]), float(stored["text_recall"]),
+                            int(stored["members"]), int(stored["likes"]))
+
     def learn_blend(self, group: str, seed: int = 0) -> blend.Blend:
-        """Choose the group's weight from its own held-out likes, remember it and use it."""
+        """Choose the group's weight from its own held-out likes, remember it and use it; a
+        group too small to learn from keeps `blend.UNLEARNED`, and nothing is recorded."""
         with self._colikes_lock:
             colikes = self._colikes.get(group)
         learned = blend.learn(colikes or self.rebuild_colikes(group), self.index(), seed)
+        if not learned.chosen:
+            return learned
         self.store.set_group_blend(group, learned.weight, learned.recall, learned.text_recall,
                                    learned.members, learned.likes)
         with self._colikes_lock:

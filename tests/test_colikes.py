@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from bot.cli import cli
 from recommender import blend
 from recommender.colikes import CoLikes
+from recommender.store import Store
 
 
 def test_a_like_updates_the_neighbours_as_a_rebuild_would():
@@ -35,13 +36,17 @@ def test_co_liked_papers_score_by_cosine_with_shrinkage_and_the_top_k_are_kept()
     assert colikes.popular(2) == [(1, 4), (2, 2)]
 
 
-def test_a_small_lab_learns_weight_zero_text_alone(seeded):
+def test_a_lab_too_small_to_learn_keeps_the_fixed_weight_and_records_nothing(seeded):
     for person in ("a", "b", "c"):
         for title in ("FFJORD", "Sleeper Agents", "Latent ODEs"):
             seeded.like(person, title, group="lab")
     learned = seeded.learn_blend("lab")
-    assert learned.weight == 0 and learned.members == 3
-    assert seeded.recommender.blend_weight("lab") == 0
+    assert not learned.chosen and learned.weight == blend.UNLEARNED and learned.members == 3
+    assert seeded.recommender.blend_weight("lab") == blend.UNLEARNED
+    assert seeded.stats()["group_blends"] == {}
+    shown = seeded.co_like_weight("lab")
+    assert not shown.learned and shown.weight == blend.UNLEARNED
+    assert "fixed weight until the group has enough members" in shown.describe()
 
 
 def cross_topic_lab(lib, members: int = 30) -> list[int]:
@@ -159,6 +164,15 @@ def test_likes_written_by_another_process_reach_the_co_likes(seeded, monkeypatch
     sleeper_reason(seeded)
     seeded.recommender.close()
     assert "liked by 1 person here who liked *" in sleeper_reason(seeded)
+
+
+def test_a_weight_learned_by_another_process_is_used(seeded):
+    assert seeded.recommender.blend_weight("lab") == blend.UNLEARNED
+    elsewhere = Store(seeded.path)
+    elsewhere.set_group_blend("lab", 2.0, 0.5, 0.2, 30, 150)
+    elsewhere.close()
+    assert seeded.recommender.blend_weight("lab") == 2.0
+    assert seeded.co_like_weight("lab").learned
 
 
 def test_a_like_made_here_while_a_group_is_caught_up_is_kept(seeded, monkeypatch):
