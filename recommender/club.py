@@ -272,10 +272,6 @@ class Club:
         exclude = self.store.club_paper_ids(group) | {p.paper.id for p in self.shortlist(group)}
         return self.ranker.lab_ranking(group, limit, exclude=exclude)
 
-    def read_together(self, group: str, now: datetime) -> set[int]:
-        """The papers of sessions held by `now` (cancelled ones aside)."""
-        return self.store.club_paper_ids(group, before=_stamp(now))
-
     # -- sessions ----------------------------------------------------------------------------
 
     def schedule(self, group: str, ref: str | int, when: str | datetime, now: datetime,

@@ -178,7 +178,7 @@ class Club(commands.Cog):
             await reply(ctx, "Nothing to suggest: the club has read everything this server's likes point to.")
             return
         await send_ranked(ctx, "Papers this server likes that the club has not read yet "
-                               "(the 📚 buttons propose one):", results, private=False)
+                               "(the 📚 menu proposes one):", results, private=False)
 
     # -- choosing ----------------------------------------------------------------------------
 
