@@ -1573,17 +1573,30 @@ REMINDER_STATES = {
     "due": "due now",
     "pending": "being posted",
     "sent": "posted",
-    "skipped": "skipped (the hour's reminder came instead)",
     "dropped": "given up (its thread or channel was gone)",
+}
+REMINDER_SKIPPED = {
+    "day": "skipped (the session was scheduled less than a day ahead, or the hour's reminder came first)",
+    "hour": "skipped (the session was scheduled less than an hour ahead)",
 }
 
 
-def _reminder_place(reminder: Any, channel_id: int | None) -> str:
+def _reminder_line(reminder: Any, channel_id: int | None) -> str:
+    """When a reminder is due, for which session, what became of it, and, while it is still
+    to be posted, where it goes."""
+    local = reminder.due.astimezone(reminder.session.local_start.tzinfo)
+    before = "the day before" if reminder.kind == "day" else "the hour before"
+    line = f"{local:%a %d %b %Y, %H:%M} ({reminder.session.timezone}), {before} session #{reminder.session.id} · "
+    if reminder.status == "skipped":
+        return line + REMINDER_SKIPPED[reminder.kind]
+    line += REMINDER_STATES[reminder.status]
+    if reminder.status in ("sent", "dropped"):
+        return line
     if channel_id is None:
-        return "but the session has no thread and the club no channel to post in (/club setup sets one)"
+        return line + " but the session has no thread and the club no channel to post in (/club setup sets one)"
     if channel_id == reminder.session.thread_id:
-        return f"in the session's thread {channel_id}"
-    return f"in the club's channel {channel_id}"
+        return line + f" in the session's thread {channel_id}"
+    return line + f" in the club's channel {channel_id}"
 
 
 @club.command(name="remind")
@@ -1608,10 +1621,7 @@ def club_remind(state: State, group: str, as_json: bool) -> None:
         click.echo(f"No session of {group} is to come, so there is nothing to remind of.", err=True)
     mention = f"<@&{settings.role_id}> " if settings.ping and settings.role_id else ""
     for reminder, target in zip(reminders, targets):
-        local = reminder.due.astimezone(reminder.session.local_start.tzinfo)
-        before = "the day before" if reminder.kind == "day" else "the hour before"
-        click.echo(f"{local:%a %d %b %Y, %H:%M} ({reminder.session.timezone}), {before} session #{reminder.session.id} · "
-                   f"{REMINDER_STATES[reminder.status]} {_reminder_place(reminder, target)}:")
+        click.echo(_reminder_line(reminder, target) + ":")
         click.echo(f"    {mention}{reminder.text()}")
 
 

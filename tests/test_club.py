@@ -216,3 +216,23 @@ def test_export_club_writes_the_clubs_history_as_a_reading_list(seeded, db):
     assert [item["title"] for item in json.loads(result.stdout)] == [FFJORD, NODE]
     both = CliRunner().invoke(cli, ["--db", db, "export", "--club", "lab", "--group", "lab"])
     assert both.exit_code == 2
+
+
+def test_remind_says_where_each_reminder_goes_and_why_one_is_skipped(db):
+    from recommender import Library
+
+    soon = (datetime.now(timezone.utc) + timedelta(minutes=30)).strftime("%Y-%m-%d %H:%M")
+    assert run(db, "schedule", "lab", NODE, "--when", soon).exit_code == 0
+    assert run(db, "schedule", "lab", FFJORD, "--when", "2999-06-01 17:30").exit_code == 0
+    with Library(db) as library:
+        library.club.setup("lab", 42)
+    lines = [line for line in run(db, "remind", "lab").stdout.splitlines() if not line.startswith("    ")]
+    assert [line.split(" · ", 1)[1] for line in lines] == [
+        "skipped (the session was scheduled less than a day ahead, or the hour's reminder came first):",
+        "skipped (the session was scheduled less than an hour ahead):",
+        "to be posted in the club's channel 42:",
+        "to be posted in the club's channel 42:",
+    ]
+    reminders = json.loads(run(db, "remind", "lab", "--json").stdout)["reminders"]
+    assert [(r["status"], r["channel_id"]) for r in reminders] == [("skipped", 42), ("skipped", 42),
+                                                                    ("planned", 42), ("planned", 42)]
