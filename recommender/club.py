@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Protocol
 
@@ -328,9 +328,10 @@ class Club:
         return self.session(found.id)
 
     def history(self, group: str, now: datetime) -> list[Session]:
-        """Sessions held by `now`, newest first."""
+        """Sessions held by `now`, newest first: a session whose time has come is held, even
+        before the bot marks it so (with its event's interest count), or with no bot at all."""
         rows = self.store.sessions(group, ("scheduled", "held"), before=_stamp(now), newest_first=True)
-        return [self._session(row) for row in rows]
+        return [replace(self._session(row), status="held") for row in rows]
 
     def to_close(self, now: datetime) -> list[Session]:
         """Sessions whose time has come but not yet marked held (their turnout not yet read)."""

@@ -104,7 +104,7 @@ def test_scheduling_takes_the_paper_off_the_shortlist_in_the_digests_time_zone(s
         club.schedule("lab", FFJORD, "next thursday", NOW)
     assert club.next("lab", NOW) == session
     assert club.history("lab", NOW) == []
-    assert [s.id for s in club.history("lab", STARTS)] == [session.id]
+    assert [(s.id, s.status) for s in club.history("lab", STARTS)] == [(session.id, "held")]
 
 
 def test_each_reminder_is_due_once_and_a_late_session_gets_only_the_hours(seeded):
