@@ -113,6 +113,8 @@ class ClubLoop:
         self.clock = clock
         self.loop = tasks.loop(seconds=TICK_SECONDS)(self._run_tick)
         self.loop.before_loop(self._wait_until_ready)
+        # Polls this process is posting now: a round must not take them for ones a crash left.
+        self._posting: set[int] = set()
 
     def start(self) -> None:
         if not self.loop.is_running():
@@ -135,7 +137,8 @@ class ClubLoop:
         now = self.clock()
         club = self.bot.library.club
         for poll in await self.bot.run_blocking(club.polls_posting):
-            await self._guarded(f"poll #{poll.id}", self.post_poll(poll, recovering=True))
+            if poll.id not in self._posting:
+                await self._guarded(f"poll #{poll.id}", self.post_poll(poll, recovering=True))
         for reminder in await self.bot.run_blocking(club.pending_reminders):
             await self._guarded(f"reminder of session #{reminder.session.id}", self._remind(reminder, now, True))
         for reminder in await self.bot.run_blocking(club.reminders_due, now):
@@ -163,6 +166,13 @@ class ClubLoop:
         recovering, the poll's channel is searched first and a poll found there is not posted
         again. A poll Discord refuses is dropped (ClubError, saying why); when Discord does not
         answer, the poll stays recorded and the next round tries again."""
+        self._posting.add(poll.id)
+        try:
+            return await self._post_poll(poll, recovering)
+        finally:
+            self._posting.discard(poll.id)
+
+    async def _post_poll(self, poll: Poll, recovering: bool) -> Poll:
         club = self.bot.library.club
         now = self.clock()
         marker = poll_marker(poll)

@@ -360,6 +360,22 @@ async def test_a_crash_after_posting_a_poll_but_before_recording_it_is_not_repea
     assert len(winners) == 1 and "with 3 of 4 votes" in winners[0].content
 
 
+async def test_a_round_while_the_command_posts_its_poll_does_not_post_it_too(bot, clock, group, channel, monkeypatch):
+    await shortlisted(bot, group, NODE, "FFJORD")
+    real_send = discord.abc.Messageable.send
+
+    async def slow_send(target, *args, **kwargs):
+        if kwargs.get("poll") is not None:
+            await bot.club_loop.tick()             # the loop's minute comes while Discord is answering
+        return await real_send(target, *args, **kwargs)
+
+    monkeypatch.setattr(discord.abc.Messageable, "send", slow_send)
+    await say("!club poll")
+    await bot.club_loop.tick()
+    assert len(await polls_in(channel)) == 1
+    assert [p["state"] for p in await bot.run_blocking(bot.library.store.polls, ("posting", "open"))] == ["open"]
+
+
 async def test_a_poll_the_bot_may_not_post_is_dropped_with_a_sentence(bot, api, clock, group, channel, monkeypatch):
     ids = await shortlisted(bot, group, NODE, "FFJORD")
     response = type("Response", (), {"status": 403, "reason": "Forbidden"})()
