@@ -420,7 +420,7 @@ HELP_ENTRIES = (
     HelpEntry("follow \"phrase\" · follow author:\"Name\"", "every new paper using that phrase, or by that author (\"R. T. Q. Chen\" is \"Ricky T. Q. Chen\"), reaches your personal digest, marked why; in this server's channel digest it is lifted."),
     HelpEntry("follows · unfollow <author or phrase>", "what you follow, and stop following one."),
     HelpEntry("digest subscribe <categories> [time] [timezone] [size]", "a daily digest of fresh arXiv papers in this channel, ranked for this server (Manage Channels). Also `digest show`, `digest preview`, `digest unsubscribe`, `digest links on`, and `digest me` for your own by DM."),
-    HelpEntry("club propose · shortlist · withdraw · suggest · poll", "the paper club: propose papers (or press 📚 under a card), vote in a poll, and the winner's card comes when it ends."),
+    HelpEntry("club propose · shortlist · withdraw · suggest · poll", "the paper club: propose papers (or press 📚 under a card, or pick one in the 📚 menu under a list), vote in a poll, and the winner's card comes when it ends."),
     HelpEntry("club schedule <paper> <when> · next · cancel · history · setup", "a session with a Discord event, a thread and reminders the day and the hour before (Manage Events or the club's role)."),
     HelpEntry("digest … only_relevant · min_score", "a relevance floor for a channel's or your own digest (and its preview): papers less like the likes are left out, and a day with nothing relevant posts nothing (or one line, with say_when_empty)."),
 )

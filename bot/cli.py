@@ -1531,7 +1531,7 @@ def club_next(state: State, group: str, as_json: bool) -> None:
 
 @club.command(name="cancel")
 @click.argument("group", type=NAME)
-@click.option("--json", "as_json", is_flag=True, help="Print the cancelled session as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the cancelled session as JSON (null when none).")
 @click.pass_obj
 def club_cancel(state: State, group: str, as_json: bool) -> None:
     """Cancel GROUP's next session (its reminders are not sent). Exits with 3 when none is scheduled."""
@@ -1540,6 +1540,8 @@ def club_cancel(state: State, group: str, as_json: bool) -> None:
     try:
         session = state.library().club.cancel(group, _now())
     except ClubError:
+        if as_json:
+            _emit_json(None)
         click.echo(f"No session of {group} is scheduled.", err=True)
         sys.exit(EXIT_NOT_FOUND)
     if as_json:
@@ -1566,25 +1568,60 @@ def club_history(state: State, group: str, as_json: bool) -> None:
                    + (f" · presented by {session.presenter}" if session.presenter else "") + took_part)
 
 
+REMINDER_STATES = {
+    "planned": "to be posted",
+    "due": "due now",
+    "pending": "being posted",
+    "sent": "posted",
+    "dropped": "given up (its thread or channel was gone)",
+}
+REMINDER_SKIPPED = {
+    "day": "skipped (the session was scheduled less than a day ahead, or the hour's reminder came first)",
+    "hour": "skipped (the session was scheduled less than an hour ahead)",
+}
+
+
+def _reminder_line(reminder: Any, channel_id: int | None) -> str:
+    """When a reminder is due, for which session, what became of it, and, while it is still
+    to be posted, where it goes."""
+    local = reminder.due.astimezone(reminder.session.local_start.tzinfo)
+    before = "the day before" if reminder.kind == "day" else "the hour before"
+    line = f"{local:%a %d %b %Y, %H:%M} ({reminder.session.timezone}), {before} session #{reminder.session.id} · "
+    if reminder.status == "skipped":
+        return line + REMINDER_SKIPPED[reminder.kind]
+    line += REMINDER_STATES[reminder.status]
+    if reminder.status in ("sent", "dropped"):
+        return line
+    if channel_id is None:
+        return line + " but the session has no thread and the club no channel to post in (/club setup sets one)"
+    if channel_id == reminder.session.thread_id:
+        return line + f" in the session's thread {channel_id}"
+    return line + f" in the club's channel {channel_id}"
+
+
 @club.command(name="remind")
 @click.argument("group", type=NAME)
-@click.option("--json", "as_json", is_flag=True, help="Print the reminders as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the reminders, with where each goes, as JSON.")
 @click.pass_obj
 def club_remind(state: State, group: str, as_json: bool) -> None:
-    """What the bot would post to remind GROUP of its sessions, and when (sends nothing)."""
-    library = state.library()
-    reminders = library.club.reminders(group, _now())
-    settings = library.club.settings(group)
+    """What the bot would post to remind GROUP of its sessions, where, and when (sends nothing).
+
+    A reminder goes to its session's thread (made when the bot schedules it in Discord), else to
+    the club's channel (`/club setup`); a session with neither is not reminded of.
+    """
+    club = state.library().club
+    reminders = club.reminders(group, _now())
+    settings = club.settings(group)
+    targets = [club.reminder_channel(r) for r in reminders]
     if as_json:
-        _emit_json({"settings": settings.to_dict(), "reminders": [r.to_dict() for r in reminders]})
+        _emit_json({"settings": settings.to_dict(),
+                    "reminders": [{**r.to_dict(), "channel_id": t} for r, t in zip(reminders, targets)]})
         return
     if not reminders:
-        click.echo(f"No session of {group} is scheduled, so there is nothing to remind of.", err=True)
-    mention = "the club's role, then " if settings.ping and settings.role_id else ""
-    for reminder in reminders:
-        local = reminder.due.astimezone(reminder.session.local_start.tzinfo)
-        where = f"in thread {reminder.session.thread_id}" if reminder.session.thread_id else "in the session's thread"
-        click.echo(f"{local:%Y-%m-%d %H:%M} ({reminder.session.timezone}) · {reminder.status} · {where}:")
+        click.echo(f"No session of {group} is to come, so there is nothing to remind of.", err=True)
+    mention = f"<@&{settings.role_id}> " if settings.ping and settings.role_id else ""
+    for reminder, target in zip(reminders, targets):
+        click.echo(_reminder_line(reminder, target) + ":")
         click.echo(f"    {mention}{reminder.text()}")
 
 

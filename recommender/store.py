@@ -1319,11 +1319,13 @@ class Store:
                 [group, channel_id, role_id, int(ping), timezone_name, _now()],
             )
 
-    def digest_timezone(self, group: str) -> str | None:
-        """The time zone of a group's oldest channel digest, if it has one."""
+    def digest_timezone(self, group: str, channel_id: int | None = None) -> str | None:
+        """The time zone of a group's channel digest: the one posted in `channel_id` if there
+        is one, else the group's oldest; None when the group has no channel digest."""
         row = self._read().execute(
-            "SELECT timezone FROM subscriptions WHERE grp = ? AND kind = 'channel' ORDER BY updated, target LIMIT 1",
-            [group],
+            "SELECT timezone FROM subscriptions WHERE grp = ? AND kind = 'channel' "
+            "ORDER BY channel_id IS NOT ?, updated, target LIMIT 1",
+            [group, channel_id],
         ).fetchone()
         return row[0] if row else None
 
