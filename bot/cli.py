@@ -15,21 +15,22 @@ from __future__ import annotations
 import dataclasses
 import errno
 import json
+import logging
 import math
 import os
 import sqlite3
 import sys
 import time
 import traceback
-from collections.abc import Callable, Sequence
-from contextlib import ExitStack
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from recommender.files import FileProblem, check_regular_file, describe_os_error
+from recommender.files import FileProblem, check_regular_file, describe_os_error, read_text_file
 
 from .config import ConfigError, Settings, configure_logging, env_file_warning, load_settings
 
@@ -972,15 +973,58 @@ def stats(state: State, as_json: bool) -> None:
                    f"{found['members']} members, {found['likes']} likes, {found['learned'][:10]})")
 
 
-def _fetch_feeds(state: State, categories: Sequence[str], now: datetime, force: bool) -> list[FeedReport]:
+def _fetch_feeds(state: State, categories: Sequence[str], now: datetime, force: bool,
+                 day: date | None = None) -> list[FeedReport]:
     from recommender import SubscriptionError
 
     library = state.library()
-    with _arxiv_client(_settings()) as client:
+    with _arxiv_client(_settings()) as client, _feeds_reported_here():
         try:
-            return library.digests.fetch(categories, client.announcement, now=now, force=force)
+            return library.digests.fetch(categories, client.announcement, now=now, force=force, day=day)
         except SubscriptionError as exc:
             raise click.UsageError(str(exc)) from exc
+
+
+def _read_feeds(state: State, sources: Sequence[str], now: datetime, day: date | None) -> list[FeedReport]:
+    """Each saved feed (a file, or a link) kept as the announcement of the category it names:
+    of the day it is for, or of `day` (an older feed is stale, a newer one taken)."""
+    from recommender.arxiv import ArxivError, read_announcement
+
+    settings = _settings()
+    library = state.library()
+    reports = []
+    with _arxiv_client(settings) as client, _feeds_reported_here():
+        for source in sources:
+            shown = shorten(source)
+            if source.startswith(("http://", "https://")):
+                try:
+                    announcement = client.announcement_at(source, day)
+                except ArxivError as exc:
+                    raise Problem(f"Cannot read the feed {shown}: {exc}") from exc
+            else:
+                try:
+                    text = read_text_file(Path(source), settings.arxiv_max_bytes)
+                except FileProblem as exc:
+                    raise BadInput(f"Cannot read the feed {shown}: {exc}.") from exc
+                announcement = read_announcement(text, source, None, day)
+            if not announcement.category:
+                why = (announcement.rejected[0].reason if announcement.status == "malformed" and announcement.rejected
+                       else "its title names no category, as \"cs.LG updates on arXiv.org\" does")
+                raise BadInput(f"{shown} is not the arXiv feed of a category: {why}.")
+            reports.append(library.digests.store_announcement(announcement, day or announcement.day, now))
+    return reports
+
+
+@contextmanager
+def _feeds_reported_here() -> Iterator[None]:
+    """While these commands fetch: the arXiv client logs each feed's report (for the bot's
+    log), and the commands print the same reports themselves, once."""
+    feeds = logging.getLogger("paperclub.arxiv.feeds")
+    was, feeds.disabled = feeds.disabled, True
+    try:
+        yield
+    finally:
+        feeds.disabled = was
 
 
 # What a recent attempt that is not repeated yet found, by the status it left.
@@ -997,6 +1041,8 @@ def _print_feed(report: FeedReport, force: str = "--force", err: bool = False) -
                 else f"a recent attempt {found}{f' ({why})' if why else ''}; not trying again yet ({force} tries now)")
     elif report.status == "ok":
         body = f"{report.new} new, {_plural(report.cross, 'cross-list')}, {report.updated} updated"
+        if report.newer and report.expected:
+            body += f" (the feed is newer than the {report.expected.isoformat()} announcement asked for; taken)"
     else:
         body = report.message.removeprefix(f"{report.category}: ")
     click.echo(head + body, err=err or failed)
@@ -1004,18 +1050,38 @@ def _print_feed(report: FeedReport, force: str = "--force", err: bool = False) -
         click.echo(f"  rejected {rejection}", err=True)
 
 
+def _feed_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--feed FILE_OR_URL (repeatable) and --day YYYY-MM-DD, for fetches and previews."""
+    f = click.option("--day", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+                     help="The announcement day (default: today's, or the day a --feed is for).")(f)
+    return click.option("--feed", "feeds", multiple=True, metavar="FILE_OR_URL", type=Text(REF_CHARS),
+                        help="A saved arXiv RSS feed (a file, or a link) to read as its category's announcement, "
+                             "instead of asking arXiv; repeat it for several.")(f)
+
+
 @cli.command()
-@click.argument("categories", nargs=-1, required=True, metavar="CATEGORY...", type=Text(CATEGORY_LIST_CHARS))
+@click.argument("categories", nargs=-1, metavar="CATEGORY...", type=Text(CATEGORY_LIST_CHARS))
+@_feed_options
 @click.option("--force", is_flag=True, help="Fetch again even if this announcement was fetched already.")
 @click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
 @click.pass_obj
-def fetch(state: State, categories: tuple[str, ...], force: bool, as_json: bool) -> None:
+def fetch(state: State, categories: tuple[str, ...], feeds: tuple[str, ...], day: datetime | None, force: bool,
+          as_json: bool) -> None:
     """Fetch today's arXiv announcement of each CATEGORY (cs.LG, stat.ML…) into the library.
 
-    Each announcement is fetched once. Exits with 1 when a feed could not be fetched (arXiv
-    unreachable, or its feed not yet updated for today).
+    Each announcement is fetched once. With --feed, a saved feed is read instead, as the
+    announcement of the category it names (for the day it is for, or --day). Exits with 1
+    when a feed could not be fetched (arXiv unreachable, or its feed not yet updated for the
+    day: a feed for an earlier day is stale).
     """
-    reports = _fetch_feeds(state, categories, _now(), force)
+    if bool(categories) == bool(feeds):
+        raise click.UsageError("Name the categories to fetch (paperclub fetch cs.LG stat.ML), or give saved feeds "
+                               "with --feed FILE, not both: a feed names its own category.")
+    wanted = day.date() if day else None
+    if feeds:
+        reports = _read_feeds(state, feeds, _now(), wanted)
+    else:
+        reports = _fetch_feeds(state, categories, _now(), force, wanted)
     if as_json:
         _emit_json([r.to_dict() for r in reports])
     else:
@@ -1173,6 +1239,7 @@ def _preview_options(required: bool) -> Callable[[Callable[..., Any]], Callable[
                          help="How many papers."),
             click.option("--cross-lists", is_flag=True, help="Also pick papers cross-listed into the categories."),
             _floor_options,
+            _feed_options,
             click.option("--no-fetch", is_flag=True, help="Use only the announcements fetched before."),
             click.option("--json", "as_json", is_flag=True, help="Print the digest and the fetch reports as JSON."),
         ]
@@ -1188,7 +1255,8 @@ def _preview_options(required: bool) -> Callable[[Callable[..., Any]], Callable[
 @click.pass_context
 def digest(
     ctx: click.Context, categories: tuple[str, ...], group: str | None, user: str | None, size: int,
-    cross_lists: bool, min_score: float | None, only_relevant: bool, no_fetch: bool, as_json: bool,
+    cross_lists: bool, min_score: float | None, only_relevant: bool, feeds: tuple[str, ...], day: datetime | None,
+    no_fetch: bool, as_json: bool,
 ) -> None:
     """Daily arXiv digests: with --categories, what one would post today (nothing is
     recorded); `subscribe`, `unsubscribe` and `list` manage the ones the bot posts.
@@ -1204,40 +1272,57 @@ def digest(
                                    f"(`paperclub digest --categories …`); give `{ctx.invoked_subcommand}` its own "
                                    f"options after it.")
         return
-    if not categories:
+    if not categories and not feeds:
         raise click.UsageError("Missing option '--categories': name the arXiv categories to preview "
                                "(or use a command: subscribe, unsubscribe, list, preview).")
-    _preview(ctx.obj, categories, group, user, size, cross_lists, _floor(min_score, only_relevant), no_fetch, as_json)
+    _preview(ctx.obj, categories, group, user, size, cross_lists, _floor(min_score, only_relevant), feeds, day,
+             no_fetch, as_json)
 
 
 @digest.command(name="preview", cls=_GreedyCategories)
-@_preview_options(required=True)
+@_preview_options(required=False)
 @click.pass_obj
 def digest_preview(
     state: State, categories: tuple[str, ...], group: str | None, user: str | None, size: int,
-    cross_lists: bool, min_score: float | None, only_relevant: bool, no_fetch: bool, as_json: bool,
+    cross_lists: bool, min_score: float | None, only_relevant: bool, feeds: tuple[str, ...], day: datetime | None,
+    no_fetch: bool, as_json: bool,
 ) -> None:
     """What a daily arXiv digest of the categories would post today (nothing is recorded).
 
-    Fetches today's announcements first, unless fetched already or --no-fetch. Exits with 1
-    when a feed could not be fetched.
+    Fetches today's announcements first, unless fetched already or --no-fetch. With --feed,
+    reads saved feeds instead (their categories are the preview's unless --categories says
+    otherwise), and previews the day they are for (or --day). Exits with 1 when a feed could
+    not be fetched.
     """
-    _preview(state, categories, group, user, size, cross_lists, _floor(min_score, only_relevant), no_fetch, as_json)
+    if not categories and not feeds:
+        raise click.UsageError("Missing option '--categories': name the arXiv categories to preview, "
+                               "or give saved feeds with --feed FILE.")
+    _preview(state, categories, group, user, size, cross_lists, _floor(min_score, only_relevant), feeds, day,
+             no_fetch, as_json)
 
 
 def _preview(
     state: State, categories: tuple[str, ...], group: str | None, user: str | None, size: int,
-    cross_lists: bool, floor: float | None, no_fetch: bool, as_json: bool,
+    cross_lists: bool, floor: float | None, feeds: tuple[str, ...], day: datetime | None, no_fetch: bool,
+    as_json: bool,
 ) -> None:
     from recommender import SubscriptionError
 
     if group and user:
         raise click.UsageError("Use --group or --user, not both: a digest goes to a channel or to a person.")
+    if feeds and no_fetch:
+        raise click.UsageError("Use --feed or --no-fetch, not both: --feed reads the feeds given.")
     now = _now()
-    reports = [] if no_fetch else _fetch_feeds(state, categories, now, force=False)
+    wanted = day.date() if day else None
+    if feeds:
+        reports = _read_feeds(state, feeds, now, wanted)
+        categories = categories or tuple(r.category for r in reports if r.category)
+        wanted = wanted or max((r.day for r in reports if r.day), default=None)
+    else:
+        reports = [] if no_fetch else _fetch_feeds(state, categories, now, force=False, day=wanted)
     try:
         preview = state.library().digests.preview(
-            categories, now, group=group, user=user, size=size, cross_lists=cross_lists, min_score=floor,
+            categories, now, group=group, user=user, size=size, cross_lists=cross_lists, min_score=floor, day=wanted,
         )
     except SubscriptionError as exc:
         raise click.UsageError(str(exc)) from exc
@@ -1245,7 +1330,8 @@ def _preview(
         _emit_json({**preview.to_dict(), "min_score": floor, "fetched": [r.to_dict() for r in reports]})
     else:
         for report in reports:
-            _print_feed(report, force=f"paperclub fetch --force {report.category}", err=True)
+            if not (report.already and report.status in FETCHED):  # nothing to say about it
+                _print_feed(report, force=f"paperclub fetch --force {report.category}", err=True)
         _print_digest(preview, cross_lists, floor)
     if any(r.status not in FETCHED for r in reports):
         sys.exit(1)
