@@ -194,6 +194,11 @@ def _check_database_path(path: str) -> None:
     before SQLite tries it (SQLite would call a folder or a FIFO "not a database")."""
     if path == ":memory:" or path.startswith("file:"):
         return
+    folder = Path(path).expanduser().parent
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise BadInput(f"The folder of the database, {_shown_path(folder)}, {what}: check the path "
+                       "(--db or PAPERCLUB_DB), or make the folder first.")
     try:
         check_regular_file(Path(path))
     except FileProblem as exc:
@@ -558,6 +563,9 @@ def _not_found_message(exc: PaperNotFound) -> str:
     arxiv_id = None if exc.ambiguous else parse_arxiv_ref(exc.ref)
     if arxiv_id:
         return f"arXiv:{arxiv_id} is not in the library; `paperclub add {arxiv_id}` brings it in from arXiv."
+    if exc.doi:
+        return (f"No paper with the DOI {exc.doi} is in the library; a file that lists it brings it in "
+                "(`paperclub ingest FILE`, or `paperclub import USER FILE` for your own reading list).")
     return str(exc)
 
 
@@ -592,9 +600,10 @@ def _signal_command(name: str, action: str, summary: str) -> None:
             sys.exit(EXIT_NOT_FOUND)
 
 
-_signal_command("like", "like", "Like papers (by id, arXiv id or URL, or title) for USER.")
-_signal_command("dislike", "dislike", "Mark papers \"not for me\" for USER.")
-_signal_command("unlike", "unlike", "Forget USER's like or \"not for me\" on papers.")
+_signal_command("like", "like", "Like papers for USER: by id, arXiv id or link, DOI, or title.")
+_signal_command("dislike", "dislike", "Mark papers \"not for me\" for USER: by id, arXiv id or link, DOI, or title.")
+_signal_command("unlike", "unlike", "Forget USER's like or \"not for me\" on papers (by id, arXiv id or link, DOI, "
+                "or title).")
 
 
 @cli.command()
@@ -699,7 +708,7 @@ def _follow_target(author: str | None, phrase: tuple[str, ...]) -> tuple[str, st
     return ("author", author) if author is not None else ("phrase", words)
 
 
-@cli.command()
+@cli.command(short_help="Follow an author or a phrase for USER: their new papers reach USER's digest.")
 @click.argument("user", type=NAME)
 @click.argument("phrase", nargs=-1, type=NAME)
 @click.option("--author", type=NAME, metavar="NAME", help="Follow this author instead of a phrase.")
@@ -824,22 +833,44 @@ def _print_merges(merges: list[Any]) -> None:
 
 
 def _print_import(report: Any) -> None:
+    read = [f for f in report.files if not f.error]
     for f in report.files:
         if f.error:
             click.echo(f"{f.path}: skipped: {f.error}", err=True)
             continue
-        click.echo(
-            f"{f.path} ({_format_and_encoding(f)}): {f.added} added, {f.matched} matched, {f.liked} liked, "
-            f"{f.already_liked} already liked, {len(f.rejected)} rejected"
-        )
+        click.echo(f"{f.path} ({_format_and_encoding(f)}): {_import_sentence(f, report.user)}")
         for rejection in f.rejected:
             click.echo(f"  rejected {rejection}", err=True)
         _print_merges(f.merges)
-    click.echo(
-        f"Total: {report.added} added, {report.matched} matched, {report.liked} liked, "
-        f"{report.already_liked} already liked, {len(report.rejected)} rejected; "
-        f"{report.user} likes {_plural(len(report.paper_ids), 'paper')} from these files"
-    )
+    if len(read) > 1 or not read:
+        rejected = f", {_entries(len(report.rejected))} rejected" if report.rejected else ""
+        click.echo(f"In all, {report.user} likes {_plural(len(report.paper_ids), 'paper')} from these files "
+                   f"({report.liked} newly liked); {report.added} new to the library{rejected}.")
+
+
+def _import_sentence(f: Any, user: str) -> str:
+    """What importing one file did, in words: `8 papers, all new to the library; ada likes 8
+    more papers; 1 entry rejected.`"""
+    if not f.matched:
+        where = "all new to the library" if f.added > 1 else "new to the library"
+    elif not f.added:
+        where = "all already in the library" if f.matched > 1 else "already in the library"
+    else:
+        where = f"{f.added} new to the library, {f.matched} already in it"
+    if not f.already_liked:
+        likes = f"{user} likes {_plural(f.liked, 'more paper')}"
+    elif not f.liked:
+        likes = f"{user} liked {'them' if f.already_liked > 1 else 'it'} already"
+    else:
+        likes = f"{user} likes {_plural(f.liked, 'more paper')} ({f.already_liked} liked already)"
+    rejected = f"; {_entries(len(f.rejected))} rejected" if f.rejected else ""
+    if not f.entries:
+        return f"no papers{rejected}."
+    return f"{_plural(f.entries, 'paper')}, {where}; {likes}{rejected}."
+
+
+def _entries(count: int) -> str:
+    return f"{count} {'entry' if count == 1 else 'entries'}"
 
 
 @cli.command()
@@ -863,6 +894,12 @@ def export(state: State, user: str | None, group: str | None, everything: bool, 
     if everything == bool(user or group):
         raise BadInput("Say whose papers to export: --user USER, --group GROUP, or --all.")
     exported = state.library().export(fmt, user=user, group=group)
+    if not exported.papers:
+        within = f" in {group}" if group else ""
+        click.echo(f"Nothing to export: {user} has not liked any papers{within}." if user
+                   else f"Nothing to export: no papers were liked in {group}." if group
+                   else "Nothing to export: the library holds no papers.", err=True)
+        sys.exit(EXIT_NOT_FOUND)
     if output is None:
         click.echo(exported.text, nl=False)
     else:
@@ -889,7 +926,7 @@ def _print_ranked(results: list[Recommendation], as_json: bool) -> None:
         click.echo("Nothing to suggest yet.", err=True)
     for rank, result in enumerate(results, 1):
         click.echo(f"{rank:2d}. " + click.style(result.paper.title, bold=True) + f"  {_meta_line(result.paper)}")
-        click.echo(f"    {result.reason.replace('*', '')}")
+        click.echo(f"    {result.plain_reason}")
 
 
 @cli.command()
@@ -1352,7 +1389,7 @@ def _print_digest(preview: Preview, cross_lists: bool, floor: float | None = Non
         click.echo(f"{rank:2d}. " + click.style(paper.title, bold=True))
         click.echo(f"    arXiv:{paper.arxiv_id} · {paper.url}" if paper.arxiv_id else f"    #{paper.id}")
         if pick.reason:
-            click.echo(f"    {pick.reason.replace('*', '')}")
+            click.echo(f"    {pick.plain_reason}")
 
 
 def _why_empty(preview: Preview, kind: str, floor: float | None = None) -> list[str]:
@@ -1378,7 +1415,21 @@ def _why_empty(preview: Preview, kind: str, floor: float | None = None) -> list[
     return reasons
 
 
-DISCORD_ID = click.IntRange(0, 2**64 - 1)
+class DiscordId(click.ParamType):
+    """A Discord id: a channel's, a person's or a server's, the number Discord shows with
+    Developer Mode on (Copy ID)."""
+
+    name = "discord id"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        text = str(value).strip()
+        if not text.isascii() or not text.isdigit() or len(text) > 20 or int(text) >= 2**64:
+            self.fail(f"{shorten(text, 40)!r} is not a Discord id: an id is a number of up to 20 digits, such as "
+                      "1200000000000000001 (in Discord, turn on Developer Mode and use Copy ID).", param, ctx)
+        return int(text)
+
+
+DISCORD_ID = DiscordId()
 
 
 def _digest_target(channel: int | None, user: int | None) -> str:

@@ -30,7 +30,7 @@ def run(*args: str):
 
 
 def test_first_use_creates_the_database_with_the_bundled_seeds(tmp_path):
-    path = tmp_path / "new" / "paperclub.db"
+    path = tmp_path / "paperclub.db"  # in a folder that exists: a missing one is a typo (exit 2)
     result = run("--db", str(path), "search", "neural", "ODE")
     assert result.exit_code == 0, result.output
     assert "Created" in result.stderr and "80 bundled papers" in result.stderr

@@ -217,3 +217,33 @@ def test_grouping_likes_imports_no_clustering_library(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_topics_of_german_and_french_likes_are_not_their_grammar_words(tmp_path):
+    """A library holding German and French papers beside English ones: an interest's words
+    leave out the stop words of the languages its papers are in (which the index keeps, as
+    English-only stop words leave them in: "die, mit, wir, und, der" and "des, nous, les, pour"
+    were the topics), while English interests keep words that happen to be stop words
+    elsewhere."""
+    from recommender.stopwords import other_languages
+
+    with Library(tmp_path / "x.db") as lib:
+        lib.ingest([DATA / "abstracts-de-fr.csv", ROOT / "seeds"])
+        german = [lib.paper(t).id for t in ("Neuronale Netze für", "Lernen von Darstellungen",
+                                            "Verschränkung in Systemen", "Dynamik offener Quantensysteme")]
+        french = [lib.paper(t).id for t in ("Réseaux de neurones pour", "Intrication dans les",
+                                            "Correction d'erreurs quantiques", "Dynamique des systèmes")]
+        for paper_id in german:
+            lib.like("hans", paper_id)
+        for paper_id in french:
+            lib.like("marie", paper_id)
+        index = lib.index()
+        assert {"und", "die", "der", "dans", "les", "nous"} <= set(index.vectorizer.vocabulary)
+        assert index.languages(index.rows(german)) == {"de"} and index.languages(index.rows(french)) == {"fr"}
+        for user, code in (("hans", "de"), ("marie", "fr")):
+            [interest] = lib.taste(user)
+            words = {w for term in interest.terms for w in term.split()}
+            assert len(interest.terms) == 5 and not words & other_languages()[code], interest.terms
+        seeds = index.rows([lib.paper("Neural Ordinary Differential Equations").id,
+                            lib.paper("Latent ODEs for Irregularly-Sampled Time Series").id])
+        assert index.languages(seeds) == set()
