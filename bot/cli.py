@@ -1,8 +1,8 @@
 """The `paperclub` command: the same library the bot uses, from the terminal.
 
 Start-up is kept short: the core is imported inside the commands that use it (the lazy
-`recommender` package loads a module on first use), so `paperclub --help` never imports
-scikit-learn, numpy or discord.
+`recommender` package loads a module on first use), so `paperclub --help` never imports numpy,
+SciPy or discord, and no command imports scikit-learn (see `recommender.tfidf`).
 
 Exit statuses: 0 done; 1 failed (the database cannot be opened or is read-only, arXiv is
 unreachable, nothing could be ingested, an unexpected error); 2 bad usage or input (an unknown

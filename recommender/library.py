@@ -199,8 +199,8 @@ class Library:
 
     def _load_index_code_aside(self) -> None:
         """Import the index's code on a thread of its own while files are read: the index is
-        brought up to date after them, and importing scikit-learn costs a second of CPU that a
-        process waiting on its parsing process (a large file) has to spare."""
+        brought up to date after them, and importing numpy and SciPy costs a quarter of a second of
+        CPU that a process waiting on its parsing process (a large file) has to spare."""
         if self._keeper is None and f"{__package__}.index" not in sys.modules:
             threading.Thread(target=importlib.import_module, args=(f"{__package__}.index",),
                              name="paperclub-index-import", daemon=True).start()
