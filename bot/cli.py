@@ -876,13 +876,15 @@ def _entries(count: int) -> str:
 @cli.command()
 @click.option("--user", type=NAME, help="The papers USER liked.")
 @click.option("--group", type=NAME, help="The papers liked in this group (with --user: USER's likes there).")
+@click.option("--club", "club_group", type=NAME, metavar="GROUP",
+              help="The papers GROUP's paper club read, in the order it read them.")
 @click.option("--all", "everything", is_flag=True, help="Every paper in the library.")
 @click.option("--format", "fmt", default="bibtex", show_default=True,
               type=click.Choice(["bibtex", "biblatex", "ris", "csljson", "csv"]))
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write to this file (default: standard output).")
 @click.pass_obj
-def export(state: State, user: str | None, group: str | None, everything: bool, fmt: str,
+def export(state: State, user: str | None, group: str | None, club_group: str | None, everything: bool, fmt: str,
            output: Path | None) -> None:
     """Write a reading list for a reference manager: BibTeX, BibLaTeX, RIS, CSL-JSON or CSV.
 
@@ -891,13 +893,14 @@ def export(state: State, user: str | None, group: str | None, everything: bool, 
     with its names, citation fields and date as far as known. What it writes reads back into
     paperclub as the same papers.
     """
-    if everything == bool(user or group):
-        raise BadInput("Say whose papers to export: --user USER, --group GROUP, or --all.")
-    exported = state.library().export(fmt, user=user, group=group)
+    if sum((everything, bool(user or group), club_group is not None)) != 1:
+        raise BadInput("Say whose papers to export: --user USER, --group GROUP, --club GROUP, or --all.")
+    exported = state.library().export(fmt, user=user, group=group, club=club_group, now=_now())
     if not exported.papers:
         within = f" in {group}" if group else ""
         click.echo(f"Nothing to export: {user} has not liked any papers{within}." if user
                    else f"Nothing to export: no papers were liked in {group}." if group
+                   else f"Nothing to export: the paper club of {club_group} has read no papers yet." if club_group
                    else "Nothing to export: the library holds no papers.", err=True)
         sys.exit(EXIT_NOT_FOUND)
     if output is None:
@@ -907,7 +910,8 @@ def export(state: State, user: str | None, group: str | None, everything: bool, 
             output.write_text(exported.text, encoding="utf-8")
         except OSError as exc:
             raise Problem(f"Cannot write {_shown_path(output)}: {describe_os_error(exc)}.") from exc
-    whose = f"{user}'s likes" if user else f"the likes in {group}" if group else "the library"
+    whose = (f"{user}'s likes" if user else f"the likes in {group}" if group
+             else f"the paper club of {club_group}" if club_group else "the library")
     where = f" to {_shown_path(output)}" if output else ""
     click.echo(f"Wrote {_plural(exported.papers, 'paper')} ({whose}, {fmt}){where}.", err=True)
 
@@ -972,14 +976,15 @@ def similar(state: State, paper: tuple[str, ...], limit: int, as_json: bool) -> 
 @click.option("--category", type=Text(CATEGORY_CHARS), help="Only papers in this arXiv category (cs.LG, or just LG).")
 @click.option("--for", "for_user", metavar="USER", type=NAME,
               help="A surprise from USER's ranking rather than a uniform pick.")
+@click.option("--group", type=NAME, help="Never a paper this group's paper club read or has scheduled.")
 @click.option("--json", "as_json", is_flag=True, help="Print the paper as JSON.")
 @click.pass_obj
-def random_paper(state: State, category: str | None, for_user: str | None, as_json: bool) -> None:
+def random_paper(state: State, category: str | None, for_user: str | None, group: str | None, as_json: bool) -> None:
     """A random paper."""
     from recommender import PaperNotFound
 
     try:
-        paper = state.library().random(category=category, for_user=for_user)
+        paper = state.library().random(category=category, for_user=for_user, group=group)
     except PaperNotFound as exc:
         _not_found(exc)
     if as_json:
@@ -1525,6 +1530,200 @@ def digest_list(state: State, group: str | None, as_json: bool) -> None:
                    "(`paperclub digest subscribe` starts one).", err=True)
     for subscription in subscriptions:
         click.echo(f"{_subscriber(subscription)}: {subscription.describe()}")
+
+
+# -- the paper club ---------------------------------------------------------------------------
+
+
+@cli.group()
+def club() -> None:
+    """The paper club: a group's shortlist, its sessions and their reminders.
+
+    Without Discord there are no polls or events: `schedule` records the session, which the bot
+    (when it runs for that server) reminds of in its thread. GROUP is the Discord server id.
+    """
+
+
+def _club_call(action: Callable[[], Any]) -> Any:
+    """Run a club action, turning its refusals into sentences with the right exit status."""
+    from recommender import ClubError, PaperNotFound
+
+    try:
+        return action()
+    except PaperNotFound as exc:
+        _not_found(exc)
+    except ClubError as exc:
+        raise BadInput(str(exc)) from exc
+
+
+def _session_lines(session: Any) -> list[str]:
+    lines = [click.style(session.paper.title, bold=True) + f"  #{session.paper.id}",
+             f"    {session.when_text()}" + (f" · presented by {session.presenter}" if session.presenter else "")
+             + (f" · at {session.place}" if session.place else "")]
+    if session.paper.url:
+        lines.append(f"    {session.paper.url}")
+    return lines
+
+
+@club.command(name="propose")
+@click.argument("group", type=NAME)
+@click.argument("paper", nargs=-1, required=True, type=REF)
+@click.option("--user", required=True, type=NAME, help="Who proposes it.")
+@click.option("--json", "as_json", is_flag=True, help="Print the proposal as JSON.")
+@click.pass_obj
+def club_propose(state: State, group: str, paper: tuple[str, ...], user: str, as_json: bool) -> None:
+    """Put PAPER (id, arXiv id or URL, DOI or title) on GROUP's shortlist for USER."""
+    library = state.library()
+    proposal = _club_call(lambda: library.club.propose(group, " ".join(paper), user))
+    if as_json:
+        _emit_json(proposal.to_dict())
+    else:
+        click.echo(f"{user} proposed #{proposal.paper.id} {proposal.paper.title} for the paper club of {group}.")
+
+
+@club.command(name="withdraw")
+@click.argument("group", type=NAME)
+@click.argument("paper", nargs=-1, required=True, type=REF)
+@click.option("--user", required=True, type=NAME, help="Who proposed it (only they may withdraw it).")
+@click.option("--json", "as_json", is_flag=True, help="Print the withdrawn proposal as JSON.")
+@click.pass_obj
+def club_withdraw(state: State, group: str, paper: tuple[str, ...], user: str, as_json: bool) -> None:
+    """Take USER's proposal of PAPER off GROUP's shortlist."""
+    library = state.library()
+    proposal = _club_call(lambda: library.club.withdraw(group, " ".join(paper), user))
+    if as_json:
+        _emit_json(proposal.to_dict())
+    else:
+        click.echo(f"{user} withdrew #{proposal.paper.id} {proposal.paper.title}.")
+
+
+@club.command(name="shortlist")
+@click.argument("group", type=NAME)
+@click.option("--json", "as_json", is_flag=True, help="Print the shortlist as JSON.")
+@click.pass_obj
+def club_shortlist(state: State, group: str, as_json: bool) -> None:
+    """GROUP's shortlist, oldest proposal first, with proposers and likes."""
+    proposals = state.library().club.shortlist(group)
+    if as_json:
+        _emit_json([p.to_dict() for p in proposals])
+        return
+    if not proposals:
+        click.echo(f"The shortlist of {group} is empty (`paperclub club propose` adds a paper; "
+                   f"`paperclub club suggest {_quoted(group)}` offers some).", err=True)
+    for rank, proposal in enumerate(proposals, 1):
+        click.echo(f"{rank:2d}. " + click.style(proposal.paper.title, bold=True) + f"  #{proposal.paper.id}")
+        click.echo(f"    proposed by {proposal.proposer} on {proposal.proposed[:10]} · "
+                   f"{_plural(proposal.likes, 'like')} in {group}")
+
+
+@club.command(name="suggest")
+@click.argument("group", type=NAME)
+@click.option("-n", "--limit", default=5, show_default=True, type=click.IntRange(1, 25))
+@click.option("--json", "as_json", is_flag=True, help="Print the papers as JSON.")
+@click.pass_obj
+def club_suggest(state: State, group: str, limit: int, as_json: bool) -> None:
+    """Papers GROUP likes most that its club has not read, scheduled or shortlisted."""
+    _print_ranked(state.library().club.suggest(group, limit), as_json)
+
+
+@club.command(name="schedule")
+@click.argument("group", type=NAME)
+@click.argument("paper", nargs=-1, required=True, type=REF)
+@click.option("--when", "when", required=True, metavar='"YYYY-MM-DD HH:MM"',
+              help="Local time of the session, in the club's time zone (its digest's, else UTC).")
+@click.option("--presenter", type=Text(200), metavar="NAME", help="Who presents the paper.")
+@click.option("--place", type=Text(200), help="Where the club meets (a room, a link).")
+@click.option("--json", "as_json", is_flag=True, help="Print the session as JSON.")
+@click.pass_obj
+def club_schedule(state: State, group: str, paper: tuple[str, ...], when: str, presenter: str | None,
+                  place: str | None, as_json: bool) -> None:
+    """Record a session of GROUP's club on PAPER (no Discord event: the bot makes those)."""
+    library = state.library()
+    session = _club_call(lambda: library.club.schedule(group, " ".join(paper), when, _now(),
+                                                       presenter=presenter, place=place))
+    if as_json:
+        _emit_json(session.to_dict())
+        return
+    click.echo(f"Scheduled session #{session.id} of {group}:")
+    for line in _session_lines(session):
+        click.echo(line)
+
+
+@club.command(name="next")
+@click.argument("group", type=NAME)
+@click.option("--json", "as_json", is_flag=True, help="Print the session as JSON (null when none).")
+@click.pass_obj
+def club_next(state: State, group: str, as_json: bool) -> None:
+    """GROUP's next session. Exits with 3 when none is scheduled."""
+    session = state.library().club.next(group, _now())
+    if as_json:
+        _emit_json(session.to_dict() if session else None)
+    elif session is None:
+        click.echo(f"No session of {group} is scheduled.", err=True)
+    else:
+        for line in _session_lines(session):
+            click.echo(line)
+    if session is None:
+        sys.exit(EXIT_NOT_FOUND)
+
+
+@club.command(name="cancel")
+@click.argument("group", type=NAME)
+@click.option("--json", "as_json", is_flag=True, help="Print the cancelled session as JSON.")
+@click.pass_obj
+def club_cancel(state: State, group: str, as_json: bool) -> None:
+    """Cancel GROUP's next session (its reminders are not sent). Exits with 3 when none is scheduled."""
+    from recommender import ClubError
+
+    try:
+        session = state.library().club.cancel(group, _now())
+    except ClubError:
+        click.echo(f"No session of {group} is scheduled.", err=True)
+        sys.exit(EXIT_NOT_FOUND)
+    if as_json:
+        _emit_json(session.to_dict())
+    else:
+        click.echo(f"Cancelled session #{session.id}: {session.describe()}.")
+
+
+@club.command(name="history")
+@click.argument("group", type=NAME)
+@click.option("--json", "as_json", is_flag=True, help="Print the sessions as JSON.")
+@click.pass_obj
+def club_history(state: State, group: str, as_json: bool) -> None:
+    """The sessions GROUP's club held, newest first: date, paper, presenter, how many took part."""
+    sessions = state.library().club.history(group, _now())
+    if as_json:
+        _emit_json([s.to_dict() for s in sessions])
+        return
+    if not sessions:
+        click.echo(f"The paper club of {group} has held no session yet.", err=True)
+    for session in sessions:
+        took_part = f" · {session.interested} interested" if session.interested is not None else ""
+        click.echo(f"{session.local_start:%Y-%m-%d} " + click.style(session.paper.title, bold=True)
+                   + (f" · presented by {session.presenter}" if session.presenter else "") + took_part)
+
+
+@club.command(name="remind")
+@click.argument("group", type=NAME)
+@click.option("--json", "as_json", is_flag=True, help="Print the reminders as JSON.")
+@click.pass_obj
+def club_remind(state: State, group: str, as_json: bool) -> None:
+    """What the bot would post to remind GROUP of its sessions, and when (sends nothing)."""
+    library = state.library()
+    reminders = library.club.reminders(group, _now())
+    settings = library.club.settings(group)
+    if as_json:
+        _emit_json({"settings": settings.to_dict(), "reminders": [r.to_dict() for r in reminders]})
+        return
+    if not reminders:
+        click.echo(f"No session of {group} is scheduled, so there is nothing to remind of.", err=True)
+    mention = "the club's role, then " if settings.ping and settings.role_id else ""
+    for reminder in reminders:
+        local = reminder.due.astimezone(reminder.session.local_start.tzinfo)
+        where = f"in thread {reminder.session.thread_id}" if reminder.session.thread_id else "in the session's thread"
+        click.echo(f"{local:%Y-%m-%d %H:%M} ({reminder.session.timezone}) · {reminder.status} · {where}:")
+        click.echo(f"    {mention}{reminder.text()}")
 
 
 @cli.command()

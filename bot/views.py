@@ -37,7 +37,7 @@ INTEREST_GONE = ("Your likes have changed since this list was made and that inte
                  "run /taste again.")
 PAGE_SIZE = cards.CARDS_PER_MESSAGE
 PAGE_TIMEOUT = 180.0
-ACTION_ID = re.compile(r"paperclub:(?:like|dislike|similar):([0-9]{1,18})")
+ACTION_ID = re.compile(r"paperclub:(?:like|dislike|similar|propose):([0-9]{1,18})")
 
 
 def user_key(user: discord.abc.Snowflake) -> str:
@@ -92,7 +92,7 @@ async def answer_error(interaction: discord.Interaction, error: BaseException, w
 
 
 class PaperAction:
-    """What the three paper buttons share; each subclass is also a DynamicItem with a template."""
+    """What the paper buttons share; each subclass is also a DynamicItem with a template."""
 
     verb: ClassVar[str]
     label: ClassVar[str]
@@ -163,6 +163,18 @@ class SimilarButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], temp
             embeds=cards.ranked_cards(results),
             view=list_view([r.paper for r in results]),
         )
+
+
+class ProposeButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], template=r"paperclub:propose:(?P<id>[0-9]{1,18})"):
+    verb, label, emoji = "propose", "Propose for paper club", "📚"
+
+    async def act(self, interaction: discord.Interaction, bot: PaperclubBot) -> None:
+        group = group_key(interaction.guild_id)
+        if group is None:
+            await send_private(interaction, cards.CLUB_IN_SERVERS)
+            return
+        proposal = await bot.run_write(bot.library.club.propose, group, self.paper_id, user_key(interaction.user))
+        await send_private(interaction, cards.proposed_message(proposal.paper))
 
 
 # -- muting interests -------------------------------------------------------------------------
@@ -250,7 +262,7 @@ def taste_view(user_id: int, interests: Sequence[Interest]) -> discord.ui.View |
 def card_view(paper: Paper) -> discord.ui.View:
     """The buttons under one paper's card."""
     view = discord.ui.View(timeout=None)
-    for action in (LikeButton, DislikeButton, SimilarButton):
+    for action in (LikeButton, DislikeButton, SimilarButton, ProposeButton):
         view.add_item(action(paper.id))
     if paper.url:
         view.add_item(discord.ui.Button(style=discord.ButtonStyle.link, label="arXiv", url=paper.url))
@@ -259,14 +271,12 @@ def card_view(paper: Paper) -> discord.ui.View:
 
 def list_view(papers: Sequence[Paper], first_rank: int = 1) -> discord.ui.View:
     """Buttons for up to five numbered cards: a row of Likes, of Not for me, of More like this,
-    and links (row 3 is left for paging)."""
+    and of Propose for paper club (row 3 is left for paging). Each card's title links to its
+    paper, so the rows hold no link buttons: Discord allows five rows."""
     view = discord.ui.View(timeout=None)
-    for row, action in enumerate((LikeButton, DislikeButton, SimilarButton)):
+    for row, action in zip((0, 1, 2, 4), (LikeButton, DislikeButton, SimilarButton, ProposeButton)):
         for rank, paper in enumerate(papers[:PAGE_SIZE], first_rank):
             view.add_item(action(paper.id, rank=rank, row=row))
-    for rank, paper in enumerate(papers[:PAGE_SIZE], first_rank):
-        if paper.url:
-            view.add_item(discord.ui.Button(style=discord.ButtonStyle.link, label=f"arXiv {rank}", url=paper.url, row=4))
     return view
 
 
@@ -423,5 +433,5 @@ class SearchPager:
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
-    LikeButton, DislikeButton, SimilarButton, PageButton, MuteButton,
+    LikeButton, DislikeButton, SimilarButton, ProposeButton, PageButton, MuteButton,
 )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .arxiv import Announcement, ArxivClient, ArxivError, Lookup, RateGate
     from .backup import BackupError
+    from .club import Club, ClubError, Poll, Proposal, Reminder, Session
     from .digest import (
         Digest,
         DigestBook,
@@ -54,6 +55,7 @@ _ORIGINS: dict[str, tuple[str, str]] = {
         name: (".digest", name)
         for name in ("Digest", "DigestBook", "FeedReport", "Preview", "Subscription", "SubscriptionError")
     },
+    **{name: (".club", name) for name in ("Club", "ClubError", "Poll", "Proposal", "Reminder", "Session")},
     "EnrichReport": (".enrich", "EnrichReport"),
     "FollowError": (".follows", "FollowError"),
     **{name: (".files", name) for name in ("FileProblem", "read_text_file")},
@@ -83,6 +85,8 @@ __all__ = [
     "BackupError",
     "ArxivClient",
     "ArxivError",
+    "Club",
+    "ClubError",
     "Digest",
     "DigestBook",
     "EnrichReport",
@@ -98,13 +102,17 @@ __all__ = [
     "Lookup",
     "Paper",
     "PaperNotFound",
+    "Poll",
     "Preview",
+    "Proposal",
     "QueryError",
     "RateGate",
     "Recommendation",
     "Rejection",
+    "Reminder",
     "SchemaTooNew",
     "SearchResult",
+    "Session",
     "Signal",
     "Source",
     "Subscription",

@@ -8,7 +8,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -20,6 +20,7 @@ from .store import Store
 if TYPE_CHECKING:
     from .arxiv import ArxivClient, Lookup
     from .blend import Blend
+    from .club import Club
     from .digest import DigestBook
     from .enrich import EnrichProgress, EnrichReport
     from .export import Exported
@@ -56,6 +57,7 @@ class Library:
         self._keeper: IndexKeeper | None = None
         self._recommender: Recommender | None = None
         self._digests: DigestBook | None = None
+        self._club: Club | None = None
         self.finder = Finder(self.store)
         if self.store.get_meta(LIBRARY_ID_KEY) is None:
             self.store.set_meta(LIBRARY_ID_KEY, uuid.uuid4().hex)
@@ -116,6 +118,13 @@ class Library:
 
         return self._part("_digests", lambda: DigestBook(
             self.store, self.ingester, self.recommender, self.papers_changed))
+
+    @property
+    def club(self) -> Club:
+        """The paper club of each group: shortlist, polls, sessions and reminders (see `club.Club`)."""
+        from .club import Club
+
+        return self._part("_club", lambda: Club(self.store, self.paper, self.recommender))
 
     # -- ingest ----------------------------------------------------------------------------
 
@@ -289,12 +298,21 @@ class Library:
 
         return rotating_backup(self.store.path, folder, keep, now)
 
-    def export(self, fmt: str = "bibtex", user: str | None = None, group: str | None = None) -> Exported:
+    def export(self, fmt: str = "bibtex", user: str | None = None, group: str | None = None,
+               club: str | None = None, now: datetime | None = None) -> Exported:
         """A person's likes, a group's, or the whole library, written as BibTeX, BibLaTeX, RIS,
-        CSL-JSON or Zotero CSV (see `export.export_library`); ValueError for another format."""
-        from .export import export_library
+        CSL-JSON or Zotero CSV (see `export.export_library`); with `club`, the papers that
+        group's paper club read by `now`, in the order it read them. ValueError for another
+        format."""
+        from .export import FORMATS, Exported, export, export_library
 
-        return export_library(self.store, fmt, user, group)
+        if club is None:
+            return export_library(self.store, fmt, user, group)
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})")
+        read = [s.paper for s in reversed(self.club.history(club, now or datetime.now(timezone.utc)))]
+        unique = list({paper.id: paper for paper in read}.values())
+        return Exported(export(unique, fmt), fmt, len(unique))
 
     def mark_delivered(self, recipient: str, paper_ids: Iterable[int]) -> None:
         """Remember papers sent to a person or channel, so they are not recommended again."""
@@ -330,9 +348,10 @@ class Library:
         (for a person, without the papers they marked "not for me")."""
         return self.recommender.similar(self.paper(ref), limit, None if for_user is None else str(for_user))
 
-    def random(self, category: str | None = None, for_user: str | None = None) -> Paper:
-        """A random paper, or with `for_user` a surprise from the upper part of their ranking."""
-        return self.recommender.random(category, None if for_user is None else str(for_user))
+    def random(self, category: str | None = None, for_user: str | None = None, group: str | None = None) -> Paper:
+        """A random paper, or with `for_user` a surprise from the upper part of their ranking;
+        in a group, never one its paper club read or has scheduled."""
+        return self.recommender.random(category, None if for_user is None else str(for_user), group)
 
     def lab_ranking(self, group: str, limit: int = 10, candidates: Iterable[int] | None = None,
                     exclude: Iterable[int] = (), min_score: float | None = None) -> list[Recommendation]:

@@ -34,7 +34,7 @@ def run_in(folder: Path, token: str | None, monkeypatch) -> tuple[int, str]:
 
 
 def test_the_permissions_integer():
-    assert PERMISSIONS.value == 2048 + 16384 + 65536 + 2**31
+    assert PERMISSIONS.value == 2048 + 16384 + 65536 + 2**31 + 2**33 + 2**35 + 2**38
 
 
 def test_without_a_token_the_real_command_explains_how_to_get_one(tmp_path):
