@@ -12,15 +12,22 @@ time (a 15-entry BibTeX file, tests/data/reading_lists/bibtex-tidy.bib). "bot re
 the Discord bot without the gateway: its library threads, the library opened and its index
 loaded, the cogs added, then closes it.
 
+Commands run as from a person's shell: with Python's bytecode cache (a PYTHONDONTWRITEBYTECODE
+in the environment is left out, since with it every command compiles paperclub's modules anew,
+about 0.1 s), after one round that is not timed.
+
 In the same run, floors: Python doing nothing, and importing numpy, scipy.sparse and
 scikit-learn. Printed: per command the median and every run in seconds (wall clock of the
-whole process), and the load average before and after.
+whole process), the median CPU time (user and system, of the process and its children: less
+moved by other work on a shared machine than the wall clock), and the load average before and
+after.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -75,19 +82,18 @@ class Version:
         self.code = code
         self.folder = folder
         self.db = folder / "paperclub.db"
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERCLUB_")}
+        self.env = {k: v for k, v in os.environ.items()
+                    if not k.startswith("PAPERCLUB_") and k != "PYTHONDONTWRITEBYTECODE"}
         self.env["PYTHONPATH"] = str(code)
 
     def command(self, args: list[str], db: Path | None = None) -> list[str]:
         return [sys.executable, "-m", "bot.cli", "--db", str(db or self.db), *args]
 
-    def run(self, argv: list[str]) -> float:
-        started = time.perf_counter()
-        done = subprocess.run(argv, env=self.env, cwd=self.folder, capture_output=True, text=True, check=False)
-        elapsed = time.perf_counter() - started
+    def run(self, argv: list[str]) -> Timing:
+        done, timing = timed(argv, env=self.env, cwd=self.folder)
         if done.returncode != 0:
             raise SystemExit(f"{self.name}: {' '.join(argv[3:])} failed ({done.returncode}): {done.stderr[-500:]}")
-        return elapsed
+        return timing
 
     def seed(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -95,7 +101,7 @@ class Version:
         self.run(self.command(["like", "ada", *LIKES]))
         self.run(self.command(["recommend", "ada"]))  # the index saved, as after any first use
 
-    def time(self, label: str, args: list[str]) -> float:
+    def time(self, label: str, args: list[str]) -> Timing:
         if label.startswith("import"):
             copy = self.folder / "import.db"
             for suffix in ("", ".index"):
@@ -108,14 +114,30 @@ class Version:
         return self.run(self.command(args))
 
 
-def floor(code: str) -> float:
+Timing = tuple[float, float]  # (wall clock, CPU) seconds of a whole process
+
+
+def timed(argv: list[str], **options: object) -> tuple[subprocess.CompletedProcess[str], Timing]:
+    """Run a process; its wall-clock time and the CPU time it and its children used."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True)
-    return time.perf_counter() - started
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, **options)  # type: ignore[call-overload]
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return done, (wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
 
 
-def shown(times: list[float]) -> str:
-    return f"{statistics.median(times):.2f} ({', '.join(f'{t:.2f}' for t in times)})"
+def floor(code: str) -> Timing:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    done, timing = timed([sys.executable, "-c", code], env=env)
+    done.check_returncode()
+    return timing
+
+
+def shown(timings: list[Timing]) -> str:
+    walls = [wall for wall, _ in timings]
+    cpu = statistics.median(c for _, c in timings)
+    return f"{statistics.median(walls):.2f} ({', '.join(f'{t:.2f}' for t in walls)}); CPU {cpu:.2f}"
 
 
 def main() -> None:
@@ -134,9 +156,11 @@ def main() -> None:
                         Version("after", ROOT, Path(temp) / "lib-after")]
             for version in versions:
                 version.seed()
+                for label, args in commands:
+                    version.time(label, args)  # the bytecode cache written, the files in the page cache
             load_before = os.getloadavg()
-            times: dict[tuple[str, str], list[float]] = {}
-            floors: dict[str, list[float]] = {}
+            times: dict[tuple[str, str], list[Timing]] = {}
+            floors: dict[str, list[Timing]] = {}
             for _ in range(options.runs):
                 for label, code in FLOORS:
                     floors.setdefault(label, []).append(floor(code))
@@ -147,14 +171,15 @@ def main() -> None:
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(worktree)], check=False)
     before, after = (v.name for v in versions)
-    print(f"Whole processes, seconds: median (every run), {options.runs} runs each, before and after alternating; "
+    print(f"Whole processes, seconds: median wall clock (every run); median CPU; {options.runs} runs each, "
+          "before and after alternating; "
           f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
     print()
     print(f"| command | {before} | after | after ÷ before |")
     print("|---|---|---|---|")
     for label, _ in commands:
         old, new = times[(label, before)], times[(label, after)]
-        ratio = statistics.median(new) / statistics.median(old)
+        ratio = statistics.median(t for t, _ in new) / statistics.median(t for t, _ in old)
         print(f"| `{label}` | {shown(old)} | {shown(new)} | {ratio:.2f} |")
     for label, _ in FLOORS:
         print(f"| floor: `{label}` | {shown(floors[label])} | | |")
