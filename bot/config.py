@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dotenv import dotenv_values
-
 DEFAULT_DB = "paperclub.db"
 DEFAULT_PREFIX = "!"
 DEFAULT_ARXIV_RSS_URL = "https://rss.arxiv.org/rss/"
@@ -94,6 +92,8 @@ class Settings:
 def _environment(env_file: str | Path | None) -> dict[str, str]:
     values: dict[str, str] = {}
     if env_file is not None and Path(env_file).is_file():
+        from dotenv import dotenv_values  # only where there is a .env to read
+
         values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
     values.update(os.environ)
     return values
