@@ -308,3 +308,14 @@ def test_a_stale_feed_is_said_once(seeded_db, tmp_path):
                           env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert done.returncode == 1
     assert done.stderr.count("feed is stale") == 1, done.stderr
+
+
+def test_a_feed_given_by_its_link_is_read_as_saved(db, arxiv_server):
+    """A feed's link (a mirror's, or arXiv's own) works as a file does: the category is the one
+    the feed names, the day the one it is for."""
+    arxiv_server.route("/saved/monday.xml", "rss_stat_ML.xml")
+    result = run("fetch", "--feed", arxiv_server.url + "/saved/monday.xml", "--json")
+    assert result.exit_code == 0, result.output
+    [report] = json.loads(result.stdout)
+    assert (report["category"], report["day"], report["status"], report["new"]) == ("stat.ML", "2025-06-02", "ok", 3)
+    assert arxiv_server.paths() == ["/saved/monday.xml"]

@@ -115,3 +115,19 @@ def test_import_says_what_each_file_did_in_a_sentence(db):
     assert again.stdout.endswith("jabref.bib (bibtex): 8 papers, all already in the library; ada liked them already; "
                                  "1 entry rejected.\n")
     assert len(again.stdout.splitlines()) == 1
+
+
+def test_every_command_but_export_backup_and_run_takes_json_as_the_readme_says():
+    import click
+
+    def without_json(command: click.Command, name: str) -> list[str]:
+        found = [] if any(p.name == "as_json" for p in command.params) else [name]
+        if isinstance(command, click.Group):
+            found = [] if not command.invoke_without_command else found
+            for sub_name, sub in command.commands.items():
+                found += without_json(sub, f"{name} {sub_name}".strip())
+        return found
+
+    assert sorted(without_json(cli, "")) == ["backup", "export", "run"]
+    readme = (DATA.parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "Every command but `export` (which writes a file), `backup` and `run` takes `--json`" in readme
