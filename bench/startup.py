@@ -117,11 +117,11 @@ class Version:
 Timing = tuple[float, float]  # (wall clock, CPU) seconds of a whole process
 
 
-def timed(argv: list[str], **options: object) -> tuple[subprocess.CompletedProcess[str], Timing]:
+def timed(argv: list[str], env: dict[str, str], cwd: Path | None = None) -> tuple[subprocess.CompletedProcess[str], Timing]:
     """Run a process; its wall-clock time and the CPU time it and its children used."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True, check=False, **options)  # type: ignore[call-overload]
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, env=env, cwd=cwd)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return done, (wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
