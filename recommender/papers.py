@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -165,10 +166,11 @@ class Record(Work):
     source: SourceRef
 
 
-def stored_fields() -> list[tuple[str, str]]:
+@functools.cache
+def stored_fields() -> tuple[tuple[str, str], ...]:
     """(name, codec) of every stored field of a paper, in declaration order: the columns of the
     `papers` table that the store writes and reads."""
-    return [(f.name, f.metadata["codec"]) for f in dataclasses.fields(Fields) if "codec" in f.metadata]
+    return tuple((f.name, f.metadata["codec"]) for f in dataclasses.fields(Fields) if "codec" in f.metadata)
 
 
 @dataclass(kw_only=True)

@@ -601,6 +601,7 @@ class Store:
             self._writer.execute("INSERT INTO import_journals (token, host, pid, started) VALUES (?, ?, ?, ?)",
                                  [token, socket.gethostname(), os.getpid(), _now()])
         self._local.journal = token
+        self._local.journal_papers = set()
         try:
             yield token
         except BaseException:
@@ -616,11 +617,19 @@ class Store:
         return getattr(self._local, "journal", None)
 
     def _undo(self, db: sqlite3.Connection, op: str, paper_id: int, payload: Any = None) -> None:
-        """Remember how to take back one write, when this thread journals its writes."""
+        """Remember how to take back one write, when this thread journals its writes. A paper the
+        journal added is taken back with everything that points at it (`_undo_paper`), so the
+        later writes about it need no entry of their own."""
         token = self._journal()
-        if token is not None:
-            db.execute("INSERT INTO import_undo (token, op, paper_id, payload) VALUES (?, ?, ?, ?)",
-                       [token, op, paper_id, None if payload is None else json.dumps(payload)])
+        if token is None:
+            return
+        added: set[int] = self._local.journal_papers
+        if op == "paper":
+            added.add(paper_id)
+        elif paper_id in added:
+            return
+        db.execute("INSERT INTO import_undo (token, op, paper_id, payload) VALUES (?, ?, ?, ?)",
+                   [token, op, paper_id, None if payload is None else json.dumps(payload)])
 
     def undo(self, token: str, step: int = 200) -> None:
         """Take back every journaled write of `token`, the last first, in short transactions."""
