@@ -2,7 +2,8 @@
 
 The public names are loaded on first use (PEP 562): `import recommender` costs nothing, and
 `from recommender import Paper` imports only the module that defines `Paper`, so a command
-line that needs no ranking never pays for importing scikit-learn.
+line that needs no ranking never pays for importing numpy and SciPy (and no command imports
+scikit-learn: see `tfidf`).
 """
 
 from __future__ import annotations

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .papers import Follow, Interest, Paper, Recommendation, Record, Signal
 from .processes import remove_dead_folders, remove_stale_temporaries
-from .search import Finder, SearchResult
 from .store import Store
 
 if TYPE_CHECKING:
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
     from .ingest import ArxivAddition, Ingester, IngestReport, ProgressCallback
     from .reading_list import ImportReport, Upload
     from .recommend import Recommender
+    from .search import Finder, SearchResult
 
 T = TypeVar("T")
 SEEDED_KEY = "seeded"
@@ -58,7 +58,7 @@ class Library:
         self._recommender: Recommender | None = None
         self._digests: DigestBook | None = None
         self._club: Club | None = None
-        self.finder = Finder(self.store)
+        self._finder: Finder | None = None
         if self.store.get_meta(LIBRARY_ID_KEY) is None:
             self.store.set_meta(LIBRARY_ID_KEY, uuid.uuid4().hex)
         if self.index_path is not None:
@@ -92,6 +92,13 @@ class Library:
                     part = make()
                     setattr(self, attribute, part)
         return part
+
+    @property
+    def finder(self) -> Finder:
+        """Papers by reference, close titles and full-text search (see `search.Finder`)."""
+        from .search import Finder
+
+        return self._part("_finder", lambda: Finder(self.store))
 
     @property
     def ingester(self) -> Ingester:
@@ -208,8 +215,8 @@ class Library:
 
     def _load_index_code_aside(self) -> None:
         """Import the index's code on a thread of its own while files are read: the index is
-        brought up to date after them, and importing scikit-learn costs a second of CPU that a
-        process waiting on its parsing process (a large file) has to spare."""
+        brought up to date after them, and importing numpy and SciPy costs a quarter of a second of
+        CPU that a process waiting on its parsing process (a large file) has to spare."""
         if self._keeper is None and f"{__package__}.index" not in sys.modules:
             threading.Thread(target=importlib.import_module, args=(f"{__package__}.index",),
                              name="paperclub-index-import", daemon=True).start()

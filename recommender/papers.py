@@ -230,10 +230,12 @@ class Paper(Fields):
 class PaperNotFound(LookupError):
     """A reference that names no paper, or more than one; carries the closest titles."""
 
-    def __init__(self, ref: str, suggestions: list[str], ambiguous: bool = False, message: str | None = None):
+    def __init__(self, ref: str, suggestions: list[str], ambiguous: bool = False, message: str | None = None,
+                 doi: str | None = None):
         self.ref = ref
         self.suggestions = suggestions
         self.ambiguous = ambiguous
+        self.doi = doi  # the DOI the reference named, when it named one
         shown = ref if len(ref) <= 80 else ref[:77] + "..."
         head = f"'{shown}' matches several papers" if ambiguous else f"No paper matches '{shown}'"
         if suggestions:
@@ -242,6 +244,8 @@ class PaperNotFound(LookupError):
         super().__init__(message or head)
 
 
+# The emphasis of a reason ("shares *gaussian* with *Title*"): Markdown, as Discord shows it.
+EMPHASIS = re.compile(r"\*([^*\n]+)\*")
 NEW_ARXIV_ID = re.compile(r"(?<![\d.])(\d{4}\.\d{4,5})(?:v(\d+))?(?![\d])")
 OLD_ARXIV_ID = re.compile(r"(?<![\w.-])([a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?(?!\d)")
 ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf|html)/", re.IGNORECASE)
@@ -306,10 +310,20 @@ class Recommendation:
     score: float
     reason: str
 
+    @property
+    def plain_reason(self) -> str:
+        """The reason without its emphasis marks (`shares *gaussian*` → `shares gaussian`)."""
+        return EMPHASIS.sub(r"\1", self.reason)
+
+    @property
+    def highlighted(self) -> list[str]:
+        """What the reason sets in emphasis, in order: the words shared, titles, follows."""
+        return EMPHASIS.findall(self.reason)
+
     def to_dict(self) -> dict:
         data = self.paper.to_dict()
         data.pop("sources", None)
-        return {**data, "score": round(self.score, 4), "reason": self.reason}
+        return {**data, "score": round(self.score, 4), "reason": self.plain_reason, "highlighted": self.highlighted}
 
 
 @dataclass(frozen=True)
