@@ -33,17 +33,36 @@ LANGUAGE_MIN_SHARE = 0.06
 @cache
 def english() -> frozenset[str]:
     """scikit-learn's English stop words (`ENGLISH_STOP_WORDS`), the list the index was always
-    fitted with, read from the module that defines it as the literal it is."""
+    fitted with: read from the module that defines it as the literal it is (importing
+    scikit-learn costs about a second at every command), or, should a release move or reshape
+    it, imported by its public name."""
+    return _english_literal() or frozenset(_imported_english())
+
+
+def _english_literal() -> frozenset[str] | None:
     spec = importlib.util.find_spec("sklearn")
     if spec is None or spec.origin is None:
-        raise ImportError("scikit-learn is not installed; paperclub reads its English stop words")
+        return None
     path = Path(spec.origin).parent / "feature_extraction" / "_stop_words.py"
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in ast.walk(tree):
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "ENGLISH_STOP_WORDS" for t in node.targets):
             call = node.value
             if isinstance(call, ast.Call) and call.args:
-                return frozenset(ast.literal_eval(call.args[0]))
-    raise ImportError(f"ENGLISH_STOP_WORDS is not where paperclub reads it: {path}")
+                try:
+                    return frozenset(ast.literal_eval(call.args[0]))
+                except ValueError:
+                    return None
+    return None
+
+
+def _imported_english() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
 
 
 @cache

@@ -47,6 +47,17 @@ def test_the_english_stop_words_are_scikit_learns():
     assert english() == ENGLISH_STOP_WORDS
 
 
+def test_english_stop_words_are_imported_when_the_literal_moves(monkeypatch):
+    from recommender import stopwords
+
+    monkeypatch.setattr(stopwords, "_english_literal", lambda: None)
+    stopwords.english.cache_clear()
+    try:
+        assert stopwords.english() == ENGLISH_STOP_WORDS
+    finally:
+        stopwords.english.cache_clear()
+
+
 @pytest.mark.parametrize("max_features", [300, 5000, None, MAX_FEATURES])
 def test_the_fit_equals_scikit_learns(seeded, max_features):
     _, docs = index_docs(seeded.store)
