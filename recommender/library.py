@@ -124,7 +124,7 @@ class Library:
         from .digest import DigestBook
 
         return self._part("_digests", lambda: DigestBook(
-            self.store, self.ingester, self.recommender, self.papers_changed))
+            self.store, self.ingester, self.recommender, self.papers_changed, self.refresh_index))
 
     @property
     def club(self) -> Club:
