@@ -350,12 +350,7 @@ class IndexKeeper:
     def sync(self, refit_in_background: bool = False) -> TfidfIndex:
         """Bring the index up to date with the library and return it. A refit that is due
         runs now (or, when one already runs in the background, is waited for), or with
-        `refit_in_background` on a thread of its own.
-
-        Without `refit_in_background`, the index returned holds every paper written so far in a
-        vocabulary not due for a refit: the one index whatever the threads' timing, which is
-        what digests rank with (new papers scored in the vocabulary before a refit score
-        differently after it, enough to cross a relevance floor)."""
+        `refit_in_background` on a thread of its own."""
         with self._lock:
             latest = self._store.last_update()
             index = self._index or self._load()
@@ -385,6 +380,16 @@ class IndexKeeper:
             else:
                 index = self._refit_if_due()
         return index
+
+    def settled(self) -> TfidfIndex:
+        """The index holding every paper written so far, in a vocabulary not due for a refit: a
+        refit that is due runs here or, when it already runs in the background, is waited for.
+        Whatever the threads' timing, the same papers get the same scores; digests rank with
+        it (new papers scored in the vocabulary from before them score differently once it is
+        refitted with them, enough to cross a relevance floor or swap two papers). The papers
+        are added under the writers' lock, the refit is not: a writer never waits for it."""
+        index = self.sync(refit_in_background=True)
+        return self._refit_if_due() if index.needs_refit() else index
 
     def refit(self) -> TfidfIndex:
         """Learn the vocabulary anew, aside, and swap the result in."""
