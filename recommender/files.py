@@ -35,7 +35,7 @@ FALLBACK_ENCODINGS = ("cp1252", "iso8859-1")
 # JabRef's first lines name the file's encoding: `% Encoding: ISO8859_1` (Java's names).
 _DECLARED = re.compile(rb"^[ \t]*%[ \t]*Encoding[ \t]*:[ \t]*([A-Za-z][A-Za-z0-9_.:-]{1,40})", re.MULTILINE)
 _DECLARATION_BYTES = 4096
-CHUNK = 1024**2  # what is read of a streamed file at a time, in bytes or characters
+CHUNK = 256 * 1024  # what is read of a streamed file at a time, in bytes or characters
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ Reader = Callable[[Lines, str, date], Iterator[Record | Rejection]]
 LinesParser = Callable[[Iterable[tuple[int, str]], str], Iterator[Record | Rejection]]
 PartsReader = Callable[[Lines, str, date, int, int], Iterator[Iterator[Record | Rejection]]]
 Blocks = Iterator[Iterator[Record | Rejection]]
-# What is read of a file to tell its format: past every format's own head limit.
-HEAD_CHARS = 1024**2
+# What is read of a file to tell its format: past every format's own head limit (arXiv JSON lines: 256 KiB).
+HEAD_CHARS = 512 * 1024
 
 
 @dataclass(frozen=True)
