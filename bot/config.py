@@ -24,6 +24,7 @@ DEFAULT_ARXIV_MAX_BYTES = 20_000_000  # the most read of one arXiv answer, as re
 DEFAULT_ARXIV_MAX_DECOMPRESSED_BYTES = 100_000_000  # the most it may unpack to
 DEFAULT_ARXIV_DEADLINE = 60.0  # seconds for one whole arXiv request
 DEFAULT_BACKUP_KEEP = 7  # nightly backups kept
+DEFAULT_BACKUP_HOUR = 3  # the nightly backup falls due at 03:00, local time
 # The ranges numeric settings are taken in: past them a value is a typo (or an attack), and
 # Python's timers and sleeps overflow.
 DELAY_RANGE = (0.0, 3600.0)
@@ -31,6 +32,7 @@ DEADLINE_RANGE = (0.1, 3600.0)
 MAX_BYTES_RANGE = (1_000, 2_000_000_000)
 MAX_DECOMPRESSED_RANGE = (1_000, 10_000_000_000)
 BACKUP_KEEP_RANGE = (1, 365)
+BACKUP_HOUR_RANGE = (0, 23)
 GUILD_ID_DIGITS = 20
 _SIZE_UNITS = {"": 1, "b": 1, "kb": 1_000, "mb": 1_000_000, "gb": 1_000_000_000}
 _ON, _OFF = frozenset({"on", "true", "yes", "1"}), frozenset({"off", "false", "no", "0"})
@@ -75,6 +77,7 @@ class Settings:
     enrich: bool = True  # the bot matches papers without an arXiv id to arXiv in the background
     backup_dir: str = ""  # where nightly backups go; empty: `backups/` beside the database
     backup_keep: int = DEFAULT_BACKUP_KEEP
+    backup_hour: int = DEFAULT_BACKUP_HOUR  # local time
 
     @property
     def backup_folder(self) -> Path:
@@ -135,6 +138,7 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         enrich=_switch(env, "PAPERCLUB_ENRICH", True),
         backup_dir=env.get("PAPERCLUB_BACKUP_DIR", "").strip(),
         backup_keep=_count(env, "PAPERCLUB_BACKUP_KEEP", DEFAULT_BACKUP_KEEP, BACKUP_KEEP_RANGE),
+        backup_hour=_count(env, "PAPERCLUB_BACKUP_HOUR", DEFAULT_BACKUP_HOUR, BACKUP_HOUR_RANGE),
     )
 
 
