@@ -26,8 +26,8 @@ and `@STRING` macros, then physicists' entries of the real snapshot sample and s
 learned from it, as in bench/reading_lists.py) is imported with `paperclub import` into a seeded
 library, and the import's processes (the importing one, its parsing processes and the index's
 refit process) are watched with psutil every 50 ms. Printed: the file's size; the peak of their
-resident memory added up while the file is read and written (before the index is brought up to
-date), beside the same peak for an import of 1,000 such entries (the constant: Python, the
+resident memory added up while the file is read and written (until its last parsing process
+ends, before the index is brought up to date), beside the same peak for an import of 1,000 such entries (the constant: Python, the
 libraries, the index of the seeded library), and their ratio to the file's size; the largest
 parsing process; then the peak with the index update included (which grows with the library, not
 the file) and the largest single process (`getrusage(RUSAGE_CHILDREN)` of a process that ran the
@@ -243,7 +243,8 @@ class Watched:
     """An import's time and the resident memory of its processes (bytes)."""
 
     seconds: float
-    file_peak: int  # all its processes together, while the file was read and written
+    file_peak: int  # all its processes together while the file was read and written (for a file
+    # parsed aside: until the last parsing process ended; else the whole run)
     parser_peak: int  # the largest parsing process
     total_peak: int  # all together, the index update included
     largest: int  # the largest single process (getrusage)
@@ -259,9 +260,10 @@ def watched_import(db: Path, path: Path) -> Watched:
     start = time.perf_counter()
     runner = psutil.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     file_peak = parser_peak = total_peak = 0
-    indexing = False
+    parsed_aside = False  # a parsing process was seen: the file's phase ends when the last one does
     while runner.poll() is None:
         total = 0
+        parsing = False
         try:
             processes = runner.children(recursive=True)
         except psutil.Error:
@@ -272,11 +274,12 @@ def watched_import(db: Path, path: Path) -> Watched:
             except psutil.Error:
                 continue
             total += rss
-            indexing = indexing or "recommender.index" in line
             if "recommender.parsing" in line:
+                parsing = True
                 parser_peak = max(parser_peak, rss)
+        parsed_aside = parsed_aside or parsing
         total_peak = max(total_peak, total)
-        if not indexing:
+        if parsing or not parsed_aside:
             file_peak = max(file_peak, total)
         time.sleep(0.05)
     seconds = time.perf_counter() - start
@@ -287,8 +290,12 @@ def watched_import(db: Path, path: Path) -> Watched:
 
 
 def fresh_copy(base: Path, folder: Path, name: str) -> Path:
+    """A copy of the seeded library with its index, as a lab's library is found."""
     db = folder / f"{name}.db"
     shutil.copy(base, db)
+    index = base.with_name(base.name + ".index")
+    if index.exists():
+        shutil.copy(index, db.with_name(db.name + ".index"))
     return db
 
 

@@ -142,3 +142,18 @@ def test_lines_of_a_text_cut_only_at_newlines():
     assert list(lines()) == ["a\x0bb\u2028c\n", "d\n", "\n", "e"]
     assert list(lines()) == list(lines())
     assert list(lines_of("")()) == []
+
+
+def test_a_file_failing_late_in_its_stream_leaves_nothing_of_itself(empty, tmp_path, monkeypatch):
+    entries = "".join(f"@article{{k{n}, title={{Streamed paper {n}}}, author={{Doe, Jane}}, year=2020}}\n"
+                      for n in range(700))
+    late = tmp_path / "late.bib"  # the last entry's accent cannot be read as what the survey chose
+    late.write_text(entries + "@article{last, title={Caf\u00e9}, year=2020}\n", encoding="utf-8")
+    monkeypatch.setattr(parsing, "survey",
+                        lambda path, cap: files.TextFile(path, "ascii", 702, cap) if path == late else survey(path, cap))
+    report = empty.import_likes("ada", [late, LISTS / "endnote.ris"], today=INGEST_DAY)
+    failed, good = report.files
+    assert failed.error is not None and "cannot be read" in failed.error
+    assert not any(p.title.startswith("Streamed paper") for p in empty.store.papers(empty.store.all_ids()))
+    assert good.error is None and good.liked > 0
+    assert len(empty.likes("ada")) == good.liked == len(report.paper_ids)
