@@ -29,6 +29,7 @@ from .cogs.replies import reply
 from .config import Secret, Settings
 from .enrichment import Enrichment
 from .backups import NightlyBackup
+from .club_loop import ClubLoop
 from .scheduler import Clock, DigestScheduler, utc_now
 from .views import DYNAMIC_ITEMS, FAILURE, SearchPager, answer_error, send_private
 from .worker import LibraryThreads
@@ -38,7 +39,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 PERMISSIONS = discord.Permissions(
-    send_messages=True, embed_links=True, read_message_history=True, use_application_commands=True
+    send_messages=True, embed_links=True, read_message_history=True, use_application_commands=True,
+    # the paper club: its sessions' events, and a thread for each paper
+    manage_events=True, create_public_threads=True, send_messages_in_threads=True,
 )
 INVITE_URL = "https://discord.com/api/oauth2/authorize?client_id={application}&scope=bot+applications.commands&permissions={permissions}"
 # Three base64url parts joined by dots; lenient about their lengths, strict about everything else.
@@ -90,6 +93,7 @@ class PaperclubBot(commands.Bot):
         self.post_digests = post_digests
         self.arxiv = arxiv or ArxivClient(settings.arxiv_rss_url, settings.arxiv_api_url, **settings.arxiv_options())
         self.scheduler = DigestScheduler(self, self.arxiv, clock)
+        self.club_loop = ClubLoop(self, clock)
         self.enrichment = Enrichment(lambda: self.library, self.arxiv)
         self.keep_backups = keep_backups
         self.backups = NightlyBackup(self)
@@ -121,6 +125,7 @@ class PaperclubBot(commands.Bot):
             await self.sync_app_commands()
         if self.post_digests:
             self.scheduler.start()
+            self.club_loop.start()
         if self.settings.enrich:
             self.enrichment.start()
         if self.keep_backups:
@@ -154,6 +159,7 @@ class PaperclubBot(commands.Bot):
 
     async def close(self) -> None:
         self.scheduler.stop()
+        self.club_loop.stop()
         self.backups.stop()
         await asyncio.to_thread(self.enrichment.stop)
         await self.pager.close()
@@ -272,8 +278,9 @@ paperclub run needs a Discord bot token. To get one:
      The bot works without it: slash commands (and text commands that begin by
      mentioning the bot) still work.
   4. Invite the bot to your server with the scopes bot and applications.commands and
-     the permissions Send Messages, Embed Links, Read Message History and
-     Use Application Commands (permissions integer {PERMISSIONS.value}):
+     the permissions Send Messages, Embed Links, Read Message History,
+     Use Application Commands, and for the paper club Manage Events, Create Public
+     Threads and Send Messages in Threads (permissions integer {PERMISSIONS.value}):
 
        {invite_url()}
 

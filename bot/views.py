@@ -36,8 +36,10 @@ NOT_YOUR_INTERESTS = "These buttons belong to the person whose interests they li
 INTEREST_GONE = ("Your likes have changed since this list was made and that interest is gone: "
                  "run /taste again.")
 PAGE_SIZE = cards.CARDS_PER_MESSAGE
+# A list of cards: rows 0-2 hold a button per paper, then the propose menu, then links or pages.
+PROPOSE_ROW, LAST_ROW = 3, 4
 PAGE_TIMEOUT = 180.0
-ACTION_ID = re.compile(r"paperclub:(?:like|dislike|similar):([0-9]{1,18})")
+ACTION_ID = re.compile(r"paperclub:(?:like|dislike|similar|propose):([0-9]{1,18})")
 
 
 def user_key(user: discord.abc.Snowflake) -> str:
@@ -92,7 +94,7 @@ async def answer_error(interaction: discord.Interaction, error: BaseException, w
 
 
 class PaperAction:
-    """What the three paper buttons share; each subclass is also a DynamicItem with a template."""
+    """What the paper buttons share; each subclass is also a DynamicItem with a template."""
 
     verb: ClassVar[str]
     label: ClassVar[str]
@@ -163,6 +165,59 @@ class SimilarButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], temp
             embeds=cards.ranked_cards(results),
             view=list_view([r.paper for r in results]),
         )
+
+
+class ProposeButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], template=r"paperclub:propose:(?P<id>[0-9]{1,18})"):
+    verb, label, emoji = "propose", "Propose for paper club", "📚"
+
+    async def act(self, interaction: discord.Interaction, bot: PaperclubBot) -> None:
+        await propose(interaction, bot, self.paper_id)
+
+
+PROPOSE_MENU_ID = "paperclub:propose-menu"
+
+
+class ProposeMenu(discord.ui.DynamicItem[discord.ui.Select], template=PROPOSE_MENU_ID):
+    """"Propose for paper club…" under a list of cards: one option per numbered paper (a row
+    of five buttons would leave no room for the papers' links)."""
+
+    def __init__(self, options: Sequence[discord.SelectOption], row: int | None = None):
+        menu: discord.ui.Select[Any] = discord.ui.Select(
+            custom_id=PROPOSE_MENU_ID, placeholder="📚 Propose for paper club…", options=list(options),
+        )
+        super().__init__(menu, row=row)
+
+    @classmethod
+    def of(cls, papers: Sequence[Paper], first_rank: int, row: int | None = None) -> ProposeMenu:
+        options = [discord.SelectOption(label=cards.clip(f"{rank}. {cards.single_line(paper.title)}", 100),
+                                        value=str(paper.id))
+                   for rank, paper in enumerate(papers, first_rank)]
+        return cls(options, row)
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ProposeMenu:
+        return cls(item.options if isinstance(item, discord.ui.Select) else [])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        chosen = self.item.values[0] if self.item.values else ""
+        try:
+            await propose(interaction, interaction.client, int(chosen))  # type: ignore[arg-type]
+        except PaperNotFound:
+            await send_private(interaction, GONE)
+        except Exception as exc:
+            await answer_error(interaction, exc, f"the propose menu (paper {chosen!r})")
+
+
+async def propose(interaction: discord.Interaction, bot: PaperclubBot, paper_id: int) -> None:
+    """Put a paper on the shortlist of the server clicked in, for the person who clicked."""
+    group = group_key(interaction.guild_id)
+    if group is None:
+        await send_private(interaction, cards.CLUB_IN_SERVERS)
+        return
+    proposal = await bot.run_write(bot.library.club.propose, group, paper_id, user_key(interaction.user))
+    await send_private(interaction, cards.proposed_message(proposal.paper))
 
 
 # -- muting interests -------------------------------------------------------------------------
@@ -250,23 +305,30 @@ def taste_view(user_id: int, interests: Sequence[Interest]) -> discord.ui.View |
 def card_view(paper: Paper) -> discord.ui.View:
     """The buttons under one paper's card."""
     view = discord.ui.View(timeout=None)
-    for action in (LikeButton, DislikeButton, SimilarButton):
+    for action in (LikeButton, DislikeButton, SimilarButton, ProposeButton):
         view.add_item(action(paper.id))
     if paper.url:
         view.add_item(discord.ui.Button(style=discord.ButtonStyle.link, label="arXiv", url=paper.url))
     return view
 
 
-def list_view(papers: Sequence[Paper], first_rank: int = 1) -> discord.ui.View:
-    """Buttons for up to five numbered cards: a row of Likes, of Not for me, of More like this,
-    and links (row 3 is left for paging)."""
+def list_view(papers: Sequence[Paper], first_rank: int = 1, paging: bool = False) -> discord.ui.View:
+    """The controls under up to five numbered cards, in Discord's five rows: a row each of Like,
+    Not for me and More like this buttons, a "Propose for paper club…" menu, and the papers'
+    links; or, with `paging` (a search with more pages), the page buttons in the links' row
+    (each card's title links to its paper as well)."""
     view = discord.ui.View(timeout=None)
+    shown = papers[:PAGE_SIZE]
     for row, action in enumerate((LikeButton, DislikeButton, SimilarButton)):
-        for rank, paper in enumerate(papers[:PAGE_SIZE], first_rank):
+        for rank, paper in enumerate(shown, first_rank):
             view.add_item(action(paper.id, rank=rank, row=row))
-    for rank, paper in enumerate(papers[:PAGE_SIZE], first_rank):
-        if paper.url:
-            view.add_item(discord.ui.Button(style=discord.ButtonStyle.link, label=f"arXiv {rank}", url=paper.url, row=4))
+    if shown:
+        view.add_item(ProposeMenu.of(shown, first_rank, row=PROPOSE_ROW))
+    if not paging:
+        for rank, paper in enumerate(shown, first_rank):
+            if paper.url:
+                view.add_item(discord.ui.Button(style=discord.ButtonStyle.link, label=f"arXiv {rank}", url=paper.url,
+                                                row=LAST_ROW))
     return view
 
 
@@ -320,7 +382,7 @@ class PageButton(discord.ui.DynamicItem[discord.ui.Button], template=r"paperclub
                 custom_id=f"paperclub:page:{token}:{direction}",
                 disabled=disabled,
             ),
-            row=3,
+            row=LAST_ROW,
         )
         self.token = token
         self.direction = direction
@@ -383,8 +445,9 @@ class SearchPager:
 
     def view(self, session: SearchSession, expired: bool = False) -> discord.ui.View | None:
         """The buttons for the session's current page; paging only when there is another page."""
-        view = list_view(session.papers, session.offset + 1)
-        if session.offset > 0 or session.has_next:
+        paging = session.offset > 0 or session.has_next
+        view = list_view(session.papers, session.offset + 1, paging)
+        if paging:
             view.add_item(PageButton(session.token, "prev", disabled=expired or session.offset == 0))
             view.add_item(PageButton(session.token, "next", disabled=expired or not session.has_next))
         return view if view.children else None
@@ -423,5 +486,5 @@ class SearchPager:
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
-    LikeButton, DislikeButton, SimilarButton, PageButton, MuteButton,
+    LikeButton, DislikeButton, SimilarButton, ProposeButton, ProposeMenu, PageButton, MuteButton,
 )

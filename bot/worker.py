@@ -1,5 +1,5 @@
 """The threads the bot runs the core on, so that the event loop never waits for SQLite,
-scikit-learn or the network.
+the TF-IDF index (numpy) or the network.
 
 - **Readers** (a small pool): search, look-ups, recommendations, previews. The Library gives
   each thread its own read connection, so reads never wait for a write.

@@ -2,7 +2,8 @@
 
 The public names are loaded on first use (PEP 562): `import recommender` costs nothing, and
 `from recommender import Paper` imports only the module that defines `Paper`, so a command
-line that needs no ranking never pays for importing scikit-learn.
+line that needs no ranking never pays for importing numpy and SciPy (and no command imports
+scikit-learn: see `tfidf`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .arxiv import Announcement, ArxivClient, ArxivError, Lookup, RateGate
     from .backup import BackupError
+    from .club import Club, ClubError, Poll, Proposal, Reminder, Session
     from .digest import (
         Digest,
         DigestBook,
@@ -53,6 +55,7 @@ _ORIGINS: dict[str, tuple[str, str]] = {
         name: (".digest", name)
         for name in ("Digest", "DigestBook", "FeedReport", "Preview", "Subscription", "SubscriptionError")
     },
+    **{name: (".club", name) for name in ("Club", "ClubError", "Poll", "Proposal", "Reminder", "Session")},
     "EnrichReport": (".enrich", "EnrichReport"),
     "FollowError": (".follows", "FollowError"),
     **{name: (".files", name) for name in ("FileProblem", "read_text_file")},
@@ -82,6 +85,8 @@ __all__ = [
     "BackupError",
     "ArxivClient",
     "ArxivError",
+    "Club",
+    "ClubError",
     "Digest",
     "DigestBook",
     "EnrichReport",
@@ -97,13 +102,17 @@ __all__ = [
     "Lookup",
     "Paper",
     "PaperNotFound",
+    "Poll",
     "Preview",
+    "Proposal",
     "QueryError",
     "RateGate",
     "Recommendation",
     "Rejection",
+    "Reminder",
     "SchemaTooNew",
     "SearchResult",
+    "Session",
     "Signal",
     "Source",
     "Subscription",

@@ -158,11 +158,18 @@ class FeedReport:
     updated: int = 0
     rejected: list[str] = field(default_factory=list)
     already: bool = False   # left alone: this announcement was fetched (or tried) a moment ago
+    expected: date | None = None   # the announcement day asked for (a feed may be for a later one)
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["day"] = self.day.isoformat() if self.day else None
+        data["expected"] = self.expected.isoformat() if self.expected else None
         return data
+
+    @property
+    def newer(self) -> bool:
+        """Whether the feed was for a day after the one expected (and taken all the same)."""
+        return self.day is not None and self.expected is not None and self.day > self.expected
 
 
 @dataclass
@@ -324,10 +331,10 @@ class DigestBook:
         their day; replacements update papers already in the library and add nothing."""
         day = announcement.day or expected_day
         status = announcement.status
-        if status in DONE_FEEDS and expected_day and announcement.day and announcement.day != expected_day:
+        if status in DONE_FEEDS and expected_day and announcement.day and announcement.day < expected_day:
             status = "stale"
         report = FeedReport(announcement.category, day, status, announcement.message,
-                            rejected=[str(r) for r in announcement.rejected])
+                            rejected=[str(r) for r in announcement.rejected], expected=expected_day)
         with self.store.transaction():
             entries: list[tuple[int, str]] = []
             for kind, records in (("new", announcement.new), ("cross", announcement.cross)):
@@ -367,11 +374,11 @@ class DigestBook:
         return self.store_announcement(announcement, day, now)
 
     def fetch(self, categories: Iterable[str], announce: Announce, now: datetime,
-              force: bool = False) -> list[FeedReport]:
-        """Fetch and keep the current announcement of each category, one after another.
-        Without `force`, a feed already fetched for the current announcement is not fetched
-        again."""
-        day = latest_announcement(now)
+              force: bool = False, day: date | None = None) -> list[FeedReport]:
+        """Fetch and keep the current announcement of each category (or that of `day`), one
+        after another. Without `force`, a feed already fetched for that announcement is not
+        fetched again."""
+        day = day or latest_announcement(now)
         reports = []
         for category in parse_categories(categories):
             done = self.store.feed_fetch(category, day.isoformat())
@@ -531,12 +538,12 @@ class DigestBook:
     def preview(
         self, categories: str | Iterable[str], now: datetime, *, group: str | None = None,
         user: str | None = None, size: int = DEFAULT_SIZE, cross_lists: bool = False,
-        recipient: str | None = None, min_score: float | None = None,
+        recipient: str | None = None, min_score: float | None = None, day: date | None = None,
     ) -> Preview:
-        """What a digest of these categories would post now, from the announcements already
-        fetched (nothing is recorded or marked delivered)."""
+        """What a digest of these categories would post now (or on the announcement `day`),
+        from the announcements already fetched (nothing is recorded or marked delivered)."""
         names = parse_categories(categories)
-        day = latest_announcement(now)
+        day = day or latest_announcement(now)
         kind = "dm" if user else "channel"
         target = recipient or (person_target(user) if user else "channel:0")
         subscription = Subscription(target=target, kind=kind, categories=names, size=max(1, min(size, MAX_SIZE)),

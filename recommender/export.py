@@ -165,8 +165,6 @@ def to_bibtex(papers: list[Paper], biblatex: bool = False) -> str:
 def _bib_fields(paper: Paper, biblatex: bool) -> list[tuple[str, str]]:
     kind = paper.work_kind
     fields = [("title", "{" + _bib_text(paper.title) + "}")]
-    if not biblatex and kind in _MISC_TYPES:
-        fields.append(("type", _MISC_TYPES[kind]))
     names = [_bib_name(a) for a in paper.authors] + (["others"] if paper.authors_truncated else [])
     if names:
         fields.append(("author", " and ".join(names)))
@@ -194,11 +192,6 @@ def _bib_fields(paper: Paper, biblatex: bool) -> list[tuple[str, str]]:
     if paper.abstract:
         fields.append(("abstract", _bib_text(paper.abstract)))
     return fields
-
-
-# Kinds BibTeX writes as `@misc`, told apart by its `type` field (which BibTeX's styles ignore
-# for `@misc`) so that they read back as themselves.
-_MISC_TYPES = {Kind.DATASET: "Dataset", Kind.WEBPAGE: "Web page"}
 
 
 def _bib_date(paper: Paper, biblatex: bool) -> list[tuple[str, str]]:

@@ -8,18 +8,18 @@ import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .papers import Follow, Interest, Paper, Recommendation, Record, Signal
 from .processes import remove_dead_folders, remove_stale_temporaries
-from .search import Finder, SearchResult
 from .store import Store
 
 if TYPE_CHECKING:
     from .arxiv import ArxivClient, Lookup
     from .blend import Blend
+    from .club import Club
     from .digest import DigestBook
     from .enrich import EnrichProgress, EnrichReport
     from .export import Exported
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .ingest import ArxivAddition, Ingester, IngestReport, ProgressCallback
     from .reading_list import ImportReport, Upload
     from .recommend import Recommender
+    from .search import Finder, SearchResult
 
 T = TypeVar("T")
 SEEDED_KEY = "seeded"
@@ -56,7 +57,8 @@ class Library:
         self._keeper: IndexKeeper | None = None
         self._recommender: Recommender | None = None
         self._digests: DigestBook | None = None
-        self.finder = Finder(self.store)
+        self._club: Club | None = None
+        self._finder: Finder | None = None
         if self.store.get_meta(LIBRARY_ID_KEY) is None:
             self.store.set_meta(LIBRARY_ID_KEY, uuid.uuid4().hex)
         if self.index_path is not None:
@@ -92,6 +94,13 @@ class Library:
         return part
 
     @property
+    def finder(self) -> Finder:
+        """Papers by reference, close titles and full-text search (see `search.Finder`)."""
+        from .search import Finder
+
+        return self._part("_finder", lambda: Finder(self.store))
+
+    @property
     def ingester(self) -> Ingester:
         from .ingest import Ingester
 
@@ -116,6 +125,13 @@ class Library:
 
         return self._part("_digests", lambda: DigestBook(
             self.store, self.ingester, self.recommender, self.papers_changed))
+
+    @property
+    def club(self) -> Club:
+        """The paper club of each group: shortlist, polls, sessions and reminders (see `club.Club`)."""
+        from .club import Club
+
+        return self._part("_club", lambda: Club(self.store, self.paper, self.recommender))
 
     # -- ingest ----------------------------------------------------------------------------
 
@@ -199,8 +215,8 @@ class Library:
 
     def _load_index_code_aside(self) -> None:
         """Import the index's code on a thread of its own while files are read: the index is
-        brought up to date after them, and importing scikit-learn costs a second of CPU that a
-        process waiting on its parsing process (a large file) has to spare."""
+        brought up to date after them, and importing numpy and SciPy costs a quarter of a second of
+        CPU that a process waiting on its parsing process (a large file) has to spare."""
         if self._keeper is None and f"{__package__}.index" not in sys.modules:
             threading.Thread(target=importlib.import_module, args=(f"{__package__}.index",),
                              name="paperclub-index-import", daemon=True).start()
@@ -290,12 +306,21 @@ class Library:
 
         return rotating_backup(self.store.path, folder, keep, now, hour)
 
-    def export(self, fmt: str = "bibtex", user: str | None = None, group: str | None = None) -> Exported:
+    def export(self, fmt: str = "bibtex", user: str | None = None, group: str | None = None,
+               club: str | None = None, now: datetime | None = None) -> Exported:
         """A person's likes, a group's, or the whole library, written as BibTeX, BibLaTeX, RIS,
-        CSL-JSON or Zotero CSV (see `export.export_library`); ValueError for another format."""
-        from .export import export_library
+        CSL-JSON or Zotero CSV (see `export.export_library`); with `club`, the papers that
+        group's paper club read by `now`, in the order it read them. ValueError for another
+        format."""
+        from .export import FORMATS, Exported, export, export_library
 
-        return export_library(self.store, fmt, user, group)
+        if club is None:
+            return export_library(self.store, fmt, user, group)
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})")
+        read = [s.paper for s in reversed(self.club.history(club, now or datetime.now(timezone.utc)))]
+        unique = list({paper.id: paper for paper in read}.values())
+        return Exported(export(unique, fmt), fmt, len(unique))
 
     def mark_delivered(self, recipient: str, paper_ids: Iterable[int]) -> None:
         """Remember papers sent to a person or channel, so they are not recommended again."""
@@ -331,9 +356,10 @@ class Library:
         (for a person, without the papers they marked "not for me")."""
         return self.recommender.similar(self.paper(ref), limit, None if for_user is None else str(for_user))
 
-    def random(self, category: str | None = None, for_user: str | None = None) -> Paper:
-        """A random paper, or with `for_user` a surprise from the upper part of their ranking."""
-        return self.recommender.random(category, None if for_user is None else str(for_user))
+    def random(self, category: str | None = None, for_user: str | None = None, group: str | None = None) -> Paper:
+        """A random paper, or with `for_user` a surprise from the upper part of their ranking;
+        in a group, never one its paper club read or has scheduled."""
+        return self.recommender.random(category, None if for_user is None else str(for_user), group)
 
     def lab_ranking(self, group: str, limit: int = 10, candidates: Iterable[int] | None = None,
                     exclude: Iterable[int] = (), min_score: float | None = None) -> list[Recommendation]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -165,10 +166,11 @@ class Record(Work):
     source: SourceRef
 
 
-def stored_fields() -> list[tuple[str, str]]:
+@functools.cache
+def stored_fields() -> tuple[tuple[str, str], ...]:
     """(name, codec) of every stored field of a paper, in declaration order: the columns of the
     `papers` table that the store writes and reads."""
-    return [(f.name, f.metadata["codec"]) for f in dataclasses.fields(Fields) if "codec" in f.metadata]
+    return tuple((f.name, f.metadata["codec"]) for f in dataclasses.fields(Fields) if "codec" in f.metadata)
 
 
 @dataclass(kw_only=True)
@@ -228,10 +230,12 @@ class Paper(Fields):
 class PaperNotFound(LookupError):
     """A reference that names no paper, or more than one; carries the closest titles."""
 
-    def __init__(self, ref: str, suggestions: list[str], ambiguous: bool = False, message: str | None = None):
+    def __init__(self, ref: str, suggestions: list[str], ambiguous: bool = False, message: str | None = None,
+                 doi: str | None = None):
         self.ref = ref
         self.suggestions = suggestions
         self.ambiguous = ambiguous
+        self.doi = doi  # the DOI the reference named, when it named one
         shown = ref if len(ref) <= 80 else ref[:77] + "..."
         head = f"'{shown}' matches several papers" if ambiguous else f"No paper matches '{shown}'"
         if suggestions:
@@ -240,6 +244,8 @@ class PaperNotFound(LookupError):
         super().__init__(message or head)
 
 
+# The emphasis of a reason ("shares *gaussian* with *Title*"): Markdown, as Discord shows it.
+EMPHASIS = re.compile(r"\*([^*\n]+)\*")
 NEW_ARXIV_ID = re.compile(r"(?<![\d.])(\d{4}\.\d{4,5})(?:v(\d+))?(?![\d])")
 OLD_ARXIV_ID = re.compile(r"(?<![\w.-])([a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?(?!\d)")
 ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf|html)/", re.IGNORECASE)
@@ -304,10 +310,20 @@ class Recommendation:
     score: float
     reason: str
 
+    @property
+    def plain_reason(self) -> str:
+        """The reason without its emphasis marks (`shares *gaussian*` → `shares gaussian`)."""
+        return EMPHASIS.sub(r"\1", self.reason)
+
+    @property
+    def highlighted(self) -> list[str]:
+        """What the reason sets in emphasis, in order: the words shared, titles, follows."""
+        return EMPHASIS.findall(self.reason)
+
     def to_dict(self) -> dict:
         data = self.paper.to_dict()
         data.pop("sources", None)
-        return {**data, "score": round(self.score, 4), "reason": self.reason}
+        return {**data, "score": round(self.score, 4), "reason": self.plain_reason, "highlighted": self.highlighted}
 
 
 @dataclass(frozen=True)

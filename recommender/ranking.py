@@ -9,6 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .index import TfidfIndex, normalized_sum
+from .text import cut_at_word
 
 DISLIKE_WEIGHT = 0.6
 PROFILE_TERMS = 400
@@ -33,12 +34,17 @@ def profile(index: TfidfIndex, liked: Sequence[int], disliked: Sequence[int] = (
 
 
 def group_scores(
-    index: TfidfIndex, members: Sequence[Sequence[int]], hidden: Sequence[int] = ()
+    index: TfidfIndex, members: Sequence[Sequence[int]], hidden: Sequence[int] = (),
+    read_together: Sequence[int] = (), club_weight: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """A lab's scores: each member's scores scaled to their own best candidate (papers in
     `hidden` aside), then averaged, so a member with one sharp interest and one with many
     diffuse likes count the same. Also, per paper, the highest unscaled score any member gave
-    it: how close it comes to someone's taste."""
+    it: how close it comes to someone's taste.
+
+    Papers the lab read together (`read_together`) add `club_weight` times their own scaled
+    scores (see `club_scores`): their neighbours move up, and the order of papers sharing
+    nothing with them stays as it was."""
     total = np.zeros(len(index), dtype=np.float32)
     closest = np.zeros(len(index), dtype=np.float32)
     hidden_rows = np.asarray(list(hidden), dtype=np.int64)
@@ -53,7 +59,21 @@ def group_scores(
         if best > 0:
             total += scores / best
             counted += 1
-    return total / max(counted, 1), closest
+    total /= max(counted, 1)
+    if read_together and club_weight > 0:
+        club, raw = club_scores(index, read_together, hidden_rows)
+        total += club_weight * club
+        np.maximum(closest, raw, out=closest)
+    return total, closest
+
+
+def club_scores(index: TfidfIndex, read_together: Sequence[int], hidden: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How close each paper comes to the papers a lab read together: scaled to the best
+    candidate (papers in `hidden` aside), and as it is (a cosine similarity)."""
+    raw = index.scores(profile(index, read_together))
+    raw[hidden] = 0
+    best = float(raw.max(initial=0.0))
+    return (raw / best if best > 0 else raw), raw
 
 
 def _strongest(vector: sp.csr_matrix, keep: int) -> sp.csr_matrix:
@@ -130,4 +150,4 @@ def explain(index: TfidfIndex, row: int, other: int, other_title: str, relation:
 
 
 def short(title: str, limit: int = 70) -> str:
-    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+    return cut_at_word(title, limit)

@@ -297,9 +297,42 @@ def _v12(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_signals_grp_kind_created ON signals (grp, kind, created)")
 
 
+def _v13(db: sqlite_utils.Database) -> None:
+    """The paper club: each server's settings, its shortlist, its sessions, its polls, and the
+    reminders recorded before they are posted."""
+    db.table("club_settings").create(
+        {"grp": str, "channel_id": int, "role_id": int, "ping": int, "timezone": str, "updated": str},
+        pk="grp", not_null={"ping", "updated"},
+    )
+    db.table("club_shortlist").create(
+        {"grp": str, "paper_id": int, "proposer": str, "proposed": str},
+        pk=("grp", "paper_id"), not_null={"proposer", "proposed"},
+        foreign_keys=[("paper_id", "papers", "id")],
+    )
+    db.table("club_sessions").create(
+        {"id": int, "grp": str, "paper_id": int, "starts": str, "timezone": str, "presenter": str,
+         "place": str, "event_id": int, "thread_id": int, "channel_id": int, "status": str,
+         "interested": int, "created_by": str, "created": str},
+        pk="id", not_null={"grp", "paper_id", "starts", "timezone", "status", "created"},
+        foreign_keys=[("paper_id", "papers", "id")],
+    )
+    db.table("club_sessions").create_index(["grp", "status", "starts"])
+    db.table("club_polls").create(
+        {"id": int, "grp": str, "channel_id": int, "message_id": int, "paper_ids": str, "ends": str,
+         "state": str, "winner_id": int, "counts": str, "created": str},
+        pk="id", not_null={"grp", "paper_ids", "ends", "state", "created"},
+    )
+    db.table("club_polls").create_index(["state"])
+    db.table("club_reminders").create(
+        {"session_id": int, "kind": str, "status": str, "created": str, "sent": str},
+        pk=("session_id", "kind"), not_null={"status", "created"},
+        foreign_keys=[("session_id", "club_sessions", "id")],
+    )
+
+
 # Each migration takes the database from version N to N+1; append, never edit.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12,
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -385,7 +418,7 @@ _FIELD_SELECT = ", ".join(name for name, _ in stored_fields())
 def _undo_paper(db: sqlite3.Connection, paper_id: int, _: Any) -> None:
     """A paper a half-written file added, gone with everything that points at it."""
     for table in ("sources", "paper_sketch", "paper_categories", "signals", "deliveries", "announcements",
-                  "arxiv_checks", "muted_likes"):
+                  "arxiv_checks", "muted_likes", "club_shortlist"):
         db.execute(f"DELETE FROM {table} WHERE paper_id = ?", [paper_id])
     db.execute("DELETE FROM papers_fts WHERE rowid = ?", [paper_id])
     db.execute("DELETE FROM papers WHERE id = ?", [paper_id])
@@ -568,6 +601,7 @@ class Store:
             self._writer.execute("INSERT INTO import_journals (token, host, pid, started) VALUES (?, ?, ?, ?)",
                                  [token, socket.gethostname(), os.getpid(), _now()])
         self._local.journal = token
+        self._local.journal_papers = set()
         try:
             yield token
         except BaseException:
@@ -583,11 +617,19 @@ class Store:
         return getattr(self._local, "journal", None)
 
     def _undo(self, db: sqlite3.Connection, op: str, paper_id: int, payload: Any = None) -> None:
-        """Remember how to take back one write, when this thread journals its writes."""
+        """Remember how to take back one write, when this thread journals its writes. A paper the
+        journal added is taken back with everything that points at it (`_undo_paper`), so the
+        later writes about it need no entry of their own."""
         token = self._journal()
-        if token is not None:
-            db.execute("INSERT INTO import_undo (token, op, paper_id, payload) VALUES (?, ?, ?, ?)",
-                       [token, op, paper_id, None if payload is None else json.dumps(payload)])
+        if token is None:
+            return
+        added: set[int] = self._local.journal_papers
+        if op == "paper":
+            added.add(paper_id)
+        elif paper_id in added:
+            return
+        db.execute("INSERT INTO import_undo (token, op, paper_id, payload) VALUES (?, ?, ?, ?)",
+                   [token, op, paper_id, None if payload is None else json.dumps(payload)])
 
     def undo(self, token: str, step: int = 200) -> None:
         """Take back every journaled write of `token`, the last first, in short transactions."""
@@ -832,13 +874,17 @@ class Store:
         return [r[0] for r in self._read().execute("SELECT id FROM papers ORDER BY id")]
 
     def random_id(self, category: str | None = None, offset_fraction: float = 0.0,
-                  skip_disliked_by: str | None = None) -> int | None:
+                  skip_disliked_by: str | None = None, skip_club_of: str | None = None) -> int | None:
         """The paper at a uniform position of the (optionally category-filtered) id order,
-        leaving out papers one person marked "not for me"."""
+        leaving out papers one person marked "not for me" and those a group's paper club read
+        (or will read)."""
         where, params = self._category_clause(category)
         if skip_disliked_by is not None:
             where += " AND p.id NOT IN (SELECT paper_id FROM signals WHERE user = ? AND kind = 'dislike')"
             params.append(skip_disliked_by)
+        if skip_club_of is not None:
+            where += " AND p.id NOT IN (SELECT paper_id FROM club_sessions WHERE grp = ? AND status != 'cancelled')"
+            params.append(skip_club_of)
         total = self._read().execute(f"SELECT count(*) FROM papers p WHERE {where}", params).fetchone()[0]
         if total == 0:
             return None
@@ -1255,6 +1301,170 @@ class Store:
     def update_digest(self, digest_id: int, **changes) -> None:
         with self._writing():
             self.db.table("digests").update(digest_id, changes)
+
+    # -- the paper club ----------------------------------------------------------------------
+
+    def club_settings(self, group: str) -> dict | None:
+        rows = self._dicts("SELECT * FROM club_settings WHERE grp = ?", [group])
+        return rows[0] if rows else None
+
+    def save_club_settings(self, group: str, channel_id: int | None, role_id: int | None, ping: bool,
+                           timezone_name: str | None) -> None:
+        with self._writing() as db:
+            db.execute(
+                "INSERT INTO club_settings (grp, channel_id, role_id, ping, timezone, updated) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(grp) DO UPDATE SET channel_id = excluded.channel_id, "
+                "role_id = excluded.role_id, ping = excluded.ping, timezone = excluded.timezone, "
+                "updated = excluded.updated",
+                [group, channel_id, role_id, int(ping), timezone_name, _now()],
+            )
+
+    def digest_timezone(self, group: str, channel_id: int | None = None) -> str | None:
+        """The time zone of a group's channel digest: the one posted in `channel_id` if there
+        is one, else the group's oldest; None when the group has no channel digest."""
+        row = self._read().execute(
+            "SELECT timezone FROM subscriptions WHERE grp = ? AND kind = 'channel' "
+            "ORDER BY channel_id IS NOT ?, updated, target LIMIT 1",
+            [group, channel_id],
+        ).fetchone()
+        return row[0] if row else None
+
+    def propose(self, group: str, paper_id: int, proposer: str) -> dict | None:
+        """Put a paper on a group's shortlist; None when it is there already (the proposal
+        stays its first proposer's), else the new row."""
+        with self._writing() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO club_shortlist (grp, paper_id, proposer, proposed) VALUES (?, ?, ?, ?)",
+                [group, paper_id, proposer, _now_precise()],
+            )
+        return self.proposal(group, paper_id) if cursor.rowcount else None
+
+    def proposal(self, group: str, paper_id: int) -> dict | None:
+        rows = self._dicts("SELECT * FROM club_shortlist WHERE grp = ? AND paper_id = ?", [group, paper_id])
+        return rows[0] if rows else None
+
+    def withdraw(self, group: str, paper_id: int) -> bool:
+        with self._writing() as db:
+            cursor = db.execute("DELETE FROM club_shortlist WHERE grp = ? AND paper_id = ?", [group, paper_id])
+        return cursor.rowcount > 0
+
+    def shortlist(self, group: str) -> list[dict]:
+        """A group's proposals (grp, paper_id, proposer, proposed, likes: its likes in the
+        group), oldest first."""
+        return self._dicts(
+            "SELECT s.grp, s.paper_id, s.proposer, s.proposed, "
+            "(SELECT count(*) FROM signals g WHERE g.grp = s.grp AND g.paper_id = s.paper_id AND g.kind = 'like') "
+            "AS likes FROM club_shortlist s WHERE s.grp = ? ORDER BY s.proposed, s.paper_id", [group],
+        )
+
+    def group_like_counts(self, group: str, paper_ids: Iterable[int]) -> dict[int, int]:
+        """How many people liked each of these papers in a group (papers nobody liked: absent)."""
+        ids = list(paper_ids)
+        if not ids:
+            return {}
+        rows = self._read().execute(
+            f"SELECT paper_id, count(*) FROM signals WHERE grp = ? AND kind = 'like' "
+            f"AND paper_id IN ({','.join('?' * len(ids))}) GROUP BY paper_id", [group, *ids])
+        return {r[0]: r[1] for r in rows}
+
+    def add_session(self, row: dict) -> int:
+        """Record a session (columns as in `club_sessions`, without id; `created` now unless
+        given) and take its paper off the shortlist, together; returns its id."""
+        row = {**row, "created": row.get("created") or _now()}
+        with self._writing() as db:
+            cursor = db.execute(
+                f"INSERT INTO club_sessions ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()),
+            )
+            db.execute("DELETE FROM club_shortlist WHERE grp = ? AND paper_id = ?", [row["grp"], row["paper_id"]])
+        assert cursor.lastrowid is not None
+        return int(cursor.lastrowid)
+
+    def session(self, session_id: int) -> dict | None:
+        rows = self._dicts("SELECT * FROM club_sessions WHERE id = ?", [session_id])
+        return rows[0] if rows else None
+
+    def sessions(self, group: str | None = None, statuses: Iterable[str] = (), after: str | None = None,
+                 before: str | None = None, newest_first: bool = False) -> list[dict]:
+        """Sessions (of a group, in some states, starting after and before given UTC times), in
+        order of their start."""
+        clauses, params = ["1"], []
+        if group is not None:
+            clauses.append("grp = ?")
+            params.append(group)
+        wanted = list(statuses)
+        if wanted:
+            clauses.append(f"status IN ({','.join('?' * len(wanted))})")
+            params += wanted
+        if after is not None:
+            clauses.append("starts > ?")
+            params.append(after)
+        if before is not None:
+            clauses.append("starts <= ?")
+            params.append(before)
+        order = "DESC" if newest_first else ""
+        return self._dicts(f"SELECT * FROM club_sessions WHERE {' AND '.join(clauses)} "
+                           f"ORDER BY starts {order}, id {order}", params)
+
+    def update_session(self, session_id: int, **changes: Any) -> None:
+        with self._writing():
+            self.db.table("club_sessions").update(session_id, changes)
+
+    def club_paper_ids(self, group: str, before: str | None = None) -> set[int]:
+        """Papers a group's sessions were (or, without `before`, are to be) about, cancelled
+        ones aside; with `before`, only those that started by then."""
+        sql = "SELECT paper_id FROM club_sessions WHERE grp = ? AND status != 'cancelled'"
+        params: list[Any] = [group]
+        if before is not None:
+            sql += " AND starts <= ?"
+            params.append(before)
+        return {r[0] for r in self._read().execute(sql, params)}
+
+    def add_poll(self, row: dict) -> int:
+        with self._writing() as db:
+            cursor = db.execute(
+                f"INSERT INTO club_polls ({', '.join(row)}, created) VALUES ({', '.join('?' * len(row))}, ?)",
+                [*row.values(), _now()],
+            )
+        assert cursor.lastrowid is not None
+        return int(cursor.lastrowid)
+
+    def poll(self, poll_id: int) -> dict | None:
+        rows = self._dicts("SELECT * FROM club_polls WHERE id = ?", [poll_id])
+        return rows[0] if rows else None
+
+    def polls(self, states: Iterable[str], group: str | None = None) -> list[dict]:
+        wanted = list(states)
+        sql = f"SELECT * FROM club_polls WHERE state IN ({','.join('?' * len(wanted))})"
+        params: list[Any] = wanted
+        if group is not None:
+            sql += " AND grp = ?"
+            params = [*wanted, group]
+        return self._dicts(sql + " ORDER BY id", params)
+
+    def update_poll(self, poll_id: int, **changes: Any) -> None:
+        with self._writing():
+            self.db.table("club_polls").update(poll_id, changes)
+
+    def reminder(self, session_id: int, kind: str) -> dict | None:
+        rows = self._dicts("SELECT * FROM club_reminders WHERE session_id = ? AND kind = ?", [session_id, kind])
+        return rows[0] if rows else None
+
+    def reminders(self, status: str) -> list[dict]:
+        return self._dicts("SELECT * FROM club_reminders WHERE status = ? ORDER BY session_id, kind", [status])
+
+    def record_reminder(self, session_id: int, kind: str, status: str) -> bool:
+        """Record a reminder as pending (or skipped) once; False when it was recorded before."""
+        with self._writing() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO club_reminders (session_id, kind, status, created) VALUES (?, ?, ?, ?)",
+                [session_id, kind, status, _now()],
+            )
+        return cursor.rowcount > 0
+
+    def set_reminder_status(self, session_id: int, kind: str, status: str, sent: str | None = None) -> None:
+        with self._writing() as db:
+            db.execute("UPDATE club_reminders SET status = ?, sent = ? WHERE session_id = ? AND kind = ?",
+                       [status, sent, session_id, kind])
 
     # -- stats -----------------------------------------------------------------------------
 

@@ -6,7 +6,9 @@ import html
 import re
 import unicodedata
 from bisect import bisect_right
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from pylatexenc import latex2text, latexwalker
 
@@ -56,10 +58,20 @@ def squash(text: str) -> str:
 
 def clean_name(name: str) -> str:
     """An author or organisation name: `clean_text`, leftover braces dropped, spaces squashed."""
+    if _already_clean(name):
+        return name
     name = clean_text(squash(name))
     if "{" in name or "}" in name:
         name = name.replace("{", "").replace("}", "")
     return squash(name)
+
+
+def _already_clean(text: str) -> bool:
+    """Whether `clean_name` would give the text back as it is: printable (so its only spacing is
+    the plain space), nothing for `clean_text` to do, no space to squash (most names: the check
+    is a few times faster than the cleaning)."""
+    return (text.isprintable() and not _needs_work(text) and "  " not in text
+            and text[:1] != " " and text[-1:] != " ")
 
 
 def clean_title(title: str) -> str:
@@ -89,6 +101,20 @@ def cut_abstract(abstract: str, limit: int) -> str:
     cut = ends[-1] if ends and ends[-1] >= room // 2 else window.rfind(" ", room // 2, room)
     kept = abstract[:cut if cut > 0 else room].rstrip()
     return kept + ABSTRACT_CUT_MARK
+
+def cut_at_word(text: str, limit: int) -> str:
+    """Text of at most `limit` characters: as it is when it fits, else cut after the last whole
+    word that fits and ended with "…" (CJK text, and a word longer than half the room, are cut
+    where the room ends)."""
+    if len(text) <= limit:
+        return text
+    kept = text[:limit - 1]
+    if text[limit - 1].isalnum() and kept[-1:].isalnum():
+        space = kept.rfind(" ")
+        if space >= limit // 2 and not has_cjk(kept[space:]):
+            kept = kept[:space]
+    return kept.rstrip(" ,;:-–—") + "…"
+
 
 MAX_VENUE_CHARS = 300
 _VENUE_BACKOFF = 30  # a venue cut to its limit ends at a word when one ends this close
@@ -477,14 +503,18 @@ def _plain_command(name: str) -> bool:
 
 
 def _math_text(math: str) -> str:
-    """The plain text of math: parsed by pylatexenc, unless it is only characters (`x^2`)."""
+    """The plain text of math: read by `_quick_math` when it is made of the usual pieces, else
+    parsed by pylatexenc (a few times slower: most of an arXiv listing's cleaning)."""
     if "\\" not in math and "{" not in math:
         return _apply_scripts([_math_character(c) for c in math])
     command = _ONE_COMMAND.fullmatch(math)
     if command:
         return _math_symbol(command.group(1))
-    walker = latexwalker.LatexWalker(math, latex_context=_PARSED_MACROS, tolerant_parsing=False)
-    nodes, _, _ = walker.get_latex_nodes(parsing_state=walker.make_parsing_state(in_math_mode=True))
+    nodes = _quick_math(math)
+    if nodes is None:
+        walker = latexwalker.LatexWalker(math, latex_context=_PARSED_MACROS, tolerant_parsing=False)
+        parsed, _, _ = walker.get_latex_nodes(parsing_state=walker.make_parsing_state(in_math_mode=True))
+        nodes = _walked(parsed)
     return _math_nodes(nodes)
 
 
@@ -492,20 +522,135 @@ def _squash_math(text: str) -> str:
     return " ".join(text.split())
 
 
-def _math_nodes(nodes: list) -> str:
-    """The plain text of a list of math nodes, with their sub- and superscripts applied."""
+# Math read into these nodes, by pylatexenc (`_walked`) or by `_quick_math`, is turned into
+# text by `_math_nodes`.
+
+
+@dataclass(frozen=True)
+class _Chars:
+    text: str
+
+
+@dataclass(frozen=True)
+class _Group:
+    nodes: tuple[_MathNode, ...]
+
+
+@dataclass(frozen=True)
+class _Command:
+    """A command: its name, each argument's nodes, and the spaces after its name."""
+
+    name: str
+    arguments: tuple[tuple[_MathNode, ...], ...] = ()
+    space: str = ""
+
+
+@dataclass(frozen=True)
+class _Tie:
+    """`~`, a space that does not break."""
+
+
+@dataclass(frozen=True)
+class _Unplain:
+    """Anything else pylatexenc finds (`&`, `--`, a comment...): it has no plain form."""
+
+
+_MathNode = _Chars | _Group | _Command | _Tie | _Unplain
+
+
+def _walked(nodes: list[Any]) -> tuple[_MathNode, ...]:
+    """pylatexenc's nodes as math nodes."""
+    return tuple(map(_walked_node, nodes))
+
+
+def _walked_node(node: Any) -> _MathNode:
+    if node.isNodeType(latexwalker.LatexCharsNode):
+        return _Chars(node.chars)
+    if node.isNodeType(latexwalker.LatexGroupNode):
+        return _Group(_walked(node.nodelist))
+    if node.isNodeType(latexwalker.LatexMacroNode):
+        arguments = [a for a in (node.nodeargd.argnlist if node.nodeargd else []) if a is not None]
+        return _Command(node.macroname, tuple(
+            _walked(a.nodelist) if a.isNodeType(latexwalker.LatexGroupNode) else (_walked_node(a),)
+            for a in arguments), node.macro_post_space)
+    if node.isNodeType(latexwalker.LatexSpecialsNode) and node.specials_chars == "~":
+        return _Tie()
+    return _Unplain()
+
+
+# What `_quick_math` leaves to pylatexenc: its specials (`--`, quotes, `&`, `#`), comments,
+# dollars and paragraph breaks.
+_QUICK_REFUSED = re.compile(r"--|``|''|!`|\?`|[&#%$]|\n\s*\n")
+# A command's name is letters, any alphabet's, as pylatexenc reads it (`\leβ` is one name).
+_QUICK_TOKEN = re.compile(r"\\([^\W\d_]+)(\s*)|\\(.)|([{}~])|([^\\{}~]+)", re.DOTALL)
+
+
+def _quick_math(math: str) -> tuple[_MathNode, ...] | None:
+    """Math read into the nodes pylatexenc would give, when it holds only characters, groups,
+    `~`, the spacing commands and commands of no argument or of one braced argument
+    (`\\mathcal{O}`); None for anything else, which pylatexenc reads."""
+    if _QUICK_REFUSED.search(math):
+        return None
+    frames: list[tuple[list[_MathNode], tuple[str, str] | None]] = [([], None)]  # a group's or an argument's
+    argument_opens = False
+    for token in _QUICK_TOKEN.finditer(math):
+        name, space, symbol, special, chars = token.groups()
+        nodes = frames[-1][0]
+        if chars is not None:
+            nodes.append(_Chars(chars))
+        elif name is not None:
+            argspec = _argspec(name)
+            if argspec == "":
+                nodes.append(_Command(name, (), space))
+            elif argspec == "{" and math.startswith("{", token.end()):
+                frames.append(([], (name, space)))
+                argument_opens = True
+            else:
+                return None
+        elif symbol is not None:
+            if symbol == " " or symbol not in _MATH_SPACES:
+                return None
+            nodes.append(_Command(symbol))
+        elif special == "{":
+            if not argument_opens:
+                frames.append(([], None))
+            argument_opens = False
+        elif special == "}":
+            if len(frames) == 1:
+                return None
+            inner, command = frames.pop()
+            frames[-1][0].append(_Group(tuple(inner)) if command is None
+                                 else _Command(command[0], (tuple(inner),), command[1]))
+        else:
+            nodes.append(_Tie())
+    return tuple(frames[0][0]) if len(frames) == 1 else None
+
+
+@lru_cache(maxsize=1024)
+def _argspec(name: str) -> str | None:
+    """The arguments pylatexenc reads after a command (`{` for one braced one); None when its
+    reading is not a plain list of them."""
+    spec = _PARSED_MACROS.get_macro_spec(name)
+    if spec is None:
+        return ""
+    argspec = getattr(spec.args_parser, "argspec", None)
+    return argspec if isinstance(argspec, str) else None
+
+
+def _math_nodes(nodes: tuple[_MathNode, ...]) -> str:
+    """The plain text of math nodes, with their sub- and superscripts applied."""
     pieces: list[str] = []
     for number, node in enumerate(nodes):
-        if node.isNodeType(latexwalker.LatexCharsNode):
-            pieces += [_math_character(c) for c in node.chars]
-        elif node.isNodeType(latexwalker.LatexGroupNode):
-            pieces.append(_math_nodes(node.nodelist))
-        elif node.isNodeType(latexwalker.LatexMacroNode):
-            pieces.append(_math_macro(node))
+        if isinstance(node, _Chars):
+            pieces += [_math_character(c) for c in node.text]
+        elif isinstance(node, _Group):
+            pieces.append(_math_nodes(node.nodes))
+        elif isinstance(node, _Command):
+            pieces.append(_math_command(node))
             following = nodes[number + 1] if number + 1 < len(nodes) else None
-            if node.macro_post_space and not _joins(pieces[-1], following):
+            if node.space and not _joins(pieces[-1], following):
                 pieces.append(" ")
-        elif node.isNodeType(latexwalker.LatexSpecialsNode) and node.specials_chars == "~":
+        elif isinstance(node, _Tie):
             pieces.append(" ")
         else:
             raise _NotPlain
@@ -522,12 +667,10 @@ def _math_character(char: str) -> str:
     raise _NotPlain
 
 
-def _math_macro(node: latexwalker.LatexMacroNode) -> str:
-    name = node.macroname
-    arguments = [a for a in (node.nodeargd.argnlist if node.nodeargd else []) if a is not None]
+def _math_command(command: _Command) -> str:
+    name, arguments = command.name, command.arguments
     if len(arguments) == 1 and (name in _MATH_UPRIGHT or name in _MATH_ALPHABETS):
-        argument = arguments[0]
-        text = _math_nodes(argument.nodelist if argument.isNodeType(latexwalker.LatexGroupNode) else [argument])
+        text = _math_nodes(arguments[0])
         return text if name in _MATH_UPRIGHT else _math_alphabet(name, text)
     if arguments:
         raise _NotPlain
@@ -558,9 +701,9 @@ def _math_alphabet(name: str, letters: str) -> str:
 def _joins(symbol: str, following: object) -> bool:
     """Whether the space after a command only ends its name: `\\alpha x` reads `αx`, but
     `\\to B` and `\\log N` (an operator's name) keep their space."""
-    if len(symbol) != 1 or not symbol.isalnum() or not isinstance(following, latexwalker.LatexCharsNode):
+    if len(symbol) != 1 or not symbol.isalnum() or not isinstance(following, _Chars):
         return False
-    return following.chars[:1].isalnum()
+    return following.text[:1].isalnum()
 
 
 def _apply_scripts(pieces: list[str]) -> str:

@@ -35,8 +35,8 @@ BIBTEX: dict[Kind, tuple[str, ...]] = {
     Kind.THESIS: ("phdthesis", "mastersthesis", "thesis"),
     Kind.REPORT: ("techreport", "report"),
     Kind.PREPRINT: ("misc", "unpublished", "preprint"),
-    Kind.DATASET: ("misc", "dataset"),
-    Kind.WEBPAGE: ("misc", "online", "electronic", "www"),
+    Kind.DATASET: ("dataset", "misc"),
+    Kind.WEBPAGE: ("online", "misc", "electronic", "www"),
     Kind.OTHER: ("misc",),
 }
 BIBLATEX: dict[Kind, tuple[str, ...]] = {

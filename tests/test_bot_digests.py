@@ -450,7 +450,7 @@ async def test_a_command_with_a_link_is_answered_by_the_command_alone(bot, manag
     await run("!digest links on")
     found = await run(f"!paper {SYCOPHANCY_LINK}", member=1, error=commands.CommandInvokeError)
     assert len(found) == 1 and found[0].embeds == []
-    assert "No paper matches" in found[0].content
+    assert found[0].content == "arXiv:2310.13548 is not in the library; /add 2310.13548 brings it in from arXiv."
     assert arxiv_server.requests == []
 
 

@@ -112,7 +112,10 @@ def test_a_large_file_is_written_from_a_thread_of_lower_priority(tmp_path, monke
     writing = [entry for entry in seen if entry[0] == "paperclub-background"]
     assert writing, seen
     if sys.platform.startswith("linux"):
-        assert {priority for _, priority in writing} == {os.getpriority(os.PRIO_PROCESS, 0) + BACKGROUND_NICENESS}
+        # Niceness stops at 19: a suite run under `nice -n 19` has no lower priority to give.
+        lowest = 19
+        expected = min(os.getpriority(os.PRIO_PROCESS, 0) + BACKGROUND_NICENESS, lowest)
+        assert {priority for _, priority in writing} == {expected}
 
 
 def test_an_interrupted_ingest_keeps_nothing_of_the_file(tmp_path, monkeypatch):

@@ -69,7 +69,7 @@ def test_a_version_8_file_gains_the_venue_column_and_its_papers_a_venue_later(tm
     path = tmp_path / "v8.db"
     version_8_file(path)
     with Library(path) as lib:
-        assert lib.store.schema_version == SCHEMA_VERSION == 12
+        assert lib.store.schema_version == SCHEMA_VERSION == 13
         assert "venue" in {column.name for column in lib.store.db["papers"].columns}
         assert lib.paper("0704.0001").venue is None
         # the snapshot's first line is the same paper, with its journal-ref
@@ -80,7 +80,7 @@ def test_a_version_8_file_gains_the_venue_column_and_its_papers_a_venue_later(tm
         assert lib.paper("0704.0001").venue == "Phys.Rev.D76:013009,2007"
         assert lib.paper("0704.0001").to_dict()["venue"] == "Phys.Rev.D76:013009,2007"
     with Library(path) as again:  # opened again: nothing more to migrate, the venue kept
-        assert again.store.schema_version == 12
+        assert again.store.schema_version == 13
         assert again.paper("0704.0001").venue == "Phys.Rev.D76:013009,2007"
 
 

@@ -26,7 +26,7 @@ from ..views import (
 )
 from .autocomplete import paper_choices
 from .hybrid import hybrid_command
-from .replies import heavy, reply, think, user_of
+from .replies import group_of, heavy, reply, think, user_of
 
 if TYPE_CHECKING:
     from ..client import PaperclubBot
@@ -90,7 +90,7 @@ class Papers(commands.Cog):
             category, surprise = None, True
         await think(ctx)
         paper = await self.bot.run_blocking(
-            self.bot.library.random, category or None, user_of(ctx) if surprise else None
+            self.bot.library.random, category or None, user_of(ctx) if surprise else None, group_of(ctx)
         )
         await reply(ctx, embeds=[cards.paper_card(paper)], view=card_view(paper))
 

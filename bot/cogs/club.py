@@ -1,0 +1,374 @@
+"""The paper club: /club propose|shortlist|withdraw|suggest|poll|schedule|next|cancel|history|setup.
+
+Anyone may propose papers and vote. Scheduling, cancelling and setting up the club take the
+Manage Events permission or the club's role; a refusal is answered only to the person. Nothing
+the club posts mentions anyone, except a reminder that names the club's role when the server
+chose `ping:yes`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from recommender import ClubError, Session
+from recommender.club import DEFAULT_POLL, MAX_POLL, MAX_POLL_HOURS, POLL_HOURS
+
+from .. import cards
+from ..posting import Unreachable, messageable
+from ..views import card_view
+from .autocomplete import paper_choices, proposed_paper_choices, time_zone_choices
+from .hybrid import hybrid_group, subcommand
+from .likes import send_ranked
+from .replies import group_of, heavy, reply, think, user_of
+
+if TYPE_CHECKING:
+    from recommender import Club as ClubBook
+
+    from ..client import PaperclubBot
+
+log = logging.getLogger(__name__)
+
+NOT_ORGANISER = ("Only members with the Manage Events permission or the club's role can schedule, cancel "
+                 "or set up the paper club.")
+EVENT_NAME_CHARS, EVENT_TEXT_CHARS, EVENT_PLACE_CHARS, THREAD_NAME_CHARS = 100, 1000, 100, 100
+SHOWN = 25
+
+
+def session_text(session: Session) -> str:
+    """A session in one safe line: when, the paper, who presents and where."""
+    text = f"{session.when_text()} · *{cards.inline_title(session.paper)}*"
+    if session.presenter:
+        text += f" · presented by {cards.plain(session.presenter, 100)}"
+    if session.place:
+        text += f" · at {cards.plain(session.place, 100)}"
+    return text
+
+
+def event_description(session: Session) -> str:
+    """The Discord event's description: the paper's title and link, then its abstract, cut to
+    fit, with any mention in them made inert."""
+    head = f"{cards.single_line(session.paper.title)}\n{session.paper.url or ''}".strip()
+    text = f"{head}\n\n{cards.paragraphs(session.paper.abstract)}".strip()
+    return cards.clip(cards.neutralise(text), EVENT_TEXT_CHARS)
+
+
+def clipped(text: str, limit: int) -> str:
+    """Outside text as one line for a name Discord shows as it is (an event's, a thread's): cut
+    to `limit`, any mention in it made inert."""
+    return cards.clip(cards.neutralise(cards.single_line(text)), limit)
+
+
+class Club(commands.Cog):
+    """The lab's reading group: a shortlist, polls, sessions with events, threads and reminders."""
+
+    def __init__(self, bot: PaperclubBot):
+        self.bot = bot
+
+    def now(self) -> datetime:
+        return self.bot.scheduler.clock()
+
+    @property
+    def club(self) -> ClubBook:
+        return self.bot.library.club
+
+    async def _organiser(self, ctx: commands.Context) -> None:
+        """Refuse (privately, through the error handler) anyone without Manage Events or the club's role."""
+        author = ctx.author
+        if not isinstance(author, discord.Member):
+            raise ClubError(NOT_ORGANISER)
+        if author.guild_permissions.manage_events:
+            return
+        settings = await self.bot.run_blocking(self.club.settings, group_of(ctx))
+        if settings.role_id is None or all(role.id != settings.role_id for role in author.roles):
+            raise ClubError(NOT_ORGANISER)
+
+    def _name(self, guild: discord.Guild | None, user_id: str) -> str:
+        member = guild.get_member(int(user_id)) if guild and user_id.isdigit() else None
+        return cards.plain(member.display_name, 80) if member else "someone"
+
+    async def _club_channel_id(self, ctx: commands.Context) -> int:
+        """The club's channel (from /club setup), else the one the command was given in."""
+        settings = await self.bot.run_blocking(self.club.settings, group_of(ctx))
+        return settings.channel_id or ctx.channel.id
+
+    @hybrid_group(name="club", invoke_without_command=True)
+    @commands.guild_only()
+    async def club_group(self, ctx: commands.Context) -> None:
+        """The paper club: propose, shortlist, withdraw, suggest, poll, schedule, next, cancel, history, setup."""
+        await reply(ctx, "Paper club commands: `club propose`, `club shortlist`, `club withdraw`, `club suggest`, "
+                         "`club poll`, `club schedule`, `club next`, `club cancel`, `club history`, `club setup`.",
+                    private=True)
+
+    # -- the shortlist -----------------------------------------------------------------------
+
+    @subcommand(club_group, name="propose")
+    @commands.guild_only()
+    async def propose(self, ctx: commands.Context, *, paper: str) -> None:
+        """Put a paper on the paper club's shortlist.
+
+        Parameters
+        ----------
+        paper
+            A paper: start typing its title, or give its id, arXiv id, DOI or link
+        """
+        await think(ctx)
+        proposal = await self.bot.run_write(self.club.propose, group_of(ctx), paper, user_of(ctx))
+        await reply(ctx, f"{cards.plain(ctx.author.display_name, 80)} proposed "
+                         f"*{cards.inline_title(proposal.paper)}* for the paper club.")
+
+    @propose.autocomplete("paper")
+    async def _propose_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await paper_choices(interaction, current)
+
+    @subcommand(club_group, name="shortlist")
+    @commands.guild_only()
+    async def shortlist(self, ctx: commands.Context) -> None:
+        """The papers proposed for the paper club, with who proposed them and their likes here."""
+        proposals = await self.bot.run_blocking(self.club.shortlist, group_of(ctx))
+        if not proposals:
+            await reply(ctx, "The shortlist is empty: `/club propose` adds a paper, `/club suggest` offers some.")
+            return
+        lines = [f"{rank}. {cards.linked_title(p.paper)} · proposed by {self._name(ctx.guild, p.proposer)} · "
+                 f"{p.likes} like{'s' if p.likes != 1 else ''}" for rank, p in enumerate(proposals[:SHOWN], 1)]
+        if len(proposals) > SHOWN:
+            lines.append(f"…and {len(proposals) - SHOWN} more.")
+        embed = discord.Embed(title=f"Paper club shortlist: {len(proposals)} paper{'s' if len(proposals) != 1 else ''}",
+                              colour=cards.COLOUR, description=cards.clip("\n".join(lines), cards.DESCRIPTION_LIMIT))
+        embed.set_footer(text="/club poll lets the club vote; /club withdraw takes back your own proposal.")
+        await reply(ctx, embeds=[embed])
+
+    @subcommand(club_group, name="withdraw")
+    @commands.guild_only()
+    async def withdraw(self, ctx: commands.Context, *, paper: str) -> None:
+        """Take your own proposal off the paper club's shortlist.
+
+        Parameters
+        ----------
+        paper
+            One of the papers you proposed
+        """
+        await think(ctx, private=True)
+        proposal = await self.bot.run_write(self.club.withdraw, group_of(ctx), paper, user_of(ctx))
+        await reply(ctx, f"Withdrew *{cards.inline_title(proposal.paper)}* from the shortlist.", private=True)
+
+    @withdraw.autocomplete("paper")
+    async def _withdraw_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await proposed_paper_choices(interaction, current)
+
+    @subcommand(club_group, name="suggest")
+    @commands.guild_only()
+    @heavy()
+    async def suggest(self, ctx: commands.Context, count: commands.Range[int, 1, 10] = 5) -> None:
+        """Papers this server likes most that the club has not read yet.
+
+        Parameters
+        ----------
+        count
+            How many papers (1 to 10)
+        """
+        await think(ctx)
+        results = await self.bot.run_blocking(self.club.suggest, group_of(ctx), count)
+        if not results:
+            await reply(ctx, "Nothing to suggest: the club has read everything this server's likes point to.")
+            return
+        await send_ranked(ctx, "Papers this server likes that the club has not read yet "
+                               "(the 📚 menu proposes one):", results, private=False)
+
+    # -- choosing ----------------------------------------------------------------------------
+
+    @subcommand(club_group, name="poll")
+    @commands.guild_only()
+    async def poll(self, ctx: commands.Context, hours: commands.Range[int, 1, MAX_POLL_HOURS] = POLL_HOURS,
+                   size: commands.Range[int, 2, MAX_POLL] = DEFAULT_POLL) -> None:
+        """Let the club vote on the shortlist with a Discord poll; the winner is posted when it ends.
+
+        Parameters
+        ----------
+        hours
+            How long the poll stays open, in hours
+        size
+            How many shortlisted papers it offers (2 to 10): the most liked first
+        """
+        await think(ctx, private=True)
+        group = group_of(ctx) or ""
+        choices = await self.bot.run_blocking(self.club.poll_choices, group, size)
+        poll = await self.bot.run_write(self.club.prepare_poll, group, await self._club_channel_id(ctx),
+                                        [p.paper.id for p in choices], self.now() + timedelta(hours=hours))
+        try:
+            posted = await self.bot.club_loop.post_poll(poll, recovering=False)
+        except discord.DiscordServerError:
+            await reply(ctx, "Discord did not answer: the bot posts the poll once it does (within a minute or so).",
+                        private=True)
+            return
+        await reply(ctx, f"The poll is up in <#{posted.channel_id}> for {hours} hour{'s' if hours != 1 else ''}: "
+                         f"{len(choices)} papers.", private=True)
+
+    # -- sessions ----------------------------------------------------------------------------
+
+    @subcommand(club_group, name="schedule")
+    @commands.guild_only()
+    async def schedule(self, ctx: commands.Context, paper: str, when: str, presenter: discord.Member | None = None,
+                       *, place: str | None = None) -> None:
+        """Schedule a session: a Discord event, and a post of the paper's card with a thread on it.
+
+        Parameters
+        ----------
+        paper
+            The paper to read: start typing its title, or give its id, arXiv id or link
+        when
+            Date and local time, e.g. 2026-12-10 17:00 (the club's time zone)
+        presenter
+            Who presents it
+        place
+            Where the club meets: a room or a link
+        """
+        await self._organiser(ctx)
+        await think(ctx, private=True)
+        assert ctx.guild is not None
+        channel_id = await self._club_channel_id(ctx)
+        channel = await self._postable(channel_id)
+        session = await self.bot.run_write(
+            self.club.schedule, group_of(ctx), paper, when, self.now(),
+            presenter=presenter.display_name if presenter else None, place=place, by=user_of(ctx),
+        )
+        notes: list[str] = []
+        event_id = await self._create_event(ctx.guild, session, notes)
+        link = f"\nEvent: https://discord.com/events/{ctx.guild.id}/{event_id}" if event_id else ""
+        try:
+            post = await channel.send(f"**Paper club** · {session_text(session)}{link}",
+                                      embed=cards.paper_card(session.paper), view=card_view(session.paper),
+                                      allowed_mentions=cards.NO_MENTIONS)
+        except discord.HTTPException as exc:
+            log.warning("Could not post session #%s: %s", session.id, exc)
+            await self.bot.run_write(self.club.attach, session.id, event_id)
+            await reply(ctx, f"Scheduled: {session_text(session)}. Note: the bot could not post in <#{channel_id}> "
+                             f"({exc.status}), so the session has no post and no thread.", private=True)
+            return
+        thread_id = await self._open_thread(post, session, notes)
+        await self.bot.run_write(self.club.attach, session.id, event_id, thread_id, post.channel.id)
+        text = f"Scheduled: {session_text(session)}. Posted in <#{post.channel.id}>."
+        if notes:
+            text += " Note: " + "; ".join(notes) + "."
+        await reply(ctx, text, private=True)
+
+    async def _postable(self, channel_id: int) -> discord.abc.Messageable:
+        """The channel a session is posted in; ClubError saying why the bot cannot use it."""
+        try:
+            return await messageable(self.bot, channel_id)
+        except Unreachable as exc:
+            raise ClubError(f"The paper club cannot post in channel {channel_id}: {exc}. /club setup sets its channel.") from None
+
+    async def _create_event(self, guild: discord.Guild, session: Session, notes: list[str]) -> int | None:
+        """The Discord event of a session: its id, or None (with a note why) when Discord refused."""
+        try:
+            event = await guild.create_scheduled_event(
+                name=clipped(f"Paper club: {session.paper.title}", EVENT_NAME_CHARS),
+                start_time=session.starts, end_time=session.ends, entity_type=discord.EntityType.external,
+                privacy_level=discord.PrivacyLevel.guild_only, description=event_description(session),
+                location=clipped(session.place or "Paper club", EVENT_PLACE_CHARS),
+            )
+        except discord.HTTPException as exc:
+            log.warning("Could not create the event of session #%s: %s", session.id, exc)
+            notes.append("the Discord event could not be made (does the bot have Manage Events?)")
+            return None
+        return event.id
+
+    async def _open_thread(self, post: discord.Message, session: Session, notes: list[str]) -> int | None:
+        """The thread on a session's post, for its discussion and reminders; None (with a note)
+        when Discord refused."""
+        try:
+            thread = await post.create_thread(name=clipped(session.paper.title, THREAD_NAME_CHARS) or "Paper club")
+        except (discord.HTTPException, ValueError) as exc:
+            log.warning("Could not open the thread of session #%s: %s", session.id, exc)
+            notes.append("the thread could not be opened (reminders go to the club's channel)")
+            return None
+        return thread.id
+
+    @schedule.autocomplete("paper")
+    async def _schedule_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await paper_choices(interaction, current)
+
+    @subcommand(club_group, name="next")
+    @commands.guild_only()
+    async def next_session(self, ctx: commands.Context) -> None:
+        """The paper club's next session."""
+        session = await self.bot.run_blocking(self.club.next, group_of(ctx), self.now())
+        if session is None:
+            await reply(ctx, "No paper club session is scheduled: `/club schedule` sets one.")
+            return
+        thread = (f" Discussion: https://discord.com/channels/{session.group}/{session.thread_id}"
+                  if session.thread_id else "")
+        await reply(ctx, f"Next paper club: {session_text(session)}.{thread}", embeds=[cards.paper_card(session.paper)],
+                    view=card_view(session.paper))
+
+    @subcommand(club_group, name="cancel")
+    @commands.guild_only()
+    async def cancel(self, ctx: commands.Context) -> None:
+        """Cancel the paper club's next session (its event too; no reminders are sent)."""
+        await self._organiser(ctx)
+        await think(ctx)
+        session = await self.bot.run_write(self.club.cancel, group_of(ctx), self.now())
+        if session.event_id and ctx.guild is not None:
+            try:
+                await self.bot.http.delete_scheduled_event(ctx.guild.id, session.event_id)
+            except discord.HTTPException as exc:
+                log.info("Could not delete the event of session #%s: %s", session.id, exc.status)
+        await reply(ctx, f"Cancelled the paper club session: {session_text(session)}.")
+
+    @subcommand(club_group, name="history")
+    @commands.guild_only()
+    async def history(self, ctx: commands.Context) -> None:
+        """The sessions the paper club held: date, paper, presenter and how many took part."""
+        sessions = await self.bot.run_blocking(self.club.history, group_of(ctx), self.now())
+        if not sessions:
+            await reply(ctx, "The paper club has held no session yet.")
+            return
+        lines = []
+        for session in sessions[:SHOWN]:
+            line = f"`{session.local_start:%Y-%m-%d}` {cards.linked_title(session.paper)}"
+            if session.presenter:
+                line += f" · presented by {cards.plain(session.presenter, 100)}"
+            if session.interested is not None:
+                line += f" · {session.interested} interested"
+            lines.append(line)
+        embed = discord.Embed(title=f"Paper club: {len(sessions)} session{'s' if len(sessions) != 1 else ''}",
+                              colour=cards.COLOUR, description=cards.clip("\n".join(lines), cards.DESCRIPTION_LIMIT))
+        await reply(ctx, embeds=[embed])
+
+    @subcommand(club_group, name="setup")
+    @commands.guild_only()
+    async def setup(self, ctx: commands.Context, channel: discord.TextChannel, role: discord.Role | None = None,
+                    ping: Literal["yes", "no"] = "no", timezone: str | None = None) -> None:
+        """Set the paper club's channel, its role (who may run it), and whether reminders mention that role.
+
+        Parameters
+        ----------
+        channel
+            Where polls and sessions are posted
+        role
+            Members with this role may schedule and cancel sessions
+        ping
+            yes: reminders mention the role; no (the default): they mention nobody
+        timezone
+            The club's time zone, e.g. Europe/Berlin (else its channel digest's, else UTC)
+        """
+        await self._organiser(ctx)
+        if role is not None and role.is_default():
+            raise ClubError("The club's role must be a role of its own, not the server's everyone role.")
+        settings = await self.bot.run_write(self.club.setup, group_of(ctx), channel.id,
+                                            role.id if role else None, ping == "yes", timezone)
+        text = f"The paper club posts in <#{channel.id}>, in {settings.timezone} time."
+        if role is not None:
+            text += (f" Members with the {cards.plain(role.name, 100)} role may run it; reminders "
+                     f"{'mention' if settings.ping else 'do not mention'} the role.")
+        await reply(ctx, text)
+
+    @setup.autocomplete("timezone")
+    async def _setup_timezone(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return time_zone_choices(current)
