@@ -28,7 +28,7 @@ from .cogs import COGS
 from .cogs.replies import reply
 from .config import Secret, Settings
 from .enrichment import Enrichment
-from .backups import DailyBackup
+from .backups import NightlyBackup
 from .club_loop import ClubLoop
 from .scheduler import Clock, DigestScheduler, utc_now
 from .views import DYNAMIC_ITEMS, FAILURE, SearchPager, answer_error, send_private
@@ -96,7 +96,7 @@ class PaperclubBot(commands.Bot):
         self.club_loop = ClubLoop(self, clock)
         self.enrichment = Enrichment(lambda: self.library, self.arxiv)
         self.keep_backups = keep_backups
-        self.backups = DailyBackup(self)
+        self.backups = NightlyBackup(self)
 
     @property
     def library(self) -> Library:
@@ -233,7 +233,7 @@ def create_bot(
 ) -> PaperclubBot:
     """A bot ready to start (nothing connects until `start`). Tests pass `sync_commands=False`
     (then `setup_hook` never talks to Discord) and `post_digests=False` to drive the digest
-    scheduler themselves; `paperclub run` passes `keep_backups=True` for the daily backup."""
+    scheduler themselves; `paperclub run` passes `keep_backups=True` for the nightly backup."""
     return PaperclubBot(settings, library, sync_commands=sync_commands, message_content=message_content,
                         post_digests=post_digests, arxiv=arxiv, clock=clock, keep_backups=keep_backups)
 
