@@ -1,8 +1,8 @@
 """The Discord bot: `PaperclubBot`, the `create_bot` factory, error answers, and running it.
 
-The bot owns `LibraryThreads` (readers, one writer, network) and reaches the library only
+The bot owns `LibraryThreads` (readers, one writer, network, bulk) and reaches the library only
 through them: `await bot.run_blocking(fn, *args)` to read, `run_write` to write, `run_network`
-for a step that waits on arXiv.
+for a step that waits on arXiv, `run_bulk` for an import written in short steps.
 """
 
 from __future__ import annotations
@@ -110,6 +110,10 @@ class PaperclubBot(commands.Bot):
     async def run_write(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run a synchronous call that writes to the library on the writer thread."""
         return await self.threads.write(fn, *args, **kwargs)
+
+    async def run_bulk(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run a long write made in short steps (an import) beside the writer thread."""
+        return await self.threads.bulk(fn, *args, **kwargs)
 
     async def run_network(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run a call that waits on the network (and may then write) on a network thread."""
