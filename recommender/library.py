@@ -303,12 +303,13 @@ class Library:
 
         return backup_database(self.store.path, target)
 
-    def rotating_backup(self, folder: str | Path, keep: int, now: datetime) -> Path | None:
-        """The daily backup in `folder`, when one is due, keeping the `keep` newest (see
-        `backup.rotating_backup`); None when none was due."""
+    def rotating_backup(self, folder: str | Path, keep: int, now: datetime, hour: int) -> Path | None:
+        """The nightly backup in `folder`, when one is due at the local time `now` (the clock has
+        struck `hour` since the newest), keeping the `keep` newest (see `backup.rotating_backup`);
+        None when none was due."""
         from .backup import rotating_backup
 
-        return rotating_backup(self.store.path, folder, keep, now)
+        return rotating_backup(self.store.path, folder, keep, now, hour)
 
     def export(self, fmt: str = "bibtex", user: str | None = None, group: str | None = None,
                club: str | None = None, now: datetime | None = None) -> Exported:
