@@ -124,7 +124,7 @@ class Library:
         from .digest import DigestBook
 
         return self._part("_digests", lambda: DigestBook(
-            self.store, self.ingester, self.recommender, self.papers_changed))
+            self.store, self.ingester, self.recommender, self.papers_changed, self.settled_index))
 
     @property
     def club(self) -> Club:
@@ -261,6 +261,11 @@ class Library:
     def refresh_index(self) -> TfidfIndex:
         """The index brought up to date with the library, refitted first if that is due."""
         return self.keeper.sync()
+
+    def settled_index(self) -> TfidfIndex:
+        """The index holding every paper written, refitted if due, waiting for a refit running in
+        the background: the one digests rank with (see `IndexKeeper.settled`)."""
+        return self.keeper.settled()
 
     # -- likes -----------------------------------------------------------------------------
 
