@@ -293,6 +293,8 @@ class Settings:
     backup_dir: str = setting("PAPERCLUB_BACKUP_DIR", "", FilePath(),
                               "where nightly backups go (empty: `backups/` beside the database)")
     backup_keep: int = setting("PAPERCLUB_BACKUP_KEEP", 7, Count(low=1, high=365), "how many nightly backups are kept")
+    backup_hour: int = setting("PAPERCLUB_BACKUP_HOUR", 3, Count(low=0, high=23),
+                               "the hour of the night the backup is made, in the machine's local time (`TZ`)")
 
     @property
     def backup_folder(self) -> Path:

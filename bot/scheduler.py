@@ -114,6 +114,9 @@ class DigestScheduler:
             return
         for category, day in await self.bot.run_blocking(book.feeds_needed, due, now):
             await self.fetch(category, day, now)
+        # A refit the new papers made due runs here, on a reader thread, rather than inside
+        # `prepare` on the writer's (which settles the index too, then at no cost).
+        await self.bot.run_blocking(self.bot.library.settled_index)
         for subscription in due:
             await self._guarded(subscription.target, self._post(subscription, now))
 

@@ -65,6 +65,7 @@ class LibraryThreads:
                 "read": ThreadPoolExecutor(READERS, thread_name_prefix="paperclub-read"),
                 "write": ThreadPoolExecutor(1, thread_name_prefix="paperclub-write"),
                 "network": ThreadPoolExecutor(NETWORK, thread_name_prefix="paperclub-net"),
+                "bulk": ThreadPoolExecutor(1, thread_name_prefix="paperclub-bulk"),
             }
         if self._library is None:
             self._library = await self.write(self._open)
@@ -91,6 +92,11 @@ class LibraryThreads:
         """Run `fn(*args, **kwargs)` on the writer thread and wait for its result."""
         return await self._run("write", fn, *args, **kwargs)
 
+    async def bulk(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run a long write made in short steps (an imported reading list) on a thread of its
+        own: the writer thread stays free, and its likes take their turn between the steps."""
+        return await self._run("bulk", fn, *args, **kwargs)
+
     async def network(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run a step that waits on the network (and may then write) on a network thread."""
         return await self._run("network", fn, *args, **kwargs)
@@ -112,6 +118,8 @@ class LibraryThreads:
             loop = asyncio.get_running_loop()
             for name in ("network", "read"):
                 pools[name].shutdown(wait=False, cancel_futures=True)
+            # an import under way ends first (a few seconds at most): its steps use the library
+            await loop.run_in_executor(None, partial(pools["bulk"].shutdown, wait=True, cancel_futures=True))
             try:
                 await loop.run_in_executor(pools["write"], library.close)
             except Exception:

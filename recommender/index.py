@@ -356,7 +356,8 @@ class IndexKeeper:
 
     def sync(self, refit_in_background: bool = False) -> TfidfIndex:
         """Bring the index up to date with the library and return it. A refit that is due
-        runs now, or with `refit_in_background` on a thread of its own."""
+        runs now (or, when one already runs in the background, is waited for), or with
+        `refit_in_background` on a thread of its own."""
         with self._lock:
             latest = self._store.last_update()
             index = self._index or self._load()
@@ -384,24 +385,47 @@ class IndexKeeper:
             if refit_in_background:
                 self._refit_soon()
             else:
-                index = self.refit()
+                index = self._refit_if_due()
         return index
+
+    def settled(self) -> TfidfIndex:
+        """The index holding every paper written so far, in a vocabulary not due for a refit: a
+        refit that is due runs here or, when it already runs in the background, is waited for.
+        Whatever the threads' timing, the same papers get the same scores; digests rank with
+        it (new papers scored in the vocabulary from before them score differently once it is
+        refitted with them, enough to cross a relevance floor or swap two papers). The papers
+        are added under the writers' lock, the refit is not: a writer never waits for it."""
+        index = self.sync(refit_in_background=True)
+        return self._refit_if_due() if index.needs_refit() else index
 
     def refit(self) -> TfidfIndex:
         """Learn the vocabulary anew, aside, and swap the result in."""
         with self._refit_lock:
-            fitted = self._fit_aside(self._store.last_update())
-            _ = fitted.terms  # built here rather than by the first reader after the swap
-            with self._lock:
-                if self._closed:
-                    return fitted
-                latest = self._store.last_update()
-                if latest > fitted.synced_to:
-                    ids, docs = index_docs(self._store, fitted.synced_to)
-                    fitted = fitted.with_added(ids, docs, latest)
-                self._index = fitted
-                self._save(fitted)
-            return fitted
+            return self._refit_locked()
+
+    def _refit_if_due(self) -> TfidfIndex:
+        """Refit unless the index no longer needs it: a refit that held the lock meanwhile (one
+        running in the background when this was called) is waited for, not repeated."""
+        with self._refit_lock:
+            index = self._index
+            if index is not None and not index.needs_refit():
+                return index
+            return self._refit_locked()
+
+    def _refit_locked(self) -> TfidfIndex:
+        """`refit`, the refit lock held."""
+        fitted = self._fit_aside(self._store.last_update())
+        _ = fitted.terms  # built here rather than by the first reader after the swap
+        with self._lock:
+            if self._closed:
+                return fitted
+            latest = self._store.last_update()
+            if latest > fitted.synced_to:
+                ids, docs = index_docs(self._store, fitted.synced_to)
+                fitted = fitted.with_added(ids, docs, latest)
+            self._index = fitted
+            self._save(fitted)
+        return fitted
 
     def wait(self) -> None:
         """Wait for the work running in the background (a refit, a catch-up)."""
@@ -430,7 +454,7 @@ class IndexKeeper:
 
     def _refit_quietly(self) -> None:
         try:
-            self.refit()
+            self._refit_if_due()
         except Exception:
             log.exception("Refitting the index failed; the previous index stays in use")
 

@@ -124,7 +124,7 @@ class Library:
         from .digest import DigestBook
 
         return self._part("_digests", lambda: DigestBook(
-            self.store, self.ingester, self.recommender, self.papers_changed))
+            self.store, self.ingester, self.recommender, self.papers_changed, self.settled_index))
 
     @property
     def club(self) -> Club:
@@ -262,6 +262,11 @@ class Library:
         """The index brought up to date with the library, refitted first if that is due."""
         return self.keeper.sync()
 
+    def settled_index(self) -> TfidfIndex:
+        """The index holding every paper written, refitted if due, waiting for a refit running in
+        the background: the one digests rank with (see `IndexKeeper.settled`)."""
+        return self.keeper.settled()
+
     # -- likes -----------------------------------------------------------------------------
 
     def like(self, user: str, ref: str | int, group: str | None = None) -> Paper:
@@ -298,12 +303,13 @@ class Library:
 
         return backup_database(self.store.path, target)
 
-    def rotating_backup(self, folder: str | Path, keep: int, now: datetime) -> Path | None:
-        """The daily backup in `folder`, when one is due, keeping the `keep` newest (see
-        `backup.rotating_backup`); None when none was due."""
+    def rotating_backup(self, folder: str | Path, keep: int, now: datetime, hour: int) -> Path | None:
+        """The nightly backup in `folder`, when one is due at the local time `now` (the clock has
+        struck `hour` since the newest), keeping the `keep` newest (see `backup.rotating_backup`);
+        None when none was due."""
         from .backup import rotating_backup
 
-        return rotating_backup(self.store.path, folder, keep, now)
+        return rotating_backup(self.store.path, folder, keep, now, hour)
 
     def export(self, fmt: str = "bibtex", user: str | None = None, group: str | None = None,
                club: str | None = None, now: datetime | None = None) -> Exported:

@@ -487,16 +487,16 @@ class Recommender:
 
     def lab_ranking(
         self, group: str, limit: int = 10, candidates: Iterable[int] | None = None,
-        exclude: Iterable[int] = (), min_score: float | None = None,
+        exclude: Iterable[int] = (), min_score: float | None = None, index: TfidfIndex | None = None,
     ) -> list[Recommendation]:
         """Papers ranked for a whole group: every member's profile counts equally. With no likes
         in the group yet, the lab's bundled papers stand in for its taste. Each paper's score is
         how close it comes to the closest member's likes (cosine similarity), the measure
-        `min_score` holds papers to."""
+        `min_score` holds papers to. `index` is the one to rank with (by default, the current one)."""
         members: dict[str, list[int]] = {}
         for user, paper_id in self.store.group_signals(group):
             members.setdefault(user, []).append(paper_id)
-        index = self.index()
+        index = self.index() if index is None else index
         liked_by_group = {pid for ids in members.values() for pid in ids}
         basis = [index.rows(ids) for ids in members.values()]
         relation = ", liked here"
@@ -517,15 +517,15 @@ class Recommender:
 
     def personal_ranking(
         self, user: str, limit: int = 10, candidates: Iterable[int] | None = None,
-        exclude: Iterable[int] = (), min_score: float | None = None,
+        exclude: Iterable[int] = (), min_score: float | None = None, index: TfidfIndex | None = None,
     ) -> list[Recommendation]:
         """Like `recommend`, for a person's digest: their likes made anywhere, each interest
         given places as in `recommend`, papers they marked "not for me" left out; the bundled
         papers stand in while they have liked nothing. With `min_score`, a paper below that
-        cosine similarity to every interest is left out."""
+        cosine similarity to every interest is left out. `index` as in `lab_ranking`."""
         liked = [pid for pid, _, _, _ in self.store.signals(user, kind="like")]
         hidden_ids = set(exclude) | self.store.disliked_anywhere(user)
-        index = self.index()
+        index = self.index() if index is None else index
         if liked:
             strands, named = self._strands(user, index, liked)
             relation = ", which you liked"

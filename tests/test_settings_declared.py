@@ -46,7 +46,7 @@ def test_every_setting_is_read_from_its_variable(monkeypatch):
               "PAPERCLUB_ARXIV_API_URL": "http://mirror/api", "PAPERCLUB_ARXIV_DELAY": "0.5",
               "PAPERCLUB_ARXIV_MAX_BYTES": "500kB", "PAPERCLUB_ARXIV_MAX_DECOMPRESSED_BYTES": "1GB",
               "PAPERCLUB_ARXIV_DEADLINE": "10", "PAPERCLUB_ENRICH": "off", "PAPERCLUB_BACKUP_DIR": "/b",
-              "PAPERCLUB_BACKUP_KEEP": "3"}
+              "PAPERCLUB_BACKUP_KEEP": "3", "PAPERCLUB_BACKUP_HOUR": "23"}
     assert set(values) == {env for env, _, _, _ in declared()}
     for env, raw in values.items():
         monkeypatch.setenv(env, raw)
@@ -54,7 +54,7 @@ def test_every_setting_is_read_from_its_variable(monkeypatch):
     assert settings.token.reveal() == "abc"
     assert [getattr(settings, f.name) for f in fields(Settings) if f.name != "token"] == [
         "lab.db", "?", 42, "DEBUG", "http://mirror/rss/", "http://mirror/api", 0.5, 500_000, 1_000_000_000, 10.0,
-        False, "/b", 3]
+        False, "/b", 3, 23]
 
 
 @pytest.mark.parametrize(("env", "raw", "must"), [

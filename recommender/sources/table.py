@@ -11,7 +11,6 @@ The author and category helpers here are shared with the other arXiv parsers.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
@@ -28,6 +27,7 @@ from ..text import (
     untex_identifier,
 )
 from .checks import MAX_FIELD_CHARS
+from .lines import Lines, lines_of
 
 FORMAT = "csv"
 # The longest cell read, in characters: past `checks.MAX_FIELD_CHARS`, so that a record with a
@@ -188,12 +188,11 @@ def _normalise_header(cell: str) -> str:
     return re.sub(r"[\s-]+", "_", cell.strip().strip("\ufeff").strip().lower())
 
 
-def _first_line(text: str) -> tuple[str, int] | None:
-    """The first non-blank line of the text (within the head) and its 1-based number."""
-    head = text[:HEAD_LIMIT]
-    for number, line in enumerate(io.StringIO(head, newline=""), 1):
-        stripped = line.strip().strip("\ufeff").strip()
-        if stripped:
+def first_line(lines: Iterator[str]) -> tuple[str, int] | None:
+    """The first non-blank line (without its line end) and its 1-based number; `lines` is left
+    at the line after it."""
+    for number, line in enumerate(lines, 1):
+        if line.strip().strip("\ufeff").strip():
             return line.rstrip("\r\n"), number
     return None
 
@@ -216,7 +215,7 @@ def _header_dialect(line: str) -> tuple[str, list[str]] | None:
 def looks_like(text: str) -> bool:
     """True when the first non-blank line is a header with `title` and `abstract` columns."""
     try:
-        first = _first_line(text)
+        first = first_line(lines_of(text[:HEAD_LIMIT])())
         return first is not None and _header_dialect(first[0]) is not None
     except Exception:  # noqa: BLE001 - detection must never raise
         return False
@@ -232,14 +231,19 @@ def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
     A row with the wrong number of cells, no title or abstract, or a malformed date gives a
     Rejection and parsing goes on. `today` is unused: the dates in a table are absolute.
     """
-    first = _first_line(text)
+    return read(lines_of(text), path, today)
+
+
+def read(lines: Lines, path: str, today: date) -> Iterator[Record | Rejection]:
+    """`parse` of a file's lines, streamed row by row."""
+    rows = lines()
+    first = first_line(rows)
     dialect = _header_dialect(first[0]) if first else None
     if first is None or dialect is None:
         yield Rejection(path, first[1] if first else 1,
                         "no CSV header with 'title' and 'abstract' columns")
         return
     delimiter, names = dialect
-    header_line = first[1]
     columns: dict[str, int] = {}
     for index, name in enumerate(names):
         key = _COLUMN_ALIASES.get(name)
@@ -247,7 +251,7 @@ def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
             columns[key] = index
     width = len(names)
 
-    for start, row in csv_rows(text, header_line, path, delimiter):
+    for start, row in csv_rows(rows, first[1], path, delimiter):
         if isinstance(row, Rejection):
             yield row
             continue
@@ -257,17 +261,14 @@ def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
             yield Rejection(path, start, f"unreadable row: {exc}")
 
 
-def csv_rows(text: str, header_line: int, path: str,
+def csv_rows(lines: Iterator[str], header_line: int, path: str,
              delimiter: str = ",") -> Iterator[tuple[int, list[str] | Rejection]]:
-    """The non-blank rows after the header line, each with the physical line it starts on;
-    a row the csv module cannot read comes as a Rejection and the rest go on. A cell may be
-    longer than the csv module's default limit (128 KiB): a long abstract is cut by `checks`,
-    and only a cell past `CSV_FIELD_LIMIT` makes its row unreadable."""
+    """The non-blank rows of `lines`, which follow the header on line `header_line`, each with
+    the physical line it starts on; a row the csv module cannot read comes as a Rejection and
+    the rest go on. A cell may be longer than the csv module's default limit (128 KiB): a long
+    abstract is cut by `checks`, and only a cell past `CSV_FIELD_LIMIT` makes its row unreadable."""
     if csv.field_size_limit() < CSV_FIELD_LIMIT:
         csv.field_size_limit(CSV_FIELD_LIMIT)
-    lines = io.StringIO(text, newline="")
-    for _ in range(header_line):
-        lines.readline()
     reader = csv.reader(lines, delimiter=delimiter)
     while True:
         start = header_line + reader.line_num + 1
