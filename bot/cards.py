@@ -16,6 +16,7 @@ import discord
 
 from recommender import (
     ClubError,
+    CoLikeWeight,
     Follow,
     FollowError,
     Interest,
@@ -583,8 +584,10 @@ def interest_text(interest: Interest, limit: int = FIELD_VALUE_LIMIT) -> str:
     return clip("\n".join(lines), limit) or "(no words yet)"
 
 
-def taste_card(interests: Sequence[Interest], whose: str = "Your", where: str = "") -> discord.Embed:
-    """A person's interests, one field each (not a paper card: it carries no paper id)."""
+def taste_card(interests: Sequence[Interest], whose: str = "Your", where: str = "",
+               colleagues: CoLikeWeight | None = None) -> discord.Embed:
+    """A person's interests, one field each (not a paper card: it carries no paper id), and
+    in a server how much colleagues' co-likes count there (`colleagues`)."""
     count = len(interests)
     muted = sum(1 for i in interests if i.muted)
     title = f"{whose} interests{where}: {count}" + (f", {muted} muted" if muted else "")
@@ -594,6 +597,8 @@ def taste_card(interests: Sequence[Interest], whose: str = "Your", where: str = 
         "recommendations in proportion to its likes. A muted interest draws no recommendations "
         "or digest picks until you unmute it."
     )
+    if colleagues is not None:
+        embed.description += "\n\n**Colleagues:** " + colleagues.describe()
     if count > INTERESTS_SHOWN:
         embed.set_footer(text=f"…and {count - INTERESTS_SHOWN} more.")
     else:

@@ -678,6 +678,8 @@ def taste(state: State, user: str, group: str | None, mute: int | None, unmute: 
                    + f" · {_plural(interest.likes, 'like')}{state_note}")
         for paper in interest.examples:
             click.echo(f"    - {paper.title}  {_where(paper)}")
+    if group:
+        click.echo(library.co_like_weight(group).describe())
     if len(interests) > 1 and changed is None:
         click.echo(f"Mute one with `paperclub taste {_quoted(user)} --mute N`.", err=True)
 

@@ -281,12 +281,14 @@ class MuteButton(
         if interaction.user.id != self.user_id:
             await send_private(interaction, NOT_YOUR_INTERESTS)
             return
+        group = group_key(interaction.guild_id)
         changed, interests = await bot.run_write(
-            mute_by_paper, bot.library, str(self.user_id), self.paper_id, self.mute, group_key(interaction.guild_id)
+            mute_by_paper, bot.library, str(self.user_id), self.paper_id, self.mute, group
         )
+        colleagues = await bot.run_blocking(bot.library.co_like_weight, group) if group else None
         await interaction.response.edit_message(
             content=cards.muted_message(changed),
-            embed=cards.taste_card(interests, where=" here" if interaction.guild_id else ""),
+            embed=cards.taste_card(interests, where=" here" if interaction.guild_id else "", colleagues=colleagues),
             view=taste_view(self.user_id, interests),
             allowed_mentions=NO_MENTIONS,
         )

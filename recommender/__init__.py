@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .library import Library
     from .follows import FollowError
     from .papers import (
+        CoLikeWeight,
         Follow,
         Interest,
         InterestNotFound,
@@ -65,7 +66,7 @@ _ORIGINS: dict[str, tuple[str, str]] = {
     **{
         name: (".papers", name)
         for name in (
-            "Follow", "Interest", "InterestNotFound", "Paper", "PaperNotFound", "Recommendation",
+            "CoLikeWeight", "Follow", "Interest", "InterestNotFound", "Paper", "PaperNotFound", "Recommendation",
             "Rejection", "Signal", "Source",
             "find_arxiv_refs", "parse_arxiv_ref",
         )
@@ -84,6 +85,7 @@ __all__ = [
     "ArxivAddition",
     "BackupError",
     "ArxivClient",
+    "CoLikeWeight",
     "ArxivError",
     "Club",
     "ClubError",

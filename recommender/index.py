@@ -84,7 +84,8 @@ class TfidfIndex:
     postings: sp.csr_matrix = field(init=False, repr=False)
     row_of: dict[int, int] = field(init=False, repr=False)
     _terms: np.ndarray | None = field(init=False, repr=False, default=None)
-    _language_columns: dict[str, np.ndarray] | None = field(init=False, repr=False, default=None)
+    # For each term, one bit for each of `other_languages()` (in its order) whose stop word it is.
+    _language_bits: np.ndarray | None = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
         self._refresh_lookups()
@@ -143,7 +144,7 @@ class TfidfIndex:
             synced_to=max(self.synced_to, synced_to), library_id=self.library_id,
         )
         grown._terms = self._terms
-        grown._language_columns = self._language_columns
+        grown._language_bits = self._language_bits
         return grown
 
     def vectors(self, docs: list[str]) -> sp.csr_matrix:
@@ -225,22 +226,28 @@ class TfidfIndex:
     def languages(self, rows: Sequence[int]) -> set[str]:
         """The languages other than English that some of these papers are written in, told by
         the share of their terms that are that language's stop words (see `stopwords`)."""
-        if self._language_columns is None:
+        if self._language_bits is None:
+            bits = np.zeros(self.matrix.shape[1], dtype=np.int64)
             vocabulary = self.vectorizer.vocabulary
-            self._language_columns = {
-                code: np.sort(np.fromiter((vocabulary[w] for w in words if w in vocabulary), dtype=np.int64))
-                for code, words in other_languages().items()
-            }
-        papers = self.matrix[list(rows)]
-        lengths = np.diff(papers.indptr)
+            for bit, words in enumerate(other_languages().values()):
+                columns = np.fromiter((vocabulary[w] for w in words if w in vocabulary), dtype=np.int64)
+                bits[columns] |= 1 << bit
+            self._language_bits = bits
+        # A request's reasons ask this of every result: its terms are read straight from the
+        # matrix's arrays, and a paper with no stop word of another language costs no more.
+        indptr, indices = self.matrix.indptr, self.matrix.indices
+        terms = [indices[indptr[row]:indptr[row + 1]] for row in rows]
+        marks = self._language_bits[np.concatenate(terms)] if terms else np.zeros(0, dtype=np.int64)
+        if not marks.any():
+            return set()
+        lengths = np.fromiter((len(t) for t in terms), dtype=np.int64, count=len(terms))
         owner = np.repeat(np.arange(len(lengths)), lengths)
         needed = np.maximum(LANGUAGE_MIN_WORDS, LANGUAGE_MIN_SHARE * lengths)
         found = set()
-        for code, columns in self._language_columns.items():
-            if len(columns) >= LANGUAGE_MIN_WORDS:
-                hits = np.bincount(owner, weights=np.isin(papers.indices, columns), minlength=len(lengths))
-                if (hits >= needed).any():
-                    found.add(code)
+        for bit, code in enumerate(other_languages()):
+            hit = (marks >> bit) & 1
+            if hit.any() and (np.bincount(owner, weights=hit, minlength=len(lengths)) >= needed).any():
+                found.add(code)
         return found
 
     # -- persistence -----------------------------------------------------------------------

@@ -12,7 +12,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .papers import Follow, Interest, Paper, Recommendation, Record, Signal
+from .papers import CoLikeWeight, Follow, Interest, Paper, Recommendation, Record, Signal
 from .processes import remove_dead_folders, remove_stale_temporaries
 from .store import Store
 
@@ -336,7 +336,7 @@ class Library:
     @property
     def colleague_weight(self) -> float | None:
         """How much co-likes count beside text in every group; None (the default): the weight
-        each group learned from its own likes (0, text alone, until it has learned one)."""
+        each group learned from its own likes (a fixed 0.5 until it has learned one)."""
         return self.recommender.colleague_weight
 
     @colleague_weight.setter
@@ -347,6 +347,11 @@ class Library:
         """Choose a group's co-like weight from its own held-out likes now, and keep it (this
         also happens by itself, on a thread, as a large group's likes grow)."""
         return self.recommender.learn_blend(str(group), seed)
+
+    def co_like_weight(self, group: str) -> CoLikeWeight:
+        """How much colleagues' co-likes count in a group's recommendations, and the held-out
+        figures the group chose that weight on (see `learn_blend`)."""
+        return self.recommender.co_like_weight(str(group))
 
     def _likes_imported(self, user: str, paper_ids: Iterable[int], group: str | None) -> None:
         for paper_id in paper_ids:

@@ -367,6 +367,38 @@ class Interest:
         }
 
 
+@dataclass(frozen=True)
+class CoLikeWeight:
+    """How much colleagues' co-likes count beside a person's own likes in a group's
+    recommendations: the weight the group learned from its held-out likes (`learned`), with the
+    held-out recall@20 it scored and text alone's, or, while the group is too small to learn
+    one, the fixed weight every lab had before."""
+
+    weight: float
+    learned: bool
+    recall: float = 0.0
+    text_recall: float = 0.0
+    members: int = 0
+    likes: int = 0
+
+    def describe(self) -> str:
+        """One sentence on the weight and what it was chosen on."""
+        if not self.learned:
+            return (f"Colleagues' co-likes count ×{self.weight:g} beside the text of one's own likes here: a fixed "
+                    "weight until the group has enough members with likes to learn its own.")
+        figures = (f"held-out recall@20 {self.recall:.3f}, text alone {self.text_recall:.3f}; "
+                   f"{self.members:,} members, {self.likes:,} likes")
+        if self.weight == 0:
+            return ("Recommendations here come from the text of one's own likes alone: on this group's held-out "
+                    f"likes, colleagues' co-likes found no more ({figures}).")
+        return (f"Colleagues' co-likes count ×{self.weight:g} beside the text of one's own likes here, the weight "
+                f"this group learned from its own held-out likes ({figures}).")
+
+    def to_dict(self) -> dict:
+        return {"weight": self.weight, "learned": self.learned, "recall": self.recall,
+                "text_recall": self.text_recall, "members": self.members, "likes": self.likes}
+
+
 class InterestNotFound(LookupError):
     """A person has no interest of that number; the message says which numbers there are."""
 

@@ -1193,6 +1193,18 @@ class Store:
         for row in rows:
             yield row[0], row[1], row[2], json.loads(row[3])
 
+    def written_elsewhere(self) -> int | None:
+        """A number that changes when another process commits to the database: SQLite's
+        `data_version` as this process's writer connection sees it (this process writes only
+        through that connection, so its own commits leave it alone). None while another thread
+        here is writing: ask again later."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            return int(self._writer.execute("PRAGMA data_version").fetchone()[0])
+        finally:
+            self._lock.release()
+
     def last_update(self) -> str:
         row = self._read().execute("SELECT max(updated) FROM papers").fetchone()
         return row[0] or ""
