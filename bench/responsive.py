@@ -21,6 +21,11 @@ during refit      ... and then `lib.keeper.refit()`: a new vocabulary fitted asi
                   of its own above 20,000 papers), caught up and swapped in, and saved;
 during writes     both; the readers stop when the writer ends.
 
+With --lab, a large lab is written into the copy first (bench/lab_speed.py: 8,000 members and
+130,000 likes in one group, --lab-members and --lab-likes), its co-likes built and its weight
+learned, and the readers' turns gain "recommend (lab)": a member of that lab asking for their
+recommendations in it, with co-likes at the weight the lab learned.
+
 Requests: people with 5-20 likes each from one category; random papers for similar; search
 queries of several kinds drawn from real titles and authors (1-3 title words, a quoted phrase,
 author:Name, a word with cat:, a prefix*, an OR), each kind also shown on its own line.
@@ -50,8 +55,10 @@ import numpy as np
 from speed import OUT_DIR, ensure_corpus, generator_version, machine, make_query, peak_rss_mb
 
 OPERATIONS = ("search", "recommend", "similar")
+LAB_RECOMMEND = "recommend (lab)"
 QUERY_POOL = 500  # search queries drawn, whatever the number of calls
 TARGET_MS = 50.0
+LAB_TARGET_MS = 30.0  # a large lab's recommend, idle
 
 
 # -- corpus and the cached library ------------------------------------------------------------
@@ -190,8 +197,9 @@ def mixed_query(rng: random.Random, row: tuple[str, str, str, str]) -> tuple[str
     if kind == "phrase":
         return kind, f'"{words}"'
     if kind == "author":
-        authors = json.loads(authors_json)
-        surname = authors[0].split()[-1] if authors else ""
+        authors = json.loads(authors_json)  # stored as names with structure (family, given, ...)
+        surname = (authors[0].get("family") or "").split()[-1:] if authors else []
+        surname = surname[0] if surname else ""
         return (kind, f"author:{surname}") if surname.isalpha() else None
     if kind == "category":
         return kind, f"{first} cat:{category}"
@@ -217,7 +225,7 @@ class Timings:
     """Latencies (s) of each operation, with when each call started (s since the epoch)."""
 
     calls: dict[str, list[tuple[float, float]]] = field(
-        default_factory=lambda: {op: [] for op in OPERATIONS + tuple(f"search {k}" for k in QUERY_KINDS)})
+        default_factory=lambda: {op: [] for op in OPERATIONS + (LAB_RECOMMEND,) + tuple(f"search {k}" for k in QUERY_KINDS)})
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -233,7 +241,7 @@ Operation = Callable[[random.Random], str | None]
 """Makes one call; returns the kind of search query it made (None for other operations)."""
 
 
-def operations(lib: Any, requests: Requests) -> dict[str, Operation]:
+def operations(lib: Any, requests: Requests, lab: Any = None) -> dict[str, Operation]:
     def search(rng: random.Random) -> str:
         kind, query = rng.choice(requests.queries)
         lib.search(query, limit=10)
@@ -245,7 +253,13 @@ def operations(lib: Any, requests: Requests) -> dict[str, Operation]:
     def similar(rng: random.Random) -> None:
         lib.similar(rng.choice(requests.papers), limit=10)
 
-    return {"search": search, "recommend": recommend, "similar": similar}
+    def lab_recommend(rng: random.Random) -> None:
+        lib.recommend(rng.choice(lab.asked_large), limit=10, group=lab.group)
+
+    ops: dict[str, Operation] = {"search": search, "recommend": recommend, "similar": similar}
+    if lab is not None:
+        ops[LAB_RECOMMEND] = lab_recommend
+    return ops
 
 
 def call(ops: dict[str, Operation], op: str, rng: random.Random, timings: Timings) -> None:
@@ -267,7 +281,7 @@ def idle_one_thread(ops: dict, calls: int, seed: int) -> Timings:
     rng = random.Random(seed)
     timings = Timings()
     for _ in range(calls):
-        for op in OPERATIONS:
+        for op in ops:
             call(ops, op, rng, timings)
     return timings
 
@@ -279,8 +293,9 @@ def readers(ops: dict, count: int, pause_ms: float, seed: int, stop: threading.E
     def read(number: int) -> None:
         rng = random.Random(seed * 1000 + number)
         turn = number
+        names = list(ops)
         while not stop.is_set():
-            call(ops, OPERATIONS[turn % len(OPERATIONS)], rng, timings)
+            call(ops, names[turn % len(names)], rng, timings)
             turn += 1
             time.sleep(rng.uniform(0, 2 * pause_ms) / 1000)
 
@@ -342,6 +357,31 @@ def summary(times_s: list[float]) -> dict[str, Any]:
 # -- the run ----------------------------------------------------------------------------------------
 
 
+@dataclass
+class LargeLab:
+    group: str
+    asked_large: list[str]  # members of the large group asked for recommendations
+
+
+def large_lab(lib: Any, db: Path, args: argparse.Namespace, result: dict) -> LargeLab:
+    """bench/lab_speed.py's lab written into the run's copy, its largest group's co-likes built
+    and its weight learned before any measurement."""
+    import lab_speed
+
+    lab = lab_speed.prepare(db, args.lab_members, args.lab_likes, args.seed)
+    size = max(lab.groups)
+    group = lab.groups[size]
+    started = time.perf_counter()
+    colikes = lib.recommender.rebuild_colikes(group)
+    built_s = time.perf_counter() - started
+    learned = lib.learn_blend(group, seed=args.seed)
+    members = sorted({user for user, _ in lab.likes})
+    result["lab"] = {"group": group, "likes": len(colikes), "members": colikes.members, "build_s": built_s,
+                     "weight": learned.weight, "recall": learned.recall, "text_recall": learned.text_recall,
+                     "chosen": learned.chosen}
+    return LargeLab(group, random.Random(args.seed).sample(members, min(200, len(members))))
+
+
 def run(args: argparse.Namespace) -> dict:
     from recommender import Library
     from recommender.processes import yield_to_people
@@ -363,7 +403,8 @@ def run(args: argparse.Namespace) -> dict:
         lib.index()
         result["index_load_s"] = time.perf_counter() - load_started
         add_likes(lib, requests)
-        ops = operations(lib, requests)
+        lab = large_lab(lib, db, args, result) if args.lab else None
+        ops = operations(lib, requests, lab)
         idle_one_thread(ops, 5, args.seed)  # warm-up
         print("measuring idle ...", file=sys.stderr, flush=True)
         idle = idle_one_thread(ops, args.calls, args.seed)
@@ -379,7 +420,7 @@ def run(args: argparse.Namespace) -> dict:
                 "idle_n": summary([e for _, e in idle_n.calls[op]]),
                 **{name: summary(timings.between(op, start, end)) for name, (start, end) in phases.items()},
             }
-            for op in idle.calls
+            for op in idle.calls if op in ops or op.startswith("search ")
         }
         result["errors"] = idle.errors + idle_n.errors + timings.errors
         ingest_s = busy["ingested"] - busy["start"]
@@ -419,22 +460,30 @@ def print_result(result: dict) -> None:
     print(f"{result['papers']:,} papers; {result['ingest_papers']:,}-paper ingest, then a refit; "
           f"{n} reader threads pausing 0-{2 * result['pause_ms']:.0f} ms between calls")
     print(f"p50 / p95 ms (limit=10){'':<1}" + "".join(h.rjust(width) for h in heads) + "  target p95")
-    for op in OPERATIONS:
+    for op in [op for op in (*OPERATIONS, LAB_RECOMMEND) if op in result["latency"]]:
         row = result["latency"][op]
         during = row["writes"].get("p95_ms")
         verdict = "n/a" if during is None else ("ok" if during <= TARGET_MS else "MISSED")
-        print(f"{op:<24}" + "".join(cell(row[key]).rjust(width) for key, _ in COLUMNS)
-              + f"  ≤ {TARGET_MS:.0f}: {verdict}")
+        line = f"{op:<24}" + "".join(cell(row[key]).rjust(width) for key, _ in COLUMNS) + f"  ≤ {TARGET_MS:.0f}: {verdict}"
+        if op == LAB_RECOMMEND and row["idle_1"].get("calls"):
+            line += f"; idle ≤ {LAB_TARGET_MS:.0f}: {'ok' if row['idle_1']['p95_ms'] <= LAB_TARGET_MS else 'MISSED'}"
+        print(line)
     for kind in QUERY_KINDS:
         row = result["latency"][f"search {kind}"]
         print(f"  search, {kind:<14}" + "".join(cell(row[key]).rjust(width) for key, _ in COLUMNS))
+    operated = [op for op in (*OPERATIONS, LAB_RECOMMEND) if op in result["latency"]]
     print("calls".ljust(24) + "".join(
-        str(sum(result["latency"][op][key].get("calls", 0) for op in OPERATIONS)).rjust(width) for key, _ in COLUMNS))
+        str(sum(result["latency"][op][key].get("calls", 0) for op in operated)).rjust(width) for key, _ in COLUMNS))
     print("max ms".ljust(24) + "".join(
-        f"{max(result['latency'][op][key].get('max_ms', 0) for op in OPERATIONS):.0f}".rjust(width)
+        f"{max(result['latency'][op][key].get('max_ms', 0) for op in operated):.0f}".rjust(width)
         for key, _ in COLUMNS))
     w = result["write"]
     print()
+    if "lab" in result:
+        lab = result["lab"]
+        print(f"lab: {lab['likes']:,} likes of {lab['members']:,} members in one group; co-likes built in "
+              f"{lab['build_s']:.2f} s; learned weight {lab['weight']:g} (held-out recall@20 {lab['recall']:.3f}, "
+              f"text alone {lab['text_recall']:.3f})")
     print(f"ingest: {w['added']:,} added, {w['merged']:,} merged, {w['unchanged']:,} unchanged, "
           f"{w['rejected']} rejected in {w['ingest_s']:.1f} s = {w['ingest_papers_per_s']:,.0f} papers/s "
           f"(parse, de-duplicate, FTS5, index update in the fitted vocabulary)")
@@ -466,6 +515,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--idle-seconds", type=float, default=20.0, help="how long the idle readers read")
     parser.add_argument("--users", type=int, default=20, help="people with likes")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--lab", action="store_true", help="add a large lab and its members' recommendations")
+    parser.add_argument("--lab-members", type=int, default=8_000)
+    parser.add_argument("--lab-likes", type=int, default=130_000)
     parser.add_argument("--no-refit", action="store_true", help="ingest only (quicker experiments)")
     parser.add_argument("--switch-interval-ms", type=float, help="set sys.setswitchinterval (Python's is 5 ms)")
     parser.add_argument("--keep-db", action="store_true", help="keep bench/out/responsive-run afterwards")

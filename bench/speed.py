@@ -20,6 +20,11 @@ serve     a new `Library(db)` and its first `lib.similar(...)`, which loads the 
           Afterwards, outside the measured peak, the "array-read floor": one pass summing the
           data and indices arrays of the persisted sparse matrix, the least any ranking that
           looks at every paper must spend.
+lab       with --lab: a large lab in the library just built (bench/lab_speed.py): 8,000 members and
+          130,000 likes in one group (--lab-members, --lab-likes), and groups of its first 1,000
+          and 10,000 likes; per group, recommend p50/p95 of the same members with co-likes and
+          text alone, the co-likes' size and build time, the weight the group learns, and a
+          like's time (applied to the co-likes, and through `Library.like`).
 svm       the arxiv-sanity-lite baseline on the same papers: TfidfVectorizer(ngram_range=(1, 2),
           max_features=20000, min_df=5, max_df=0.1, sublinear_tf=True) on title | authors
           abstract, fitted once (on at most --svm-fit-docs random papers, as arxiv-sanity-lite's
@@ -66,7 +71,7 @@ use_repository_code()
 import synthetic  # noqa: E402
 
 OUT_DIR = ROOT / "bench" / "out"
-PHASES = ("build", "serve", "svm")
+PHASES = ("build", "serve", "lab", "svm")
 QUERY_WORD = re.compile(r"[A-Za-z][a-z]{2,}")
 
 
@@ -282,6 +287,18 @@ def measure_search(lib, requests: dict, query_error: type[Exception]) -> dict:
     return {**percentiles(times), "empty": empty, "errors": errors}
 
 
+def phase_lab(db: Path, members: int, likes: int, calls: int, seed: int) -> dict:
+    import lab_speed
+    from recommender import Library
+
+    lab = lab_speed.prepare(db, members, likes, seed)
+    with Library(db) as lib:
+        lib.index()
+        groups = lab_speed.measure(lib, lab, calls, seed)
+    return {"members": members, "likes": len(lab.likes), "asked": len(lab.asked),
+            "groups": {str(size): figures for size, figures in groups.items()}, "peak_rss_mb": peak_rss_mb()}
+
+
 def find_arrays(obj: Any, depth: int = 0) -> list[Any]:
     """Sparse matrices and numeric arrays inside an unpickled index (dicts, objects, tuples)."""
     import scipy.sparse as sp
@@ -396,7 +413,8 @@ def run_phase(phase: str, db: Path, corpus: Path, requests_file: Path, args: arg
     command = [sys.executable, str(Path(__file__).resolve()), "--phase", phase, "--db", str(db),
                "--corpus", str(corpus), "--requests-file", str(requests_file), "--result", str(result_file),
                "--svm-fit-docs", str(args.svm_fit_docs), "--svm-requests", str(args.svm_requests),
-               "--svm-budget", str(args.svm_budget)]
+               "--svm-budget", str(args.svm_budget), "--calls", str(args.calls), "--seed", str(args.seed),
+               "--lab-members", str(args.lab_members), "--lab-likes", str(args.lab_likes)]
     started = time.perf_counter()
     subprocess.run(command, check=True)
     result = json.loads(result_file.read_text())
@@ -416,11 +434,12 @@ def run_size(n: int, args: argparse.Namespace) -> dict:
         requests = draw_requests(db, args.seed, args.calls, args.users, args.likes)
         requests_file.write_text(json.dumps(requests))
         serve = run_phase("serve", db, corpus, requests_file, args)
+        lab = run_phase("lab", db, corpus, requests_file, args) if args.lab else None
         svm = run_phase("svm", db, corpus, requests_file, args) if not args.no_svm else None
     finally:
         if not args.keep_db:
             shutil.rmtree(work / "db", ignore_errors=True)
-    return summarise(n, corpus_stats, build, serve, svm)
+    return {**summarise(n, corpus_stats, build, serve, svm), "lab": lab}
 
 
 def summarise(n: int, corpus: dict, build: dict, serve: dict, svm: dict | None) -> dict:
@@ -495,6 +514,15 @@ def print_notes(results: list[dict], info: dict) -> None:
             parts.append(f"floor on the {floor['source']} ({floor['nnz']:,} non-zeros, {floor['mb']:.0f} MB; "
                          f"a mat-vec over it {floor['matvec_ms']:.1f} ms)")
         print(f"  {s['papers']:,}: " + "; ".join(parts) + f"; db+index {s['build']['folder_mb']:.0f} MB")
+    for s in results:
+        if s.get("lab"):
+            import lab_speed
+
+            lab = s["lab"]
+            print(f"\nlarge lab in the {s['papers']:,}-paper library: {lab['members']:,} members, {lab['likes']:,} likes, "
+                  f"{lab['asked']} members asked in every group; peak RSS {lab['peak_rss_mb']:,.0f} MB")
+            groups = {int(size): figures for size, figures in lab["groups"].items()}
+            print("\n".join(lab_speed.report(groups, lab["asked"])))
     print(f"machine: {info['cores']} cores ({info['usable_cores']} usable), load average at start "
           f"{info['load_average'][0]:.2f}, at the end {info['load_average_end'][0]:.2f}, Python {info['python']}, "
           f"SQLite {info['sqlite']}.")
@@ -515,6 +543,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--svm-budget", type=float, default=300.0, help="stop SVM requests after this many s")
     parser.add_argument("--svm-fit-docs", type=int, default=100_000, help="fit the SVM's tf-idf on at most this many")
     parser.add_argument("--no-svm", action="store_true", help="skip the SVM baseline")
+    parser.add_argument("--lab", action="store_true", help="add the large-lab case (see the phase 'lab')")
+    parser.add_argument("--lab-members", type=int, default=8_000)
+    parser.add_argument("--lab-likes", type=int, default=130_000)
     parser.add_argument("--keep-db", action="store_true", help="keep bench/out/run-*/db afterwards")
     parser.add_argument("--json", type=Path, help="write every figure here")
     parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
@@ -532,6 +563,8 @@ def child(args: argparse.Namespace) -> None:
         requests = json.loads(args.requests_file.read_text())
         if args.phase == "serve":
             result = phase_serve(args.db, requests)
+        elif args.phase == "lab":
+            result = phase_lab(args.db, args.lab_members, args.lab_likes, args.calls, args.seed)
         else:
             result = phase_svm(args.db, requests, args.svm_fit_docs, args.svm_requests, args.svm_budget)
     args.result.write_text(json.dumps(result))

@@ -16,6 +16,7 @@ import discord
 
 from recommender import (
     ClubError,
+    CoLikeWeight,
     Follow,
     FollowError,
     Interest,
@@ -28,6 +29,7 @@ from recommender import (
     Signal,
     SubscriptionError,
     database_problem,
+    parse_arxiv_ref,
 )
 
 CONTENT_LIMIT = 2000
@@ -420,7 +422,7 @@ HELP_ENTRIES = (
     HelpEntry("follow \"phrase\" · follow author:\"Name\"", "every new paper using that phrase, or by that author (\"R. T. Q. Chen\" is \"Ricky T. Q. Chen\"), reaches your personal digest, marked why; in this server's channel digest it is lifted."),
     HelpEntry("follows · unfollow <author or phrase>", "what you follow, and stop following one."),
     HelpEntry("digest subscribe <categories> [time] [timezone] [size]", "a daily digest of fresh arXiv papers in this channel, ranked for this server (Manage Channels). Also `digest show`, `digest preview`, `digest unsubscribe`, `digest links on`, and `digest me` for your own by DM."),
-    HelpEntry("club propose · shortlist · withdraw · suggest · poll", "the paper club: propose papers (or press 📚 under a card), vote in a poll, and the winner's card comes when it ends."),
+    HelpEntry("club propose · shortlist · withdraw · suggest · poll", "the paper club: propose papers (or press 📚 under a card, or pick one in the 📚 menu under a list), vote in a poll, and the winner's card comes when it ends."),
     HelpEntry("club schedule <paper> <when> · next · cancel · history · setup", "a session with a Discord event, a thread and reminders the day and the hour before (Manage Events or the club's role)."),
     HelpEntry("digest … only_relevant · min_score", "a relevance floor for a channel's or your own digest (and its preview): papers less like the likes are left out, and a day with nothing relevant posts nothing (or one line, with say_when_empty)."),
 )
@@ -450,10 +452,21 @@ def help_card(prefix: str) -> discord.Embed:
 def error_text(error: BaseException) -> str | None:
     """What to tell a person about an error they can do something about, or None."""
     if isinstance(error, PaperNotFound):
-        return message_text(str(error), 1500)
+        return message_text(_not_found_text(error), 1500)
     if isinstance(error, (QueryError, SubscriptionError, FollowError, InterestNotFound, ClubError)):
         return message_text(str(error), 1500)
     return database_problem(error)
+
+
+def _not_found_text(error: PaperNotFound) -> str:
+    """Why a reference found no paper; for an arXiv id or a DOI, how to bring the paper in."""
+    arxiv_id = None if error.ambiguous else parse_arxiv_ref(error.ref)
+    if arxiv_id:
+        return f"arXiv:{arxiv_id} is not in the library; /add {arxiv_id} brings it in from arXiv."
+    if error.doi:
+        return (f"No paper with the DOI {error.doi} is in the library; a reading list that lists it brings it in "
+                "(/import).")
+    return str(error)
 
 
 # -- reading cards back ----------------------------------------------------------------------
@@ -571,8 +584,10 @@ def interest_text(interest: Interest, limit: int = FIELD_VALUE_LIMIT) -> str:
     return clip("\n".join(lines), limit) or "(no words yet)"
 
 
-def taste_card(interests: Sequence[Interest], whose: str = "Your", where: str = "") -> discord.Embed:
-    """A person's interests, one field each (not a paper card: it carries no paper id)."""
+def taste_card(interests: Sequence[Interest], whose: str = "Your", where: str = "",
+               colleagues: CoLikeWeight | None = None) -> discord.Embed:
+    """A person's interests, one field each (not a paper card: it carries no paper id), and
+    in a server how much colleagues' co-likes count there (`colleagues`)."""
     count = len(interests)
     muted = sum(1 for i in interests if i.muted)
     title = f"{whose} interests{where}: {count}" + (f", {muted} muted" if muted else "")
@@ -582,6 +597,8 @@ def taste_card(interests: Sequence[Interest], whose: str = "Your", where: str = 
         "recommendations in proportion to its likes. A muted interest draws no recommendations "
         "or digest picks until you unmute it."
     )
+    if colleagues is not None:
+        embed.description += "\n\n**Colleagues:** " + colleagues.describe()
     if count > INTERESTS_SHOWN:
         embed.set_footer(text=f"…and {count - INTERESTS_SHOWN} more.")
     else:

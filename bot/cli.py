@@ -1,8 +1,8 @@
 """The `paperclub` command: the same library the bot uses, from the terminal.
 
 Start-up is kept short: the core is imported inside the commands that use it (the lazy
-`recommender` package loads a module on first use), so `paperclub --help` never imports
-scikit-learn, numpy or discord.
+`recommender` package loads a module on first use), so `paperclub --help` never imports numpy,
+SciPy or discord, and no command imports scikit-learn (see `recommender.tfidf`).
 
 Exit statuses: 0 done; 1 failed (the database cannot be opened or is read-only, arXiv is
 unreachable, nothing could be ingested, an unexpected error); 2 bad usage or input (an unknown
@@ -15,21 +15,22 @@ from __future__ import annotations
 import dataclasses
 import errno
 import json
+import logging
 import math
 import os
 import sqlite3
 import sys
 import time
 import traceback
-from collections.abc import Callable, Sequence
-from contextlib import ExitStack
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from recommender.files import FileProblem, check_regular_file, describe_os_error
+from recommender.files import FileProblem, check_regular_file, describe_os_error, read_text_file
 
 from .config import ConfigError, Settings, configure_logging, env_file_warning, load_settings
 
@@ -193,6 +194,11 @@ def _check_database_path(path: str) -> None:
     before SQLite tries it (SQLite would call a folder or a FIFO "not a database")."""
     if path == ":memory:" or path.startswith("file:"):
         return
+    folder = Path(path).expanduser().parent
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise BadInput(f"The folder of the database, {_shown_path(folder)}, {what}: check the path "
+                       "(--db or PAPERCLUB_DB), or make the folder first.")
     try:
         check_regular_file(Path(path))
     except FileProblem as exc:
@@ -557,6 +563,9 @@ def _not_found_message(exc: PaperNotFound) -> str:
     arxiv_id = None if exc.ambiguous else parse_arxiv_ref(exc.ref)
     if arxiv_id:
         return f"arXiv:{arxiv_id} is not in the library; `paperclub add {arxiv_id}` brings it in from arXiv."
+    if exc.doi:
+        return (f"No paper with the DOI {exc.doi} is in the library; a file that lists it brings it in "
+                "(`paperclub ingest FILE`, or `paperclub import USER FILE` for your own reading list).")
     return str(exc)
 
 
@@ -591,9 +600,10 @@ def _signal_command(name: str, action: str, summary: str) -> None:
             sys.exit(EXIT_NOT_FOUND)
 
 
-_signal_command("like", "like", "Like papers (by id, arXiv id or URL, or title) for USER.")
-_signal_command("dislike", "dislike", "Mark papers \"not for me\" for USER.")
-_signal_command("unlike", "unlike", "Forget USER's like or \"not for me\" on papers.")
+_signal_command("like", "like", "Like papers for USER: by id, arXiv id or link, DOI, or title.")
+_signal_command("dislike", "dislike", "Mark papers \"not for me\" for USER: by id, arXiv id or link, DOI, or title.")
+_signal_command("unlike", "unlike", "Forget USER's like or \"not for me\" on papers (by id, arXiv id or link, DOI, "
+                "or title).")
 
 
 @cli.command()
@@ -668,6 +678,8 @@ def taste(state: State, user: str, group: str | None, mute: int | None, unmute: 
                    + f" · {_plural(interest.likes, 'like')}{state_note}")
         for paper in interest.examples:
             click.echo(f"    - {paper.title}  {_where(paper)}")
+    if group:
+        click.echo(library.co_like_weight(group).describe())
     if len(interests) > 1 and changed is None:
         click.echo(f"Mute one with `paperclub taste {_quoted(user)} --mute N`.", err=True)
 
@@ -698,7 +710,7 @@ def _follow_target(author: str | None, phrase: tuple[str, ...]) -> tuple[str, st
     return ("author", author) if author is not None else ("phrase", words)
 
 
-@cli.command()
+@cli.command(short_help="Follow an author or a phrase for USER: their new papers reach USER's digest.")
 @click.argument("user", type=NAME)
 @click.argument("phrase", nargs=-1, type=NAME)
 @click.option("--author", type=NAME, metavar="NAME", help="Follow this author instead of a phrase.")
@@ -823,22 +835,44 @@ def _print_merges(merges: list[Any]) -> None:
 
 
 def _print_import(report: Any) -> None:
+    read = [f for f in report.files if not f.error]
     for f in report.files:
         if f.error:
             click.echo(f"{f.path}: skipped: {f.error}", err=True)
             continue
-        click.echo(
-            f"{f.path} ({_format_and_encoding(f)}): {f.added} added, {f.matched} matched, {f.liked} liked, "
-            f"{f.already_liked} already liked, {len(f.rejected)} rejected"
-        )
+        click.echo(f"{f.path} ({_format_and_encoding(f)}): {_import_sentence(f, report.user)}")
         for rejection in f.rejected:
             click.echo(f"  rejected {rejection}", err=True)
         _print_merges(f.merges)
-    click.echo(
-        f"Total: {report.added} added, {report.matched} matched, {report.liked} liked, "
-        f"{report.already_liked} already liked, {len(report.rejected)} rejected; "
-        f"{report.user} likes {_plural(len(report.paper_ids), 'paper')} from these files"
-    )
+    if len(read) > 1 or not read:
+        rejected = f", {_entries(len(report.rejected))} rejected" if report.rejected else ""
+        click.echo(f"In all, {report.user} likes {_plural(len(report.paper_ids), 'paper')} from these files "
+                   f"({report.liked} newly liked); {report.added} new to the library{rejected}.")
+
+
+def _import_sentence(f: Any, user: str) -> str:
+    """What importing one file did, in words: `8 papers, all new to the library; ada likes 8
+    more papers; 1 entry rejected.`"""
+    if not f.matched:
+        where = "all new to the library" if f.added > 1 else "new to the library"
+    elif not f.added:
+        where = "all already in the library" if f.matched > 1 else "already in the library"
+    else:
+        where = f"{f.added} new to the library, {f.matched} already in it"
+    if not f.already_liked:
+        likes = f"{user} likes {_plural(f.liked, 'more paper')}"
+    elif not f.liked:
+        likes = f"{user} liked {'them' if f.already_liked > 1 else 'it'} already"
+    else:
+        likes = f"{user} likes {_plural(f.liked, 'more paper')} ({f.already_liked} liked already)"
+    rejected = f"; {_entries(len(f.rejected))} rejected" if f.rejected else ""
+    if not f.entries:
+        return f"no papers{rejected}."
+    return f"{_plural(f.entries, 'paper')}, {where}; {likes}{rejected}."
+
+
+def _entries(count: int) -> str:
+    return f"{count} {'entry' if count == 1 else 'entries'}"
 
 
 @cli.command()
@@ -864,6 +898,13 @@ def export(state: State, user: str | None, group: str | None, club_group: str | 
     if sum((everything, bool(user or group), club_group is not None)) != 1:
         raise BadInput("Say whose papers to export: --user USER, --group GROUP, --club GROUP, or --all.")
     exported = state.library().export(fmt, user=user, group=group, club=club_group, now=_now())
+    if not exported.papers:
+        within = f" in {group}" if group else ""
+        click.echo(f"Nothing to export: {user} has not liked any papers{within}." if user
+                   else f"Nothing to export: no papers were liked in {group}." if group
+                   else f"Nothing to export: the paper club of {club_group} has read no papers yet." if club_group
+                   else "Nothing to export: the library holds no papers.", err=True)
+        sys.exit(EXIT_NOT_FOUND)
     if output is None:
         click.echo(exported.text, nl=False)
     else:
@@ -891,7 +932,7 @@ def _print_ranked(results: list[Recommendation], as_json: bool) -> None:
         click.echo("Nothing to suggest yet.", err=True)
     for rank, result in enumerate(results, 1):
         click.echo(f"{rank:2d}. " + click.style(result.paper.title, bold=True) + f"  {_meta_line(result.paper)}")
-        click.echo(f"    {result.reason.replace('*', '')}")
+        click.echo(f"    {result.plain_reason}")
 
 
 @cli.command()
@@ -976,15 +1017,58 @@ def stats(state: State, as_json: bool) -> None:
                    f"{found['members']} members, {found['likes']} likes, {found['learned'][:10]})")
 
 
-def _fetch_feeds(state: State, categories: Sequence[str], now: datetime, force: bool) -> list[FeedReport]:
+def _fetch_feeds(state: State, categories: Sequence[str], now: datetime, force: bool,
+                 day: date | None = None) -> list[FeedReport]:
     from recommender import SubscriptionError
 
     library = state.library()
-    with _arxiv_client(_settings()) as client:
+    with _arxiv_client(_settings()) as client, _feeds_reported_here():
         try:
-            return library.digests.fetch(categories, client.announcement, now=now, force=force)
+            return library.digests.fetch(categories, client.announcement, now=now, force=force, day=day)
         except SubscriptionError as exc:
             raise click.UsageError(str(exc)) from exc
+
+
+def _read_feeds(state: State, sources: Sequence[str], now: datetime, day: date | None) -> list[FeedReport]:
+    """Each saved feed (a file, or a link) kept as the announcement of the category it names:
+    of the day it is for, or of `day` (an older feed is stale, a newer one taken)."""
+    from recommender.arxiv import ArxivError, read_announcement
+
+    settings = _settings()
+    library = state.library()
+    reports = []
+    with _arxiv_client(settings) as client, _feeds_reported_here():
+        for source in sources:
+            shown = shorten(source)
+            if source.startswith(("http://", "https://")):
+                try:
+                    announcement = client.announcement_at(source, day)
+                except ArxivError as exc:
+                    raise Problem(f"Cannot read the feed {shown}: {exc}") from exc
+            else:
+                try:
+                    text = read_text_file(Path(source), settings.arxiv_max_bytes)
+                except FileProblem as exc:
+                    raise BadInput(f"Cannot read the feed {shown}: {exc}.") from exc
+                announcement = read_announcement(text, source, None, day)
+            if not announcement.category:
+                why = (announcement.rejected[0].reason if announcement.status == "malformed" and announcement.rejected
+                       else "its title names no category, as \"cs.LG updates on arXiv.org\" does")
+                raise BadInput(f"{shown} is not the arXiv feed of a category: {why}.")
+            reports.append(library.digests.store_announcement(announcement, day or announcement.day, now))
+    return reports
+
+
+@contextmanager
+def _feeds_reported_here() -> Iterator[None]:
+    """While these commands fetch: the arXiv client logs each feed's report (for the bot's
+    log), and the commands print the same reports themselves, once."""
+    feeds = logging.getLogger("paperclub.arxiv.feeds")
+    was, feeds.disabled = feeds.disabled, True
+    try:
+        yield
+    finally:
+        feeds.disabled = was
 
 
 # What a recent attempt that is not repeated yet found, by the status it left.
@@ -1001,6 +1085,8 @@ def _print_feed(report: FeedReport, force: str = "--force", err: bool = False) -
                 else f"a recent attempt {found}{f' ({why})' if why else ''}; not trying again yet ({force} tries now)")
     elif report.status == "ok":
         body = f"{report.new} new, {_plural(report.cross, 'cross-list')}, {report.updated} updated"
+        if report.newer and report.expected:
+            body += f" (the feed is newer than the {report.expected.isoformat()} announcement asked for; taken)"
     else:
         body = report.message.removeprefix(f"{report.category}: ")
     click.echo(head + body, err=err or failed)
@@ -1008,18 +1094,38 @@ def _print_feed(report: FeedReport, force: str = "--force", err: bool = False) -
         click.echo(f"  rejected {rejection}", err=True)
 
 
+def _feed_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--feed FILE_OR_URL (repeatable) and --day YYYY-MM-DD, for fetches and previews."""
+    f = click.option("--day", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+                     help="The announcement day (default: today's, or the day a --feed is for).")(f)
+    return click.option("--feed", "feeds", multiple=True, metavar="FILE_OR_URL", type=Text(REF_CHARS),
+                        help="A saved arXiv RSS feed (a file, or a link) to read as its category's announcement, "
+                             "instead of asking arXiv; repeat it for several.")(f)
+
+
 @cli.command()
-@click.argument("categories", nargs=-1, required=True, metavar="CATEGORY...", type=Text(CATEGORY_LIST_CHARS))
+@click.argument("categories", nargs=-1, metavar="CATEGORY...", type=Text(CATEGORY_LIST_CHARS))
+@_feed_options
 @click.option("--force", is_flag=True, help="Fetch again even if this announcement was fetched already.")
 @click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
 @click.pass_obj
-def fetch(state: State, categories: tuple[str, ...], force: bool, as_json: bool) -> None:
+def fetch(state: State, categories: tuple[str, ...], feeds: tuple[str, ...], day: datetime | None, force: bool,
+          as_json: bool) -> None:
     """Fetch today's arXiv announcement of each CATEGORY (cs.LG, stat.ML…) into the library.
 
-    Each announcement is fetched once. Exits with 1 when a feed could not be fetched (arXiv
-    unreachable, or its feed not yet updated for today).
+    Each announcement is fetched once. With --feed, a saved feed is read instead, as the
+    announcement of the category it names (for the day it is for, or --day). Exits with 1
+    when a feed could not be fetched (arXiv unreachable, or its feed not yet updated for the
+    day: a feed for an earlier day is stale).
     """
-    reports = _fetch_feeds(state, categories, _now(), force)
+    if bool(categories) == bool(feeds):
+        raise click.UsageError("Name the categories to fetch (paperclub fetch cs.LG stat.ML), or give saved feeds "
+                               "with --feed FILE, not both: a feed names its own category.")
+    wanted = day.date() if day else None
+    if feeds:
+        reports = _read_feeds(state, feeds, _now(), wanted)
+    else:
+        reports = _fetch_feeds(state, categories, _now(), force, wanted)
     if as_json:
         _emit_json([r.to_dict() for r in reports])
     else:
@@ -1177,6 +1283,7 @@ def _preview_options(required: bool) -> Callable[[Callable[..., Any]], Callable[
                          help="How many papers."),
             click.option("--cross-lists", is_flag=True, help="Also pick papers cross-listed into the categories."),
             _floor_options,
+            _feed_options,
             click.option("--no-fetch", is_flag=True, help="Use only the announcements fetched before."),
             click.option("--json", "as_json", is_flag=True, help="Print the digest and the fetch reports as JSON."),
         ]
@@ -1192,7 +1299,8 @@ def _preview_options(required: bool) -> Callable[[Callable[..., Any]], Callable[
 @click.pass_context
 def digest(
     ctx: click.Context, categories: tuple[str, ...], group: str | None, user: str | None, size: int,
-    cross_lists: bool, min_score: float | None, only_relevant: bool, no_fetch: bool, as_json: bool,
+    cross_lists: bool, min_score: float | None, only_relevant: bool, feeds: tuple[str, ...], day: datetime | None,
+    no_fetch: bool, as_json: bool,
 ) -> None:
     """Daily arXiv digests: with --categories, what one would post today (nothing is
     recorded); `subscribe`, `unsubscribe` and `list` manage the ones the bot posts.
@@ -1208,40 +1316,57 @@ def digest(
                                    f"(`paperclub digest --categories …`); give `{ctx.invoked_subcommand}` its own "
                                    f"options after it.")
         return
-    if not categories:
+    if not categories and not feeds:
         raise click.UsageError("Missing option '--categories': name the arXiv categories to preview "
                                "(or use a command: subscribe, unsubscribe, list, preview).")
-    _preview(ctx.obj, categories, group, user, size, cross_lists, _floor(min_score, only_relevant), no_fetch, as_json)
+    _preview(ctx.obj, categories, group, user, size, cross_lists, _floor(min_score, only_relevant), feeds, day,
+             no_fetch, as_json)
 
 
 @digest.command(name="preview", cls=_GreedyCategories)
-@_preview_options(required=True)
+@_preview_options(required=False)
 @click.pass_obj
 def digest_preview(
     state: State, categories: tuple[str, ...], group: str | None, user: str | None, size: int,
-    cross_lists: bool, min_score: float | None, only_relevant: bool, no_fetch: bool, as_json: bool,
+    cross_lists: bool, min_score: float | None, only_relevant: bool, feeds: tuple[str, ...], day: datetime | None,
+    no_fetch: bool, as_json: bool,
 ) -> None:
     """What a daily arXiv digest of the categories would post today (nothing is recorded).
 
-    Fetches today's announcements first, unless fetched already or --no-fetch. Exits with 1
-    when a feed could not be fetched.
+    Fetches today's announcements first, unless fetched already or --no-fetch. With --feed,
+    reads saved feeds instead (their categories are the preview's unless --categories says
+    otherwise), and previews the day they are for (or --day). Exits with 1 when a feed could
+    not be fetched.
     """
-    _preview(state, categories, group, user, size, cross_lists, _floor(min_score, only_relevant), no_fetch, as_json)
+    if not categories and not feeds:
+        raise click.UsageError("Missing option '--categories': name the arXiv categories to preview, "
+                               "or give saved feeds with --feed FILE.")
+    _preview(state, categories, group, user, size, cross_lists, _floor(min_score, only_relevant), feeds, day,
+             no_fetch, as_json)
 
 
 def _preview(
     state: State, categories: tuple[str, ...], group: str | None, user: str | None, size: int,
-    cross_lists: bool, floor: float | None, no_fetch: bool, as_json: bool,
+    cross_lists: bool, floor: float | None, feeds: tuple[str, ...], day: datetime | None, no_fetch: bool,
+    as_json: bool,
 ) -> None:
     from recommender import SubscriptionError
 
     if group and user:
         raise click.UsageError("Use --group or --user, not both: a digest goes to a channel or to a person.")
+    if feeds and no_fetch:
+        raise click.UsageError("Use --feed or --no-fetch, not both: --feed reads the feeds given.")
     now = _now()
-    reports = [] if no_fetch else _fetch_feeds(state, categories, now, force=False)
+    wanted = day.date() if day else None
+    if feeds:
+        reports = _read_feeds(state, feeds, now, wanted)
+        categories = categories or tuple(r.category for r in reports if r.category)
+        wanted = wanted or max((r.day for r in reports if r.day), default=None)
+    else:
+        reports = [] if no_fetch else _fetch_feeds(state, categories, now, force=False, day=wanted)
     try:
         preview = state.library().digests.preview(
-            categories, now, group=group, user=user, size=size, cross_lists=cross_lists, min_score=floor,
+            categories, now, group=group, user=user, size=size, cross_lists=cross_lists, min_score=floor, day=wanted,
         )
     except SubscriptionError as exc:
         raise click.UsageError(str(exc)) from exc
@@ -1249,7 +1374,8 @@ def _preview(
         _emit_json({**preview.to_dict(), "min_score": floor, "fetched": [r.to_dict() for r in reports]})
     else:
         for report in reports:
-            _print_feed(report, force=f"paperclub fetch --force {report.category}", err=True)
+            if not (report.already and report.status in FETCHED):  # nothing to say about it
+                _print_feed(report, force=f"paperclub fetch --force {report.category}", err=True)
         _print_digest(preview, cross_lists, floor)
     if any(r.status not in FETCHED for r in reports):
         sys.exit(1)
@@ -1270,7 +1396,7 @@ def _print_digest(preview: Preview, cross_lists: bool, floor: float | None = Non
         click.echo(f"{rank:2d}. " + click.style(paper.title, bold=True))
         click.echo(f"    arXiv:{paper.arxiv_id} · {paper.url}" if paper.arxiv_id else f"    #{paper.id}")
         if pick.reason:
-            click.echo(f"    {pick.reason.replace('*', '')}")
+            click.echo(f"    {pick.plain_reason}")
 
 
 def _why_empty(preview: Preview, kind: str, floor: float | None = None) -> list[str]:
@@ -1296,7 +1422,21 @@ def _why_empty(preview: Preview, kind: str, floor: float | None = None) -> list[
     return reasons
 
 
-DISCORD_ID = click.IntRange(0, 2**64 - 1)
+class DiscordId(click.ParamType):
+    """A Discord id: a channel's, a person's or a server's, the number Discord shows with
+    Developer Mode on (Copy ID)."""
+
+    name = "discord id"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        text = str(value).strip()
+        if not text.isascii() or not text.isdigit() or len(text) > 20 or int(text) >= 2**64:
+            self.fail(f"{shorten(text, 40)!r} is not a Discord id: an id is a number of up to 20 digits, such as "
+                      "1200000000000000001 (in Discord, turn on Developer Mode and use Copy ID).", param, ctx)
+        return int(text)
+
+
+DISCORD_ID = DiscordId()
 
 
 def _digest_target(channel: int | None, user: int | None) -> str:
@@ -1531,7 +1671,7 @@ def club_next(state: State, group: str, as_json: bool) -> None:
 
 @club.command(name="cancel")
 @click.argument("group", type=NAME)
-@click.option("--json", "as_json", is_flag=True, help="Print the cancelled session as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the cancelled session as JSON (null when none).")
 @click.pass_obj
 def club_cancel(state: State, group: str, as_json: bool) -> None:
     """Cancel GROUP's next session (its reminders are not sent). Exits with 3 when none is scheduled."""
@@ -1540,6 +1680,8 @@ def club_cancel(state: State, group: str, as_json: bool) -> None:
     try:
         session = state.library().club.cancel(group, _now())
     except ClubError:
+        if as_json:
+            _emit_json(None)
         click.echo(f"No session of {group} is scheduled.", err=True)
         sys.exit(EXIT_NOT_FOUND)
     if as_json:
@@ -1566,25 +1708,60 @@ def club_history(state: State, group: str, as_json: bool) -> None:
                    + (f" · presented by {session.presenter}" if session.presenter else "") + took_part)
 
 
+REMINDER_STATES = {
+    "planned": "to be posted",
+    "due": "due now",
+    "pending": "being posted",
+    "sent": "posted",
+    "dropped": "given up (its thread or channel was gone)",
+}
+REMINDER_SKIPPED = {
+    "day": "skipped (the session was scheduled less than a day ahead, or the hour's reminder came first)",
+    "hour": "skipped (the session was scheduled less than an hour ahead)",
+}
+
+
+def _reminder_line(reminder: Any, channel_id: int | None) -> str:
+    """When a reminder is due, for which session, what became of it, and, while it is still
+    to be posted, where it goes."""
+    local = reminder.due.astimezone(reminder.session.local_start.tzinfo)
+    before = "the day before" if reminder.kind == "day" else "the hour before"
+    line = f"{local:%a %d %b %Y, %H:%M} ({reminder.session.timezone}), {before} session #{reminder.session.id} · "
+    if reminder.status == "skipped":
+        return line + REMINDER_SKIPPED[reminder.kind]
+    line += REMINDER_STATES[reminder.status]
+    if reminder.status in ("sent", "dropped"):
+        return line
+    if channel_id is None:
+        return line + " but the session has no thread and the club no channel to post in (/club setup sets one)"
+    if channel_id == reminder.session.thread_id:
+        return line + f" in the session's thread {channel_id}"
+    return line + f" in the club's channel {channel_id}"
+
+
 @club.command(name="remind")
 @click.argument("group", type=NAME)
-@click.option("--json", "as_json", is_flag=True, help="Print the reminders as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the reminders, with where each goes, as JSON.")
 @click.pass_obj
 def club_remind(state: State, group: str, as_json: bool) -> None:
-    """What the bot would post to remind GROUP of its sessions, and when (sends nothing)."""
-    library = state.library()
-    reminders = library.club.reminders(group, _now())
-    settings = library.club.settings(group)
+    """What the bot would post to remind GROUP of its sessions, where, and when (sends nothing).
+
+    A reminder goes to its session's thread (made when the bot schedules it in Discord), else to
+    the club's channel (`/club setup`); a session with neither is not reminded of.
+    """
+    club = state.library().club
+    reminders = club.reminders(group, _now())
+    settings = club.settings(group)
+    targets = [club.reminder_channel(r) for r in reminders]
     if as_json:
-        _emit_json({"settings": settings.to_dict(), "reminders": [r.to_dict() for r in reminders]})
+        _emit_json({"settings": settings.to_dict(),
+                    "reminders": [{**r.to_dict(), "channel_id": t} for r, t in zip(reminders, targets)]})
         return
     if not reminders:
-        click.echo(f"No session of {group} is scheduled, so there is nothing to remind of.", err=True)
-    mention = "the club's role, then " if settings.ping and settings.role_id else ""
-    for reminder in reminders:
-        local = reminder.due.astimezone(reminder.session.local_start.tzinfo)
-        where = f"in thread {reminder.session.thread_id}" if reminder.session.thread_id else "in the session's thread"
-        click.echo(f"{local:%Y-%m-%d %H:%M} ({reminder.session.timezone}) · {reminder.status} · {where}:")
+        click.echo(f"No session of {group} is to come, so there is nothing to remind of.", err=True)
+    mention = f"<@&{settings.role_id}> " if settings.ping and settings.role_id else ""
+    for reminder, target in zip(reminders, targets):
+        click.echo(_reminder_line(reminder, target) + ":")
         click.echo(f"    {mention}{reminder.text()}")
 
 

@@ -1,8 +1,8 @@
 """The Discord bot: `PaperclubBot`, the `create_bot` factory, error answers, and running it.
 
-The bot owns `LibraryThreads` (readers, one writer, network) and reaches the library only
+The bot owns `LibraryThreads` (readers, one writer, network, bulk) and reaches the library only
 through them: `await bot.run_blocking(fn, *args)` to read, `run_write` to write, `run_network`
-for a step that waits on arXiv.
+for a step that waits on arXiv, `run_bulk` for an import written in short steps.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from .cogs import COGS
 from .cogs.replies import reply
 from .config import Secret, Settings
 from .enrichment import Enrichment
-from .backups import DailyBackup
+from .backups import NightlyBackup
 from .club_loop import ClubLoop
 from .scheduler import Clock, DigestScheduler, utc_now
 from .views import DYNAMIC_ITEMS, FAILURE, SearchPager, answer_error, send_private
@@ -96,7 +96,7 @@ class PaperclubBot(commands.Bot):
         self.club_loop = ClubLoop(self, clock)
         self.enrichment = Enrichment(lambda: self.library, self.arxiv)
         self.keep_backups = keep_backups
-        self.backups = DailyBackup(self)
+        self.backups = NightlyBackup(self)
 
     @property
     def library(self) -> Library:
@@ -110,6 +110,10 @@ class PaperclubBot(commands.Bot):
     async def run_write(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run a synchronous call that writes to the library on the writer thread."""
         return await self.threads.write(fn, *args, **kwargs)
+
+    async def run_bulk(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run a long write made in short steps (an import) beside the writer thread."""
+        return await self.threads.bulk(fn, *args, **kwargs)
 
     async def run_network(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run a call that waits on the network (and may then write) on a network thread."""
@@ -233,7 +237,7 @@ def create_bot(
 ) -> PaperclubBot:
     """A bot ready to start (nothing connects until `start`). Tests pass `sync_commands=False`
     (then `setup_hook` never talks to Discord) and `post_digests=False` to drive the digest
-    scheduler themselves; `paperclub run` passes `keep_backups=True` for the daily backup."""
+    scheduler themselves; `paperclub run` passes `keep_backups=True` for the nightly backup."""
     return PaperclubBot(settings, library, sync_commands=sync_commands, message_content=message_content,
                         post_digests=post_digests, arxiv=arxiv, clock=clock, keep_backups=keep_backups)
 

@@ -1,16 +1,19 @@
-"""The paper club's loop: every minute, post what the club's time has brought.
+"""The paper club's loop: every minute, post what the club's time has brought; and the posting
+of a poll, which the /club poll command and the loop share.
 
-Each tick, in order: finishes reminders and poll results recorded but not marked sent (after a
-crash), looking in their channel or thread for the message first so that none is posted twice;
-posts the reminders now due (the day before and the hour before a session); reads the result of
-each poll that ended from Discord and posts its winner; and marks sessions whose time has come
-as held, with the interest count of their Discord event. Every exception is caught and logged:
-one club's failure never stops the others, nor the loop.
+Each tick, in order: finishes polls, reminders and poll results recorded but not known to be
+posted (after a crash, or when Discord did not answer), looking in their channel or thread for
+the message first so that none is posted twice (see `posting`); posts the reminders now due
+(the day before and the hour before a session); reads the result of each poll that ended from
+Discord and posts its winner; and marks sessions whose time has come as held, with the interest
+count of their Discord event. Every exception is caught and logged: one club's failure never
+stops the others, nor the loop.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Awaitable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -18,9 +21,11 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import tasks
 
-from recommender import Poll, Reminder
+from recommender import ClubError, Paper, Poll, Reminder
+from recommender.club import MAX_POLL_HOURS
 
 from . import cards
+from .posting import Unreachable, find_marked, messageable
 from .views import card_view
 
 if TYPE_CHECKING:
@@ -30,10 +35,12 @@ if TYPE_CHECKING:
 log = logging.getLogger("paperclub.club")
 
 TICK_SECONDS = 60.0
-HISTORY_LIMIT = 50
 # Discord closes a poll at its end and counts its votes a moment later; after this long, the
 # counts it shows are taken as they are.
 RESULTS_GRACE = timedelta(hours=1)
+POLL_QUESTION = "Paper club: which paper shall we read next?"
+ANSWER_CHARS = 55   # Discord's limit on a poll answer's text
+POLL_TEXT = "**Paper club** · vote for the paper we read next; the winner's card comes when the poll ends."
 
 
 def reminder_marker(reminder: Reminder) -> str:
@@ -42,6 +49,31 @@ def reminder_marker(reminder: Reminder) -> str:
 
 def poll_marker(poll: Poll) -> str:
     return f"-# paperclub club poll #{poll.id}"
+
+
+def winner_marker(poll: Poll) -> str:
+    return f"-# paperclub club poll #{poll.id} · winner"
+
+
+def poll_hours(poll: Poll, now: datetime) -> int:
+    """How many hours a poll posted now stays open: until its recorded end, in whole hours as
+    Discord counts them (at least one)."""
+    left = (poll.ends - now) / timedelta(hours=1)
+    return min(max(1, math.ceil(left - 1e-9)), MAX_POLL_HOURS)
+
+
+def poll_answer(paper: Paper) -> str:
+    """A paper's title as a poll answer: one line, cut to fit, any mention in it made inert."""
+    return cards.clip(cards.neutralise(cards.single_line(paper.title)), ANSWER_CHARS) or f"Paper #{paper.id}"
+
+
+def poll_message(poll: Poll, now: datetime) -> dict:
+    """A poll as `send` keyword arguments: a native Discord poll of the papers' short titles,
+    a line saying what it is for, and the marker."""
+    vote = discord.Poll(question=POLL_QUESTION, duration=timedelta(hours=poll_hours(poll, now)))
+    for paper in poll.papers:
+        vote.add_answer(text=poll_answer(paper))
+    return {"content": f"{POLL_TEXT}\n{poll_marker(poll)}", "poll": vote, "allowed_mentions": cards.NO_MENTIONS}
 
 
 def reminder_message(reminder: Reminder, role_id: int | None, ping: bool) -> dict:
@@ -56,19 +88,21 @@ def reminder_message(reminder: Reminder, role_id: int | None, ping: bool) -> dic
 
 
 def winner_message(poll: Poll) -> dict:
-    """The winner of a finished poll: a line, its card with its buttons, and the marker."""
+    """The winner of a finished poll: a line (saying how a tie or an empty poll was settled),
+    its card with its buttons, and the marker."""
     winner = poll.winner
     assert winner is not None and poll.counts is not None
     votes = poll.counts[[p.id for p in poll.papers].index(winner.id)]
     total = sum(poll.counts)
-    line = (f"**The paper club chose** *{cards.inline_title(winner)}* with {votes} of "
-            f"{total} vote{'s' if total != 1 else ''}. /club schedule sets the date.")
-    return {"content": f"{line}\n{poll_marker(poll)}", "embed": cards.paper_card(winner),
+    title = f"*{cards.inline_title(winner)}*"
+    if total == 0:
+        line = (f"**The paper club chose** {title}: nobody voted, so the most liked here (then the earliest "
+                "proposed) goes first.")
+    else:
+        tie = " (a tie, settled by likes here, then by the earlier proposal)" if poll.counts.count(votes) > 1 else ""
+        line = f"**The paper club chose** {title} with {votes} of {total} vote{'s' if total != 1 else ''}{tie}."
+    return {"content": f"{line} /club schedule sets the date.\n{winner_marker(poll)}", "embed": cards.paper_card(winner),
             "view": card_view(winner), "allowed_mentions": cards.NO_MENTIONS}
-
-
-class Unreachable(Exception):
-    """The bot can no longer see or write to a club's channel or thread."""
 
 
 class ClubLoop:
@@ -79,6 +113,8 @@ class ClubLoop:
         self.clock = clock
         self.loop = tasks.loop(seconds=TICK_SECONDS)(self._run_tick)
         self.loop.before_loop(self._wait_until_ready)
+        # Polls this process is posting now: a round must not take them for ones a crash left.
+        self._posting: set[int] = set()
 
     def start(self) -> None:
         if not self.loop.is_running():
@@ -100,6 +136,9 @@ class ClubLoop:
         """One round (see the module's docstring)."""
         now = self.clock()
         club = self.bot.library.club
+        for poll in await self.bot.run_blocking(club.polls_posting):
+            if poll.id not in self._posting:
+                await self._guarded(f"poll #{poll.id}", self.post_poll(poll, recovering=True))
         for reminder in await self.bot.run_blocking(club.pending_reminders):
             await self._guarded(f"reminder of session #{reminder.session.id}", self._remind(reminder, now, True))
         for reminder in await self.bot.run_blocking(club.reminders_due, now):
@@ -114,48 +153,55 @@ class ClubLoop:
             await self._guarded(f"session #{session.id}", self._close_session(session.id, session.group,
                                                                               session.event_id))
 
-    async def _guarded(self, what: str, work: Awaitable[None]) -> None:
+    async def _guarded(self, what: str, work: Awaitable[object]) -> None:
         try:
             await work
         except Exception:
             log.exception("The paper club's %s failed; the others go on", what)
 
-    # -- reminders ---------------------------------------------------------------------------
-
-    async def _remind(self, reminder: Reminder, now: datetime, recovering: bool) -> None:
-        club = self.bot.library.club
-        settings = await self.bot.run_blocking(club.settings, reminder.session.group)
-        target_id = reminder.session.thread_id or settings.channel_id
-        try:
-            if target_id is None:
-                raise Unreachable("it has neither a thread nor a club channel")
-            channel = await self._messageable(target_id)
-            if recovering and await self._posted(channel, reminder_marker(reminder)):
-                await self.bot.run_write(club.reminder_sent, reminder, now)
-                return
-            await channel.send(**reminder_message(reminder, settings.role_id, settings.ping))
-        except Unreachable as exc:
-            log.warning("Dropping the %s reminder of session #%s: %s", reminder.kind, reminder.session.id, exc)
-            await self.bot.run_write(club.drop_reminder, reminder)
-            return
-        except (discord.Forbidden, discord.NotFound) as exc:
-            log.warning("Dropping the %s reminder of session #%s: cannot post there (%s)",
-                        reminder.kind, reminder.session.id, exc.status)
-            await self.bot.run_write(club.drop_reminder, reminder)
-            return
-        await self.bot.run_write(club.reminder_sent, reminder, now)
-        log.info("Posted the %s reminder of session #%s", reminder.kind, reminder.session.id)
-
     # -- polls -------------------------------------------------------------------------------
+
+    async def post_poll(self, poll: Poll, recovering: bool) -> Poll:
+        """Post a poll recorded as being posted, then record its message: it is open. When
+        recovering, the poll's channel is searched first and a poll found there is not posted
+        again. A poll Discord refuses is dropped (ClubError, saying why); when Discord does not
+        answer, the poll stays recorded and the next round tries again."""
+        self._posting.add(poll.id)
+        try:
+            return await self._post_poll(poll, recovering)
+        finally:
+            self._posting.discard(poll.id)
+
+    async def _post_poll(self, poll: Poll, recovering: bool) -> Poll:
+        club = self.bot.library.club
+        now = self.clock()
+        marker = poll_marker(poll)
+        try:
+            channel = await messageable(self.bot, poll.channel_id)
+            found = (await find_marked(self.bot, channel, marker)).get(marker) if recovering else None
+            message = found or await channel.send(**poll_message(poll, now))
+        except (Unreachable, discord.Forbidden, discord.NotFound) as exc:
+            await self.bot.run_write(club.drop_poll, poll.id)
+            raise ClubError(f"The poll could not be posted in channel {poll.channel_id}: {_reason(exc)}.") from None
+        except discord.HTTPException as exc:
+            if exc.status >= 500:
+                raise
+            await self.bot.run_write(club.drop_poll, poll.id)
+            raise ClubError(f"Discord refused the poll ({exc.status} {exc.text or 'no reason given'}).") from None
+        closes = message.poll.expires_at if message.poll is not None else None
+        posted = await self.bot.run_write(club.poll_posted, poll.id, message.id,
+                                          closes or now + timedelta(hours=poll_hours(poll, now)))
+        log.info("Posted poll #%s in channel %s%s", poll.id, poll.channel_id, " (found after a restart)" if found else "")
+        return posted
 
     async def _close_poll(self, poll: Poll, now: datetime) -> None:
         """Read a finished poll's votes from its message and record its winner, then post it."""
         club = self.bot.library.club
         try:
-            channel = await self._messageable(poll.channel_id)
+            channel = await messageable(self.bot, poll.channel_id)
             message = await channel.fetch_message(poll.message_id or 0)
         except (Unreachable, discord.NotFound, discord.Forbidden) as exc:
-            log.warning("Dropping poll #%s: its message is gone (%s)", poll.id, exc)
+            log.warning("Dropping poll #%s: its message is gone (%s)", poll.id, _reason(exc))
             await self.bot.run_write(club.drop_poll, poll.id)
             return
         result = message.poll
@@ -173,15 +219,37 @@ class ClubLoop:
         if poll.winner is None:
             await self.bot.run_write(club.drop_poll, poll.id)
             return
+        marker = winner_marker(poll)
         try:
-            channel = await self._messageable(poll.channel_id)
-            if not (recovering and await self._posted(channel, poll_marker(poll))):
+            channel = await messageable(self.bot, poll.channel_id)
+            if not (recovering and marker in await find_marked(self.bot, channel, marker)):
                 await channel.send(**winner_message(poll))
         except (Unreachable, discord.Forbidden, discord.NotFound) as exc:
-            log.warning("Could not post the winner of poll #%s: %s", poll.id, exc)
+            log.warning("Could not post the winner of poll #%s: %s", poll.id, _reason(exc))
             await self.bot.run_write(club.drop_poll, poll.id)
             return
         await self.bot.run_write(club.announced, poll.id)
+
+    # -- reminders ---------------------------------------------------------------------------
+
+    async def _remind(self, reminder: Reminder, now: datetime, recovering: bool) -> None:
+        club = self.bot.library.club
+        settings = await self.bot.run_blocking(club.settings, reminder.session.group)
+        target_id = await self.bot.run_blocking(club.reminder_channel, reminder)
+        marker = reminder_marker(reminder)
+        try:
+            if target_id is None:
+                raise Unreachable("it has neither a thread nor a club channel")
+            channel = await messageable(self.bot, target_id)
+            if not (recovering and marker in await find_marked(self.bot, channel, marker)):
+                await channel.send(**reminder_message(reminder, settings.role_id, settings.ping))
+        except (Unreachable, discord.Forbidden, discord.NotFound) as exc:
+            log.warning("Dropping the %s reminder of session #%s: %s", reminder.kind, reminder.session.id,
+                        _reason(exc))
+            await self.bot.run_write(club.drop_reminder, reminder)
+            return
+        await self.bot.run_write(club.reminder_sent, reminder, now)
+        log.info("Posted the %s reminder of session #%s", reminder.kind, reminder.session.id)
 
     # -- sessions ----------------------------------------------------------------------------
 
@@ -197,23 +265,9 @@ class ClubLoop:
                 log.info("No interest count for session #%s (%s)", session_id, exc.status)
         await self.bot.run_write(self.bot.library.club.held, session_id, interested)
 
-    # -- channels ----------------------------------------------------------------------------
 
-    async def _messageable(self, channel_id: int) -> discord.abc.Messageable:
-        try:
-            channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
-        except (discord.NotFound, discord.Forbidden) as exc:
-            raise Unreachable(f"the bot can no longer see channel {channel_id} ({exc.status})") from None
-        if not isinstance(channel, discord.abc.Messageable):
-            raise Unreachable(f"{channel_id} is not a channel the bot can post in")
-        return channel
-
-    async def _posted(self, channel: discord.abc.Messageable, marker: str) -> bool:
-        """Whether the bot's recent messages in a channel hold a marker line."""
-        me = self.bot.user
-        async for message in channel.history(limit=HISTORY_LIMIT):
-            if me is not None and message.author.id != me.id:
-                continue
-            if marker in (message.content or "").splitlines():
-                return True
-        return False
+def _reason(error: Exception) -> str:
+    """Why a channel could not be used, in a few words."""
+    if isinstance(error, discord.HTTPException):
+        return f"cannot post there ({error.status} {error.text or error.__class__.__name__})"
+    return str(error)

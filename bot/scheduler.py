@@ -20,6 +20,7 @@ from discord.ext import tasks
 from recommender import ArxivClient, Digest
 
 from . import cards
+from .posting import Unreachable, find_marked, messageable
 from .views import list_view
 
 if TYPE_CHECKING:
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("paperclub.digest")
 
 TICK_SECONDS = 60.0
-HISTORY_LIMIT = 50
 Clock = Callable[[], datetime]
 
 
@@ -36,10 +36,14 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def marker_prefix(digest: Digest) -> str:
+    return f"-# paperclub digest #{digest.id} · "
+
+
 def marker(digest: Digest, part: int, parts: int) -> str:
     """The small line that ends each digest message; finding it in a channel after a restart
-    tells which parts were already posted."""
-    return f"-# paperclub digest #{digest.id} · {part}/{parts}"
+    tells which parts were already posted (see `posting`)."""
+    return f"{marker_prefix(digest)}{part}/{parts}"
 
 
 def digest_messages(digest: Digest) -> list[dict]:
@@ -71,10 +75,6 @@ def digest_messages(digest: Digest) -> list[dict]:
             "view": list_view([r.paper for r in digest.picks[start:start + step]], start + 1),
         })
     return messages
-
-
-class Unreachable(Exception):
-    """The bot can no longer see or write to a subscriber's channel."""
 
 
 class DigestScheduler:
@@ -114,6 +114,9 @@ class DigestScheduler:
             return
         for category, day in await self.bot.run_blocking(book.feeds_needed, due, now):
             await self.fetch(category, day, now)
+        # A refit the new papers made due runs here, on a reader thread, rather than inside
+        # `prepare` on the writer's (which settles the index too, then at no cost).
+        await self.bot.run_blocking(self.bot.library.settled_index)
         for subscription in due:
             await self._guarded(subscription.target, self._post(subscription, now))
 
@@ -168,14 +171,11 @@ class DigestScheduler:
         log.info("Posted digest #%s to %s (%d papers)", digest.id, digest.target, len(digest.picks))
 
     async def _channel(self, digest: Digest) -> discord.abc.Messageable:
+        if digest.channel_id is not None:
+            return await messageable(self.bot, digest.channel_id)
+        if digest.user_id is None:
+            raise Unreachable("it names neither a channel nor a person")
         try:
-            if digest.channel_id is not None:
-                channel = self.bot.get_channel(digest.channel_id) or await self.bot.fetch_channel(digest.channel_id)
-                if not isinstance(channel, discord.abc.Messageable):
-                    raise Unreachable("it is not a channel the bot can post in")
-                return channel
-            if digest.user_id is None:
-                raise Unreachable("it names neither a channel nor a person")
             user_id = int(digest.user_id)
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
             return user.dm_channel or await user.create_dm()
@@ -184,16 +184,5 @@ class DigestScheduler:
 
     async def _posted_parts(self, channel: discord.abc.Messageable, digest: Digest) -> set[int]:
         """Which parts of a digest the bot already posted in the channel's recent messages."""
-        me = self.bot.user
-        prefix = f"-# paperclub digest #{digest.id} · "
-        found: set[int] = set()
-        try:
-            async for message in channel.history(limit=HISTORY_LIMIT):
-                if me is not None and message.author.id != me.id:
-                    continue
-                for line in (message.content or "").splitlines():
-                    if line.startswith(prefix):
-                        found.add(int(line[len(prefix):].split("/")[0]))
-        except (discord.Forbidden, discord.NotFound) as exc:
-            raise Unreachable(f"cannot read its history ({exc.status})") from None
-        return found
+        prefix = marker_prefix(digest)
+        return {int(line[len(prefix):].split("/")[0]) for line in await find_marked(self.bot, channel, prefix)}

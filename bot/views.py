@@ -36,6 +36,8 @@ NOT_YOUR_INTERESTS = "These buttons belong to the person whose interests they li
 INTEREST_GONE = ("Your likes have changed since this list was made and that interest is gone: "
                  "run /taste again.")
 PAGE_SIZE = cards.CARDS_PER_MESSAGE
+# A list of cards: rows 0-2 hold a button per paper, then the propose menu, then links or pages.
+PROPOSE_ROW, LAST_ROW = 3, 4
 PAGE_TIMEOUT = 180.0
 ACTION_ID = re.compile(r"paperclub:(?:like|dislike|similar|propose):([0-9]{1,18})")
 
@@ -169,12 +171,53 @@ class ProposeButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], temp
     verb, label, emoji = "propose", "Propose for paper club", "📚"
 
     async def act(self, interaction: discord.Interaction, bot: PaperclubBot) -> None:
-        group = group_key(interaction.guild_id)
-        if group is None:
-            await send_private(interaction, cards.CLUB_IN_SERVERS)
-            return
-        proposal = await bot.run_write(bot.library.club.propose, group, self.paper_id, user_key(interaction.user))
-        await send_private(interaction, cards.proposed_message(proposal.paper))
+        await propose(interaction, bot, self.paper_id)
+
+
+PROPOSE_MENU_ID = "paperclub:propose-menu"
+
+
+class ProposeMenu(discord.ui.DynamicItem[discord.ui.Select], template=PROPOSE_MENU_ID):
+    """"Propose for paper club…" under a list of cards: one option per numbered paper (a row
+    of five buttons would leave no room for the papers' links)."""
+
+    def __init__(self, options: Sequence[discord.SelectOption], row: int | None = None):
+        menu: discord.ui.Select[Any] = discord.ui.Select(
+            custom_id=PROPOSE_MENU_ID, placeholder="📚 Propose for paper club…", options=list(options),
+        )
+        super().__init__(menu, row=row)
+
+    @classmethod
+    def of(cls, papers: Sequence[Paper], first_rank: int, row: int | None = None) -> ProposeMenu:
+        options = [discord.SelectOption(label=cards.clip(f"{rank}. {cards.single_line(paper.title)}", 100),
+                                        value=str(paper.id))
+                   for rank, paper in enumerate(papers, first_rank)]
+        return cls(options, row)
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ProposeMenu:
+        return cls(item.options if isinstance(item, discord.ui.Select) else [])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        chosen = self.item.values[0] if self.item.values else ""
+        try:
+            await propose(interaction, interaction.client, int(chosen))  # type: ignore[arg-type]
+        except PaperNotFound:
+            await send_private(interaction, GONE)
+        except Exception as exc:
+            await answer_error(interaction, exc, f"the propose menu (paper {chosen!r})")
+
+
+async def propose(interaction: discord.Interaction, bot: PaperclubBot, paper_id: int) -> None:
+    """Put a paper on the shortlist of the server clicked in, for the person who clicked."""
+    group = group_key(interaction.guild_id)
+    if group is None:
+        await send_private(interaction, cards.CLUB_IN_SERVERS)
+        return
+    proposal = await bot.run_write(bot.library.club.propose, group, paper_id, user_key(interaction.user))
+    await send_private(interaction, cards.proposed_message(proposal.paper))
 
 
 # -- muting interests -------------------------------------------------------------------------
@@ -238,12 +281,14 @@ class MuteButton(
         if interaction.user.id != self.user_id:
             await send_private(interaction, NOT_YOUR_INTERESTS)
             return
+        group = group_key(interaction.guild_id)
         changed, interests = await bot.run_write(
-            mute_by_paper, bot.library, str(self.user_id), self.paper_id, self.mute, group_key(interaction.guild_id)
+            mute_by_paper, bot.library, str(self.user_id), self.paper_id, self.mute, group
         )
+        colleagues = await bot.run_blocking(bot.library.co_like_weight, group) if group else None
         await interaction.response.edit_message(
             content=cards.muted_message(changed),
-            embed=cards.taste_card(interests, where=" here" if interaction.guild_id else ""),
+            embed=cards.taste_card(interests, where=" here" if interaction.guild_id else "", colleagues=colleagues),
             view=taste_view(self.user_id, interests),
             allowed_mentions=NO_MENTIONS,
         )
@@ -269,14 +314,23 @@ def card_view(paper: Paper) -> discord.ui.View:
     return view
 
 
-def list_view(papers: Sequence[Paper], first_rank: int = 1) -> discord.ui.View:
-    """Buttons for up to five numbered cards: a row of Likes, of Not for me, of More like this,
-    and of Propose for paper club (row 3 is left for paging). Each card's title links to its
-    paper, so the rows hold no link buttons: Discord allows five rows."""
+def list_view(papers: Sequence[Paper], first_rank: int = 1, paging: bool = False) -> discord.ui.View:
+    """The controls under up to five numbered cards, in Discord's five rows: a row each of Like,
+    Not for me and More like this buttons, a "Propose for paper club…" menu, and the papers'
+    links; or, with `paging` (a search with more pages), the page buttons in the links' row
+    (each card's title links to its paper as well)."""
     view = discord.ui.View(timeout=None)
-    for row, action in zip((0, 1, 2, 4), (LikeButton, DislikeButton, SimilarButton, ProposeButton)):
-        for rank, paper in enumerate(papers[:PAGE_SIZE], first_rank):
+    shown = papers[:PAGE_SIZE]
+    for row, action in enumerate((LikeButton, DislikeButton, SimilarButton)):
+        for rank, paper in enumerate(shown, first_rank):
             view.add_item(action(paper.id, rank=rank, row=row))
+    if shown:
+        view.add_item(ProposeMenu.of(shown, first_rank, row=PROPOSE_ROW))
+    if not paging:
+        for rank, paper in enumerate(shown, first_rank):
+            if paper.url:
+                view.add_item(discord.ui.Button(style=discord.ButtonStyle.link, label=f"arXiv {rank}", url=paper.url,
+                                                row=LAST_ROW))
     return view
 
 
@@ -330,7 +384,7 @@ class PageButton(discord.ui.DynamicItem[discord.ui.Button], template=r"paperclub
                 custom_id=f"paperclub:page:{token}:{direction}",
                 disabled=disabled,
             ),
-            row=3,
+            row=LAST_ROW,
         )
         self.token = token
         self.direction = direction
@@ -393,8 +447,9 @@ class SearchPager:
 
     def view(self, session: SearchSession, expired: bool = False) -> discord.ui.View | None:
         """The buttons for the session's current page; paging only when there is another page."""
-        view = list_view(session.papers, session.offset + 1)
-        if session.offset > 0 or session.has_next:
+        paging = session.offset > 0 or session.has_next
+        view = list_view(session.papers, session.offset + 1, paging)
+        if paging:
             view.add_item(PageButton(session.token, "prev", disabled=expired or session.offset == 0))
             view.add_item(PageButton(session.token, "next", disabled=expired or not session.has_next))
         return view if view.children else None
@@ -433,5 +488,5 @@ class SearchPager:
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
-    LikeButton, DislikeButton, SimilarButton, ProposeButton, PageButton, MuteButton,
+    LikeButton, DislikeButton, SimilarButton, ProposeButton, ProposeMenu, PageButton, MuteButton,
 )

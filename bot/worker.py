@@ -1,5 +1,5 @@
 """The threads the bot runs the core on, so that the event loop never waits for SQLite,
-scikit-learn or the network.
+the TF-IDF index (numpy) or the network.
 
 - **Readers** (a small pool): search, look-ups, recommendations, previews. The Library gives
   each thread its own read connection, so reads never wait for a write.
@@ -69,6 +69,7 @@ class LibraryThreads:
                 "read": ThreadPoolExecutor(READERS, thread_name_prefix="paperclub-read"),
                 "write": ThreadPoolExecutor(1, thread_name_prefix="paperclub-write"),
                 "network": ThreadPoolExecutor(NETWORK, thread_name_prefix="paperclub-net"),
+                "bulk": ThreadPoolExecutor(1, thread_name_prefix="paperclub-bulk"),
             }
         if self._library is None:
             self._library = await self.write(self._open)
@@ -95,6 +96,11 @@ class LibraryThreads:
         """Run `fn(*args, **kwargs)` on the writer thread and wait for its result."""
         return await self._run("write", fn, *args, **kwargs)
 
+    async def bulk(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run a long write made in short steps (an imported reading list) on a thread of its
+        own: the writer thread stays free, and its likes take their turn between the steps."""
+        return await self._run("bulk", fn, *args, **kwargs)
+
     async def network(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run a step that waits on the network (and may then write) on a network thread."""
         return await self._run("network", fn, *args, **kwargs)
@@ -116,6 +122,8 @@ class LibraryThreads:
             loop = asyncio.get_running_loop()
             for name in ("network", "read"):
                 pools[name].shutdown(wait=False, cancel_futures=True)
+            # an import under way ends first (a few seconds at most): its steps use the library
+            await loop.run_in_executor(None, partial(pools["bulk"].shutdown, wait=True, cancel_futures=True))
             try:
                 await loop.run_in_executor(pools["write"], library.close)
             except Exception:

@@ -2,7 +2,8 @@
 
 The public names are loaded on first use (PEP 562): `import recommender` costs nothing, and
 `from recommender import Paper` imports only the module that defines `Paper`, so a command
-line that needs no ranking never pays for importing scikit-learn.
+line that needs no ranking never pays for importing numpy and SciPy (and no command imports
+scikit-learn: see `tfidf`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from .library import Library
     from .follows import FollowError
     from .papers import (
+        CoLikeWeight,
         Follow,
         Interest,
         InterestNotFound,
@@ -64,7 +66,7 @@ _ORIGINS: dict[str, tuple[str, str]] = {
     **{
         name: (".papers", name)
         for name in (
-            "Follow", "Interest", "InterestNotFound", "Paper", "PaperNotFound", "Recommendation",
+            "CoLikeWeight", "Follow", "Interest", "InterestNotFound", "Paper", "PaperNotFound", "Recommendation",
             "Rejection", "Signal", "Source",
             "find_arxiv_refs", "parse_arxiv_ref",
         )
@@ -83,6 +85,7 @@ __all__ = [
     "ArxivAddition",
     "BackupError",
     "ArxivClient",
+    "CoLikeWeight",
     "ArxivError",
     "Club",
     "ClubError",

@@ -52,6 +52,9 @@ from .sources.feeds import feed_info, parse_announcements
 from .xmlcheck import check_feed_xml
 
 log = logging.getLogger("paperclub.arxiv")
+# What each feed held (its status, its skipped entries), for the bot's log; the command line
+# prints the same reports itself and silences this logger.
+feed_log = logging.getLogger("paperclub.arxiv.feeds")
 
 DEFAULT_RSS_URL = "https://rss.arxiv.org/rss/"
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"
@@ -240,66 +243,14 @@ class ArxivClient:
 
     def announcement(self, category: str, expected_day: date | None = None) -> Announcement:
         """The papers a category's feed announces, with a status: "ok", "empty" (weekends and
-        holidays), "stale" (the feed is not for `expected_day`) or "malformed"."""
+        holidays), "stale" (the feed is for a day before `expected_day`) or "malformed"."""
         url = self.feed_url(category)
-        checked = check_feed_xml(self._get(url), url)
-        today = expected_day or date.today()
-        result = Announcement(category=category, url=url, day=None, rejected=list(checked.rejected))
-        if checked.text is None:
-            result.status = "malformed"
-            result.message = (f"{category}: feed could not be read: {checked.rejected[0].reason} "
-                              f"({url}:{checked.rejected[0].line})")
-            log.warning("%s", result.message)
-            return result
-        text = checked.text
-        for item in parse_announcements(text, url, today):
-            if isinstance(item, Rejection):
-                result.rejected.append(item)
-                continue
-            kind, record = item
-            if kind == "new":
-                result.new.append(record)
-            elif kind == "cross":
-                result.cross.append(record)
-            else:
-                result.replaced.append(record)
-        info = feed_info(text)
-        result.day = info["published"] or info["updated"]
-        self._judge(result, info, expected_day)
-        for rejection in result.rejected:
-            log.warning("%s: skipped malformed entry at %s", category, rejection)
-        if result.status == "ok":
-            log.info("%s", result.message)
-        else:
-            log.warning("%s", result.message)
-        return result
+        return read_announcement(self._get(url), url, category, expected_day)
 
-    @staticmethod
-    def _judge(result: Announcement, info: dict, expected_day: date | None) -> None:
-        category, day = result.category, result.day
-        papers = len(result.new) + len(result.cross) + len(result.replaced)
-        if not papers and result.rejected:
-            result.status = "malformed"
-            if info.get("error"):
-                where = result.rejected[0]
-                result.message = f"{category}: feed could not be read: {info['error']} ({where.path}:{where.line})"
-            else:
-                result.message = f"{category}: {_skipped(result.rejected)}"
-        elif expected_day is not None and day is not None and day != expected_day:
-            result.status = "stale"
-            result.message = f"{category}: feed is stale: it is for {day.isoformat()}, expected {expected_day.isoformat()}"
-        elif not papers:
-            result.status = "empty"
-            which = f"feed for {day.isoformat()}" if day else "feed"
-            result.message = f"{category}: {which} is empty (arXiv does not announce at weekends or on holidays)"
-        else:
-            result.status = "ok"
-            counts = (f"{len(result.new)} new, {_plural(len(result.cross), 'cross-list')}, "
-                      f"{_plural(len(result.replaced), 'replacement')}")
-            when = f"for {day.isoformat()}" if day else "(the feed states no date)"
-            result.message = f"{category}: {counts} {when}"
-            if result.rejected:
-                result.message += f"; {_skipped(result.rejected)}"
+    def announcement_at(self, url: str, expected_day: date | None = None) -> Announcement:
+        """The announcement of the feed at `url` (a saved one, a mirror's), of the category it
+        names itself; as `announcement` otherwise."""
+        return read_announcement(self._get(url), url, None, expected_day)
 
     # -- look-ups -----------------------------------------------------------------------------
 
@@ -864,6 +815,76 @@ def _size(count: int) -> str:
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def read_announcement(text: str, url: str, category: str | None, expected_day: date | None) -> Announcement:
+    """The announcement in a feed's text, read from `url` (a link or a file name): its papers
+    by announce type, its day, and its status. `category` None: the one the feed names in its
+    title ("cs.LG updates on arXiv.org"). A feed for a day before `expected_day` is "stale";
+    one for a later day is taken, and the log says so."""
+    checked = check_feed_xml(text, url)
+    today = expected_day or date.today()
+    result = Announcement(category=category or "", url=url, day=None, rejected=list(checked.rejected))
+    if checked.text is None:
+        result.status = "malformed"
+        result.message = (f"{category or url}: feed could not be read: {checked.rejected[0].reason} "
+                          f"({url}:{checked.rejected[0].line})")
+        feed_log.warning("%s", result.message)
+        return result
+    text = checked.text
+    info = feed_info(text)
+    if category is None:
+        named = (info["title"] or "").split(" ")[0]
+        result.category = named if _CATEGORY.fullmatch(named) else ""
+    for item in parse_announcements(text, url, today):
+        if isinstance(item, Rejection):
+            result.rejected.append(item)
+            continue
+        kind, record = item
+        if kind == "new":
+            result.new.append(record)
+        elif kind == "cross":
+            result.cross.append(record)
+        else:
+            result.replaced.append(record)
+    result.day = info["published"] or info["updated"]
+    _judge(result, info, expected_day)
+    for rejection in result.rejected:
+        feed_log.warning("%s: skipped malformed entry at %s", result.category, rejection)
+    if result.status == "ok":
+        feed_log.info("%s", result.message)
+    else:
+        feed_log.warning("%s", result.message)
+    return result
+
+
+def _judge(result: Announcement, info: dict, expected_day: date | None) -> None:
+    category, day = result.category, result.day
+    papers = len(result.new) + len(result.cross) + len(result.replaced)
+    if not papers and result.rejected:
+        result.status = "malformed"
+        if info.get("error"):
+            where = result.rejected[0]
+            result.message = f"{category}: feed could not be read: {info['error']} ({where.path}:{where.line})"
+        else:
+            result.message = f"{category}: {_skipped(result.rejected)}"
+    elif expected_day is not None and day is not None and day < expected_day:
+        result.status = "stale"
+        result.message = f"{category}: feed is stale: it is for {day.isoformat()}, expected {expected_day.isoformat()}"
+    elif not papers:
+        result.status = "empty"
+        which = f"feed for {day.isoformat()}" if day else "feed"
+        result.message = f"{category}: {which} is empty (arXiv does not announce at weekends or on holidays)"
+    else:
+        result.status = "ok"
+        counts = (f"{len(result.new)} new, {_plural(len(result.cross), 'cross-list')}, "
+                  f"{_plural(len(result.replaced), 'replacement')}")
+        when = f"for {day.isoformat()}" if day else "(the feed states no date)"
+        result.message = f"{category}: {counts} {when}"
+        if result.rejected:
+            result.message += f"; {_skipped(result.rejected)}"
+    if expected_day is not None and day is not None and day > expected_day:
+        result.message += f" (a feed newer than the {expected_day.isoformat()} announcement expected: taken)"
 
 
 def _skipped(rejected: list[Rejection], shown: int = 5) -> str:

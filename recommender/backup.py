@@ -1,4 +1,5 @@
-"""Copies of the database made with SQLite's online backup API, and a rotating set of them.
+"""Copies of the database made with SQLite's online backup API, and a rotating set of them, one a
+night.
 
 The backup API reads the database the way a reader does: in WAL mode it never stops a writer, and
 the copy is one consistent state of the whole file. A copy is written under a name carrying the
@@ -17,8 +18,6 @@ from pathlib import Path
 
 from .processes import glob_escape, running
 
-# A backup is made when the newest one is older than this: once a day, a little early.
-BACKUP_EVERY = timedelta(hours=23)
 _STAMP = "%Y%m%d-%H%M%S"
 _PART = ".part-"
 
@@ -53,19 +52,30 @@ def backups(folder: str | Path, database: str | Path) -> list[Path]:
     return sorted(found, key=lambda path: path.name)
 
 
-def rotating_backup(database: str | Path, folder: str | Path, keep: int, now: datetime) -> Path | None:
-    """A new backup of `database` in `folder` (`<name>-YYYYmmdd-HHMMSS.db`) when the newest is
-    older than BACKUP_EVERY, keeping the `keep` newest; None when none was due. `now` is the
-    local time, without a time zone, as the names are."""
+def rotating_backup(database: str | Path, folder: str | Path, keep: int, now: datetime,
+                    hour: int) -> Path | None:
+    """A new backup of `database` in `folder` (`<name>-YYYYmmdd-HHMMSS.db`) when one is due
+    (`backup_due`), keeping the `keep` newest; None when none was due. `now` is the local time,
+    without a time zone, as the names are."""
     folder = Path(folder)
     _remove_dead_parts(folder)
     existing = backups(folder, database)
-    if existing and now - _made(existing[-1]) < BACKUP_EVERY:
+    if not backup_due(_made(existing[-1]) if existing else None, now, hour):
         return None
     made = backup_database(database, folder / f"{Path(database).stem}-{now:{_STAMP}}.db")
     for old in backups(folder, database)[:-keep]:
         old.unlink(missing_ok=True)
     return made
+
+
+def backup_due(newest: datetime | None, now: datetime, hour: int) -> bool:
+    """Whether the nightly backup is due at `now`: none was made since the last time the clock
+    struck `hour` (local times). A night that passed without one (the bot was not running) is
+    made up at once; after that, backups fall at that hour."""
+    struck = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if struck > now:
+        struck -= timedelta(days=1)
+    return newest is None or newest < struck
 
 
 def _made(path: Path) -> datetime:

@@ -5,7 +5,7 @@ them, and each candidate weight is scored by how many held-out likes reach the m
 `AT`. The best weight is kept (the smallest of equals, so 0, text alone, wins any tie), if it
 finds at least `MIN_GAIN` more held-out likes than text alone: a gain of one or two is noise,
 and text alone is what a lab had before. A lab with fewer than `MIN_MEMBERS` members holding
-`MIN_LIKES` likes each gets 0 without trying.
+`MIN_LIKES` likes each learns nothing: it keeps `UNLEARNED`.
 """
 
 from __future__ import annotations
@@ -34,13 +34,15 @@ MIN_GAIN = 3
 @dataclass(frozen=True)
 class Blend:
     """A group's learned weight, the held-out recall@AT it scored, text alone's, and on how
-    many members and likes it was chosen."""
+    many members and likes it was chosen; `chosen` is False for a lab too small to learn from
+    (its weight is then `UNLEARNED`, and there are no figures)."""
 
     weight: float
     recall: float
     text_recall: float
     members: int
     likes: int
+    chosen: bool = True
 
 
 def learn(colikes: CoLikes, index: TfidfIndex, seed: int = 0) -> Blend:
@@ -50,7 +52,7 @@ def learn(colikes: CoLikes, index: TfidfIndex, seed: int = 0) -> Blend:
     eligible = [(user, [pid for pid in liked if pid in index.row_of]) for user, liked in people]
     eligible = [(user, liked) for user, liked in eligible if len(liked) >= MIN_LIKES]
     if len(eligible) < MIN_MEMBERS:
-        return Blend(0.0, 0.0, 0.0, len(people), likes)
+        return Blend(UNLEARNED, 0.0, 0.0, len(people), likes, chosen=False)
     draw = random.Random(seed)
     held = {user: draw.choice(liked) for user, liked in eligible}
     kept = CoLikes(

@@ -2,9 +2,11 @@
 sessions it holds, and the reminders before each. Data in, data out; the bot does the posting.
 
 Things the bot posts are recorded before they are sent, as digests are: a reminder is recorded
-pending (`prepare_reminder`), then sent, then marked sent; a poll's winner is decided and
-recorded (`decide`), then posted, then marked announced. A crash between two steps leaves a
-pending record whose message the bot can look for in the channel when it comes back.
+pending (`prepare_reminder`), then sent, then marked sent; a poll is recorded as being posted
+(`prepare_poll`), then posted, then marked open with its message (`poll_posted`); a poll's
+winner is decided and recorded (`decide`), then posted, then marked announced. A crash between
+two steps leaves a record whose message the bot looks for in the channel when it comes back,
+and posts only if it is not there.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Protocol
 
@@ -29,7 +31,6 @@ MAX_POLL_HOURS = 32 * 24   # Discord's longest poll
 # Reminders: the day before and the hour before a session, each posted once.
 REMINDERS = (("day", timedelta(days=1)), ("hour", timedelta(hours=1)))
 SESSION_HOURS = 1           # a session's length, for the event's end time
-ANSWER_CHARS = 55           # Discord's limit on a poll answer's text
 PRESENTER_CHARS = 100
 PLACE_CHARS = 100
 _WHEN = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})[ T](.+?)\s*$")
@@ -61,7 +62,8 @@ class Proposal:
 @dataclass(frozen=True)
 class Settings:
     """Where a group's club posts, which role may run it (and is pinged, with `ping`), and its
-    time zone (the club's own, else its channel digest's, else UTC)."""
+    time zone: the club's own, else that of the digest in the club's channel, else that of the
+    group's oldest channel digest, else UTC."""
 
     group: str
     channel_id: int | None = None
@@ -170,24 +172,26 @@ class Reminder:
                 "status": self.status, "text": self.text(), "thread_id": self.session.thread_id}
 
 
-def poll_answer(paper: Paper) -> str:
-    """A paper's title cut to fit a poll answer."""
-    title = " ".join(paper.title.split()) or f"Paper #{paper.id}"
-    return title if len(title) <= ANSWER_CHARS else title[:ANSWER_CHARS - 1].rstrip() + "…"
-
-
 def parse_when(text: str, zone_name: str) -> datetime:
-    """A local `YYYY-MM-DD HH:MM` (any time `parse_time` reads) in a time zone, as an aware
-    datetime; ClubError otherwise."""
+    """A local `YYYY-MM-DD HH:MM` (any time of day `parse_time` reads) in a time zone, as an
+    aware datetime; ClubError saying what is wrong otherwise, including a time the clocks skip."""
+    example = "write it like 2026-12-10 17:00"
     match = _WHEN.match(text or "")
     if not match:
-        raise ClubError(f"{text!r} is not a date and time; write it like 2026-12-10 17:00.")
+        raise ClubError(f"“{_short(text or '')}” is not a date and time: {example}.")
     try:
         day = date.fromisoformat(match.group(1))
+    except ValueError:
+        raise ClubError(f"“{match.group(1)}” is not a date: {example}.") from None
+    try:
         clock = parse_time(match.group(2))
     except ValueError as exc:
-        raise ClubError(f"{text!r} is not a date and time ({exc}); write it like 2026-12-10 17:00.") from None
-    return datetime.combine(day, clock, tzinfo=zone(zone_name))
+        raise ClubError(f"{exc}.") from None
+    local = zone(zone_name)
+    moment = datetime.combine(day, clock, tzinfo=local)
+    if moment.astimezone(timezone.utc).astimezone(local).replace(tzinfo=None) != moment.replace(tzinfo=None):
+        raise ClubError(f"{day} {clock:%H:%M} does not exist in {zone_name} (the clocks skip it): give another time.")
+    return moment
 
 
 class Club:
@@ -203,7 +207,8 @@ class Club:
 
     def settings(self, group: str) -> Settings:
         row = self.store.club_settings(group)
-        zone_name = (row and row["timezone"]) or self.store.digest_timezone(group) or "UTC"
+        channel_id = row["channel_id"] if row else None
+        zone_name = (row and row["timezone"]) or self.store.digest_timezone(group, channel_id) or "UTC"
         if row is None:
             return Settings(group, timezone=zone_name)
         return Settings(group, row["channel_id"], row["role_id"], bool(row["ping"]), zone_name)
@@ -267,10 +272,6 @@ class Club:
         exclude = self.store.club_paper_ids(group) | {p.paper.id for p in self.shortlist(group)}
         return self.ranker.lab_ranking(group, limit, exclude=exclude)
 
-    def read_together(self, group: str, now: datetime) -> set[int]:
-        """The papers of sessions held by `now` (cancelled ones aside)."""
-        return self.store.club_paper_ids(group, before=_stamp(now))
-
     # -- sessions ----------------------------------------------------------------------------
 
     def schedule(self, group: str, ref: str | int, when: str | datetime, now: datetime,
@@ -327,9 +328,10 @@ class Club:
         return self.session(found.id)
 
     def history(self, group: str, now: datetime) -> list[Session]:
-        """Sessions held by `now`, newest first."""
+        """Sessions held by `now`, newest first: a session whose time has come is held, even
+        before the bot marks it so (with its event's interest count), or with no bot at all."""
         rows = self.store.sessions(group, ("scheduled", "held"), before=_stamp(now), newest_first=True)
-        return [self._session(row) for row in rows]
+        return [replace(self._session(row), status="held") for row in rows]
 
     def to_close(self, now: datetime) -> list[Session]:
         """Sessions whose time has come but not yet marked held (their turnout not yet read)."""
@@ -362,13 +364,26 @@ class Club:
         chosen = sorted(proposals, key=lambda p: (-p.likes, order[p.paper.id]))[:size]
         return sorted(chosen, key=lambda p: order[p.paper.id])
 
-    def open_poll(self, group: str, channel_id: int, message_id: int, paper_ids: list[int], ends: datetime) -> Poll:
-        """Remember a poll the bot posted."""
-        poll_id = self.store.add_poll({
-            "grp": group, "channel_id": channel_id, "message_id": message_id,
-            "paper_ids": json.dumps(paper_ids), "ends": _stamp(ends), "state": "open",
-        })
+    def prepare_poll(self, group: str, channel_id: int, paper_ids: list[int], ends: datetime) -> Poll:
+        """Record a poll before the bot posts it (state `posting`, no message yet); ClubError
+        when the group has a poll being posted or open already."""
+        with self.store.transaction():
+            if self.store.polls(("posting", "open"), group):
+                raise ClubError("A paper club poll is open already: its winner is posted when it ends.")
+            poll_id = self.store.add_poll({
+                "grp": group, "channel_id": channel_id, "message_id": None,
+                "paper_ids": json.dumps(paper_ids), "ends": _stamp(ends), "state": "posting",
+            })
         return self.poll(poll_id)
+
+    def poll_posted(self, poll_id: int, message_id: int, ends: datetime) -> Poll:
+        """Remember the message a poll was posted as, and when Discord closes it: it is open."""
+        self.store.update_poll(poll_id, state="open", message_id=message_id, ends=_stamp(ends))
+        return self.poll(poll_id)
+
+    def polls_posting(self) -> list[Poll]:
+        """Polls recorded but not known to be posted (a crash, or Discord did not answer)."""
+        return [self._poll(row) for row in self.store.polls(("posting",))]
 
     def poll(self, poll_id: int) -> Poll:
         row = self.store.poll(poll_id)
@@ -383,9 +398,6 @@ class Club:
     def polls_decided(self) -> list[Poll]:
         """Polls whose winner was decided but not yet announced (a crash in between)."""
         return [self._poll(row) for row in self.store.polls(("decided",))]
-
-    def open_polls(self, group: str) -> list[Poll]:
-        return [self._poll(row) for row in self.store.polls(("open",), group)]
 
     def decide(self, poll_id: int, counts: list[int]) -> Poll:
         """Record a finished poll's votes (one count per answer, in order) and its winner: the
@@ -406,7 +418,7 @@ class Club:
         self.store.update_poll(poll_id, state="announced")
 
     def drop_poll(self, poll_id: int) -> None:
-        """Give up a poll whose message is gone."""
+        """Give up a poll that could not be posted, or whose message is gone."""
         self.store.update_poll(poll_id, state="dropped")
 
     def _poll(self, row: dict) -> Poll:
@@ -476,6 +488,11 @@ class Club:
             before = dict(REMINDERS)[row["kind"]]
             found.append(Reminder(session, row["kind"], session.starts - before, "pending"))
         return found
+
+    def reminder_channel(self, reminder: Reminder) -> int | None:
+        """Where a reminder is posted: its session's thread, else the club's channel; None when
+        there is neither (a session scheduled from the command line, in a club not set up)."""
+        return reminder.session.thread_id or self.settings(reminder.session.group).channel_id
 
     def reminder_sent(self, reminder: Reminder, now: datetime) -> None:
         self.store.set_reminder_status(reminder.session.id, reminder.kind, "sent", _stamp(now))

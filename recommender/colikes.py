@@ -59,6 +59,17 @@ class CoLikes:
         with self._lock:
             return [(user, set(liked)) for user, liked in self._by_user.items()]
 
+    def differences(self, pairs: Iterable[tuple[str, int]]) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+        """The likes of `pairs` (the group's likes as stored) missing here, and those held here
+        that `pairs` lacks."""
+        stored: dict[str, set[int]] = {}
+        for user, paper_id in pairs:
+            stored.setdefault(user, set()).add(paper_id)
+        with self._lock:
+            missing = [(user, pid) for user, liked in stored.items() for pid in liked - self._by_user.get(user, set())]
+            extra = [(user, pid) for user, liked in self._by_user.items() for pid in liked - stored.get(user, set())]
+        return missing, extra
+
     # -- scores and reasons -------------------------------------------------------------------
 
     def scores(self, liked: Sequence[int]) -> dict[int, float]:

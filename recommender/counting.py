@@ -23,7 +23,7 @@ import subprocess
 import sys
 from array import array
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,9 +82,13 @@ class Tokenizing:
     token_pattern: str
     stop_words: frozenset[str]
 
+    def tokenizer(self) -> Callable[[str], list[str]]:
+        """A text's tokens by the token pattern (stop words not yet left out)."""
+        return re.compile(self.token_pattern).findall
+
     def words(self, docs: Sequence[str]) -> Words:
         """The words of `docs`, numbered, in this process."""
-        tokenize = re.compile(self.token_pattern).findall
+        tokenize = self.tokenizer()
         is_stop_word = self.stop_words.__contains__
         numbering = _numbering()
         number = numbering.__getitem__

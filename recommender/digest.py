@@ -24,6 +24,7 @@ from .timetable import latest_announcement, parse_time, parse_timezone, zone
 
 if TYPE_CHECKING:
     from .arxiv import Announcement
+    from .index import TfidfIndex
     from .ingest import Ingester
     from .store import Store
 
@@ -35,10 +36,12 @@ class Ranker(Protocol):
     """What a digest needs to choose its papers (see recommend.Recommender)."""
 
     def lab_ranking(self, group: str, limit: int = 10, candidates: Iterable[int] | None = None,
-                    exclude: Iterable[int] = (), min_score: float | None = None) -> list[Recommendation]: ...
+                    exclude: Iterable[int] = (), min_score: float | None = None,
+                    index: TfidfIndex | None = None) -> list[Recommendation]: ...
 
     def personal_ranking(self, user: str, limit: int = 10, candidates: Iterable[int] | None = None,
-                         exclude: Iterable[int] = (), min_score: float | None = None) -> list[Recommendation]: ...
+                         exclude: Iterable[int] = (), min_score: float | None = None,
+                         index: TfidfIndex | None = None) -> list[Recommendation]: ...
 
 log = logging.getLogger("paperclub.digest")
 
@@ -158,11 +161,18 @@ class FeedReport:
     updated: int = 0
     rejected: list[str] = field(default_factory=list)
     already: bool = False   # left alone: this announcement was fetched (or tried) a moment ago
+    expected: date | None = None   # the announcement day asked for (a feed may be for a later one)
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["day"] = self.day.isoformat() if self.day else None
+        data["expected"] = self.expected.isoformat() if self.expected else None
         return data
+
+    @property
+    def newer(self) -> bool:
+        """Whether the feed was for a day after the one expected (and taken all the same)."""
+        return self.day is not None and self.expected is not None and self.day > self.expected
 
 
 @dataclass
@@ -217,16 +227,19 @@ class DigestBook:
     """Digest subscriptions and daily digests kept in a library's database.
 
     Built from the parts it uses: the store, an ingester for the papers feeds bring, a ranker
-    to choose each digest's papers, and `papers_changed`, called after papers were written so
-    that the index can follow.
+    to choose each digest's papers, `papers_changed`, called after papers were written so that
+    the index can follow, and `settled_index`, the index to rank with: one holding every paper
+    written, in a vocabulary not due for a refit (waiting for one that runs), so that a digest
+    picks the same papers however quickly the index's background work goes.
     """
 
     def __init__(self, store: Store, ingester: Ingester, ranker: Ranker,
-                 papers_changed: Callable[[], object]):
+                 papers_changed: Callable[[], object], settled_index: Callable[[], TfidfIndex]):
         self.store = store
         self.ingester = ingester
         self.ranker = ranker
         self.papers_changed = papers_changed
+        self.settled_index = settled_index
 
     # -- subscriptions --------------------------------------------------------------------
 
@@ -324,10 +337,10 @@ class DigestBook:
         their day; replacements update papers already in the library and add nothing."""
         day = announcement.day or expected_day
         status = announcement.status
-        if status in DONE_FEEDS and expected_day and announcement.day and announcement.day != expected_day:
+        if status in DONE_FEEDS and expected_day and announcement.day and announcement.day < expected_day:
             status = "stale"
         report = FeedReport(announcement.category, day, status, announcement.message,
-                            rejected=[str(r) for r in announcement.rejected])
+                            rejected=[str(r) for r in announcement.rejected], expected=expected_day)
         with self.store.transaction():
             entries: list[tuple[int, str]] = []
             for kind, records in (("new", announcement.new), ("cross", announcement.cross)):
@@ -367,11 +380,11 @@ class DigestBook:
         return self.store_announcement(announcement, day, now)
 
     def fetch(self, categories: Iterable[str], announce: Announce, now: datetime,
-              force: bool = False) -> list[FeedReport]:
-        """Fetch and keep the current announcement of each category, one after another.
-        Without `force`, a feed already fetched for the current announcement is not fetched
-        again."""
-        day = latest_announcement(now)
+              force: bool = False, day: date | None = None) -> list[FeedReport]:
+        """Fetch and keep the current announcement of each category (or that of `day`), one
+        after another. Without `force`, a feed already fetched for that announcement is not
+        fetched again."""
+        day = day or latest_announcement(now)
         reports = []
         for category in parse_categories(categories):
             done = self.store.feed_fetch(category, day.isoformat())
@@ -388,6 +401,7 @@ class DigestBook:
         nothing to post (already done today, waiting for a feed, or a quiet day)."""
         local_day = now.astimezone(zone(subscription.timezone)).date()
         day = latest_announcement(now)
+        index = self.settled_index()  # before the transaction: it may wait for a refit
         with self.store.transaction():
             if self.store.digest_for(subscription.target, local_day.isoformat()) is not None:
                 return None
@@ -396,7 +410,7 @@ class DigestBook:
             below_floor = False
             if not self.store.digested_announcement(subscription.target, day.isoformat()):
                 if self._feeds_ready(subscription.categories, day):
-                    announce_day, (picks, below_floor) = day, self._choose(subscription, day)
+                    announce_day, (picks, below_floor) = day, self._choose(subscription, day, index)
                 elif not self._given_up(subscription, local_day, now):
                     return None
                 else:
@@ -423,12 +437,13 @@ class DigestBook:
         posting = datetime.combine(local_day, subscription.post_time, tzinfo=zone(subscription.timezone))
         return now >= posting + GIVE_UP_AFTER
 
-    def _choose(self, subscription: Subscription, day: date) -> tuple[list[Recommendation], bool]:
+    def _choose(self, subscription: Subscription, day: date,
+                index: TfidfIndex) -> tuple[list[Recommendation], bool]:
         """The day's papers for a subscriber: followed ones first (a person's always, up to
         MAX_SIZE; in a channel, those members follow, most followed first), then the best of
         the rest by the subscriber's likes, above its floor. Also whether the floor alone left
         nothing: there were new papers to pick, none reached it."""
-        picks = self._picks(subscription, day)
+        picks = self._picks(subscription, day, index)
         return picks, not picks and subscription.min_score is not None and bool(self._candidates(subscription, day))
 
     def _candidates(self, subscription: Subscription, day: date) -> list[int]:
@@ -438,7 +453,7 @@ class DigestBook:
         return [pid for pid in self.store.announced(subscription.categories, day.isoformat(), types)
                 if pid not in delivered]
 
-    def _picks(self, subscription: Subscription, day: date) -> list[Recommendation]:
+    def _picks(self, subscription: Subscription, day: date, index: TfidfIndex) -> list[Recommendation]:
         candidates = self._candidates(subscription, day)
         if not candidates:
             return []
@@ -452,11 +467,11 @@ class DigestBook:
             return followed
         floor = subscription.min_score
         if subscription.kind == "dm":
-            ranked = self.ranker.personal_ranking(subscription.user_id or "", room, rest, min_score=floor)
+            ranked = self.ranker.personal_ranking(subscription.user_id or "", room, rest, min_score=floor, index=index)
         elif subscription.group:
-            ranked = self.ranker.lab_ranking(subscription.group, room, rest, min_score=floor)
+            ranked = self.ranker.lab_ranking(subscription.group, room, rest, min_score=floor, index=index)
         else:
-            ranked = self.ranker.personal_ranking("", room, rest, min_score=floor)
+            ranked = self.ranker.personal_ranking("", room, rest, min_score=floor, index=index)
         return followed + ranked
 
     def _followed(self, subscription: Subscription, candidates: list[int]) -> list[Recommendation]:
@@ -531,12 +546,12 @@ class DigestBook:
     def preview(
         self, categories: str | Iterable[str], now: datetime, *, group: str | None = None,
         user: str | None = None, size: int = DEFAULT_SIZE, cross_lists: bool = False,
-        recipient: str | None = None, min_score: float | None = None,
+        recipient: str | None = None, min_score: float | None = None, day: date | None = None,
     ) -> Preview:
-        """What a digest of these categories would post now, from the announcements already
-        fetched (nothing is recorded or marked delivered)."""
+        """What a digest of these categories would post now (or on the announcement `day`),
+        from the announcements already fetched (nothing is recorded or marked delivered)."""
         names = parse_categories(categories)
-        day = latest_announcement(now)
+        day = day or latest_announcement(now)
         kind = "dm" if user else "channel"
         target = recipient or (person_target(user) if user else "channel:0")
         subscription = Subscription(target=target, kind=kind, categories=names, size=max(1, min(size, MAX_SIZE)),
@@ -547,7 +562,7 @@ class DigestBook:
             feeds[name] = fetch["status"] if fetch else "not fetched"
         types = ("new", "cross") if cross_lists else ("new",)
         candidates = self.store.announced(names, day.isoformat(), types)
-        picks, below_floor = self._choose(subscription, day)
+        picks, below_floor = self._choose(subscription, day, self.settled_index())
         return Preview(day, picks, len(candidates), feeds, below_floor)
 
 

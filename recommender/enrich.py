@@ -28,8 +28,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
 from .arxiv import ArxivClient, ArxivError, search_phrase
 from .merge import (
     MIN_ABSTRACT_SHINGLES,
@@ -40,6 +38,7 @@ from .merge import (
 )
 from .papers import Paper, Record
 from .people import Person
+from .stopwords import english
 
 if TYPE_CHECKING:
     from .ingest import Ingester
@@ -172,7 +171,7 @@ def _plain_runs(abstract: str) -> list[list[str]]:
 
 
 def _is_stop(word: str) -> bool:
-    return word.lower() in ENGLISH_STOP_WORDS
+    return word.lower() in english()
 
 
 # -- judging the answer -----------------------------------------------------------------------

@@ -3,17 +3,24 @@ what went wrong in words (`FileProblem`) instead of an OSError or a hang.
 
 A FIFO would block `open()` until someone writes to it and `/dev/zero` never ends, so a path
 is looked at (`stat`) before it is opened, opened without blocking, and looked at again.
+
+A large file is read as a stream of lines (`survey`, then `TextFile.lines`), never whole: its
+encoding and line count are found by reading it once through, chunk by chunk, without keeping it.
 """
 
 from __future__ import annotations
 
 import codecs
 import errno
+import io
 import os
 import re
 import stat
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 class FileProblem(Exception):
@@ -28,6 +35,7 @@ FALLBACK_ENCODINGS = ("cp1252", "iso8859-1")
 # JabRef's first lines name the file's encoding: `% Encoding: ISO8859_1` (Java's names).
 _DECLARED = re.compile(rb"^[ \t]*%[ \t]*Encoding[ \t]*:[ \t]*([A-Za-z][A-Za-z0-9_.:-]{1,40})", re.MULTILINE)
 _DECLARATION_BYTES = 4096
+CHUNK = 256 * 1024  # what is read of a streamed file at a time, in bytes or characters
 
 
 @dataclass(frozen=True)
@@ -66,18 +74,27 @@ def decode(data: bytes) -> Text:
     when the bytes decode in it, else UTF-8 (a leading BOM dropped) when they are UTF-8, else
     Windows-1252, else Latin-1. Line ends are made `\\n`. Bytes that are neither UTF-8 nor free of
     NUL bytes are binary data, not text: FileProblem."""
-    declared = declared_encoding(data)
-    for encoding in ([declared] if declared else []) + [UTF8]:
-        text = _decoded(data, encoding)
-        if text is not None:
-            return Text(_unix_lines(text), encoding)
-    if b"\0" in data:
-        raise FileProblem(f"not a text file (not UTF-8, and byte {data.index(0)} is NUL)")
-    for encoding in FALLBACK_ENCODINGS:
+    for encoding in _encodings(data[:_DECLARATION_BYTES], lambda: _nul_at(data)):
         text = _decoded(data, encoding)
         if text is not None:
             return Text(_unix_lines(text), encoding)
     raise AssertionError("Latin-1 decodes any bytes")
+
+
+def _encodings(head: bytes, nul_at: Callable[[], int | None]) -> Iterator[str]:
+    """The encodings to try in turn on bytes opening with `head` (see `decode`); `nul_at` tells
+    where the first NUL byte is, asked only when the bytes are not UTF-8."""
+    declared = declared_encoding(head)
+    yield from ([declared] if declared else []) + [UTF8]
+    nul = nul_at()
+    if nul is not None:
+        raise FileProblem(f"not a text file (not UTF-8, and byte {nul} is NUL)")
+    yield from FALLBACK_ENCODINGS
+
+
+def _nul_at(data: bytes) -> int | None:
+    position = data.find(0)
+    return None if position < 0 else position
 
 
 def declared_encoding(data: bytes) -> str | None:
@@ -106,19 +123,122 @@ def _unix_lines(text: str) -> str:
 
 def read_bytes(path: Path, max_bytes: int) -> bytes:
     """The bytes of a regular file, refusing special files and anything over `max_bytes`."""
+    with _opened(path, max_bytes) as handle:
+        return handle.read()
+
+
+@dataclass(frozen=True)
+class TextFile:
+    """A file read as a stream of lines: its encoding (as `decode` would choose it for the
+    whole file) and its number of lines (as `text.count("\\n") + 1` counts them)."""
+
+    path: Path
+    encoding: str
+    line_count: int
+    max_bytes: int
+
+    def lines(self) -> Iterator[str]:
+        """The file's lines, read anew at each call, each ending in `\\n` (the last perhaps
+        not): line ends made `\\n` and a leading BOM dropped, as `read_text` reads it."""
+        with self._stream() as stream:
+            yield from stream
+
+    def read(self) -> str:
+        """The whole text, as `read_text` reads it."""
+        with self._stream() as stream:
+            return stream.read()
+
+    def head(self, chars: int) -> str:
+        """The first `chars` characters."""
+        with self._stream() as stream:
+            return stream.read(chars)
+
+    @contextmanager
+    def _stream(self) -> Iterator[io.TextIOWrapper]:
+        with _opened(self.path, self.max_bytes) as handle:
+            yield _text(handle, self.encoding)
+
+
+def survey(path: Path, max_bytes: int) -> TextFile:
+    """A regular file of at most `max_bytes` bytes, ready to read as a stream of lines: its
+    encoding is chosen as `decode` chooses it, each candidate tried by decoding the file once
+    through, chunk by chunk. Raises FileProblem as `read_text` does."""
+    with _opened(path, max_bytes) as handle:
+        head = handle.read(_DECLARATION_BYTES)
+    for encoding in _encodings(head, lambda: _file_nul_at(path, max_bytes)):
+        lines = _line_count(path, max_bytes, encoding)
+        if lines is not None:
+            return TextFile(path, encoding, lines, max_bytes)
+    raise AssertionError("Latin-1 decodes any bytes")
+
+
+def _line_count(path: Path, max_bytes: int, encoding: str) -> int | None:
+    """The file's number of lines read in `encoding`, or None when it does not decode in it."""
+    newlines = 0
+    with _opened(path, max_bytes) as handle:
+        stream = _text(handle, encoding)
+        try:
+            while chunk := stream.read(CHUNK):
+                newlines += chunk.count("\n")
+        except (UnicodeDecodeError, LookupError):
+            return None
+    return newlines + 1
+
+
+def _file_nul_at(path: Path, max_bytes: int) -> int | None:
+    done = 0
+    with _opened(path, max_bytes) as handle:
+        while chunk := handle.read(CHUNK):
+            position = chunk.find(0)
+            if position >= 0:
+                return done + position
+            done += len(chunk)
+    return None
+
+
+def _text(handle: io.BufferedReader, encoding: str) -> io.TextIOWrapper:
+    """The bytes of `handle` as text in `encoding`, as `decode` reads them."""
+    return io.TextIOWrapper(handle, encoding="utf-8-sig" if encoding == UTF8 else encoding, newline=None)
+
+
+@contextmanager
+def _opened(path: Path, max_bytes: int) -> Iterator[io.BufferedReader]:
+    """A regular file of at most `max_bytes` bytes opened for reading bytes; reading past
+    `max_bytes` (a file that grew) raises FileProblem."""
     try:
         if check_regular_file(path).st_size > max_bytes:
             raise FileProblem(f"file is larger than {describe_size(max_bytes)}")
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
-        with open(fd, "rb", closefd=True) as handle:
-            # Looked at again through the open descriptor, in case the path changed meanwhile.
-            _refuse_special(os.fstat(fd).st_mode)
-            data = handle.read(max_bytes + 1)
     except OSError as exc:
         raise FileProblem(describe_os_error(exc)) from exc
-    if len(data) > max_bytes:
-        raise FileProblem(f"file is larger than {describe_size(max_bytes)}")
-    return data
+    with io.FileIO(fd, "rb", closefd=True) as raw:
+        try:
+            # Looked at again through the open descriptor, in case the path changed meanwhile.
+            _refuse_special(os.fstat(fd).st_mode)
+        except OSError as exc:
+            raise FileProblem(describe_os_error(exc)) from exc
+        yield io.BufferedReader(_Capped(raw, max_bytes), CHUNK)
+
+
+class _Capped(io.RawIOBase):
+    """A raw file that refuses to be read past `max_bytes` bytes."""
+
+    def __init__(self, raw: io.FileIO, max_bytes: int):
+        super().__init__()
+        self.raw, self.max_bytes, self.done = raw, max_bytes, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            count = self.raw.readinto(buffer) or 0
+        except OSError as exc:
+            raise FileProblem(describe_os_error(exc)) from exc
+        self.done += count
+        if self.done > self.max_bytes:
+            raise FileProblem(f"file is larger than {describe_size(self.max_bytes)}")
+        return count
 
 
 def check_regular_file(path: Path, folders: bool = False) -> os.stat_result:

@@ -10,7 +10,6 @@ holding an index keeps a consistent view while the `IndexKeeper` swaps in the ne
 
 from __future__ import annotations
 
-import copy
 import logging
 import os
 import pickle
@@ -19,18 +18,14 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from numbers import Integral
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-from sklearn.preprocessing import normalize
 
-from .counting import Tokenizing, kept_counts, prepare
 from .processes import (
     TEMP_SUFFIX,
     child_environment,
@@ -40,15 +35,16 @@ from .processes import (
     temporary_folder,
     usable_cores,
 )
+from .stopwords import LANGUAGE_MIN_SHARE, LANGUAGE_MIN_WORDS, english, other_languages
 from .text import CJK_CHAR
+from .tfidf import Vectorizer, l2_normalized
 
 if TYPE_CHECKING:
     from .store import Store
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2  # 2: the vocabulary is stored as one string of terms
-MAX_FEATURES = 2**19
+FORMAT_VERSION = 3  # 2: the vocabulary is stored as one string of terms; 3: no scikit-learn object
 REFIT_GROWTH = 0.25
 SMALL_LIBRARY = 2000
 FIT_SAMPLE = 200_000
@@ -57,7 +53,7 @@ TRANSFORM_CHUNK = 50_000
 # answering while the vocabulary is learnt.
 FIT_IN_PROCESS = 20_000
 # From this many new papers on, their vectors are computed in processes beside this one (each
-# costs about a second to start: importing scikit-learn and rebuilding the vocabulary).
+# costs a fraction of a second to start: importing numpy and rebuilding the vocabulary).
 TRANSFORM_ASIDE = 5_000
 TRANSFORM_WORKERS = 2
 
@@ -76,100 +72,9 @@ def category_words(categories: list[str]) -> str:
     return " ".join(CATEGORY_PREFIX + re.sub(r"\W", "_", c.lower()) for c in categories)
 
 
-class _SortingLessVectorizer(TfidfVectorizer):
-    """TfidfVectorizer fitting to exactly the same vocabulary and matrix, faster.
-
-    With `max_features`, scikit-learn sorts every term seen (millions of bigrams that occur
-    once) by name before dropping those outside `min_df`..`max_df`; that sort was about a
-    third of a fit. Here only the terms that survive the document-frequency bounds are
-    sorted, and the others are numbered after them: the choice among the survivors by
-    frequency, their columns and the matrix come out the same, because they depend only on
-    the survivors' order among themselves.
-
-    Counting is faster too, and split between two processes for a large library (see
-    `counting`); the features, their first appearances and so their columns are the same as
-    scikit-learn's.
-
-    Used for fitting only; the fitted vectorizer is turned back into a plain TfidfVectorizer,
-    so persisted indexes stay as they were."""
-
-    def _count_vocab(self, raw_documents, fixed_vocab):
-        if (fixed_vocab or self.analyzer != "word" or self.ngram_range != (1, 2) or self.input != "content"
-                or self.preprocessor is not prepare or self.tokenizer is not None):
-            return super()._count_vocab(raw_documents, fixed_vocab)
-        self.build_analyzer()  # scikit-learn's checks of the settings and stop words
-        tokenizing = Tokenizing(self.token_pattern, frozenset(self.get_stop_words() or ()))
-        docs = list(raw_documents)
-        words = tokenizing.words_split(docs) if getattr(self, "count_aside", False) else tokenizing.words(docs)
-        if not words.numbering:
-            raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
-        vocabulary, counts = kept_counts(words, *self._document_counts(len(docs)))
-        return vocabulary, sp.csr_matrix(counts, dtype=self.dtype)
-
-    def _document_counts(self, n_docs: int) -> tuple[float, float]:
-        """The fewest and the most papers a term may be in to be kept (`min_df`, `max_df`)."""
-        low = float(self.min_df if isinstance(self.min_df, Integral) else self.min_df * n_docs)
-        high = float(self.max_df if isinstance(self.max_df, Integral) else self.max_df * n_docs)
-        return low, high
-
-    def _sort_features(self, X, vocabulary):
-        n_docs, n_terms = X.shape
-        low, high = self._document_counts(n_docs)
-        frequencies = np.bincount(X.indices, minlength=n_terms)
-        survives = (frequencies <= high) & (frequencies >= low)
-        terms = list(vocabulary)
-        columns = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(terms))
-        chosen = np.flatnonzero(survives[columns])
-        names = [terms[i] for i in chosen]
-        order = sorted(range(len(names)), key=names.__getitem__)  # terms are unique: by name alone
-        ordered_columns = columns[chosen][order]
-        map_index = np.full(n_terms, -1, dtype=np.int64)
-        map_index[ordered_columns] = np.arange(len(order))
-        rest = np.flatnonzero(map_index < 0)
-        map_index[rest] = np.arange(len(order), n_terms)
-        vocabulary.clear()
-        vocabulary.update(zip(map(names.__getitem__, order), range(len(order))))
-        X.indices = map_index.astype(X.indices.dtype).take(X.indices, mode="clip")
-        return X
-
-    def _limit_features(self, X, vocabulary, high=None, low=None, limit=None):
-        """scikit-learn's choice of the terms to keep, with the vocabulary rebuilt at once
-        rather than term by term (a second at 100,000 papers)."""
-        if high is None or low is None:
-            return super()._limit_features(X, vocabulary, high, low, limit)
-        papers = np.bincount(X.indices, minlength=X.shape[1])
-        within = (papers <= high) & (papers >= low)
-        kept = np.flatnonzero(within)
-        if limit is not None and len(kept) > limit:
-            totals = np.asarray(X.sum(axis=0)).ravel()
-            kept = np.sort(kept[(-totals[within]).argsort()[:limit]])
-        if len(kept) == 0:
-            raise ValueError("After pruning, no terms remain. Try a lower min_df or a higher max_df.")
-        if len(kept) == X.shape[1]:
-            return X
-        terms = np.empty(X.shape[1], dtype=object)
-        terms[np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))] = list(vocabulary)
-        vocabulary.clear()
-        vocabulary.update(zip(terms[kept].tolist(), range(len(kept))))
-        return X[:, kept]
-
-
-def new_vectorizer(n_docs: int) -> TfidfVectorizer:
-    return _SortingLessVectorizer(
-        preprocessor=prepare,
-        stop_words="english",
-        ngram_range=(1, 2),
-        min_df=2 if n_docs >= 50 else 1,
-        max_df=0.5 if n_docs >= 50 else 1.0,
-        sublinear_tf=True,
-        max_features=MAX_FEATURES,
-        dtype=np.float32,
-    )
-
-
 @dataclass
 class TfidfIndex:
-    vectorizer: TfidfVectorizer
+    vectorizer: Vectorizer
     matrix: sp.csr_matrix
     ids: np.ndarray
     fitted_docs: int
@@ -179,6 +84,8 @@ class TfidfIndex:
     postings: sp.csr_matrix = field(init=False, repr=False)
     row_of: dict[int, int] = field(init=False, repr=False)
     _terms: np.ndarray | None = field(init=False, repr=False, default=None)
+    # For each term, one bit for each of `other_languages()` (in its order) whose stop word it is.
+    _language_bits: np.ndarray | None = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
         self._refresh_lookups()
@@ -186,20 +93,16 @@ class TfidfIndex:
     @classmethod
     def fit(cls, ids: list[int], docs: list[str], synced_to: str = "", library_id: str = "",
             count_aside: bool = True) -> TfidfIndex:
-        """Learn the vocabulary and weights of `docs`. With `count_aside`, half of a large
-        library's words are counted in a process beside this one (see `counting`); a refit,
-        which runs beside people's requests, leaves that core to them."""
-        vectorizer = new_vectorizer(len(docs))
-        vectorizer.count_aside = count_aside
+        """Learn the vocabulary and weights of `docs` (see `tfidf`). With `count_aside`, half
+        of a large library's words are counted in a process beside this one (see `counting`);
+        a refit, which runs beside people's requests, leaves that core to them."""
         if len(docs) > FIT_SAMPLE:
-            matrix = _fit_on_sample(vectorizer, docs)
+            vectorizer, matrix = _fit_on_sample(docs, count_aside)
         elif docs:
-            matrix = vectorizer.fit_transform(docs)
+            vectorizer, matrix = Vectorizer.fit(docs, count_aside)
         else:
-            vectorizer.fit(["empty library"])
-            matrix = sp.csr_matrix((0, len(vectorizer.vocabulary_)), dtype=np.float32)
-        del vectorizer.count_aside
-        vectorizer.__class__ = TfidfVectorizer  # no state of its own: see _SortingLessVectorizer
+            vectorizer, _ = Vectorizer.fit(["empty library"])
+            matrix = sp.csr_matrix((0, len(vectorizer.vocabulary)), dtype=np.float32)
         return cls(vectorizer, sp.csr_matrix(matrix, dtype=np.float32), np.asarray(ids, dtype=np.int64),
                    fitted_docs=len(docs), synced_to=synced_to, library_id=library_id)
 
@@ -216,8 +119,8 @@ class TfidfIndex:
         whose sort of the whole vocabulary (half a million terms) holds the GIL for a second
         and stalls every other thread; the loop lets them run and is faster too."""
         if self._terms is None:
-            terms = np.empty(len(self.vectorizer.vocabulary_), dtype=object)
-            for term, column in self.vectorizer.vocabulary_.items():
+            terms = np.empty(len(self.vectorizer.vocabulary), dtype=object)
+            for term, column in self.vectorizer.vocabulary.items():
                 terms[column] = term
             self._terms = terms
         return self._terms
@@ -241,6 +144,7 @@ class TfidfIndex:
             synced_to=max(self.synced_to, synced_to), library_id=self.library_id,
         )
         grown._terms = self._terms
+        grown._language_bits = self._language_bits
         return grown
 
     def vectors(self, docs: list[str]) -> sp.csr_matrix:
@@ -252,7 +156,7 @@ class TfidfIndex:
                 return transform_aside(self.vectorizer, self.terms, docs)
             except (OSError, RuntimeError, pickle.UnpicklingError, EOFError) as exc:
                 log.warning("Transforming aside failed (%s); transforming here", exc)
-        return sp.csr_matrix(self.vectorizer.transform(docs), dtype=np.float32)
+        return self.vectorizer.transform(docs)
 
     def needs_refit(self) -> bool:
         """Refit when the library has outgrown the vocabulary: it grew by a quarter since the
@@ -302,20 +206,49 @@ class TfidfIndex:
         if not len(common):
             return []
         weights = data[a][in_a] * data[b][in_b]
-        return self.telling_terms(common[np.argsort(-weights)], limit)
+        return self.telling_terms(common[np.argsort(-weights)], limit, [row, other])
 
-    def telling_terms(self, columns: np.ndarray, limit: int) -> list[str]:
+    def telling_terms(self, columns: np.ndarray, limit: int, rows: Sequence[int]) -> list[str]:
         """The first `limit` terms of some columns (most important first) that mean something
-        to a reader, skipping one that repeats a word already chosen."""
+        to a reader, skipping one that repeats a word already chosen. `rows` are the papers the
+        terms come from: the stop words of the languages they are written in are left out."""
+        stop_words = english().union(*(other_languages()[code] for code in self.languages(rows)))
         chosen: list[str] = []
         for column in columns[: limit * 8]:
             term = str(self.terms[column])
-            if not _telling(term) or any(term in other or other in term for other in chosen):
+            if not _telling(term, stop_words) or any(term in other or other in term for other in chosen):
                 continue
             chosen.append(term)
             if len(chosen) == limit:
                 break
         return chosen
+
+    def languages(self, rows: Sequence[int]) -> set[str]:
+        """The languages other than English that some of these papers are written in, told by
+        the share of their terms that are that language's stop words (see `stopwords`)."""
+        if self._language_bits is None:
+            bits = np.zeros(self.matrix.shape[1], dtype=np.int64)
+            vocabulary = self.vectorizer.vocabulary
+            for bit, words in enumerate(other_languages().values()):
+                columns = np.fromiter((vocabulary[w] for w in words if w in vocabulary), dtype=np.int64)
+                bits[columns] |= 1 << bit
+            self._language_bits = bits
+        # A request's reasons ask this of every result: its terms are read straight from the
+        # matrix's arrays, and a paper with no stop word of another language costs no more.
+        indptr, indices = self.matrix.indptr, self.matrix.indices
+        terms = [indices[indptr[row]:indptr[row + 1]] for row in rows]
+        marks = self._language_bits[np.concatenate(terms)] if terms else np.zeros(0, dtype=np.int64)
+        if not marks.any():
+            return set()
+        lengths = np.fromiter((len(t) for t in terms), dtype=np.int64, count=len(terms))
+        owner = np.repeat(np.arange(len(lengths)), lengths)
+        needed = np.maximum(LANGUAGE_MIN_WORDS, LANGUAGE_MIN_SHARE * lengths)
+        found = set()
+        for bit, code in enumerate(other_languages()):
+            hit = (marks >> bit) & 1
+            if hit.any() and (np.bincount(owner, weights=hit, minlength=len(lengths)) >= needed).any():
+                found.add(code)
+        return found
 
     # -- persistence -----------------------------------------------------------------------
 
@@ -326,10 +259,8 @@ class TfidfIndex:
         characters and spaces), not as the vectorizer's dict: pickling a dict of half a million
         terms takes seconds, all of them holding the GIL, so every reader thread stalled."""
         path = Path(path)
-        vectorizer = copy.copy(self.vectorizer)
-        del vectorizer.vocabulary_
         state = {
-            "format": FORMAT_VERSION, "vectorizer": vectorizer, "terms": "\n".join(self.terms),
+            "format": FORMAT_VERSION, "vectorizer": self.vectorizer.state(), "terms": "\n".join(self.terms),
             "matrix": self.matrix, "ids": self.ids, "fitted_docs": self.fitted_docs,
             "added_since_fit": self.added_since_fit, "synced_to": self.synced_to,
             "library_id": self.library_id,
@@ -346,19 +277,22 @@ class TfidfIndex:
 
     @classmethod
     def load(cls, path: str | Path) -> TfidfIndex | None:
-        """The persisted index, or None when missing, unreadable or of another format."""
+        """The persisted index, or None when missing, unreadable or of another format. An
+        index of format 2 (which held a scikit-learn vectorizer, and so imported scikit-learn
+        to be read) is read once more, its weights taken over."""
         try:
             with open(path, "rb") as handle:
                 state = pickle.load(handle)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
             return None
-        if not isinstance(state, dict) or state.get("format") != FORMAT_VERSION:
+        if not isinstance(state, dict) or state.get("format") not in (2, FORMAT_VERSION):
             return None
         terms = state["terms"].split("\n") if state["terms"] else []
-        vectorizer = state["vectorizer"]
-        # A loop, not dict(zip(...)): hashing half a million new strings in one call would
-        # hold the GIL for a third of a second.
-        vectorizer.vocabulary_ = {term: column for column, term in enumerate(terms)}
+        weights = state["vectorizer"]
+        if state["format"] == 2:
+            weights = {"token_pattern": weights.token_pattern, "idf": np.asarray(weights.idf_, dtype=np.float32),
+                       "stop_words": "\n".join(sorted(weights.get_stop_words() or ()))}
+        vectorizer = Vectorizer.from_state(weights, terms)
         index = cls(
             vectorizer, state["matrix"], state["ids"], state["fitted_docs"],
             state["added_since_fit"], state["synced_to"], state["library_id"],
@@ -422,7 +356,8 @@ class IndexKeeper:
 
     def sync(self, refit_in_background: bool = False) -> TfidfIndex:
         """Bring the index up to date with the library and return it. A refit that is due
-        runs now, or with `refit_in_background` on a thread of its own."""
+        runs now (or, when one already runs in the background, is waited for), or with
+        `refit_in_background` on a thread of its own."""
         with self._lock:
             latest = self._store.last_update()
             index = self._index or self._load()
@@ -450,24 +385,47 @@ class IndexKeeper:
             if refit_in_background:
                 self._refit_soon()
             else:
-                index = self.refit()
+                index = self._refit_if_due()
         return index
+
+    def settled(self) -> TfidfIndex:
+        """The index holding every paper written so far, in a vocabulary not due for a refit: a
+        refit that is due runs here or, when it already runs in the background, is waited for.
+        Whatever the threads' timing, the same papers get the same scores; digests rank with
+        it (new papers scored in the vocabulary from before them score differently once it is
+        refitted with them, enough to cross a relevance floor or swap two papers). The papers
+        are added under the writers' lock, the refit is not: a writer never waits for it."""
+        index = self.sync(refit_in_background=True)
+        return self._refit_if_due() if index.needs_refit() else index
 
     def refit(self) -> TfidfIndex:
         """Learn the vocabulary anew, aside, and swap the result in."""
         with self._refit_lock:
-            fitted = self._fit_aside(self._store.last_update())
-            _ = fitted.terms  # built here rather than by the first reader after the swap
-            with self._lock:
-                if self._closed:
-                    return fitted
-                latest = self._store.last_update()
-                if latest > fitted.synced_to:
-                    ids, docs = index_docs(self._store, fitted.synced_to)
-                    fitted = fitted.with_added(ids, docs, latest)
-                self._index = fitted
-                self._save(fitted)
-            return fitted
+            return self._refit_locked()
+
+    def _refit_if_due(self) -> TfidfIndex:
+        """Refit unless the index no longer needs it: a refit that held the lock meanwhile (one
+        running in the background when this was called) is waited for, not repeated."""
+        with self._refit_lock:
+            index = self._index
+            if index is not None and not index.needs_refit():
+                return index
+            return self._refit_locked()
+
+    def _refit_locked(self) -> TfidfIndex:
+        """`refit`, the refit lock held."""
+        fitted = self._fit_aside(self._store.last_update())
+        _ = fitted.terms  # built here rather than by the first reader after the swap
+        with self._lock:
+            if self._closed:
+                return fitted
+            latest = self._store.last_update()
+            if latest > fitted.synced_to:
+                ids, docs = index_docs(self._store, fitted.synced_to)
+                fitted = fitted.with_added(ids, docs, latest)
+            self._index = fitted
+            self._save(fitted)
+        return fitted
 
     def wait(self) -> None:
         """Wait for the work running in the background (a refit, a catch-up)."""
@@ -496,7 +454,7 @@ class IndexKeeper:
 
     def _refit_quietly(self) -> None:
         try:
-            self.refit()
+            self._refit_if_due()
         except Exception:
             log.exception("Refitting the index failed; the previous index stays in use")
 
@@ -555,20 +513,18 @@ def fit_file(db_path: str, out: str, synced_to: str, library_id: str) -> None:
     TfidfIndex.fit(ids, docs, synced_to=synced_to, library_id=library_id, count_aside=False).save(out)
 
 
-def transform_aside(vectorizer: TfidfVectorizer, terms: np.ndarray, docs: list[str],
+def transform_aside(vectorizer: Vectorizer, terms: np.ndarray, docs: list[str],
                     workers: int | None = None) -> sp.csr_matrix:
-    """`vectorizer.transform(docs)` as float32 CSR, computed by `workers` processes of their
-    own (`python -m recommender.index --transform`, below the threads answering people), each
-    on a consecutive chunk of the documents. The vectorizer goes to them as `save` writes it:
-    without its vocabulary dict, whose pickling would hold the GIL for seconds."""
+    """`vectorizer.transform(docs)`, computed by `workers` processes of their own (`python -m
+    recommender.index --transform`, below the threads answering people), each on a consecutive
+    chunk of the documents. The vectorizer goes to them as `save` writes it: without its
+    vocabulary dict, whose pickling would hold the GIL for seconds."""
     workers = workers or min(TRANSFORM_WORKERS, usable_cores())
-    plain = copy.copy(vectorizer)
-    del plain.vocabulary_
     size = -(-len(docs) // workers)
     with temporary_folder("transform") as folder:
         shared = Path(folder) / "vectorizer.pickle"
         with open(shared, "wb") as out:
-            pickle.dump((plain, "\n".join(terms)), out, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((vectorizer.state(), "\n".join(terms)), out, protocol=pickle.HIGHEST_PROTOCOL)
         children = []
         try:
             for number, start in enumerate(range(0, len(docs), size)):
@@ -597,38 +553,35 @@ def transform_aside(vectorizer: TfidfVectorizer, terms: np.ndarray, docs: list[s
 def transform_file(shared: str, chunk: str, result: str) -> None:
     """In a transform process: the rows of the documents in `chunk`, written to `result`."""
     with open(shared, "rb") as handle:
-        vectorizer, terms = pickle.load(handle)
-    vectorizer.vocabulary_ = {term: column for column, term in enumerate(terms.split("\n") if terms else [])}
+        weights, terms = pickle.load(handle)
+    vectorizer = Vectorizer.from_state(weights, terms.split("\n") if terms else [])
     with open(chunk, "rb") as handle:
         docs = pickle.load(handle)
-    rows = sp.csr_matrix(vectorizer.transform(docs), dtype=np.float32)
+    rows = vectorizer.transform(docs)
     temp = Path(result + TEMP_SUFFIX)
     with open(temp, "wb") as out:
         pickle.dump(rows, out, protocol=pickle.HIGHEST_PROTOCOL)
     temp.replace(result)
 
 
-def _fit_on_sample(vectorizer: TfidfVectorizer, docs: list[str]) -> sp.csr_matrix:
+def _fit_on_sample(docs: list[str], count_aside: bool) -> tuple[Vectorizer, sp.csr_matrix]:
     """Fit the vocabulary and idf on a seeded sample of a large library, then transform it all
     in chunks: the full bigram dictionary of a million abstracts would not fit in memory, and a
     200,000-paper sample already holds every term frequent enough to survive min_df."""
     sample = np.random.default_rng(0).choice(len(docs), FIT_SAMPLE, replace=False)
-    vectorizer.fit([docs[i] for i in sample])
-    chunks = [
-        sp.csr_matrix(vectorizer.transform(docs[start:start + TRANSFORM_CHUNK]), dtype=np.float32)
-        for start in range(0, len(docs), TRANSFORM_CHUNK)
-    ]
-    return sp.vstack(chunks, format="csr")
+    vectorizer, _ = Vectorizer.fit([docs[i] for i in sample], count_aside)
+    chunks = [vectorizer.transform(docs[start:start + TRANSFORM_CHUNK]) for start in range(0, len(docs), TRANSFORM_CHUNK)]
+    return vectorizer, sp.vstack(chunks, format="csr")
 
 
-def _telling(term: str) -> bool:
+def _telling(term: str, stop_words: frozenset[str]) -> bool:
     """Whether a term means something to a reader: no stop word, TeX command name, lone digits
     or letters."""
     words = term.split()
     if any(w.startswith(CATEGORY_PREFIX) for w in words):
         return False
     return all(
-        w not in ENGLISH_STOP_WORDS and w not in TEX_WORDS and not w.isdigit() and (len(w) > 2 or CJK_CHAR.match(w))
+        w not in stop_words and w not in TEX_WORDS and not w.isdigit() and (len(w) > 2 or CJK_CHAR.match(w))
         for w in words
     )
 
@@ -640,7 +593,7 @@ def normalized_sum(matrix: sp.csr_matrix) -> sp.csr_matrix:
     ones = sp.csr_matrix(np.ones((1, matrix.shape[0]), dtype=np.float32))
     total = sp.csr_matrix(ones @ matrix, dtype=np.float32)
     total.sort_indices()
-    return normalize(total)
+    return l2_normalized(total)
 
 
 if __name__ == "__main__":

@@ -12,9 +12,8 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .papers import Follow, Interest, Paper, Recommendation, Record, Signal
+from .papers import CoLikeWeight, Follow, Interest, Paper, Recommendation, Record, Signal
 from .processes import remove_dead_folders, remove_stale_temporaries
-from .search import Finder, SearchResult
 from .store import Store
 
 if TYPE_CHECKING:
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
     from .ingest import ArxivAddition, Ingester, IngestReport, ProgressCallback
     from .reading_list import ImportReport, Upload
     from .recommend import Recommender
+    from .search import Finder, SearchResult
 
 T = TypeVar("T")
 SEEDED_KEY = "seeded"
@@ -58,7 +58,7 @@ class Library:
         self._recommender: Recommender | None = None
         self._digests: DigestBook | None = None
         self._club: Club | None = None
-        self.finder = Finder(self.store)
+        self._finder: Finder | None = None
         if self.store.get_meta(LIBRARY_ID_KEY) is None:
             self.store.set_meta(LIBRARY_ID_KEY, uuid.uuid4().hex)
         if self.index_path is not None:
@@ -94,6 +94,13 @@ class Library:
         return part
 
     @property
+    def finder(self) -> Finder:
+        """Papers by reference, close titles and full-text search (see `search.Finder`)."""
+        from .search import Finder
+
+        return self._part("_finder", lambda: Finder(self.store))
+
+    @property
     def ingester(self) -> Ingester:
         from .ingest import Ingester
 
@@ -117,7 +124,7 @@ class Library:
         from .digest import DigestBook
 
         return self._part("_digests", lambda: DigestBook(
-            self.store, self.ingester, self.recommender, self.papers_changed))
+            self.store, self.ingester, self.recommender, self.papers_changed, self.settled_index))
 
     @property
     def club(self) -> Club:
@@ -208,8 +215,8 @@ class Library:
 
     def _load_index_code_aside(self) -> None:
         """Import the index's code on a thread of its own while files are read: the index is
-        brought up to date after them, and importing scikit-learn costs a second of CPU that a
-        process waiting on its parsing process (a large file) has to spare."""
+        brought up to date after them, and importing numpy and SciPy costs a quarter of a second of
+        CPU that a process waiting on its parsing process (a large file) has to spare."""
         if self._keeper is None and f"{__package__}.index" not in sys.modules:
             threading.Thread(target=importlib.import_module, args=(f"{__package__}.index",),
                              name="paperclub-index-import", daemon=True).start()
@@ -255,6 +262,11 @@ class Library:
         """The index brought up to date with the library, refitted first if that is due."""
         return self.keeper.sync()
 
+    def settled_index(self) -> TfidfIndex:
+        """The index holding every paper written, refitted if due, waiting for a refit running in
+        the background: the one digests rank with (see `IndexKeeper.settled`)."""
+        return self.keeper.settled()
+
     # -- likes -----------------------------------------------------------------------------
 
     def like(self, user: str, ref: str | int, group: str | None = None) -> Paper:
@@ -291,12 +303,13 @@ class Library:
 
         return backup_database(self.store.path, target)
 
-    def rotating_backup(self, folder: str | Path, keep: int, now: datetime) -> Path | None:
-        """The daily backup in `folder`, when one is due, keeping the `keep` newest (see
-        `backup.rotating_backup`); None when none was due."""
+    def rotating_backup(self, folder: str | Path, keep: int, now: datetime, hour: int) -> Path | None:
+        """The nightly backup in `folder`, when one is due at the local time `now` (the clock has
+        struck `hour` since the newest), keeping the `keep` newest (see `backup.rotating_backup`);
+        None when none was due."""
         from .backup import rotating_backup
 
-        return rotating_backup(self.store.path, folder, keep, now)
+        return rotating_backup(self.store.path, folder, keep, now, hour)
 
     def export(self, fmt: str = "bibtex", user: str | None = None, group: str | None = None,
                club: str | None = None, now: datetime | None = None) -> Exported:
@@ -323,7 +336,7 @@ class Library:
     @property
     def colleague_weight(self) -> float | None:
         """How much co-likes count beside text in every group; None (the default): the weight
-        each group learned from its own likes (0, text alone, until it has learned one)."""
+        each group learned from its own likes (a fixed 0.5 until it has learned one)."""
         return self.recommender.colleague_weight
 
     @colleague_weight.setter
@@ -334,6 +347,11 @@ class Library:
         """Choose a group's co-like weight from its own held-out likes now, and keep it (this
         also happens by itself, on a thread, as a large group's likes grow)."""
         return self.recommender.learn_blend(str(group), seed)
+
+    def co_like_weight(self, group: str) -> CoLikeWeight:
+        """How much colleagues' co-likes count in a group's recommendations, and the held-out
+        figures the group chose that weight on (see `learn_blend`)."""
+        return self.recommender.co_like_weight(str(group))
 
     def _likes_imported(self, user: str, paper_ids: Iterable[int], group: str | None) -> None:
         for paper_id in paper_ids:

@@ -230,10 +230,12 @@ class Paper(Fields):
 class PaperNotFound(LookupError):
     """A reference that names no paper, or more than one; carries the closest titles."""
 
-    def __init__(self, ref: str, suggestions: list[str], ambiguous: bool = False, message: str | None = None):
+    def __init__(self, ref: str, suggestions: list[str], ambiguous: bool = False, message: str | None = None,
+                 doi: str | None = None):
         self.ref = ref
         self.suggestions = suggestions
         self.ambiguous = ambiguous
+        self.doi = doi  # the DOI the reference named, when it named one
         shown = ref if len(ref) <= 80 else ref[:77] + "..."
         head = f"'{shown}' matches several papers" if ambiguous else f"No paper matches '{shown}'"
         if suggestions:
@@ -242,6 +244,8 @@ class PaperNotFound(LookupError):
         super().__init__(message or head)
 
 
+# The emphasis of a reason ("shares *gaussian* with *Title*"): Markdown, as Discord shows it.
+EMPHASIS = re.compile(r"\*([^*\n]+)\*")
 NEW_ARXIV_ID = re.compile(r"(?<![\d.])(\d{4}\.\d{4,5})(?:v(\d+))?(?![\d])")
 OLD_ARXIV_ID = re.compile(r"(?<![\w.-])([a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?(?!\d)")
 ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf|html)/", re.IGNORECASE)
@@ -306,10 +310,20 @@ class Recommendation:
     score: float
     reason: str
 
+    @property
+    def plain_reason(self) -> str:
+        """The reason without its emphasis marks (`shares *gaussian*` → `shares gaussian`)."""
+        return EMPHASIS.sub(r"\1", self.reason)
+
+    @property
+    def highlighted(self) -> list[str]:
+        """What the reason sets in emphasis, in order: the words shared, titles, follows."""
+        return EMPHASIS.findall(self.reason)
+
     def to_dict(self) -> dict:
         data = self.paper.to_dict()
         data.pop("sources", None)
-        return {**data, "score": round(self.score, 4), "reason": self.reason}
+        return {**data, "score": round(self.score, 4), "reason": self.plain_reason, "highlighted": self.highlighted}
 
 
 @dataclass(frozen=True)
@@ -351,6 +365,38 @@ class Interest:
             "examples": [{"id": p.id, "title": p.title, "arxiv_id": p.arxiv_id, "url": p.url} for p in self.examples],
             "paper_ids": list(self.paper_ids),
         }
+
+
+@dataclass(frozen=True)
+class CoLikeWeight:
+    """How much colleagues' co-likes count beside a person's own likes in a group's
+    recommendations: the weight the group learned from its held-out likes (`learned`), with the
+    held-out recall@20 it scored and text alone's, or, while the group is too small to learn
+    one, the fixed weight every lab had before."""
+
+    weight: float
+    learned: bool
+    recall: float = 0.0
+    text_recall: float = 0.0
+    members: int = 0
+    likes: int = 0
+
+    def describe(self) -> str:
+        """One sentence on the weight and what it was chosen on."""
+        if not self.learned:
+            return (f"Colleagues' co-likes count ×{self.weight:g} beside the text of one's own likes here: a fixed "
+                    "weight until the group has enough members with likes to learn its own.")
+        figures = (f"held-out recall@20 {self.recall:.3f}, text alone {self.text_recall:.3f}; "
+                   f"{self.members:,} members, {self.likes:,} likes")
+        if self.weight == 0:
+            return ("Recommendations here come from the text of one's own likes alone: on this group's held-out "
+                    f"likes, colleagues' co-likes found no more ({figures}).")
+        return (f"Colleagues' co-likes count ×{self.weight:g} beside the text of one's own likes here, the weight "
+                f"this group learned from its own held-out likes ({figures}).")
+
+    def to_dict(self) -> dict:
+        return {"weight": self.weight, "learned": self.learned, "recall": self.recall,
+                "text_recall": self.text_recall, "members": self.members, "likes": self.likes}
 
 
 class InterestNotFound(LookupError):

@@ -4,8 +4,12 @@ Parsing (format detection, JSON or CSV or XML, cleaning TeX) and shingling abstr
 duplicate check cost as much as writing the papers. For a large file both run in a process of
 their own (`python -m recommender.parsing`) while this one writes, so the cores work at once;
 records arrive pickled in batches through a pipe, whose buffer keeps the parser from running
-far ahead of the writer. A large file of one record a line (arXiv's snapshot) is parsed by a
-process a core, each taking its turn of blocks of lines.
+far ahead of the writer. A large file of one record a line (arXiv's snapshot) or BibTeX is parsed
+by a process a core, each taking its turn of blocks.
+
+A file is streamed (`files.survey`, `sources.read_part`): its formats are read entry by entry
+from its lines, and the records go on in batches as they are parsed, so that memory does not
+grow with the file (the feed and listing formats, which are read whole, excepted).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
 from . import sources
-from .files import UTF8, FileProblem, read_text
+from .files import UTF8, FileProblem, survey
 from .merge import abstract_sketch, shingles, sketch
 from .papers import Record, Rejection
 from .processes import child_environment, last_words, module_command, run_in_background, usable_cores
@@ -102,11 +106,14 @@ def told(exc: BaseException) -> ParseProblem:
 
 
 def guarded(items: Iterator[T]) -> Iterator[T]:
-    """The items, a parser's own failure on the way raised as a ParseProblem (`told`)."""
+    """The items, a parser's own failure on the way raised as a ParseProblem (`told`), as is a
+    file that can no longer be read part-way through."""
     try:
         yield from items
     except PARSER_FAILURES as exc:
         raise told(exc) from None
+    except FileProblem as exc:
+        raise ParseProblem(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -122,15 +129,15 @@ class _Head:
 def _parse_part(path: Path, label: str, today: date, part: int,
                 parts: int) -> tuple[_Head, Iterator[Iterator[Record | Rejection]]]:
     """The format, line count, parts and encoding of a file, and part `part`'s blocks of
-    records (see `sources.parse_part`)."""
+    records, read from the file as they are asked for (see `sources.read_part`)."""
     try:
-        read = read_text(path, MAX_FILE_BYTES)
-        fmt, parts, blocks = sources.parse_part(read.text, label, today, part, parts, BATCH)
+        file = survey(path, MAX_FILE_BYTES)
+        fmt, parts, blocks = sources.read_part(file, label, today, part, parts, BATCH)
     except (FileProblem, sources.UnknownFormat) as exc:
         raise ParseProblem(str(exc)) from exc
     except PARSER_FAILURES as exc:
         raise told(exc) from None
-    return _Head(fmt, read.text.count("\n") + 1, parts, read.encoding), blocks
+    return _Head(fmt, file.line_count, parts, file.encoding), blocks
 
 
 def prepare(item: Record | Rejection) -> Prepared | Rejection:
@@ -149,7 +156,7 @@ def _parse_aside(path: Path, label: str, today: date) -> ParsedFile:
     the end.
 
     A file of one record a line is parsed by as many processes at once as there are cores,
-    each taking every so many blocks of lines (see `sources.parse_part`); their batches are
+    each taking every so many blocks of lines (see `sources.read_part`); their batches are
     read in turn, which gives the records in the file's order. Each process waits on its pipe
     while the writer reads the others', so none runs far ahead. When the file's opening looks
     like such a format, all start at once; the first tells how many parts there are."""
@@ -277,9 +284,11 @@ def _parse_to(out: BinaryIO, path: str, label: str, today: date, part: int, part
             items = guarded(map(sent, block))
             if head.parts > 1:
                 send("batch", list(items))
+                gc.collect()
                 continue
             while batch := list(itertools.islice(items, BATCH)):
                 send("batch", batch)
+                gc.collect()
         send("end", None)
     except ParseProblem as exc:
         send("error", str(exc))
@@ -296,6 +305,9 @@ if __name__ == "__main__":
     # A parsing process makes a few hundred thousand small objects that live until their batch
     # is sent: at the default thresholds the collector ran over them again and again (a tenth of
     # the parsing). Collections still come, less often; what was imported is left out of them.
+    # bibtexparser's blocks hold reference cycles, which the rarer collections let pile up (a
+    # parsing process of a 150 MB .bib grew to 146 MB): a full collection after each batch sent,
+    # over the little that is alive then, frees them at no measurable cost.
     gc.freeze()
     gc.set_threshold(*parsing.PARSING_GC_THRESHOLDS)
     parsing._parse_to(sys.stdout.buffer, sys.argv[1], sys.argv[2], date.fromisoformat(sys.argv[3]),

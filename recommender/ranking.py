@@ -9,6 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .index import TfidfIndex, normalized_sum
+from .text import cut_at_word
 
 DISLIKE_WEIGHT = 0.6
 PROFILE_TERMS = 400
@@ -149,4 +150,4 @@ def explain(index: TfidfIndex, row: int, other: int, other_title: str, relation:
 
 
 def short(title: str, limit: int = 70) -> str:
-    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+    return cut_at_word(title, limit)

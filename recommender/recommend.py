@@ -17,7 +17,7 @@ import numpy as np
 from . import blend, interests, ranking
 from .colikes import CoLikes
 from .index import TfidfIndex
-from .papers import Interest, InterestNotFound, Paper, PaperNotFound, Recommendation
+from .papers import CoLikeWeight, Interest, InterestNotFound, Paper, PaperNotFound, Recommendation
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,14 @@ class _Strand:
     label: str
 
 
+@dataclass(frozen=True)
+class _Grouping:
+    """A person's likes as interests (rows, largest first) and the label each goes by."""
+
+    groups: list[list[int]]
+    labels: list[str]
+
+
 class Recommender:
     """Ranks the library's papers against people's likes, with the index `index()` hands out."""
 
@@ -63,11 +71,17 @@ class Recommender:
         self._learners: list[threading.Thread] = []
         self._pending: dict[str, list[tuple[str, int, str | None, str | None]]] = {}
         self._like_counts: dict[str, int] = {}
+        # Following what other processes write (see `follow_other_processes`): the database's
+        # count of their commits when last looked at, the groups being caught up with the
+        # likes changed here meanwhile, and those to catch up once more when that ends.
+        self._written_elsewhere: int | None = None
+        self._touched: dict[str, set[tuple[str, int]]] = {}
+        self._again: set[str] = set()
         self._colikes_lock = threading.Lock()
         self.max_interests = interests.MAX_INTERESTS
         self._random = random_module.Random(seed)
         self._random_lock = threading.Lock()
-        self._groupings: OrderedDict[tuple, tuple[weakref.ref[TfidfIndex], list[list[int]]]] = OrderedDict()
+        self._groupings: OrderedDict[tuple, tuple[weakref.ref[TfidfIndex], _Grouping]] = OrderedDict()
         self._groupings_lock = threading.Lock()
 
     def recommend(self, user: str, limit: int = 10, group: str | None = None) -> list[Recommendation]:
@@ -122,6 +136,7 @@ class Recommender:
         """The group's co-like neighbours, kept up to date by `signal_changed` once built. A
         group of up to `BUILD_HERE_LIKES` likes is built here on first need; a larger one on a
         thread of its own, and None (text alone) is the answer until it is swapped in."""
+        self.follow_other_processes()
         with self._colikes_lock:
             found = self._colikes.get(group)
             building = group in self._pending
@@ -135,6 +150,7 @@ class Recommender:
     def rebuild_colikes(self, group: str) -> CoLikes:
         """Build the group's co-likes aside from its likes, then swap them in; likes, unlikes
         and "not for me" made meanwhile are applied to the new one before the swap."""
+        self.follow_other_processes()
         with self._colikes_lock:
             self._pending.setdefault(group, [])
         try:
@@ -148,7 +164,65 @@ class Recommender:
                 _apply(built, group, *change)
             self._colikes[group] = built
             self._like_counts[group] = len(built)
+            again = group in self._again
+        if again:
+            self._catch_up_soon(group)
         return built
+
+    def follow_other_processes(self) -> None:
+        """When another process has written to the database since the last look (a `paperclub
+        like` or an import beside the bot), bring each group's co-likes in step with the likes
+        stored and forget the weights remembered (another process may have learned one). The
+        look is one cheap question to SQLite on each request; a large group is caught up on a
+        thread of its own, the co-likes it had answering meanwhile."""
+        version = self.store.written_elsewhere()
+        with self._colikes_lock:
+            if version is None or version == self._written_elsewhere:
+                return
+            known = self._written_elsewhere is not None
+            self._written_elsewhere = version
+            if not known:
+                return
+            self._blends.clear()
+            groups = list(self._colikes)
+            self._again.update(group for group in self._pending if group not in self._colikes)
+        for group in groups:
+            self._catch_up_soon(group)
+
+    def _catch_up_soon(self, group: str) -> None:
+        if self._like_count(group) <= BUILD_HERE_LIKES:
+            self._catch_up(group)
+        else:
+            self._in_background(self._catch_up, group)
+
+    def _catch_up(self, group: str) -> None:
+        """The group's co-likes brought in step with its stored likes, leaving alone the likes
+        changed here meanwhile (already applied, and newer than what was read)."""
+        with self._colikes_lock:
+            colikes = self._colikes.get(group)
+            if colikes is None:
+                return
+            if group in self._touched:  # a catch-up runs: it goes round once more
+                self._again.add(group)
+                return
+            self._again.discard(group)
+            self._touched[group] = set()
+        try:
+            while True:
+                stored = self.store.group_signals(group)
+                missing, extra = colikes.differences(stored)
+                for change, kind in [*((c, "like") for c in missing), *((c, "dislike") for c in extra)]:
+                    with self._colikes_lock:
+                        if change not in self._touched[group]:
+                            _apply(colikes, group, *change, kind, group)
+                with self._colikes_lock:
+                    self._like_counts[group] = len(stored)
+                    if group not in self._again:
+                        break
+                    self._again.discard(group)
+        finally:
+            with self._colikes_lock:
+                self._touched.pop(group, None)
 
     def signal_changed(self, user: str, paper_id: int, kind: str | None, group: str | None) -> None:
         """Keep the co-likes in step with a like (kind "like"), a "not for me" ("dislike") or a
@@ -159,6 +233,9 @@ class Recommender:
             for name, pending in self._pending.items():
                 if kind is None or name == group:
                     pending.append((user, paper_id, kind, group))
+            for name, touched in self._touched.items():
+                if kind is None or name == group:
+                    touched.add((user, paper_id))
             if group and kind == "like" and group in self._like_counts:
                 self._like_counts[group] += 1
         for name, colikes in built.items():
@@ -191,6 +268,7 @@ class Recommender:
         so that a lab too small to learn from keeps what it had)."""
         if self.colleague_weight is not None:
             return self.colleague_weight
+        self.follow_other_processes()
         with self._colikes_lock:
             known = self._blends.get(group)
         if known is None:
@@ -200,11 +278,24 @@ class Recommender:
                 self._blends[group] = known
         return known
 
+    def co_like_weight(self, group: str) -> CoLikeWeight:
+        """The weight co-likes count with in the group's recommendations now, and what it was
+        chosen on when the group learned it."""
+        weight = self.blend_weight(group)
+        stored = self.store.group_blend(group)
+        if stored is None or self.colleague_weight is not None:
+            return CoLikeWeight(weight, learned=False)
+        return CoLikeWeight(weight, True, float(stored["recall"]), float(stored["text_recall"]),
+                            int(stored["members"]), int(stored["likes"]))
+
     def learn_blend(self, group: str, seed: int = 0) -> blend.Blend:
-        """Choose the group's weight from its own held-out likes, remember it and use it."""
+        """Choose the group's weight from its own held-out likes, remember it and use it; a
+        group too small to learn from keeps `blend.UNLEARNED`, and nothing is recorded."""
         with self._colikes_lock:
             colikes = self._colikes.get(group)
         learned = blend.learn(colikes or self.rebuild_colikes(group), self.index(), seed)
+        if not learned.chosen:
+            return learned
         self.store.set_group_blend(group, learned.weight, learned.recall, learned.text_recall,
                                    learned.members, learned.likes)
         with self._colikes_lock:
@@ -300,18 +391,22 @@ class Recommender:
     def _strands(self, user: str, index: TfidfIndex, liked: list[int]) -> tuple[list[_Strand], bool]:
         """The person's interests that are not muted, as rows, and whether reasons should name
         them (when the person has more than one)."""
-        groups = self._grouped(index, index.rows(liked))
+        grouping = self._grouping(index, index.rows(liked))
         muted = self.store.muted_likes(user)
-        named = len(groups) > 1
+        named = len(grouping.groups) > 1
         strands = []
-        for number, rows in enumerate(groups, start=1):
+        for number, (rows, label) in enumerate(zip(grouping.groups, grouping.labels), start=1):
             if not _is_muted([int(index.ids[row]) for row in rows], muted):
-                label = ", ".join(interests.top_terms(index, rows, 2)) if named else ""
                 strands.append(_Strand(number, rows, label))
         return strands, named
 
     def _grouped(self, index: TfidfIndex, rows: list[int]) -> list[list[int]]:
         """`interests.group_likes`, remembered for the index it was worked out on."""
+        return self._grouping(index, rows).groups
+
+    def _grouping(self, index: TfidfIndex, rows: list[int]) -> _Grouping:
+        """The liked rows in interests and their labels, remembered for the index they were
+        worked out on (a label costs a few ms: its group's centre and telling words)."""
         key = (id(index), self.max_interests, tuple(rows))
         with self._groupings_lock:
             kept = self._groupings.get(key)
@@ -319,11 +414,14 @@ class Recommender:
                 self._groupings.move_to_end(key)
                 return kept[1]
         groups = interests.group_likes(index, rows, self.max_interests)
+        named = len(groups) > 1
+        labels = [", ".join(interests.top_terms(index, group, 2)) if named else "" for group in groups]
+        grouping = _Grouping(groups, labels)
         with self._groupings_lock:
-            self._groupings[key] = (weakref.ref(index), groups)
+            self._groupings[key] = (weakref.ref(index), grouping)
             while len(self._groupings) > GROUPINGS_KEPT:
                 self._groupings.popitem(last=False)
-        return groups
+        return grouping
 
     def _interleaved(
         self, index: TfidfIndex, strands: Sequence[_Strand], strand_scores: Sequence[np.ndarray],
@@ -389,16 +487,16 @@ class Recommender:
 
     def lab_ranking(
         self, group: str, limit: int = 10, candidates: Iterable[int] | None = None,
-        exclude: Iterable[int] = (), min_score: float | None = None,
+        exclude: Iterable[int] = (), min_score: float | None = None, index: TfidfIndex | None = None,
     ) -> list[Recommendation]:
         """Papers ranked for a whole group: every member's profile counts equally. With no likes
         in the group yet, the lab's bundled papers stand in for its taste. Each paper's score is
         how close it comes to the closest member's likes (cosine similarity), the measure
-        `min_score` holds papers to."""
+        `min_score` holds papers to. `index` is the one to rank with (by default, the current one)."""
         members: dict[str, list[int]] = {}
         for user, paper_id in self.store.group_signals(group):
             members.setdefault(user, []).append(paper_id)
-        index = self.index()
+        index = self.index() if index is None else index
         liked_by_group = {pid for ids in members.values() for pid in ids}
         basis = [index.rows(ids) for ids in members.values()]
         relation = ", liked here"
@@ -419,15 +517,15 @@ class Recommender:
 
     def personal_ranking(
         self, user: str, limit: int = 10, candidates: Iterable[int] | None = None,
-        exclude: Iterable[int] = (), min_score: float | None = None,
+        exclude: Iterable[int] = (), min_score: float | None = None, index: TfidfIndex | None = None,
     ) -> list[Recommendation]:
         """Like `recommend`, for a person's digest: their likes made anywhere, each interest
         given places as in `recommend`, papers they marked "not for me" left out; the bundled
         papers stand in while they have liked nothing. With `min_score`, a paper below that
-        cosine similarity to every interest is left out."""
+        cosine similarity to every interest is left out. `index` as in `lab_ranking`."""
         liked = [pid for pid, _, _, _ in self.store.signals(user, kind="like")]
         hidden_ids = set(exclude) | self.store.disliked_anywhere(user)
-        index = self.index()
+        index = self.index() if index is None else index
         if liked:
             strands, named = self._strands(user, index, liked)
             relation = ", which you liked"

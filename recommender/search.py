@@ -11,11 +11,13 @@ from .merge import doi_norm
 from .papers import Paper, PaperNotFound, parse_arxiv_ref
 from .query import ParsedQuery, QueryError, fts_tokens, parse_query
 from .store import SNIPPET_END, SNIPPET_START, Store
-from .text import squash, unspace_cjk
+from .text import cut_at_word, squash, unspace_cjk
 
 # Below this many papers, "did you mean" compares every title; above, only those sharing a word.
 FUZZY_ALL_TITLES = 5000
 MAX_PAGE = 100
+# The opening of the abstract shown for a search of filters alone (no word to show in context).
+FILTER_SNIPPET_CHARS = 240
 
 
 @dataclass(frozen=True)
@@ -54,10 +56,11 @@ class Finder:
                 return found
         arxiv_id = parse_arxiv_ref(text)
         if arxiv_id:
-            return self._by_id(self.store.id_by_arxiv(arxiv_id), text)
+            return self._by_id(self.store.id_by_arxiv(arxiv_id), text, f"arXiv:{arxiv_id} is not in the library")
         doi = _doi_in(text)
         if doi:
-            return self._by_id(self.store.id_by_doi(doi), text)
+            return self._by_id(self.store.id_by_doi(doi), text, f"No paper with the DOI {doi} is in the library",
+                               doi)
         exact = self.store.ids_by_exact_title(text)
         if len(exact) == 1:
             return self._by_id(exact[0], text)
@@ -73,9 +76,13 @@ class Finder:
             raise PaperNotFound(text, titles[:5], ambiguous=True)
         raise PaperNotFound(text, self.closest_titles(text))
 
-    def _by_id(self, paper_id: int | None, text: str) -> Paper:
+    def _by_id(self, paper_id: int | None, text: str, missing: str | None = None, doi: str | None = None) -> Paper:
+        """The paper of an id looked up; `missing`: what to say when an identifier (an arXiv id,
+        a DOI) names none, without the closest titles, which have nothing to do with it."""
         paper = self.store.paper(paper_id) if paper_id is not None else None
         if paper is None:
+            if missing:
+                raise PaperNotFound(text, [], message=missing, doi=doi)
             raise PaperNotFound(text, self.closest_titles(text))
         return paper
 
@@ -121,7 +128,7 @@ class Finder:
         if not parsed.categories and not parsed.years and not parsed.venues:
             raise QueryError("Type some words to search for, e.g. `neural ode` or `author:Duvenaud`.")
         hits = self.store.filter_papers(parsed.categories, parsed.years, limit, offset, venues=parsed.venues)
-        return [SearchResult(p, 0.0, _tidy_snippet(p.abstract[:240])) for p in hits]
+        return [SearchResult(p, 0.0, _tidy_snippet(cut_at_word(p.abstract, FILTER_SNIPPET_CHARS))) for p in hits]
 
 
 def fts_expression(parsed: ParsedQuery) -> str:

@@ -1243,6 +1243,18 @@ class Store:
         for row in rows:
             yield row[0], row[1], row[2], json.loads(row[3])
 
+    def written_elsewhere(self) -> int | None:
+        """A number that changes when another process commits to the database: SQLite's
+        `data_version` as this process's writer connection sees it (this process writes only
+        through that connection, so its own commits leave it alone). None while another thread
+        here is writing: ask again later."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            return int(self._writer.execute("PRAGMA data_version").fetchone()[0])
+        finally:
+            self._lock.release()
+
     def last_update(self) -> str:
         row = self._read().execute("SELECT max(updated) FROM papers").fetchone()
         return row[0] or ""
@@ -1369,11 +1381,13 @@ class Store:
                 [group, channel_id, role_id, int(ping), timezone_name, _now()],
             )
 
-    def digest_timezone(self, group: str) -> str | None:
-        """The time zone of a group's oldest channel digest, if it has one."""
+    def digest_timezone(self, group: str, channel_id: int | None = None) -> str | None:
+        """The time zone of a group's channel digest: the one posted in `channel_id` if there
+        is one, else the group's oldest; None when the group has no channel digest."""
         row = self._read().execute(
-            "SELECT timezone FROM subscriptions WHERE grp = ? AND kind = 'channel' ORDER BY updated, target LIMIT 1",
-            [group],
+            "SELECT timezone FROM subscriptions WHERE grp = ? AND kind = 'channel' "
+            "ORDER BY channel_id IS NOT ?, updated, target LIMIT 1",
+            [group, channel_id],
         ).fetchone()
         return row[0] if row else None
 

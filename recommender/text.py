@@ -105,6 +105,20 @@ def cut_abstract(abstract: str, limit: int) -> str:
     kept = abstract[:cut if cut > 0 else room].rstrip()
     return kept + ABSTRACT_CUT_MARK
 
+def cut_at_word(text: str, limit: int) -> str:
+    """Text of at most `limit` characters: as it is when it fits, else cut after the last whole
+    word that fits and ended with "…" (CJK text, and a word longer than half the room, are cut
+    where the room ends)."""
+    if len(text) <= limit:
+        return text
+    kept = text[:limit - 1]
+    if text[limit - 1].isalnum() and kept[-1:].isalnum():
+        space = kept.rfind(" ")
+        if space >= limit // 2 and not has_cjk(kept[space:]):
+            kept = kept[:space]
+    return kept.rstrip(" ,;:-–—") + "…"
+
+
 MAX_VENUE_CHARS = 300
 _VENUE_BACKOFF = 30  # a venue cut to its limit ends at a word when one ends this close
 

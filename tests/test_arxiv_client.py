@@ -56,7 +56,7 @@ def ids(records) -> list[str]:
 
 
 def messages(caplog, level: int) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "paperclub.arxiv" and r.levelno == level]
+    return [r.getMessage() for r in caplog.records if r.name.startswith("paperclub.arxiv") and r.levelno == level]
 
 
 # -- announcements ----------------------------------------------------------------------------

@@ -9,6 +9,8 @@ own format. A finished poll is Discord's message payload with its `results`, as
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -19,9 +21,9 @@ import pytest_asyncio
 from discord.ext import commands
 
 from bot import cards
-from bot.club_loop import ClubLoop, reminder_message
-from bot.views import card_view
-from bot.cogs.club import NOT_ORGANISER, POLL_QUESTION
+from bot.club_loop import POLL_QUESTION, ClubLoop, reminder_message
+from bot.views import card_view, list_view
+from bot.cogs.club import NOT_ORGANISER
 from bot.worker import LibraryThreads
 
 from .test_bot_harness import (  # noqa: F401 (fixtures)
@@ -217,6 +219,40 @@ async def test_the_propose_button_sits_beside_more_like_this_and_proposes(bot, a
     assert [(p.paper.id, p.proposer) for p in shortlist] == [(paper.id, str(member.id))]
 
 
+async def test_a_list_of_cards_keeps_its_links_and_proposes_from_a_menu(bot, api, group, channel):
+    results = await bot.run_blocking(bot.library.search, "neural", 5)
+    # the seeds carry no links: give them arXiv ids, as a digest's papers have
+    papers = [dataclasses.replace(r.paper, arxiv_id=f"2401.0000{n}") for n, r in enumerate(results, 1)]
+    assert all(p.url for p in papers) and len(papers) == 5
+    rows = list_view(papers).to_components()
+    assert [[c["type"] for c in row["components"]] for row in rows] == [[2] * 5] * 3 + [[3], [2] * 5]
+    menu = rows[3]["components"][0]
+    assert menu["placeholder"] == "📚 Propose for paper club…"
+    assert [o["label"] for o in menu["options"]][:2] == [f"1. {papers[0].title}"[:100], f"2. {papers[1].title}"[:100]]
+    assert [c["label"] for c in rows[4]["components"]] == [f"arXiv {n}" for n in range(1, 6)]
+    assert [c["url"] for c in rows[4]["components"]] == [p.url for p in papers]
+    paged = list_view(papers, 6, paging=True).to_components()
+    assert len(paged) == 4 and paged[3]["components"][0]["options"][0]["label"].startswith("6. ")
+
+    member = dpytest.get_config().members[1]
+    message = bot_message_payload(bot, channel, cards.search_cards(results[:5]), list_view(papers))
+    data = {"custom_id": menu["custom_id"], "component_type": 3, "values": [str(papers[2].id)]}
+    await deliver(bot, interaction_payload(3, data, member, channel, message))
+    answer = api.answers()[-1]
+    assert answer["flags"] == EPHEMERAL and answer["content"].startswith("Proposed *")
+    shortlist = await bot.run_blocking(bot.library.club.shortlist, group)
+    assert [(p.paper.id, p.proposer) for p in shortlist] == [(papers[2].id, str(member.id))]
+    await deliver(bot, interaction_payload(3, data, member, channel, message))
+    assert "on the shortlist already (proposed by you)" in api.answers()[-1]["content"]
+
+
+async def test_a_search_with_more_pages_has_the_menu_above_its_page_buttons(bot, sent):
+    await dpytest.message("!search cat:cs.LG", member=0)
+    rows = sent[-1]["components"]
+    assert len(rows) == 5 and rows[3]["components"][0]["type"] == 3
+    assert [c["label"] for c in rows[4]["components"]] == ["Previous", "Next"]
+
+
 # -- the poll --------------------------------------------------------------------------------
 
 
@@ -243,7 +279,7 @@ async def test_a_poll_offers_the_shortlist_and_its_winner_is_read_back_after_a_r
     poll = polls[0]["poll"]
     assert poll["question"] == {"text": POLL_QUESTION} and poll["duration"] == 24
     assert [a["poll_media"]["text"] for a in poll["answers"]] == [
-        NODE, "FFJORD: Free-form Continuous Dynamics for Scalable Rev…", "Invertible Residual Networks"]
+        NODE, "FFJORD: Free-form Continuous Dynamics for Scalable…", "Invertible Residual Networks"]
     assert all(len(a["poll_media"]["text"]) <= 55 for a in poll["answers"])
     assert mentions_allowed(polls[0])["parse"] == []
     again = await say("!club poll", refused=True)
@@ -268,16 +304,105 @@ async def test_a_poll_offers_the_shortlist_and_its_winner_is_read_back_after_a_r
     assert winners[0].embeds[0].title == NODE
 
 
+async def open_poll(bot, group: str, channel_id: int, paper_ids: list[int]):
+    """A poll recorded and posted (as message 1), ending at NOW."""
+    poll = await bot.run_write(bot.library.club.prepare_poll, group, channel_id, paper_ids, NOW)
+    return await bot.run_write(bot.library.club.poll_posted, poll.id, 1, NOW)
+
+
+async def polls_in(channel) -> list[discord.Message]:
+    return [m for m in await in_channel(channel)
+            if any(line.startswith("-# paperclub club poll #") and not line.endswith("winner")
+                   for line in m.content.splitlines())]
+
+
+async def shortlisted(bot, group: str, *refs: str) -> list[int]:
+    for ref in refs:
+        await bot.run_write(bot.library.club.propose, group, ref, "ada")
+    return [p.paper.id for p in await bot.run_blocking(bot.library.club.shortlist, group)]
+
+
+async def test_a_crash_after_recording_a_poll_posts_it_once_on_start_up(bot, clock, group, channel, sent):
+    club = bot.library.club
+    ids = await shortlisted(bot, group, NODE, "FFJORD")
+    poll = await bot.run_write(club.prepare_poll, group, channel.id, ids, NOW + timedelta(hours=24))
+    await restart(bot, clock)                      # crashed before posting it
+    await tick(bot, clock, NOW + timedelta(hours=2))
+    await tick(bot, clock, NOW + timedelta(hours=2, minutes=1))
+    (posted,) = await polls_in(channel)
+    assert posted.content.endswith(f"-# paperclub club poll #{poll.id}")
+    (payload,) = [p for p in sent if p.get("poll")]
+    assert payload["poll"]["duration"] == 22 and payload["allowed_mentions"]["parse"] == []
+    assert [a["poll_media"]["text"] for a in payload["poll"]["answers"]] == [
+        NODE, "FFJORD: Free-form Continuous Dynamics for Scalable…"]
+    recorded = await bot.run_blocking(club.poll, poll.id)
+    assert (recorded.state, recorded.message_id) == ("open", posted.id)
+    refused = await say("!club poll", refused=True)
+    assert "A paper club poll is open already" in refused[-1].content
+
+
+async def test_a_crash_after_posting_a_poll_but_before_recording_it_is_not_repeated(bot, clock, group, channel):
+    from bot.club_loop import poll_message
+
+    club = bot.library.club
+    ids = await shortlisted(bot, group, NODE, "FFJORD")
+    poll = await bot.run_write(club.prepare_poll, group, channel.id, ids, NOW + timedelta(hours=24))
+    await channel.send(**poll_message(poll, NOW))  # posted, then the process died
+    await restart(bot, clock)
+    await tick(bot, clock, NOW + timedelta(minutes=1))
+    (posted,) = await polls_in(channel)
+    recorded = await bot.run_blocking(club.poll, poll.id)
+    assert (recorded.state, recorded.message_id) == ("open", posted.id)
+    stored = next(m for m in dpytest.backend._cur_config.messages[channel.id] if int(m["id"]) == posted.id)
+    stored["poll"] = finished_poll(poll_message(poll, NOW)["poll"]._to_dict(), [1, 3])
+    await tick(bot, clock, NOW + timedelta(hours=24, minutes=1))
+    winners = [m for m in await in_channel(channel) if "The paper club chose" in m.content]
+    assert len(winners) == 1 and "with 3 of 4 votes" in winners[0].content
+
+
+async def test_a_round_while_the_command_posts_its_poll_does_not_post_it_too(bot, clock, group, channel, monkeypatch):
+    await shortlisted(bot, group, NODE, "FFJORD")
+    real_send = discord.abc.Messageable.send
+
+    async def slow_send(target, *args, **kwargs):
+        if kwargs.get("poll") is not None:
+            await bot.club_loop.tick()             # the loop's minute comes while Discord is answering
+        return await real_send(target, *args, **kwargs)
+
+    monkeypatch.setattr(discord.abc.Messageable, "send", slow_send)
+    await say("!club poll")
+    await bot.club_loop.tick()
+    assert len(await polls_in(channel)) == 1
+    assert [p["state"] for p in await bot.run_blocking(bot.library.store.polls, ("posting", "open"))] == ["open"]
+
+
+async def test_a_poll_the_bot_may_not_post_is_dropped_with_a_sentence(bot, api, clock, group, channel, monkeypatch):
+    ids = await shortlisted(bot, group, NODE, "FFJORD")
+    response = type("Response", (), {"status": 403, "reason": "Forbidden"})()
+
+    async def forbidden(*args, **kwargs):
+        raise discord.Forbidden(response, {"code": 50013, "message": "Missing Permissions"})
+
+    monkeypatch.setattr(type(channel), "send", forbidden)
+    await slash_club(bot, "poll", dpytest.get_config().members[1], channel)
+    answer = api.answers()[-1]
+    assert answer["flags"] == EPHEMERAL
+    assert answer["content"].startswith(f"The poll could not be posted in channel {channel.id}: cannot post there (403")
+    assert [p["state"] for p in await bot.run_blocking(bot.library.store.polls, ("posting", "open", "dropped"))] == [
+        "dropped"]
+    assert len(ids) == 2 and messages() == [], "nothing was posted"
+
+
 async def test_a_tie_on_votes_goes_to_the_most_liked_then_the_earlier_proposal(bot, group):
     club = bot.library.club
     for ref in (NODE, "FFJORD", "Invertible Residual Networks"):
         await bot.run_write(club.propose, group, ref, "ada")
     ids = [p.paper.id for p in await bot.run_blocking(club.shortlist, group)]
     await bot.run_write(bot.library.like, "bob", "Invertible Residual Networks", group)
-    poll = await bot.run_write(club.open_poll, group, 1, 2, ids, NOW)
+    poll = await open_poll(bot, group, 1, ids)
     decided = await bot.run_write(club.decide, poll.id, [3, 1, 3])
     assert decided.winner.title == "Invertible Residual Networks"
-    poll = await bot.run_write(club.open_poll, group, 1, 3, ids, NOW)
+    poll = await open_poll(bot, group, 1, ids)
     assert (await bot.run_write(club.decide, poll.id, [1, 1, 0])).winner.title == NODE
 
 
@@ -328,13 +453,36 @@ async def test_cancel_removes_the_event_and_history_lists_held_sessions(bot, edg
 # -- who may do what -------------------------------------------------------------------------
 
 
-async def slash_club(bot, sub: str, member, channel, **options) -> None:
+async def slash_club(bot, sub: str, member, channel, roles: tuple[discord.Role, ...] = (), **options) -> None:
+    """/club SUB from a member who has `roles` (an interaction names the member's roles)."""
     kinds = {str: 3, int: 4, bool: 5}
     data = {"id": str(snowflake()), "name": "club", "type": 1, "options": [{
         "name": sub, "type": 1,
         "options": [{"name": k, "type": kinds[type(v)], "value": v} for k, v in options.items()],
     }]}
-    await deliver(bot, interaction_payload(2, data, member, channel))
+    payload = interaction_payload(2, data, member, channel)
+    payload["member"]["roles"] = [str(role.id) for role in roles]
+    await deliver(bot, payload)
+
+
+async def test_schedule_refuses_a_time_it_cannot_read_or_one_past_privately(bot, api, edge, organiser, channel, group):
+    await bot.run_write(bot.library.club.setup, group, None, None, False, "Europe/Berlin")
+    refusals = {
+        "next thursday": "“next thursday” is not a date and time: write it like 2026-12-10 17:00.",
+        "2026-12-32 17:00": "“2026-12-32” is not a date: write it like 2026-12-10 17:00.",
+        "2026-12-10 25:00": "'25:00' is not a time of day: hours go to 23 and minutes to 59.",
+        "2026-11-30 17:00": "2026-11-30 17:00 is in the past; give a time to come.",
+        "2027-03-28 02:30": "2027-03-28 02:30 does not exist in Europe/Berlin (the clocks skip it): give another time.",
+    }
+    for when, sentence in refusals.items():
+        await slash_club(bot, "schedule", organiser, channel, roles=tuple(organiser.roles[1:]), paper=NODE, when=when)
+        answers = [a for a in api.answers() if a.get("content")]
+        assert answers[-1]["flags"] == EPHEMERAL and answers[-1]["content"] == sentence
+    assert edge.events == {} and messages() == []
+    assert await bot.run_blocking(bot.library.club.next, group, NOW) is None
+    await slash_club(bot, "schedule", organiser, channel, roles=tuple(organiser.roles[1:]), paper=NODE,
+                     when="2026-12-10 5pm")
+    assert "Scheduled: Thu 10 Dec 2026, 17:00 (Europe/Berlin)" in api.answers()[-1]["content"]
 
 
 async def test_scheduling_cancelling_and_setup_are_refused_privately_without_the_permission(bot, api, edge, channel, group):
@@ -348,6 +496,21 @@ async def test_scheduling_cancelling_and_setup_are_refused_privately_without_the
     assert edge.events == {} and await bot.run_blocking(bot.library.club.next, group, NOW) is None
     refused = await say(f"!club setup {channel.mention}", member=1, refused=True)
     assert refused[0].content == NOT_ORGANISER
+
+
+async def test_setup_takes_ping_yes_or_no_and_a_role_of_the_clubs_own(bot, organiser, channel, group):
+    guild = dpytest.get_config().guilds[0]
+    role = dpytest.backend.make_role("Paper club", guild)
+    answer = await say(f"!club setup {channel.mention} {role.id} yes Europe/Berlin")
+    assert answer[0].content == (f"The paper club posts in <#{channel.id}>, in Europe/Berlin time. Members with the "
+                                 "Paper club role may run it; reminders mention the role.")
+    settings = await bot.run_blocking(bot.library.club.settings, group)
+    assert (settings.channel_id, settings.role_id, settings.ping) == (channel.id, role.id, True)
+    refused = await say(f"!club setup {channel.mention} {guild.default_role.id} yes", refused=True)
+    assert refused[0].content == "The club's role must be a role of its own, not the server's everyone role."
+    refused = await say(f"!club setup {channel.mention} {role.id} maybe", refused=True)
+    assert "'yes' or 'no'" in refused[0].content
+    assert (await bot.run_blocking(bot.library.club.settings, group)).ping is True
 
 
 async def test_the_club_role_may_schedule(bot, edge, channel, group):
@@ -447,7 +610,7 @@ async def test_a_crash_after_posting_a_polls_winner_does_not_post_it_again(bot, 
     for ref in (NODE, "FFJORD"):
         await bot.run_write(club.propose, group, ref, "ada")
     ids = [p.paper.id for p in await bot.run_blocking(club.shortlist, group)]
-    poll = await bot.run_write(club.open_poll, group, channel.id, 1, ids, NOW)
+    poll = await open_poll(bot, group, channel.id, ids)
     decided = await bot.run_write(club.decide, poll.id, [0, 3])
     await channel.send(**winner_message(decided))     # posted, then the process died
     await restart(bot, clock)
@@ -455,3 +618,50 @@ async def test_a_crash_after_posting_a_polls_winner_does_not_post_it_again(bot, 
     winners = [m for m in await in_channel(channel) if "The paper club chose" in m.content]
     assert len(winners) == 1 and "FFJORD" in winners[0].content.replace("\\", "")
     assert (await bot.run_blocking(club.poll, poll.id)).state == "announced"
+
+
+# -- nothing pings ---------------------------------------------------------------------------
+
+RAW_MENTION = re.compile(r"@(everyone|here)|<@[!&]?[0-9]")
+
+
+async def test_with_ping_off_nothing_the_club_posts_mentions_anyone_whatever_the_paper_says(
+        bot, edge, organiser, clock, group, channel, tmp_path, sent):
+    guild = dpytest.get_config().guilds[0]
+    role = dpytest.backend.make_role("Paper club", guild)
+    title = f"@everyone <@&{role.id}> read <@{organiser.id}> now: hostile flows " + "and more words " * 10
+    abstract = f"@here <@{organiser.id}> **loud** <@&{role.id}> " * 200
+    listing = tmp_path / "hostile.csv"
+    listing.write_text(f'id,title,abstract\n2401.00001,"{title}","{abstract}"\n', encoding="utf-8")
+    await bot.run_write(bot.library.ingest, [listing])
+    hostile = await bot.run_blocking(bot.library.paper, "2401.00001")
+    await bot.run_write(bot.library.club.setup, group, channel.id, role.id, False, "Europe/Berlin")
+
+    await say(f"!club propose {hostile.id}", member=1)
+    await say(f"!club propose {NODE}")
+    await say("!club shortlist")
+    await say("!club poll 24 2")
+    (poll,) = await bot.run_blocking(bot.library.store.polls, ("open",))
+    stored = next(m for m in dpytest.backend._cur_config.messages[channel.id] if int(m["id"]) == poll["message_id"])
+    stored["poll"] = finished_poll(next(p for p in sent if p.get("poll"))["poll"], [3, 1])
+    await tick(bot, clock, NOW + timedelta(hours=24, minutes=1))
+    await say(f'!club schedule {hostile.id} "{SESSION}" {organiser.mention} @everyone <@{organiser.id}> room')
+    await say("!club next")
+    for moment in (STARTS - timedelta(days=1), STARTS - timedelta(hours=1), STARTS + timedelta(minutes=5)):
+        await tick(bot, clock, moment)
+    await say("!club history")
+
+    assert len(await reminders_in(int(edge.threads[0]["id"]))) == 2
+    assert any("The paper club chose" in (p.get("content") or "") for p in sent)
+    assert len(sent) >= 12
+    for payload in sent:
+        allowed = payload["allowed_mentions"]
+        assert allowed["parse"] == [] and not any(allowed.get(k) for k in ("roles", "users", "replied_user"))
+        assert not RAW_MENTION.search(payload.get("content") or ""), payload["content"]
+        for answer in (payload.get("poll") or {}).get("answers", []):
+            assert not RAW_MENTION.search(answer["poll_media"]["text"]) and len(answer["poll_media"]["text"]) <= 55
+    (event,) = edge.events.values()
+    shown = [event["name"], event["description"], event["entity_metadata"]["location"], edge.threads[0]["name"]]
+    assert not any(RAW_MENTION.search(text) for text in shown), shown
+    assert len(event["name"]) <= 100 and len(event["description"]) <= 1000 and len(edge.threads[0]["name"]) <= 100
+    assert event["description"].startswith("@\u200beveryone") and "https://arxiv.org/abs/2401.00001" in event["description"]

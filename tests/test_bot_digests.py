@@ -51,7 +51,8 @@ CLIPPED_SGD_LINK = "arxiv.org/pdf/2505.20817v1"
 OFFLINE = "http://127.0.0.1:9"
 NEURAL_DRIFT = "Neural Drift Estimation for Ergodic Diffusions: Non-parametric Analysis and Numerical Exploration"
 # Seed papers on differential equations in neural networks: of the day's four new papers, only
-# the neural drift one comes close to them (similarity 0.56; the next is 0.34).
+# the neural drift one comes close to them (similarity 0.20 in the index refitted with the day's
+# papers, which digests rank with; the next is 0.12).
 ODE_LIKES = (43, 30, 34, 19, 35, 37, 29)
 EPHEMERAL = 64
 
@@ -450,7 +451,7 @@ async def test_a_command_with_a_link_is_answered_by_the_command_alone(bot, manag
     await run("!digest links on")
     found = await run(f"!paper {SYCOPHANCY_LINK}", member=1, error=commands.CommandInvokeError)
     assert len(found) == 1 and found[0].embeds == []
-    assert "No paper matches" in found[0].content
+    assert found[0].content == "arXiv:2310.13548 is not in the library; /add 2310.13548 brings it in from arXiv."
     assert arxiv_server.requests == []
 
 
@@ -547,9 +548,9 @@ async def test_personal_digest_with_a_floor(bot):
 
 async def test_preview_with_a_floor_leaves_out_what_is_not_relevant(bot, manager, arxiv_server, sent):
     await like_odes(bot)
-    found = await run('!digest preview "cs.LG stat.ML" 10 no no 0.2', member=1)
+    found = await run('!digest preview "cs.LG stat.ML" 10 no no 0.15', member=1)
     assert card_titles(found) == [NEURAL_DRIFT]
-    assert found[0].content.endswith("1 of 4 new papers, above the floor (a min_score of 0.2).")
+    assert found[0].content.endswith("1 of 4 new papers, above the floor (a min_score of 0.15).")
     everything = await run('!digest preview "cs.LG stat.ML" 10', member=1)
     assert len(card_titles(everything)) == 4
     text = await only_text('!digest preview "cs.LG stat.ML" 10 no no 0.9', member=1)
@@ -560,10 +561,10 @@ async def test_preview_with_a_floor_leaves_out_what_is_not_relevant(bot, manager
 
 async def test_preview_takes_the_channels_floor(bot, manager, arxiv_server):
     await like_odes(bot)
-    await run('!digest subscribe "cs.LG stat.ML" 08:30 UTC 10 no no no 0.2')
+    await run('!digest subscribe "cs.LG stat.ML" 08:30 UTC 10 no no no 0.15')
     found = await run("!digest preview", member=1)
     assert card_titles(found) == [NEURAL_DRIFT]
-    assert found[0].content.endswith("above the floor (a min_score of 0.2).")
+    assert found[0].content.endswith("above the floor (a min_score of 0.15).")
 
 
 async def test_slash_preview_with_only_relevant(bot, api, arxiv_server):
@@ -593,7 +594,7 @@ async def post_digest(bot, at: datetime) -> list[discord.Message]:
 
 async def test_a_digest_with_a_floor_posts_only_the_relevant_papers(bot, manager, arxiv_server):
     await like_odes(bot)
-    await run('!digest subscribe "cs.LG stat.ML" 12:30 UTC 5 no no no 0.2')
+    await run('!digest subscribe "cs.LG stat.ML" 12:30 UTC 5 no no no 0.15')
     found = await post_digest(bot, NOW + timedelta(minutes=45))
     assert card_titles(found) == [NEURAL_DRIFT]
     assert "1 new paper picked for this server" in found[0].content

@@ -207,7 +207,8 @@ async def test_next_page_for_the_searcher_only(bot, api, sent):
     assert cards.paper_id_of([discord.Embed.from_dict(edit["embeds"][0])]) is not None
     assert discord.Embed.from_dict(edit["embeds"][0]).title.startswith("6. ")
     assert edit["allowed_mentions"]["parse"] == []
-    labels = {c["label"]: c.get("disabled", False) for row in edit["components"] for c in row["components"]}
+    labels = {c["label"]: c.get("disabled", False) for row in edit["components"] for c in row["components"]
+              if c["type"] == 2}
     assert labels["Previous"] is False
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from tests.test_bot_harness import (  # noqa: F401
     sent,
     snowflake,
 )
+
+DATA = Path(__file__).parent / "data"
 
 BIB = Path(__file__).resolve().parent / "data" / "bib"
 EPHEMERAL = 64
@@ -188,3 +191,31 @@ def test_the_import_message_tells_merges_by_title_and_the_encoding(seeded):
     latin1 = Path(__file__).resolve().parent / "data" / "encoding" / "jabref-latin1.bib"
     read = seeded.import_likes("ada", [latin1], today=INGEST_DAY)
     assert "(The file was read as iso8859-1.)" in reading_lists.import_message(read)
+
+
+async def test_a_like_takes_its_turn_while_an_upload_is_imported(tmp_path):
+    """/import writes on a thread of its own, in short steps: a like made meanwhile on the
+    writer thread waits a step, not the whole file."""
+    from bot.worker import LibraryThreads
+
+    rows = [json.loads(line) for line in (DATA / "arxiv-metadata-snapshot-sample.jsonl").open(encoding="utf-8")]
+    entries = [f"@article{{k{n},\n  title = {{{' '.join(r['title'].split())}}},\n"
+               f"  author = {{{r['authors_parsed'][0][0]}, {r['authors_parsed'][0][1]}}},\n"
+               f"  abstract = {{{' '.join(r['abstract'].split())}}},\n  year = {{2020}}\n}}\n"
+               for n, r in enumerate(rows)]
+    threads = LibraryThreads(str(tmp_path / "lab.db"))
+    library = await threads.start()
+    try:
+        seeded = await threads.read(library.store.count_papers)
+        upload = await threads.read(library.read_upload, "big.bib", "\n".join(entries).encode("utf-8"))
+        importing = asyncio.ensure_future(threads.bulk(library.import_upload, "ada", upload, None))
+        while await threads.read(library.store.count_papers) == seeded:  # its first step is written
+            await asyncio.sleep(0.01)
+        await threads.write(library.like, "bob", 1, None)
+        assert not importing.done(), "the like waited for the whole import"
+        report = await importing
+        done = report.files[0]
+        assert done.added + done.matched + len(done.rejected) == len(rows) and done.added > 1900
+        assert [s.paper.id for s in await threads.read(library.likes, "bob")] == [1]
+    finally:
+        await threads.stop()

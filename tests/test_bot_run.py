@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -153,6 +154,40 @@ async def test_commands_sync_globally_and_a_refusal_is_logged(tmp_path, caplog):
     try:
         assert sync.guilds == [None]
         assert "applications.commands" in caplog.text
+    finally:
+        await bot.threads.stop()
+
+
+def discord_refusals(item: dict, parent: str = "") -> list[str]:
+    """What Discord would refuse in an application command's payload (`item`, or one of its
+    options): names of 1-32 lowercase word characters and descriptions of 1-100 characters
+    (a context-menu command has a free name and no description), at most 25 options and 25
+    choices, each named in 1-100 characters."""
+    where = f"{parent}/{item['name']}"
+    context_menu = not parent and item.get("type", 1) != 1
+    found = []
+    if not context_menu:
+        if not re.fullmatch(r"[-_\w]{1,32}", item["name"]) or item["name"] != item["name"].lower():
+            found.append(f"{where}: name")
+        if not 1 <= len(item.get("description", "")) <= 100:
+            found.append(f"{where}: a description of {len(item.get('description', ''))} characters")
+    options, choices = item.get("options", []), item.get("choices", [])
+    if len(options) > 25 or len(choices) > 25 or any(not 1 <= len(c["name"]) <= 100 for c in choices):
+        found.append(f"{where}: options or choices")
+    for option in options:
+        found += discord_refusals(option, where)
+    return found
+
+
+async def test_every_command_fits_what_discord_takes(tmp_path):
+    """A single description over 100 characters makes Discord refuse the whole sync."""
+    bot = create_bot(Settings(db_path=str(tmp_path / "bot.db")), sync_commands=False)
+    await bot._async_setup_hook()
+    await bot.setup_hook()
+    try:
+        payloads = [command.to_dict(bot.tree) for command in bot.tree.get_commands()]
+        assert len(payloads) > 20 and "club" in {p["name"] for p in payloads}
+        assert [problem for payload in payloads for problem in discord_refusals(payload)] == []
     finally:
         await bot.threads.stop()
 

@@ -14,6 +14,7 @@ from bot import cards
 from bot.cogs.taste import split_kind, unquote
 from bot.views import DYNAMIC_ITEMS, MuteButton, card_view, mute_by_paper, taste_view
 from recommender import Interest, InterestNotFound
+from recommender.store import Store
 from tests.test_bot_harness import (  # noqa: F401
     api,
     bot,
@@ -119,6 +120,30 @@ async def test_taste_is_made_from_the_likes_in_this_server(bot):
     found = await run("!taste")
     assert found[0].embeds[0].title == "Your interests here: 1"
     assert "7 likes" in fields(found[0])[0].name
+
+
+async def test_taste_in_a_server_shows_how_much_colleagues_likes_count_there(bot, sent):
+    (ada, _), channel = people()
+    await two_interests(bot, ada, channel)
+    found = await run("!taste")
+    assert "**Colleagues:** Colleagues' co-likes count ×0.5" in found[0].embeds[0].description
+    assert "fixed weight until the group has enough members" in found[0].embeds[0].description
+    elsewhere = Store(bot.library.path)  # as another process would learn and record it
+    elsewhere.set_group_blend(str(channel.guild.id), 2.0, 0.412, 0.118, 312, 5210)
+    elsewhere.close()
+    found = await run("!taste")
+    shown = found[0].embeds[0].description
+    assert "co-likes count ×2 beside the text of one's own likes here" in shown
+    assert "held-out recall@20 0.412, text alone 0.118; 312 members, 5,210 likes" in shown
+    assert cards.check_limits(found[0].embeds, found[0].content) == []
+    assert_never_pings(sent)
+
+
+async def test_taste_in_direct_messages_says_nothing_of_colleagues(bot):
+    (ada, _), channel = people()
+    await two_interests(bot, ada, channel)
+    card = cards.taste_card(await bot.run_blocking(bot.library.taste, str(ada.id)))
+    assert "Colleagues" not in card.description
 
 
 async def test_taste_mute_and_unmute_by_number(bot, sent):

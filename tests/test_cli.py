@@ -30,7 +30,7 @@ def run(*args: str):
 
 
 def test_first_use_creates_the_database_with_the_bundled_seeds(tmp_path):
-    path = tmp_path / "new" / "paperclub.db"
+    path = tmp_path / "paperclub.db"  # in a folder that exists: a missing one is a typo (exit 2)
     result = run("--db", str(path), "search", "neural", "ODE")
     assert result.exit_code == 0, result.output
     assert "Created" in result.stderr and "80 bundled papers" in result.stderr
@@ -172,3 +172,18 @@ def test_a_large_ingest_says_on_a_terminal_while_it_indexes(monkeypatch, capsys)
     said = capsys.readouterr().err.splitlines()
     assert said[0] == "Indexing 20,000 papers for recommendations…"
     assert said[1].startswith("Indexed in ") and said[1].endswith(" s.") and len(said) == 2
+
+
+def test_reading_and_importing_import_neither_scikit_learn_nor_scipys_clustering(db):
+    """The index loads and ranks with numpy and SciPy's sparse matrices; a small library's
+    refit after an import is paperclub's own TF-IDF; interests cut their own tree."""
+    bib = ROOT / "tests" / "data" / "reading_lists" / "bibtex-tidy.bib"
+    commands = [["like", "ada", "43", "34", "39", "29", "25", "1", "8", "9", "16", "12"], ["recommend", "ada"],
+                ["taste", "ada"], ["similar", "43"], ["random", "--for", "ada"], ["import", "bob", str(bib)]]
+    code = "from bot.cli import cli\n" + "".join(
+        f"cli.main(['--db', {db!r}, *{args!r}], prog_name='paperclub', standalone_mode=False)\n" for args in commands
+    ) + "import sys\nprint('LOADED:', *sorted(m for m in sys.modules if m.startswith(('sklearn', 'scipy.cluster'))))"
+    done = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rpartition("LOADED:")[2].split() == []

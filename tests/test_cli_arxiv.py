@@ -5,7 +5,10 @@ and the clock are stand-ins (the recorded feeds are for Monday 2 June 2025)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from datetime import datetime, timezone
 
 import pytest
@@ -15,6 +18,7 @@ import recommender.arxiv
 from bot import cli as cli_module
 from bot.cli import cli
 from tests.arxiv_server import RECORDINGS
+from tests.conftest import ROOT
 
 MONDAY_NOON = datetime(2025, 6, 2, 12, 0, tzinfo=timezone.utc)
 API_BATCH = "0704.0001,2505.20817,2310.13548"
@@ -236,3 +240,82 @@ def test_digest_for_a_person_uses_their_likes(db):
     data = json.loads(run("digest", "--categories", "stat.ML", "--user", "ada", "--json").stdout)
     assert data["papers"][0]["title"] == GP_PAPER
     assert "which you liked" in data["papers"][0]["reason"]
+
+
+# -- saved feeds: a digest tried without arXiv -------------------------------------------------
+
+LG, ML = str(RECORDINGS / "rss_cs_LG.xml"), str(RECORDINGS / "rss_stat_ML.xml")
+LATER = datetime(2026, 12, 4, 9, 0, tzinfo=timezone.utc)
+
+
+def test_a_preview_of_saved_feeds_needs_no_arxiv_on_any_day(db, arxiv_server, monkeypatch):
+    monkeypatch.setattr(cli_module, "_now", lambda: LATER)
+    run("like", "ada", "Deep Neural Networks as Gaussian Processes")
+    result = run("digest", "preview", "--feed", LG, "--feed", ML, "--user", "ada", "--only-relevant")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0].startswith("arXiv digest for cs.LG, stat.ML · announced 2025-06-02 · ")
+    assert "Adaptive finite element type decomposition of Gaussian processes" in result.stdout
+    assert arxiv_server.requests == []
+    same = run("digest", "--feed", LG, "--feed", ML, "--user", "ada", "--only-relevant")  # the group's default
+    assert same.stdout == result.stdout
+    later = run("digest", "--categories", "cs.LG", "stat.ML", "--day", "2025-06-02", "--no-fetch", "--user", "ada",
+                "--only-relevant")
+    assert later.stdout == result.stdout
+
+
+def test_fetching_a_saved_feed_keeps_it_for_its_day_or_the_day_named(db, arxiv_server):
+    result = run("fetch", "--feed", LG, "--json")
+    assert result.exit_code == 0, result.output
+    [report] = json.loads(result.stdout)
+    assert (report["category"], report["day"], report["status"], report["new"]) == ("cs.LG", "2025-06-02", "ok", 1)
+    tuesday = str(RECORDINGS / "rss_cs_LG_tue.xml")
+    newer = run("fetch", "--feed", tuesday, "--day", "2025-06-02")
+    assert newer.exit_code == 0, newer.output
+    assert newer.stdout.startswith("cs.LG 2025-06-03: ")
+    assert "newer than the 2025-06-02 announcement asked for; taken" in newer.stdout
+    older = run("fetch", "--feed", LG, "--day", "2025-06-03")
+    assert older.exit_code == 1
+    assert "feed is stale: it is for 2025-06-02, expected 2025-06-03" in older.stderr
+    assert arxiv_server.requests == []
+
+
+def test_a_feed_that_is_not_one_or_missing_or_beside_categories_is_refused(db, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("these are not a feed")
+    refused = run("fetch", "--feed", str(notes))
+    assert refused.exit_code == 2
+    assert f"{notes} is not the arXiv feed of a category: malformed feed XML" in refused.stderr
+    missing = run("fetch", "--feed", str(tmp_path / "gone.xml"))
+    assert missing.exit_code == 2 and "Cannot read the feed" in missing.stderr
+    both = run("fetch", "cs.LG", "--feed", LG)
+    assert both.exit_code == 2 and "not both" in both.stderr
+    assert run("fetch").exit_code == 2
+
+
+def test_a_preview_says_nothing_of_feeds_fetched_before(db, arxiv_server):
+    assert run("fetch", "cs.LG", "stat.ML").exit_code == 0
+    again = run("digest", "preview", "--categories", "cs.LG", "stat.ML")
+    assert again.exit_code == 0, again.output
+    assert "already fetched" not in again.stderr and again.stderr == ""
+
+
+def test_a_stale_feed_is_said_once(seeded_db, tmp_path):
+    """As a process, where the library's own log would reach the terminal too."""
+    db = tmp_path / "x.db"
+    shutil.copy(seeded_db, db)
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "--db", str(db), "fetch", "--feed", LG, "--day", "2025-06-03"],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert done.returncode == 1
+    assert done.stderr.count("feed is stale") == 1, done.stderr
+
+
+def test_a_feed_given_by_its_link_is_read_as_saved(db, arxiv_server):
+    """A feed's link (a mirror's, or arXiv's own) works as a file does: the category is the one
+    the feed names, the day the one it is for."""
+    arxiv_server.route("/saved/monday.xml", "rss_stat_ML.xml")
+    result = run("fetch", "--feed", arxiv_server.url + "/saved/monday.xml", "--json")
+    assert result.exit_code == 0, result.output
+    [report] = json.loads(result.stdout)
+    assert (report["category"], report["day"], report["status"], report["new"]) == ("stat.ML", "2025-06-02", "ok", 3)
+    assert arxiv_server.paths() == ["/saved/monday.xml"]

@@ -148,6 +148,13 @@ def test_taste_in_a_group_counts_that_groups_likes(db):
     assert len(json.loads(ok("taste", "ada", "--json").stdout)) == 2
 
 
+def test_taste_in_a_group_says_how_much_colleagues_likes_count_there(db):
+    ok("like", "ada", *ODE_PAPERS, "--group", "lab")
+    shown = ok("taste", "ada", "--group", "lab").stdout
+    assert "Colleagues' co-likes count ×0.5 beside the text of one's own likes here: a fixed weight" in shown
+    assert "co-likes" not in ok("taste", "ada").stdout
+
+
 # -- follows -----------------------------------------------------------------------------
 
 

@@ -53,6 +53,38 @@ def test_a_poll_offers_the_most_liked_then_the_earliest_in_the_order_proposed(se
         club.poll_choices("empty lab", 5)
 
 
+def test_a_poll_is_recorded_before_it_is_posted_and_a_group_has_one_at_a_time(seeded):
+    club = seeded.club
+    for ref in (NODE, FFJORD):
+        club.propose("lab", ref, "ada")
+    ids = [p.paper.id for p in club.poll_choices("lab", 2)]
+    poll = club.prepare_poll("lab", 7, ids, NOW + timedelta(hours=24))
+    assert (poll.state, poll.message_id, [p.title for p in poll.papers]) == ("posting", None, [NODE, FFJORD])
+    assert club.polls_posting() == [poll]
+    with pytest.raises(ClubError, match="poll is open already"):
+        club.prepare_poll("lab", 7, ids, NOW)
+    assert club.prepare_poll("other lab", 7, ids, NOW).state == "posting"
+    posted = club.poll_posted(poll.id, 99, NOW + timedelta(hours=23))
+    assert (posted.state, posted.message_id, posted.ends) == ("open", 99, NOW + timedelta(hours=23))
+    assert club.polls_ended(NOW + timedelta(hours=23)) == [posted] and club.polls_ended(NOW) == []
+    with pytest.raises(ClubError, match="poll is open already"):
+        club.prepare_poll("lab", 7, ids, NOW)
+    club.drop_poll(poll.id)
+    assert club.prepare_poll("lab", 7, ids, NOW).state == "posting"
+
+
+def test_the_clubs_time_zone_is_its_own_else_its_channels_digest_else_the_oldest_digest(seeded):
+    club = seeded.club
+    assert club.settings("lab").timezone == "UTC"
+    seeded.digests.subscribe("channel:5", "cs.LG", timezone_name="Asia/Tokyo", group="lab")
+    seeded.digests.subscribe("channel:6", "cs.LG", timezone_name="Europe/Berlin", group="lab")
+    assert club.settings("lab").timezone == "Asia/Tokyo"
+    assert club.setup("lab", 6).timezone == "Europe/Berlin"
+    assert club.setup("lab", 6, timezone_name="america/new_york").timezone == "America/New_York"
+    with pytest.raises(ClubError, match="not a time zone I know"):
+        club.setup("lab", 6, timezone_name="Mars/Olympus")
+
+
 def test_scheduling_takes_the_paper_off_the_shortlist_in_the_digests_time_zone(seeded):
     club = seeded.club
     seeded.digests.subscribe("channel:5", "cs.LG", timezone_name="Europe/Berlin", group="lab")
@@ -72,7 +104,7 @@ def test_scheduling_takes_the_paper_off_the_shortlist_in_the_digests_time_zone(s
         club.schedule("lab", FFJORD, "next thursday", NOW)
     assert club.next("lab", NOW) == session
     assert club.history("lab", NOW) == []
-    assert [s.id for s in club.history("lab", STARTS)] == [session.id]
+    assert [(s.id, s.status) for s in club.history("lab", STARTS)] == [(session.id, "held")]
 
 
 def test_each_reminder_is_due_once_and_a_late_session_gets_only_the_hours(seeded):
@@ -155,11 +187,19 @@ def test_the_club_from_a_terminal(db):
     reminders = json.loads(run(db, "remind", "lab", "--json").stdout)["reminders"]
     assert [(r["kind"], r["due"], r["status"]) for r in reminders] == [
         ("day", "2999-05-31T17:30:00+00:00", "planned"), ("hour", "2999-06-01T16:30:00+00:00", "planned")]
-    assert "Tomorrow, paper club: Sat 01 Jun 2999, 17:30 (UTC)" in run(db, "remind", "lab").stdout
+    shown = run(db, "remind", "lab").stdout.splitlines()
+    assert shown == [
+        f"Fri 31 May 2999, 17:30 (UTC), the day before session #{session['id']} · to be posted but the session "
+        "has no thread and the club no channel to post in (/club setup sets one):",
+        f"    Tomorrow, paper club: Sat 01 Jun 2999, 17:30 (UTC): {NODE}, presented by Ada.",
+        f"Sat 01 Jun 2999, 16:30 (UTC), the hour before session #{session['id']} · to be posted but the session "
+        "has no thread and the club no channel to post in (/club setup sets one):",
+        f"    In an hour, paper club: Sat 01 Jun 2999, 17:30 (UTC): {NODE}, presented by Ada.",
+    ]
     assert json.loads(run(db, "history", "lab", "--json").stdout) == []
     assert run(db, "cancel", "lab").exit_code == 0
-    nothing = run(db, "cancel", "lab")
-    assert nothing.exit_code == 3 and "No session of lab is scheduled" in nothing.stderr
+    nothing = run(db, "cancel", "lab", "--json")
+    assert nothing.exit_code == 3 and "No session of lab is scheduled" in nothing.stderr and nothing.stdout == "null\n"
     assert run(db, "next", "lab").exit_code == 3
 
 
@@ -176,3 +216,23 @@ def test_export_club_writes_the_clubs_history_as_a_reading_list(seeded, db):
     assert [item["title"] for item in json.loads(result.stdout)] == [FFJORD, NODE]
     both = CliRunner().invoke(cli, ["--db", db, "export", "--club", "lab", "--group", "lab"])
     assert both.exit_code == 2
+
+
+def test_remind_says_where_each_reminder_goes_and_why_one_is_skipped(db):
+    from recommender import Library
+
+    soon = (datetime.now(timezone.utc) + timedelta(minutes=30)).strftime("%Y-%m-%d %H:%M")
+    assert run(db, "schedule", "lab", NODE, "--when", soon).exit_code == 0
+    assert run(db, "schedule", "lab", FFJORD, "--when", "2999-06-01 17:30").exit_code == 0
+    with Library(db) as library:
+        library.club.setup("lab", 42)
+    lines = [line for line in run(db, "remind", "lab").stdout.splitlines() if not line.startswith("    ")]
+    assert [line.split(" · ", 1)[1] for line in lines] == [
+        "skipped (the session was scheduled less than a day ahead, or the hour's reminder came first):",
+        "skipped (the session was scheduled less than an hour ahead):",
+        "to be posted in the club's channel 42:",
+        "to be posted in the club's channel 42:",
+    ]
+    reminders = json.loads(run(db, "remind", "lab", "--json").stdout)["reminders"]
+    assert [(r["status"], r["channel_id"]) for r in reminders] == [("skipped", 42), ("skipped", 42),
+                                                                    ("planned", 42), ("planned", 42)]

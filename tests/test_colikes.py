@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -10,6 +12,7 @@ from click.testing import CliRunner
 from bot.cli import cli
 from recommender import blend
 from recommender.colikes import CoLikes
+from recommender.store import Store
 
 
 def test_a_like_updates_the_neighbours_as_a_rebuild_would():
@@ -33,13 +36,17 @@ def test_co_liked_papers_score_by_cosine_with_shrinkage_and_the_top_k_are_kept()
     assert colikes.popular(2) == [(1, 4), (2, 2)]
 
 
-def test_a_small_lab_learns_weight_zero_text_alone(seeded):
+def test_a_lab_too_small_to_learn_keeps_the_fixed_weight_and_records_nothing(seeded):
     for person in ("a", "b", "c"):
         for title in ("FFJORD", "Sleeper Agents", "Latent ODEs"):
             seeded.like(person, title, group="lab")
     learned = seeded.learn_blend("lab")
-    assert learned.weight == 0 and learned.members == 3
-    assert seeded.recommender.blend_weight("lab") == 0
+    assert not learned.chosen and learned.weight == blend.UNLEARNED and learned.members == 3
+    assert seeded.recommender.blend_weight("lab") == blend.UNLEARNED
+    assert seeded.stats()["group_blends"] == {}
+    shown = seeded.co_like_weight("lab")
+    assert not shown.learned and shown.weight == blend.UNLEARNED
+    assert "fixed weight until the group has enough members" in shown.describe()
 
 
 def cross_topic_lab(lib, members: int = 30) -> list[int]:
@@ -118,3 +125,75 @@ def test_a_large_groups_co_likes_are_built_aside_and_text_alone_answers_meanwhil
     seeded.unlike("mo", "Sleeper Agents")
     sleeper = next(r for r in seeded.recommend("nia", limit=10, group="lab") if r.paper.title.startswith("Sleeper"))
     assert "liked by 1 person here who liked *" in sleeper.reason
+
+
+def like_elsewhere(lib, *args: str) -> None:
+    """`paperclub <args>` run by another process on the library's file, as beside a running bot."""
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "--db", str(lib.path), *args],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def sleeper_reason(lib) -> str:
+    return next(r.reason for r in lib.recommend("nia", limit=10, group="lab") if r.paper.title.startswith("Sleeper"))
+
+
+@pytest.mark.parametrize("aside", [False, True], ids=["small group", "large group, caught up aside"])
+def test_likes_written_by_another_process_reach_the_co_likes(seeded, monkeypatch, aside):
+    from recommender import recommend
+
+    shared = ["Neural Ordinary Differential Equations", "Latent ODEs for Irregularly-Sampled Time Series"]
+    for colleague in ("lena", "mo"):
+        for title in [*shared, "Sleeper Agents"]:
+            seeded.like(colleague, title, group="lab")
+    for title in shared:
+        seeded.like("nia", title, group="lab")
+    seeded.colleague_weight = 1.0
+    assert "liked by 2 people here who liked *" in sleeper_reason(seeded)
+    if aside:
+        monkeypatch.setattr(recommend, "BUILD_HERE_LIKES", 0)
+
+    like_elsewhere(seeded, "like", "kai", shared[0], "Sleeper Agents", "--group", "lab")
+    first = sleeper_reason(seeded)  # the first request after it looks, and catches up
+    seeded.recommender.close()  # waits for a catch-up made aside
+    assert "liked by 3 people here who liked *" in sleeper_reason(seeded)
+    assert first == sleeper_reason(seeded) or aside
+
+    like_elsewhere(seeded, "unlike", "mo", "Sleeper Agents")
+    like_elsewhere(seeded, "dislike", "lena", "Sleeper Agents", "--group", "lab")
+    sleeper_reason(seeded)
+    seeded.recommender.close()
+    assert "liked by 1 person here who liked *" in sleeper_reason(seeded)
+
+
+def test_a_weight_learned_by_another_process_is_used(seeded):
+    assert seeded.recommender.blend_weight("lab") == blend.UNLEARNED
+    elsewhere = Store(seeded.path)
+    elsewhere.set_group_blend("lab", 2.0, 0.5, 0.2, 30, 150)
+    elsewhere.close()
+    assert seeded.recommender.blend_weight("lab") == 2.0
+    assert seeded.co_like_weight("lab").learned
+
+
+def test_a_like_made_here_while_a_group_is_caught_up_is_kept(seeded, monkeypatch):
+    shared = ["Neural Ordinary Differential Equations", "Latent ODEs for Irregularly-Sampled Time Series"]
+    for colleague in ("lena", "mo"):
+        for title in [*shared, "Sleeper Agents"]:
+            seeded.like(colleague, title, group="lab")
+    for title in shared:
+        seeded.like("nia", title, group="lab")
+    seeded.colleague_weight = 1.0
+    sleeper_reason(seeded)
+    like_elsewhere(seeded, "like", "kai", shared[0], "Sleeper Agents", "--group", "lab")
+    read = seeded.store.group_signals
+
+    def read_then_like_here(group, *args, **kwargs):
+        stored = read(group, *args, **kwargs)  # what was stored before this process's like below
+        monkeypatch.setattr(seeded.store, "group_signals", read)
+        for title in [shared[0], "Sleeper Agents"]:
+            seeded.like("ola", title, group="lab")
+        return stored
+
+    monkeypatch.setattr(seeded.store, "group_signals", read_then_like_here)
+    sleeper_reason(seeded)
+    assert "liked by 4 people here who liked *" in sleeper_reason(seeded)  # lena, mo, kai and ola

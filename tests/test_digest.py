@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
+import threading
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
-from recommender import ArxivClient, SubscriptionError
+from recommender import ArxivClient, Library, SubscriptionError
 from recommender.digest import GIVE_UP_AFTER, ONLY_RELEVANT, RETRY_FEED_AFTER, channel_target
+from recommender.index import IndexKeeper
 from recommender.timetable import latest_announcement, parse_time, parse_timezone
 
 from .conftest import DATA
@@ -408,6 +411,56 @@ def test_a_floor_keeps_papers_close_to_a_members_likes(book, client, seeded):
     digest = book.prepare(due, MONDAY)
     assert diffusion.id in {r.paper.id for r in digest.picks}
     assert all(r.score > 0 for r in digest.picks)
+
+
+# Seed papers on differential equations in neural networks, and the one of the day's new papers
+# that comes close to them.
+ODE_LIKES = (43, 30, 34, 19, 35, 37, 29)
+DIFFUSION = "Neural Drift Estimation for Ergodic Diffusions: Non-parametric Analysis and Numerical Exploration"
+
+
+def held_back_refits(monkeypatch) -> threading.Event:
+    """Make the index's background refits wait for the event returned: a slow refit thread,
+    which leaves the day's new papers scored in the vocabulary fitted before them until it runs."""
+    go = threading.Event()
+    refit = IndexKeeper._refit_quietly
+
+    def slow(keeper: IndexKeeper) -> None:
+        go.wait()
+        refit(keeper)
+
+    monkeypatch.setattr(IndexKeeper, "_refit_quietly", slow)
+    return go
+
+
+def test_a_digest_picks_the_same_papers_whether_the_background_refit_is_quick_or_slow(
+        seeded_db, tmp_path, client, monkeypatch):
+    picked = {}
+    for refit in ("slow", "quick"):
+        go = held_back_refits(monkeypatch)
+        path = tmp_path / refit / "paperclub.db"
+        path.parent.mkdir()
+        shutil.copy(seeded_db, path)
+        with Library(path, background_index=True) as lib:  # as the bot's
+            try:
+                for paper_id in ODE_LIKES:
+                    lib.like("1", paper_id, group=SERVER)
+                subscribe(lib.digests, zone="UTC", size=10)
+                due = fetch_all(lib.digests, client, MONDAY)  # the new papers make a refit due
+                assert [s.target for s in due] == [CHANNEL] and lib.index().needs_refit()
+                if refit == "quick":
+                    go.set()
+                    lib.keeper.wait()
+                preview = lib.digests.preview("cs.LG stat.ML", MONDAY, group=SERVER, size=10)
+                digest = lib.digests.prepare(due[0], MONDAY)
+                picked[refit] = ([(r.paper.title, r.score) for r in preview.picks],
+                                 [r.paper.title for r in digest.picks])
+            finally:
+                go.set()
+    quick_preview, quick_digest = picked["quick"]
+    assert [title for title, _ in quick_preview][:1] == [DIFFUSION]
+    assert len(quick_preview) == 4 and quick_digest == [title for title, _ in quick_preview]
+    assert picked["slow"] == picked["quick"]
 
 
 def test_a_floor_is_shown_and_checked(book):

@@ -86,7 +86,7 @@ def test_the_cli_mentions_an_encoding_other_than_utf8(tmp_path):
     runner = CliRunner()
     human = runner.invoke(cli, ["--db", db, "import", "ada", str(LATIN1)], catch_exceptions=False)
     assert human.exit_code == 0, human.output
-    assert "jabref-latin1.bib (bibtex, read as iso8859-1): 4 added" in human.stdout
+    assert "jabref-latin1.bib (bibtex, read as iso8859-1): 4 papers, all new to the library" in human.stdout
     plain = tmp_path / "plain.bib"
     plain.write_text(BIB.format("A paper of plain text"), encoding="utf-8")
     again = runner.invoke(cli, ["--db", db, "import", "ada", str(plain), "--json"], catch_exceptions=False)

@@ -1,42 +1,128 @@
-"""The index's fit: the same vocabulary and matrix as scikit-learn's own TfidfVectorizer."""
+"""The index's TF-IDF (`recommender.tfidf`): the same vocabulary and matrix as scikit-learn's own
+TfidfVectorizer with the same settings, for the fit and for new papers, bit for bit."""
 
 from __future__ import annotations
 
+import csv
 import pickle
 import sys
 
 import numpy as np
 import pytest
-from sklearn.feature_extraction.text import TfidfVectorizer
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.preprocessing import normalize
 
 from recommender import counting
 from recommender import index as index_module
-from recommender.index import TfidfIndex, index_docs, new_vectorizer, transform_aside
+from recommender.counting import prepare
+from recommender.index import TfidfIndex, index_docs, index_text, normalized_sum, transform_aside
+from recommender.stopwords import english
+from recommender.tfidf import MAX_FEATURES, Vectorizer, document_bounds, l2_normalized
 from tests.conftest import DATA, INGEST_DAY
 
+MIXED = "Zwölf Boxkämpfer jagen Viktor quer über den großen Sylter Deich. 叠加态 量子"
 
-@pytest.mark.parametrize("max_features", [300, 5000, None])
+
+def scikit_learns(n_docs: int, max_features: int | None = MAX_FEATURES) -> TfidfVectorizer:
+    """scikit-learn's vectorizer with the index's settings."""
+    min_df, max_df = document_bounds(n_docs)
+    return TfidfVectorizer(preprocessor=prepare, stop_words="english", ngram_range=(1, 2), min_df=min_df,
+                           max_df=max_df, sublinear_tf=True, max_features=max_features, dtype=np.float32)
+
+
+def sample_docs(name: str) -> list[str]:
+    with open(DATA / name, encoding="utf-8") as handle:
+        return [index_text(row["title"], row["abstract"], row["categories"].split()) for row in csv.DictReader(handle)]
+
+
+def assert_same(a: sp.spmatrix, b: sp.spmatrix) -> None:
+    a, b = sp.csr_matrix(a), sp.csr_matrix(b)
+    assert a.dtype == b.dtype == np.float32 and a.shape == b.shape
+    for name in ("indptr", "indices", "data"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+
+
+def test_the_english_stop_words_are_scikit_learns():
+    assert english() == ENGLISH_STOP_WORDS
+
+
+def test_english_stop_words_are_imported_when_the_literal_moves(monkeypatch):
+    from recommender import stopwords
+
+    monkeypatch.setattr(stopwords, "_english_literal", lambda: None)
+    stopwords.english.cache_clear()
+    try:
+        assert stopwords.english() == ENGLISH_STOP_WORDS
+    finally:
+        stopwords.english.cache_clear()
+
+
+@pytest.mark.parametrize("max_features", [300, 5000, None, MAX_FEATURES])
 def test_the_fit_equals_scikit_learns(seeded, max_features):
     _, docs = index_docs(seeded.store)
-    ours = new_vectorizer(len(docs))
-    ours.max_features = max_features
-    plain = new_vectorizer(len(docs))
-    plain.__class__ = TfidfVectorizer
-    plain.max_features = max_features
-    a, b = plain.fit_transform(docs).tocsr(), ours.fit_transform(docs).tocsr()
+    docs = docs + [MIXED]
+    plain = scikit_learns(len(docs), max_features)
+    expected = plain.fit_transform(docs)
+    ours, matrix = Vectorizer.fit(docs, max_features=max_features)
     if max_features == 300:
         assert len(plain.vocabulary_) == 300  # the limit chose among the survivors
-    assert plain.vocabulary_ == ours.vocabulary_
-    assert np.array_equal(plain.idf_, ours.idf_)
-    for name in ("indptr", "indices", "data"):
-        assert np.array_equal(getattr(a, name), getattr(b, name))
+    assert plain.vocabulary_ == ours.vocabulary
+    assert np.array_equal(plain.idf_, ours.idf) and ours.idf.dtype == np.float32
+    assert_same(expected, matrix)
 
 
-def test_a_fitted_index_pickles_a_plain_vectorizer(seeded):
+@pytest.mark.parametrize("sample", ["arxiv-ml-sample.csv", "arxiv-math-2025-05.csv"])
+def test_fit_and_transform_equal_scikit_learns_on_the_real_samples(sample):
+    """Fitted on most of a real sample (min_df 2, max_df 0.5 apply), then papers it has not
+    seen, as an ingest adds them."""
+    docs = sample_docs(sample)
+    fitted, new = docs[:-200], docs[-200:] + [MIXED, "", "the of and"]
+    plain = scikit_learns(len(fitted))
+    expected = plain.fit_transform(fitted)
+    ours, matrix = Vectorizer.fit(fitted)
+    assert plain.vocabulary_ == ours.vocabulary
+    assert np.array_equal(plain.idf_, ours.idf)
+    assert_same(expected, matrix)
+    assert_same(plain.transform(new), ours.transform(new))
+
+
+def test_rows_are_normalised_as_scikit_learn_normalises_them():
+    docs = sample_docs("arxiv-ml-sample.csv")
+    _, matrix = Vectorizer.fit(docs)
+    summed = sp.csr_matrix(np.ones((1, 300), dtype=np.float32)) @ matrix[:300]
+    assert_same(normalize(sp.csr_matrix(summed, dtype=np.float32)), l2_normalized(sp.csr_matrix(summed, dtype=np.float32)))
+    assert_same(normalize(matrix[:300] * 3.5), l2_normalized(sp.csr_matrix(matrix[:300] * 3.5)))
+    assert normalized_sum(matrix[:3]).nnz > 0
+
+
+def test_a_saved_index_holds_no_scikit_learn_object(seeded):
     ids, docs = index_docs(seeded.store)
     index = TfidfIndex.fit(ids, docs)
-    assert type(index.vectorizer) is TfidfVectorizer
-    assert b"_SortingLessVectorizer" not in pickle.dumps(index.vectorizer)
+    index.save(seeded.index_path)
+    assert b"sklearn" not in seeded.index_path.read_bytes()
+    loaded = TfidfIndex.load(seeded.index_path)
+    assert loaded.vectorizer.vocabulary == index.vectorizer.vocabulary
+    assert_same(loaded.vectorizer.transform(docs[:5]), index.vectorizer.transform(docs[:5]))
+
+
+def test_an_index_of_the_format_before_is_read_with_its_weights(seeded):
+    """An index saved before (format 2: a scikit-learn vectorizer inside) is taken over as it
+    is, not refitted: the same vocabulary, weights and rows."""
+    ids, docs = index_docs(seeded.store)
+    plain = scikit_learns(len(docs))
+    matrix = sp.csr_matrix(plain.fit_transform(docs), dtype=np.float32)
+    terms = plain.get_feature_names_out()
+    del plain.vocabulary_
+    state = {"format": 2, "vectorizer": plain, "terms": "\n".join(terms), "matrix": matrix,
+             "ids": np.asarray(ids, dtype=np.int64), "fitted_docs": len(docs), "added_since_fit": 0,
+             "synced_to": "2026-01-01", "library_id": "old"}
+    seeded.index_path.write_bytes(pickle.dumps(state))
+    loaded = TfidfIndex.load(seeded.index_path)
+    fitted = TfidfIndex.fit(ids, docs)
+    assert loaded.vectorizer.vocabulary == fitted.vectorizer.vocabulary
+    assert_same(loaded.matrix, fitted.matrix)
+    assert_same(loaded.vectors(docs[:7]), fitted.vectors(docs[:7]))
 
 
 def test_vectors_made_in_processes_aside_equal_those_made_here(seeded, monkeypatch):
@@ -59,25 +145,20 @@ def test_counting_half_in_a_process_aside_equals_scikit_learns(seeded, monkeypat
     vocabulary, columns and matrix as one pass of scikit-learn's over all of them."""
     monkeypatch.setattr(counting, "SPLIT_FROM", 10)
     _, docs = index_docs(seeded.store)
-    docs = docs + ["Zwölf Boxkämpfer jagen Viktor quer über den großen Sylter Deich. 叠加态 量子"]
-    plain = new_vectorizer(len(docs))
-    plain.__class__ = TfidfVectorizer
-    ours = new_vectorizer(len(docs))
-    ours.count_aside = True
-    a, b = plain.fit_transform(docs).tocsr(), ours.fit_transform(docs).tocsr()
-    assert plain.vocabulary_ == ours.vocabulary_
-    for name in ("indptr", "indices", "data"):
-        assert np.array_equal(getattr(a, name), getattr(b, name))
+    docs = docs + [MIXED]
+    plain = scikit_learns(len(docs))
+    expected = plain.fit_transform(docs)
+    ours, matrix = Vectorizer.fit(docs, count_aside=True)
+    assert plain.vocabulary_ == ours.vocabulary
+    assert_same(expected, matrix)
 
 
 def test_a_failed_counting_process_is_reported(seeded, monkeypatch):
     monkeypatch.setattr(counting, "SPLIT_FROM", 10)
     monkeypatch.setattr(counting, "module_command", lambda *args: [sys.executable, "-c", "raise SystemExit('no luck')"])
     _, docs = index_docs(seeded.store)
-    vectorizer = new_vectorizer(len(docs))
-    vectorizer.count_aside = True
     with pytest.raises(RuntimeError, match="counting process failed: no luck"):
-        vectorizer.fit_transform(docs)
+        Vectorizer.fit(docs, count_aside=True)
 
 
 def test_a_sync_that_refits_computes_no_vectors_it_would_throw_away(seeded, monkeypatch):
@@ -97,7 +178,7 @@ def test_a_sync_that_refits_computes_no_vectors_it_would_throw_away(seeded, monk
     fitted = TfidfIndex.fit(ids, docs)
     assert after.fitted_docs == len(ids) and after.added_since_fit == 0
     assert list(after.ids) == ids
-    assert after.vectorizer.vocabulary_ == fitted.vectorizer.vocabulary_
+    assert after.vectorizer.vocabulary == fitted.vectorizer.vocabulary
     assert (after.matrix != fitted.matrix).nnz == 0
     assert TfidfIndex.load(seeded.index_path).fitted_docs == len(ids)  # and saved
 

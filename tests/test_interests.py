@@ -6,15 +6,18 @@ from __future__ import annotations
 import csv
 import random
 import shutil
+import subprocess
+import sys
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from recommender import InterestNotFound, Library
 from recommender import interests as grouping
 from recommender.text import clean_title
 
-from .conftest import DATA
+from .conftest import DATA, ROOT
 
 FILES = ("arxiv-math-2025-05.csv", "arxiv-ml-sample.csv")
 
@@ -175,3 +178,72 @@ def test_the_weaker_interest_keeps_its_places_at_top_50_when_colleagues_co_like_
     places = Counter("vision" if r.paper.categories[0].startswith("cs.") else "maths" for r in picks)
     assert places["vision"] >= 24 and places["maths"] >= 24
     assert any("people here who liked" in r.reason for r in picks)
+
+
+def test_the_tree_is_cut_as_scipys_average_linkage_cuts_it(lib, by_category):
+    """The interests' own average-linkage tree (which spares a command importing scipy's
+    clustering) parts likes as scipy's `linkage` and `fcluster` do: random likes and likes
+    from two fields, every cut from 2 to 9 groups."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    index = lib.index()
+    rng = random.Random(3)
+    fields = sorted(by_category, key=lambda c: -len(by_category[c]))[:4]
+    for trial in range(30):
+        if trial % 2:
+            rows = rng.sample(range(len(index)), rng.randint(6, 90))
+        else:
+            a, b = rng.sample(fields, 2)
+            refs = rng.sample(by_category[a], 12) + rng.sample(by_category[b], rng.randint(3, 12))
+            rows = index.rows([lib.paper(ref).id for ref in refs])
+        vectors = index.vector(rows)
+        distance = 1.0 - np.clip((vectors @ vectors.T).toarray(), 0.0, 1.0)
+        np.fill_diagonal(distance, 0.0)
+        merges = grouping.average_linkage(distance)
+        tree = linkage(distance[np.triu_indices(len(rows), k=1)], method="average")
+        for count in range(2, 10):
+            ours = grouping.cut(merges, len(rows), count)
+            scipys = fcluster(tree, count, criterion="maxclust")
+            assert ({frozenset(np.flatnonzero(ours == g)) for g in set(ours.tolist())}
+                    == {frozenset(np.flatnonzero(scipys == g)) for g in set(scipys.tolist())}), (trial, count)
+
+
+def test_grouping_likes_imports_no_clustering_library(tmp_path):
+    code = ("import sys\nfrom recommender import Library\n"
+            f"lib = Library({str(tmp_path / 'x.db')!r})\nlib.ensure_seeded()\n"
+            "lib.like('ada', 43); [lib.like('ada', n) for n in (34, 39, 29, 25, 1, 8, 9, 16, 12)]\n"
+            "assert len(lib.taste('ada')) == 2\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('scipy.cluster', 'scipy.spatial', 'sklearn'))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_topics_of_german_and_french_likes_are_not_their_grammar_words(tmp_path):
+    """A library holding German and French papers beside English ones: an interest's words
+    leave out the stop words of the languages its papers are in (which the index keeps, as
+    English-only stop words leave them in: "die, mit, wir, und, der" and "des, nous, les, pour"
+    were the topics), while English interests keep words that happen to be stop words
+    elsewhere."""
+    from recommender.stopwords import other_languages
+
+    with Library(tmp_path / "x.db") as lib:
+        lib.ingest([DATA / "abstracts-de-fr.csv", ROOT / "seeds"])
+        german = [lib.paper(t).id for t in ("Neuronale Netze für", "Lernen von Darstellungen",
+                                            "Verschränkung in Systemen", "Dynamik offener Quantensysteme")]
+        french = [lib.paper(t).id for t in ("Réseaux de neurones pour", "Intrication dans les",
+                                            "Correction d'erreurs quantiques", "Dynamique des systèmes")]
+        for paper_id in german:
+            lib.like("hans", paper_id)
+        for paper_id in french:
+            lib.like("marie", paper_id)
+        index = lib.index()
+        assert {"und", "die", "der", "dans", "les", "nous"} <= set(index.vectorizer.vocabulary)
+        assert index.languages(index.rows(german)) == {"de"} and index.languages(index.rows(french)) == {"fr"}
+        for user, code in (("hans", "de"), ("marie", "fr")):
+            [interest] = lib.taste(user)
+            words = {w for term in interest.terms for w in term.split()}
+            assert len(interest.terms) == 5 and not words & other_languages()[code], interest.terms
+        seeds = index.rows([lib.paper("Neural Ordinary Differential Equations").id,
+                            lib.paper("Latent ODEs for Irregularly-Sampled Time Series").id])
+        assert index.languages(seeds) == set()

@@ -21,9 +21,10 @@ from bot import cards
 from bot import client as bot_client
 from bot.cli import _report_failure, cli
 from bot.client import SetupProblem, run_bot
+from bot.backups import CHECK_MINUTES, NightlyBackup
 from bot.config import Secret, Settings, env_file_warning
 from recommender import Library, database_problem
-from recommender.backup import backups
+from recommender.backup import backup_due, backups
 
 ROOT = Path(__file__).resolve().parents[1]
 WELL_FORMED = "MTA5ODc2NTQzMjEwOTg3NjU0.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789_-"
@@ -158,15 +159,49 @@ def test_backup_without_a_file_goes_to_the_backup_folder(database, tmp_path):
     assert made.name.startswith("lib-") and made.stat().st_size > 0
 
 
-def test_the_daily_backups_rotate(database, tmp_path):
+def test_the_nightly_backups_rotate(database, tmp_path):
     folder = tmp_path / "backups"
-    start = datetime(2026, 12, 1, 3, 0)
+    start = datetime(2026, 12, 1, 3, 4)
     with Library(database) as library:
-        made = [library.rotating_backup(folder, 3, start + timedelta(days=day)) for day in range(5)]
-        assert library.rotating_backup(folder, 3, start + timedelta(days=4, hours=2)) is None  # not due yet
+        made = [library.rotating_backup(folder, 3, start + timedelta(days=day), 3) for day in range(5)]
+        assert library.rotating_backup(folder, 3, start + timedelta(days=4, hours=20), 3) is None  # not due yet
     assert all(path is not None for path in made)
     assert [p.name for p in backups(folder, database)] == [
-        "lib-20261203-030000.db", "lib-20261204-030000.db", "lib-20261205-030000.db"]
+        "lib-20261203-030400.db", "lib-20261204-030400.db", "lib-20261205-030400.db"]
+
+
+@pytest.mark.parametrize("newest, now, due", [
+    (None, "2026-12-01 15:00", True),  # the first backup: at once
+    ("2026-12-01 15:00", "2026-12-01 23:59", False),
+    ("2026-12-01 15:00", "2026-12-02 02:59", False),
+    ("2026-12-01 15:00", "2026-12-02 03:00", True),  # the hour struck
+    ("2026-12-02 03:00", "2026-12-02 16:00", False),  # a restart in the day makes none
+    ("2026-12-02 03:00", "2026-12-03 02:00", False),
+    ("2026-12-01 03:00", "2026-12-02 16:00", True),  # the night was missed: made up at start
+])
+def test_the_nightly_backup_falls_due_when_the_clock_strikes_its_hour(newest, now, due):
+    def local(text: str | None) -> datetime | None:
+        return datetime.fromisoformat(text) if text else None
+
+    assert backup_due(local(newest), local(now), 3) is due
+
+
+async def test_the_bot_backs_up_in_the_night_hour_of_its_local_time(database, tmp_path):
+    folder = tmp_path / "nightly"
+    settings = Settings(db_path=str(database), backup_dir=str(folder), backup_keep=3, backup_hour=2)
+    bot = bot_client.create_bot(settings, sync_commands=False, post_digests=False)
+    now = datetime(2026, 12, 1, 14, 37)  # started in the afternoon
+    bot.backups = NightlyBackup(bot, clock=lambda: now)
+    await bot.threads.start()
+    try:
+        while now < datetime(2026, 12, 4, 6, 0):  # the loop's checks, every CHECK_MINUTES
+            await bot.backups.once()
+            now += timedelta(minutes=CHECK_MINUTES)
+    finally:
+        await bot.threads.stop()
+    made = [path.name[len("lib-"):-len(".db")] for path in backups(folder, database)]
+    # the first at start (there was none), then one a night, in the first check after 02:00
+    assert made == ["20261202-020700", "20261203-020700", "20261204-020700"]
 
 
 def test_a_half_written_backup_of_a_dead_process_is_removed(database, tmp_path):
@@ -177,7 +212,7 @@ def test_a_half_written_backup_of_a_dead_process_is_removed(database, tmp_path):
     partial = folder / f"lib-20261201-030000.db.part-{child.pid}"
     partial.write_bytes(b"half")
     with Library(database) as library:
-        library.rotating_backup(folder, 7, datetime(2026, 12, 2, 3, 0))
+        library.rotating_backup(folder, 7, datetime(2026, 12, 2, 3, 0), 3)
     assert not partial.exists()
 
 

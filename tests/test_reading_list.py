@@ -285,7 +285,7 @@ def db(seeded_db, tmp_path) -> str:
 def test_cli_import_reports_and_a_second_import_changes_nothing(db):
     first = run("--db", db, "import", "ada", str(BIB / "jabref.bib"), str(BIB / "zotero.ris"))
     assert first.exit_code == 0, first.output
-    assert "jabref.bib (bibtex): 8 added, 0 matched, 8 liked, 0 already liked, 1 rejected" in first.stdout
+    assert "jabref.bib (bibtex): 8 papers, all new to the library; ada likes 8 more papers; 1 entry rejected." in first.stdout
     assert "jabref.bib:107: entry 'Untitled2020' has no title" in first.stderr
     assert "ada likes 10 papers from these files" in first.stdout
     again = json.loads(run("--db", db, "import", "ada", str(BIB / "jabref.bib"), str(BIB / "zotero.ris"),

@@ -23,6 +23,8 @@ from recommender.digest import SubscriptionError
     ("PAPERCLUB_BACKUP_KEEP", "0", "from 1 to 365"),
     ("PAPERCLUB_BACKUP_KEEP", "99999999999999999999999", "from 1 to 365"),
     ("PAPERCLUB_BACKUP_KEEP", "nan", "from 1 to 365"),
+    ("PAPERCLUB_BACKUP_HOUR", "24", "from 0 to 23"),
+    ("PAPERCLUB_BACKUP_HOUR", "-1", "from 0 to 23"),
 ])
 def test_a_setting_out_of_range_is_refused_with_its_name_and_range(monkeypatch, name, raw, range_text):
     monkeypatch.setenv(name, raw)
@@ -41,11 +43,11 @@ def test_a_server_id_longer_than_discord_makes_them_is_refused(monkeypatch):
 def test_settings_in_range_are_taken(monkeypatch, tmp_path):
     for name, raw in (("PAPERCLUB_ARXIV_DEADLINE", "3600"), ("PAPERCLUB_ARXIV_DELAY", "0"),
                       ("PAPERCLUB_ARXIV_MAX_BYTES", "2GB"), ("PAPERCLUB_BACKUP_KEEP", "30"),
-                      ("PAPERCLUB_BACKUP_DIR", str(tmp_path / "b")), ("PAPERCLUB_DB", str(tmp_path / "x.db"))):
+                      ("PAPERCLUB_BACKUP_HOUR", "0"), ("PAPERCLUB_BACKUP_DIR", str(tmp_path / "b")), ("PAPERCLUB_DB", str(tmp_path / "x.db"))):
         monkeypatch.setenv(name, raw)
     settings = load_settings(env_file=None)
     assert (settings.arxiv_deadline, settings.arxiv_delay, settings.arxiv_max_bytes) == (3600, 0, 2_000_000_000)
-    assert (settings.backup_keep, settings.backup_folder) == (30, tmp_path / "b")
+    assert (settings.backup_keep, settings.backup_hour, settings.backup_folder) == (30, 0, tmp_path / "b")
     monkeypatch.delenv("PAPERCLUB_BACKUP_DIR")
     assert load_settings(env_file=None).backup_folder == tmp_path / "backups"
 

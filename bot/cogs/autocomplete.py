@@ -1,5 +1,6 @@
-"""Paper suggestions while someone types a `paper` option: titles matching what they typed, or
-with nothing typed yet, their recommendations (or, for /unlike, their likes).
+"""Suggestions while someone types an option: for a `paper`, titles matching what they typed,
+or with nothing typed yet, their recommendations (for /unlike, their likes; for /club withdraw,
+their proposals); for a `timezone`, the zone names that contain what they typed.
 
 Discord waits about three seconds for suggestions, so the look-up gets a deadline and an empty
 list is the answer when the library is busy.
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from recommender import Library, Paper, PaperNotFound, QueryError, parse_arxiv_ref
+from recommender import Library, Paper, PaperNotFound, QueryError, parse_arxiv_ref, time_zone_names
 
 from ..cards import clip, single_line
 from ..views import group_key, user_key
@@ -75,6 +76,17 @@ def suggest_liked(library: Library, text: str, user: str, group: str | None) -> 
     return papers[:MAX_CHOICES]
 
 
+def suggest_proposed(library: Library, text: str, user: str, group: str | None) -> list[Paper]:
+    """The papers the person proposed for the paper club here whose title contains what has
+    been typed (for /club withdraw)."""
+    wanted = single_line(text).casefold()
+    proposals = library.club.shortlist(group) if group else []
+    papers = [p.paper for p in proposals if p.proposer == user]
+    if wanted:
+        papers = [p for p in papers if wanted in p.title.casefold() or wanted == str(p.id)]
+    return papers[:MAX_CHOICES]
+
+
 async def _choices(interaction: discord.Interaction, current: str, finder) -> list[app_commands.Choice[str]]:
     bot: PaperclubBot = interaction.client  # type: ignore[assignment]
     job = bot.run_blocking(finder, bot.library, current, user_key(interaction.user), group_key(interaction.guild_id))
@@ -94,3 +106,15 @@ async def paper_choices(interaction: discord.Interaction, current: str) -> list[
 async def liked_paper_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
     """Autocomplete for a paper the person liked."""
     return await _choices(interaction, current, suggest_liked)
+
+
+async def proposed_paper_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete for a paper the person proposed for the paper club."""
+    return await _choices(interaction, current, suggest_proposed)
+
+
+def time_zone_choices(current: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete for a time zone: the names containing what has been typed."""
+    wanted = current.strip().lower().replace(" ", "_")
+    names = [name for name in time_zone_names() if wanted in name.lower()][:MAX_CHOICES]
+    return [app_commands.Choice(name=name, value=name) for name in names]

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from recommender import ClubError, Session
-from recommender.club import DEFAULT_POLL, MAX_POLL, MAX_POLL_HOURS, POLL_HOURS, poll_answer
+from recommender.club import DEFAULT_POLL, MAX_POLL, MAX_POLL_HOURS, POLL_HOURS
 
 from .. import cards
+from ..posting import Unreachable, messageable
 from ..views import card_view
-from .autocomplete import paper_choices
+from .autocomplete import paper_choices, proposed_paper_choices, time_zone_choices
 from .hybrid import hybrid_group, subcommand
 from .likes import send_ranked
 from .replies import group_of, heavy, reply, think, user_of
@@ -35,7 +36,6 @@ log = logging.getLogger(__name__)
 
 NOT_ORGANISER = ("Only members with the Manage Events permission or the club's role can schedule, cancel "
                  "or set up the paper club.")
-POLL_QUESTION = "Paper club: which paper shall we read next?"
 EVENT_NAME_CHARS, EVENT_TEXT_CHARS, EVENT_PLACE_CHARS, THREAD_NAME_CHARS = 100, 1000, 100, 100
 SHOWN = 25
 
@@ -51,16 +51,17 @@ def session_text(session: Session) -> str:
 
 
 def event_description(session: Session) -> str:
-    """The Discord event's description: the paper's link, then its abstract, cut to fit."""
-    head = f"{session.paper.title}\n{session.paper.url or ''}".strip()
-    body = cards.paragraphs(session.paper.abstract)
-    text = f"{head}\n\n{body}".strip()
-    return text if len(text) <= EVENT_TEXT_CHARS else text[:EVENT_TEXT_CHARS - 1].rstrip() + "…"
+    """The Discord event's description: the paper's title and link, then its abstract, cut to
+    fit, with any mention in them made inert."""
+    head = f"{cards.single_line(session.paper.title)}\n{session.paper.url or ''}".strip()
+    text = f"{head}\n\n{cards.paragraphs(session.paper.abstract)}".strip()
+    return cards.clip(cards.neutralise(text), EVENT_TEXT_CHARS)
 
 
 def clipped(text: str, limit: int) -> str:
-    text = cards.single_line(text)
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    """Outside text as one line for a name Discord shows as it is (an event's, a thread's): cut
+    to `limit`, any mention in it made inert."""
+    return cards.clip(cards.neutralise(cards.single_line(text)), limit)
 
 
 class Club(commands.Cog):
@@ -91,11 +92,10 @@ class Club(commands.Cog):
         member = guild.get_member(int(user_id)) if guild and user_id.isdigit() else None
         return cards.plain(member.display_name, 80) if member else "someone"
 
-    async def _club_channel(self, ctx: commands.Context) -> discord.abc.Messageable:
+    async def _club_channel_id(self, ctx: commands.Context) -> int:
         """The club's channel (from /club setup), else the one the command was given in."""
         settings = await self.bot.run_blocking(self.club.settings, group_of(ctx))
-        channel = ctx.guild.get_channel(settings.channel_id) if ctx.guild and settings.channel_id else None
-        return channel if isinstance(channel, discord.abc.Messageable) else ctx.channel
+        return settings.channel_id or ctx.channel.id
 
     @hybrid_group(name="club", invoke_without_command=True)
     @commands.guild_only()
@@ -159,11 +159,7 @@ class Club(commands.Cog):
 
     @withdraw.autocomplete("paper")
     async def _withdraw_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        mine = [p for p in await self.bot.run_blocking(self.club.shortlist, str(interaction.guild_id))
-                if p.proposer == str(interaction.user.id)]
-        wanted = cards.single_line(current).casefold()
-        return [app_commands.Choice(name=clipped(p.paper.title, 100) or f"Paper #{p.paper.id}", value=str(p.paper.id))
-                for p in mine if wanted in p.paper.title.casefold()][:25]
+        return await proposed_paper_choices(interaction, current)
 
     @subcommand(club_group, name="suggest")
     @commands.guild_only()
@@ -182,7 +178,7 @@ class Club(commands.Cog):
             await reply(ctx, "Nothing to suggest: the club has read everything this server's likes point to.")
             return
         await send_ranked(ctx, "Papers this server likes that the club has not read yet "
-                               "(the 📚 buttons propose one):", results, private=False)
+                               "(the 📚 menu proposes one):", results, private=False)
 
     # -- choosing ----------------------------------------------------------------------------
 
@@ -201,18 +197,16 @@ class Club(commands.Cog):
         """
         await think(ctx, private=True)
         group = group_of(ctx) or ""
-        if await self.bot.run_blocking(self.club.open_polls, group):
-            raise ClubError("A paper club poll is open already: its winner is posted when it ends.")
         choices = await self.bot.run_blocking(self.club.poll_choices, group, size)
-        vote = discord.Poll(question=POLL_QUESTION, duration=timedelta(hours=hours))
-        for proposal in choices:
-            vote.add_answer(text=poll_answer(proposal.paper))
-        channel = await self._club_channel(ctx)
-        message = await channel.send(poll=vote, allowed_mentions=cards.NO_MENTIONS)
-        ends = self.now() + timedelta(hours=hours)
-        await self.bot.run_write(self.club.open_poll, group, message.channel.id, message.id,
-                                 [p.paper.id for p in choices], ends)
-        await reply(ctx, f"The poll is up in <#{message.channel.id}> for {hours} hour{'s' if hours != 1 else ''}: "
+        poll = await self.bot.run_write(self.club.prepare_poll, group, await self._club_channel_id(ctx),
+                                        [p.paper.id for p in choices], self.now() + timedelta(hours=hours))
+        try:
+            posted = await self.bot.club_loop.post_poll(poll, recovering=False)
+        except discord.DiscordServerError:
+            await reply(ctx, "Discord did not answer: the bot posts the poll once it does (within a minute or so).",
+                        private=True)
+            return
+        await reply(ctx, f"The poll is up in <#{posted.channel_id}> for {hours} hour{'s' if hours != 1 else ''}: "
                          f"{len(choices)} papers.", private=True)
 
     # -- sessions ----------------------------------------------------------------------------
@@ -221,7 +215,7 @@ class Club(commands.Cog):
     @commands.guild_only()
     async def schedule(self, ctx: commands.Context, paper: str, when: str, presenter: discord.Member | None = None,
                        *, place: str | None = None) -> None:
-        """Schedule a session: a Discord event, a thread with the paper's card, and a post in the club's channel.
+        """Schedule a session: a Discord event, and a post of the paper's card with a thread on it.
 
         Parameters
         ----------
@@ -237,39 +231,64 @@ class Club(commands.Cog):
         await self._organiser(ctx)
         await think(ctx, private=True)
         assert ctx.guild is not None
-        channel = await self._club_channel(ctx)
+        channel_id = await self._club_channel_id(ctx)
+        channel = await self._postable(channel_id)
         session = await self.bot.run_write(
             self.club.schedule, group_of(ctx), paper, when, self.now(),
             presenter=presenter.display_name if presenter else None, place=place, by=user_of(ctx),
-            channel_id=getattr(channel, "id", None),
         )
-        notes = []
-        event_id = thread_id = None
-        try:
-            event = await ctx.guild.create_scheduled_event(
-                name=clipped(f"Paper club: {session.paper.title}", EVENT_NAME_CHARS),
-                start_time=session.starts, end_time=session.ends, entity_type=discord.EntityType.external,
-                privacy_level=discord.PrivacyLevel.guild_only, description=event_description(session),
-                location=clipped(session.place or "Paper club", EVENT_PLACE_CHARS),
-            )
-            event_id = event.id
-        except discord.HTTPException as exc:
-            log.warning("Could not create the event of session #%s: %s", session.id, exc)
-            notes.append("the Discord event could not be made (does the bot have Manage Events?)")
+        notes: list[str] = []
+        event_id = await self._create_event(ctx.guild, session, notes)
         link = f"\nEvent: https://discord.com/events/{ctx.guild.id}/{event_id}" if event_id else ""
-        post = await channel.send(f"**Paper club** · {session_text(session)}{link}", embed=cards.paper_card(session.paper),
-                                  view=card_view(session.paper), allowed_mentions=cards.NO_MENTIONS)
         try:
-            thread = await post.create_thread(name=clipped(session.paper.title, THREAD_NAME_CHARS) or "Paper club")
-            thread_id = thread.id
-        except (discord.HTTPException, ValueError) as exc:
-            log.warning("Could not open the thread of session #%s: %s", session.id, exc)
-            notes.append("the thread could not be opened (reminders go to the club's channel)")
+            post = await channel.send(f"**Paper club** · {session_text(session)}{link}",
+                                      embed=cards.paper_card(session.paper), view=card_view(session.paper),
+                                      allowed_mentions=cards.NO_MENTIONS)
+        except discord.HTTPException as exc:
+            log.warning("Could not post session #%s: %s", session.id, exc)
+            await self.bot.run_write(self.club.attach, session.id, event_id)
+            await reply(ctx, f"Scheduled: {session_text(session)}. Note: the bot could not post in <#{channel_id}> "
+                             f"({exc.status}), so the session has no post and no thread.", private=True)
+            return
+        thread_id = await self._open_thread(post, session, notes)
         await self.bot.run_write(self.club.attach, session.id, event_id, thread_id, post.channel.id)
         text = f"Scheduled: {session_text(session)}. Posted in <#{post.channel.id}>."
         if notes:
             text += " Note: " + "; ".join(notes) + "."
         await reply(ctx, text, private=True)
+
+    async def _postable(self, channel_id: int) -> discord.abc.Messageable:
+        """The channel a session is posted in; ClubError saying why the bot cannot use it."""
+        try:
+            return await messageable(self.bot, channel_id)
+        except Unreachable as exc:
+            raise ClubError(f"The paper club cannot post in channel {channel_id}: {exc}. /club setup sets its channel.") from None
+
+    async def _create_event(self, guild: discord.Guild, session: Session, notes: list[str]) -> int | None:
+        """The Discord event of a session: its id, or None (with a note why) when Discord refused."""
+        try:
+            event = await guild.create_scheduled_event(
+                name=clipped(f"Paper club: {session.paper.title}", EVENT_NAME_CHARS),
+                start_time=session.starts, end_time=session.ends, entity_type=discord.EntityType.external,
+                privacy_level=discord.PrivacyLevel.guild_only, description=event_description(session),
+                location=clipped(session.place or "Paper club", EVENT_PLACE_CHARS),
+            )
+        except discord.HTTPException as exc:
+            log.warning("Could not create the event of session #%s: %s", session.id, exc)
+            notes.append("the Discord event could not be made (does the bot have Manage Events?)")
+            return None
+        return event.id
+
+    async def _open_thread(self, post: discord.Message, session: Session, notes: list[str]) -> int | None:
+        """The thread on a session's post, for its discussion and reminders; None (with a note)
+        when Discord refused."""
+        try:
+            thread = await post.create_thread(name=clipped(session.paper.title, THREAD_NAME_CHARS) or "Paper club")
+        except (discord.HTTPException, ValueError) as exc:
+            log.warning("Could not open the thread of session #%s: %s", session.id, exc)
+            notes.append("the thread could not be opened (reminders go to the club's channel)")
+            return None
+        return thread.id
 
     @schedule.autocomplete("paper")
     async def _schedule_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -325,7 +344,7 @@ class Club(commands.Cog):
     @subcommand(club_group, name="setup")
     @commands.guild_only()
     async def setup(self, ctx: commands.Context, channel: discord.TextChannel, role: discord.Role | None = None,
-                    ping: bool = False, timezone: str | None = None) -> None:
+                    ping: Literal["yes", "no"] = "no", timezone: str | None = None) -> None:
         """Set the paper club's channel, its role (who may run it), and whether reminders mention that role.
 
         Parameters
@@ -335,15 +354,21 @@ class Club(commands.Cog):
         role
             Members with this role may schedule and cancel sessions
         ping
-            Whether reminders mention the role (no by default)
+            yes: reminders mention the role; no (the default): they mention nobody
         timezone
-            The club's time zone, e.g. Europe/Berlin (else its digest's, else UTC)
+            The club's time zone, e.g. Europe/Berlin (else its channel digest's, else UTC)
         """
         await self._organiser(ctx)
+        if role is not None and role.is_default():
+            raise ClubError("The club's role must be a role of its own, not the server's everyone role.")
         settings = await self.bot.run_write(self.club.setup, group_of(ctx), channel.id,
-                                            role.id if role else None, ping, timezone)
+                                            role.id if role else None, ping == "yes", timezone)
         text = f"The paper club posts in <#{channel.id}>, in {settings.timezone} time."
         if role is not None:
             text += (f" Members with the {cards.plain(role.name, 100)} role may run it; reminders "
-                     f"{'mention' if ping else 'do not mention'} the role.")
+                     f"{'mention' if settings.ping else 'do not mention'} the role.")
         await reply(ctx, text)
+
+    @setup.autocomplete("timezone")
+    async def _setup_timezone(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return time_zone_choices(current)

@@ -21,12 +21,12 @@ from recommender import (
     SubscriptionError,
     find_arxiv_refs,
     parse_arxiv_ref,
-    time_zone_names,
 )
 from recommender.digest import ONLY_RELEVANT
 
 from .. import cards
 from ..views import card_view, list_view
+from .autocomplete import time_zone_choices
 from .hybrid import hybrid_command, hybrid_group, subcommand
 from .likes import send_ranked
 from .replies import group_of, heavy, reply, think, user_of
@@ -319,9 +319,7 @@ class Digests(commands.Cog):
     @subscribe.autocomplete("timezone")
     @me.autocomplete("timezone")
     async def timezone_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        wanted = current.strip().lower().replace(" ", "_")
-        names = [name for name in time_zone_names() if wanted in name.lower()][:25]
-        return [app_commands.Choice(name=name, value=name) for name in names]
+        return time_zone_choices(current)
 
     # -- links in chat ----------------------------------------------------------------------
 

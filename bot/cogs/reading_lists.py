@@ -96,7 +96,8 @@ class ReadingLists(commands.Cog):
             return
         # parsed on a reader thread: only storing the entries holds the library's writer
         upload = await self.bot.run_blocking(self.bot.library.read_upload, file.filename, data)
-        report = await self.bot.run_write(self.bot.library.import_upload, user_of(ctx), upload, group_of(ctx))
+        # written in short steps beside the writer thread: likes meanwhile wait a step, not the file
+        report = await self.bot.run_bulk(self.bot.library.import_upload, user_of(ctx), upload, group_of(ctx))
         await reply(ctx, import_message(report), private=True)
 
     @hybrid_command()

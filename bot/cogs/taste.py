@@ -102,7 +102,7 @@ class Taste(commands.Cog):
 
     @hybrid_command()
     async def taste(self, ctx: commands.Context, *, options: TasteFlags) -> None:
-        """Your interests here: your likes grouped by topic, each with its words and two example papers."""
+        """Your interests here: your likes grouped by topic, and how much colleagues' likes count here."""
         await think(ctx, private=True)
         user, group = user_of(ctx), group_of(ctx)
         if options.mute is not None or options.unmute is not None:
@@ -114,10 +114,11 @@ class Taste(commands.Cog):
         if not interests:
             await reply(ctx, NO_LIKES, private=True)
             return
+        colleagues = await self.bot.run_blocking(self.bot.library.co_like_weight, group) if group else None
         await reply(
             ctx,
             cards.muted_message(changed) if changed is not None else None,
-            embeds=[cards.taste_card(interests, where=" here" if ctx.guild else "")],
+            embeds=[cards.taste_card(interests, where=" here" if ctx.guild else "", colleagues=colleagues)],
             view=taste_view(ctx.author.id, interests),
             private=True,
         )

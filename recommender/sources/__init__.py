@@ -1,9 +1,11 @@
 """Input formats: each module turns a file's text into `Record`s, naming file:line on errors.
 
-A format is chosen from the file's content, never its name. Each format module exposes
-`looks_like(text) -> bool` and `parse(text, path, today) -> Iterator[Record | Rejection]`.
-Whatever a parser yields goes through `checks.checked`, which turns a record past the limits
-(or holding text that cannot be stored) into a Rejection for its line.
+A format is chosen from the file's content (its head), never its name. Each format module exposes
+`looks_like(text) -> bool` and `parse(text, path, today) -> Iterator[Record | Rejection]`; those
+that stream a file entry by entry (BibTeX, RIS, CSL-JSON, the CSV tables, arXiv's JSON lines) also
+`read(lines, path, today)`, which takes the file's `Lines` and never holds it whole (their `parse`
+is `read` of the text's lines). Whatever a parser yields goes through `checks.checked`, which
+turns a record past the limits (or holding text that cannot be stored) into a Rejection for its line.
 """
 
 from __future__ import annotations
@@ -14,13 +16,19 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from ..files import TextFile
 from ..papers import Record, Rejection
 from . import arxiv_json, bibtex, csljson, feeds, listings, ris, table, zotero_csv
 from .checks import checked
+from .lines import Lines, numbered
 
 Parser = Callable[[str, str, date], Iterator[Record | Rejection]]
+Reader = Callable[[Lines, str, date], Iterator[Record | Rejection]]
 LinesParser = Callable[[Iterable[tuple[int, str]], str], Iterator[Record | Rejection]]
-PartsParser = Callable[[str, str, date, int, int], Iterator[Iterator[Record | Rejection]]]
+PartsReader = Callable[[Lines, str, date, int, int], Iterator[Iterator[Record | Rejection]]]
+Blocks = Iterator[Iterator[Record | Rejection]]
+# What is read of a file to tell its format: past every format's own head limit (arXiv JSON lines: 256 KiB).
+HEAD_CHARS = 512 * 1024
 
 
 @dataclass(frozen=True)
@@ -28,24 +36,26 @@ class Format:
     name: str
     looks_like: Callable[[str], bool]
     parse: Parser
+    # For a format read as a stream of lines, entry by entry: the file is never held whole.
+    read: Reader | None = None
     # For a format of one record a line: parses numbered lines, so a file can be cut in parts.
     parse_lines: LinesParser | None = None
     # For a format that cuts a file in parts itself (BibTeX, before its blocks): part `part` of
     # `parts`, as blocks of records that the parts taken in turn give in the file's order.
-    parse_parts: PartsParser | None = None
+    read_parts: PartsReader | None = None
 
 
 # Most specific first: the structured formats (reference managers' exports among them)
 # announce themselves, the listing layouts are told apart by their line patterns, and the card
 # layout is the loosest of those.
 FORMATS: tuple[Format, ...] = (
-    Format("arxiv-json", arxiv_json.looks_like, arxiv_json.parse, arxiv_json.parse_lines),
+    Format("arxiv-json", arxiv_json.looks_like, arxiv_json.parse, arxiv_json.read, arxiv_json.parse_lines),
     Format("feed", feeds.looks_like, feeds.parse),
-    Format("zotero-csv", zotero_csv.looks_like, zotero_csv.parse),
-    Format("csv", table.looks_like, table.parse, parse_parts=table.parse_parts),
-    Format("csl-json", csljson.looks_like, csljson.parse),
-    Format("ris", ris.looks_like, ris.parse),
-    Format("bibtex", bibtex.looks_like, bibtex.parse, parse_parts=bibtex.parse_parts),
+    Format("zotero-csv", zotero_csv.looks_like, zotero_csv.parse, zotero_csv.read),
+    Format("csv", table.looks_like, table.parse, table.read, read_parts=table.read_parts),
+    Format("csl-json", csljson.looks_like, csljson.parse, csljson.read),
+    Format("ris", ris.looks_like, ris.parse, ris.read),
+    Format("bibtex", bibtex.looks_like, bibtex.parse, bibtex.read, read_parts=bibtex.read_parts),
     Format("translated-abstracts", listings.looks_like_translated, listings.parse_translated),
     Format("author-blocks", listings.looks_like_author_blocks, listings.parse_author_blocks),
     Format("listing-cards", listings.looks_like_cards, listings.parse_cards),
@@ -73,39 +83,49 @@ def parse_text(text: str, path: str, today: date) -> tuple[str, Iterator[Record 
 
 
 def read_by_lines(head: str) -> bool:
-    """Whether a file opening with `head` looks like a format that `parse_part` cuts in parts (one
+    """Whether a file opening with `head` looks like a format that `read_part` cuts in parts (one
     record a line, BibTeX or a CSV table): a guess from the opening, parsing the file tells for
     sure."""
     try:
         fmt = detect(head)
     except UnknownFormat:
         return False
-    return fmt.parse_lines is not None or fmt.parse_parts is not None
+    return fmt.parse_lines is not None or fmt.read_parts is not None
 
 
-def parse_part(text: str, path: str, today: date, part: int, parts: int,
-               block_lines: int) -> tuple[str, int, Iterator[Iterator[Record | Rejection]]]:
-    """Detect the format of `text` and parse part `part` (from 0) of `parts`, each record
-    checked against the limits: the format's name, the number of parts, and the part's blocks.
+def read_part(file: TextFile, path: str, today: date, part: int, parts: int,
+              block_lines: int) -> tuple[str, int, Blocks]:
+    """Detect the format of a file from its head and read part `part` (from 0) of `parts`, each
+    record checked against the limits: the format's name, the number of parts, and the part's
+    blocks, read from the file as they are asked for.
 
-    A text of one record a line is cut in blocks of `block_lines` lines, dealt to the parts in
+    A file of one record a line is cut in blocks of `block_lines` lines, dealt to the parts in
     turn: part `part` parses blocks `part`, `part + parts`, and so on, so that the parts taken
-    in turn give the records in the file's order. A text in any other format is one part of
-    one block, the whole text. Raises UnknownFormat."""
-    fmt = detect(text)
-    if fmt.parse_parts is not None and parts > 1:
-        return fmt.name, parts, (checked(block) for block in fmt.parse_parts(text, path, today, part, parts))
-    if fmt.parse_lines is None or parts <= 1:
-        whole = [checked(fmt.parse(text, path, today))] if part == 0 else []
-        return fmt.name, 1, iter(whole)
-    parse_lines = fmt.parse_lines
-    lines = text.split("\n")
-    starts = range(part * block_lines, len(lines), parts * block_lines)
-    blocks = (
-        checked(parse_lines(zip(itertools.count(start + 1), lines[start:start + block_lines]), path))
-        for start in starts
-    )
-    return fmt.name, parts, blocks
+    in turn give the records in the file's order; BibTeX and CSV tables cut themselves
+    (`bibtex.read_parts`, `table.read_parts`). A file in any other format is one part of one
+    block: streamed when its format reads lines (`Format.read`), else read whole. Raises
+    UnknownFormat."""
+    fmt = detect(file.head(HEAD_CHARS))
+    if fmt.read_parts is not None and parts > 1:
+        return fmt.name, parts, (checked(block) for block in fmt.read_parts(file.lines, path, today, part, parts))
+    if fmt.parse_lines is not None and parts > 1:
+        return fmt.name, parts, _line_blocks(fmt.parse_lines, file.lines(), path, part, parts, block_lines)
+    if part > 0:
+        return fmt.name, 1, iter([])
+    records = fmt.read(file.lines, path, today) if fmt.read else fmt.parse(file.read(), path, today)
+    return fmt.name, 1, iter([checked(records)])
+
+
+def _line_blocks(parse_lines: LinesParser, lines: Iterator[str], path: str, part: int, parts: int,
+                 block_lines: int) -> Blocks:
+    """Part `part`'s blocks of `block_lines` lines, parsed; the others' read past."""
+    lines_numbered = numbered(lines)
+    for number in itertools.count():
+        block = list(itertools.islice(lines_numbered, block_lines))
+        if not block:
+            return
+        if number % parts == part:
+            yield checked(parse_lines(block, path))
 
 
 def expand(paths: Iterable[str | Path]) -> list[Path]:

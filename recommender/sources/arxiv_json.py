@@ -19,6 +19,7 @@ from ..papers import Precision, Record, Rejection, SourceRef, split_arxiv_id
 from ..people import Person
 from ..text import clean_abstract, clean_title, detect_lang
 from .checks import check
+from .lines import Lines, lines_of, numbered
 from .references import venue_of
 from .table import (
     authors_cut,
@@ -72,7 +73,12 @@ def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
     can hold), is a Rejection, and parsing goes on. `today` is unused: the snapshot's dates are
     absolute.
     """
-    return parse_lines(enumerate(text.split("\n"), 1), path)
+    return read(lines_of(text), path, today)
+
+
+def read(lines: Lines, path: str, today: date) -> Iterator[Record | Rejection]:
+    """`parse` of a file's lines, streamed line by line."""
+    return parse_lines(numbered(lines()), path)
 
 
 def parse_lines(lines: Iterable[tuple[int, str]], path: str) -> Iterator[Record | Rejection]:

@@ -9,6 +9,9 @@ name is a corporate one, `others` marks a cut list), editors too. The venue is B
 `journaltitle`, else `journal`, else `booktitle`. An
 entry repeating an earlier cite key is read all the same. An entry that cannot be parsed, or has
 no title, is a Rejection naming the line where it starts.
+
+A file is streamed: read once for its `@string` and `@preamble` blocks, then again in pieces of
+a few hundred blocks, each parsed on its own (`read_parts`), so that memory does not grow with it.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 
 import bibtexparser
@@ -26,12 +30,13 @@ from bibtexparser.middlewares.names import (
     parse_single_name_into_parts,
     split_multiple_persons_names,
 )
-from bibtexparser.model import Block, DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
+from bibtexparser.model import Block, DuplicateBlockKeyBlock, Entry, ParsingFailedBlock, String
 
 from .. import worktypes
 from ..worktypes import Kind
 from ..papers import Record, Rejection
 from ..people import Person
+from .lines import Lines, lines_of
 from .preamble import Macros
 from .references import Reference, record_of
 
@@ -52,46 +57,102 @@ def looks_like(text: str) -> bool:
     return _ENTRY_START.search(text[:HEAD_LIMIT]) is not None
 
 
-def parse(text: str, path: str, today: date, shift: int = 0) -> Iterator[Record | Rejection]:
-    """Records for the file's entries, each naming the line its `@` is on (`shift` lines further
-    down, for a piece of a file). `today` is unused."""
-    for item in entries(text):
+def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
+    """Records for the text's entries, each naming the line its `@` is on. `today` is unused."""
+    return read(lines_of(text), path, today)
+
+
+def read(lines: Lines, path: str, today: date) -> Iterator[Record | Rejection]:
+    """`parse` of a file's lines, streamed: its pieces parsed one after another (see `read_parts`)."""
+    for piece in read_parts(lines, path, today, 0, 1):
+        yield from piece
+
+
+# A file is parsed in pieces of this many blocks; a large one's are dealt to the parsing processes in turn.
+BLOCKS_A_PIECE = 256
+# Where a block starts: an `@` opening a line, as bibtexparser's own splitter reads it (a line
+# starting with `@` inside a value starts a block for it too).
+_BLOCK_START = re.compile(r"[ \t]*@")
+_DEFINITION = re.compile(r"[ \t]*@[ \t]*(?:string|preamble)[ \t]*[{(]", re.IGNORECASE)
+
+
+def read_parts(lines: Lines, path: str, today: date, part: int,
+               parts: int) -> Iterator[Iterator[Record | Rejection]]:
+    """The records of part `part` (from 0) of `parts`: the file is cut before its blocks into
+    pieces of BLOCKS_A_PIECE blocks, and part `part` parses pieces `part`, `part + parts`…, so
+    that the parts taken in turn give the records in the file's order. The lines are read
+    twice: first for the file's `@string` and `@preamble` blocks, whose macros hold in every
+    piece wherever they stand, then piece by piece; no more than a piece is held at a time."""
+    definitions = definitions_of("".join(_definition_blocks(lines())))
+    for first_line, piece in _pieces(lines(), part, parts):
+        yield _records(piece, path, first_line - 1, definitions)
+
+
+def _definition_blocks(lines: Iterator[str]) -> Iterator[str]:
+    """The lines of the `@string` and `@preamble` blocks, each running to the next block."""
+    inside = False
+    for line in lines:
+        if _BLOCK_START.match(line):
+            inside = _DEFINITION.match(line) is not None
+        if inside:
+            yield line
+
+
+def _pieces(lines: Iterator[str], part: int, parts: int) -> Iterator[tuple[int, str]]:
+    """The first line and the text of each piece dealt to part `part`; the first piece holds
+    what comes before the first block too."""
+    held: list[str] = []
+    number = blocks = 0
+    first_line = 1
+    for line_number, line in enumerate(lines, 1):
+        if _BLOCK_START.match(line):
+            if blocks and blocks % BLOCKS_A_PIECE == 0:
+                if number % parts == part:
+                    yield first_line, "".join(held)
+                    held = []
+                number, first_line = number + 1, line_number
+            blocks += 1
+        if number % parts == part:
+            held.append(line)
+    if held:
+        yield first_line, "".join(held)
+
+
+def _records(text: str, path: str, shift: int, definitions: Definitions) -> Iterator[Record | Rejection]:
+    """Records for a piece's entries, each naming the line its `@` is on, `shift` lines further down."""
+    for item in entries(text, definitions):
         if isinstance(item, ParsingFailedBlock):
             yield Rejection(path, line_of(item) + shift, f"unreadable BibTeX entry: {_reason(item.error)}")
         else:
             yield record_of(reference_of(item, shift), path, FORMAT)
 
 
-# A large file is parsed in pieces of this many blocks, dealt to the parsing processes in turn.
-BLOCKS_A_PIECE = 256
-# Where a block starts: an `@` opening a line, as bibtexparser's own splitter reads it (a line
-# starting with `@` inside a value starts a block for it too).
-_BLOCK_START = re.compile(r"^[ \t]*@", re.MULTILINE)
-_DEFINITION = re.compile(r"[ \t]*@[ \t]*(?:string|preamble)[ \t]*[{(]", re.IGNORECASE)
+@dataclass(frozen=True)
+class Definitions:
+    """What a file's `@string` and `@preamble` blocks define: its string macros (by name in
+    lower case, with `#` concatenation done, a later definition winning) and its commands."""
+
+    strings: dict[str, str]
+    macros: Macros
 
 
-def parse_parts(text: str, path: str, today: date, part: int, parts: int) -> Iterator[Iterator[Record | Rejection]]:
-    """The records of part `part` (from 0) of `parts`: the file is cut before its blocks into
-    pieces of BLOCKS_A_PIECE blocks, and part `part` parses pieces `part`, `part + parts`…, so
-    that the parts taken in turn give the records in the file's order. Each piece is parsed
-    after the file's `@string` and `@preamble` blocks, so that their macros hold everywhere."""
-    starts = [match.start() for match in _BLOCK_START.finditer(text)]
-    prelude = "".join(text[start:end] + "\n" for start, end in zip(starts, [*starts[1:], len(text)])
-                      if _DEFINITION.match(text, start))
-    prelude_lines = prelude.count("\n")
-    cuts = [0, *starts[BLOCKS_A_PIECE::BLOCKS_A_PIECE], len(text)]
-    line = 1
-    for number, (begin, end) in enumerate(zip(cuts, cuts[1:])):
-        if number % parts == part:
-            yield parse(prelude + text[begin:end], path, today, shift=line - 1 - prelude_lines)
-        line += text.count("\n", begin, end)
+def definitions_of(text: str) -> Definitions:
+    """The definitions of a text's `@string` and `@preamble` blocks, also of macros defined by
+    earlier ones (`@string{prb = pr # { B}}`)."""
+    raw = bibtexparser.parse_string(text, parse_stack=[])
+    table: dict[str, str] = {}
+    for block in raw.blocks:
+        string = block.ignore_error_block if isinstance(block, DuplicateBlockKeyBlock) else block
+        if isinstance(string, String):
+            table[string.key.lower()] = _concatenated(str(string.value), table) or ""
+    return Definitions(table, Macros([p.value for p in raw.preambles]))
 
 
-def entries(text: str) -> list[Entry | ParsingFailedBlock]:
-    """The entries of a BibTeX file in order (those repeating a cite key too), with their fields'
-    `@string` macros resolved, braces around values removed, months as numbers and the commands
-    the file's `@preamble` defines expanded; blocks that could not be parsed are given as they
-    failed."""
+def entries(text: str, definitions: Definitions) -> list[Entry | ParsingFailedBlock]:
+    """The entries of a BibTeX text in order (those repeating a cite key too), with the
+    `@string` macros of `definitions` resolved in their fields, braces around values removed,
+    months as numbers and the commands of its `@preamble`s expanded; blocks that could not be
+    parsed are given as they failed."""
     raw = bibtexparser.parse_string(text, parse_stack=[])
     blocks: list[Block] = []
     for block in raw.blocks:
@@ -102,24 +163,20 @@ def entries(text: str) -> list[Entry | ParsingFailedBlock]:
         else:
             blocks.append(block)
     library = Library(blocks)
-    _resolve_strings(library)
+    _resolve_strings(library, definitions.strings)
     for middleware in (mw.RemoveEnclosingMiddleware(True), mw.MonthIntMiddleware(True)):
         library = middleware.transform(library)
     found: list[Entry | ParsingFailedBlock] = [
         b for b in library.blocks
         if isinstance(b, Entry) or (isinstance(b, ParsingFailedBlock) and not isinstance(b, DuplicateBlockKeyBlock))
     ]
-    _expand_preamble_macros(found, Macros([p.value for p in raw.preambles]))
+    _expand_preamble_macros(found, definitions.macros)
     return found
 
 
-def _resolve_strings(library: Library) -> None:
-    """`@string` macros in the fields, with `#` concatenation, also in macros defined by earlier
-    ones (`@string{prb = pr # { B}}`). Names are matched without case and a later definition
-    wins; a name no `@string` defines is kept as written (`jun` is left for the months)."""
-    table: dict[str, str] = {}
-    for string in library.strings:
-        table[string.key.lower()] = _concatenated(str(string.value), table) or ""
+def _resolve_strings(library: Library, table: dict[str, str]) -> None:
+    """The `@string` macros of `table` in the fields, with `#` concatenation. Names are matched
+    without case; a name no `@string` defines is kept as written (`jun` is left for the months)."""
     for entry in library.entries:
         for field in entry.fields:
             if isinstance(field.value, str) and not _enclosed(field.value):

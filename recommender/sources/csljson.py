@@ -4,7 +4,8 @@ An item's title is `title`, its authors `author` (`{"family", "given"}` or `{"li
 organisation), its date `issued` (`{"date-parts": [[2018, 6, 19]]}` or `{"raw": "2018-06"}`), its
 venue `container-title` (a string, or a list of them from some exporters).
 Zotero keeps an arXiv preprint's id in `number` (`arXiv:1806.07366`) and arXiv's DOI in `DOI`.
-Each item is read on its own, so a bad one is a Rejection naming the line where it starts.
+Each item is read on its own, so a bad one is a Rejection naming the line where it starts; a file
+is streamed, an item at a time.
 """
 
 from __future__ import annotations
@@ -18,12 +19,15 @@ from typing import Any
 from .. import worktypes
 from ..papers import Record, Rejection
 from ..people import Person
+from .lines import Lines, lines_of
 from .references import Reference, record_of
 
 FORMAT = "csl-json"
 HEAD_LIMIT = 65536
 _ITEM_KEYS = re.compile(r'"(?:type|issued|container-title|citation-key|author)"\s*:')
 _BETWEEN_ITEMS = frozenset(" \t\r\n,")
+READ_CHARS = 1024**2  # read of a file at a time
+_LONGEST_ESCAPE = 6  # `\\uXXXX`: an error this near the end of the text held may be a cut
 
 
 def looks_like(text: str) -> bool:
@@ -34,17 +38,18 @@ def looks_like(text: str) -> bool:
 
 def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
     """Records for the array's items, each naming the line its `{` is on. `today` is unused."""
-    decoder = json.JSONDecoder()
-    start = text.find("[")
-    position = start + 1
-    while True:
-        while position < len(text) and text[position] in _BETWEEN_ITEMS:
-            position += 1
-        if position >= len(text) or text[position] == "]":
-            return
-        line = text.count("\n", 0, position) + 1
+    return read(lines_of(text), path, today)
+
+
+def read(lines: Lines, path: str, today: date) -> Iterator[Record | Rejection]:
+    """`parse` of a file's lines, streamed item by item."""
+    items = _Items(lines())
+    if not items.enter_array():
+        return
+    while items.next_item():
+        line = items.line
         try:
-            item, position = decoder.raw_decode(text, position)
+            item = items.decode()
         except json.JSONDecodeError as exc:
             yield Rejection(path, line, f"unreadable JSON: {exc.msg}")
             return
@@ -52,6 +57,77 @@ def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
             yield Rejection(path, line, "item is not a JSON object")
             continue
         yield record_of(reference_of(item, line), path, FORMAT)
+
+
+class _Items:
+    """A JSON array's items decoded one at a time from a file's lines, holding no more of the
+    text than the item being read and about `READ_CHARS` characters after it."""
+
+    def __init__(self, lines: Iterator[str]):
+        self.lines = lines
+        self.text = ""
+        self.position = 0
+        self.line = 1  # the line `position` is on
+        self.decoder = json.JSONDecoder()
+
+    def enter_array(self) -> bool:
+        """Go past the `[` that opens the array; False when there is none."""
+        while (found := self.text.find("[", self.position)) < 0:
+            self._advance(len(self.text))
+            if not self._more():
+                return False
+        self._advance(found + 1)
+        return True
+
+    def next_item(self) -> bool:
+        """Go to the start of the next item; False at the end of the array or of the text."""
+        while True:
+            end = self.position
+            while end < len(self.text) and self.text[end] in _BETWEEN_ITEMS:
+                end += 1
+            self._advance(end)
+            if end < len(self.text):
+                return self.text[end] != "]"
+            if not self._more():
+                return False
+
+    def decode(self) -> Any:
+        """The item that starts here, read on past the text held when it is cut there."""
+        while True:
+            try:
+                item, end = self.decoder.raw_decode(self.text, self.position)
+            except json.JSONDecodeError as exc:
+                if self._cut(exc) and self._more():
+                    continue
+                raise
+            if end == len(self.text) and self._more():  # a number may go on past the cut
+                continue
+            self._advance(end)
+            return item
+
+    def _cut(self, error: json.JSONDecodeError) -> bool:
+        """Whether a decoding error may be the text held ending inside the item."""
+        return error.msg.startswith("Unterminated string") or error.pos >= len(self.text) - _LONGEST_ESCAPE
+
+    def _advance(self, position: int) -> None:
+        self.line += self.text.count("\n", self.position, position)
+        self.position = position
+
+    def _more(self) -> bool:
+        """Read about READ_CHARS more characters (dropping what was read already); False at the
+        end of the lines."""
+        taken: list[str] = []
+        size = 0
+        for line in self.lines:
+            taken.append(line)
+            size += len(line)
+            if size >= READ_CHARS:
+                break
+        if not taken:
+            return False
+        self.text = self.text[self.position:] + "".join(taken)
+        self.position = 0
+        return True
 
 
 def reference_of(item: dict[str, Any], line: int) -> Reference:

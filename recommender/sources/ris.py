@@ -1,4 +1,4 @@
-"""RIS files (Zotero, Mendeley, EndNote), read entry by entry with rispy.
+"""RIS files (Zotero, Mendeley, EndNote), streamed entry by entry, each read with rispy.
 
 An entry runs from its `TY  - ` line to its `ER  - ` line; a field may go on over several lines.
 Titles come from `TI`, `T1` or `CT`, authors from `AU`/`A1` (`Chen, Ricky T. Q.`), the date from
@@ -20,6 +20,7 @@ import rispy
 from .. import worktypes
 from ..papers import Record, Rejection
 from ..people import Person
+from .lines import Lines, lines_of, numbered
 from .references import Reference, record_of
 
 FORMAT = "ris"
@@ -43,8 +44,13 @@ def looks_like(text: str) -> bool:
 
 
 def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
-    """Records for the file's entries, each naming the line of its `TY`. `today` is unused."""
-    for line, chunk in chunks(text.lstrip("\ufeff")):
+    """Records for the text's entries, each naming the line of its `TY`. `today` is unused."""
+    return read(lines_of(text), path, today)
+
+
+def read(lines: Lines, path: str, today: date) -> Iterator[Record | Rejection]:
+    """`parse` of a file's lines, streamed entry by entry."""
+    for line, chunk in chunks(lines()):
         try:
             found = rispy.loads(chunk)
         except Exception as exc:  # noqa: BLE001 - rispy raises plain exceptions on odd entries
@@ -56,22 +62,24 @@ def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
         yield record_of(reference_of(found[0], line), path, FORMAT)
 
 
-def chunks(text: str) -> Iterator[tuple[int, str]]:
+def chunks(lines: Iterator[str]) -> Iterator[tuple[int, str]]:
     """Each entry's first line number and text, from its `TY` line to its `ER` line."""
     start: int | None = None
-    lines: list[str] = []
-    for number, line in enumerate(text.splitlines(), 1):
+    held: list[str] = []
+    for number, line in numbered(lines):
+        if number == 1:
+            line = line.lstrip("\ufeff")
         if line.startswith("TY  -"):
             if start is not None:  # an entry without its ER: it ends where the next begins
-                yield start, "\n".join(lines + ["ER  - "]) + "\n"
-            start, lines = number, [line]
+                yield start, "\n".join(held + ["ER  - "]) + "\n"
+            start, held = number, [line]
         elif start is not None:
-            lines.append(line)
+            held.append(line)
             if line.startswith("ER  -"):
-                yield start, "\n".join(lines) + "\n"
-                start, lines = None, []
+                yield start, "\n".join(held) + "\n"
+                start, held = None, []
     if start is not None:
-        yield start, "\n".join(lines + ["ER  - "]) + "\n"
+        yield start, "\n".join(held + ["ER  - "]) + "\n"
 
 
 def reference_of(entry: dict[str, Any], line: int) -> Reference:

@@ -11,7 +11,6 @@ The author and category helpers here are shared with the other arXiv parsers.
 from __future__ import annotations
 
 import csv
-import io
 import itertools
 import re
 from collections.abc import Iterable, Iterator
@@ -30,6 +29,7 @@ from ..text import (
     untex_identifier,
 )
 from .checks import MAX_FIELD_CHARS
+from .lines import Lines, lines_of
 
 FORMAT = "csv"
 # The longest cell read, in characters: past `checks.MAX_FIELD_CHARS`, so that a record with a
@@ -190,12 +190,11 @@ def _normalise_header(cell: str) -> str:
     return re.sub(r"[\s-]+", "_", cell.strip().strip("\ufeff").strip().lower())
 
 
-def _first_line(text: str) -> tuple[str, int] | None:
-    """The first non-blank line of the text (within the head) and its 1-based number."""
-    head = text[:HEAD_LIMIT]
-    for number, line in enumerate(io.StringIO(head, newline=""), 1):
-        stripped = line.strip().strip("\ufeff").strip()
-        if stripped:
+def first_line(lines: Iterator[str]) -> tuple[str, int] | None:
+    """The first non-blank line (without its line end) and its 1-based number; `lines` is left
+    at the line after it."""
+    for number, line in enumerate(lines, 1):
+        if line.strip().strip("\ufeff").strip():
             return line.rstrip("\r\n"), number
     return None
 
@@ -218,7 +217,7 @@ def _header_dialect(line: str) -> tuple[str, list[str]] | None:
 def looks_like(text: str) -> bool:
     """True when the first non-blank line is a header with `title` and `abstract` columns."""
     try:
-        first = _first_line(text)
+        first = first_line(lines_of(text[:HEAD_LIMIT])())
         return first is not None and _header_dialect(first[0]) is not None
     except Exception:  # noqa: BLE001 - detection must never raise
         return False
@@ -234,32 +233,40 @@ def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
     A row with the wrong number of cells, no title or abstract, or a malformed date gives a
     Rejection and parsing goes on. `today` is unused: the dates in a table are absolute.
     """
-    table = _Table.of(text, path)
+    return read(lines_of(text), path, today)
+
+
+def read(lines: Lines, path: str, today: date) -> Iterator[Record | Rejection]:
+    """`parse` of a file's lines, streamed row by row."""
+    rows = lines()
+    table = _Table.of(rows, path)
     if isinstance(table, Rejection):
         yield table
         return
-    for start, row in table.rows(text):
+    for start, row in table.rows(rows):
         yield table.record(start, row)
 
 
-# A large table is parsed in parts (`parse_parts`) of this many rows each.
+# A large table is read in parts (`read_parts`) of this many rows each.
 ROWS_A_PIECE = 256
 
 
-def parse_parts(text: str, path: str, today: date, part: int, parts: int) -> Iterator[Iterator[Record | Rejection]]:
+def read_parts(lines: Lines, path: str, today: date, part: int,
+               parts: int) -> Iterator[Iterator[Record | Rejection]]:
     """The records of part `part` (from 0) of `parts`: the rows are cut into pieces of
     ROWS_A_PIECE, and part `part` makes the records of pieces `part`, `part + parts`…, so that
-    the parts taken in turn give what `parse` gives, in the file's order. Every part reads all
+    the parts taken in turn give what `read` gives, in the file's order. Every part reads all
     rows (the csv module's reading, in C, is a small share of the work; a cut found without it
-    could fall inside a quoted cell) and makes records only of its own."""
-    table = _Table.of(text, path)
+    could fall inside a quoted cell) and makes records of its own pieces only."""
+    rows = lines()
+    table = _Table.of(rows, path)
     if isinstance(table, Rejection):
         if part == 0:
             yield iter([table])
         return
-    rows = table.rows(text)
+    read_rows = table.rows(rows)
     for number in itertools.count():
-        piece = list(itertools.islice(rows, ROWS_A_PIECE))
+        piece = list(itertools.islice(read_rows, ROWS_A_PIECE))
         if not piece:
             return
         if number % parts == part:
@@ -277,8 +284,10 @@ class _Table:
     columns: dict[str, int]
 
     @classmethod
-    def of(cls, text: str, path: str) -> _Table | Rejection:
-        first = _first_line(text)
+    def of(cls, rows: Iterator[str], path: str) -> _Table | Rejection:
+        """The table whose header is the first non-blank line of `rows` (which is left at the
+        line after it), or the Rejection of a file without one."""
+        first = first_line(rows)
         dialect = _header_dialect(first[0]) if first else None
         if first is None or dialect is None:
             return Rejection(path, first[1] if first else 1, "no CSV header with 'title' and 'abstract' columns")
@@ -290,8 +299,8 @@ class _Table:
                 columns[key] = index
         return cls(path, first[1], delimiter, len(names), columns)
 
-    def rows(self, text: str) -> Iterator[tuple[int, list[str] | Rejection]]:
-        return csv_rows(text, self.header_line, self.path, self.delimiter)
+    def rows(self, rows: Iterator[str]) -> Iterator[tuple[int, list[str] | Rejection]]:
+        return csv_rows(rows, self.header_line, self.path, self.delimiter)
 
     def record(self, start: int, row: list[str] | Rejection) -> Record | Rejection:
         if isinstance(row, Rejection):
@@ -302,17 +311,14 @@ class _Table:
             return Rejection(self.path, start, f"unreadable row: {exc}")
 
 
-def csv_rows(text: str, header_line: int, path: str,
+def csv_rows(lines: Iterator[str], header_line: int, path: str,
              delimiter: str = ",") -> Iterator[tuple[int, list[str] | Rejection]]:
-    """The non-blank rows after the header line, each with the physical line it starts on;
-    a row the csv module cannot read comes as a Rejection and the rest go on. A cell may be
-    longer than the csv module's default limit (128 KiB): a long abstract is cut by `checks`,
-    and only a cell past `CSV_FIELD_LIMIT` makes its row unreadable."""
+    """The non-blank rows of `lines`, which follow the header on line `header_line`, each with
+    the physical line it starts on; a row the csv module cannot read comes as a Rejection and
+    the rest go on. A cell may be longer than the csv module's default limit (128 KiB): a long
+    abstract is cut by `checks`, and only a cell past `CSV_FIELD_LIMIT` makes its row unreadable."""
     if csv.field_size_limit() < CSV_FIELD_LIMIT:
         csv.field_size_limit(CSV_FIELD_LIMIT)
-    lines = io.StringIO(text, newline="")
-    for _ in range(header_line):
-        lines.readline()
     reader = csv.reader(lines, delimiter=delimiter)
     while True:
         start = header_line + reader.line_num + 1

@@ -14,7 +14,6 @@ read with a `'` before one of these loses it again, so an export reads back as i
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterator
 from datetime import date
 
@@ -23,7 +22,8 @@ from ..papers import Record, Rejection
 from ..people import Person
 from . import ris
 from .references import Reference, record_of
-from .table import csv_rows
+from .lines import Lines, lines_of
+from .table import csv_rows, first_line
 
 FORMAT = "zotero-csv"
 HEAD_LIMIT = 65536
@@ -45,33 +45,40 @@ def unneutralised(cell: str) -> str:
     return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
 
 
-def _header(text: str) -> tuple[int, list[str]] | None:
-    """The line number and lower-cased column names of the first non-blank line."""
-    for number, line in enumerate(io.StringIO(text[:HEAD_LIMIT], newline=""), 1):
-        if line.strip().strip("\ufeff"):
-            try:
-                cells = next(csv.reader([line.strip().lstrip("\ufeff")]), [])
-            except csv.Error:
-                return None
-            return number, [cell.strip().lower() for cell in cells]
-    return None
+def _header(lines: Iterator[str]) -> tuple[int, list[str]] | None:
+    """The line number and lower-cased column names of the first non-blank line; `lines` is
+    left at the line after it."""
+    first = first_line(lines)
+    if first is None:
+        return None
+    try:
+        cells = next(csv.reader([first[0].strip().lstrip("\ufeff")]), [])
+    except csv.Error:
+        return None
+    return first[1], [cell.strip().lower() for cell in cells]
 
 
 def looks_like(text: str) -> bool:
     """True when the first line is a CSV header with Zotero's `Key`, `Item Type` and `Title`."""
-    header = _header(text)
+    header = _header(lines_of(text[:HEAD_LIMIT])())
     return header is not None and REQUIRED <= set(header[1])
 
 
 def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
     """Records for the rows, each naming the physical line its row starts on. `today` is
     unused."""
-    header = _header(text)
+    return read(lines_of(text), path, today)
+
+
+def read(lines: Lines, path: str, today: date) -> Iterator[Record | Rejection]:
+    """`parse` of a file's lines, streamed row by row."""
+    rows = lines()
+    header = _header(rows)
     if header is None:
         yield Rejection(path, 1, "no Zotero CSV header")
         return
     header_line, names = header
-    for start, row in csv_rows(text.lstrip("\ufeff"), header_line, path):
+    for start, row in csv_rows(rows, header_line, path):
         if isinstance(row, Rejection):
             yield row
             continue
