@@ -384,6 +384,9 @@ def large_lab(lib: Any, db: Path, args: argparse.Namespace, result: dict) -> Lar
 
 def run(args: argparse.Namespace) -> dict:
     from recommender import Library
+    from recommender.processes import yield_to_people
+
+    yield_to_people()  # the readers stand for the bot's: its background work runs below them
 
     folder = cache_dir(args.papers, args.ingest, args.seed)
     base, new = split_corpus(args.papers, args.ingest, args.seed, folder)

@@ -1,14 +1,18 @@
 """Speed and memory of paperclub at scale, on synthetic arXiv corpora, against baselines.
 
     python bench/speed.py --sizes 10000 100000
+    python bench/speed.py --sizes 100000 --no-svm --format csv
     python bench/speed.py --sizes 1000000 --json bench/out/speed-1m.json
 
 For each size it generates (once; cached under bench/out/, keyed by size, seed and generator
-version) a synthetic corpus in arXiv's bulk-metadata format with bench/synthetic.py, then runs
-each phase in a fresh process of this same script, so that each phase's peak memory is its own:
+version) a synthetic corpus in arXiv's bulk-metadata format with bench/synthetic.py (with
+`--format csv`, the same papers also written as a CSV table: id, title, authors, categories,
+published, doi, abstract), then runs each phase in a fresh process of this same script, so that
+each phase's peak memory is its own:
 
 build     `Library(db)` + `lib.ingest([corpus])` (which parses, de-duplicates, indexes for search
-          and fits and persists the TF-IDF index) into a new database: papers/second, peak RSS.
+          and fits and persists the TF-IDF index) into a new database: papers/second, the CPU
+          time of the process and its children (the parsing and counting processes), peak RSS.
 serve     a new `Library(db)` and its first `lib.similar(...)`, which loads the persisted index
           (the start-up cost of the bot); then warm latencies over --calls calls each of
           `recommend` (--users people with --likes likes each, all from one category),
@@ -38,6 +42,8 @@ figures; absolute times move with the load. Missing API (like/recommend/similar)
 from __future__ import annotations
 
 import argparse
+import csv
+import email.utils
 import hashlib
 import json
 import os
@@ -84,6 +90,12 @@ def percentiles(times_s: list[float]) -> dict[str, float]:
             "mean_ms": float(ms.mean()), "calls": len(ms)}
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process and of its children that were waited for."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def timed(call, *args, **kwargs) -> tuple[float, Any]:
     start = time.perf_counter()
     result = call(*args, **kwargs)
@@ -102,17 +114,42 @@ def generator_version() -> str:
     return hashlib.sha1(Path(synthetic.__file__).read_bytes()).hexdigest()[:8]
 
 
-def ensure_corpus(n: int, seed: int) -> tuple[Path, dict]:
-    """The cached synthetic corpus for (n, seed), generated when missing; stale versions removed."""
+def ensure_corpus(n: int, seed: int, fmt: str = "jsonl") -> tuple[Path, dict]:
+    """The cached synthetic corpus for (n, seed) in `fmt` (jsonl or csv), generated when
+    missing; stale versions removed."""
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     path = OUT_DIR / f"synth-{n}-seed{seed}-{generator_version()}.jsonl"
+    if not path.exists():
+        for stale in [*OUT_DIR.glob(f"synth-{n}-seed{seed}-*.jsonl"), *OUT_DIR.glob(f"synth-{n}-seed{seed}-*.csv")]:
+            stale.unlink()
+        print(f"generating {n:,} synthetic papers -> {path.relative_to(ROOT)}", file=sys.stderr, flush=True)
+        stats = synthetic.write(n, seed, path, progress=True)
+    if fmt == "csv":
+        path = as_csv(path)
+    return path, {"format": fmt, "bytes": path.stat().st_size}
+
+
+CSV_COLUMNS = ("id", "title", "authors", "categories", "published", "doi", "abstract")
+
+
+def as_csv(jsonl: Path) -> Path:
+    """The papers of a bulk-metadata corpus as a CSV table beside it (written once): the
+    fields as arXiv gives them (TeX, line breaks in quoted cells), the first version's date."""
+    path = jsonl.with_suffix(".csv")
     if path.exists():
-        return path, {"cached": True, "bytes": path.stat().st_size}
-    for stale in OUT_DIR.glob(f"synth-{n}-seed{seed}-*.jsonl"):
-        stale.unlink()
-    print(f"generating {n:,} synthetic papers -> {path.relative_to(ROOT)}", file=sys.stderr, flush=True)
-    stats = synthetic.write(n, seed, path, progress=True)
-    return path, {"cached": False, **stats}
+        return path
+    print(f"writing {path.relative_to(ROOT)}", file=sys.stderr, flush=True)
+    partial = path.with_name(path.name + ".partial")
+    with open(jsonl, encoding="utf-8") as lines, open(partial, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        for line in lines:
+            paper = json.loads(line)
+            created = email.utils.parsedate_to_datetime(paper["versions"][0]["created"]).date().isoformat()
+            writer.writerow([paper["id"], paper["title"], paper["authors"], paper["categories"], created,
+                             paper["doi"] or "", paper["abstract"]])
+    partial.replace(path)
+    return path
 
 
 def draw_requests(db: Path, seed: int, calls: int, users: int, likes: int) -> dict:
@@ -167,13 +204,14 @@ def make_query(rng: random.Random, title: str) -> str | None:
 def phase_build(db: Path, corpus: Path) -> dict:
     from recommender import Library
 
-    start = time.perf_counter()
+    start, cpu_before = time.perf_counter(), cpu_seconds()
     lib = Library(db)
     report = lib.ingest([corpus])
     ingest_s = time.perf_counter() - start
     if report.errors or report.rejected:
         raise SystemExit(f"ingest failed: {report.errors or report.rejected[:3]}")
-    result = {"ingest_s": ingest_s, "added": report.added, "merged": report.merged}
+    result = {"ingest_s": ingest_s, "cpu_s": cpu_seconds() - cpu_before, "added": report.added,
+              "merged": report.merged, "format": report.files[0].format}
     lib.close()
     result["peak_rss_mb"] = peak_rss_mb()
     result["db_mb"] = db.stat().st_size / 1e6
@@ -385,7 +423,7 @@ def run_phase(phase: str, db: Path, corpus: Path, requests_file: Path, args: arg
 
 
 def run_size(n: int, args: argparse.Namespace) -> dict:
-    corpus, corpus_stats = ensure_corpus(n, args.seed)
+    corpus, corpus_stats = ensure_corpus(n, args.seed, args.format)
     work = OUT_DIR / f"run-{n}-seed{args.seed}"
     shutil.rmtree(work, ignore_errors=True)
     (work / "db").mkdir(parents=True)
@@ -416,7 +454,7 @@ def summarise(n: int, corpus: dict, build: dict, serve: dict, svm: dict | None) 
 
 
 COLUMNS = [
-    ("papers", 9), ("ingest/s", 9), ("load s", 7), ("recommend ms", 13), ("similar ms", 13),
+    ("papers", 9), ("ingest/s", 9), ("cpu s", 7), ("load s", 7), ("recommend ms", 13), ("similar ms", 13),
     ("search ms", 13), ("build MB", 9), ("serve MB", 9), ("svm ms", 9), ("svm MB", 7),
     ("floor ms", 9), ("rec÷svm", 8), ("rec÷floor", 9),
 ]
@@ -433,7 +471,8 @@ def pair(stats: dict | None) -> str:
 def table_row(s: dict) -> str:
     serve, svm, floor, ratios = s["serve"], s["svm"] or {}, s["floor"] or {}, s["ratios"]
     cells = [
-        f"{s['papers']:,}", fmt(s["ingest_papers_per_s"]), fmt(serve["load_s"], ".2f"),
+        f"{s['papers']:,}", fmt(s["ingest_papers_per_s"]), fmt(s["build"].get("cpu_s"), ".1f"),
+        fmt(serve["load_s"], ".2f"),
         pair(serve.get("recommend")), pair(serve.get("similar")), pair(serve.get("search")),
         fmt(s["build"]["peak_rss_mb"]), fmt(serve["peak_rss_mb"]), fmt(svm.get("request_median_ms"), ".1f"),
         fmt(svm.get("peak_rss_mb")), fmt(floor.get("read_ms"), ".2f"),
@@ -452,7 +491,9 @@ def machine() -> dict:
 
 def print_notes(results: list[dict], info: dict) -> None:
     print()
-    print("ingest/s: papers/s of Library() + ingest() (parse, de-duplicate, FTS5, TF-IDF fit and save).")
+    print("ingest/s: papers/s of Library() + ingest() (parse, de-duplicate, FTS5, TF-IDF fit and save)")
+    print("of the corpus as " + ", ".join(sorted({s['build'].get('format', 'arxiv-json') for s in results}))
+          + "; cpu s: the CPU time that took (user + system, with the parsing and counting processes).")
     print("ms columns: p50/p95 of warm calls (recommend, similar, search: limit=10); load s: a fresh")
     print("Library + its first similar() (index load); MB: peak RSS of the build / serving / SVM process.")
     print("svm ms: median arxiv-sanity-lite request (LinearSVC fit + decision_function over all papers);")
@@ -483,7 +524,8 @@ def print_notes(results: list[dict], info: dict) -> None:
             groups = {int(size): figures for size, figures in lab["groups"].items()}
             print("\n".join(lab_speed.report(groups, lab["asked"])))
     print(f"machine: {info['cores']} cores ({info['usable_cores']} usable), load average at start "
-          f"{info['load_average'][0]:.2f}, Python {info['python']}, SQLite {info['sqlite']}.")
+          f"{info['load_average'][0]:.2f}, at the end {info['load_average_end'][0]:.2f}, Python {info['python']}, "
+          f"SQLite {info['sqlite']}.")
     print("The machine is shared: absolute times move with its load; the ratios (rec÷svm, rec÷floor),")
     print("measured in the same run on the same papers, are the meaningful figures.")
 
@@ -492,6 +534,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000], help="corpus sizes (papers)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--format", choices=("jsonl", "csv"), default="jsonl",
+                        help="ingest the corpus as arXiv's JSON lines or as a CSV table")
     parser.add_argument("--calls", type=int, default=200, help="warm calls per operation (≥ 200)")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--likes", type=int, default=20, help="likes per person")
@@ -537,6 +581,7 @@ def main(argv: list[str] | None = None) -> None:
     for n in args.sizes:
         results.append(run_size(n, args))
         print(table_row(results[-1]), flush=True)
+    info["load_average_end"] = list(os.getloadavg())
     print_notes(results, info)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from recommender import Library
+from recommender.processes import yield_to_people
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,9 @@ class LibraryThreads:
         """Start the threads and open (creating and seeding if needed) the Library."""
         if not self._pools:
             sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
+            # The bot answers people: an ingest's parsing, a refit's counting and the thread
+            # writing a large file run below the threads answering them.
+            yield_to_people()
             self._pools = {
                 "read": ThreadPoolExecutor(READERS, thread_name_prefix="paperclub-read"),
                 "write": ThreadPoolExecutor(1, thread_name_prefix="paperclub-write"),
@@ -127,3 +131,4 @@ class LibraryThreads:
             self._library = None
         for executor in pools.values():
             executor.shutdown(wait=False, cancel_futures=True)
+        yield_to_people(0)

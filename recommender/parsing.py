@@ -188,11 +188,38 @@ def _opens_by_lines(path: Path) -> bool:
     return sources.read_by_lines(head)
 
 
+# What a parsing process may write ahead of the writer: a few batches. At the pipe's default
+# 64 KiB (less than one batch) a parsing process stopped part-way through its next batch
+# whenever the writer was writing a step, so parsing and writing took turns instead of running
+# at once.
+PIPE_BYTES = 1024 * 1024
+
+
 def _start_parsing(path: Path, label: str, today: date, part: int, parts: int) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
+    child = subprocess.Popen(
         module_command(__name__, str(path), label, today.isoformat(), str(part), str(parts)),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_environment(),
     )
+    if child.stdout is not None:
+        _widen(child.stdout.fileno())
+    return child
+
+
+def _widen(pipe: int) -> None:
+    """Let the pipe hold PIPE_BYTES (on Linux; up to what the system allows, else as it is)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None)  # Linux only
+    if set_size is None:
+        return
+    for size in (PIPE_BYTES, PIPE_BYTES // 4):
+        try:
+            fcntl.fcntl(pipe, set_size, size)
+            return
+        except OSError:  # past /proc/sys/fs/pipe-max-size, or past the user's allowance of pipe memory
+            continue
 
 
 def _received_items(children: list[subprocess.Popen[bytes]]) -> Iterator[Prepared | Rejection]:

@@ -1,5 +1,6 @@
 """Running a module of the core in a Python process of its own (`python -m recommender.x`),
-cleaning up after one that was killed, and background work at a lower CPU priority.
+cleaning up after one that was killed, and background work at a lower CPU priority in a
+process that answers people.
 
 A plain subprocess, rather than multiprocessing's spawn, never re-imports the caller's main
 script, so a library user's script needs no `if __name__ == "__main__"` guard.
@@ -28,10 +29,12 @@ def module_command(module: str, *args: str) -> list[str]:
 
 def child_environment() -> dict[str, str]:
     """This environment, with the folder holding this `recommender` first on the path, so the
-    child runs the same code as this process."""
+    child runs the same code as this process, and the niceness its background work takes
+    (`run_in_background`)."""
     home = str(Path(__file__).resolve().parent.parent)
     path = os.environ.get("PYTHONPATH")
-    return {**os.environ, "PYTHONPATH": home + (os.pathsep + path if path else "")}
+    return {**os.environ, "PYTHONPATH": home + (os.pathsep + path if path else ""),
+            NICENESS_VARIABLE: str(_background_niceness)}
 
 
 def last_words(stderr: bytes, returncode: int) -> str:
@@ -42,10 +45,29 @@ def last_words(stderr: bytes, returncode: int) -> str:
 
 TEMP_SUFFIX = ".tmp"
 
-# How much lower the CPU priority of a process doing background work is (parsing a large
-# file, counting or fitting the index, transforming papers): on a small machine the threads
-# answering people get a core back at once, and the background work takes what they leave.
+# How much lower the CPU priority of background work is (parsing a large file, counting or
+# fitting the index, transforming papers, writing a large file) in a process that answers
+# people (the bot, `yield_to_people`): on a small machine the threads answering get a core back
+# at once, and the background work takes what they leave.
 BACKGROUND_NICENESS = 10
+NICENESS_VARIABLE = "PAPERCLUB_BACKGROUND_NICENESS"
+_background_niceness = 0
+
+
+def yield_to_people(niceness: int = BACKGROUND_NICENESS) -> None:
+    """Run this process's background work `niceness` lower than the threads answering people
+    (the bot calls it as it starts; 0 undoes it). A command a person waits for, such as
+    `paperclub ingest`, leaves it at 0: the parsing and counting are the very work the person
+    waits for, and at a lower priority a busy machine's other work took their cores (a 100,000
+    paper ingest ran at half its speed beside a load of 4). `nice paperclub ingest …` lowers
+    all of such a command."""
+    global _background_niceness
+    _background_niceness = max(0, int(niceness))
+
+
+def background_niceness() -> int:
+    """How much lower than this process its background work runs (see `yield_to_people`)."""
+    return _background_niceness
 
 
 def usable_cores() -> int:
@@ -54,14 +76,20 @@ def usable_cores() -> int:
 
 
 def run_in_background() -> None:
-    """Lower this process's CPU priority (a child doing background work calls it first)."""
-    if hasattr(os, "nice"):
-        os.nice(BACKGROUND_NICENESS)
+    """Lower this process's CPU priority by what its parent's background work takes (a child
+    doing background work calls it first; see `child_environment`)."""
+    try:
+        niceness = int(os.environ.get(NICENESS_VARIABLE, "0"))
+    except ValueError:
+        niceness = 0
+    if niceness > 0 and hasattr(os, "nice"):
+        os.nice(niceness)
 
 
 def on_background_thread(work: Callable[[], T], stop: threading.Event) -> T:
-    """Run `work` on a thread of its own whose CPU priority is lowered (on Linux, where a
-    thread has a priority of its own; elsewhere at this one's) and wait for its result. When
+    """Run `work` on a thread of its own, whose CPU priority is lowered in a process that
+    yields to people (`yield_to_people`; on Linux, where a thread has a priority of its own;
+    elsewhere it runs at this one's), and wait for its result. When
     the wait is interrupted (Ctrl-C), `stop` is set, which `work` is to check, and the thread
     is waited for before the interruption goes on, so that its transaction is rolled back."""
     outcome: dict[str, Any] = {}
@@ -70,10 +98,11 @@ def on_background_thread(work: Callable[[], T], stop: threading.Event) -> T:
     finished = threading.Event()
 
     def run() -> None:
-        if sys.platform.startswith("linux"):
+        niceness = _background_niceness
+        if niceness and sys.platform.startswith("linux"):
             thread = threading.get_native_id()
             with suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, thread, os.getpriority(os.PRIO_PROCESS, thread) + BACKGROUND_NICENESS)
+                os.setpriority(os.PRIO_PROCESS, thread, os.getpriority(os.PRIO_PROCESS, thread) + niceness)
         try:
             outcome["result"] = work()
         except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread

@@ -19,6 +19,7 @@ import os
 import socket
 import sqlite3
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -45,6 +46,10 @@ TITLE_WEIGHT, ABSTRACT_WEIGHT, AUTHORS_WEIGHT = 8.0, 1.0, 2.0
 BUSY_SECONDS = 30
 # A sketch key shared by more papers than this is a placeholder's, not a paper's (see ids_by_sketch).
 COMMON_SKETCH_KEY = 100
+# A file is written in transactions of about this long, so that another writer (a person's like)
+# waits at most that long (`ingest.in_steps`, `Store.journaled`).
+WRITE_STEP_SECONDS = 0.25
+SKETCH_ROWS_A_WRITE = 4096
 # The writer's page cache. SQLite's default (2 MiB) is a fraction of a large library's indexes,
 # so a long ingest read the same pages from the file again and again: at 100,000 papers a
 # 64 MiB cache made the writer's statements a fifth faster.
@@ -602,16 +607,23 @@ class Store:
                                  [token, socket.gethostname(), os.getpid(), _now()])
         self._local.journal = token
         self._local.journal_papers = set()
+        self._local.journal_sketches = {}
         try:
             yield token
+            self._write_sketches(self._local.journal_sketches)
         except BaseException:
-            self._local.journal = None
+            self._end_journal()
             self.undo(token)
             raise
         else:
-            self._local.journal = None
+            self._end_journal()
             with self.transaction():
                 self._drop_journal(token)
+
+    def _end_journal(self) -> None:
+        self._local.journal = None
+        self._local.journal_papers = set()
+        self._local.journal_sketches = {}
 
     def _journal(self) -> str | None:
         return getattr(self._local, "journal", None)
@@ -693,10 +705,11 @@ class Store:
         return [r[0] for r in rows]
 
     def ids_by_sketch(self, keys: list[int], min_shared: int = 2) -> list[int]:
-        """Papers whose abstract sketch shares at least `min_shared` keys with `keys`. A key that
-        more than COMMON_SKETCH_KEY papers share (a placeholder abstract that thousands of entries
-        carry) tells no paper apart and is skipped, so a look-up reads a bounded number of rows
-        however many papers share an abstract."""
+        """Papers whose abstract sketch shares at least `min_shared` keys with `keys` (also the
+        papers of a file being written whose sketches are not yet stored, `journaled`). A key
+        that more than COMMON_SKETCH_KEY papers share (a placeholder abstract that thousands of
+        entries carry) tells no paper apart and is skipped, so a look-up reads a bounded number
+        of rows however many papers share an abstract."""
         if not keys:
             return []
         # Counted here rather than by GROUP BY, whose sorters cost more than the few rows found
@@ -705,6 +718,9 @@ class Store:
             ["SELECT * FROM (SELECT key, paper_id FROM paper_sketch WHERE key = ? LIMIT ?)"] * len(keys)
         )
         rows = self._read().execute(per_key, [v for key in keys for v in (key, COMMON_SKETCH_KEY + 1)]).fetchall()
+        pending: dict[int, tuple[int, ...]] | None = getattr(self._local, "journal_sketches", None)
+        if pending:
+            rows += [(key, paper_id) for key in keys for paper_id in pending.get(key, ())[:COMMON_SKETCH_KEY + 1]]
         common = {key for key, n in Counter(r[0] for r in rows).items() if n > COMMON_SKETCH_KEY}
         shared = Counter(paper_id for key, paper_id in rows if key not in common)
         ranked = sorted((-n, paper_id) for paper_id, n in shared.items() if n >= min_shared)
@@ -731,7 +747,8 @@ class Store:
             self._undo(db, "paper", paper_id)
             _write_fts(db, paper_id, f.title, f.abstract, displayed(f.authors), replace=False)
             _write_categories(db, paper_id, f.categories, replace=False)
-            self._add_sketch(db, paper_id, shingle_sketch)
+            if not self._keep_sketch(paper_id, shingle_sketch):
+                self._add_sketch(db, paper_id, shingle_sketch)
         return paper_id
 
     def update_paper(self, paper_id: int, f: Fields, old: Fields, keys: Mapping[str, str | None]) -> None:
@@ -751,6 +768,8 @@ class Store:
                 _write_categories(db, paper_id, f.categories, replace=True)
 
     def add_sketch(self, paper_id: int, shingle_sketch: list[int]) -> None:
+        if self._keep_sketch(paper_id, shingle_sketch):
+            return
         with self._writing() as db:
             if self._journal() is not None and shingle_sketch:
                 marks = ",".join("?" * len(shingle_sketch))
@@ -765,6 +784,37 @@ class Store:
             "INSERT OR IGNORE INTO paper_sketch (key, paper_id) VALUES (?, ?)",
             [(k, paper_id) for k in shingle_sketch],
         )
+
+    def _keep_sketch(self, paper_id: int, shingle_sketch: list[int]) -> bool:
+        """Keep the sketch of a paper that this thread's journal added, to be written with the
+        others when the journal ends (`_write_sketches`); False when it is to be written now.
+
+        Each step of a large file inserted its papers' sketch keys, random numbers, all over the
+        sketch index, and so wrote most of its pages to the WAL at every commit (a fifth of the
+        writer's time at 100,000 papers). Written at the end in the keys' order, each page is
+        written about once. Only the look-alike check reads the keys (`ids_by_sketch`, which
+        looks at the kept ones too), and a paper whose sketch is kept goes with its journal."""
+        pending: dict[int, tuple[int, ...]] | None = getattr(self._local, "journal_sketches", None)
+        if pending is None or self._journal() is None or paper_id not in self._local.journal_papers:
+            return False
+        for key in shingle_sketch:
+            held = pending.get(key, ())
+            if paper_id not in held:
+                pending[key] = (*held, paper_id)
+        return True
+
+    def _write_sketches(self, pending: dict[int, tuple[int, ...]]) -> None:
+        """The kept sketch keys of a journal's papers, in the keys' order, in transactions of
+        about WRITE_STEP_SECONDS each."""
+        rows = [(key, paper_id) for key in sorted(pending) for paper_id in pending[key]]
+        position = 0
+        while position < len(rows):
+            with self.transaction():
+                deadline = time.monotonic() + WRITE_STEP_SECONDS
+                while position < len(rows) and time.monotonic() < deadline:
+                    self._writer.executemany("INSERT OR IGNORE INTO paper_sketch (key, paper_id) VALUES (?, ?)",
+                                             rows[position:position + SKETCH_ROWS_A_WRITE])
+                    position += SKETCH_ROWS_A_WRITE
 
     def add_source(self, paper_id: int, source: Source) -> bool:
         """Record where a paper was seen; False when that place was already recorded."""

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import json
 
+import unicodedata
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from recommender.query import parse_query
 from recommender.text import clean_name, clean_title, visible
@@ -25,6 +29,12 @@ def test_invisible_characters_are_removed_from_titles_and_names(char):
 def test_line_breaks_and_tabs_are_spacing_and_other_text_is_kept():
     assert visible("line\nbreak\ttab") == "line\nbreak\ttab"
     assert visible("Erdős–Rényi 中文 Cu₂O") == "Erdős–Rényi 中文 Cu₂O"
+
+
+@given(st.text(alphabet=st.sampled_from(["a", " ", "\n", "\t", "\r", "\u00a0", "\u2028", "é", "中", *HIDDEN])))
+def test_visible_drops_exactly_the_control_and_format_characters_but_spacing(text):
+    expected = "".join(c for c in text if c in "\t\n\r" or unicodedata.category(c) not in ("Cc", "Cf"))
+    assert visible(text) == expected
 
 
 def test_a_nul_in_a_title_no_longer_hides_the_word_from_search(empty, tmp_path):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -12,7 +14,12 @@ from pathlib import Path
 import pytest
 
 from recommender import Library, parsing
-from recommender.processes import BACKGROUND_NICENESS, on_background_thread
+from recommender.processes import (
+    BACKGROUND_NICENESS,
+    child_environment,
+    on_background_thread,
+    yield_to_people,
+)
 
 from .conftest import DATA, INGEST_DAY, SEEDS
 
@@ -60,14 +67,45 @@ def test_a_file_of_one_record_a_line_parsed_in_parts_gives_the_records_in_order(
     assert len(here) == 2002
 
 
-def test_a_file_that_opens_like_one_record_a_line_but_is_not_is_parsed_whole(tmp_path, monkeypatch):
-    path = DATA / "arxiv-ml-sample.csv"
-    assert not parsing._opens_by_lines(path)
-    monkeypatch.setattr(parsing, "_opens_by_lines", lambda path: True)
-    here = [item.record for item in parsing.parse_here(path, "ml.csv", INGEST_DAY).items]
+@pytest.mark.parametrize("cores, guessed", [(1, True), (2, True), (3, True), (2, False)])
+def test_a_table_parsed_in_parts_gives_the_rows_in_order(tmp_path, monkeypatch, cores, guessed):
+    """A CSV table is parsed by one process a core, each making the records of its turn of
+    pieces of rows: the same records and rejections, with the same line numbers, in the file's
+    order, although its abstracts span several lines (quoted cells)."""
+    with open(DATA / "arxiv-ml-sample.csv", encoding="utf-8", newline="") as sample:
+        rows = list(csv.reader(sample))
+    rows[700:700] = [[], ["one cell only"], ["  "]]
+    rows[1300:1300] = [["", "no title", "cs.LG"]]
+    path = tmp_path / "ml.csv"
+    with open(path, "w", encoding="utf-8", newline="") as table:
+        csv.writer(table, lineterminator="\n").writerows(rows)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert lines[1].count('"') % 2 == 1  # the first row's abstract goes on over the next lines
+    monkeypatch.setattr(parsing, "usable_cores", lambda: cores)
+    assert parsing._opens_by_lines(path)
+    monkeypatch.setattr(parsing, "_opens_by_lines", lambda path: guessed)
+
+    def items(parsed: parsing.ParsedFile) -> list:
+        return [(item.record, item.sketch) if isinstance(item, parsing.Prepared) else item for item in parsed.items]
+
+    here = items(parsing.parse_here(path, "ml.csv", INGEST_DAY))
     aside = parsing._parse_aside(path, "ml.csv", INGEST_DAY)
     assert aside.format == "csv"
-    assert [item.record for item in aside.items] == here and len(here) > 900
+    assert items(aside) == here
+    rejected = [(r.line, r.reason) for r in here if isinstance(r, parsing.Rejection)]
+    assert rejected == [(lines.index("one cell only") + 1, "expected 3 columns as in the header, found 1"),
+                        (lines.index(",no title,cs.LG") + 1, "missing title")]
+    assert len(here) == len(rows) - 3
+
+
+def test_a_file_that_opens_like_one_to_parse_in_parts_but_is_not_is_parsed_whole(tmp_path, monkeypatch):
+    path = DATA / "reading_lists" / "zotero.json"
+    assert not parsing._opens_by_lines(path)
+    monkeypatch.setattr(parsing, "_opens_by_lines", lambda path: True)
+    here = [item.record for item in parsing.parse_here(path, "zotero.json", INGEST_DAY).items]
+    aside = parsing._parse_aside(path, "zotero.json", INGEST_DAY)
+    assert aside.format == "csl-json"
+    assert [item.record for item in aside.items] == here and len(here) == 30
 
 
 def test_a_parsing_process_that_fails_rolls_the_file_back(tmp_path, monkeypatch):
@@ -98,8 +136,19 @@ def test_the_seeds_parsed_aside_merge_as_parsed_here(tmp_path, monkeypatch):
     assert here[1] > 0
 
 
-def test_a_large_file_is_written_from_a_thread_of_lower_priority(tmp_path, monkeypatch):
-    monkeypatch.setattr(parsing, "PARSE_ASIDE_BYTES", 0)
+LOWEST_PRIORITY = 19  # niceness stops there: a suite run under `nice -n 19` has no lower one to give
+
+
+@pytest.fixture
+def yielding():
+    """This process answers people, as the bot does: its background work runs lower."""
+    yield_to_people()
+    yield
+    yield_to_people(0)
+
+
+def writer_priorities(tmp_path: Path) -> set[int]:
+    """The CPU priorities the thread writing a large file ran at."""
     seen: list[tuple[str, int]] = []
 
     def progress(label: str, done: int, total: int) -> None:
@@ -109,13 +158,42 @@ def test_a_large_file_is_written_from_a_thread_of_lower_priority(tmp_path, monke
     with Library(tmp_path / "x.db") as lib:
         report = lib.ingest([DATA / "arxiv-metadata-snapshot-sample.jsonl"], today=INGEST_DAY, progress=progress)
         assert report.added > 900 and lib.store.count_papers() == report.added
-    writing = [entry for entry in seen if entry[0] == "paperclub-background"]
+    writing = [priority for name, priority in seen if name == "paperclub-background"]
     assert writing, seen
-    if sys.platform.startswith("linux"):
-        # Niceness stops at 19: a suite run under `nice -n 19` has no lower priority to give.
-        lowest = 19
-        expected = min(os.getpriority(os.PRIO_PROCESS, 0) + BACKGROUND_NICENESS, lowest)
-        assert {priority for _, priority in writing} == {expected}
+    return set(writing)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread has a priority of its own on Linux")
+def test_where_people_are_answered_a_large_file_is_written_from_a_thread_of_lower_priority(
+        tmp_path, monkeypatch, yielding):
+    monkeypatch.setattr(parsing, "PARSE_ASIDE_BYTES", 0)
+    lowered = min(os.getpriority(os.PRIO_PROCESS, 0) + BACKGROUND_NICENESS, LOWEST_PRIORITY)
+    assert writer_priorities(tmp_path) == {lowered}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread has a priority of its own on Linux")
+def test_a_command_writes_a_large_file_at_its_own_priority(tmp_path, monkeypatch):
+    monkeypatch.setattr(parsing, "PARSE_ASIDE_BYTES", 0)
+    assert writer_priorities(tmp_path) == {os.getpriority(os.PRIO_PROCESS, 0)}
+
+
+def child_niceness() -> int:
+    """The niceness a background process started now runs at (after `run_in_background`)."""
+    code = "import os; from recommender.processes import run_in_background; run_in_background(); print(os.nice(0))"
+    done = subprocess.run([sys.executable, "-c", code], env=child_environment(), capture_output=True, text=True,
+                          check=True)
+    return int(done.stdout)
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="no process priorities")
+def test_background_processes_run_lower_only_where_people_are_answered():
+    own = os.nice(0)
+    assert child_niceness() == own
+    yield_to_people()
+    try:
+        assert child_niceness() == min(own + BACKGROUND_NICENESS, LOWEST_PRIORITY)
+    finally:
+        yield_to_people(0)
 
 
 def test_an_interrupted_ingest_keeps_nothing_of_the_file(tmp_path, monkeypatch):

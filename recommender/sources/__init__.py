@@ -52,7 +52,7 @@ FORMATS: tuple[Format, ...] = (
     Format("arxiv-json", arxiv_json.looks_like, arxiv_json.parse, arxiv_json.read, arxiv_json.parse_lines),
     Format("feed", feeds.looks_like, feeds.parse),
     Format("zotero-csv", zotero_csv.looks_like, zotero_csv.parse, zotero_csv.read),
-    Format("csv", table.looks_like, table.parse, table.read),
+    Format("csv", table.looks_like, table.parse, table.read, read_parts=table.read_parts),
     Format("csl-json", csljson.looks_like, csljson.parse, csljson.read),
     Format("ris", ris.looks_like, ris.parse, ris.read),
     Format("bibtex", bibtex.looks_like, bibtex.parse, bibtex.read, read_parts=bibtex.read_parts),
@@ -84,7 +84,8 @@ def parse_text(text: str, path: str, today: date) -> tuple[str, Iterator[Record 
 
 def read_by_lines(head: str) -> bool:
     """Whether a file opening with `head` looks like a format that `read_part` cuts in parts (one
-    record a line, or BibTeX): a guess from the opening, parsing the file tells for sure."""
+    record a line, BibTeX or a CSV table): a guess from the opening, parsing the file tells for
+    sure."""
     try:
         fmt = detect(head)
     except UnknownFormat:
@@ -100,9 +101,10 @@ def read_part(file: TextFile, path: str, today: date, part: int, parts: int,
 
     A file of one record a line is cut in blocks of `block_lines` lines, dealt to the parts in
     turn: part `part` parses blocks `part`, `part + parts`, and so on, so that the parts taken
-    in turn give the records in the file's order; BibTeX cuts itself (`bibtex.read_parts`). A
-    file in any other format is one part of one block: streamed when its format reads lines
-    (`Format.read`), else read whole. Raises UnknownFormat."""
+    in turn give the records in the file's order; BibTeX and CSV tables cut themselves
+    (`bibtex.read_parts`, `table.read_parts`). A file in any other format is one part of one
+    block: streamed when its format reads lines (`Format.read`), else read whole. Raises
+    UnknownFormat."""
     fmt = detect(file.head(HEAD_CHARS))
     if fmt.read_parts is not None and parts > 1:
         return fmt.name, parts, (checked(block) for block in fmt.read_parts(file.lines, path, today, part, parts))

@@ -11,8 +11,10 @@ The author and category helpers here are shared with the other arXiv parsers.
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..papers import Record, Rejection, SourceRef, split_arxiv_id
@@ -237,28 +239,76 @@ def parse(text: str, path: str, today: date) -> Iterator[Record | Rejection]:
 def read(lines: Lines, path: str, today: date) -> Iterator[Record | Rejection]:
     """`parse` of a file's lines, streamed row by row."""
     rows = lines()
-    first = first_line(rows)
-    dialect = _header_dialect(first[0]) if first else None
-    if first is None or dialect is None:
-        yield Rejection(path, first[1] if first else 1,
-                        "no CSV header with 'title' and 'abstract' columns")
+    table = _Table.of(rows, path)
+    if isinstance(table, Rejection):
+        yield table
         return
-    delimiter, names = dialect
-    columns: dict[str, int] = {}
-    for index, name in enumerate(names):
-        key = _COLUMN_ALIASES.get(name)
-        if key and key not in columns:
-            columns[key] = index
-    width = len(names)
+    for start, row in table.rows(rows):
+        yield table.record(start, row)
 
-    for start, row in csv_rows(rows, first[1], path, delimiter):
+
+# A large table is read in parts (`read_parts`) of this many rows each.
+ROWS_A_PIECE = 256
+
+
+def read_parts(lines: Lines, path: str, today: date, part: int,
+               parts: int) -> Iterator[Iterator[Record | Rejection]]:
+    """The records of part `part` (from 0) of `parts`: the rows are cut into pieces of
+    ROWS_A_PIECE, and part `part` makes the records of pieces `part`, `part + parts`…, so that
+    the parts taken in turn give what `read` gives, in the file's order. Every part reads all
+    rows (the csv module's reading, in C, is a small share of the work; a cut found without it
+    could fall inside a quoted cell) and makes records of its own pieces only."""
+    rows = lines()
+    table = _Table.of(rows, path)
+    if isinstance(table, Rejection):
+        if part == 0:
+            yield iter([table])
+        return
+    read_rows = table.rows(rows)
+    for number in itertools.count():
+        piece = list(itertools.islice(read_rows, ROWS_A_PIECE))
+        if not piece:
+            return
+        if number % parts == part:
+            yield iter([table.record(start, row) for start, row in piece])
+
+
+@dataclass(frozen=True)
+class _Table:
+    """What the header of a table tells: where it is, the delimiter and the columns."""
+
+    path: str
+    header_line: int
+    delimiter: str
+    width: int
+    columns: dict[str, int]
+
+    @classmethod
+    def of(cls, rows: Iterator[str], path: str) -> _Table | Rejection:
+        """The table whose header is the first non-blank line of `rows` (which is left at the
+        line after it), or the Rejection of a file without one."""
+        first = first_line(rows)
+        dialect = _header_dialect(first[0]) if first else None
+        if first is None or dialect is None:
+            return Rejection(path, first[1] if first else 1, "no CSV header with 'title' and 'abstract' columns")
+        delimiter, names = dialect
+        columns: dict[str, int] = {}
+        for index, name in enumerate(names):
+            key = _COLUMN_ALIASES.get(name)
+            if key and key not in columns:
+                columns[key] = index
+        return cls(path, first[1], delimiter, len(names), columns)
+
+    def rows(self, rows: Iterator[str]) -> Iterator[tuple[int, list[str] | Rejection]]:
+        return csv_rows(rows, self.header_line, self.path, self.delimiter)
+
+    def record(self, start: int, row: list[str] | Rejection) -> Record | Rejection:
         if isinstance(row, Rejection):
-            yield row
-            continue
+            return row
         try:
-            yield _record(row, width, columns, path, start)
+            return _record(row, self.width, self.columns, self.path, start)
         except Exception as exc:  # noqa: BLE001 - a last resort: one odd row must not stop the file
-            yield Rejection(path, start, f"unreadable row: {exc}")
+            return Rejection(self.path, start, f"unreadable row: {exc}")
 
 
 def csv_rows(lines: Iterator[str], header_line: int, path: str,
