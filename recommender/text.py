@@ -145,7 +145,7 @@ def detect_lang(text: str) -> str:
     between those, and a short English-stopword check keeps other Latin-script text from being
     called English.
     """
-    if CJK_CHAR.search(text):
+    if not text.isascii() and CJK_CHAR.search(text):
         letters = sum(1 for c in text if c.isalpha()) or 1
         kana = len(_KANA.findall(text))
         hangul = len(_HANGUL.findall(text))

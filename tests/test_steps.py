@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from recommender import Library, ingest
+from recommender.parsing import Prepared, parse_here, prepare_record
 from recommender.store import Store
 
 from .conftest import INGEST_DAY
@@ -116,3 +117,57 @@ def test_a_process_killed_part_way_is_undone_at_the_next_start(tmp_path):
     assert died.returncode == 9
     with Library(path) as lib:  # the next start finds the dead writer's journal and undoes it
         assert lib.store.count_papers() == papers and lib.likes("ada") == []
+
+
+def sketch_rows(store: Store) -> list[tuple[int, str]]:
+    """Every stored sketch key with the arXiv id of its paper."""
+    return sorted(store.db.execute(
+        "SELECT s.key, p.arxiv_id FROM paper_sketch s JOIN papers p ON p.id = s.paper_id").fetchall())
+
+
+def test_a_file_written_in_steps_stores_the_sketches_one_transaction_stores(tmp_path, monkeypatch):
+    """The sketch keys of a file's new papers are kept aside while its steps are written, found
+    by the look-alike check meanwhile, and stored when the file ends: as in one transaction."""
+    monkeypatch.setattr(ingest, "STEP_ITEMS", 50)
+    with Library(tmp_path / "steps.db") as lib:
+        kept_aside: list[int] = []
+        original = lib.store.ids_by_sketch
+
+        def looking(keys: list[int], min_shared: int = 2) -> list[int]:
+            kept_aside.append(len(lib.store._local.journal_sketches))
+            return original(keys, min_shared)
+
+        monkeypatch.setattr(lib.store, "ids_by_sketch", looking)
+        assert lib.ingest([SNAPSHOT], today=INGEST_DAY).added > 900
+        assert kept_aside[-1] > 0 and lib.store._local.journal_sketches == {}
+        in_steps_rows = sketch_rows(lib.store)
+    with Library(tmp_path / "one.db") as lib:
+        with lib.store.transaction():
+            report = lib.ingester.ingest([SNAPSHOT], INGEST_DAY)
+        assert report.added > 900
+        assert sketch_rows(lib.store) == in_steps_rows
+    assert len(in_steps_rows) > 7 * report.added
+
+
+def test_a_paper_whose_sketch_is_kept_aside_is_found_by_it(empty):
+    store = empty.store
+    record = next(item.record for item in parse_here(SNAPSHOT, "s.jsonl", INGEST_DAY).items
+                  if isinstance(item, Prepared))
+    prepared = prepare_record(record)
+    with store.journaled():
+        with store.transaction():
+            paper_id = empty.ingester.add_prepared(prepared).paper_id
+        assert store.ids_by_sketch(prepared.sketch) == [paper_id]  # kept aside, not yet stored
+        assert store.db.execute("SELECT count(*) FROM paper_sketch").fetchone()[0] == 0
+    assert store.db.execute("SELECT count(*) FROM paper_sketch").fetchone()[0] == len(prepared.sketch) == 8
+    assert store.ids_by_sketch(prepared.sketch) == [paper_id]
+
+
+def test_a_failure_while_the_kept_sketches_are_stored_leaves_nothing_of_the_file(seeded, monkeypatch):
+    monkeypatch.setattr(ingest, "STEP_ITEMS", 50)
+    monkeypatch.setattr(seeded.store, "_write_sketches", lambda pending: (_ for _ in ()).throw(Boom("disk full")))
+    before = (seeded.store.count_papers(), sketch_rows(seeded.store))
+    with pytest.raises(Boom):
+        seeded.import_likes("ada", [SNAPSHOT], today=INGEST_DAY)
+    assert (seeded.store.count_papers(), sketch_rows(seeded.store)) == before
+    assert seeded.likes("ada") == []

@@ -79,7 +79,8 @@ _OLD_ID_MONTH = re.compile(r"[a-z][a-z-]*(?:\.[A-Za-z]{2})?/(\d{2})(\d{2})\d{3}(
 def clean_person(name: str) -> str:
     """A person's name: `clean_name`, and hyphenated initials that arXiv's author parser splits
     (`C. -P. Yuan`) joined again (`C.-P. Yuan`)."""
-    return _SPLIT_INITIALS.sub(".-", clean_name(name))
+    name = clean_name(name)
+    return _SPLIT_INITIALS.sub(".-", name) if "-" in name else name
 
 
 def strip_et_al(name: str) -> tuple[str, bool]:
@@ -87,6 +88,8 @@ def strip_et_al(name: str) -> tuple[str, bool]:
     there was one."""
     if _ET_AL.match(name.strip()):
         return "", True
+    if "et" not in name.lower():  # most names, which the search from every position cannot match
+        return name, False
     stripped = _TRAILING_ET_AL.sub("", name)
     return stripped, stripped != name
 
