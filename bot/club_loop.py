@@ -19,13 +19,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import discord
-from discord.ext import tasks
 
 from recommender import ClubError, Paper, Poll, Reminder
 from recommender.club import MAX_POLL_HOURS
 
 from . import cards
-from .posting import Unreachable, find_marked, messageable
+from .posting import MinuteRound, Unreachable, find_marked, messageable
 from .views import card_view
 
 if TYPE_CHECKING:
@@ -34,7 +33,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("paperclub.club")
 
-TICK_SECONDS = 60.0
 # Discord closes a poll at its end and counts its votes a moment later; after this long, the
 # counts it shows are taken as they are.
 RESULTS_GRACE = timedelta(hours=1)
@@ -105,32 +103,15 @@ def winner_message(poll: Poll) -> dict:
             "view": card_view(winner), "allowed_mentions": cards.NO_MENTIONS}
 
 
-class ClubLoop:
+class ClubLoop(MinuteRound):
     """The paper club's timed posts for a bot; `tick` does one round (tests call it with a fake clock)."""
 
+    what = "paper club round"
+
     def __init__(self, bot: PaperclubBot, clock: Clock):
-        self.bot = bot
-        self.clock = clock
-        self.loop = tasks.loop(seconds=TICK_SECONDS)(self._run_tick)
-        self.loop.before_loop(self._wait_until_ready)
+        super().__init__(bot, clock)
         # Polls this process is posting now: a round must not take them for ones a crash left.
         self._posting: set[int] = set()
-
-    def start(self) -> None:
-        if not self.loop.is_running():
-            self.loop.start()
-
-    def stop(self) -> None:
-        self.loop.cancel()
-
-    async def _wait_until_ready(self) -> None:
-        await self.bot.wait_until_ready()
-
-    async def _run_tick(self) -> None:
-        try:
-            await self.tick()
-        except Exception:
-            log.exception("The paper club round failed; trying again in a minute")
 
     async def tick(self) -> None:
         """One round (see the module's docstring)."""

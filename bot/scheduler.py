@@ -15,12 +15,11 @@ from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING
 
 import discord
-from discord.ext import tasks
 
 from recommender import ArxivClient, Digest
 
 from . import cards
-from .posting import Unreachable, find_marked, messageable
+from .posting import MinuteRound, Unreachable, find_marked, messageable
 from .views import list_view
 
 if TYPE_CHECKING:
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("paperclub.digest")
 
-TICK_SECONDS = 60.0
 Clock = Callable[[], datetime]
 
 
@@ -77,31 +75,14 @@ def digest_messages(digest: Digest) -> list[dict]:
     return messages
 
 
-class DigestScheduler:
+class DigestScheduler(MinuteRound):
     """Posts daily digests for a bot; `tick` does one round (tests call it with a fake clock)."""
 
+    what = "digest round"
+
     def __init__(self, bot: PaperclubBot, client: ArxivClient, clock: Clock = utc_now):
-        self.bot = bot
+        super().__init__(bot, clock)
         self.client = client
-        self.clock = clock
-        self.loop = tasks.loop(seconds=TICK_SECONDS)(self._run_tick)
-        self.loop.before_loop(self._wait_until_ready)
-
-    def start(self) -> None:
-        if not self.loop.is_running():
-            self.loop.start()
-
-    def stop(self) -> None:
-        self.loop.cancel()
-
-    async def _wait_until_ready(self) -> None:
-        await self.bot.wait_until_ready()
-
-    async def _run_tick(self) -> None:
-        try:
-            await self.tick()
-        except Exception:
-            log.exception("The digest round failed; trying again in a minute")
 
     async def tick(self) -> None:
         """One round: finish pending digests, then post the ones that are due."""
