@@ -5,25 +5,13 @@ identifier not in the library, snippets, help texts, Discord ids, empty exports,
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
-from click.testing import CliRunner
 
 from bot.cli import cli
 
 from .conftest import DATA
-
-
-@pytest.fixture
-def db(seeded_db, tmp_path):
-    path = tmp_path / "cli.db"
-    shutil.copy(seeded_db, path)
-    return str(path)
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+from .test_cli import db, run  # noqa: F401 - the fixture and the runner of the CLI tests
 
 
 def test_json_reasons_are_plain_text_with_the_highlighted_words_beside(db):
