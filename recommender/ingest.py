@@ -349,6 +349,7 @@ def in_steps(store: Store, items: Iterable[T], write: Callable[[T], None]) -> No
                         position += 1
                         if time.monotonic() > deadline:
                             break
+            store.write_kept_sketches()
 
 
 def file_label(path: Path) -> str:

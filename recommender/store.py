@@ -50,6 +50,8 @@ COMMON_SKETCH_KEY = 100
 # waits at most that long (`ingest.in_steps`, `Store.journaled`).
 WRITE_STEP_SECONDS = 0.25
 SKETCH_ROWS_A_WRITE = 4096
+# The most sketch keys a journal keeps in memory (about 130 MB; 8 a paper) before storing them.
+KEPT_SKETCH_KEYS = 1_000_000
 # The writer's page cache. SQLite's default (2 MiB) is a fraction of a large library's indexes,
 # so a long ingest read the same pages from the file again and again: at 100,000 papers a
 # 64 MiB cache made the writer's statements a fifth faster.
@@ -802,6 +804,18 @@ class Store:
             if paper_id not in held:
                 pending[key] = (*held, paper_id)
         return True
+
+    def write_kept_sketches(self, at_most: int | None = None) -> None:
+        """Store the sketch keys this thread's journal keeps (`_keep_sketch`) when they are more
+        than `at_most` (KEPT_SKETCH_KEYS): a file of millions of papers keeps a bounded number
+        in memory. Called between a file's steps, outside any transaction."""
+        pending: dict[int, tuple[int, ...]] | None = getattr(self._local, "journal_sketches", None)
+        if not pending or len(pending) <= (KEPT_SKETCH_KEYS if at_most is None else at_most):
+            return
+        if self.in_transaction():
+            return
+        self._local.journal_sketches = {}
+        self._write_sketches(pending)
 
     def _write_sketches(self, pending: dict[int, tuple[int, ...]]) -> None:
         """The kept sketch keys of a journal's papers, in the keys' order, in transactions of

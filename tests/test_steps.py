@@ -13,6 +13,7 @@ import pytest
 
 from recommender import Library, ingest
 from recommender.parsing import Prepared, parse_here, prepare_record
+from recommender import store as store_module
 from recommender.store import Store
 
 from .conftest import INGEST_DAY
@@ -125,10 +126,13 @@ def sketch_rows(store: Store) -> list[tuple[int, str]]:
         "SELECT s.key, p.arxiv_id FROM paper_sketch s JOIN papers p ON p.id = s.paper_id").fetchall())
 
 
-def test_a_file_written_in_steps_stores_the_sketches_one_transaction_stores(tmp_path, monkeypatch):
+@pytest.mark.parametrize("kept_at_most", [1_000_000, 2_000])
+def test_a_file_written_in_steps_stores_the_sketches_one_transaction_stores(tmp_path, monkeypatch, kept_at_most):
     """The sketch keys of a file's new papers are kept aside while its steps are written, found
-    by the look-alike check meanwhile, and stored when the file ends: as in one transaction."""
+    by the look-alike check meanwhile, and stored when the file ends (or between steps, when
+    more are kept than allowed): as in one transaction."""
     monkeypatch.setattr(ingest, "STEP_ITEMS", 50)
+    monkeypatch.setattr(store_module, "KEPT_SKETCH_KEYS", kept_at_most)
     with Library(tmp_path / "steps.db") as lib:
         kept_aside: list[int] = []
         original = lib.store.ids_by_sketch
@@ -140,6 +144,7 @@ def test_a_file_written_in_steps_stores_the_sketches_one_transaction_stores(tmp_
         monkeypatch.setattr(lib.store, "ids_by_sketch", looking)
         assert lib.ingest([SNAPSHOT], today=INGEST_DAY).added > 900
         assert kept_aside[-1] > 0 and lib.store._local.journal_sketches == {}
+        assert max(kept_aside) <= kept_at_most + 50 * 8
         in_steps_rows = sketch_rows(lib.store)
     with Library(tmp_path / "one.db") as lib:
         with lib.store.transaction():
