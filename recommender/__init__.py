@@ -26,6 +26,21 @@ if TYPE_CHECKING:
     from .enrich import EnrichReport
     from .files import FileProblem, read_text_file
     from .ingest import ArxivAddition, FileReport, IngestReport, bundled_seeds
+    from .kinds import (
+        AddOutcome,
+        AnnouncementType,
+        CheckOutcome,
+        DigestKind,
+        DigestStatus,
+        FeedStatus,
+        FollowKind,
+        PollState,
+        ReminderKind,
+        ReminderStatus,
+        SessionStatus,
+        SignalKind,
+        SubscriberKind,
+    )
     from .library import Library
     from .follows import FollowError
     from .papers import (
@@ -61,6 +76,14 @@ _ORIGINS: dict[str, tuple[str, str]] = {
     "FollowError": (".follows", "FollowError"),
     **{name: (".files", name) for name in ("FileProblem", "read_text_file")},
     **{name: (".ingest", name) for name in ("ArxivAddition", "FileReport", "IngestReport", "bundled_seeds")},
+    **{
+        name: (".kinds", name)
+        for name in (
+            "AddOutcome", "AnnouncementType", "CheckOutcome", "DigestKind", "DigestStatus", "FeedStatus",
+            "FollowKind", "PollState", "ReminderKind", "ReminderStatus", "SessionStatus", "SignalKind",
+            "SubscriberKind",
+        )
+    },
     "Library": (".library", "Library"),
     "SearchResult": (".search", "SearchResult"),
     **{
@@ -81,22 +104,29 @@ _ORIGINS: dict[str, tuple[str, str]] = {
 }
 
 __all__ = [
+    "AddOutcome",
     "Announcement",
+    "AnnouncementType",
     "ArxivAddition",
-    "BackupError",
     "ArxivClient",
-    "CoLikeWeight",
     "ArxivError",
+    "BackupError",
+    "CheckOutcome",
     "Club",
     "ClubError",
+    "CoLikeWeight",
     "Digest",
     "DigestBook",
+    "DigestKind",
+    "DigestStatus",
     "EnrichReport",
     "FeedReport",
+    "FeedStatus",
     "FileProblem",
     "FileReport",
     "Follow",
     "FollowError",
+    "FollowKind",
     "IngestReport",
     "Interest",
     "InterestNotFound",
@@ -105,6 +135,7 @@ __all__ = [
     "Paper",
     "PaperNotFound",
     "Poll",
+    "PollState",
     "Preview",
     "Proposal",
     "QueryError",
@@ -112,11 +143,16 @@ __all__ = [
     "Recommendation",
     "Rejection",
     "Reminder",
+    "ReminderKind",
+    "ReminderStatus",
     "SchemaTooNew",
     "SearchResult",
     "Session",
+    "SessionStatus",
     "Signal",
+    "SignalKind",
     "Source",
+    "SubscriberKind",
     "Subscription",
     "SubscriptionError",
     "bundled_seeds",

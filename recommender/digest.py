@@ -340,7 +340,7 @@ class DigestBook:
         """Keep a fetched announcement: new papers and cross-lists are added and remembered for
         their day; replacements update papers already in the library and add nothing."""
         day = announcement.day or expected_day
-        status = FeedStatus(announcement.status)
+        status = announcement.status
         if status in DONE_FEEDS and expected_day and announcement.day and announcement.day < expected_day:
             status = FeedStatus.STALE
         report = FeedReport(announcement.category, day, status, announcement.message,

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..kinds import CheckOutcome
+from ..kinds import CheckOutcome, SessionStatus, SignalKind
 from ..merge import title_key
 from ..papers import Fields, Paper, Source, stored_fields
 from ..people import displayed
@@ -359,11 +359,11 @@ class PaperStore(StoreBase):
         (or will read)."""
         where, params = self._category_clause(category)
         if skip_disliked_by is not None:
-            where += " AND p.id NOT IN (SELECT paper_id FROM signals WHERE user = ? AND kind = 'dislike')"
-            params.append(skip_disliked_by)
+            where += " AND p.id NOT IN (SELECT paper_id FROM signals WHERE user = ? AND kind = ?)"
+            params += [skip_disliked_by, SignalKind.DISLIKE]
         if skip_club_of is not None:
-            where += " AND p.id NOT IN (SELECT paper_id FROM club_sessions WHERE grp = ? AND status != 'cancelled')"
-            params.append(skip_club_of)
+            where += " AND p.id NOT IN (SELECT paper_id FROM club_sessions WHERE grp = ? AND status != ?)"
+            params += [skip_club_of, SessionStatus.CANCELLED]
         total = self._read().execute(f"SELECT count(*) FROM papers p WHERE {where}", params).fetchone()[0]
         if total == 0:
             return None
@@ -371,7 +371,7 @@ class PaperStore(StoreBase):
         row = self._read().execute(
             f"SELECT p.id FROM papers p WHERE {where} ORDER BY p.id LIMIT 1 OFFSET ?", params + [offset]
         ).fetchone()
-        return row[0]
+        return int(row[0])
 
     @staticmethod
     def _category_clause(category: str | None, column: str = "p.id") -> tuple[str, list[Any]]:
@@ -388,8 +388,8 @@ class PaperStore(StoreBase):
 
     def _filters(
         self, categories: Iterable[str], years: tuple[int, int] | None,
-        clauses: list[str] | None = None, params: list | None = None, venues: Iterable[str] = (),
-    ) -> tuple[str, list]:
+        clauses: list[str] | None = None, params: list[Any] | None = None, venues: Iterable[str] = (),
+    ) -> tuple[str, list[Any]]:
         """A WHERE clause (over `papers p`) for category, year and venue filters, after any given."""
         clauses, params = list(clauses or ["1"]), list(params or [])
         for category in categories:
@@ -454,7 +454,7 @@ class PaperStore(StoreBase):
         ]
 
     def _search_filters(self, categories: Iterable[str], years: tuple[int, int] | None,
-                        venues: Iterable[str] = ()) -> tuple[str, str, list]:
+                        venues: Iterable[str] = ()) -> tuple[str, str, list[Any]]:
         """A join and ` AND ...` clauses for category and year filters on the full-text table.
 
         A category is checked as `+rowid IN (...)`: matches are read in rowid order from the
