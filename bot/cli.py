@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from recommender import FeedStatus, FollowKind, ReminderKind, ReminderStatus, SubscriberKind
 from recommender.files import FileProblem, check_regular_file, describe_os_error, read_text_file
 
 from .config import ConfigError, Settings, configure_logging, env_file_warning, load_settings
@@ -740,7 +741,7 @@ def follow(state: State, user: str, phrase: tuple[str, ...], author: str | None,
     if not added:
         click.echo(f"{user} already follows {kept.describe()}.")
         return
-    papers = "every new paper of theirs" if kind == "author" else "every new paper with it in the title or abstract"
+    papers = "every new paper of theirs" if kind == FollowKind.AUTHOR else "every new paper with it in the title or abstract"
     click.echo(f"{user} follows {kept.describe()}: {papers} reaches {user}'s digest, marked why.")
 
 
@@ -765,7 +766,7 @@ def unfollow(state: State, user: str, phrase: tuple[str, ...], author: str | Non
             click.echo(f"{user} no longer follows {gone.describe()}{f' (in {gone.group})' if gone.group else ''}.")
     else:
         kept = library.follows(user)
-        what = f"author {text}" if kind == "author" else f"“{text}”"
+        what = f"author {text}" if kind == FollowKind.AUTHOR else f"“{text}”"
         known = (f"; they follow {', '.join(f.describe() for f in kept[:5])}{' …' if len(kept) > 5 else ''}"
                  if kept else "; they follow nothing")
         click.echo(f"{user} does not follow {what}{known}.", err=True)
@@ -1052,7 +1053,7 @@ def _read_feeds(state: State, sources: Sequence[str], now: datetime, day: date |
                     raise BadInput(f"Cannot read the feed {shown}: {exc}.") from exc
                 announcement = read_announcement(text, source, None, day)
             if not announcement.category:
-                why = (announcement.rejected[0].reason if announcement.status == "malformed" and announcement.rejected
+                why = (announcement.rejected[0].reason if announcement.status == FeedStatus.MALFORMED and announcement.rejected
                        else "its title names no category, as \"cs.LG updates on arXiv.org\" does")
                 raise BadInput(f"{shown} is not the arXiv feed of a category: {why}.")
             reports.append(library.digests.store_announcement(announcement, day or announcement.day, now))
@@ -1083,7 +1084,7 @@ def _print_feed(report: FeedReport, force: str = "--force", err: bool = False) -
         why = report.message.removeprefix(f"{report.category}: ")
         body = (f"already fetched ({force} fetches it again)" if not failed
                 else f"a recent attempt {found}{f' ({why})' if why else ''}; not trying again yet ({force} tries now)")
-    elif report.status == "ok":
+    elif report.status == FeedStatus.OK:
         body = f"{report.new} new, {_plural(report.cross, 'cross-list')}, {report.updated} updated"
         if report.newer and report.expected:
             body += f" (the feed is newer than the {report.expected.isoformat()} announcement asked for; taken)"
@@ -1409,13 +1410,13 @@ def _why_empty(preview: Preview, kind: str, floor: float | None = None) -> list[
     day = preview.day.isoformat()
     reasons = []
     for name, status in preview.feeds.items():
-        if status == "not fetched":
+        if status == FeedStatus.NOT_FETCHED:
             reasons.append(f"{name}: not fetched for {day} (run `paperclub fetch {name}`)")
-        elif status == "empty":
+        elif status == FeedStatus.EMPTY:
             reasons.append(f"{name}: arXiv announced nothing for {day} (a holiday, or the feed is late)")
-        elif status == "stale":
+        elif status == FeedStatus.STALE:
             reasons.append(f"{name}: the feed does not have the {day} announcement yet; try again later")
-        elif status == "ok":
+        elif status == FeedStatus.OK:
             reasons.append(f"{name}: no {kind}s announced for {day}")
         else:
             reasons.append(f"{name}: fetching the {day} announcement failed ({status}); try again later")
@@ -1450,7 +1451,7 @@ def _digest_target(channel: int | None, user: int | None) -> str:
 
 
 def _subscriber(subscription: Any) -> str:
-    if subscription.kind == "dm":
+    if subscription.kind == SubscriberKind.DM:
         return f"user {subscription.user_id} (direct messages)"
     return f"channel {subscription.channel_id}" + (f" (group {subscription.group})" if subscription.group else "")
 
@@ -1725,12 +1726,12 @@ def _reminder_line(reminder: Any, channel_id: int | None) -> str:
     """When a reminder is due, for which session, what became of it, and, while it is still
     to be posted, where it goes."""
     local = reminder.due.astimezone(reminder.session.local_start.tzinfo)
-    before = "the day before" if reminder.kind == "day" else "the hour before"
+    before = "the day before" if reminder.kind == ReminderKind.DAY else "the hour before"
     line = f"{local:%a %d %b %Y, %H:%M} ({reminder.session.timezone}), {before} session #{reminder.session.id} · "
-    if reminder.status == "skipped":
+    if reminder.status == ReminderStatus.SKIPPED:
         return line + REMINDER_SKIPPED[reminder.kind]
     line += REMINDER_STATES[reminder.status]
-    if reminder.status in ("sent", "dropped"):
+    if reminder.status in (ReminderStatus.SENT, ReminderStatus.DROPPED):
         return line
     if channel_id is None:
         return line + " but the session has no thread and the club no channel to post in (/club setup sets one)"
