@@ -19,6 +19,7 @@ from recommender import (
     CoLikeWeight,
     Follow,
     FollowError,
+    FollowKind,
     Interest,
     InterestNotFound,
     Paper,
@@ -623,12 +624,12 @@ def muted_message(interest: Interest) -> str:
 def follow_text(follow: Follow, limit: int = 200) -> str:
     """A follow for running text: *author Name* or “phrase”, safe."""
     text = plain(follow.text, limit)
-    return f"author *{text}*" if follow.kind == "author" else f"“{text}”"
+    return f"author *{text}*" if follow.kind == FollowKind.AUTHOR else f"“{text}”"
 
 
 def follows_card(follows: Sequence[Follow]) -> discord.Embed:
     """The authors and phrases a person follows, oldest first."""
-    authors = sum(1 for f in follows if f.kind == "author")
+    authors = sum(1 for f in follows if f.kind == FollowKind.AUTHOR)
     phrases = len(follows) - authors
     parts = [f"{authors} author{'s' if authors != 1 else ''}"] if authors else []
     if phrases:

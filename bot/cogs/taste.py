@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from recommender import Follow, person_target
+from recommender import Follow, FollowKind, Interest, Library, person_target
 
 from .. import cards
 from ..views import taste_view, user_key
@@ -51,7 +51,7 @@ def follow_message(follow: Follow, added: bool, has_digest: bool, in_server: boo
     what = cards.follow_text(follow)
     if not added:
         return f"You already follow {what}."
-    whose = "their" if follow.kind == "author" else "its"
+    whose = "their" if follow.kind == FollowKind.AUTHOR else "its"
     text = f"Following {what}: {whose} new papers will always be in your personal digest, marked why"
     text += ", and are lifted in this server's channel digest." if in_server else "."
     if not has_digest:
