@@ -57,6 +57,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from recommender import EXPORT_FORMATS
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "data" / "reading_lists"
 SNAPSHOT = ROOT / "tests" / "data" / "arxiv-metadata-snapshot-sample.jsonl"
@@ -65,8 +67,8 @@ LIBRARIES = {
     "endnote-bib": "endnote.bib", "endnote-ris": "endnote.ris", "zotero-json": "zotero.json",
     "zotero-csv": "zotero.csv", "bibtex-tidy": "bibtex-tidy.bib",
 }
-FORMATS = ("bibtex", "biblatex", "ris", "csljson", "csv")
-SUFFIXES = {"bibtex": ".bib", "biblatex": ".bib", "ris": ".ris", "csljson": ".json", "csv": ".csv"}
+FORMATS = tuple(f.name for f in EXPORT_FORMATS)
+SUFFIXES = {f.name: f.suffix for f in EXPORT_FORMATS}
 FIELDS = ("type", "container", "volume", "issue", "pages", "publisher", "place", "editors", "edition",
           "isbn", "doi", "date")
 WITH_PARTICLES = frozenset(("bib", "csl"))

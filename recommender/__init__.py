@@ -12,28 +12,30 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .arxiv import Announcement, ArxivClient, ArxivError, Lookup, RateGate
+    from .arxiv import Announcement, ArxivClient, ArxivError, Lookup, RateGate, read_announcement
     from .backup import BackupError
     from .calls import CallKind, kind_of
     from .club import DEFAULT_POLL, MAX_POLL, MAX_POLL_HOURS, POLL_HOURS, Club, ClubError, Poll, Proposal, Reminder, Session
-    from .digest import (
+    from .digest import Digest, DigestBook, FeedReport, Preview, Subscription
+    from .export import Exported
+    from .enrich import EnrichReport
+    from .files import FileProblem, check_regular_file, describe_os_error, read_text_file
+    from .formats import DEFAULT_EXPORT_FORMAT, EXPORT_FORMATS, ExportFormat, export_format, formats_in_words
+    from .ingest import INDEXING, ArxivAddition, FileReport, IngestReport, bundled_seeds
+    from .processes import yield_to_people
+    from .reading_list import FileImport, ImportReport, Merge
+    from .subscriptions import DEFAULT_SIZE as DEFAULT_DIGEST_SIZE
+    from .subscriptions import MAX_SIZE as MAX_DIGEST_SIZE
+    from .subscriptions import (
         ONLY_RELEVANT,
-        Digest,
-        DigestBook,
-        FeedReport,
-        Preview,
-        Subscription,
+        FloorConflict,
         SubscriptionError,
         channel_target,
         person_target,
+        relevance_floor,
     )
-    from .export import Exported
-    from .enrich import EnrichReport
-    from .files import FileProblem, read_text_file
-    from .ingest import ArxivAddition, FileReport, IngestReport, bundled_seeds
-    from .processes import yield_to_people
-    from .reading_list import ImportReport
     from .kinds import (
+        DONE_FEEDS,
         AddOutcome,
         AnnouncementType,
         CheckOutcome,
@@ -73,11 +75,21 @@ if TYPE_CHECKING:
 
 # Each public name: the module that defines it, and its name there.
 _ORIGINS: dict[str, tuple[str, str]] = {
-    **{name: (".arxiv", name) for name in ("Announcement", "ArxivClient", "ArxivError", "Lookup", "RateGate")},
     **{
-        name: (".digest", name)
-        for name in ("ONLY_RELEVANT", "Digest", "DigestBook", "FeedReport", "Preview", "Subscription",
-                     "SubscriptionError", "channel_target", "person_target")
+        name: (".arxiv", name)
+        for name in ("Announcement", "ArxivClient", "ArxivError", "Lookup", "RateGate", "read_announcement")
+    },
+    **{name: (".digest", name) for name in ("Digest", "DigestBook", "FeedReport", "Preview", "Subscription")},
+    **{
+        name: (".subscriptions", name)
+        for name in ("ONLY_RELEVANT", "FloorConflict", "SubscriptionError", "channel_target", "person_target",
+                     "relevance_floor")
+    },
+    "DEFAULT_DIGEST_SIZE": (".subscriptions", "DEFAULT_SIZE"),
+    "MAX_DIGEST_SIZE": (".subscriptions", "MAX_SIZE"),
+    **{
+        name: (".formats", name)
+        for name in ("DEFAULT_EXPORT_FORMAT", "EXPORT_FORMATS", "ExportFormat", "export_format", "formats_in_words")
     },
     **{
         name: (".club", name)
@@ -86,16 +98,16 @@ _ORIGINS: dict[str, tuple[str, str]] = {
     },
     **{name: (".calls", name) for name in ("CallKind", "kind_of")},
     "Exported": (".export", "Exported"),
-    "ImportReport": (".reading_list", "ImportReport"),
+    **{name: (".reading_list", name) for name in ("FileImport", "ImportReport", "Merge")},
     "yield_to_people": (".processes", "yield_to_people"),
     "EnrichReport": (".enrich", "EnrichReport"),
     "FollowError": (".follows", "FollowError"),
-    **{name: (".files", name) for name in ("FileProblem", "read_text_file")},
-    **{name: (".ingest", name) for name in ("ArxivAddition", "FileReport", "IngestReport", "bundled_seeds")},
+    **{name: (".files", name) for name in ("FileProblem", "check_regular_file", "describe_os_error", "read_text_file")},
+    **{name: (".ingest", name) for name in ("INDEXING", "ArxivAddition", "FileReport", "IngestReport", "bundled_seeds")},
     **{
         name: (".kinds", name)
         for name in (
-            "AddOutcome", "AnnouncementType", "CheckOutcome", "DigestKind", "DigestStatus", "FeedStatus",
+            "DONE_FEEDS", "AddOutcome", "AnnouncementType", "CheckOutcome", "DigestKind", "DigestStatus", "FeedStatus",
             "FollowKind", "PollState", "ReminderKind", "ReminderStatus", "SessionStatus", "SignalKind",
             "SubscriberKind",
         )
@@ -120,17 +132,33 @@ _ORIGINS: dict[str, tuple[str, str]] = {
 }
 
 __all__ = [
+    "DEFAULT_DIGEST_SIZE",
+    "DONE_FEEDS",
+    "DEFAULT_EXPORT_FORMAT",
     "DEFAULT_POLL",
+    "EXPORT_FORMATS",
+    "INDEXING",
+    "MAX_DIGEST_SIZE",
     "MAX_POLL",
     "MAX_POLL_HOURS",
     "ONLY_RELEVANT",
     "POLL_HOURS",
     "CallKind",
+    "ExportFormat",
     "Exported",
+    "FileImport",
+    "FloorConflict",
     "ImportReport",
+    "Merge",
     "channel_target",
+    "check_regular_file",
+    "describe_os_error",
+    "export_format",
+    "formats_in_words",
     "kind_of",
     "person_target",
+    "read_announcement",
+    "relevance_floor",
     "yield_to_people",
     "AddOutcome",
     "Announcement",

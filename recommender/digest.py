@@ -19,9 +19,17 @@ from typing import TYPE_CHECKING, Protocol
 
 from . import follows, taxonomy
 from .arxiv import ArxivError
-from .kinds import AddOutcome, AnnouncementType, DigestKind, DigestStatus, FeedStatus, SubscriberKind
+from .kinds import DONE_FEEDS, AddOutcome, AnnouncementType, DigestKind, DigestStatus, FeedStatus, SubscriberKind
 from .papers import Follow, Recommendation
 from .store.digests import SubscriptionRow
+from .subscriptions import (
+    DEFAULT_SIZE,
+    MAX_SIZE,
+    ONLY_RELEVANT,
+    SubscriptionError,
+    channel_target,
+    person_target,
+)
 from .timetable import latest_announcement, parse_time, parse_timezone, zone
 
 if TYPE_CHECKING:
@@ -47,24 +55,13 @@ class Ranker(Protocol):
 
 log = logging.getLogger("paperclub.digest")
 
-DEFAULT_SIZE, MAX_SIZE, MAX_CATEGORIES = 5, 10, 8
+MAX_CATEGORIES = 8
 DEFAULT_TIME = time(8, 0)
 RETRY_FEED_AFTER = timedelta(minutes=30)
 GIVE_UP_AFTER = timedelta(hours=6)
 PENDING_FOR = timedelta(hours=24)
-DONE_FEEDS = (FeedStatus.OK, FeedStatus.EMPTY)
-# "Only relevant": the floor a paper's similarity to someone's likes (cosine of TF-IDF vectors)
-# must reach. Measured on the shared arXiv samples (`python bench/interests.py --floor`, 200
-# readers of 5-10 likes in one category, every other paper a candidate): at 0.07, 70% of the
-# papers kept are in the reader's category and 76% of that category's papers are kept, 11 in
-# 1,000 papers of other categories pass; 0.1 keeps 83% relevant but drops 60% of the category.
-ONLY_RELEVANT = 0.07
 
 _SPLIT = re.compile(r"[\s,;+]+")
-
-
-class SubscriptionError(ValueError):
-    """A subscription's settings are not usable; the message says what to write instead."""
 
 
 @dataclass(frozen=True)
@@ -190,14 +187,6 @@ class Preview:
     def to_dict(self) -> dict:
         return {"day": self.day.isoformat(), "candidates": self.candidates, "feeds": self.feeds,
                 "papers": [r.to_dict() for r in self.picks], "below_floor": self.below_floor}
-
-
-def channel_target(channel_id: int) -> str:
-    return f"channel:{int(channel_id)}"
-
-
-def person_target(user_id: str | int) -> str:
-    return f"dm:{user_id}"
 
 
 def parse_categories(values: str | Iterable[str]) -> tuple[str, ...]:
@@ -561,7 +550,7 @@ class DigestBook:
         names = parse_categories(categories)
         day = day or latest_announcement(now)
         kind = SubscriberKind.DM if user else SubscriberKind.CHANNEL
-        target = recipient or (person_target(user) if user else "channel:0")
+        target = recipient or (person_target(user) if user else channel_target(0))
         subscription = Subscription(target=target, kind=kind, categories=names, size=max(1, min(size, MAX_SIZE)),
                                     cross_lists=cross_lists, group=group, user_id=user, min_score=min_score)
         feeds: dict[str, FeedStatus] = {}

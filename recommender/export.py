@@ -30,6 +30,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from . import worktypes
+from .formats import EXPORT_FORMATS, FORMAT_NAMES, export_format
 from .kinds import SignalKind
 from .papers import Paper, Precision
 from .people import Person
@@ -41,8 +42,8 @@ from .worktypes import Kind
 if TYPE_CHECKING:
     from .store import Store
 
-FORMATS = ("bibtex", "biblatex", "ris", "csljson", "csv")
-SUFFIXES = {"bibtex": ".bib", "biblatex": ".bib", "ris": ".ris", "csljson": ".json", "csv": ".csv"}
+FORMATS = FORMAT_NAMES
+SUFFIXES = {f.name: f.suffix for f in EXPORT_FORMATS}
 CSV_COLUMNS = ("Key", "Item Type", "Publication Year", "Author", "Title", "Publication Title", "ISBN", "DOI",
                "Url", "Abstract Note", "Date", "Pages", "Issue", "Volume", "Publisher", "Place", "Edition",
                "Editor", "Extra")
@@ -65,15 +66,14 @@ class Exported:
 
     @property
     def suffix(self) -> str:
-        return SUFFIXES[self.format]
+        return export_format(self.format).suffix
 
 
 def export_library(store: Store, fmt: str, user: str | None = None,
                    group: str | None = None) -> Exported:
     """The papers a person liked (anywhere; with `group` too: only there), those liked in a
     group, or the whole library (neither), in the order of their ids, written in `fmt`."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})")
+    export_format(fmt)
     if user is not None:
         ids = {row.paper_id for row in store.signals(str(user), kind=SignalKind.LIKE)
                if group is None or row.grp == group}
@@ -86,15 +86,8 @@ def export_library(store: Store, fmt: str, user: str | None = None,
 
 
 def export(papers: Iterable[Paper], fmt: str) -> str:
-    """The papers written in `fmt` (one of FORMATS), in the order given."""
-    writers: dict[str, Callable[[list[Paper]], str]] = {
-        "bibtex": lambda ps: to_bibtex(ps, biblatex=False),
-        "biblatex": lambda ps: to_bibtex(ps, biblatex=True),
-        "ris": to_ris, "csljson": to_csljson, "csv": to_csv,
-    }
-    if fmt not in writers:
-        raise ValueError(f"unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})")
-    return writers[fmt](list(papers))
+    """The papers written in `fmt` (one of `formats.EXPORT_FORMATS`), in the order given."""
+    return WRITERS[export_format(fmt).name](list(papers))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -471,3 +464,13 @@ def to_csv(papers: list[Paper]) -> str:
             f"arXiv: {paper.arxiv_id}" if paper.arxiv_id else "",
         ]))
     return out.getvalue()
+
+
+# The writer of each format of `formats.EXPORT_FORMATS`, by its name (a test checks every format has one).
+WRITERS: dict[str, Callable[[list[Paper]], str]] = {
+    "bibtex": lambda papers: to_bibtex(papers, biblatex=False),
+    "biblatex": lambda papers: to_bibtex(papers, biblatex=True),
+    "ris": to_ris,
+    "csljson": to_csljson,
+    "csv": to_csv,
+}

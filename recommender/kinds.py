@@ -57,6 +57,10 @@ class FeedStatus(StrEnum):
     NOT_FETCHED = "not fetched"
 
 
+# A feed in one of these states is fetched for good: its day's papers (or its empty day) are known.
+DONE_FEEDS = (FeedStatus.OK, FeedStatus.EMPTY)
+
+
 class AnnouncementType(StrEnum):
     """How a category's feed announced a paper (`<arxiv:announce_type>`): new in it, cross-listed
     from another, or a new version of one announced before. Only new and cross-listed papers are

@@ -18,6 +18,7 @@ from . import sources
 from .files import FileProblem, decode
 from .ingest import PROGRESS_EVERY, PerFile, ProgressCallback, file_label, in_steps
 from .kinds import AddOutcome, SignalKind
+from .merge import BY_ABSTRACT, BY_TITLE
 from .papers import Rejection
 from .parsing import ParseProblem, Prepared, guarded, parse_file, prepare
 
@@ -38,6 +39,12 @@ class Merge:
     paper_title: str
     reason: str
     changed: bool
+
+    @property
+    def worth_checking(self) -> bool:
+        """Whether a person may want to check this merge: it changed a paper it was taken for by
+        its title or abstract, not by an identifier (an arXiv id or a DOI)."""
+        return self.changed and self.reason in (BY_TITLE, BY_ABSTRACT)
 
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source, "title": self.title, "paper_id": self.paper_id,

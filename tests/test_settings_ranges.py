@@ -6,9 +6,8 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.cogs.digests import floor_of
 from bot.config import ConfigError, load_settings
-from recommender.digest import SubscriptionError
+from recommender import ONLY_RELEVANT, FloorConflict, SubscriptionError, relevance_floor
 
 
 @pytest.mark.parametrize(("name", "raw", "range_text"), [
@@ -66,9 +65,16 @@ def test_whole_number_options_have_an_upper_bound(tmp_path, args):
     assert result.exit_code == 2 and "is not in the range" in result.output
 
 
-def test_the_bot_refuses_a_min_score_of_nan():
+def test_the_relevance_floor_refuses_a_min_score_of_nan():
     with pytest.raises(SubscriptionError, match="not nan"):
-        floor_of(None, float("nan"))
+        relevance_floor(None, float("nan"))
+
+
+def test_the_relevance_floor_is_a_score_only_relevant_or_none_never_both():
+    assert (relevance_floor(None, 0.3), relevance_floor(True, None), relevance_floor(False, None)) == (
+        0.3, ONLY_RELEVANT, None)
+    with pytest.raises(FloorConflict, match="not both"):
+        relevance_floor(True, 0.3)
 
 
 @pytest.mark.parametrize("options", [{"deadline": 1e10}, {"delay": 1e10}, {"timeout": float("nan")},

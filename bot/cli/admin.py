@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from recommender.files import describe_os_error
+from recommender import describe_os_error
 
 from .context import State, arxiv_client, settings
 from .errors import EXIT_FAILED, Problem

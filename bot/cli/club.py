@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 import click
 
+from recommender import ReminderKind, ReminderStatus
+
 from . import context
 from .context import State
 from .errors import EXIT_NOT_FOUND, BadInput, not_found
@@ -19,15 +21,15 @@ from .render import print_ranked
 T = TypeVar("T")
 
 REMINDER_STATES = {
-    "planned": "to be posted",
-    "due": "due now",
-    "pending": "being posted",
-    "sent": "posted",
-    "dropped": "given up (its thread or channel was gone)",
+    ReminderStatus.PLANNED: "to be posted",
+    ReminderStatus.DUE: "due now",
+    ReminderStatus.PENDING: "being posted",
+    ReminderStatus.SENT: "posted",
+    ReminderStatus.DROPPED: "given up (its thread or channel was gone)",
 }
 REMINDER_SKIPPED = {
-    "day": "skipped (the session was scheduled less than a day ahead, or the hour's reminder came first)",
-    "hour": "skipped (the session was scheduled less than an hour ahead)",
+    ReminderKind.DAY: "skipped (the session was scheduled less than a day ahead, or the hour's reminder came first)",
+    ReminderKind.HOUR: "skipped (the session was scheduled less than an hour ahead)",
 }
 
 
@@ -206,12 +208,12 @@ def _reminder_line(reminder: Any, channel_id: int | None) -> str:
     """When a reminder is due, for which session, what became of it, and, while it is still
     to be posted, where it goes."""
     local = reminder.due.astimezone(reminder.session.local_start.tzinfo)
-    before = "the day before" if reminder.kind == "day" else "the hour before"
+    before = "the day before" if reminder.kind == ReminderKind.DAY else "the hour before"
     line = f"{local:%a %d %b %Y, %H:%M} ({reminder.session.timezone}), {before} session #{reminder.session.id} · "
-    if reminder.status == "skipped":
+    if reminder.status == ReminderStatus.SKIPPED:
         return line + REMINDER_SKIPPED[reminder.kind]
     line += REMINDER_STATES[reminder.status]
-    if reminder.status in ("sent", "dropped"):
+    if reminder.status in (ReminderStatus.SENT, ReminderStatus.DROPPED):
         return line
     if channel_id is None:
         return line + " but the session has no thread and the club no channel to post in (/club setup sets one)"

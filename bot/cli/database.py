@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from recommender.files import FileProblem, check_regular_file, describe_os_error
+from recommender import FileProblem, check_regular_file, describe_os_error
 
 from .errors import BadInput, Problem
 from .output import shown_path

@@ -9,10 +9,21 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from recommender import (
+    DONE_FEEDS,
+    FeedStatus,
+    FloorConflict,
+    SubscriberKind,
+    SubscriptionError,
+    channel_target,
+    person_target,
+    relevance_floor,
+)
+
 from . import context
 from .context import State
 from .errors import EXIT_NOT_FOUND, BadInput
-from .feeds import FETCHED, exit_if_failed, fetch_feeds, print_feed, read_feeds
+from .feeds import exit_if_failed, fetch_feeds, print_feed, read_feeds
 from .options import (
     categories_option,
     channel_option,
@@ -64,14 +75,13 @@ class _DigestCommands(click.Group):
 
 
 def _floor(min_score: float | None, only_relevant: bool) -> float | None:
-    """The relevance floor --min-score or --only-relevant asks for (not both), or None."""
-    if min_score is not None and only_relevant:
-        raise click.UsageError("Use --min-score or --only-relevant, not both.")
-    if only_relevant:
-        from recommender.digest import ONLY_RELEVANT
-
-        return ONLY_RELEVANT
-    return min_score
+    """The relevance floor --min-score or --only-relevant asks for (not both: `relevance_floor`), or None."""
+    try:
+        return relevance_floor(only_relevant, min_score)
+    except FloorConflict:
+        raise click.UsageError("Use --min-score or --only-relevant, not both.") from None
+    except SubscriptionError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 _preview_options = together(
@@ -168,7 +178,7 @@ def _preview(
         emit_json({**preview.to_dict(), "min_score": min_score, "fetched": reports})
     else:
         for report in reports:
-            if not (report.already and report.status in FETCHED):  # nothing to say about it
+            if not (report.already and report.status in DONE_FEEDS):  # nothing to say about it
                 print_feed(report, force=f"paperclub fetch --force {report.category}", err=True)
         _print_digest(preview, cross_lists, min_score)
     exit_if_failed(reports)
@@ -202,13 +212,13 @@ def _why_empty(preview: Preview, kind: str, min_score: float | None = None) -> l
     day = preview.day.isoformat()
     reasons = []
     for name, status in preview.feeds.items():
-        if status == "not fetched":
+        if status == FeedStatus.NOT_FETCHED:
             reasons.append(f"{name}: not fetched for {day} (run `paperclub fetch {name}`)")
-        elif status == "empty":
+        elif status == FeedStatus.EMPTY:
             reasons.append(f"{name}: arXiv announced nothing for {day} (a holiday, or the feed is late)")
-        elif status == "stale":
+        elif status == FeedStatus.STALE:
             reasons.append(f"{name}: the feed does not have the {day} announcement yet; try again later")
-        elif status == "ok":
+        elif status == FeedStatus.OK:
             reasons.append(f"{name}: no {kind}s announced for {day}")
         else:
             reasons.append(f"{name}: fetching the {day} announcement failed ({status}); try again later")
@@ -217,8 +227,6 @@ def _why_empty(preview: Preview, kind: str, min_score: float | None = None) -> l
 
 def _digest_target(channel: int | None, user: int | None) -> str:
     """The subscriber a command names: `--channel ID` or `--user ID`, exactly one."""
-    from recommender.digest import channel_target, person_target
-
     if (channel is None) == (user is None):
         raise click.UsageError("Name the subscriber: --channel CHANNEL_ID for a channel's digest, or --user USER_ID "
                                "for a person's in direct messages (Discord ids: Developer Mode, Copy ID).")
@@ -226,7 +234,7 @@ def _digest_target(channel: int | None, user: int | None) -> str:
 
 
 def _subscriber(subscription: Any) -> str:
-    if subscription.kind == "dm":
+    if subscription.kind == SubscriberKind.DM:
         return f"user {subscription.user_id} (direct messages)"
     return f"channel {subscription.channel_id}" + (f" (group {subscription.group})" if subscription.group else "")
 
@@ -254,8 +262,6 @@ def digest_subscribe(
     With --min-score or --only-relevant, a paper less close to the likes is left out, and a
     day with nothing close enough posts nothing (or, with --say-when-empty, a one-line note).
     """
-    from recommender import SubscriptionError
-
     target = _digest_target(channel, user)
     if group and user is not None:
         raise click.UsageError("--group is for a channel's digest; a person's is ranked by their own likes.")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from recommender.files import FileProblem, read_text_file
+from recommender import DONE_FEEDS, FeedStatus, FileProblem, read_text_file
 
 from . import context
 from .context import State, arxiv_client, settings
@@ -25,10 +25,9 @@ from .params import CATEGORY_LIST
 if TYPE_CHECKING:
     from recommender import FeedReport
 
-# The statuses of a feed fetched as it should be (an empty announcement is one: a holiday).
-FETCHED = ("ok", "empty")
 # What a recent attempt that is not repeated yet found, by the status it left.
-_LAST_ATTEMPT = {"error": "failed", "stale": "found the feed not yet updated", "malformed": "found the feed unreadable"}
+_LAST_ATTEMPT = {FeedStatus.ERROR: "failed", FeedStatus.STALE: "found the feed not yet updated",
+                 FeedStatus.MALFORMED: "found the feed unreadable"}
 
 
 @click.command()
@@ -64,7 +63,7 @@ def fetch(state: State, categories: tuple[str, ...], feeds: tuple[str, ...], day
 
 def exit_if_failed(reports: Sequence[FeedReport]) -> None:
     """Exit with 1 when a feed could not be fetched."""
-    if any(r.status not in FETCHED for r in reports):
+    if any(r.status not in DONE_FEEDS for r in reports):
         sys.exit(EXIT_FAILED)
 
 
@@ -84,7 +83,7 @@ def fetch_feeds(state: State, categories: Sequence[str], now: datetime, force: b
 def read_feeds(state: State, sources: Sequence[str], now: datetime, day: date | None) -> list[FeedReport]:
     """Each saved feed (a file, or a link) kept as the announcement of the category it names:
     of the day it is for, or of `day` (an older feed is stale, a newer one taken)."""
-    from recommender.arxiv import ArxivError, read_announcement
+    from recommender import ArxivError, read_announcement
 
     chosen = settings()
     library = state.library()
@@ -104,7 +103,7 @@ def read_feeds(state: State, sources: Sequence[str], now: datetime, day: date | 
                     raise BadInput(f"Cannot read the feed {shown}: {exc}.") from exc
                 announcement = read_announcement(text, source, None, day)
             if not announcement.category:
-                why = (announcement.rejected[0].reason if announcement.status == "malformed" and announcement.rejected
+                why = (announcement.rejected[0].reason if announcement.status == FeedStatus.MALFORMED and announcement.rejected
                        else "its title names no category, as \"cs.LG updates on arXiv.org\" does")
                 raise BadInput(f"{shown} is not the arXiv feed of a category: {why}.")
             reports.append(library.store_announcement(announcement, day or announcement.day, now))
@@ -126,13 +125,13 @@ def _feeds_reported_here() -> Iterator[None]:
 def print_feed(report: FeedReport, force: str = "--force", err: bool = False) -> None:
     """What fetching one announcement did; `force` is how to make it try again."""
     head = f"{report.category} {report.day.isoformat() if report.day else '(no date)'}: "
-    failed = report.status not in FETCHED
+    failed = report.status not in DONE_FEEDS
     if report.already:
         found = _LAST_ATTEMPT.get(report.status, f"ended with status {report.status!r}")
         why = report.message.removeprefix(f"{report.category}: ")
         body = (f"already fetched ({force} fetches it again)" if not failed
                 else f"a recent attempt {found}{f' ({why})' if why else ''}; not trying again yet ({force} tries now)")
-    elif report.status == "ok":
+    elif report.status == FeedStatus.OK:
         body = f"{report.new} new, {plural(report.cross, 'cross-list')}, {report.updated} updated"
         if report.newer and report.expected:
             body += f" (the feed is newer than the {report.expected.isoformat()} announcement asked for; taken)"

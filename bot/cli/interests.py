@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from recommender import FollowKind
+
 from .context import State
 from .errors import EXIT_NOT_FOUND, BadInput
 from .options import author_option, group_option, json_option, phrase_argument, user_argument
@@ -76,14 +78,14 @@ def taste(state: State, user: str, group: str | None, mute: int | None, unmute: 
         click.echo(f"Mute one with `paperclub taste {quoted(user)} --mute N`.", err=True)
 
 
-def _follow_target(author: str | None, phrase: tuple[str, ...]) -> tuple[str, str]:
+def _follow_target(author: str | None, phrase: tuple[str, ...]) -> tuple[FollowKind, str]:
     """(kind, text) of a follow named by --author or by the words of a phrase, exactly one."""
     words = " ".join(phrase).strip()
     if author is not None and words:
         raise BadInput("Give an author (--author NAME) or a phrase, not both.")
     if author is None and not words:
         raise BadInput("Say what to follow: --author NAME or a PHRASE, such as `neural ODE`.")
-    return ("author", author) if author is not None else ("phrase", words)
+    return (FollowKind.AUTHOR, author) if author is not None else (FollowKind.PHRASE, words)
 
 
 @click.command(short_help="Follow an author or a phrase for USER: their new papers reach USER's digest.")
@@ -116,7 +118,7 @@ def follow(state: State, user: str, phrase: tuple[str, ...], author: str | None,
     if not added:
         click.echo(f"{user} already follows {kept.describe()}.")
         return
-    papers = "every new paper of theirs" if kind == "author" else "every new paper with it in the title or abstract"
+    papers = "every new paper of theirs" if kind == FollowKind.AUTHOR else "every new paper with it in the title or abstract"
     click.echo(f"{user} follows {kept.describe()}: {papers} reaches {user}'s digest, marked why.")
 
 
@@ -141,7 +143,7 @@ def unfollow(state: State, user: str, phrase: tuple[str, ...], author: str | Non
             click.echo(f"{user} no longer follows {gone.describe()}{f' (in {gone.group})' if gone.group else ''}.")
     else:
         kept = library.follows(user)
-        what = f"author {text}" if kind == "author" else f"“{text}”"
+        what = f"author {text}" if kind == FollowKind.AUTHOR else f"“{text}”"
         known = (f"; they follow {', '.join(f.describe() for f in kept[:5])}{' …' if len(kept) > 5 else ''}"
                  if kept else "; they follow nothing")
         click.echo(f"{user} does not follow {what}{known}.", err=True)

@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 
 import click
 
+from recommender import DEFAULT_DIGEST_SIZE, MAX_DIGEST_SIZE
+
 from .params import CATEGORY_LIST, DISCORD_ID, NAME, REF, Number
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -102,7 +104,8 @@ def categories_option(required: bool) -> Decorator[Any]:
                         type=CATEGORY_LIST, help="The arXiv categories: --categories cs.LG stat.ML")
 
 
-size_option = click.option("-n", "--size", default=5, show_default=True, type=click.IntRange(1, 10),
+size_option = click.option("-n", "--size", default=DEFAULT_DIGEST_SIZE, show_default=True,
+                           type=click.IntRange(1, MAX_DIGEST_SIZE),
                            help="How many papers.")
 cross_lists_option = click.option("--cross-lists", is_flag=True,
                                   help="Also pick papers cross-listed into the categories.")

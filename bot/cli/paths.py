@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from recommender.files import FileProblem, check_regular_file, describe_os_error
+from recommender import FileProblem, check_regular_file, describe_os_error
 
 from .output import shown_path
 from .params import first_surrogate

@@ -46,7 +46,7 @@ def line_progress() -> Callable[[str, int, int], None] | None:
     line while a large ingest's papers are indexed (that can take a minute at 100,000)."""
     if not sys.stderr.isatty():
         return None
-    from recommender.ingest import INDEXING
+    from recommender import INDEXING
 
     current: dict[str, _Bar] = {}
     indexing_since: list[float] = []

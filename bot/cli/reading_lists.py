@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from recommender.files import describe_os_error
+from recommender import DEFAULT_EXPORT_FORMAT, EXPORT_FORMATS, describe_os_error, formats_in_words
 
 from . import context
 from .context import State
@@ -22,7 +22,7 @@ from .paths import sort_paths
 from .progress import line_progress
 
 if TYPE_CHECKING:
-    from recommender.reading_list import FileImport, ImportReport
+    from recommender import FileImport, ImportReport
 
 # The merges by title or abstract an import lists in text (`--json` lists every one).
 MERGES_SHOWN = 10
@@ -41,7 +41,7 @@ def import_(state: State, user: str, paths: tuple[Path, ...], group: str | None,
     reads). Importing the same files again changes nothing. Exits with 1 when no file could
     be read.
     """
-    from recommender.reading_list import FileImport, ImportReport
+    from recommender import FileImport, ImportReport
 
     readable, refused = sort_paths(paths)
     report = ImportReport(user, group)
@@ -65,7 +65,7 @@ def _import_total(report: ImportReport) -> str | None:
 def _merge_lines(file: FileImport) -> Iterator[str]:
     """The entries that changed a paper they were taken for by its title or abstract (not its
     arXiv id or DOI): the merges a person may want to check; `--json` lists every one."""
-    fuzzy = [m for m in file.merges if m.changed and m.reason in ("title", "abstract")]
+    fuzzy = [m for m in file.merges if m.worth_checking]
     for merge in fuzzy[:MERGES_SHOWN]:
         title = merge.paper_title if len(merge.paper_title) <= 70 else merge.paper_title[:69] + "…"
         yield f"  merged by {merge.reason}: {merge.source} into #{merge.paper_id} {title}"
@@ -94,26 +94,25 @@ def _import_sentence(f: FileImport, user: str) -> str:
     return f"{plural(f.entries, 'paper')}, {where}; {likes}{rejected}."
 
 
-@click.command()
-@user_option("The papers USER liked.")
-@group_option("The papers liked in this group (with --user: USER's likes there).")
-@click.option("--club", "club_group", type=NAME, metavar="GROUP",
-              help="The papers GROUP's paper club read, in the order it read them.")
-@click.option("--all", "everything", is_flag=True, help="Every paper in the library.")
-@click.option("--format", "fmt", default="bibtex", show_default=True,
-              type=click.Choice(["bibtex", "biblatex", "ris", "csljson", "csv"]))
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write to this file (default: standard output).")
-@click.pass_obj
-def export(state: State, user: str | None, group: str | None, club_group: str | None, everything: bool, fmt: str,
-           output: Path | None) -> None:
-    """Write a reading list for a reference manager: BibTeX, BibLaTeX, RIS, CSL-JSON or CSV.
+@click.command(help=f"""Write a reading list for a reference manager: {formats_in_words(labels=True)}.
 
     Each paper keeps the cite key its file gave it, else family name + year + first title word
     (`chen2018neural`), unique and the same on every export; each is written as its kind of work
     with its names, citation fields and date as far as known. What it writes reads back into
     paperclub as the same papers.
-    """
+    """)
+@user_option("The papers USER liked.")
+@group_option("The papers liked in this group (with --user: USER's likes there).")
+@click.option("--club", "club_group", type=NAME, metavar="GROUP",
+              help="The papers GROUP's paper club read, in the order it read them.")
+@click.option("--all", "everything", is_flag=True, help="Every paper in the library.")
+@click.option("--format", "fmt", default=DEFAULT_EXPORT_FORMAT, show_default=True,
+              type=click.Choice([f.name for f in EXPORT_FORMATS]))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write to this file (default: standard output).")
+@click.pass_obj
+def export(state: State, user: str | None, group: str | None, club_group: str | None, everything: bool, fmt: str,
+           output: Path | None) -> None:
     if sum((everything, bool(user or group), club_group is not None)) != 1:
         raise BadInput("Say whose papers to export: --user USER, --group GROUP, --club GROUP, or --all.")
     exported = state.library().export(fmt, user=user, group=group, club=club_group, now=context.now())

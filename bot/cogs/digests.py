@@ -6,7 +6,6 @@ Anyone may look at a channel's digest; changing it takes the Manage Channels per
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,9 +13,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from recommender import ONLY_RELEVANT, SubscriptionError
-from recommender import channel_target as channel_subscriber
-from recommender import person_target as person_subscriber
+from recommender import (
+    DEFAULT_DIGEST_SIZE,
+    MAX_DIGEST_SIZE,
+    ONLY_RELEVANT,
+    channel_target,
+    person_target,
+    relevance_floor,
+)
 
 from .. import cards
 from .autocomplete import time_zone_choices
@@ -34,31 +38,12 @@ Score = Annotated[float | None, commands.Range[float, 0.0, 1.0]]
 OFF_WORDS = {"off", "stop", "none", "no", "unsubscribe"}
 
 
-def channel_target(ctx: commands.Context) -> str:
-    return channel_subscriber(ctx.channel.id)
-
-
-def person_target(ctx: commands.Context) -> str:
-    return person_subscriber(user_of(ctx))
-
-
 def subscription_text(subscription: Subscription | None, whose: str, command: str = "/digest subscribe") -> str:
     """A subscription in a sentence; `whose` is "This channel" or "You", `command` how to set one."""
     has, gets = ("have", "get") if whose == "You" else ("has", "gets")
     if subscription is None:
         return f"{whose} {has} no daily digest. Set one with `{command}`."
     return f"{whose} {gets} a daily arXiv digest: {cards.plain(subscription.describe(), 1500)}."
-
-
-def floor_of(only_relevant: bool | None, min_score: float | None) -> float | None:
-    """The relevance floor asked for: a score, "only relevant", or none."""
-    if min_score is not None and only_relevant:
-        raise SubscriptionError(f"Give only_relevant or min_score, not both (only relevant is a min_score of {ONLY_RELEVANT:g}).")
-    if min_score is not None:
-        if not math.isfinite(min_score):
-            raise SubscriptionError("min_score is a similarity from 0 to 1, not nan or an infinity.")
-        return min_score
-    return ONLY_RELEVANT if only_relevant else None
 
 
 def floor_text(floor: float) -> str:
@@ -77,7 +62,7 @@ class Digests(commands.Cog):
     @hybrid_group(name="digest", fallback="show")
     async def digest(self, ctx: commands.Context) -> None:
         """Show this channel's daily arXiv digest (anyone may look)."""
-        target = channel_target(ctx) if ctx.guild else person_target(ctx)
+        target = channel_target(ctx.channel.id) if ctx.guild else person_target(user_of(ctx))
         subscription = await self.bot.lib.subscription(target)
         if ctx.guild:
             text = subscription_text(subscription, "This channel")
@@ -90,7 +75,7 @@ class Digests(commands.Cog):
     @commands.has_permissions(manage_channels=True)
     async def subscribe(
         self, ctx: commands.Context, categories: str, time: str = "08:00", timezone: str = "UTC",
-        size: commands.Range[int, 1, 10] = 5, cross_lists: bool = False, say_when_empty: bool = False,
+        size: commands.Range[int, 1, MAX_DIGEST_SIZE] = DEFAULT_DIGEST_SIZE, cross_lists: bool = False, say_when_empty: bool = False,
         only_relevant: bool = False, min_score: Score = None,
     ) -> None:
         """Post a daily digest of fresh arXiv papers in this channel, ranked for this server.
@@ -114,10 +99,10 @@ class Digests(commands.Cog):
         min_score
             Your own floor instead: leave out papers scoring under it (0 to 1)
         """
-        floor = floor_of(only_relevant, min_score)
+        floor = relevance_floor(only_relevant, min_score)
         await think(ctx)
         subscription = await self.bot.lib.subscribe(
-            channel_target(ctx), categories, post_time=time, timezone_name=timezone,
+            channel_target(ctx.channel.id), categories, post_time=time, timezone_name=timezone,
             size=size, cross_lists=cross_lists, say_when_empty=say_when_empty, min_score=floor,
             group=group_of(ctx), by=user_of(ctx), now=self.now(),
         )
@@ -128,7 +113,7 @@ class Digests(commands.Cog):
     @commands.has_permissions(manage_channels=True)
     async def unsubscribe(self, ctx: commands.Context) -> None:
         """Stop this channel's daily digest."""
-        removed = await self.bot.lib.unsubscribe(channel_target(ctx))
+        removed = await self.bot.lib.unsubscribe(channel_target(ctx.channel.id))
         text = "This channel's daily digest is stopped." if removed else "This channel has no daily digest."
         await reply(ctx, text)
 
@@ -136,7 +121,7 @@ class Digests(commands.Cog):
     @commands.guild_only()
     @heavy()
     async def preview(
-        self, ctx: commands.Context, categories: str | None = None, size: Annotated[int | None, commands.Range[int, 1, 10]] = None,
+        self, ctx: commands.Context, categories: str | None = None, size: Annotated[int | None, commands.Range[int, 1, MAX_DIGEST_SIZE]] = None,
         cross_lists: bool | None = None, only_relevant: bool | None = None,
         min_score: Score = None,
     ) -> None:
@@ -156,24 +141,24 @@ class Digests(commands.Cog):
             Leave out papers scoring under this floor (0 to 1)
         """
         await think(ctx, private=True)
-        subscription = await self.bot.lib.subscription(channel_target(ctx))
+        subscription = await self.bot.lib.subscription(channel_target(ctx.channel.id))
         if categories is None and subscription is None:
             await reply(ctx, "This channel has no digest yet: give categories, e.g. `/digest preview cs.LG`.", private=True)
             return
         wanted = categories or " ".join(subscription.categories if subscription else ())
-        size = size or (subscription.size if subscription else 5)
+        size = size or (subscription.size if subscription else DEFAULT_DIGEST_SIZE)
         cross = cross_lists if cross_lists is not None else bool(subscription and subscription.cross_lists)
         if only_relevant is None and min_score is None:
             floor = subscription.min_score if subscription else None
         else:
-            floor = floor_of(only_relevant, min_score)
+            floor = relevance_floor(only_relevant, min_score)
         now = self.now()
         needed = await self.bot.lib.feeds_to_fetch(wanted, now)
         for category, day in needed:
             await self.bot.scheduler.fetch(category, day, now)
         preview = await self.bot.lib.preview_digest(
             wanted, now, group=group_of(ctx), size=size, cross_lists=cross,
-            recipient=channel_target(ctx), min_score=floor,
+            recipient=channel_target(ctx.channel.id), min_score=floor,
         )
         names = ", ".join(preview.feeds)
         if preview.below_floor and floor is not None:
@@ -192,7 +177,7 @@ class Digests(commands.Cog):
     @subcommand(digest, name="me")
     async def me(
         self, ctx: commands.Context, categories: str | None = None, time: str = "08:00", timezone: str = "UTC",
-        size: commands.Range[int, 1, 10] = 5, cross_lists: bool = False, say_when_empty: bool = False,
+        size: commands.Range[int, 1, MAX_DIGEST_SIZE] = DEFAULT_DIGEST_SIZE, cross_lists: bool = False, say_when_empty: bool = False,
         only_relevant: bool = False, min_score: Score = None,
     ) -> None:
         """Your own daily digest in direct messages, ranked by your likes ("off" stops it).
@@ -216,7 +201,7 @@ class Digests(commands.Cog):
         min_score
             Your own floor instead: leave out papers scoring under it (0 to 1)
         """
-        target = person_target(ctx)
+        target = person_target(user_of(ctx))
         if categories is None:
             subscription = await self.bot.lib.subscription(target)
             await reply(ctx, subscription_text(subscription, "You", "/digest me"), private=True)
@@ -227,7 +212,7 @@ class Digests(commands.Cog):
             return
         subscription = await self.bot.lib.subscribe(
             target, categories, post_time=time, timezone_name=timezone, size=size,
-            cross_lists=cross_lists, say_when_empty=say_when_empty, min_score=floor_of(only_relevant, min_score),
+            cross_lists=cross_lists, say_when_empty=say_when_empty, min_score=relevance_floor(only_relevant, min_score),
             by=user_of(ctx), now=self.now(),
         )
         await reply(ctx, subscription_text(subscription, "You") + " It comes by direct message; keep DMs from this server open.", private=True)

@@ -11,9 +11,10 @@ import io
 from typing import TYPE_CHECKING, Literal
 
 import discord
+from discord import app_commands
 from discord.ext import commands
 
-from recommender import Exported, ImportReport
+from recommender import DEFAULT_EXPORT_FORMAT, EXPORT_FORMATS, Exported, ImportReport, formats_in_words
 
 from ..cards import NO_MENTIONS, plain
 from .hybrid import hybrid_command
@@ -26,7 +27,11 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 # Discord refuses uploads over 10 MB from a bot in a server without boosts.
 MAX_EXPORT_BYTES = 10 * 1024 * 1024
 REJECTIONS_SHOWN = 5
-ExportFormat = Literal["bibtex", "biblatex", "ris", "csljson", "csv"]
+if TYPE_CHECKING:
+    FormatName = str
+else:
+    # The core's export formats, in its order: the slash command's choices and the text command's converter.
+    FormatName = Literal[tuple(f.name for f in EXPORT_FORMATS)]
 
 
 def _megabytes(size: int) -> str:
@@ -54,7 +59,7 @@ def import_message(report: ImportReport) -> str:
         lines += [f"• line {r.line}: {plain(r.reason, 150)}" for r in done.rejected[:REJECTIONS_SHOWN]]
         if len(done.rejected) > REJECTIONS_SHOWN:
             lines.append(f"…and {len(done.rejected) - REJECTIONS_SHOWN} more.")
-    fuzzy = [m for m in done.merges if m.changed and m.reason in ("title", "abstract")]
+    fuzzy = [m for m in done.merges if m.worth_checking]
     if fuzzy:
         lines.append(f"{len(fuzzy)} entries were taken for papers already here by their {fuzzy[0].reason}, "
                      f"e.g. line {fuzzy[0].source.rpartition(':')[2]} as “{plain(fuzzy[0].paper_title, 100)}”.")
@@ -101,16 +106,15 @@ class ReadingLists(commands.Cog):
 
     @hybrid_command()
     @heavy()
+    @app_commands.describe(format=formats_in_words())
     async def export(self, ctx: commands.Context, scope: Literal["mine", "server"] = "mine",
-                     format: ExportFormat = "bibtex") -> None:
+                     format: FormatName = DEFAULT_EXPORT_FORMAT) -> None:
         """Your likes (or this server's) as a file for Zotero, JabRef or Mendeley.
 
         Parameters
         ----------
         scope
             mine: the papers you liked (only you see the file); server: those liked here
-        format
-            bibtex, biblatex, ris, csljson or csv
         """
         private = scope == "mine"
         await think(ctx, private=private)

@@ -230,12 +230,12 @@ class Library(DigestSection, ClubSection):
         CSL-JSON or Zotero CSV (see `export.export_library`); with `club`, the papers that
         group's paper club read by `now`, in the order it read them. ValueError for another
         format."""
-        from ..export import FORMATS, Exported, export, export_library
+        from ..export import Exported, export, export_library
+        from ..formats import export_format
 
         if club is None:
             return export_library(self.store, fmt, user, group)
-        if fmt not in FORMATS:
-            raise ValueError(f"unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})")
+        export_format(fmt)
         read = [s.paper for s in reversed(self._club.history(club, now or datetime.now(timezone.utc)))]
         unique = list({paper.id: paper for paper in read}.values())
         return Exported(export(unique, fmt), fmt, len(unique))

@@ -1,0 +1,62 @@
+"""The bot reaches the core only through `recommender`'s public names, and the rules both front
+ends follow (export formats, targets, the relevance floor, digest sizes) are the core's."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import get_args
+
+import click
+import pytest
+
+import recommender
+from bot.cli import cli
+from bot.cogs.reading_lists import FormatName
+from recommender import EXPORT_FORMATS, export_format
+from recommender.export import WRITERS
+
+BOT = Path(__file__).resolve().parent.parent / "bot"
+
+
+def core_submodules_imported(tree: ast.AST) -> list[str]:
+    """The `recommender.*` modules a module imports by name (`import recommender.x`,
+    `from recommender.x import y`, `from recommender import x` where x is a module)."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module.startswith("recommender."):
+                found.append(node.module)
+            elif node.module == "recommender":
+                found += [f"recommender.{a.name}" for a in node.names if a.name not in recommender.__all__]
+        elif isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names if alias.name.startswith("recommender.")]
+    return found
+
+
+def test_the_bot_imports_only_the_public_names_of_recommender():
+    imported = {str(path.relative_to(BOT.parent)): core_submodules_imported(ast.parse(path.read_text("utf-8")))
+                for path in sorted(BOT.rglob("*.py"))}
+    assert {path: modules for path, modules in imported.items() if modules} == {}
+    assert sum(map(len, imported.values())) == 0 and len(imported) > 30
+
+
+@pytest.mark.parametrize("source", [
+    "from recommender.digest import ONLY_RELEVANT",
+    "import recommender.files",
+    "def f():\n    from recommender.ingest import INDEXING",
+    "from recommender import digest",
+])
+def test_an_import_of_a_core_module_is_found(source):
+    assert core_submodules_imported(ast.parse(source))
+
+
+def test_every_export_format_has_a_writer_and_both_front_ends_offer_exactly_these():
+    names = [f.name for f in EXPORT_FORMATS]
+    assert set(WRITERS) == set(names) and len(names) == len(set(names))
+    assert list(get_args(FormatName)) == names, "the slash command's choices are the core's formats"
+    option = next(p for p in cli.commands["export"].params if p.name == "fmt")
+    assert isinstance(option.type, click.Choice) and list(option.type.choices) == names
+    assert export_format("ris").suffix == ".ris"
+    with pytest.raises(ValueError, match="expected one of: bibtex, biblatex, ris, csljson, csv"):
+        export_format("docx")
