@@ -41,6 +41,7 @@ use_repository_code()
 
 from recommender import Library, ranking  # noqa: E402
 from recommender.recommend import CLUB_WEIGHT  # noqa: E402
+from recommender.store import Store  # noqa: E402
 
 DATA = "arxiv-math-2025-05.csv"
 CANDIDATES = (0.05, 0.1, 0.15, 0.2, 0.25, 0.35, 0.5, 1.0, 2.0)
@@ -88,7 +89,8 @@ def main() -> None:
         with open(data_file(DATA), encoding="utf-8") as handle:
             primary = {row["title"]: row["categories"].split()[0] for row in csv.DictReader(handle)}
         by_category: dict[str, list[int]] = {}
-        for paper in library.store.papers(library.store.all_ids()):
+        store = Store(library.path)
+        for paper in store.papers(store.all_ids()):
             category = primary.get(paper.title)
             if category and paper.id in index.row_of:
                 by_category.setdefault(category, []).append(index.row_of[paper.id])

@@ -64,6 +64,8 @@ import json, sys, time
 from contextlib import contextmanager
 from datetime import date
 from recommender import Library, ingest
+from recommender.ingest import Ingester
+from recommender.reading_list import Importer
 from recommender.store import Store
 
 holds = []
@@ -80,11 +82,15 @@ def timed(self):
 
 Store.transaction = timed
 start = time.perf_counter()
-with Library(sys.argv[1]) as lib:
-    if sys.argv[3] == "whole":  # one transaction for the file, parsing inside it: as before
-        with lib.store.transaction():
-            report = lib.import_likes("importer", [sys.argv[2]], today=date(2026, 12, 6))
-    else:
+if sys.argv[3] == "whole":  # one transaction for the file, parsing inside it: as before
+    store = Store(sys.argv[1])
+    with store.transaction():
+        report = Importer(store, Ingester(store)).import_likes("importer", [sys.argv[2]], date(2026, 12, 6))
+    store.close()
+    with Library(sys.argv[1]) as lib:  # then the index follows, as `Library.import_likes` has it do
+        lib.refresh_index()
+else:
+    with Library(sys.argv[1]) as lib:
         report = lib.import_likes("importer", [sys.argv[2]], today=date(2026, 12, 6))
 print(json.dumps({"seconds": time.perf_counter() - start, "added": report.added, "holds": max(holds),
                   "steps": len(holds)}))
@@ -92,27 +98,28 @@ print(json.dumps({"seconds": time.perf_counter() - start, "added": report.added,
 
 LIKER = """
 import json, sys, time
-from recommender import Library
+from recommender.store import Store
 
 done, failed, waits = 0, 0, []
-with Library(sys.argv[1]) as lib:
-    ids = lib.store.all_ids()
-    stop_file = sys.argv[2]
-    number = int(sys.argv[3])
-    while True:
-        start = time.perf_counter()
-        try:
-            kind = "like" if (done // len(ids)) % 2 == 0 else "dislike"  # every call writes
-            lib.store.set_signal(f"liker{number}", ids[done % len(ids)], kind, "lab")
-            done += 1
-        except Exception as exc:
-            failed += 1
-        waits.append(time.perf_counter() - start)
-        try:
-            open(stop_file).close()
-            break
-        except FileNotFoundError:
-            pass
+store = Store(sys.argv[1])  # another process's writer
+ids = store.all_ids()
+stop_file = sys.argv[2]
+number = int(sys.argv[3])
+while True:
+    start = time.perf_counter()
+    try:
+        kind = "like" if (done // len(ids)) % 2 == 0 else "dislike"  # every call writes
+        store.set_signal(f"liker{number}", ids[done % len(ids)], kind, "lab")
+        done += 1
+    except Exception as exc:
+        failed += 1
+    waits.append(time.perf_counter() - start)
+    try:
+        open(stop_file).close()
+        break
+    except FileNotFoundError:
+        pass
+store.close()
 print(json.dumps({"done": done, "failed": failed, "waits": waits}))
 """
 

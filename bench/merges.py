@@ -3,8 +3,8 @@
     python bench/merges.py [FILE ...] [--apart] [--together]
 
 Each file (by default the three arXiv samples) is ingested alone into a fresh in-memory library
-(with --together, all of them into one, in order), through `Library.add_record` as
-`paperclub ingest` does. For every record that joins a paper
+(with --together, all of them into one, in order), through `Ingester.add_record` (what
+`Library.add_record` calls) as `paperclub ingest` does. For every record that joins a paper
 already stored, it prints the rule (`merge.match_reason`: arxiv id, doi, title or abstract), the
 two titles and ids, and how much of the shorter abstract the other repeats, so each merge can be
 checked by eye. With --apart it also lists the candidates the rules kept apart although their
@@ -28,7 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from recommender import Library, ingest, sources  # noqa: E402
+from recommender import AddOutcome, ingest, sources  # noqa: E402
+from recommender.ingest import Ingester  # noqa: E402
 from recommender.merge import (  # noqa: E402
     BY_ARXIV_ID,
     BY_DOI,
@@ -40,6 +41,7 @@ from recommender.merge import (  # noqa: E402
     shingles,
 )
 from recommender.papers import Fields, Record  # noqa: E402
+from recommender.store import Store  # noqa: E402
 
 SAMPLES = ["arxiv-metadata-snapshot-sample.jsonl", "arxiv-ml-sample.csv", "arxiv-math-2025-05.csv"]
 INGEST_DAY = date(2026, 11, 22)
@@ -82,41 +84,42 @@ def watching() -> Iterator[list[Judgement]]:
 
 def ingest_watched(paths: list[Path]) -> tuple[int, int, list[Judgement], list[Judgement]]:
     """Records read, papers kept, the merges made and the overlapping candidates kept apart."""
-    lib = Library(":memory:")
+    store = Store(":memory:")
+    ingester = Ingester(store)
     merges: list[Judgement] = []
     apart: list[Judgement] = []
     records = 0
     with watching() as seen:
         for path in paths:
             _, items = sources.parse_text(path.read_text(encoding="utf-8-sig"), path.name, INGEST_DAY)
-            with lib.store.transaction():
+            with store.transaction():
                 for item in items:
                     if not isinstance(item, Record):
                         continue
                     records += 1
                     seen.clear()
-                    merge = _add(lib, item, seen)
+                    merge = _add(store, ingester, item, seen)
                     if merge is not None:
                         merges.append(merge)
                     apart += [j for j in seen if j.reason is None and j.overlap >= APART_FROM]
-    papers = lib.store.count_papers()
-    lib.close()
+    papers = store.count_papers()
+    store.close()
     return records, papers, merges, apart
 
 
-def _add(lib: Library, record: Record, seen: list[Judgement]) -> Judgement | None:
+def _add(store: Store, ingester: Ingester, record: Record, seen: list[Judgement]) -> Judgement | None:
     """Add one record; the merge it made, if any."""
-    by_id = lib.store.id_by_arxiv(record.arxiv_id) if record.arxiv_id else None
+    by_id = store.id_by_arxiv(record.arxiv_id) if record.arxiv_id else None
     doi = doi_norm(record.doi)
-    by_doi = lib.store.id_by_doi(doi) if doi and by_id is None else None
-    stored = lib.store.fields(by_id) if by_id is not None else None
-    stored_by_doi = lib.store.fields(by_doi) if by_doi is not None else None
-    outcome = lib.add_record(record)
+    by_doi = store.id_by_doi(doi) if doi and by_id is None else None
+    stored = store.fields(by_id) if by_id is not None else None
+    stored_by_doi = store.fields(by_doi) if by_doi is not None else None
+    outcome = ingester.add_record(record)
     if stored is not None:
         return Judgement(record, stored, BY_ARXIV_ID, _overlap(stored, record))
     if stored_by_doi is not None:
         return Judgement(record, stored_by_doi, BY_DOI, _overlap(stored_by_doi, record))
-    if outcome == "added":
+    if outcome == AddOutcome.ADDED:
         return None
     joined = next((j for j in seen if j.reason is not None), None)
     if joined is None:

@@ -432,7 +432,7 @@ def run(args: argparse.Namespace) -> dict:
             "total_papers_per_s": args.ingest / (busy["refitted"] - busy["start"]),
         }
         index = lib.index()
-        result["index_after"] = {"papers": len(index), "library": lib.store.count_papers(),
+        result["index_after"] = {"papers": len(index), "library": lib.stats()["papers"],
                                  "fitted_docs": index.fitted_docs}
         result["peak_rss_mb"] = peak_rss_mb()
         result["load_average_end"] = list(os.getloadavg())

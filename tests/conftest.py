@@ -7,12 +7,34 @@ from pathlib import Path
 import pytest
 
 from recommender import Library
+from recommender.store import Store
 from tests.arxiv_server import arxiv_server, fake_gate  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 DATA = ROOT / "tests" / "data"
 INGEST_DAY = date(2026, 11, 22)
+
+_opened_stores: dict[str, Store] = {}
+
+
+def store_of(library: Library) -> Store:
+    """The store of a library's file, opened beside the library's own (and closed after the
+    test): a test that checks what the database keeps reads it itself, not through the facade,
+    whose parts are private. A library in memory has no file to open beside it."""
+    if library.path == ":memory:":
+        raise ValueError("a library in memory has no file to open a store on")
+    store = _opened_stores.get(library.path)
+    if store is None:
+        store = _opened_stores[library.path] = Store(library.path)
+    return store
+
+
+@pytest.fixture(autouse=True)
+def _close_opened_stores():
+    yield
+    while _opened_stores:
+        _opened_stores.popitem()[1].close()
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ from discord.ext import commands
 from recommender import ArxivClient, CallKind, PaperNotFound
 from recommender.digest import ONLY_RELEVANT
 
-from .conftest import DATA
+from .conftest import DATA, store_of
 from .test_bot_harness import (  # noqa: F401 (fixtures)
     api,
     bot_db,
@@ -278,7 +278,7 @@ async def test_preview_records_nothing_and_does_not_fetch_again(bot, manager, ch
     assert len(arxiv_server.requests) == requests, "each announcement is fetched once"
 
     def recorded() -> tuple[int, set[int]]:
-        store = bot.library.store
+        store = store_of(bot.library)
         count = store.db.execute("SELECT count(*) FROM digests").fetchone()[0]
         return count, store.delivered(f"channel:{channel.id}")
 

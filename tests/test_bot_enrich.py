@@ -17,6 +17,7 @@ from bot.config import Settings
 from recommender import ArxivClient, Library
 from recommender.kinds import CheckOutcome
 from recommender.papers import Record, SourceRef
+from tests.conftest import store_of
 from tests.arxiv_seeds import route_seed_searches, title_query
 from tests.arxiv_server import RECORDINGS
 from tests.test_bot_harness import bot_db, messages, start_bot, stop_bot  # noqa: F401
@@ -31,9 +32,9 @@ def only_due(db_path: Path, *titles: str) -> None:
     with Library(db_path) as library:
         keep = {library.paper(title).id for title in titles}
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        for paper_id in library.store.ids_to_match(None):
+        for paper_id in store_of(library).ids_to_match(None):
             if paper_id not in keep:
-                library.store.record_arxiv_check(paper_id, CheckOutcome.MISSED, now)
+                store_of(library).record_arxiv_check(paper_id, CheckOutcome.MISSED, now)
 
 
 async def until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
@@ -84,8 +85,8 @@ async def test_a_command_is_answered_while_a_match_is_under_way(bot_db, arxiv_se
         await until(lambda: len(arxiv_server.requests) == 1)
         [answer] = await ask("!search neural ode")
         assert any(NODE in (e.title or "") for e in answer.embeds)
-        assert bot.library.store.id_by_arxiv("1806.07366") is None  # arXiv has not answered yet
-        await until(lambda: bot.library.store.id_by_arxiv("1806.07366") is not None)
+        assert store_of(bot.library).id_by_arxiv("1806.07366") is None  # arXiv has not answered yet
+        await until(lambda: store_of(bot.library).id_by_arxiv("1806.07366") is not None)
     finally:
         await stop_bot(bot)
 
@@ -103,7 +104,7 @@ async def test_papers_ingested_beside_the_bot_are_matched_at_the_next_look(bot_d
         with Library(bot_db) as beside:  # `paperclub ingest` in another process
             beside.add_record(Record(source=SourceRef("hep.csv", 2, "csv"), title=title, authors=["C. Balazs"],
                                      abstract="A fully differential calculation in perturbative QCD."))
-        await until(lambda: bot.library.store.id_by_arxiv("0704.0001") is not None)
+        await until(lambda: store_of(bot.library).id_by_arxiv("0704.0001") is not None)
         assert bot.library.paper("0704.0001").authors[0].display == "C. Balázs"
     finally:
         await stop_bot(bot)
@@ -117,7 +118,7 @@ async def test_offline_the_bot_goes_on_and_nothing_changes(bot_db, fake_gate):
         bot.dispatch("ready")
         await until(lambda: bot.enrichment.passes == 1)
         assert bot.enrichment.last is not None and bot.enrichment.last.error
-        assert bot.library.store.arxiv_checks() == {CheckOutcome.MISSED: 79}  # only what only_due wrote
+        assert store_of(bot.library).arxiv_checks() == {CheckOutcome.MISSED: 79}  # only what only_due wrote
         [answer] = await ask(f"!paper {NODE}")
         assert answer.embeds[0].url is None
     finally:

@@ -13,6 +13,8 @@ import discord.ext.test as dpytest
 import pytest
 
 from bot.cogs import reading_lists
+
+from tests.conftest import store_of
 from tests.test_bot_harness import (  # noqa: F401
     FakeDiscordAPI,
     api,
@@ -208,10 +210,10 @@ async def test_a_like_takes_its_turn_while_an_upload_is_imported(tmp_path):
     library = await threads.start()
     lib = AsyncLibrary(threads)
     try:
-        seeded = await threads.run(CallKind.READ, library.store.count_papers)
+        seeded = await threads.run(CallKind.READ, store_of(library).count_papers)
         upload = await lib.read_upload("big.bib", "\n".join(entries).encode("utf-8"))
         importing = asyncio.ensure_future(lib.import_upload("ada", upload, None))
-        while await threads.run(CallKind.READ, library.store.count_papers) == seeded:  # its first step is written
+        while await threads.run(CallKind.READ, store_of(library).count_papers) == seeded:  # its first step is written
             await asyncio.sleep(0.01)
         await lib.like("bob", 1, None)
         assert not importing.done(), "the like waited for the whole import"

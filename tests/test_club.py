@@ -12,6 +12,8 @@ from click.testing import CliRunner
 from bot.cli import cli
 from recommender import ClubError, PaperNotFound
 
+from tests.conftest import store_of
+
 NODE = "Neural Ordinary Differential Equations"
 FFJORD = "FFJORD: Free-form Continuous Dynamics for Scalable Reversible Generative Models"
 IRESNET = "Invertible Residual Networks"
@@ -146,7 +148,7 @@ def test_suggest_and_random_leave_out_what_the_club_read(seeded):
     club.propose("lab", second.id, "ada")
     suggested = {r.paper.id for r in club.suggest("lab", 20)}
     assert len(suggested) == 20 and first.id not in suggested and second.id not in suggested
-    store = seeded.store
+    store = store_of(seeded)
     picks = {store.random_id(None, fraction / 100, skip_club_of="lab") for fraction in range(100)}
     assert first.id not in picks and len(picks) > 50
     assert first.id in {store.random_id(None, fraction / 100) for fraction in range(100)}

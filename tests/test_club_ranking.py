@@ -12,7 +12,7 @@ import pytest
 
 from recommender import Library
 
-from .conftest import DATA, INGEST_DAY
+from .conftest import DATA, INGEST_DAY, store_of
 
 LAB = "lab"
 LONG_AGO = datetime(2020, 1, 1, tzinfo=timezone.utc)
@@ -47,7 +47,7 @@ def order(results) -> list[int]:
 
 
 def read_paper(library: Library) -> int:
-    liked = {like.paper_id for like in library.store.group_signals(LAB)}
+    liked = {like.paper_id for like in store_of(library).group_signals(LAB)}
     return next(r.paper.id for r in library.search("diffusion model", limit=20) if r.paper.id not in liked)
 
 
@@ -59,7 +59,7 @@ def unrelated_to(library: Library, paper_id: int) -> set[int]:
 
 
 def test_a_paper_read_together_lifts_its_neighbours_in_the_labs_ranking_and_nothing_else(lab):
-    everything = lab.store.count_papers()
+    everything = store_of(lab).count_papers()
     before = order(lab.lab_ranking(LAB, everything))
     read = read_paper(lab)
     neighbours = [p for p in order(lab.similar(read, 12)) if p in before][:10]
@@ -91,11 +91,11 @@ def test_it_lifts_them_in_a_members_recommendations_in_that_lab_only(lab):
 
 
 def test_a_session_to_come_or_cancelled_changes_nothing(lab):
-    everything = lab.store.count_papers()
+    everything = store_of(lab).count_papers()
     before = lab.lab_ranking(LAB, everything)
     read = read_paper(lab)
     lab.schedule_session(LAB, read, "2999-01-02 18:00", LONG_AGO)
     assert lab.lab_ranking(LAB, everything) == before
     lab.schedule_session(LAB, "Neural ODEs", "2020-01-02 18:00", LONG_AGO)
-    lab.store.update_session(2, status="cancelled")
+    store_of(lab).update_session(2, status="cancelled")
     assert lab.lab_ranking(LAB, everything) == before

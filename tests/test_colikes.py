@@ -82,7 +82,7 @@ def test_a_request_reads_no_group_likes_once_the_co_likes_are_built(seeded, monk
     def whole_group(*args, **kwargs):
         raise AssertionError("a request read the whole group's likes")
 
-    monkeypatch.setattr(seeded.store, "group_signals", whole_group)
+    monkeypatch.setattr(Store, "group_signals", whole_group)
     assert [r.paper.id for r in seeded.recommend("m0", limit=5, group="big")] == [r.paper.id for r in first]
     seeded.like("m1", first[0].paper.id, group="big")
     assert seeded.recommend("m0", limit=5, group="big")
@@ -185,15 +185,15 @@ def test_a_like_made_here_while_a_group_is_caught_up_is_kept(seeded, monkeypatch
     seeded.colleague_weight = 1.0
     sleeper_reason(seeded)
     like_elsewhere(seeded, "like", "kai", shared[0], "Sleeper Agents", "--group", "lab")
-    read = seeded.store.group_signals
+    read = Store.group_signals
 
-    def read_then_like_here(group, *args, **kwargs):
-        stored = read(group, *args, **kwargs)  # what was stored before this process's like below
-        monkeypatch.setattr(seeded.store, "group_signals", read)
+    def read_then_like_here(store, group, *args, **kwargs):
+        stored = read(store, group, *args, **kwargs)  # what was stored before this process's like below
+        monkeypatch.setattr(Store, "group_signals", read)
         for title in [shared[0], "Sleeper Agents"]:
             seeded.like("ola", title, group="lab")
         return stored
 
-    monkeypatch.setattr(seeded.store, "group_signals", read_then_like_here)
+    monkeypatch.setattr(Store, "group_signals", read_then_like_here)
     sleeper_reason(seeded)
     assert "liked by 4 people here who liked *" in sleeper_reason(seeded)  # lena, mo, kai and ola

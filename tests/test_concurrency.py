@@ -21,6 +21,8 @@ from typing import Any
 from recommender import Library
 from recommender.papers import Record, Source
 
+from tests.conftest import store_of
+
 # Light imports only (no numpy, scikit-learn or pytest here): each of the liking processes
 # imports this module afresh.
 DATA = Path(__file__).resolve().parent / "data"
@@ -108,7 +110,7 @@ def write_jsonl_chunks(source: Path, folder: Path, size: int, total: int) -> lis
 
 
 def paper_ids(lib: Library) -> list[int]:
-    return [row.id for row in lib.store.index_rows()]
+    return [row.id for row in store_of(lib).index_rows()]
 
 
 def test_ingest_likes_and_reads_share_one_library(seeded, tmp_path):
@@ -150,9 +152,9 @@ def test_ingest_likes_and_reads_share_one_library(seeded, tmp_path):
     assert [r.errors for r in reports] == [[]] * len(files)
     added = sum(r.added for r in reports)
     assert added > 1200
-    assert seeded.store.count_papers() == before + added
+    assert store_of(seeded).count_papers() == before + added
     for user, wanted in expected.items():
-        signals = {s.paper_id: s.kind for s in seeded.store.signals(user)}
+        signals = {s.paper_id: s.kind for s in store_of(seeded).signals(user)}
         assert signals == wanted, user
     assert set(seeded.index().ids) == set(paper_ids(seeded))
     assert min(len(t) for t in reader.times.values()) > 5

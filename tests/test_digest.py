@@ -14,7 +14,7 @@ from recommender.digest import GIVE_UP_AFTER, ONLY_RELEVANT, RETRY_FEED_AFTER, c
 from recommender.index import IndexKeeper
 from recommender.timetable import latest_announcement, parse_time, parse_timezone
 
-from .conftest import DATA
+from .conftest import DATA, store_of
 
 FEEDS = DATA / "arxiv"
 MONDAY = datetime(2025, 6, 2, 12, 0, tzinfo=timezone.utc)   # arXiv's announcement of Mon 2 Jun
@@ -242,7 +242,7 @@ def test_a_personal_digest_is_ranked_by_the_persons_likes_and_hidden_from_their_
     digest = book.prepare(fetch_all(book, client, MONDAY)[0], MONDAY)
     assert digest.user_id == "7" and digest.picks
     shown = {r.paper.id for r in digest.picks}
-    assert shown <= seeded.store.delivered("7")
+    assert shown <= store_of(seeded).delivered("7")
 
 
 def test_posting_time_in_two_time_zones(book, client):

@@ -19,7 +19,7 @@ from bot.scheduler import DigestScheduler, digest_messages
 from bot.worker import LibraryThreads
 from recommender import ArxivClient, CallKind
 
-from .conftest import DATA
+from .conftest import DATA, store_of
 from .test_bot_harness import bot_db, sent, start_bot, stop_bot  # noqa: F401 (fixtures)
 
 FEEDS = DATA / "arxiv"
@@ -94,7 +94,7 @@ async def restart(bot) -> None:
 
 
 async def digest_row(bot, channel):
-    return await bot.threads.run(CallKind.READ, bot.library.store.digest_for, f"channel:{channel.id}", "2025-06-02")
+    return await bot.threads.run(CallKind.READ, store_of(bot.library).digest_for, f"channel:{channel.id}", "2025-06-02")
 
 
 async def test_digests_are_posted_at_the_local_time_of_each_time_zone(bot, clock, channels, arxiv_server, sent):

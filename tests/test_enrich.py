@@ -27,6 +27,7 @@ from recommender.enrich import (
     find_match,
     query_for,
 )
+from recommender.ingest import Ingester
 from recommender.kinds import CheckOutcome
 from recommender.papers import Paper, Record, SourceRef
 from recommender.people import displayed
@@ -34,7 +35,7 @@ from recommender.sources import parse_text
 from tests import arxiv_seeds
 from tests.arxiv_seeds import route_seed_searches
 from tests.arxiv_server import FakeGate, RecordedArxiv
-from tests.conftest import INGEST_DAY, SEEDS
+from tests.conftest import INGEST_DAY, SEEDS, store_of
 
 CHEN, RUBANOVA, BETTENCOURT, DUVENAUD = "Ricky T. Q. Chen", "Yulia Rubanova", "Jesse Bettencourt", "David Duvenaud"
 GRATHWOHL, BEHRMANN, JACOBSEN = "Will Grathwohl", "Jens Behrmann", "Jörn-Henrik Jacobsen"
@@ -382,7 +383,8 @@ def enriched(seeded_db, tmp_path_factory):
 
 
 def enricher(library: Library, client: ArxivClient, now: datetime = NOW) -> Enricher:
-    return Enricher(library.store, library._ingester, client, clock=lambda: now)
+    store = store_of(library)
+    return Enricher(store, Ingester(store), client, clock=lambda: now)
 
 
 @pytest.fixture
@@ -400,9 +402,9 @@ def test_enrich_links_the_six_seeds_and_the_abstract_one_and_no_decoy(enriched):
     assert set(linked) == set(arxiv_seeds.SIX) | {arxiv_seeds.KFAC_ID}
     assert len(set(linked.values())) == 7
     for decoy in arxiv_seeds.DECOYS:
-        assert library.store.id_by_arxiv(decoy) is None
+        assert store_of(library).id_by_arxiv(decoy) is None
     assert (len(report.missed), len(report.skipped), report.duplicates) == (69, 4, [])
-    assert library.store.arxiv_checks() == {CheckOutcome.MATCHED: 7, CheckOutcome.MISSED: 69, CheckOutcome.SKIPPED: 4}
+    assert store_of(library).arxiv_checks() == {CheckOutcome.MATCHED: 7, CheckOutcome.MISSED: 69, CheckOutcome.SKIPPED: 4}
     assert library.stats()["with_arxiv_id"] == 7
     assert report.to_dict()["matched"][0] == {"id": report.matched[0].paper_id, "title": report.matched[0].title,
                                                "arxiv_id": report.matched[0].arxiv_id}
@@ -445,7 +447,7 @@ def test_full_author_lists_make_the_readme_search_work(enriched, seeded):
 def test_each_outcome_is_written_as_it_comes(seeded, seeds_client, arxiv_server):
     seen: list[tuple[int, int, dict[str, int]]] = []
     report = enricher(seeded, seeds_client).run(
-        limit=3, progress=lambda done, total: seen.append((done, total, seeded.store.arxiv_checks())))
+        limit=3, progress=lambda done, total: seen.append((done, total, store_of(seeded).arxiv_checks())))
     assert [(done, total) for done, total, _ in seen] == [(0, 3), (1, 3), (2, 3), (3, 3)]
     assert [sum(checks.values()) for _, _, checks in seen] == [0, 1, 2, 3]
     assert [o.paper_id for o in report.matched] == [1] and len(report.missed) == 2
@@ -466,24 +468,24 @@ def test_misses_wait_30_days_unless_retried(seeded, seeds_client, arxiv_server):
 
 
 def test_offline_says_one_sentence_and_changes_nothing(seeded, fake_gate):
-    before = [seeded.store.fields(pid) for pid in seeded.store.all_ids()]
+    before = [store_of(seeded).fields(pid) for pid in store_of(seeded).all_ids()]
     with ArxivClient(CLOSED, CLOSED, gate=fake_gate) as offline:
         report = seeded.enrich(offline)
     assert report.error is not None and report.error.startswith("arXiv cannot be reached")
     assert "\n" not in report.error
     assert (report.due, report.done) == (80, 0)
-    assert seeded.store.arxiv_checks() == {}
-    assert [seeded.store.fields(pid) for pid in seeded.store.all_ids()] == before
+    assert store_of(seeded).arxiv_checks() == {}
+    assert [store_of(seeded).fields(pid) for pid in store_of(seeded).all_ids()] == before
 
 
 def test_a_failure_part_way_keeps_what_was_found_and_stops(seeded, seeds_client, arxiv_server):
-    second = seeded.store.paper(2)
+    second = store_of(seeded).paper(2)
     arxiv_server.route_search(title_query(second.title), "api_error.atom.xml")
     report = enricher(seeded, seeds_client).run()
     assert [o.arxiv_id for o in report.matched] == ["2310.13548"] and report.done == 1
     assert report.error is not None and "arXiv refused the search" in report.error
-    assert seeded.store.arxiv_checks() == {CheckOutcome.MATCHED: 1}
-    assert seeded.store.ids_to_match(None)[:1] == [2]  # left to ask next time
+    assert store_of(seeded).arxiv_checks() == {CheckOutcome.MATCHED: 1}
+    assert store_of(seeded).ids_to_match(None)[:1] == [2]  # left to ask next time
     assert len(arxiv_server.requests) == 2
 
 
@@ -492,14 +494,14 @@ def test_an_arxiv_id_another_paper_holds_is_a_duplicate(seeded, seeds_client):
     other = Record(source=SourceRef("elsewhere.csv", 2, "csv"), title="Continuous-depth networks (a different "
                    "title)", abstract="A short note.", authors=["Somebody Else"], arxiv_id="1806.07366")
     assert seeded.add_record(other) == "added"
-    holder = seeded.store.id_by_arxiv("1806.07366")
-    for paper_id in seeded.store.ids_to_match(None):
+    holder = store_of(seeded).id_by_arxiv("1806.07366")
+    for paper_id in store_of(seeded).ids_to_match(None):
         if paper_id != node.id:  # the others were looked up a moment ago
-            seeded.store.record_arxiv_check(paper_id, CheckOutcome.MISSED, NOW.isoformat())
+            store_of(seeded).record_arxiv_check(paper_id, CheckOutcome.MISSED, NOW.isoformat())
     report = enricher(seeded, seeds_client).run()
     assert [(o.paper_id, o.arxiv_id, o.held_by) for o in report.duplicates] == [(node.id, "1806.07366", holder)]
     assert seeded.paper(node.id) == node  # left as it was
-    assert seeded.store.arxiv_checks()[CheckOutcome.DUPLICATE] == 1
+    assert store_of(seeded).arxiv_checks()[CheckOutcome.DUPLICATE] == 1
 
 
 def test_a_run_can_be_stopped_between_papers(seeded, seeds_client, arxiv_server):

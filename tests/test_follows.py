@@ -9,6 +9,8 @@ from recommender.people import Person
 from recommender.follows import Matcher, Name, why
 from recommender.papers import Follow
 
+from tests.conftest import store_of
+
 
 
 @pytest.mark.parametrize("followed", [
@@ -96,7 +98,7 @@ def seed_authors(seeded_db) -> list[Person]:
     from recommender import Library
 
     with Library(seeded_db) as lib:
-        people = {a for p in lib.store.papers(lib.store.all_ids()) for a in p.authors if Name.of(a)}
+        people = {a for p in store_of(lib).papers(store_of(lib).all_ids()) for a in p.authors if Name.of(a)}
         return sorted(people, key=lambda person: person.display)
 
 

@@ -19,7 +19,7 @@ from recommender.counting import prepare
 from recommender.index import TfidfIndex, index_docs, index_text, normalized_sum, transform_aside
 from recommender.stopwords import english
 from recommender.tfidf import MAX_FEATURES, Vectorizer, document_bounds, l2_normalized
-from tests.conftest import DATA, INGEST_DAY
+from tests.conftest import DATA, INGEST_DAY, store_of
 
 MIXED = "Zwölf Boxkämpfer jagen Viktor quer über den großen Sylter Deich. 叠加态 量子"
 
@@ -60,7 +60,7 @@ def test_english_stop_words_are_imported_when_the_literal_moves(monkeypatch):
 
 @pytest.mark.parametrize("max_features", [300, 5000, None, MAX_FEATURES])
 def test_the_fit_equals_scikit_learns(seeded, max_features):
-    _, docs = index_docs(seeded.store)
+    _, docs = index_docs(store_of(seeded))
     docs = docs + [MIXED]
     plain = scikit_learns(len(docs), max_features)
     expected = plain.fit_transform(docs)
@@ -97,7 +97,7 @@ def test_rows_are_normalised_as_scikit_learn_normalises_them():
 
 
 def test_a_saved_index_holds_no_scikit_learn_object(seeded):
-    ids, docs = index_docs(seeded.store)
+    ids, docs = index_docs(store_of(seeded))
     index = TfidfIndex.fit(ids, docs)
     index.save(seeded.index_path)
     assert b"sklearn" not in seeded.index_path.read_bytes()
@@ -109,7 +109,7 @@ def test_a_saved_index_holds_no_scikit_learn_object(seeded):
 def test_an_index_of_the_format_before_is_read_with_its_weights(seeded):
     """An index saved before (format 2: a scikit-learn vectorizer inside) is taken over as it
     is, not refitted: the same vocabulary, weights and rows."""
-    ids, docs = index_docs(seeded.store)
+    ids, docs = index_docs(store_of(seeded))
     plain = scikit_learns(len(docs))
     matrix = sp.csr_matrix(plain.fit_transform(docs), dtype=np.float32)
     terms = plain.get_feature_names_out()
@@ -126,7 +126,7 @@ def test_an_index_of_the_format_before_is_read_with_its_weights(seeded):
 
 
 def test_vectors_made_in_processes_aside_equal_those_made_here(seeded, monkeypatch):
-    ids, docs = index_docs(seeded.store)
+    ids, docs = index_docs(store_of(seeded))
     index = TfidfIndex.fit(ids[:50], docs[:50])
     here = index.vectors(docs[50:])
     aside = transform_aside(index.vectorizer, index.terms, docs[50:], workers=2)
@@ -144,7 +144,7 @@ def test_counting_half_in_a_process_aside_equals_scikit_learns(seeded, monkeypat
     """The second half of the papers counted by `python -m recommender.counting`: the same
     vocabulary, columns and matrix as one pass of scikit-learn's over all of them."""
     monkeypatch.setattr(counting, "SPLIT_FROM", 10)
-    _, docs = index_docs(seeded.store)
+    _, docs = index_docs(store_of(seeded))
     docs = docs + [MIXED]
     plain = scikit_learns(len(docs))
     expected = plain.fit_transform(docs)
@@ -156,7 +156,7 @@ def test_counting_half_in_a_process_aside_equals_scikit_learns(seeded, monkeypat
 def test_a_failed_counting_process_is_reported(seeded, monkeypatch):
     monkeypatch.setattr(counting, "SPLIT_FROM", 10)
     monkeypatch.setattr(counting, "module_command", lambda *args: [sys.executable, "-c", "raise SystemExit('no luck')"])
-    _, docs = index_docs(seeded.store)
+    _, docs = index_docs(store_of(seeded))
     with pytest.raises(RuntimeError, match="counting process failed: no luck"):
         Vectorizer.fit(docs, count_aside=True)
 
@@ -174,7 +174,7 @@ def test_a_sync_that_refits_computes_no_vectors_it_would_throw_away(seeded, monk
     monkeypatch.setattr(TfidfIndex, "vectors", no_vectors)
     seeded.ingest([DATA / "arxiv-ml-sample.csv"], today=INGEST_DAY)
     after = seeded.index()
-    ids, docs = index_docs(seeded.store)
+    ids, docs = index_docs(store_of(seeded))
     fitted = TfidfIndex.fit(ids, docs)
     assert after.fitted_docs == len(ids) and after.added_since_fit == 0
     assert list(after.ids) == ids

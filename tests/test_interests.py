@@ -17,7 +17,7 @@ from recommender import InterestNotFound, Library
 from recommender import interests as grouping
 from recommender.text import clean_title
 
-from .conftest import DATA, ROOT
+from .conftest import DATA, ROOT, store_of
 
 FILES = ("arxiv-math-2025-05.csv", "arxiv-ml-sample.csv")
 
@@ -120,7 +120,7 @@ def test_a_muted_interest_draws_nothing_until_unmuted_even_as_it_grows(lib, by_c
     number = next(i.number for i in lib.taste("u") if str(lib.paper(i.paper_ids[0]).categories[0]) == "cs.CV")
     assert lib.mute_interest("u", number).muted
     assert all(not c.startswith("cs.") for c in categories_of(lib.recommend("u", limit=10)))
-    like_some(lib, "u", [ref for ref in vision if lib.paper(ref).id not in lib.store.muted_likes("u")], 1, seed=5)
+    like_some(lib, "u", [ref for ref in vision if lib.paper(ref).id not in store_of(lib).muted_likes("u")], 1, seed=5)
     muted = [i for i in lib.taste("u") if i.muted]
     assert len(muted) == 1 and muted[0].likes == 6
     assert all(not c.startswith("cs.") for c in categories_of(lib.recommend("u", limit=10)))
@@ -157,7 +157,7 @@ def test_not_for_me_hides_a_paper_from_more_like_this_and_random_picks(lib, by_c
     assert nearest[0].paper.id not in {r.paper.id for r in lib.similar(first.id, limit=3, for_user="u")}
     assert nearest[0].paper.id in {r.paper.id for r in lib.similar(first.id, limit=3)}
     only = lib.paper(by_category["math.AP"][1])
-    for paper_id in lib.store.all_ids():
+    for paper_id in store_of(lib).all_ids():
         if paper_id != only.id:
             lib.dislike("u", paper_id)
     assert {lib.random(for_user="u").id for _ in range(5)} == {only.id}

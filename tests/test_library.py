@@ -17,7 +17,7 @@ from recommender.ingest import INDEXING
 from recommender.people import displayed
 from recommender.store import SCHEMA_VERSION
 
-from .conftest import DATA, INGEST_DAY, ROOT, SEEDS
+from .conftest import DATA, INGEST_DAY, ROOT, SEEDS, store_of
 
 
 def by_title(lib: Library, title: str):
@@ -89,19 +89,19 @@ def test_translated_abstract_merges_with_its_titled_card(seeded):
 
 
 def test_every_author_block_and_duplicate_merges_into_a_titled_paper(seeded):
-    merged = [p for p in map(seeded.paper, seeded.store.all_ids()) if len(p.sources) > 1]
+    merged = [p for p in map(seeded.paper, store_of(seeded).all_ids()) if len(p.sources) > 1]
     assert sum(len(p.sources) - 1 for p in merged) == 10
     for paper in merged:
         assert not paper.title_derived, paper.title
     block_only = [
-        p for p in map(seeded.paper, seeded.store.all_ids())
+        p for p in map(seeded.paper, store_of(seeded).all_ids())
         if source_files(p) == {"001"}
     ]
     assert block_only == []
 
 
 def test_chinese_abstracts_are_kept_with_derived_titles(seeded):
-    chinese = [p for p in map(seeded.paper, seeded.store.all_ids()) if p.lang == "zh"]
+    chinese = [p for p in map(seeded.paper, store_of(seeded).all_ids()) if p.lang == "zh"]
     assert len(chinese) >= 4
     for paper in chinese:
         assert paper.title_derived
@@ -128,8 +128,8 @@ def test_cards_carry_organisations_code_and_truncation(seeded):
 
 
 def test_storage_is_versioned_and_in_wal_mode(seeded):
-    assert seeded.store.schema_version == SCHEMA_VERSION
-    mode = seeded.store.db.execute("PRAGMA journal_mode").fetchone()[0]
+    assert store_of(seeded).schema_version == SCHEMA_VERSION
+    mode = store_of(seeded).db.execute("PRAGMA journal_mode").fetchone()[0]
     assert mode == "wal"
 
 

@@ -29,7 +29,7 @@ from recommender.papers import Precision
 from recommender.papers import Record, SourceRef
 from recommender.people import displayed
 
-from .conftest import DATA, INGEST_DAY, SEEDS
+from .conftest import DATA, INGEST_DAY, SEEDS, store_of
 
 FUZZY_THRESHOLDING = "Self-Configuring and Evolving Fuzzy Image Thresholding"
 FUZZY_SEGMENTATION = "Evolving Fuzzy Image Segmentation with Self-Configuration"
@@ -225,11 +225,11 @@ def test_combine_still_keeps_the_richest_fields():
 # -- end to end ---------------------------------------------------------------------------------
 
 
-def test_seeds_still_give_80_papers():
-    with Library(":memory:") as lib:
+def test_seeds_still_give_80_papers(tmp_path):
+    with Library(tmp_path / "seeds.db") as lib:
         report = lib.ingest([SEEDS], today=INGEST_DAY)
         assert (report.added, report.merged) == (80, 10)
-        assert lib.store.count_papers() == 80
+        assert store_of(lib).count_papers() == 80
 
 
 def test_both_fuzzy_image_papers_are_found_by_their_titles():

@@ -21,12 +21,12 @@ from recommender.processes import (
     yield_to_people,
 )
 
-from .conftest import DATA, INGEST_DAY, SEEDS
+from .conftest import DATA, INGEST_DAY, SEEDS, store_of
 
 
 def summary(lib: Library, name: str) -> tuple:
     report = lib.ingest([DATA / name], today=INGEST_DAY)
-    papers = lib.store.papers(lib.store.all_ids())
+    papers = store_of(lib).papers(store_of(lib).all_ids())
     return (report.added, report.merged, len(report.rejected),
             sorted((p.title, p.arxiv_id, p.doi, tuple(p.authors)) for p in papers))
 
@@ -115,7 +115,7 @@ def test_a_parsing_process_that_fails_rolls_the_file_back(tmp_path, monkeypatch)
     with Library(tmp_path / "x.db") as lib:
         report = lib.ingest([broken], today=INGEST_DAY)
         assert [e.rpartition("/")[2] for e in report.errors] == ["broken.jsonl: not a text file (not UTF-8, and byte 2 is NUL)"]
-        assert lib.store.count_papers() == 0
+        assert store_of(lib).count_papers() == 0
 
 
 
@@ -126,7 +126,7 @@ def test_the_seeds_parsed_aside_merge_as_parsed_here(tmp_path, monkeypatch):
     def stored(path):
         with Library(path) as lib:
             report = lib.ingest([SEEDS], today=INGEST_DAY)
-            papers = lib.store.papers(lib.store.all_ids())
+            papers = store_of(lib).papers(store_of(lib).all_ids())
             return report.added, report.merged, sorted((p.title, p.abstract[:60]) for p in papers)
 
     here = stored(tmp_path / "here.db")
@@ -157,7 +157,7 @@ def writer_priorities(tmp_path: Path) -> set[int]:
 
     with Library(tmp_path / "x.db") as lib:
         report = lib.ingest([DATA / "arxiv-metadata-snapshot-sample.jsonl"], today=INGEST_DAY, progress=progress)
-        assert report.added > 900 and lib.store.count_papers() == report.added
+        assert report.added > 900 and store_of(lib).count_papers() == report.added
     writing = [priority for name, priority in seen if name == "paperclub-background"]
     assert writing, seen
     return set(writing)
@@ -211,7 +211,7 @@ def test_an_interrupted_ingest_keeps_nothing_of_the_file(tmp_path, monkeypatch):
     with Library(tmp_path / "x.db") as lib:
         with pytest.raises(KeyboardInterrupt):
             lib.ingest([DATA / "arxiv-metadata-snapshot-sample.jsonl"], today=INGEST_DAY, progress=progress)
-        assert interrupted and lib.store.count_papers() == 0
+        assert interrupted and store_of(lib).count_papers() == 0
         assert lib.ingest([DATA / "arxiv-metadata-snapshot-sample.jsonl"], today=INGEST_DAY).added > 900
 
 
@@ -243,14 +243,14 @@ def test_a_parsing_process_dying_mid_file_rolls_the_file_back(tmp_path, monkeypa
     with Library(tmp_path / "x.db") as lib:
         report = lib.ingest([DATA / "arxiv-metadata-snapshot-sample.jsonl"], today=INGEST_DAY)
         assert [e.rpartition(": ")[2] for e in report.errors] == ["the parsing process stopped unexpectedly (killed)"]
-        assert lib.store.count_papers() == 0
+        assert store_of(lib).count_papers() == 0
 
 
 def test_a_bibtex_file_parsed_aside_in_parts_stores_the_same_papers(tmp_path, monkeypatch):
     bib = Path(__file__).resolve().parent / "data" / "reading_lists" / "zotero-bbt.bib"
     def stored(lib: Library) -> list[tuple]:
         lib.ingest([bib], today=INGEST_DAY)
-        return sorted((p.title, p.doi or "", p.work_kind, repr(p.authors)) for p in lib.store.papers(lib.store.all_ids()))
+        return sorted((p.title, p.doi or "", p.work_kind, repr(p.authors)) for p in store_of(lib).papers(store_of(lib).all_ids()))
 
     with Library(tmp_path / "here.db") as lib:
         here = stored(lib)

@@ -10,7 +10,7 @@ import pytest
 from recommender import Library, PaperNotFound
 from recommender.index import TfidfIndex
 
-from .conftest import DATA, INGEST_DAY, SEEDS
+from .conftest import DATA, INGEST_DAY, SEEDS, store_of
 
 ODE_PAPERS = {
     "Learning Differential Equations that are Easy to Solve",
@@ -94,7 +94,7 @@ def test_cold_start_offers_group_favourites_then_the_labs_papers(seeded):
 
 
 def test_similar_works_for_every_paper_and_explains_itself(seeded):
-    for paper_id in seeded.store.all_ids():
+    for paper_id in store_of(seeded).all_ids():
         results = seeded.similar(paper_id, limit=5)
         assert results, paper_id
         assert paper_id not in [r.paper.id for r in results]
@@ -104,7 +104,7 @@ def test_similar_works_for_every_paper_and_explains_itself(seeded):
 
 
 def test_chinese_abstracts_are_comparable_with_each_other(seeded):
-    chinese = [p for p in map(seeded.paper, seeded.store.all_ids()) if p.lang == "zh"]
+    chinese = [p for p in map(seeded.paper, store_of(seeded).all_ids()) if p.lang == "zh"]
     for paper in chinese:
         nearest = seeded.similar(paper.id, limit=1)[0].paper
         assert nearest.lang == "zh"

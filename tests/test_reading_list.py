@@ -20,7 +20,7 @@ from recommender.export import FORMATS, cite_keys
 from recommender.papers import Paper, Precision
 from recommender.people import Person
 
-from .conftest import INGEST_DAY
+from .conftest import INGEST_DAY, store_of
 
 BIB = Path(__file__).resolve().parent / "data" / "bib"
 
@@ -47,18 +47,18 @@ def test_import_likes_every_titled_entry_and_reports_each_rejection(seeded):
     assert len(liked) == 18
     # entries of seeded papers were matched to them (arXiv id, title), not added again
     assert "Latent ODEs for Irregularly-Sampled Time Series" in liked
-    assert seeded.store.count_papers() == 80 + 13
+    assert store_of(seeded).count_papers() == 80 + 13
     node = seeded.paper("Neural Ordinary Differential Equations")
     assert node.arxiv_id == "1806.07366" and node.abstract  # the seed's abstract is kept
 
 
 def test_importing_again_changes_nothing(imported):
     before = [(s.paper.id, s.created) for s in imported.likes("ada")]
-    papers = imported.store.count_papers()
+    papers = store_of(imported).count_papers()
     again = imported.import_likes("ada", [BIB], today=INGEST_DAY)
     assert (again.added, again.liked, again.already_liked) == (0, 0, 27)
     assert [(s.paper.id, s.created) for s in imported.likes("ada")] == before
-    assert imported.store.count_papers() == papers
+    assert store_of(imported).count_papers() == papers
 
 
 def test_imported_likes_are_in_their_group_and_drive_recommendations(seeded):
@@ -80,7 +80,7 @@ def test_a_file_that_cannot_be_read_is_reported_and_the_rest_imported(seeded, tm
 
 
 def test_cite_keys_keep_the_source_key_and_are_unique(imported):
-    papers = imported.store.papers(imported.store.all_ids())
+    papers = store_of(imported).papers(store_of(imported).all_ids())
     keys = cite_keys(papers)
     assert len(set(keys.values())) == len(papers)
     by_title = {p.title: keys[p.id] for p in papers}
@@ -127,8 +127,8 @@ def test_an_export_reads_back_as_the_same_papers(imported, tmp_path, fmt):
     with Library(tmp_path / "fresh.db") as fresh:
         report = fresh.import_likes("eve", [path], today=INGEST_DAY)
         assert (report.added, len(report.rejected)) == (18, 0)
-        ours = {p.title: p for p in imported.store.papers(s.paper.id for s in imported.likes("ada"))}
-        theirs = {p.title: p for p in fresh.store.papers(fresh.store.all_ids())}
+        ours = {p.title: p for p in store_of(imported).papers(s.paper.id for s in imported.likes("ada"))}
+        theirs = {p.title: p for p in store_of(fresh).papers(store_of(fresh).all_ids())}
         assert theirs.keys() == ours.keys()
         assert sum(1 for paper in ours.values() if paper.venue) == 13
         for title, paper in ours.items():
@@ -148,7 +148,7 @@ def test_bibtex_export_reads_in_bibtexparser_without_errors(imported, fmt):
     exported = imported.export(fmt)
     library = bibtexparser.parse_string(exported.text)
     assert not library.failed_blocks
-    assert len(library.entries) == exported.papers == imported.store.count_papers()
+    assert len(library.entries) == exported.papers == store_of(imported).count_papers()
     atlas = entry_titled(library.entries, "Observation of a new particle")
     fields = {f.key: f.value for f in atlas.fields}
     assert fields["eprint"] == "1207.7214" and fields["doi"] == "10.1016/j.physletb.2012.08.020"
@@ -212,14 +212,14 @@ def test_a_paper_in_proceedings_is_exported_as_one_and_a_journal_called_proceedi
                    "Latent Program Search": "paper-conference", "Graphene Rises": "article-journal"}
     rows = {r["Title"]: r["Item Type"] for r in csv.DictReader(io.StringIO(empty.export("csv").text))}
     assert rows["Latent Program Search"] == "conferencePaper" and rows["Graphene Rises"] == "journalArticle"
-    venues = {p.title: p.venue for p in empty.store.papers(empty.store.all_ids())}
+    venues = {p.title: p.venue for p in store_of(empty).papers(store_of(empty).all_ids())}
     for fmt in FORMATS:
         exported = empty.export(fmt)
         path = tmp_path / f"{fmt}{exported.suffix}"
         path.write_text(exported.text, encoding="utf-8")
         with Library(tmp_path / f"{fmt}.db") as fresh:
             fresh.import_likes("eve", [path], today=INGEST_DAY)
-            assert {p.title: p.venue for p in fresh.store.papers(fresh.store.all_ids())} == venues, fmt
+            assert {p.title: p.venue for p in store_of(fresh).papers(store_of(fresh).all_ids())} == venues, fmt
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -233,7 +233,7 @@ def test_a_venue_with_tex_specials_or_cut_long_comes_back_as_it_was(empty, tmp_p
         encoding="utf-8",
     )
     empty.import_likes("ada", [source], today=INGEST_DAY)
-    venues = {p.title: p.venue for p in empty.store.papers(empty.store.all_ids())}
+    venues = {p.title: p.venue for p in store_of(empty).papers(store_of(empty).all_ids())}
     assert venues["Odd Venue One"].startswith("Journal für Physik & Chemie: 100% Open")
     assert len(venues["Odd Venue Two"]) <= 300 and venues["Odd Venue Two"].endswith("…")
     exported = empty.export(fmt, user="ada")
@@ -242,7 +242,7 @@ def test_a_venue_with_tex_specials_or_cut_long_comes_back_as_it_was(empty, tmp_p
     with Library(tmp_path / "fresh.db") as fresh:
         report = fresh.import_likes("eve", [path], today=INGEST_DAY)
         assert (report.added, len(report.rejected)) == (2, 0)
-        assert {p.title: p.venue for p in fresh.store.papers(fresh.store.all_ids())} == venues
+        assert {p.title: p.venue for p in store_of(fresh).papers(store_of(fresh).all_ids())} == venues
 
 
 def test_ris_export_reads_in_rispy(imported):
@@ -331,7 +331,7 @@ def test_cli_export_to_a_file_and_to_stdout(db, tmp_path):
 def test_an_upload_is_imported_under_its_own_name(seeded):
     data = b"\xef\xbb\xbf" + (BIB / "endnote.ris").read_bytes().replace(b"\n", b"\r\n")
     upload = seeded.read_upload("EndNote Library.ris", data, today=INGEST_DAY)
-    assert seeded.store.count_papers() == 80, "reading an upload stores nothing"
+    assert store_of(seeded).count_papers() == 80, "reading an upload stores nothing"
     report = seeded.import_upload("ada", upload, group="lab1")
     assert (report.files[0].format, report.liked) == ("ris", 2)
     assert [p.path for p in seeded.paper("Attention Is All You Need").sources] == ["EndNote Library.ris"]
@@ -369,7 +369,7 @@ def test_a_file_nested_too_deep_is_refused_and_the_next_files_read(empty, tmp_pa
     assert "nested too deep" in (deep_file.error or "")
     assert (deep_file.added, deep_file.liked) == (0, 0)  # its good items were undone with it
     assert ris_file.liked and json_file.format == "csl-json" and not json_file.error
-    assert not any(p.title.startswith("Good paper") for p in empty.store.papers(empty.store.all_ids()))
+    assert not any(p.title.startswith("Good paper") for p in store_of(empty).papers(store_of(empty).all_ids()))
     assert len(report.paper_ids) == len(empty.likes("ada")) == ris_file.liked + json_file.liked
     ingested = empty.ingest([deep, BIB / "zotero.ris"], today=INGEST_DAY)
     assert "nested too deep" in (ingested.files[0].error or "") and ingested.files[1].error is None

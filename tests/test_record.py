@@ -24,7 +24,7 @@ from recommender.people import Person
 from recommender.sources import bibtex, csljson, ris
 from recommender.worktypes import Kind
 
-from .conftest import INGEST_DAY
+from .conftest import INGEST_DAY, store_of
 
 LISTS = Path(__file__).resolve().parent / "data" / "reading_lists"
 LIBRARIES = ["jabref.bib", "zotero-bbt.bib", "mendeley.bib", "endnote.bib", "endnote.ris", "zotero.json", "zotero.csv",
@@ -32,7 +32,7 @@ LIBRARIES = ["jabref.bib", "zotero-bbt.bib", "mendeley.bib", "endnote.bib", "end
 
 
 def papers_of(lib: Library) -> list[Paper]:
-    return lib.store.papers(lib.store.all_ids())
+    return store_of(lib).papers(store_of(lib).all_ids())
 
 
 def titled(lib: Library, title: str) -> list[Paper]:
@@ -247,7 +247,7 @@ def test_a_database_of_name_strings_is_migrated(tmp_path):
     db.conn.commit()
     db.close()
     with Library(path) as lib:
-        said, study = lib.store.papers([1, 2])
+        said, study = store_of(lib).papers([1, 2])
         assert said.authors == [Person(family="Said", given="Edward W.")]
         assert (said.date_precision, said.date_label, said.work_kind) == (Precision.YEAR, "1978", Kind.OTHER)
         assert study.authors == [Person(family="Fromhold", given="A.T.", suffix="Jr."),
@@ -257,7 +257,7 @@ def test_a_database_of_name_strings_is_migrated(tmp_path):
         assert study.title == "A study of Cu₂O oxidation kinetics"  # math read as text now is
         assert [r.paper.id for r in lib.search("Cu₂O")] == [2]
         assert lib.paper("10.1007/ABC_20").id == 2  # DOIs match without case
-        assert lib.store.ids_by_title_key("orientalism") == [1]
+        assert store_of(lib).ids_by_title_key("orientalism") == [1]
         # a short title is found again, by its authors
         bib = tmp_path / "said.bib"
         bib.write_text("@book{said1978, title={Orientalism}, author={Said, Edward W.}, year=1978}\n")

@@ -20,6 +20,8 @@ from recommender.sources.lines import lines_of
 from recommender.sources.references import Reference, arxiv_id_of, date_of, venue_of
 from recommender.text import MAX_VENUE_CHARS
 
+from tests.conftest import store_of
+
 BIB = Path(__file__).resolve().parent / "data" / "bib"
 TODAY = date(2026, 11, 22)
 
@@ -210,7 +212,7 @@ def test_papers_without_abstracts_are_stored_searched_and_filled_in_later(empty)
     # the Mendeley export holds the abstract: the same paper (by arXiv id) gains it
     empty.ingest([BIB / "mendeley.bib"], today=TODAY)
     assert empty.paper("1806.07366").abstract.startswith("We introduce a new family")
-    assert empty.store.count_papers() == 14
+    assert store_of(empty).count_papers() == 14
 
 
 def test_months_written_as_names_numbers_or_with_a_day():

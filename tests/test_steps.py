@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from recommender import Library, ingest
+from recommender.ingest import Ingester
 from recommender.parsing import Prepared, parse_here, prepare_record
 from recommender.store import papers as store_papers
 from recommender.store import Store
 
-from .conftest import INGEST_DAY
+from .conftest import INGEST_DAY, store_of
 
 DATA = Path(__file__).resolve().parent / "data"
 SNAPSHOT = DATA / "arxiv-metadata-snapshot-sample.jsonl"
@@ -30,7 +31,7 @@ class Boom(RuntimeError):
 def test_a_file_failing_after_several_steps_leaves_nothing_of_itself(seeded, monkeypatch):
     monkeypatch.setattr(ingest, "STEP_ITEMS", 20)
     seeded.like("bob", "Neural Ordinary Differential Equations")
-    before = (seeded.store.count_papers(), len(seeded.likes("ada")), len(seeded.likes("bob")))
+    before = (store_of(seeded).count_papers(), len(seeded.likes("ada")), len(seeded.likes("bob")))
     original = seeded._ingester.add_prepared
     calls = 0
 
@@ -45,8 +46,8 @@ def test_a_file_failing_after_several_steps_leaves_nothing_of_itself(seeded, mon
     with pytest.raises(Boom):
         seeded.import_likes("ada", [SNAPSHOT], today=INGEST_DAY)
     assert calls == 75  # three steps were committed before the failure
-    assert (seeded.store.count_papers(), len(seeded.likes("ada")), len(seeded.likes("bob"))) == before
-    assert seeded.store.db.execute("SELECT count(*) FROM import_undo").fetchone()[0] == 0
+    assert (store_of(seeded).count_papers(), len(seeded.likes("ada")), len(seeded.likes("bob"))) == before
+    assert store_of(seeded).db.execute("SELECT count(*) FROM import_undo").fetchone()[0] == 0
 
 
 def test_a_failed_merge_is_taken_back_to_the_fields_it_had(seeded, monkeypatch, tmp_path):
@@ -75,7 +76,7 @@ def test_a_like_gets_its_turn_while_a_large_file_is_written(tmp_path):
     path = tmp_path / "lab.db"
     with Library(path) as lib:
         lib.ingest([BIB / "zotero.json"], today=INGEST_DAY)
-        paper_id = lib.store.all_ids()[0]
+        paper_id = store_of(lib).all_ids()[0]
         importing = threading.Thread(target=lib.import_likes, args=("ada", [SNAPSHOT]),
                                      kwargs={"today": INGEST_DAY})
         other = Store(path)  # another connection, as another process has
@@ -95,7 +96,7 @@ def test_a_process_killed_part_way_is_undone_at_the_next_start(tmp_path):
     path = tmp_path / "lab.db"
     with Library(path) as lib:
         lib.ingest([BIB / "zotero.json"], today=INGEST_DAY)
-        papers = lib.store.count_papers()
+        papers = store_of(lib).count_papers()
     script = (
         "import os, sys\n"
         "from datetime import date\n"
@@ -117,7 +118,7 @@ def test_a_process_killed_part_way_is_undone_at_the_next_start(tmp_path):
                           env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
     assert died.returncode == 9
     with Library(path) as lib:  # the next start finds the dead writer's journal and undoes it
-        assert lib.store.count_papers() == papers and lib.likes("ada") == []
+        assert store_of(lib).count_papers() == papers and lib.likes("ada") == []
 
 
 def sketch_rows(store: Store) -> list[tuple[int, str]]:
@@ -135,33 +136,40 @@ def test_a_file_written_in_steps_stores_the_sketches_one_transaction_stores(tmp_
     monkeypatch.setattr(store_papers, "KEPT_SKETCH_KEYS", kept_at_most)
     with Library(tmp_path / "steps.db") as lib:
         kept_aside: list[int] = []
-        original = lib.store.ids_by_sketch
+        writers: set[Store] = set()
+        original = Store.ids_by_sketch
 
-        def looking(keys: list[int], min_shared: int = 2) -> list[int]:
-            kept_aside.append(len(lib.store._local.journal_sketches))
-            return original(keys, min_shared)
+        def looking(store: Store, keys: list[int], min_shared: int = 2) -> list[int]:
+            writers.add(store)
+            kept_aside.append(len(store._local.journal_sketches))
+            return original(store, keys, min_shared)
 
-        monkeypatch.setattr(lib.store, "ids_by_sketch", looking)
+        monkeypatch.setattr(Store, "ids_by_sketch", looking)
         assert lib.ingest([SNAPSHOT], today=INGEST_DAY).added > 900
-        assert kept_aside[-1] > 0 and lib.store._local.journal_sketches == {}
+        (writer,) = writers
+        assert kept_aside[-1] > 0 and writer._local.journal_sketches == {}
         assert max(kept_aside) <= kept_at_most + 50 * 8
-        in_steps_rows = sketch_rows(lib.store)
-    with Library(tmp_path / "one.db") as lib:
-        with lib.store.transaction():
-            report = lib._ingester.ingest([SNAPSHOT], INGEST_DAY)
+        in_steps_rows = sketch_rows(writer)
+    monkeypatch.setattr(Store, "ids_by_sketch", original)
+    store = Store(tmp_path / "one.db")
+    try:
+        with store.transaction():
+            report = Ingester(store).ingest([SNAPSHOT], INGEST_DAY)
         assert report.added > 900
-        assert sketch_rows(lib.store) == in_steps_rows
+        assert sketch_rows(store) == in_steps_rows
+    finally:
+        store.close()
     assert len(in_steps_rows) > 7 * report.added
 
 
 def test_a_paper_whose_sketch_is_kept_aside_is_found_by_it(empty):
-    store = empty.store
+    store = store_of(empty)
     record = next(item.record for item in parse_here(SNAPSHOT, "s.jsonl", INGEST_DAY).items
                   if isinstance(item, Prepared))
     prepared = prepare_record(record)
     with store.journaled():
         with store.transaction():
-            paper_id = empty._ingester.add_prepared(prepared).paper_id
+            paper_id = Ingester(store).add_prepared(prepared).paper_id
         assert store.ids_by_sketch(prepared.sketch) == [paper_id]  # kept aside, not yet stored
         assert store.db.execute("SELECT count(*) FROM paper_sketch").fetchone()[0] == 0
     assert store.db.execute("SELECT count(*) FROM paper_sketch").fetchone()[0] == len(prepared.sketch) == 8
@@ -170,9 +178,9 @@ def test_a_paper_whose_sketch_is_kept_aside_is_found_by_it(empty):
 
 def test_a_failure_while_the_kept_sketches_are_stored_leaves_nothing_of_the_file(seeded, monkeypatch):
     monkeypatch.setattr(ingest, "STEP_ITEMS", 50)
-    monkeypatch.setattr(seeded.store, "_write_sketches", lambda pending: (_ for _ in ()).throw(Boom("disk full")))
-    before = (seeded.store.count_papers(), sketch_rows(seeded.store))
+    monkeypatch.setattr(Store, "_write_sketches", lambda store, pending: (_ for _ in ()).throw(Boom("disk full")))
+    before = (store_of(seeded).count_papers(), sketch_rows(store_of(seeded)))
     with pytest.raises(Boom):
         seeded.import_likes("ada", [SNAPSHOT], today=INGEST_DAY)
-    assert (seeded.store.count_papers(), sketch_rows(seeded.store)) == before
+    assert (store_of(seeded).count_papers(), sketch_rows(store_of(seeded))) == before
     assert seeded.likes("ada") == []

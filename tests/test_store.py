@@ -16,6 +16,8 @@ from recommender.papers import Record, SourceRef
 from recommender.people import displayed
 from recommender.store import FTS_HASH_BYTES, MIGRATIONS, SCHEMA_VERSION, Store
 
+from tests.conftest import store_of
+
 DIPHOTON_TITLE = "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies"
 SNAPSHOT = Path(__file__).resolve().parent / "data" / "arxiv-metadata-snapshot-sample.jsonl"
 ERDOS_TITLE = r"On the evolution of Erd\H{o}s-R\'enyi graphs"
@@ -47,7 +49,7 @@ def test_an_older_file_is_migrated_and_its_text_cleaned_once(tmp_path):
     path = tmp_path / "old.db"
     version_3_file(path)
     with Library(path) as lib:
-        assert lib.store.schema_version == SCHEMA_VERSION
+        assert store_of(lib).schema_version == SCHEMA_VERSION
         paper = lib.paper("0704.1144")
         assert paper.title == "On the evolution of Erdős-Rényi graphs"
         assert displayed(paper.authors) == ["P. Erdős"]
@@ -69,8 +71,8 @@ def test_a_version_8_file_gains_the_venue_column_and_its_papers_a_venue_later(tm
     path = tmp_path / "v8.db"
     version_8_file(path)
     with Library(path) as lib:
-        assert lib.store.schema_version == SCHEMA_VERSION == 13
-        assert "venue" in {column.name for column in lib.store.db["papers"].columns}
+        assert store_of(lib).schema_version == SCHEMA_VERSION == 13
+        assert "venue" in {column.name for column in store_of(lib).db["papers"].columns}
         assert lib.paper("0704.0001").venue is None
         # the snapshot's first line is the same paper, with its journal-ref
         snapshot = tmp_path / "one.jsonl"
@@ -80,12 +82,12 @@ def test_a_version_8_file_gains_the_venue_column_and_its_papers_a_venue_later(tm
         assert lib.paper("0704.0001").venue == "Phys.Rev.D76:013009,2007"
         assert lib.paper("0704.0001").to_dict()["venue"] == "Phys.Rev.D76:013009,2007"
     with Library(path) as again:  # opened again: nothing more to migrate, the venue kept
-        assert again.store.schema_version == 13
+        assert store_of(again).schema_version == 13
         assert again.paper("0704.0001").venue == "Phys.Rev.D76:013009,2007"
 
 
 def fts_settings(lib: Library) -> dict:
-    return dict(lib.store.db.execute("SELECT k, v FROM papers_fts_config").fetchall())
+    return dict(store_of(lib).db.execute("SELECT k, v FROM papers_fts_config").fetchall())
 
 
 def test_a_new_library_buffers_search_postings_and_search_finds_what_one_transaction_wrote(empty):
@@ -174,11 +176,11 @@ def test_an_abstract_thousands_share_is_no_key_for_look_alikes(empty, tmp_path):
     listing.write_text("title,abstract\n" + "\n".join(rows) + "\n")
     report = empty.ingest([listing])
     assert report.added == COMMON_SKETCH_KEY + 20  # different titles: different papers
-    assert empty.store.ids_by_sketch(abstract_sketch(shared)) == []  # the key finds no candidates
+    assert store_of(empty).ids_by_sketch(abstract_sketch(shared)) == []  # the key finds no candidates
     few = tmp_path / "few.csv"
     few.write_text("title,abstract\nA rare paper,\"A rare abstract that only two papers share, word for word, "
                    "in this library of many entries with a common placeholder text for an abstract.\"\n")
     empty.ingest([few])
     rare = empty.paper("A rare paper")
     keys = abstract_sketch(rare.abstract)
-    assert empty.store.ids_by_sketch(keys) == [rare.id]
+    assert store_of(empty).ids_by_sketch(keys) == [rare.id]

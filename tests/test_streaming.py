@@ -16,7 +16,7 @@ from recommender.files import FileProblem, read_text_file, survey
 from recommender.sources import bibtex, csljson
 from recommender.sources.lines import Lines, lines_of
 
-from .conftest import DATA, INGEST_DAY
+from .conftest import DATA, INGEST_DAY, store_of
 
 LISTS = DATA / "reading_lists"
 # Real-styled exports of every streamed format, and the format each is.
@@ -154,6 +154,6 @@ def test_a_file_failing_late_in_its_stream_leaves_nothing_of_itself(empty, tmp_p
     report = empty.import_likes("ada", [late, LISTS / "endnote.ris"], today=INGEST_DAY)
     failed, good = report.files
     assert failed.error is not None and "cannot be read" in failed.error
-    assert not any(p.title.startswith("Streamed paper") for p in empty.store.papers(empty.store.all_ids()))
+    assert not any(p.title.startswith("Streamed paper") for p in store_of(empty).papers(store_of(empty).all_ids()))
     assert good.error is None and good.liked > 0
     assert len(empty.likes("ada")) == good.liked == len(report.paper_ids)

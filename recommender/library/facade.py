@@ -49,12 +49,12 @@ class Library(DigestSection, ClubSection):
     @bulk
     def ensure_seeded(self, progress: ProgressCallback | None = None) -> IngestReport | None:
         """On first use of an empty library, ingest the bundled seeds; otherwise do nothing."""
-        if self.store.get_meta(SEEDED_KEY) or self.store.count_papers():
+        if self._store.get_meta(SEEDED_KEY) or self._store.count_papers():
             return None
         from ..ingest import bundled_seeds
 
         report = self.ingest([bundled_seeds()], progress=progress)
-        self.store.set_meta(SEEDED_KEY, date.today().isoformat())
+        self._store.set_meta(SEEDED_KEY, date.today().isoformat())
         return report
 
     @bulk
@@ -82,7 +82,7 @@ class Library(DigestSection, ClubSection):
         from ..reading_list import Importer
 
         self._load_index_code_aside()
-        report = Importer(self.store, self._ingester).import_likes(str(user), paths, today or date.today(),
+        report = Importer(self._store, self._ingester).import_likes(str(user), paths, today or date.today(),
                                                                   group, progress)
         self.papers_changed()
         self._likes_imported(str(user), report.paper_ids, group)
@@ -100,7 +100,7 @@ class Library(DigestSection, ClubSection):
         """`import_likes` for an upload parsed by `read_upload`, named as it was uploaded."""
         from ..reading_list import Importer
 
-        report = Importer(self.store, self._ingester).import_upload(str(user), upload, group)
+        report = Importer(self._store, self._ingester).import_upload(str(user), upload, group)
         self.papers_changed()
         self._likes_imported(str(user), report.paper_ids, group)
         return report
@@ -127,7 +127,7 @@ class Library(DigestSection, ClubSection):
         `enrich.Enricher`). Runs on the caller's thread, one request per paper."""
         from ..enrich import Enricher
 
-        report = Enricher(self.store, self._ingester, look_up_client).run(limit, retry, progress, should_stop)
+        report = Enricher(self._store, self._ingester, look_up_client).run(limit, retry, progress, should_stop)
         if report.matched:
             self.papers_changed()
         return report
@@ -153,12 +153,12 @@ class Library(DigestSection, ClubSection):
 
     @reads
     def stats(self) -> dict[str, Any]:
-        figures = asdict(self.store.stats())
+        figures = asdict(self._store.stats())
         index = self.index()
         figures["index"] = {"papers": len(index), "features": int(index.matrix.shape[1])}
-        figures["arxiv_checks"] = self.store.arxiv_checks()
+        figures["arxiv_checks"] = self._store.arxiv_checks()
         figures["group_blends"] = {blend.grp: {name: value for name, value in asdict(blend).items() if name != "grp"}
-                                   for blend in self.store.group_blends()}
+                                   for blend in self._store.group_blends()}
         return figures
 
     # -- the TF-IDF index ------------------------------------------------------------------
@@ -179,7 +179,7 @@ class Library(DigestSection, ClubSection):
     def like(self, user: str, ref: str | int, group: str | None = None) -> Paper:
         """Like a paper (liking twice is one like; a like replaces a "not for me")."""
         paper = self.paper(ref)
-        self.store.set_signal(str(user), paper.id, SignalKind.LIKE, group)
+        self._store.set_signal(str(user), paper.id, SignalKind.LIKE, group)
         self._recommender.signal_changed(str(user), paper.id, SignalKind.LIKE, group)
         return paper
 
@@ -187,7 +187,7 @@ class Library(DigestSection, ClubSection):
     def dislike(self, user: str, ref: str | int, group: str | None = None) -> Paper:
         """Mark a paper "not for me": it and papers like it move down that person's ranking."""
         paper = self.paper(ref)
-        self.store.set_signal(str(user), paper.id, SignalKind.DISLIKE, group)
+        self._store.set_signal(str(user), paper.id, SignalKind.DISLIKE, group)
         self._recommender.signal_changed(str(user), paper.id, SignalKind.DISLIKE, group)
         return paper
 
@@ -195,15 +195,15 @@ class Library(DigestSection, ClubSection):
     def unlike(self, user: str, ref: str | int) -> Paper:
         """Forget a person's like or "not for me" on a paper, in every group."""
         paper = self.paper(ref)
-        self.store.clear_signals(str(user), paper.id)
+        self._store.clear_signals(str(user), paper.id)
         self._recommender.signal_changed(str(user), paper.id, None, None)
         return paper
 
     @reads
     def likes(self, user: str, group: str | None = None) -> list[Signal]:
         """A person's likes, newest first (with a group: that group's and the ungrouped ones)."""
-        rows = self.store.signals(str(user), kind=SignalKind.LIKE, group=group)
-        papers = {p.id: p for p in self.store.papers([r.paper_id for r in rows])}
+        rows = self._store.signals(str(user), kind=SignalKind.LIKE, group=group)
+        papers = {p.id: p for p in self._store.papers([r.paper_id for r in rows])}
         return [Signal(papers[r.paper_id], r.kind, r.grp or None, r.created) for r in rows if r.paper_id in papers]
 
     @reads
@@ -212,7 +212,7 @@ class Library(DigestSection, ClubSection):
         others may read and write it; BackupError, in a sentence, when it cannot be made."""
         from ..backup import backup_database
 
-        return backup_database(self.store.path, target)
+        return backup_database(self._store.path, target)
 
     @reads
     def rotating_backup(self, folder: str | Path, keep: int, now: datetime, hour: int) -> Path | None:
@@ -221,7 +221,7 @@ class Library(DigestSection, ClubSection):
         None when none was due."""
         from ..backup import rotating_backup
 
-        return rotating_backup(self.store.path, folder, keep, now, hour)
+        return rotating_backup(self._store.path, folder, keep, now, hour)
 
     @reads
     def export(self, fmt: str = "bibtex", user: str | None = None, group: str | None = None,
@@ -234,7 +234,7 @@ class Library(DigestSection, ClubSection):
         from ..formats import export_format
 
         if club is None:
-            return export_library(self.store, fmt, user, group)
+            return export_library(self._store, fmt, user, group)
         export_format(fmt)
         read = [s.paper for s in reversed(self._club.history(club, now or datetime.now(timezone.utc)))]
         unique = list({paper.id: paper for paper in read}.values())
@@ -243,7 +243,7 @@ class Library(DigestSection, ClubSection):
     @writes
     def mark_delivered(self, recipient: str, paper_ids: Iterable[int]) -> None:
         """Remember papers sent to a person or channel, so they are not recommended again."""
-        self.store.mark_delivered(str(recipient), list(paper_ids))
+        self._store.mark_delivered(str(recipient), list(paper_ids))
 
     # -- ranking ---------------------------------------------------------------------------
 
@@ -331,7 +331,7 @@ class Library(DigestSection, ClubSection):
         follow as kept and whether it is new; FollowError for an empty or over-long one."""
         from ..follows import FollowBook
 
-        return FollowBook(self.store).follow(str(user), text, kind, group)
+        return FollowBook(self._store).follow(str(user), text, kind, group)
 
     @writes
     def unfollow(self, user: str, text: str, kind: str | None = None) -> list[Follow]:
@@ -339,22 +339,22 @@ class Library(DigestSection, ClubSection):
         the person did not follow it. With no `kind`, whichever of the two matches."""
         from ..follows import FollowBook
 
-        return FollowBook(self.store).unfollow(str(user), text, kind)
+        return FollowBook(self._store).unfollow(str(user), text, kind)
 
     @reads
     def follows(self, user: str) -> list[Follow]:
         """The authors and phrases a person follows, oldest first."""
         from ..follows import FollowBook
 
-        return FollowBook(self.store).follows(str(user))
+        return FollowBook(self._store).follows(str(user))
 
     # -- channel settings --------------------------------------------------------------------
 
     @writes
     def set_links(self, channel_id: int, on: bool) -> None:
         """Whether the bot answers arXiv links posted in a channel with their cards."""
-        self.store.set_links(int(channel_id), on)
+        self._store.set_links(int(channel_id), on)
 
     @reads
     def links_on(self, channel_id: int) -> bool:
-        return self.store.links_on(int(channel_id))
+        return self._store.links_on(int(channel_id))

@@ -34,13 +34,13 @@ class Parts:
     def __init__(self, path: str | Path = "paperclub.db", seed: int | None = None,
                  background_index: bool = False):
         self.path = str(path)
-        self.store = Store(path)
+        self._store = Store(path)
         self.background_index = background_index
         self._seed = seed
         self._parts_lock = threading.RLock()
         self._parts: dict[str, Any] = {}
-        if self.store.get_meta(LIBRARY_ID_KEY) is None:
-            self.store.set_meta(LIBRARY_ID_KEY, uuid.uuid4().hex)
+        if self._store.get_meta(LIBRARY_ID_KEY) is None:
+            self._store.set_meta(LIBRARY_ID_KEY, uuid.uuid4().hex)
         if self.index_path is not None:
             remove_stale_temporaries(self.index_path)
         remove_dead_folders()
@@ -52,7 +52,7 @@ class Parts:
             part = self._parts.get(name)
             if part is not None:
                 part.close()
-        self.store.close()
+        self._store.close()
 
     def __enter__(self) -> Self:
         return self
@@ -78,40 +78,40 @@ class Parts:
         """Papers by reference, close titles and full-text search (see `search.Finder`)."""
         from ..search import Finder
 
-        return self._part("finder", lambda: Finder(self.store))
+        return self._part("finder", lambda: Finder(self._store))
 
     @property
     def _ingester(self) -> Ingester:
         from ..ingest import Ingester
 
-        return self._part("ingester", lambda: Ingester(self.store))
+        return self._part("ingester", lambda: Ingester(self._store))
 
     @property
     def _keeper(self) -> IndexKeeper:
         from ..index import IndexKeeper
 
         return self._part("keeper", lambda: IndexKeeper(
-            self.store, self.index_path, self.store.get_meta(LIBRARY_ID_KEY) or ""))
+            self._store, self.index_path, self._store.get_meta(LIBRARY_ID_KEY) or ""))
 
     @property
     def _recommender(self) -> Recommender:
         from ..recommend import Recommender
 
-        return self._part("recommender", lambda: Recommender(self.store, self._keeper.current, seed=self._seed))
+        return self._part("recommender", lambda: Recommender(self._store, self._keeper.current, seed=self._seed))
 
     @property
     def _digests(self) -> DigestBook:
         from ..digest import DigestBook
 
         return self._part("digests", lambda: DigestBook(
-            self.store, self._ingester, self._recommender, self.papers_changed, self.settled_index))
+            self._store, self._ingester, self._recommender, self.papers_changed, self.settled_index))
 
     @property
     def _club(self) -> Club:
         """The paper club of each group: shortlist, polls, sessions and reminders (see `club.Club`)."""
         from ..club import Club
 
-        return self._part("club", lambda: Club(self.store, self.paper, self._recommender))
+        return self._part("club", lambda: Club(self._store, self.paper, self._recommender))
 
     # -- what the parts ask of each other ---------------------------------------------------
 
