@@ -60,3 +60,13 @@ def test_every_export_format_has_a_writer_and_both_front_ends_offer_exactly_thes
     assert export_format("ris").suffix == ".ris"
     with pytest.raises(ValueError, match="expected one of: bibtex, biblatex, ris, csljson, csv"):
         export_format("docx")
+
+
+def test_a_library_shows_no_part_of_itself(tmp_path):
+    """Beside its declared calls, a Library shows only its settings: the store, the ingester,
+    the index keeper, the recommender, the digest book and the club are private."""
+    from recommender import Library
+
+    with Library(tmp_path / "x.db") as library:
+        assert {name for name in vars(library) if not name.startswith("_")} == {"path", "background_index"}
+        assert not hasattr(library, "store")
