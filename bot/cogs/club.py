@@ -19,7 +19,8 @@ from discord.ext import commands
 from recommender import ClubError, Session
 from recommender.club import DEFAULT_POLL, MAX_POLL, MAX_POLL_HOURS, POLL_HOURS
 
-from .. import cards
+from ..render.papers import inline_title, linked_title, paper_card
+from ..render.text import COLOUR, DESCRIPTION_LIMIT, NO_MENTIONS, clip, neutralise, paragraphs, plain, single_line
 from ..posting import Unreachable, messageable
 from ..views import card_view
 from .autocomplete import paper_choices, proposed_paper_choices, time_zone_choices
@@ -42,26 +43,26 @@ SHOWN = 25
 
 def session_text(session: Session) -> str:
     """A session in one safe line: when, the paper, who presents and where."""
-    text = f"{session.when_text()} · *{cards.inline_title(session.paper)}*"
+    text = f"{session.when_text()} · *{inline_title(session.paper)}*"
     if session.presenter:
-        text += f" · presented by {cards.plain(session.presenter, 100)}"
+        text += f" · presented by {plain(session.presenter, 100)}"
     if session.place:
-        text += f" · at {cards.plain(session.place, 100)}"
+        text += f" · at {plain(session.place, 100)}"
     return text
 
 
 def event_description(session: Session) -> str:
     """The Discord event's description: the paper's title and link, then its abstract, cut to
     fit, with any mention in them made inert."""
-    head = f"{cards.single_line(session.paper.title)}\n{session.paper.url or ''}".strip()
-    text = f"{head}\n\n{cards.paragraphs(session.paper.abstract)}".strip()
-    return cards.clip(cards.neutralise(text), EVENT_TEXT_CHARS)
+    head = f"{single_line(session.paper.title)}\n{session.paper.url or ''}".strip()
+    text = f"{head}\n\n{paragraphs(session.paper.abstract)}".strip()
+    return clip(neutralise(text), EVENT_TEXT_CHARS)
 
 
 def clipped(text: str, limit: int) -> str:
     """Outside text as one line for a name Discord shows as it is (an event's, a thread's): cut
     to `limit`, any mention in it made inert."""
-    return cards.clip(cards.neutralise(cards.single_line(text)), limit)
+    return clip(neutralise(single_line(text)), limit)
 
 
 class Club(commands.Cog):
@@ -90,7 +91,7 @@ class Club(commands.Cog):
 
     def _name(self, guild: discord.Guild | None, user_id: str) -> str:
         member = guild.get_member(int(user_id)) if guild and user_id.isdigit() else None
-        return cards.plain(member.display_name, 80) if member else "someone"
+        return plain(member.display_name, 80) if member else "someone"
 
     async def _club_channel_id(self, ctx: commands.Context) -> int:
         """The club's channel (from /club setup), else the one the command was given in."""
@@ -119,8 +120,8 @@ class Club(commands.Cog):
         """
         await think(ctx)
         proposal = await self.bot.run_write(self.club.propose, group_of(ctx), paper, user_of(ctx))
-        await reply(ctx, f"{cards.plain(ctx.author.display_name, 80)} proposed "
-                         f"*{cards.inline_title(proposal.paper)}* for the paper club.")
+        await reply(ctx, f"{plain(ctx.author.display_name, 80)} proposed "
+                         f"*{inline_title(proposal.paper)}* for the paper club.")
 
     @propose.autocomplete("paper")
     async def _propose_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -134,12 +135,12 @@ class Club(commands.Cog):
         if not proposals:
             await reply(ctx, "The shortlist is empty: `/club propose` adds a paper, `/club suggest` offers some.")
             return
-        lines = [f"{rank}. {cards.linked_title(p.paper)} · proposed by {self._name(ctx.guild, p.proposer)} · "
+        lines = [f"{rank}. {linked_title(p.paper)} · proposed by {self._name(ctx.guild, p.proposer)} · "
                  f"{p.likes} like{'s' if p.likes != 1 else ''}" for rank, p in enumerate(proposals[:SHOWN], 1)]
         if len(proposals) > SHOWN:
             lines.append(f"…and {len(proposals) - SHOWN} more.")
         embed = discord.Embed(title=f"Paper club shortlist: {len(proposals)} paper{'s' if len(proposals) != 1 else ''}",
-                              colour=cards.COLOUR, description=cards.clip("\n".join(lines), cards.DESCRIPTION_LIMIT))
+                              colour=COLOUR, description=clip("\n".join(lines), DESCRIPTION_LIMIT))
         embed.set_footer(text="/club poll lets the club vote; /club withdraw takes back your own proposal.")
         await reply(ctx, embeds=[embed])
 
@@ -155,7 +156,7 @@ class Club(commands.Cog):
         """
         await think(ctx, private=True)
         proposal = await self.bot.run_write(self.club.withdraw, group_of(ctx), paper, user_of(ctx))
-        await reply(ctx, f"Withdrew *{cards.inline_title(proposal.paper)}* from the shortlist.", private=True)
+        await reply(ctx, f"Withdrew *{inline_title(proposal.paper)}* from the shortlist.", private=True)
 
     @withdraw.autocomplete("paper")
     async def _withdraw_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -242,8 +243,8 @@ class Club(commands.Cog):
         link = f"\nEvent: https://discord.com/events/{ctx.guild.id}/{event_id}" if event_id else ""
         try:
             post = await channel.send(f"**Paper club** · {session_text(session)}{link}",
-                                      embed=cards.paper_card(session.paper), view=card_view(session.paper),
-                                      allowed_mentions=cards.NO_MENTIONS)
+                                      embed=paper_card(session.paper), view=card_view(session.paper),
+                                      allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as exc:
             log.warning("Could not post session #%s: %s", session.id, exc)
             await self.bot.run_write(self.club.attach, session.id, event_id)
@@ -304,7 +305,7 @@ class Club(commands.Cog):
             return
         thread = (f" Discussion: https://discord.com/channels/{session.group}/{session.thread_id}"
                   if session.thread_id else "")
-        await reply(ctx, f"Next paper club: {session_text(session)}.{thread}", embeds=[cards.paper_card(session.paper)],
+        await reply(ctx, f"Next paper club: {session_text(session)}.{thread}", embeds=[paper_card(session.paper)],
                     view=card_view(session.paper))
 
     @subcommand(club_group, name="cancel")
@@ -331,14 +332,14 @@ class Club(commands.Cog):
             return
         lines = []
         for session in sessions[:SHOWN]:
-            line = f"`{session.local_start:%Y-%m-%d}` {cards.linked_title(session.paper)}"
+            line = f"`{session.local_start:%Y-%m-%d}` {linked_title(session.paper)}"
             if session.presenter:
-                line += f" · presented by {cards.plain(session.presenter, 100)}"
+                line += f" · presented by {plain(session.presenter, 100)}"
             if session.interested is not None:
                 line += f" · {session.interested} interested"
             lines.append(line)
         embed = discord.Embed(title=f"Paper club: {len(sessions)} session{'s' if len(sessions) != 1 else ''}",
-                              colour=cards.COLOUR, description=cards.clip("\n".join(lines), cards.DESCRIPTION_LIMIT))
+                              colour=COLOUR, description=clip("\n".join(lines), DESCRIPTION_LIMIT))
         await reply(ctx, embeds=[embed])
 
     @subcommand(club_group, name="setup")
@@ -365,7 +366,7 @@ class Club(commands.Cog):
                                             role.id if role else None, ping == "yes", timezone)
         text = f"The paper club posts in <#{channel.id}>, in {settings.timezone} time."
         if role is not None:
-            text += (f" Members with the {cards.plain(role.name, 100)} role may run it; reminders "
+            text += (f" Members with the {plain(role.name, 100)} role may run it; reminders "
                      f"{'mention' if settings.ping else 'do not mention'} the role.")
         await reply(ctx, text)
 

@@ -24,7 +24,8 @@ from recommender import (
 )
 from recommender.digest import ONLY_RELEVANT
 
-from .. import cards
+from ..render.papers import CARDS_PER_MESSAGE, paper_card, paper_list_cards
+from ..render.text import NO_MENTIONS, plain
 from ..views import card_view, list_view
 from .autocomplete import time_zone_choices
 from .hybrid import hybrid_command, hybrid_group, subcommand
@@ -58,7 +59,7 @@ def subscription_text(subscription: Subscription | None, whose: str, command: st
     has, gets = ("have", "get") if whose == "You" else ("has", "gets")
     if subscription is None:
         return f"{whose} {has} no daily digest. Set one with `{command}`."
-    return f"{whose} {gets} a daily arXiv digest: {cards.plain(subscription.describe(), 1500)}."
+    return f"{whose} {gets} a daily arXiv digest: {plain(subscription.describe(), 1500)}."
 
 
 def floor_of(only_relevant: bool | None, min_score: float | None) -> float | None:
@@ -312,9 +313,9 @@ class Digests(commands.Cog):
             return
         note = f"Not found on arXiv: {', '.join(unknown)}." if unknown else None
         if len(found) == 1:
-            await reply(ctx, note, embeds=[cards.paper_card(found[0])], view=card_view(found[0]))
+            await reply(ctx, note, embeds=[paper_card(found[0])], view=card_view(found[0]))
             return
-        await reply(ctx, note, embeds=cards.paper_list_cards(found), view=list_view(found))
+        await reply(ctx, note, embeds=paper_list_cards(found), view=list_view(found))
 
     @subscribe.autocomplete("timezone")
     @me.autocomplete("timezone")
@@ -349,11 +350,11 @@ class Digests(commands.Cog):
         papers.sort(key=lambda p: order.get(p.arxiv_id, len(order)))
         reference = message.to_reference(fail_if_not_exists=False)
         if len(papers) == 1:
-            await message.channel.send(embed=cards.paper_card(papers[0]), view=card_view(papers[0]),
-                                       reference=reference, mention_author=False, allowed_mentions=cards.NO_MENTIONS)
+            await message.channel.send(embed=paper_card(papers[0]), view=card_view(papers[0]),
+                                       reference=reference, mention_author=False, allowed_mentions=NO_MENTIONS)
             return
-        await message.channel.send(embeds=cards.paper_list_cards(papers[:cards.CARDS_PER_MESSAGE]), view=list_view(papers),
-                                   reference=reference, mention_author=False, allowed_mentions=cards.NO_MENTIONS)
+        await message.channel.send(embeds=paper_list_cards(papers[:CARDS_PER_MESSAGE]), view=list_view(papers),
+                                   reference=reference, mention_author=False, allowed_mentions=NO_MENTIONS)
 
     async def _look_up(self, refs: list[str]) -> list[Paper]:
         """The papers named by `refs`: those in the library, and those arXiv knows, added to

@@ -15,7 +15,9 @@ from discord.ext import commands
 
 from recommender import Library, Recommendation
 
-from .. import cards
+from ..render.likes import disliked_message, liked_message, likes_card
+from ..render.papers import CARDS_PER_MESSAGE, inline_title, ranked_cards
+from ..render.text import plain
 from ..views import list_view
 from .autocomplete import liked_paper_choices, paper_choices
 from .hybrid import hybrid_command
@@ -36,9 +38,9 @@ async def send_ranked(
 ) -> None:
     """Ranked papers as numbered cards, five to a message, each message with its buttons."""
     papers = [r.paper for r in results]
-    embeds = cards.ranked_cards(results)
-    for start in range(0, len(results), cards.CARDS_PER_MESSAGE):
-        end = start + cards.CARDS_PER_MESSAGE
+    embeds = ranked_cards(results)
+    for start in range(0, len(results), CARDS_PER_MESSAGE):
+        end = start + CARDS_PER_MESSAGE
         await reply(
             ctx,
             content if start == 0 else None,
@@ -77,7 +79,7 @@ class Likes(commands.Cog):
         """
         await think(ctx, private=True)
         found = await self.bot.run_write(self.bot.library.like, user_of(ctx), paper, group_of(ctx))
-        await reply(ctx, cards.liked_message(found), private=True)
+        await reply(ctx, liked_message(found), private=True)
 
     @like.autocomplete("paper")
     async def _like_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -94,7 +96,7 @@ class Likes(commands.Cog):
         """
         await think(ctx, private=True)
         found = await self.bot.run_write(self.bot.library.dislike, user_of(ctx), paper, group_of(ctx))
-        await reply(ctx, cards.disliked_message(found), private=True)
+        await reply(ctx, disliked_message(found), private=True)
 
     @dislike.autocomplete("paper")
     async def _dislike_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -111,7 +113,7 @@ class Likes(commands.Cog):
         """
         await think(ctx, private=True)
         found = await self.bot.run_write(self.bot.library.unlike, user_of(ctx), paper)
-        await reply(ctx, f"Forgot your like or “not for me” on *{cards.inline_title(found)}*.", private=True)
+        await reply(ctx, f"Forgot your like or “not for me” on *{inline_title(found)}*.", private=True)
 
     @unlike.autocomplete("paper")
     async def _unlike_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -136,10 +138,10 @@ class Likes(commands.Cog):
                 text = ("You have not liked any papers here yet: use /like, the Like button under a paper, "
                         "or /import your Zotero, JabRef or Mendeley library.")
             else:
-                text = f"{cards.plain(person.display_name, 80)} has not liked any papers here yet."
+                text = f"{plain(person.display_name, 80)} has not liked any papers here yet."
             await reply(ctx, text, private=not share)
             return
-        card = cards.likes_card(signals, person.display_name)
+        card = likes_card(signals, person.display_name)
         card.set_footer(text=IMPORT_EXPORT_HINT)
         await reply(ctx, embeds=[card], private=not share)
 
@@ -165,7 +167,7 @@ class Likes(commands.Cog):
             text = ALL_MUTED if all_muted else "Nothing to suggest yet: the library has no papers you have not seen."
             await reply(ctx, text, private=not share)
             return
-        whose = "you" if not share else cards.plain(ctx.author.display_name, 80)
+        whose = "you" if not share else plain(ctx.author.display_name, 80)
         await send_ranked(ctx, f"Picked for {whose}:", results, private=not share)
 
     @hybrid_command()

@@ -14,7 +14,8 @@ from discord.ext import commands
 
 from recommender import Library, Paper, PaperNotFound, Recommendation
 
-from .. import cards
+from ..render.help import help_card
+from ..render.papers import inline_title, paper_card, ranked_cards
 from ..views import (
     GONE,
     answer_error,
@@ -92,7 +93,7 @@ class Papers(commands.Cog):
         paper = await self.bot.run_blocking(
             self.bot.library.random, category or None, user_of(ctx) if surprise else None, group_of(ctx)
         )
-        await reply(ctx, embeds=[cards.paper_card(paper)], view=card_view(paper))
+        await reply(ctx, embeds=[paper_card(paper)], view=card_view(paper))
 
     @hybrid_command()
     @heavy()
@@ -108,12 +109,12 @@ class Papers(commands.Cog):
         source, results = await self.bot.run_blocking(
             similar_to, self.bot.library, paper, SIMILAR_COUNT, user_of(ctx)
         )
-        title = cards.inline_title(source)
+        title = inline_title(source)
         if not results:
             await reply(ctx, f"Nothing in the library is close to *{title}* yet.")
             return
         await reply(
-            ctx, f"More like *{title}*:", embeds=cards.ranked_cards(results), view=list_view([r.paper for r in results])
+            ctx, f"More like *{title}*:", embeds=ranked_cards(results), view=list_view([r.paper for r in results])
         )
 
     @similar.autocomplete("paper")
@@ -131,7 +132,7 @@ class Papers(commands.Cog):
         """
         await think(ctx)
         found = await self.bot.run_blocking(self.bot.library.paper, paper)
-        await reply(ctx, embeds=[cards.paper_card(found)], view=card_view(found))
+        await reply(ctx, embeds=[paper_card(found)], view=card_view(found))
 
     @paper.autocomplete("paper")
     async def _paper_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -140,7 +141,7 @@ class Papers(commands.Cog):
     @hybrid_command(name="help")
     async def help_command(self, ctx: commands.Context) -> None:
         """What paperclub can do."""
-        await reply(ctx, embeds=[cards.help_card(self.bot.settings.prefix)], private=True)
+        await reply(ctx, embeds=[help_card(self.bot.settings.prefix)], private=True)
 
     async def more_like_this(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """Papers like the one on a paperclub card (message command)."""
@@ -162,13 +163,13 @@ class Papers(commands.Cog):
         except Exception as exc:
             await answer_error(interaction, exc, "More like this")
             return
-        title = cards.inline_title(source)
+        title = inline_title(source)
         if not results:
             await send_private(interaction, f"Nothing in the library is close to *{title}* yet.")
             return
         await send_private(
             interaction,
             f"More like *{title}* (only you can see these):",
-            embeds=cards.ranked_cards(results),
+            embeds=ranked_cards(results),
             view=list_view([r.paper for r in results]),
         )

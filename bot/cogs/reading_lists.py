@@ -16,7 +16,7 @@ from discord.ext import commands
 from recommender.export import Exported
 from recommender.reading_list import ImportReport
 
-from ..cards import NO_MENTIONS, plain
+from ..render.text import NO_MENTIONS, plain
 from .hybrid import hybrid_command
 from .replies import group_of, heavy, reply, think, user_of
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import discord
 from discord.ext import commands
 
-from ..cards import NO_MENTIONS
+from ..render.text import NO_MENTIONS
 from ..views import group_key, user_key
 
 if TYPE_CHECKING:

@@ -13,7 +13,8 @@ from discord.ext import commands
 
 from recommender import Follow, Interest, Library
 
-from .. import cards
+from ..render.taste import follow_text, follows_card, muted_message, taste_card
+from ..render.text import CHOICE_NAME_LIMIT, clip, plain
 from ..views import taste_view, user_key
 from .hybrid import hybrid_command
 from .replies import group_of, reply, think, user_of
@@ -61,7 +62,7 @@ def taste_and_mute(
 
 def follow_message(follow: Follow, added: bool, has_digest: bool, in_server: bool = True) -> str:
     """The confirmation of a follow, with where its papers will show up."""
-    what = cards.follow_text(follow)
+    what = follow_text(follow)
     if not added:
         return f"You already follow {what}."
     whose = "their" if follow.kind == "author" else "its"
@@ -117,8 +118,8 @@ class Taste(commands.Cog):
         colleagues = await self.bot.run_blocking(self.bot.library.co_like_weight, group) if group else None
         await reply(
             ctx,
-            cards.muted_message(changed) if changed is not None else None,
-            embeds=[cards.taste_card(interests, where=" here" if ctx.guild else "", colleagues=colleagues)],
+            muted_message(changed) if changed is not None else None,
+            embeds=[taste_card(interests, where=" here" if ctx.guild else "", colleagues=colleagues)],
             view=taste_view(ctx.author.id, interests),
             private=True,
         )
@@ -154,10 +155,10 @@ class Taste(commands.Cog):
         kind, text = split_kind(followed)
         removed = await self.bot.run_write(self.bot.library.unfollow, user_of(ctx), text, kind)
         if not removed:
-            shown = cards.plain(text, 200)
+            shown = plain(text, 200)
             await reply(ctx, f"You do not follow “{shown}”. /follows lists what you follow.", private=True)
             return
-        names = " and ".join(cards.follow_text(f) for f in removed)
+        names = " and ".join(follow_text(f) for f in removed)
         await reply(ctx, f"You no longer follow {names}.", private=True)
 
     @unfollow.autocomplete("followed")
@@ -168,7 +169,7 @@ class Taste(commands.Cog):
         for follow in mine:
             value = f"{follow.kind}:{follow.text}"
             if typed in follow.text.casefold() and len(value) <= 100:
-                choices.append(app_commands.Choice(name=cards.clip(f"{follow.kind}: {follow.text}", 100), value=value))
+                choices.append(app_commands.Choice(name=clip(f"{follow.kind}: {follow.text}", CHOICE_NAME_LIMIT), value=value))
         return choices[:25]
 
     @hybrid_command()
@@ -178,4 +179,4 @@ class Taste(commands.Cog):
         if not mine:
             await reply(ctx, "You follow no authors or phrases yet. " + FOLLOW_USAGE, private=True)
             return
-        await reply(ctx, embeds=[cards.follows_card(mine)], private=True)
+        await reply(ctx, embeds=[follows_card(mine)], private=True)
