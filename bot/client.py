@@ -23,7 +23,7 @@ from discord.ext import commands
 from recommender import ArxivClient, Library, database_problem
 
 from .cogs import COGS
-from .cogs.replies import reply
+from .cogs.replies import Refusal, acknowledge, reply
 from .config import Secret, Settings
 from .render.errors import error_text
 from .render.text import NO_MENTIONS, message_text, single_line
@@ -86,6 +86,7 @@ class PaperclubBot(commands.Bot):
             case_insensitive=True,
             strip_after_prefix=True,
         )
+        self.before_invoke(acknowledge)
         self.settings = settings
         self.sync_commands = sync_commands
         self.threads = LibraryThreads(settings.db_path, library)
@@ -189,6 +190,8 @@ class PaperclubBot(commands.Bot):
         if isinstance(error, commands.MissingPermissions):
             needed = " and ".join(p.replace("_", " ").title() for p in error.missing_permissions)
             return f"Only members with the {needed} permission can change that."
+        if isinstance(error, Refusal):
+            return str(error)
         if isinstance(error, commands.CheckFailure):
             return "You cannot use that command here."
         return error_text(error)

@@ -4,6 +4,8 @@ faked by `FakeDiscordAPI`, arXiv an address where nothing listens)."""
 
 from __future__ import annotations
 
+import logging
+from types import SimpleNamespace
 from typing import Any
 
 import discord
@@ -46,13 +48,13 @@ ANYONE = [
     ("trending", {}, DEFER, False),
     ("taste", {}, DEFER, True),
     ("follow", {"phrase": "neural ODE"}, DEFER, True),
-    ("follow", {}, ANSWER, True),
+    ("follow", {}, DEFER, True),  # the usage, privately: see below
     ("unfollow", {"followed": "neural ODE"}, DEFER, True),
     ("follows", {}, ANSWER, True),
     ("export", {}, DEFER, True),
     ("export", {"scope": "server"}, DEFER, False),
     ("add", {"papers": "2310.13548"}, DEFER, False),
-    ("add", {"papers": "a paper about transformers"}, ANSWER, True),
+    ("add", {"papers": "a paper about transformers"}, DEFER, False),  # see below
     ("digest show", {}, ANSWER, True),
     ("digest preview", {}, DEFER, True),
     ("digest me", {}, ANSWER, True),
@@ -71,7 +73,7 @@ ANYONE = [
 ]
 MANAGERS = [
     ("digest subscribe", {"categories": "cs.LG"}, DEFER, False),
-    ("digest subscribe", {"categories": "cs.LG", "only_relevant": True, "min_score": 0.5}, ANSWER, True),
+    ("digest subscribe", {"categories": "cs.LG", "only_relevant": True, "min_score": 0.5}, DEFER, False),
     ("digest unsubscribe", {}, ANSWER, False),
     ("club schedule", {"paper": "FFJORD", "when": "next thursday"}, DEFER, True),
     ("club cancel", {}, DEFER, False),
@@ -129,6 +131,28 @@ async def test_which_commands_are_acknowledged_for_those_who_may_run_them(bot, a
     assert found == MANAGERS
 
 
+async def test_input_refused_after_the_acknowledgement_is_answered_privately(bot, api):  # noqa: F811
+    """/add and /digest subscribe read their input once acknowledged (as /paper does): a public
+    "thinking…" gives way to the private sentence."""
+    config = dpytest.get_config()
+    allowed = discord.Permissions.text()
+    allowed.manage_channels = True
+    role = dpytest.backend.make_role("Managers", config.guilds[0], permissions=allowed.value)
+    member = config.members[0]
+    await dpytest.add_role(member, role)
+    refused = {
+        ("add", (("papers", "a paper about transformers"),)):
+            "Give arXiv ids or links, such as `2310.13548` or `https://arxiv.org/abs/2310.13548`.",
+        ("digest subscribe", (("categories", "cs.LG"), ("only_relevant", True), ("min_score", 0.5))):
+            "Give only\\_relevant or min\\_score, not both (only relevant is a min\\_score of 0.07).",
+    }
+    for (command, options), sentence in refused.items():
+        await first_answer(bot, api, command, dict(options), member, (role,), allowed)
+        assert [kind for kind, _ in api.calls] == ["response", "delete", "followup"]
+        answer = api.calls[-1][1]
+        assert answer is not None and answer["flags"] == EPHEMERAL and answer["content"] == sentence
+
+
 async def test_text_commands_need_no_acknowledgement(bot):  # noqa: F811
     channel = dpytest.get_config().channels[0]
     await dpytest.message("!like FFJORD", channel=channel, member=1)
@@ -137,3 +161,22 @@ async def test_text_commands_need_no_acknowledgement(bot):  # noqa: F811
     assert "liked 1 paper" in dpytest.get_message().embeds[0].title
     await dpytest.message("!search neural ode", channel=channel, member=1)
     assert dpytest.get_message().content.startswith("Results 1")
+
+
+async def test_an_acknowledgement_discord_refuses_reaches_the_error_handler(bot, api, caplog, monkeypatch):  # noqa: F811
+    """An interaction that expired before the bot could defer it fails like any command: logged
+    by the bot's error handler, and the command never starts."""
+    expired = discord.NotFound(SimpleNamespace(status=404, reason="Not Found"),
+                               {"code": 10062, "message": "Unknown interaction"})
+
+    async def refuse(*args: Any, **kwargs: Any) -> None:
+        raise expired
+
+    monkeypatch.setattr(api, "create_interaction_response", refuse)
+    member = dpytest.get_config().members[1]
+    payload = interaction_payload(2, command_data("like", {"paper": "FFJORD"}), member, dpytest.get_config().channels[0])
+    with caplog.at_level(logging.ERROR):
+        await deliver(bot, payload)
+    failed = [r for r in caplog.records if r.getMessage().startswith("Command like failed")]
+    assert len(failed) == 1 and failed[0].exc_info is not None and failed[0].exc_info[1] is expired
+    assert await bot.run_blocking(bot.library.likes, str(member.id)) == []

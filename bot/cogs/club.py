@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import discord
 from discord import app_commands
@@ -26,7 +27,7 @@ from ..views import card_view
 from .autocomplete import paper_choices, proposed_paper_choices, time_zone_choices
 from .hybrid import hybrid_group, subcommand
 from .likes import send_ranked
-from .replies import group_of, heavy, reply, think, user_of
+from .replies import Refusal, acknowledged, group_of, heavy, reply, user_of
 
 if TYPE_CHECKING:
     from recommender import Club as ClubBook
@@ -39,6 +40,7 @@ NOT_ORGANISER = ("Only members with the Manage Events permission or the club's r
                  "or set up the paper club.")
 EVENT_NAME_CHARS, EVENT_TEXT_CHARS, EVENT_PLACE_CHARS, THREAD_NAME_CHARS = 100, 1000, 100, 100
 SHOWN = 25
+CommandT = TypeVar("CommandT")
 
 
 def session_text(session: Session) -> str:
@@ -63,6 +65,22 @@ def clipped(text: str, limit: int) -> str:
     """Outside text as one line for a name Discord shows as it is (an event's, a thread's): cut
     to `limit`, any mention in it made inert."""
     return clip(neutralise(single_line(text)), limit)
+
+
+def organisers_only() -> Callable[[CommandT], CommandT]:
+    """Only members with Manage Events or the club's role may run the command: anyone else is
+    refused privately, by a check, so before the command is acknowledged or starts."""
+
+    async def predicate(ctx: commands.Context) -> bool:
+        club = ctx.cog
+        assert isinstance(club, Club)
+        try:
+            await club._organiser(ctx)
+        except ClubError as exc:
+            raise Refusal(str(exc)) from exc
+        return True
+
+    return commands.check(predicate)
 
 
 class Club(commands.Cog):
@@ -108,7 +126,7 @@ class Club(commands.Cog):
 
     # -- the shortlist -----------------------------------------------------------------------
 
-    @subcommand(club_group, name="propose")
+    @subcommand(club_group, name="propose", extras=acknowledged())
     @commands.guild_only()
     async def propose(self, ctx: commands.Context, *, paper: str) -> None:
         """Put a paper on the paper club's shortlist.
@@ -118,7 +136,6 @@ class Club(commands.Cog):
         paper
             A paper: start typing its title, or give its id, arXiv id, DOI or link
         """
-        await think(ctx)
         proposal = await self.bot.run_write(self.club.propose, group_of(ctx), paper, user_of(ctx))
         await reply(ctx, f"{plain(ctx.author.display_name, 80)} proposed "
                          f"*{inline_title(proposal.paper)}* for the paper club.")
@@ -144,7 +161,7 @@ class Club(commands.Cog):
         embed.set_footer(text="/club poll lets the club vote; /club withdraw takes back your own proposal.")
         await reply(ctx, embeds=[embed])
 
-    @subcommand(club_group, name="withdraw")
+    @subcommand(club_group, name="withdraw", extras=acknowledged(private=True))
     @commands.guild_only()
     async def withdraw(self, ctx: commands.Context, *, paper: str) -> None:
         """Take your own proposal off the paper club's shortlist.
@@ -154,7 +171,6 @@ class Club(commands.Cog):
         paper
             One of the papers you proposed
         """
-        await think(ctx, private=True)
         proposal = await self.bot.run_write(self.club.withdraw, group_of(ctx), paper, user_of(ctx))
         await reply(ctx, f"Withdrew *{inline_title(proposal.paper)}* from the shortlist.", private=True)
 
@@ -162,7 +178,7 @@ class Club(commands.Cog):
     async def _withdraw_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await proposed_paper_choices(interaction, current)
 
-    @subcommand(club_group, name="suggest")
+    @subcommand(club_group, name="suggest", extras=acknowledged())
     @commands.guild_only()
     @heavy()
     async def suggest(self, ctx: commands.Context, count: commands.Range[int, 1, 10] = 5) -> None:
@@ -173,7 +189,6 @@ class Club(commands.Cog):
         count
             How many papers (1 to 10)
         """
-        await think(ctx)
         results = await self.bot.run_blocking(self.club.suggest, group_of(ctx), count)
         if not results:
             await reply(ctx, "Nothing to suggest: the club has read everything this server's likes point to.")
@@ -183,7 +198,7 @@ class Club(commands.Cog):
 
     # -- choosing ----------------------------------------------------------------------------
 
-    @subcommand(club_group, name="poll")
+    @subcommand(club_group, name="poll", extras=acknowledged(private=True))
     @commands.guild_only()
     async def poll(self, ctx: commands.Context, hours: commands.Range[int, 1, MAX_POLL_HOURS] = POLL_HOURS,
                    size: commands.Range[int, 2, MAX_POLL] = DEFAULT_POLL) -> None:
@@ -196,7 +211,6 @@ class Club(commands.Cog):
         size
             How many shortlisted papers it offers (2 to 10): the most liked first
         """
-        await think(ctx, private=True)
         group = group_of(ctx) or ""
         choices = await self.bot.run_blocking(self.club.poll_choices, group, size)
         poll = await self.bot.run_write(self.club.prepare_poll, group, await self._club_channel_id(ctx),
@@ -212,8 +226,9 @@ class Club(commands.Cog):
 
     # -- sessions ----------------------------------------------------------------------------
 
-    @subcommand(club_group, name="schedule")
+    @subcommand(club_group, name="schedule", extras=acknowledged(private=True))
     @commands.guild_only()
+    @organisers_only()
     async def schedule(self, ctx: commands.Context, paper: str, when: str, presenter: discord.Member | None = None,
                        *, place: str | None = None) -> None:
         """Schedule a session: a Discord event, and a post of the paper's card with a thread on it.
@@ -229,8 +244,6 @@ class Club(commands.Cog):
         place
             Where the club meets: a room or a link
         """
-        await self._organiser(ctx)
-        await think(ctx, private=True)
         assert ctx.guild is not None
         channel_id = await self._club_channel_id(ctx)
         channel = await self._postable(channel_id)
@@ -308,12 +321,11 @@ class Club(commands.Cog):
         await reply(ctx, f"Next paper club: {session_text(session)}.{thread}", embeds=[paper_card(session.paper)],
                     view=card_view(session.paper))
 
-    @subcommand(club_group, name="cancel")
+    @subcommand(club_group, name="cancel", extras=acknowledged())
     @commands.guild_only()
+    @organisers_only()
     async def cancel(self, ctx: commands.Context) -> None:
         """Cancel the paper club's next session (its event too; no reminders are sent)."""
-        await self._organiser(ctx)
-        await think(ctx)
         session = await self.bot.run_write(self.club.cancel, group_of(ctx), self.now())
         if session.event_id and ctx.guild is not None:
             try:
@@ -344,6 +356,7 @@ class Club(commands.Cog):
 
     @subcommand(club_group, name="setup")
     @commands.guild_only()
+    @organisers_only()
     async def setup(self, ctx: commands.Context, channel: discord.TextChannel, role: discord.Role | None = None,
                     ping: Literal["yes", "no"] = "no", timezone: str | None = None) -> None:
         """Set the paper club's channel, its role (who may run it), and whether reminders mention that role.
@@ -359,7 +372,6 @@ class Club(commands.Cog):
         timezone
             The club's time zone, e.g. Europe/Berlin (else its channel digest's, else UTC)
         """
-        await self._organiser(ctx)
         if role is not None and role.is_default():
             raise ClubError("The club's role must be a role of its own, not the server's everyone role.")
         settings = await self.bot.run_write(self.club.setup, group_of(ctx), channel.id,

@@ -30,7 +30,7 @@ from ..views import card_view, list_view
 from .autocomplete import time_zone_choices
 from .hybrid import hybrid_command, hybrid_group, subcommand
 from .likes import send_ranked
-from .replies import group_of, heavy, reply, think, user_of
+from .replies import acknowledged, group_of, heavy, reply, user_of
 
 if TYPE_CHECKING:
     from recommender import Library, Paper, Subscription
@@ -119,7 +119,7 @@ class Digests(commands.Cog):
             text = subscription_text(subscription, "You", "/digest me")
         await reply(ctx, text, private=True)
 
-    @subcommand(digest, name="subscribe")
+    @subcommand(digest, name="subscribe", extras=acknowledged())
     @commands.guild_only()
     @commands.has_permissions(manage_channels=True)
     async def subscribe(
@@ -149,7 +149,6 @@ class Digests(commands.Cog):
             Your own floor instead: leave out papers scoring under it (0 to 1)
         """
         floor = floor_of(only_relevant, min_score)
-        await think(ctx)
         subscription = await self.bot.run_write(
             self.book.subscribe, channel_target(ctx), categories, post_time=time, timezone_name=timezone,
             size=size, cross_lists=cross_lists, say_when_empty=say_when_empty, min_score=floor,
@@ -166,7 +165,7 @@ class Digests(commands.Cog):
         text = "This channel's daily digest is stopped." if removed else "This channel has no daily digest."
         await reply(ctx, text)
 
-    @subcommand(digest, name="preview")
+    @subcommand(digest, name="preview", extras=acknowledged(private=True))
     @commands.guild_only()
     @heavy()
     async def preview(
@@ -189,7 +188,6 @@ class Digests(commands.Cog):
         min_score
             Leave out papers scoring under this floor (0 to 1)
         """
-        await think(ctx, private=True)
         subscription = await self.bot.run_blocking(self.book.subscription, channel_target(ctx))
         if categories is None and subscription is None:
             await reply(ctx, "This channel has no digest yet: give categories, e.g. `/digest preview cs.LG`.", private=True)
@@ -291,7 +289,7 @@ class Digests(commands.Cog):
                      "messages; turn the intent on in the Developer Portal.")
         await reply(ctx, text)
 
-    @hybrid_command(name="add")
+    @hybrid_command(name="add", extras=acknowledged())
     @heavy()
     async def add(self, ctx: commands.Context, *, papers: str) -> None:
         """Add papers from arXiv to the reading list by id or link, and show their cards.
@@ -305,7 +303,6 @@ class Digests(commands.Cog):
         if not refs:
             await reply(ctx, "Give arXiv ids or links, such as `2310.13548` or `https://arxiv.org/abs/2310.13548`.", private=True)
             return
-        await think(ctx)
         found = await self._look_up(refs)
         unknown = [ref for ref in refs if ref not in {p.arxiv_id for p in found}]
         if not found:

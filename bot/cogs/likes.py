@@ -21,7 +21,7 @@ from ..render.text import plain
 from ..views import list_view
 from .autocomplete import liked_paper_choices, paper_choices
 from .hybrid import hybrid_command
-from .replies import group_of, heavy, reply, think, user_of
+from .replies import acknowledged, group_of, heavy, private_unless, reply, user_of
 
 if TYPE_CHECKING:
     from ..client import PaperclubBot
@@ -68,7 +68,7 @@ class Likes(commands.Cog):
     def __init__(self, bot: PaperclubBot):
         self.bot = bot
 
-    @hybrid_command()
+    @hybrid_command(extras=acknowledged(private=True))
     async def like(self, ctx: commands.Context, *, paper: str) -> None:
         """Like a paper: your recommendations will use it.
 
@@ -77,7 +77,6 @@ class Likes(commands.Cog):
         paper
             A paper: start typing its title, or give its id, arXiv id or link
         """
-        await think(ctx, private=True)
         found = await self.bot.run_write(self.bot.library.like, user_of(ctx), paper, group_of(ctx))
         await reply(ctx, liked_message(found), private=True)
 
@@ -85,7 +84,7 @@ class Likes(commands.Cog):
     async def _like_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await paper_choices(interaction, current)
 
-    @hybrid_command()
+    @hybrid_command(extras=acknowledged(private=True))
     async def dislike(self, ctx: commands.Context, *, paper: str) -> None:
         """Mark a paper "not for me": it and papers like it move down your ranking.
 
@@ -94,7 +93,6 @@ class Likes(commands.Cog):
         paper
             A paper: start typing its title, or give its id, arXiv id or link
         """
-        await think(ctx, private=True)
         found = await self.bot.run_write(self.bot.library.dislike, user_of(ctx), paper, group_of(ctx))
         await reply(ctx, disliked_message(found), private=True)
 
@@ -102,7 +100,7 @@ class Likes(commands.Cog):
     async def _dislike_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await paper_choices(interaction, current)
 
-    @hybrid_command()
+    @hybrid_command(extras=acknowledged(private=True))
     async def unlike(self, ctx: commands.Context, *, paper: str) -> None:
         """Take back your like or "not for me" on a paper.
 
@@ -111,7 +109,6 @@ class Likes(commands.Cog):
         paper
             One of the papers you liked: start typing its title
         """
-        await think(ctx, private=True)
         found = await self.bot.run_write(self.bot.library.unlike, user_of(ctx), paper)
         await reply(ctx, f"Forgot your like or “not for me” on *{inline_title(found)}*.", private=True)
 
@@ -119,7 +116,7 @@ class Likes(commands.Cog):
     async def _unlike_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await liked_paper_choices(interaction, current)
 
-    @hybrid_command()
+    @hybrid_command(extras=acknowledged(private=private_unless("share")))
     async def likes(self, ctx: commands.Context, member: discord.User | None = None, share: bool = False) -> None:
         """The papers someone liked here (you, unless you pick someone).
 
@@ -130,7 +127,6 @@ class Likes(commands.Cog):
         share
             Post the list in the channel instead of only to you
         """
-        await think(ctx, private=not share)
         person = member or ctx.author
         signals = await self.bot.run_blocking(self.bot.library.likes, str(person.id), group_of(ctx))
         if not signals:
@@ -145,7 +141,7 @@ class Likes(commands.Cog):
         card.set_footer(text=IMPORT_EXPORT_HINT)
         await reply(ctx, embeds=[card], private=not share)
 
-    @hybrid_command()
+    @hybrid_command(extras=acknowledged(private=private_unless("share")))
     @heavy()
     async def recommend(
         self, ctx: commands.Context, count: commands.Range[int, 1, 10] = 5, share: bool = False
@@ -159,7 +155,6 @@ class Likes(commands.Cog):
         share
             Post them in the channel instead of only to you
         """
-        await think(ctx, private=not share)
         results, all_muted = await self.bot.run_blocking(
             recommend_or_all_muted, self.bot.library, user_of(ctx), count, group_of(ctx)
         )
@@ -170,7 +165,7 @@ class Likes(commands.Cog):
         whose = "you" if not share else plain(ctx.author.display_name, 80)
         await send_ranked(ctx, f"Picked for {whose}:", results, private=not share)
 
-    @hybrid_command()
+    @hybrid_command(extras=acknowledged())
     @commands.guild_only()
     async def trending(self, ctx: commands.Context, days: commands.Range[int, 1, 365] = 7) -> None:
         """What this server liked most lately.
@@ -180,7 +175,6 @@ class Likes(commands.Cog):
         days
             How far back to look, in days (1 to 365)
         """
-        await think(ctx)
         results = await self.bot.run_blocking(self.bot.library.trending, group_of(ctx), days, TRENDING_COUNT)
         period = "day" if days == 1 else f"{days} days"
         if not results:

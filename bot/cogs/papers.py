@@ -27,7 +27,7 @@ from ..views import (
 )
 from .autocomplete import paper_choices
 from .hybrid import hybrid_command
-from .replies import group_of, heavy, reply, think, user_of
+from .replies import acknowledged, group_of, heavy, reply, user_of
 
 if TYPE_CHECKING:
     from ..client import PaperclubBot
@@ -58,7 +58,7 @@ class Papers(commands.Cog):
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.more_like_this_menu.name, type=self.more_like_this_menu.type)
 
-    @hybrid_command()
+    @hybrid_command(extras=acknowledged())
     @heavy()
     async def search(self, ctx: commands.Context, *, query: str) -> None:
         """Search the reading list: ranked results with snippets, 5 a page.
@@ -68,14 +68,13 @@ class Papers(commands.Cog):
         query
             Words, "a phrase", author:Name, cat:cs.LG, year:2019, word OR word, -word, prefix*
         """
-        await think(ctx)
         pager = self.bot.pager
         session = pager.open(ctx.author.id, query)
         page = await pager.page(session, 0)
         message = await reply(ctx, page.content, embeds=page.embeds, view=page.view)
         pager.watch(session, message)
 
-    @hybrid_command(name="random")
+    @hybrid_command(name="random", extras=acknowledged())
     @heavy()
     async def random_paper(self, ctx: commands.Context, category: str | None = None, surprise: bool = False) -> None:
         """A random paper, from one arXiv category if you like, or a surprise picked for you.
@@ -89,13 +88,12 @@ class Papers(commands.Cog):
         """
         if category and category.strip().casefold() in SURPRISE_WORDS:
             category, surprise = None, True
-        await think(ctx)
         paper = await self.bot.run_blocking(
             self.bot.library.random, category or None, user_of(ctx) if surprise else None, group_of(ctx)
         )
         await reply(ctx, embeds=[paper_card(paper)], view=card_view(paper))
 
-    @hybrid_command()
+    @hybrid_command(extras=acknowledged())
     @heavy()
     async def similar(self, ctx: commands.Context, *, paper: str) -> None:
         """More like this: the papers closest to one paper, with the words they share.
@@ -105,7 +103,6 @@ class Papers(commands.Cog):
         paper
             A paper: start typing its title, or give its id, arXiv id or link
         """
-        await think(ctx)
         source, results = await self.bot.run_blocking(
             similar_to, self.bot.library, paper, SIMILAR_COUNT, user_of(ctx)
         )
@@ -121,7 +118,7 @@ class Papers(commands.Cog):
     async def _similar_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await paper_choices(interaction, current)
 
-    @hybrid_command()
+    @hybrid_command(extras=acknowledged())
     async def paper(self, ctx: commands.Context, *, paper: str) -> None:
         """The full card of one paper.
 
@@ -130,7 +127,6 @@ class Papers(commands.Cog):
         paper
             A paper: start typing its title, or give its id, arXiv id or link
         """
-        await think(ctx)
         found = await self.bot.run_blocking(self.bot.library.paper, paper)
         await reply(ctx, embeds=[paper_card(found)], view=card_view(found))
 

@@ -18,7 +18,7 @@ from recommender.reading_list import ImportReport
 
 from ..render.text import NO_MENTIONS, plain
 from .hybrid import hybrid_command
-from .replies import group_of, heavy, reply, think, user_of
+from .replies import acknowledged, group_of, heavy, reply, user_of
 
 if TYPE_CHECKING:
     from ..client import PaperclubBot
@@ -76,7 +76,7 @@ class ReadingLists(commands.Cog):
     def __init__(self, bot: PaperclubBot):
         self.bot = bot
 
-    @hybrid_command(name="import")
+    @hybrid_command(name="import", extras=acknowledged(private=True))
     @heavy()
     async def import_(self, ctx: commands.Context, file: discord.Attachment) -> None:
         """Import your reading list (BibTeX, RIS, CSL-JSON, Zotero CSV) as your likes.
@@ -86,7 +86,6 @@ class ReadingLists(commands.Cog):
         file
             An export of your Zotero, JabRef or Mendeley library (at most 5 MB)
         """
-        await think(ctx, private=True)
         if file.size > MAX_IMPORT_BYTES:  # as Discord tells it: refused before downloading
             await reply(ctx, too_large(file.filename, file.size), private=True)
             return
@@ -100,7 +99,7 @@ class ReadingLists(commands.Cog):
         report = await self.bot.run_bulk(self.bot.library.import_upload, user_of(ctx), upload, group_of(ctx))
         await reply(ctx, import_message(report), private=True)
 
-    @hybrid_command()
+    @hybrid_command(extras=acknowledged(private=lambda arguments: arguments["scope"] == "mine"))
     @heavy()
     async def export(self, ctx: commands.Context, scope: Literal["mine", "server"] = "mine",
                      format: ExportFormat = "bibtex") -> None:
@@ -114,7 +113,6 @@ class ReadingLists(commands.Cog):
             bibtex, biblatex, ris, csljson or csv
         """
         private = scope == "mine"
-        await think(ctx, private=private)
         group = group_of(ctx)
         if scope == "server" and group is None:
             await reply(ctx, "There is no server here: use scope mine.", private=True)

@@ -17,7 +17,7 @@ from ..render.taste import follow_text, follows_card, muted_message, taste_card
 from ..render.text import CHOICE_NAME_LIMIT, clip, plain
 from ..views import taste_view, user_key
 from .hybrid import hybrid_command
-from .replies import group_of, reply, think, user_of
+from .replies import acknowledged, group_of, reply, user_of
 
 if TYPE_CHECKING:
     from ..client import PaperclubBot
@@ -101,10 +101,9 @@ class Taste(commands.Cog):
     def __init__(self, bot: PaperclubBot):
         self.bot = bot
 
-    @hybrid_command()
+    @hybrid_command(extras=acknowledged(private=True))
     async def taste(self, ctx: commands.Context, *, options: TasteFlags) -> None:
         """Your interests here: your likes grouped by topic, and how much colleagues' likes count here."""
-        await think(ctx, private=True)
         user, group = user_of(ctx), group_of(ctx)
         if options.mute is not None or options.unmute is not None:
             changed, interests = await self.bot.run_write(
@@ -124,14 +123,13 @@ class Taste(commands.Cog):
             private=True,
         )
 
-    @hybrid_command()
+    @hybrid_command(extras=acknowledged(private=True))
     async def follow(self, ctx: commands.Context, *, what: FollowFlags) -> None:
         """Follow an author or a phrase: their new papers always reach your personal digest."""
         wanted = [(kind, unquote(text)) for kind, text in (("phrase", what.phrase), ("author", what.author)) if text]
         if not wanted:
             await reply(ctx, FOLLOW_USAGE, private=True)
             return
-        await think(ctx, private=True)
         user = user_of(ctx)
         answers = []
         for kind, text in wanted:
@@ -142,7 +140,7 @@ class Taste(commands.Cog):
                          for f, added in answers)
         await reply(ctx, text, private=True)
 
-    @hybrid_command()
+    @hybrid_command(extras=acknowledged(private=True))
     async def unfollow(self, ctx: commands.Context, *, followed: str) -> None:
         """Stop following an author or a phrase.
 
@@ -151,7 +149,6 @@ class Taste(commands.Cog):
         followed
             The author or phrase, as you followed it (author:Name picks the author)
         """
-        await think(ctx, private=True)
         kind, text = split_kind(followed)
         removed = await self.bot.run_write(self.bot.library.unfollow, user_of(ctx), text, kind)
         if not removed:
