@@ -179,4 +179,4 @@ async def test_an_acknowledgement_discord_refuses_reaches_the_error_handler(bot,
         await deliver(bot, payload)
     failed = [r for r in caplog.records if r.getMessage().startswith("Command like failed")]
     assert len(failed) == 1 and failed[0].exc_info is not None and failed[0].exc_info[1] is expired
-    assert await bot.run_blocking(bot.library.likes, str(member.id)) == []
+    assert await bot.lib.likes(str(member.id)) == []

@@ -9,29 +9,25 @@ chose `ping:yes`.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from recommender import ClubError, Session
-from recommender.club import DEFAULT_POLL, MAX_POLL, MAX_POLL_HOURS, POLL_HOURS
+from recommender import DEFAULT_POLL, MAX_POLL, MAX_POLL_HOURS, POLL_HOURS, ClubError, Session
 
+from ..posting import Unreachable, messageable
 from ..render.papers import inline_title, linked_title, paper_card
 from ..render.text import COLOUR, DESCRIPTION_LIMIT, NO_MENTIONS, clip, neutralise, paragraphs, plain, single_line
-from ..posting import Unreachable, messageable
 from ..views import card_view
 from .autocomplete import paper_choices, proposed_paper_choices, time_zone_choices
 from .hybrid import hybrid_group, subcommand
-from .likes import send_ranked
-from .replies import Refusal, acknowledged, group_of, heavy, reply, user_of
+from .replies import Refusal, acknowledged, heavy, reply, send_ranked, server_of, user_of
 
 if TYPE_CHECKING:
-    from recommender import Club as ClubBook
-
     from ..client import PaperclubBot
 
 log = logging.getLogger(__name__)
@@ -92,10 +88,6 @@ class Club(commands.Cog):
     def now(self) -> datetime:
         return self.bot.scheduler.clock()
 
-    @property
-    def club(self) -> ClubBook:
-        return self.bot.library.club
-
     async def _organiser(self, ctx: commands.Context) -> None:
         """Refuse (privately, through the error handler) anyone without Manage Events or the club's role."""
         author = ctx.author
@@ -103,7 +95,7 @@ class Club(commands.Cog):
             raise ClubError(NOT_ORGANISER)
         if author.guild_permissions.manage_events:
             return
-        settings = await self.bot.run_blocking(self.club.settings, group_of(ctx))
+        settings = await self.bot.lib.club_settings(server_of(ctx))
         if settings.role_id is None or all(role.id != settings.role_id for role in author.roles):
             raise ClubError(NOT_ORGANISER)
 
@@ -113,7 +105,7 @@ class Club(commands.Cog):
 
     async def _club_channel_id(self, ctx: commands.Context) -> int:
         """The club's channel (from /club setup), else the one the command was given in."""
-        settings = await self.bot.run_blocking(self.club.settings, group_of(ctx))
+        settings = await self.bot.lib.club_settings(server_of(ctx))
         return settings.channel_id or ctx.channel.id
 
     @hybrid_group(name="club", invoke_without_command=True)
@@ -136,7 +128,7 @@ class Club(commands.Cog):
         paper
             A paper: start typing its title, or give its id, arXiv id, DOI or link
         """
-        proposal = await self.bot.run_write(self.club.propose, group_of(ctx), paper, user_of(ctx))
+        proposal = await self.bot.lib.propose(server_of(ctx), paper, user_of(ctx))
         await reply(ctx, f"{plain(ctx.author.display_name, 80)} proposed "
                          f"*{inline_title(proposal.paper)}* for the paper club.")
 
@@ -148,7 +140,7 @@ class Club(commands.Cog):
     @commands.guild_only()
     async def shortlist(self, ctx: commands.Context) -> None:
         """The papers proposed for the paper club, with who proposed them and their likes here."""
-        proposals = await self.bot.run_blocking(self.club.shortlist, group_of(ctx))
+        proposals = await self.bot.lib.shortlist(server_of(ctx))
         if not proposals:
             await reply(ctx, "The shortlist is empty: `/club propose` adds a paper, `/club suggest` offers some.")
             return
@@ -171,7 +163,7 @@ class Club(commands.Cog):
         paper
             One of the papers you proposed
         """
-        proposal = await self.bot.run_write(self.club.withdraw, group_of(ctx), paper, user_of(ctx))
+        proposal = await self.bot.lib.withdraw(server_of(ctx), paper, user_of(ctx))
         await reply(ctx, f"Withdrew *{inline_title(proposal.paper)}* from the shortlist.", private=True)
 
     @withdraw.autocomplete("paper")
@@ -189,7 +181,7 @@ class Club(commands.Cog):
         count
             How many papers (1 to 10)
         """
-        results = await self.bot.run_blocking(self.club.suggest, group_of(ctx), count)
+        results = await self.bot.lib.club_suggestions(server_of(ctx), count)
         if not results:
             await reply(ctx, "Nothing to suggest: the club has read everything this server's likes point to.")
             return
@@ -211,10 +203,10 @@ class Club(commands.Cog):
         size
             How many shortlisted papers it offers (2 to 10): the most liked first
         """
-        group = group_of(ctx) or ""
-        choices = await self.bot.run_blocking(self.club.poll_choices, group, size)
-        poll = await self.bot.run_write(self.club.prepare_poll, group, await self._club_channel_id(ctx),
-                                        [p.paper.id for p in choices], self.now() + timedelta(hours=hours))
+        group = server_of(ctx)
+        choices = await self.bot.lib.poll_choices(group, size)
+        poll = await self.bot.lib.prepare_poll(group, await self._club_channel_id(ctx), [p.paper.id for p in choices],
+                                               self.now() + timedelta(hours=hours))
         try:
             posted = await self.bot.club_loop.post_poll(poll, recovering=False)
         except discord.DiscordServerError:
@@ -247,8 +239,8 @@ class Club(commands.Cog):
         assert ctx.guild is not None
         channel_id = await self._club_channel_id(ctx)
         channel = await self._postable(channel_id)
-        session = await self.bot.run_write(
-            self.club.schedule, group_of(ctx), paper, when, self.now(),
+        session = await self.bot.lib.schedule_session(
+            server_of(ctx), paper, when, self.now(),
             presenter=presenter.display_name if presenter else None, place=place, by=user_of(ctx),
         )
         notes: list[str] = []
@@ -260,12 +252,12 @@ class Club(commands.Cog):
                                       allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as exc:
             log.warning("Could not post session #%s: %s", session.id, exc)
-            await self.bot.run_write(self.club.attach, session.id, event_id)
+            await self.bot.lib.attach_session(session.id, event_id)
             await reply(ctx, f"Scheduled: {session_text(session)}. Note: the bot could not post in <#{channel_id}> "
                              f"({exc.status}), so the session has no post and no thread.", private=True)
             return
         thread_id = await self._open_thread(post, session, notes)
-        await self.bot.run_write(self.club.attach, session.id, event_id, thread_id, post.channel.id)
+        await self.bot.lib.attach_session(session.id, event_id, thread_id, post.channel.id)
         text = f"Scheduled: {session_text(session)}. Posted in <#{post.channel.id}>."
         if notes:
             text += " Note: " + "; ".join(notes) + "."
@@ -312,7 +304,7 @@ class Club(commands.Cog):
     @commands.guild_only()
     async def next_session(self, ctx: commands.Context) -> None:
         """The paper club's next session."""
-        session = await self.bot.run_blocking(self.club.next, group_of(ctx), self.now())
+        session = await self.bot.lib.next_session(server_of(ctx), self.now())
         if session is None:
             await reply(ctx, "No paper club session is scheduled: `/club schedule` sets one.")
             return
@@ -326,7 +318,7 @@ class Club(commands.Cog):
     @organisers_only()
     async def cancel(self, ctx: commands.Context) -> None:
         """Cancel the paper club's next session (its event too; no reminders are sent)."""
-        session = await self.bot.run_write(self.club.cancel, group_of(ctx), self.now())
+        session = await self.bot.lib.cancel_session(server_of(ctx), self.now())
         if session.event_id and ctx.guild is not None:
             try:
                 await self.bot.http.delete_scheduled_event(ctx.guild.id, session.event_id)
@@ -338,7 +330,7 @@ class Club(commands.Cog):
     @commands.guild_only()
     async def history(self, ctx: commands.Context) -> None:
         """The sessions the paper club held: date, paper, presenter and how many took part."""
-        sessions = await self.bot.run_blocking(self.club.history, group_of(ctx), self.now())
+        sessions = await self.bot.lib.club_history(server_of(ctx), self.now())
         if not sessions:
             await reply(ctx, "The paper club has held no session yet.")
             return
@@ -374,8 +366,8 @@ class Club(commands.Cog):
         """
         if role is not None and role.is_default():
             raise ClubError("The club's role must be a role of its own, not the server's everyone role.")
-        settings = await self.bot.run_write(self.club.setup, group_of(ctx), channel.id,
-                                            role.id if role else None, ping == "yes", timezone)
+        settings = await self.bot.lib.set_up_club(server_of(ctx), channel.id, role.id if role else None,
+                                                  ping == "yes", timezone)
         text = f"The paper club posts in <#{channel.id}>, in {settings.timezone} time."
         if role is not None:
             text += (f" Members with the {plain(role.name, 100)} role may run it; reminders "

@@ -1,5 +1,6 @@
 """How commands answer (in the channel or only to the person, for slash and text commands
-alike), how a slow one is acknowledged at once, and how often a person may run the heavier ones.
+alike, and ranked papers as numbered cards), how a slow one is acknowledged at once, and how
+often a person may run the heavier ones.
 
 A slash command can answer ephemerally; a text command cannot, so its private answers are a
 reply to the person's message instead. Nothing a command sends can ping anyone. A command that
@@ -15,10 +16,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import discord
 from discord.ext import commands
 
+from ..render.papers import CARDS_PER_MESSAGE, ranked_cards
 from ..render.text import NO_MENTIONS
-from ..views import group_key, user_key
+from ..views import group_key, list_view, user_key
 
 if TYPE_CHECKING:
+    from recommender import Recommendation
+
     from ..client import PaperclubBot
 
     Context = commands.Context[PaperclubBot]
@@ -52,6 +56,21 @@ def user_of(ctx: Context) -> str:
 
 def group_of(ctx: Context) -> str | None:
     return group_key(ctx.guild.id if ctx.guild else None)
+
+
+def server_of(ctx: Context) -> str:
+    """The group of a command that works only in a server (`commands.guild_only`)."""
+    group = group_of(ctx)
+    if group is None:
+        raise commands.NoPrivateMessage()
+    return group
+
+
+def links_channel_id(channel: discord.abc.MessageableChannel) -> int:
+    """Where a channel's link-card setting lives: a thread follows its parent channel."""
+    if isinstance(channel, discord.Thread) and channel.parent_id:
+        return channel.parent_id
+    return channel.id
 
 
 def acknowledged(private: Privacy = False) -> dict[str, Any]:
@@ -109,3 +128,20 @@ async def reply(
         except discord.HTTPException:
             pass
     return await ctx.send(content, ephemeral=private, **kwargs)
+
+
+async def send_ranked(
+    ctx: Context, content: str, results: Sequence[Recommendation], private: bool
+) -> None:
+    """Ranked papers as numbered cards, five to a message, each message with its buttons."""
+    papers = [r.paper for r in results]
+    embeds = ranked_cards(results)
+    for start in range(0, len(results), CARDS_PER_MESSAGE):
+        end = start + CARDS_PER_MESSAGE
+        await reply(
+            ctx,
+            content if start == 0 else None,
+            embeds=embeds[start:end],
+            view=list_view(papers[start:end], start + 1),
+            private=private,
+        )
