@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from recommender import ArxivClient, Digest
+from recommender import ArxivClient, Digest, DigestKind, FeedStatus
 
 from .render.papers import CARDS_PER_MESSAGE, ranked_cards
 from .render.text import NO_MENTIONS
@@ -51,7 +51,7 @@ def digest_messages(digest: Digest) -> list[dict]:
     subscriber's floor). Each is a dict of `send` keyword arguments."""
     days = digest.announce_day or digest.local_day
     names = ", ".join(digest.categories)
-    if digest.kind != "papers" or not digest.picks:
+    if digest.kind != DigestKind.PAPERS or not digest.picks:
         if digest.below_floor:
             whose = "your" if digest.user_id else "this channel's"
             note = f"Nothing relevant in {names} today: no new paper reached {whose} relevance floor."
@@ -112,7 +112,7 @@ class DigestScheduler(MinuteRound):
             log.exception("Fetching arXiv %s failed", category)
             await self.bot.lib.record_failed_fetch(category, day, "the fetch failed unexpectedly", now)
             return
-        if report.status == "error":
+        if report.status == FeedStatus.ERROR:
             log.warning("%s", report.message)
 
     async def _post(self, subscription, now: datetime) -> None:

@@ -33,6 +33,21 @@ if TYPE_CHECKING:
     from .ingest import ArxivAddition, FileReport, IngestReport, bundled_seeds
     from .processes import yield_to_people
     from .reading_list import ImportReport
+    from .kinds import (
+        AddOutcome,
+        AnnouncementType,
+        CheckOutcome,
+        DigestKind,
+        DigestStatus,
+        FeedStatus,
+        FollowKind,
+        PollState,
+        ReminderKind,
+        ReminderStatus,
+        SessionStatus,
+        SignalKind,
+        SubscriberKind,
+    )
     from .library import Library
     from .follows import FollowError
     from .papers import (
@@ -77,6 +92,14 @@ _ORIGINS: dict[str, tuple[str, str]] = {
     "FollowError": (".follows", "FollowError"),
     **{name: (".files", name) for name in ("FileProblem", "read_text_file")},
     **{name: (".ingest", name) for name in ("ArxivAddition", "FileReport", "IngestReport", "bundled_seeds")},
+    **{
+        name: (".kinds", name)
+        for name in (
+            "AddOutcome", "AnnouncementType", "CheckOutcome", "DigestKind", "DigestStatus", "FeedStatus",
+            "FollowKind", "PollState", "ReminderKind", "ReminderStatus", "SessionStatus", "SignalKind",
+            "SubscriberKind",
+        )
+    },
     "Library": (".library", "Library"),
     "SearchResult": (".search", "SearchResult"),
     **{
@@ -109,22 +132,29 @@ __all__ = [
     "kind_of",
     "person_target",
     "yield_to_people",
+    "AddOutcome",
     "Announcement",
+    "AnnouncementType",
     "ArxivAddition",
-    "BackupError",
     "ArxivClient",
-    "CoLikeWeight",
     "ArxivError",
+    "BackupError",
+    "CheckOutcome",
     "Club",
     "ClubError",
+    "CoLikeWeight",
     "Digest",
     "DigestBook",
+    "DigestKind",
+    "DigestStatus",
     "EnrichReport",
     "FeedReport",
+    "FeedStatus",
     "FileProblem",
     "FileReport",
     "Follow",
     "FollowError",
+    "FollowKind",
     "IngestReport",
     "Interest",
     "InterestNotFound",
@@ -133,6 +163,7 @@ __all__ = [
     "Paper",
     "PaperNotFound",
     "Poll",
+    "PollState",
     "Preview",
     "Proposal",
     "QueryError",
@@ -140,11 +171,16 @@ __all__ = [
     "Recommendation",
     "Rejection",
     "Reminder",
+    "ReminderKind",
+    "ReminderStatus",
     "SchemaTooNew",
     "SearchResult",
     "Session",
+    "SessionStatus",
     "Signal",
+    "SignalKind",
     "Source",
+    "SubscriberKind",
     "Subscription",
     "SubscriptionError",
     "bundled_seeds",

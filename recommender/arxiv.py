@@ -47,6 +47,7 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from .kinds import AnnouncementType, FeedStatus
 from .papers import Record, Rejection, parse_arxiv_ref, split_arxiv_id
 from .sources.feeds import feed_info, parse_announcements
 from .xmlcheck import check_feed_xml
@@ -162,7 +163,7 @@ class Announcement:
     cross: list[Record] = field(default_factory=list)
     replaced: list[Record] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
-    status: str = "ok"
+    status: FeedStatus = FeedStatus.OK
     message: str = ""
 
 
@@ -826,7 +827,7 @@ def read_announcement(text: str, url: str, category: str | None, expected_day: d
     today = expected_day or date.today()
     result = Announcement(category=category or "", url=url, day=None, rejected=list(checked.rejected))
     if checked.text is None:
-        result.status = "malformed"
+        result.status = FeedStatus.MALFORMED
         result.message = (f"{category or url}: feed could not be read: {checked.rejected[0].reason} "
                           f"({url}:{checked.rejected[0].line})")
         feed_log.warning("%s", result.message)
@@ -841,9 +842,9 @@ def read_announcement(text: str, url: str, category: str | None, expected_day: d
             result.rejected.append(item)
             continue
         kind, record = item
-        if kind == "new":
+        if kind == AnnouncementType.NEW:
             result.new.append(record)
-        elif kind == "cross":
+        elif kind == AnnouncementType.CROSS:
             result.cross.append(record)
         else:
             result.replaced.append(record)
@@ -851,7 +852,7 @@ def read_announcement(text: str, url: str, category: str | None, expected_day: d
     _judge(result, info, expected_day)
     for rejection in result.rejected:
         feed_log.warning("%s: skipped malformed entry at %s", result.category, rejection)
-    if result.status == "ok":
+    if result.status == FeedStatus.OK:
         feed_log.info("%s", result.message)
     else:
         feed_log.warning("%s", result.message)
@@ -862,21 +863,21 @@ def _judge(result: Announcement, info: dict, expected_day: date | None) -> None:
     category, day = result.category, result.day
     papers = len(result.new) + len(result.cross) + len(result.replaced)
     if not papers and result.rejected:
-        result.status = "malformed"
+        result.status = FeedStatus.MALFORMED
         if info.get("error"):
             where = result.rejected[0]
             result.message = f"{category}: feed could not be read: {info['error']} ({where.path}:{where.line})"
         else:
             result.message = f"{category}: {_skipped(result.rejected)}"
     elif expected_day is not None and day is not None and day < expected_day:
-        result.status = "stale"
+        result.status = FeedStatus.STALE
         result.message = f"{category}: feed is stale: it is for {day.isoformat()}, expected {expected_day.isoformat()}"
     elif not papers:
-        result.status = "empty"
+        result.status = FeedStatus.EMPTY
         which = f"feed for {day.isoformat()}" if day else "feed"
         result.message = f"{category}: {which} is empty (arXiv does not announce at weekends or on holidays)"
     else:
-        result.status = "ok"
+        result.status = FeedStatus.OK
         counts = (f"{len(result.new)} new, {_plural(len(result.cross), 'cross-list')}, "
                   f"{_plural(len(result.replaced), 'replacement')}")
         when = f"for {day.isoformat()}" if day else "(the feed states no date)"

@@ -18,18 +18,19 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Protocol
 
+from .kinds import PollState, ReminderKind, ReminderStatus, SessionStatus
 from .papers import Paper, Recommendation
 from .timetable import parse_time, parse_timezone, zone
 
 if TYPE_CHECKING:
-    from .store import Store
+    from .store import PollRow, SessionRow, Store
 
 MAX_POLL = 10
 DEFAULT_POLL = 5
 POLL_HOURS = 24
 MAX_POLL_HOURS = 32 * 24   # Discord's longest poll
 # Reminders: the day before and the hour before a session, each posted once.
-REMINDERS = (("day", timedelta(days=1)), ("hour", timedelta(hours=1)))
+REMINDERS = ((ReminderKind.DAY, timedelta(days=1)), (ReminderKind.HOUR, timedelta(hours=1)))
 SESSION_HOURS = 1           # a session's length, for the event's end time
 PRESENTER_CHARS = 100
 PLACE_CHARS = 100
@@ -86,7 +87,7 @@ class Session:
     paper: Paper
     starts: datetime
     timezone: str
-    status: str
+    status: SessionStatus
     presenter: str | None = None
     place: str | None = None
     event_id: int | None = None
@@ -137,7 +138,7 @@ class Poll:
     message_id: int | None
     papers: list[Paper]
     ends: datetime
-    state: str
+    state: PollState
     winner_id: int | None = None
     counts: list[int] | None = None
 
@@ -157,14 +158,14 @@ class Reminder:
     due and what has become of it (planned, due, pending, sent or skipped)."""
 
     session: Session
-    kind: str
+    kind: ReminderKind
     due: datetime
-    status: str
+    status: ReminderStatus
 
     def text(self) -> str:
         """What the reminder says (plain text; the bot makes it safe and may put the club's
         role in front of it)."""
-        when = "Tomorrow" if self.kind == "day" else "In an hour"
+        when = "Tomorrow" if self.kind == ReminderKind.DAY else "In an hour"
         return f"{when}, paper club: {self.session.describe()}."
 
     def to_dict(self) -> dict:
@@ -207,11 +208,11 @@ class Club:
 
     def settings(self, group: str) -> Settings:
         row = self.store.club_settings(group)
-        channel_id = row["channel_id"] if row else None
-        zone_name = (row and row["timezone"]) or self.store.digest_timezone(group, channel_id) or "UTC"
+        channel_id = row.channel_id if row else None
+        zone_name = (row and row.timezone) or self.store.digest_timezone(group, channel_id) or "UTC"
         if row is None:
             return Settings(group, timezone=zone_name)
-        return Settings(group, row["channel_id"], row["role_id"], bool(row["ping"]), zone_name)
+        return Settings(group, row.channel_id, row.role_id, bool(row.ping), zone_name)
 
     def setup(self, group: str, channel_id: int | None, role_id: int | None = None, ping: bool = False,
               timezone_name: str | None = None) -> Settings:
@@ -238,7 +239,7 @@ class Club:
             raise ClubError(f"The club has already read or scheduled “{_short(paper.title)}”.")
         if self.store.propose(group, paper.id, user) is None:
             found = self.store.proposal(group, paper.id)
-            who = "you" if found and found["proposer"] == user else "someone else"
+            who = "you" if found and found.proposer == user else "someone else"
             raise ClubError(f"“{_short(paper.title)}” is on the shortlist already (proposed by {who}).")
         return self._proposal(group, paper.id)
 
@@ -262,9 +263,8 @@ class Club:
     def shortlist(self, group: str) -> list[Proposal]:
         """The proposals, oldest first, each with its likes in the group."""
         rows = self.store.shortlist(group)
-        papers = {p.id: p for p in self.store.papers(r["paper_id"] for r in rows)}
-        return [Proposal(papers[r["paper_id"]], r["proposer"], r["proposed"], r["likes"])
-                for r in rows if r["paper_id"] in papers]
+        papers = {p.id: p for p in self.store.papers(r.paper_id for r in rows)}
+        return [Proposal(papers[r.paper_id], r.proposer, r.proposed, r.likes) for r in rows if r.paper_id in papers]
 
     def suggest(self, group: str, limit: int = 5) -> list[Recommendation]:
         """Papers the lab's ranking puts first that the club has not read, scheduled or
@@ -290,13 +290,12 @@ class Club:
         presenter = _one_line(presenter, PRESENTER_CHARS, "presenter")
         place = _one_line(place, PLACE_CHARS, "place")
         paper = self.find(ref)
-        if any(s["paper_id"] == paper.id for s in self.store.sessions(group, ("scheduled",))):
+        if any(s.paper_id == paper.id for s in self.store.sessions(group, (SessionStatus.SCHEDULED,))):
             raise ClubError(f"“{_short(paper.title)}” is scheduled already; /club cancel first to move it.")
-        session_id = self.store.add_session({
-            "grp": group, "paper_id": paper.id, "starts": _stamp(starts), "timezone": settings.timezone,
-            "presenter": presenter, "place": place, "status": "scheduled", "created_by": by,
-            "channel_id": channel_id, "created": _stamp(now),
-        })
+        session_id = self.store.add_session(
+            grp=group, paper_id=paper.id, starts=_stamp(starts), timezone=settings.timezone, presenter=presenter,
+            place=place, status=SessionStatus.SCHEDULED, created_by=by, channel_id=channel_id, created=_stamp(now),
+        )
         return self.session(session_id)
 
     def attach(self, session_id: int, event_id: int | None = None, thread_id: int | None = None,
@@ -316,7 +315,7 @@ class Club:
 
     def next(self, group: str, now: datetime) -> Session | None:
         """The next session to come (scheduled, starting after `now`)."""
-        upcoming = self.store.sessions(group, ("scheduled",), after=_stamp(now))
+        upcoming = self.store.sessions(group, (SessionStatus.SCHEDULED,), after=_stamp(now))
         return self._session(upcoming[0]) if upcoming else None
 
     def cancel(self, group: str, now: datetime) -> Session:
@@ -324,30 +323,31 @@ class Club:
         found = self.next(group, now)
         if found is None:
             raise ClubError("No session is scheduled.")
-        self.store.update_session(found.id, status="cancelled")
+        self.store.update_session(found.id, status=SessionStatus.CANCELLED)
         return self.session(found.id)
 
     def history(self, group: str, now: datetime) -> list[Session]:
         """Sessions held by `now`, newest first: a session whose time has come is held, even
         before the bot marks it so (with its event's interest count), or with no bot at all."""
-        rows = self.store.sessions(group, ("scheduled", "held"), before=_stamp(now), newest_first=True)
-        return [replace(self._session(row), status="held") for row in rows]
+        rows = self.store.sessions(group, (SessionStatus.SCHEDULED, SessionStatus.HELD), before=_stamp(now),
+                                   newest_first=True)
+        return [replace(self._session(row), status=SessionStatus.HELD) for row in rows]
 
     def to_close(self, now: datetime) -> list[Session]:
         """Sessions whose time has come but not yet marked held (their turnout not yet read)."""
-        return [self._session(row) for row in self.store.sessions(None, ("scheduled",), before=_stamp(now))]
+        return [self._session(row) for row in self.store.sessions(None, (SessionStatus.SCHEDULED,), before=_stamp(now))]
 
     def held(self, session_id: int, interested: int | None) -> Session:
         """Mark a session held, with how many took part (the event's interest count, if known)."""
-        self.store.update_session(session_id, status="held", interested=interested)
+        self.store.update_session(session_id, status=SessionStatus.HELD, interested=interested)
         return self.session(session_id)
 
-    def _session(self, row: dict) -> Session:
-        paper = self.find(row["paper_id"])
+    def _session(self, row: SessionRow) -> Session:
+        paper = self.find(row.paper_id)
         return Session(
-            id=row["id"], group=row["grp"], paper=paper, starts=_parse(row["starts"]), timezone=row["timezone"],
-            status=row["status"], presenter=row["presenter"], place=row["place"], event_id=row["event_id"],
-            thread_id=row["thread_id"], channel_id=row["channel_id"], interested=row["interested"],
+            id=row.id, group=row.grp, paper=paper, starts=_parse(row.starts), timezone=row.timezone,
+            status=row.status, presenter=row.presenter, place=row.place, event_id=row.event_id,
+            thread_id=row.thread_id, channel_id=row.channel_id, interested=row.interested,
         )
 
     # -- polls -------------------------------------------------------------------------------
@@ -368,22 +368,20 @@ class Club:
         """Record a poll before the bot posts it (state `posting`, no message yet); ClubError
         when the group has a poll being posted or open already."""
         with self.store.transaction():
-            if self.store.polls(("posting", "open"), group):
+            if self.store.polls((PollState.POSTING, PollState.OPEN), group):
                 raise ClubError("A paper club poll is open already: its winner is posted when it ends.")
-            poll_id = self.store.add_poll({
-                "grp": group, "channel_id": channel_id, "message_id": None,
-                "paper_ids": json.dumps(paper_ids), "ends": _stamp(ends), "state": "posting",
-            })
+            poll_id = self.store.add_poll(grp=group, channel_id=channel_id, paper_ids=json.dumps(paper_ids),
+                                          ends=_stamp(ends), state=PollState.POSTING)
         return self.poll(poll_id)
 
     def poll_posted(self, poll_id: int, message_id: int, ends: datetime) -> Poll:
         """Remember the message a poll was posted as, and when Discord closes it: it is open."""
-        self.store.update_poll(poll_id, state="open", message_id=message_id, ends=_stamp(ends))
+        self.store.update_poll(poll_id, state=PollState.OPEN, message_id=message_id, ends=_stamp(ends))
         return self.poll(poll_id)
 
     def polls_posting(self) -> list[Poll]:
         """Polls recorded but not known to be posted (a crash, or Discord did not answer)."""
-        return [self._poll(row) for row in self.store.polls(("posting",))]
+        return [self._poll(row) for row in self.store.polls((PollState.POSTING,))]
 
     def poll(self, poll_id: int) -> Poll:
         row = self.store.poll(poll_id)
@@ -393,41 +391,41 @@ class Club:
 
     def polls_ended(self, now: datetime) -> list[Poll]:
         """Open polls whose end has come: their results are to be read from Discord."""
-        return [poll for poll in map(self._poll, self.store.polls(("open",))) if poll.ends <= now]
+        return [poll for poll in map(self._poll, self.store.polls((PollState.OPEN,))) if poll.ends <= now]
 
     def polls_decided(self) -> list[Poll]:
         """Polls whose winner was decided but not yet announced (a crash in between)."""
-        return [self._poll(row) for row in self.store.polls(("decided",))]
+        return [self._poll(row) for row in self.store.polls((PollState.DECIDED,))]
 
     def decide(self, poll_id: int, counts: list[int]) -> Poll:
         """Record a finished poll's votes (one count per answer, in order) and its winner: the
         most votes, then the most likes in the group, then the earlier proposal."""
         with self.store.transaction():
             poll = self.poll(poll_id)
-            if poll.state != "open":
+            if poll.state != PollState.OPEN:
                 return poll
             ids = [p.id for p in poll.papers]
             if len(counts) != len(ids):
                 raise ClubError(f"Poll #{poll_id} has {len(ids)} answers, not {len(counts)}.")
             likes = self.store.group_like_counts(poll.group, ids)
             best = min(range(len(ids)), key=lambda at: (-counts[at], -likes.get(ids[at], 0), at))
-            self.store.update_poll(poll_id, state="decided", winner_id=ids[best], counts=json.dumps(counts))
+            self.store.update_poll(poll_id, state=PollState.DECIDED, winner_id=ids[best], counts=json.dumps(counts))
         return self.poll(poll_id)
 
     def announced(self, poll_id: int) -> None:
-        self.store.update_poll(poll_id, state="announced")
+        self.store.update_poll(poll_id, state=PollState.ANNOUNCED)
 
     def drop_poll(self, poll_id: int) -> None:
         """Give up a poll that could not be posted, or whose message is gone."""
-        self.store.update_poll(poll_id, state="dropped")
+        self.store.update_poll(poll_id, state=PollState.DROPPED)
 
-    def _poll(self, row: dict) -> Poll:
-        ids = json.loads(row["paper_ids"])
+    def _poll(self, row: PollRow) -> Poll:
+        ids = json.loads(row.paper_ids)
         papers = {p.id: p for p in self.store.papers(ids)}
         return Poll(
-            id=row["id"], group=row["grp"], channel_id=row["channel_id"], message_id=row["message_id"],
-            papers=[papers[i] for i in ids if i in papers], ends=_parse(row["ends"]), state=row["state"],
-            winner_id=row["winner_id"], counts=json.loads(row["counts"]) if row["counts"] else None,
+            id=row.id, group=row.grp, channel_id=row.channel_id, message_id=row.message_id,
+            papers=[papers[i] for i in ids if i in papers], ends=_parse(row.ends), state=row.state,
+            winner_id=row.winner_id, counts=json.loads(row.counts) if row.counts else None,
         )
 
     # -- reminders ---------------------------------------------------------------------------
@@ -436,18 +434,19 @@ class Club:
         """Every reminder of the sessions to come, with when it is due and its state: `sent`,
         `pending` (recorded, being sent), `skipped` (the hour's came first), `due` or `planned`."""
         found = []
-        for row in self.store.sessions(group, ("scheduled",), after=_stamp(now)):
+        for row in self.store.sessions(group, (SessionStatus.SCHEDULED,), after=_stamp(now)):
             session = self._session(row)
-            created = _parse(row["created"])
+            created = _parse(row.created)
             for kind, before in REMINDERS:
                 recorded = self.store.reminder(session.id, kind)
                 due = session.starts - before
                 if recorded is not None:
-                    status = recorded["status"]
-                elif due < created or (kind == "day" and now >= session.starts - dict(REMINDERS)["hour"]):
-                    status = "skipped"
+                    status = recorded.status
+                elif due < created or (kind == ReminderKind.DAY
+                                       and now >= session.starts - dict(REMINDERS)[ReminderKind.HOUR]):
+                    status = ReminderStatus.SKIPPED
                 else:
-                    status = "due" if due <= now else "planned"
+                    status = ReminderStatus.DUE if due <= now else ReminderStatus.PLANNED
                 found.append(Reminder(session, kind, due, status))
         return found
 
@@ -456,13 +455,13 @@ class Club:
         scheduled less than a day ahead gets only the hour's; when both are due (the bot was
         down), only the hour's is."""
         due = []
-        for row in self.store.sessions(None, ("scheduled",), after=_stamp(now)):
+        for row in self.store.sessions(None, (SessionStatus.SCHEDULED,), after=_stamp(now)):
             session = self._session(row)
-            created = _parse(row["created"])
+            created = _parse(row.created)
             for kind, before in reversed(REMINDERS):
                 moment = session.starts - before
                 if moment <= now and created <= moment and self.store.reminder(session.id, kind) is None:
-                    due.append(Reminder(session, kind, moment, "due"))
+                    due.append(Reminder(session, kind, moment, ReminderStatus.DUE))
                     break
         return due
 
@@ -472,21 +471,21 @@ class Club:
         session is no longer to come."""
         with self.store.transaction():
             row = self.store.session(reminder.session.id)
-            if row is None or row["status"] != "scheduled" or _parse(row["starts"]) <= now:
+            if row is None or row.status != SessionStatus.SCHEDULED or _parse(row.starts) <= now:
                 return None
-            if not self.store.record_reminder(reminder.session.id, reminder.kind, "pending"):
+            if not self.store.record_reminder(reminder.session.id, reminder.kind, ReminderStatus.PENDING):
                 return None
-            if reminder.kind == "hour":
-                self.store.record_reminder(reminder.session.id, "day", "skipped")
-        return Reminder(self._session(row), reminder.kind, reminder.due, "pending")
+            if reminder.kind == ReminderKind.HOUR:
+                self.store.record_reminder(reminder.session.id, ReminderKind.DAY, ReminderStatus.SKIPPED)
+        return Reminder(self._session(row), reminder.kind, reminder.due, ReminderStatus.PENDING)
 
     def pending_reminders(self) -> list[Reminder]:
         """Reminders recorded but not marked sent (a crash, or a failed send)."""
         found = []
-        for row in self.store.reminders("pending"):
-            session = self.session(row["session_id"])
-            before = dict(REMINDERS)[row["kind"]]
-            found.append(Reminder(session, row["kind"], session.starts - before, "pending"))
+        for row in self.store.reminders(ReminderStatus.PENDING):
+            session = self.session(row.session_id)
+            before = dict(REMINDERS)[row.kind]
+            found.append(Reminder(session, row.kind, session.starts - before, ReminderStatus.PENDING))
         return found
 
     def reminder_channel(self, reminder: Reminder) -> int | None:
@@ -495,11 +494,11 @@ class Club:
         return reminder.session.thread_id or self.settings(reminder.session.group).channel_id
 
     def reminder_sent(self, reminder: Reminder, now: datetime) -> None:
-        self.store.set_reminder_status(reminder.session.id, reminder.kind, "sent", _stamp(now))
+        self.store.set_reminder_status(reminder.session.id, reminder.kind, ReminderStatus.SENT, _stamp(now))
 
     def drop_reminder(self, reminder: Reminder) -> None:
         """Give up a pending reminder (its thread is gone, or its session began)."""
-        self.store.set_reminder_status(reminder.session.id, reminder.kind, "dropped")
+        self.store.set_reminder_status(reminder.session.id, reminder.kind, ReminderStatus.DROPPED)
 
 
 def _stamp(moment: datetime) -> str:

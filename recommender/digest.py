@@ -19,14 +19,16 @@ from typing import TYPE_CHECKING, Protocol
 
 from . import follows, taxonomy
 from .arxiv import ArxivError
+from .kinds import AddOutcome, AnnouncementType, DigestKind, DigestStatus, FeedStatus, SubscriberKind
 from .papers import Follow, Recommendation
+from .store.digests import SubscriptionRow
 from .timetable import latest_announcement, parse_time, parse_timezone, zone
 
 if TYPE_CHECKING:
     from .arxiv import Announcement
     from .index import TfidfIndex
     from .ingest import Ingester
-    from .store import Store
+    from .store import DigestRow, FeedFetchRow, Store
 
 Announce = Callable[[str, date], "Announcement"]
 """The network step of a fetch: (category, day) -> that day's announcement; raises ArxivError."""
@@ -50,7 +52,7 @@ DEFAULT_TIME = time(8, 0)
 RETRY_FEED_AFTER = timedelta(minutes=30)
 GIVE_UP_AFTER = timedelta(hours=6)
 PENDING_FOR = timedelta(hours=24)
-DONE_FEEDS = ("ok", "empty")
+DONE_FEEDS = (FeedStatus.OK, FeedStatus.EMPTY)
 # "Only relevant": the floor a paper's similarity to someone's likes (cosine of TF-IDF vectors)
 # must reach. Measured on the shared arXiv samples (`python bench/interests.py --floor`, 200
 # readers of 5-10 likes in one category, every other paper a candidate): at 0.07, 70% of the
@@ -70,7 +72,7 @@ class Subscription:
     """Who gets a daily digest, of which arXiv categories, when and how many papers."""
 
     target: str
-    kind: str
+    kind: SubscriberKind
     categories: tuple[str, ...]
     post_time: time = DEFAULT_TIME
     timezone: str = "UTC"
@@ -89,7 +91,7 @@ class Subscription:
     def recipient(self) -> str:
         """Whose deliveries it records: the channel's target, or the person (so their own
         recommendations skip what their digest already showed)."""
-        return self.user_id if self.kind == "dm" and self.user_id else self.target
+        return self.user_id if self.kind == SubscriberKind.DM and self.user_id else self.target
 
     def describe(self) -> str:
         """One line for people: categories, time, size and options."""
@@ -123,11 +125,11 @@ class Digest:
     target: str
     local_day: date
     announce_day: date | None
-    kind: str
+    kind: DigestKind
     categories: tuple[str, ...]
     picks: list[Recommendation]
     parts_sent: int = 0
-    status: str = "pending"
+    status: DigestStatus = DigestStatus.PENDING
     # A quiet day that was quiet because of the relevance floor: new papers came, none reached it.
     below_floor: bool = False
 
@@ -154,7 +156,7 @@ class FeedReport:
 
     category: str
     day: date | None
-    status: str
+    status: FeedStatus
     message: str
     new: int = 0
     cross: int = 0
@@ -182,7 +184,7 @@ class Preview:
     day: date
     picks: list[Recommendation]
     candidates: int
-    feeds: dict[str, str]
+    feeds: dict[str, FeedStatus]
     below_floor: bool = False   # nothing picked only because no new paper reached the floor
 
     def to_dict(self) -> dict:
@@ -255,9 +257,10 @@ class DigestBook:
         With `min_score` (a similarity between 0 and 1; `ONLY_RELEVANT` for "only relevant"),
         a paper that comes less close to the likes is left out, and a day with nothing that
         close posts nothing (or, with `say_when_empty`, a one-line note)."""
-        kind, _, key = target.partition(":")
-        if kind not in ("channel", "dm") or not key.isdigit():
+        prefix, _, key = target.partition(":")
+        if prefix not in tuple(SubscriberKind) or not key.isdigit():
             raise SubscriptionError(f"{target!r} is neither a channel nor a person")
+        kind = SubscriberKind(prefix)
         try:
             when = post_time if isinstance(post_time, time) else parse_time(post_time)
             zone_name = parse_timezone(timezone_name)
@@ -271,8 +274,9 @@ class DigestBook:
             target=target, kind=kind, categories=parse_categories(categories), post_time=when,
             timezone=zone_name, size=int(size), cross_lists=cross_lists, say_when_empty=say_when_empty,
             min_score=float(min_score) if min_score is not None else None,
-            group=group if kind == "channel" else None, channel_id=int(key) if kind == "channel" else None,
-            user_id=key if kind == "dm" else None, created_by=by,
+            group=group if kind == SubscriberKind.CHANNEL else None,
+            channel_id=int(key) if kind == SubscriberKind.CHANNEL else None,
+            user_id=key if kind == SubscriberKind.DM else None, created_by=by,
             updated=(now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
         )
         self.store.save_subscription(_row(subscription))
@@ -338,19 +342,19 @@ class DigestBook:
         day = announcement.day or expected_day
         status = announcement.status
         if status in DONE_FEEDS and expected_day and announcement.day and announcement.day < expected_day:
-            status = "stale"
+            status = FeedStatus.STALE
         report = FeedReport(announcement.category, day, status, announcement.message,
                             rejected=[str(r) for r in announcement.rejected], expected=expected_day)
         with self.store.transaction():
-            entries: list[tuple[int, str]] = []
-            for kind, records in (("new", announcement.new), ("cross", announcement.cross)):
+            entries: list[tuple[int, AnnouncementType]] = []
+            for kind, records in ((AnnouncementType.NEW, announcement.new), (AnnouncementType.CROSS, announcement.cross)):
                 for record in records:
                     _, paper_id = self.ingester.add_record_id(record)
                     entries.append((paper_id, kind))
                     setattr(report, kind, getattr(report, kind) + 1)
             for record in announcement.replaced:
                 if record.arxiv_id and self.store.id_by_arxiv(record.arxiv_id) is not None:
-                    if self.ingester.add_record(record) == "merged":
+                    if self.ingester.add_record(record) == AddOutcome.MERGED:
                         report.updated += 1
             if day:
                 self.store.add_announced(announcement.category, day.isoformat(), entries)
@@ -366,7 +370,7 @@ class DigestBook:
         """Remember a failed fetch, so it is tried again only after a pause (or, when arXiv
         said when to come back, not before `retry_at`)."""
         with self.store.transaction():
-            self.store.record_feed_fetch(category, day.isoformat(), "error", message, now.isoformat(),
+            self.store.record_feed_fetch(category, day.isoformat(), FeedStatus.ERROR, message, now.isoformat(),
                                          retry_at.isoformat() if retry_at else None)
 
     def fetch_feed(self, category: str, day: date, announce: Announce, now: datetime) -> FeedReport:
@@ -376,7 +380,7 @@ class DigestBook:
             announcement = announce(category, day)
         except ArxivError as exc:
             self.fetch_failed(category, day, str(exc), now, exc.retry_at)
-            return FeedReport(category, day, "error", str(exc))
+            return FeedReport(category, day, FeedStatus.ERROR, str(exc))
         return self.store_announcement(announcement, day, now)
 
     def fetch(self, categories: Iterable[str], announce: Announce, now: datetime,
@@ -389,7 +393,7 @@ class DigestBook:
         for category in parse_categories(categories):
             done = self.store.feed_fetch(category, day.isoformat())
             if not force and done is not None and not _due(done, now):
-                reports.append(FeedReport(category, day, done["status"], done["message"] or "", already=True))
+                reports.append(FeedReport(category, day, done.status, done.message or "", already=True))
                 continue
             reports.append(self.fetch_feed(category, day, announce, now))
         return reports
@@ -416,22 +420,21 @@ class DigestBook:
                 else:
                     log.warning("%s: no usable arXiv feed for %s of %s; treating it as a day without "
                                 "an announcement", subscription.target, ", ".join(subscription.categories), day)
-            kind = "papers" if picks else ("empty" if subscription.say_when_empty else "none")
-            digest_id = self.store.create_digest({
-                "target": subscription.target, "local_day": local_day.isoformat(),
-                "announce_day": announce_day.isoformat() if announce_day else None,
-                "status": "skipped" if kind == "none" else "pending", "kind": kind,
-                "categories": json.dumps(list(subscription.categories)),
-                "paper_ids": json.dumps([r.paper.id for r in picks]),
-                "reasons": json.dumps([r.reason for r in picks], ensure_ascii=False),
-                "parts_sent": 0, "sent": None, "below_floor": int(below_floor),
-            })
+            kind = DigestKind.PAPERS if picks else (DigestKind.EMPTY if subscription.say_when_empty else DigestKind.NONE)
+            digest_id = self.store.create_digest(
+                target=subscription.target, local_day=local_day.isoformat(),
+                announce_day=announce_day.isoformat() if announce_day else None,
+                status=DigestStatus.SKIPPED if kind == DigestKind.NONE else DigestStatus.PENDING, kind=kind,
+                categories=json.dumps(list(subscription.categories)),
+                paper_ids=json.dumps([r.paper.id for r in picks]),
+                reasons=json.dumps([r.reason for r in picks], ensure_ascii=False), below_floor=below_floor,
+            )
             self.store.mark_delivered(subscription.recipient, [r.paper.id for r in picks])
-        return self.digest(digest_id) if kind != "none" else None
+        return self.digest(digest_id) if kind != DigestKind.NONE else None
 
     def _feeds_ready(self, categories: Sequence[str], day: date) -> bool:
         fetches = [self.store.feed_fetch(category, day.isoformat()) for category in categories]
-        return all(f is not None and f["status"] in DONE_FEEDS for f in fetches)
+        return all(f is not None and f.status in DONE_FEEDS for f in fetches)
 
     def _given_up(self, subscription: Subscription, local_day: date, now: datetime) -> bool:
         posting = datetime.combine(local_day, subscription.post_time, tzinfo=zone(subscription.timezone))
@@ -448,7 +451,7 @@ class DigestBook:
 
     def _candidates(self, subscription: Subscription, day: date) -> list[int]:
         """The day's announced papers in the subscription's categories, not yet delivered to it."""
-        types = ("new", "cross") if subscription.cross_lists else ("new",)
+        types = (AnnouncementType.NEW, AnnouncementType.CROSS) if subscription.cross_lists else (AnnouncementType.NEW,)
         delivered = self.store.delivered(subscription.recipient)
         return [pid for pid in self.store.announced(subscription.categories, day.isoformat(), types)
                 if pid not in delivered]
@@ -458,7 +461,7 @@ class DigestBook:
         if not candidates:
             return []
         followed = self._followed(subscription, candidates)
-        limit = min(MAX_SIZE, max(subscription.size, len(followed))) if subscription.kind == "dm" else subscription.size
+        limit = min(MAX_SIZE, max(subscription.size, len(followed))) if subscription.kind == SubscriberKind.DM else subscription.size
         followed = followed[:limit]
         taken = {r.paper.id for r in followed}
         rest = [pid for pid in candidates if pid not in taken]
@@ -466,7 +469,7 @@ class DigestBook:
         if not rest or room <= 0:
             return followed
         floor = subscription.min_score
-        if subscription.kind == "dm":
+        if subscription.kind == SubscriberKind.DM:
             ranked = self.ranker.personal_ranking(subscription.user_id or "", room, rest, min_score=floor, index=index)
         elif subscription.group:
             ranked = self.ranker.lab_ranking(subscription.group, room, rest, min_score=floor, index=index)
@@ -477,7 +480,7 @@ class DigestBook:
     def _followed(self, subscription: Subscription, candidates: list[int]) -> list[Recommendation]:
         """Candidates matching follows: a person's own (not ones they marked "not for me"), or
         in a channel its server members', most followed first, each marked why."""
-        if subscription.kind == "dm":
+        if subscription.kind == SubscriberKind.DM:
             user = subscription.user_id or ""
             matcher = follows.Matcher(map(follows.from_row, self.store.follows(user=user)))
             if not matcher:
@@ -490,7 +493,7 @@ class DigestBook:
             return []
         members: dict[str, list[Follow]] = {}
         for follow_row in self.store.follows(group=subscription.group):
-            members.setdefault(follow_row["user"], []).append(follows.from_row(follow_row))
+            members.setdefault(follow_row.user, []).append(follows.from_row(follow_row))
         matchers = [follows.Matcher(mine) for mine in members.values()]
         if not matchers:
             return []
@@ -512,40 +515,40 @@ class DigestBook:
         """Give up the digests recorded but never sent that are more than a day old (their
         day has passed); how many there were."""
         stale = 0
-        for row in self.store.digests_with_status("pending"):
-            if datetime.fromisoformat(row["created"]) + PENDING_FOR < now:
-                log.warning("digest %s for %s was never sent and is a day old; dropping it", row["id"], row["target"])
-                self.store.update_digest(row["id"], status="abandoned")
+        for row in self.store.digests_with_status(DigestStatus.PENDING):
+            if datetime.fromisoformat(row.created) + PENDING_FOR < now:
+                log.warning("digest %s for %s was never sent and is a day old; dropping it", row.id, row.target)
+                self.store.update_digest(row.id, status=DigestStatus.ABANDONED)
                 stale += 1
         return stale
 
     def pending(self, now: datetime) -> list[Digest]:
         """Digests recorded but not yet marked sent, at most a day old (see `abandon_stale`)."""
-        return [self._digest(row) for row in self.store.digests_with_status("pending")
-                if datetime.fromisoformat(row["created"]) + PENDING_FOR >= now]
+        return [self._digest(row) for row in self.store.digests_with_status(DigestStatus.PENDING)
+                if datetime.fromisoformat(row.created) + PENDING_FOR >= now]
 
     def part_sent(self, digest_id: int, parts_sent: int) -> None:
         self.store.update_digest(digest_id, parts_sent=parts_sent)
 
     def sent(self, digest_id: int, now: datetime) -> None:
-        self.store.update_digest(digest_id, status="sent", sent=now.isoformat())
+        self.store.update_digest(digest_id, status=DigestStatus.SENT, sent=now.isoformat())
 
     def drop(self, digest_id: int, reason: str) -> None:
         """Give up a pending digest (its subscriber is gone); its papers stay delivered."""
         log.warning("digest %s dropped: %s", digest_id, reason)
-        self.store.update_digest(digest_id, status="abandoned")
+        self.store.update_digest(digest_id, status=DigestStatus.ABANDONED)
 
-    def _digest(self, row: dict) -> Digest:
-        ids = json.loads(row["paper_ids"] or "[]")
-        reasons = json.loads(row["reasons"] or "[]")
+    def _digest(self, row: DigestRow) -> Digest:
+        ids = json.loads(row.paper_ids or "[]")
+        reasons = json.loads(row.reasons or "[]")
         papers = {p.id: p for p in self.store.papers(ids)}
         picks = [Recommendation(papers[pid], float(len(ids) - rank), reason)
                  for rank, (pid, reason) in enumerate(zip(ids, reasons)) if pid in papers]
         return Digest(
-            id=row["id"], target=row["target"], local_day=date.fromisoformat(row["local_day"]),
-            announce_day=date.fromisoformat(row["announce_day"]) if row["announce_day"] else None,
-            kind=row["kind"], categories=tuple(json.loads(row["categories"] or "[]")), picks=picks,
-            parts_sent=row["parts_sent"] or 0, status=row["status"], below_floor=bool(row.get("below_floor")),
+            id=row.id, target=row.target, local_day=date.fromisoformat(row.local_day),
+            announce_day=date.fromisoformat(row.announce_day) if row.announce_day else None,
+            kind=row.kind, categories=tuple(json.loads(row.categories or "[]")), picks=picks,
+            parts_sent=row.parts_sent or 0, status=row.status, below_floor=bool(row.below_floor),
         )
 
     def preview(
@@ -557,51 +560,51 @@ class DigestBook:
         from the announcements already fetched (nothing is recorded or marked delivered)."""
         names = parse_categories(categories)
         day = day or latest_announcement(now)
-        kind = "dm" if user else "channel"
+        kind = SubscriberKind.DM if user else SubscriberKind.CHANNEL
         target = recipient or (person_target(user) if user else "channel:0")
         subscription = Subscription(target=target, kind=kind, categories=names, size=max(1, min(size, MAX_SIZE)),
                                     cross_lists=cross_lists, group=group, user_id=user, min_score=min_score)
-        feeds = {}
+        feeds: dict[str, FeedStatus] = {}
         for name in names:
             fetch = self.store.feed_fetch(name, day.isoformat())
-            feeds[name] = fetch["status"] if fetch else "not fetched"
-        types = ("new", "cross") if cross_lists else ("new",)
+            feeds[name] = fetch.status if fetch else FeedStatus.NOT_FETCHED
+        types = (AnnouncementType.NEW, AnnouncementType.CROSS) if cross_lists else (AnnouncementType.NEW,)
         candidates = self.store.announced(names, day.isoformat(), types)
         picks, below_floor = self._choose(subscription, day, self.settled_index())
         return Preview(day, picks, len(candidates), feeds, below_floor)
 
 
-def _due(fetch: dict | None, now: datetime) -> bool:
+def _due(fetch: FeedFetchRow | None, now: datetime) -> bool:
     """Whether a feed is to be fetched now, given what its last fetch recorded: never fetched,
     or failed (or stale) long enough ago, and not before a time arXiv asked for."""
     if fetch is None:
         return True
-    if fetch["status"] in DONE_FEEDS:
+    if fetch.status in DONE_FEEDS:
         return False
-    again = datetime.fromisoformat(fetch["fetched"]) + RETRY_FEED_AFTER
-    if fetch.get("retry_at"):
-        again = max(again, datetime.fromisoformat(fetch["retry_at"]))
+    again = datetime.fromisoformat(fetch.fetched) + RETRY_FEED_AFTER
+    if fetch.retry_at:
+        again = max(again, datetime.fromisoformat(fetch.retry_at))
     return again <= now
 
 
-def _row(subscription: Subscription) -> dict:
-    data = asdict(subscription)
-    data["categories"] = json.dumps(list(subscription.categories))
-    data["post_time"] = f"{subscription.post_time:%H:%M}"
-    data["cross_lists"] = int(subscription.cross_lists)
-    data["say_when_empty"] = int(subscription.say_when_empty)
-    data["grp"] = data.pop("group")
-    return data
+def _row(subscription: Subscription) -> SubscriptionRow:
+    return SubscriptionRow(
+        target=subscription.target, kind=subscription.kind, grp=subscription.group,
+        channel_id=subscription.channel_id, user_id=subscription.user_id,
+        categories=json.dumps(list(subscription.categories)), post_time=f"{subscription.post_time:%H:%M}",
+        timezone=subscription.timezone, size=subscription.size, cross_lists=int(subscription.cross_lists),
+        say_when_empty=int(subscription.say_when_empty), paused=subscription.paused,
+        created_by=subscription.created_by, updated=subscription.updated, min_score=subscription.min_score,
+    )
 
 
-def _subscription(row: dict) -> Subscription:
+def _subscription(row: SubscriptionRow) -> Subscription:
     return Subscription(
-        target=row["target"], kind=row["kind"], categories=tuple(json.loads(row["categories"])),
-        post_time=time.fromisoformat(row["post_time"]), timezone=row["timezone"], size=row["size"],
-        cross_lists=bool(row["cross_lists"]), say_when_empty=bool(row["say_when_empty"]),
-        min_score=row.get("min_score"),
-        group=row["grp"], channel_id=row["channel_id"], user_id=row["user_id"], paused=row["paused"],
-        created_by=row["created_by"], updated=row["updated"],
+        target=row.target, kind=row.kind, categories=tuple(json.loads(row.categories)),
+        post_time=time.fromisoformat(row.post_time), timezone=row.timezone, size=row.size,
+        cross_lists=bool(row.cross_lists), say_when_empty=bool(row.say_when_empty), min_score=row.min_score,
+        group=row.grp, channel_id=row.channel_id, user_id=row.user_id, paused=row.paused,
+        created_by=row.created_by, updated=row.updated,
     )
 
 

@@ -29,6 +29,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from .arxiv import ArxivClient, ArxivError, search_phrase
+from .kinds import CheckOutcome
 from .merge import (
     MIN_ABSTRACT_SHINGLES,
     folded_words,
@@ -64,11 +65,6 @@ _TEX_COMMAND = re.compile(r"\\[A-Za-z]+\*?(?:\{[^{}]*\})?|\\.")
 _PLAIN_WORD = re.compile(r"([A-Za-z]+(?:-[A-Za-z]+)*)([,.;:!?)\]\"'\u2019\u201d]*)")
 _OPENERS = "(\"'[\u2018\u201c"
 
-# What a look-up came to, as remembered in the store.
-MATCHED = "matched"
-MISSED = "miss"
-SKIPPED = "nothing to ask"
-DUPLICATE = "duplicate"
 # A paper looked up without a match is not asked about again for this many days.
 MISS_DAYS = 30
 
@@ -311,21 +307,21 @@ class Enricher:
         if paper is None or paper.arxiv_id:
             return  # deleted or linked since the list was made
         if query_for(paper)[0] == NOTHING_TO_ASK:
-            self._remember(paper_id, SKIPPED)
+            self._remember(paper_id, CheckOutcome.SKIPPED)
             report.skipped.append(Outcome(paper_id, paper.title))
             return
         found = find_match(self.client, paper)
         if found is None:
-            self._remember(paper_id, MISSED)
+            self._remember(paper_id, CheckOutcome.MISSED)
             report.missed.append(Outcome(paper_id, paper.title))
             return
         with self.store.transaction():
             holder = self.ingester.merge_into(paper_id, found)
             if holder is None:
                 return
-            outcome = MATCHED if holder == paper_id else DUPLICATE
+            outcome = CheckOutcome.MATCHED if holder == paper_id else CheckOutcome.DUPLICATE
             self._remember(paper_id, outcome)
-        if outcome == MATCHED:
+        if outcome == CheckOutcome.MATCHED:
             title = found.title if paper.title_derived and found.title else paper.title
             log.info("paper %d is arXiv %s: %s", paper_id, found.arxiv_id, title)
             report.matched.append(Outcome(paper_id, title, found.arxiv_id))
@@ -333,7 +329,7 @@ class Enricher:
             log.info("paper %d is arXiv %s, which paper %d already is; left apart", paper_id, found.arxiv_id, holder)
             report.duplicates.append(Outcome(paper_id, paper.title, found.arxiv_id, holder))
 
-    def _remember(self, paper_id: int, outcome: str) -> None:
+    def _remember(self, paper_id: int, outcome: CheckOutcome) -> None:
         self.store.record_arxiv_check(paper_id, outcome, _stamp(self.clock()))
 
 

@@ -30,6 +30,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from . import worktypes
+from .kinds import SignalKind
 from .papers import Paper, Precision
 from .people import Person
 from .text import clean_text
@@ -74,10 +75,10 @@ def export_library(store: Store, fmt: str, user: str | None = None,
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})")
     if user is not None:
-        ids = {row[0] for row in store.signals(str(user), kind="like")
-               if group is None or row[2] == group}
+        ids = {row.paper_id for row in store.signals(str(user), kind=SignalKind.LIKE)
+               if group is None or row.grp == group}
     elif group is not None:
-        ids = {paper_id for _, paper_id in store.group_signals(group, "like")}
+        ids = {like.paper_id for like in store.group_signals(group, SignalKind.LIKE)}
     else:
         ids = set(store.all_ids())
     papers = sorted(store.papers(ids), key=lambda p: p.id)

@@ -14,15 +14,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .kinds import FollowKind
 from .merge import folded_words
 from .papers import Follow, Paper
 from .people import Person
 from .text import visible
 
 if TYPE_CHECKING:
-    from .store import Store
+    from .store import FollowRow, Store
 
-KINDS = ("author", "phrase")
+KINDS = tuple(FollowKind)
 MAX_TEXT = 200
 MAX_FOLLOWS = 50
 _NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
@@ -78,11 +79,11 @@ def _agree(ours: tuple[str, ...], theirs: tuple[str, ...]) -> bool:
     return all(a == b or (min(len(a), len(b)) == 1 and a[0] == b[0]) for a, b in zip(ours, theirs))
 
 
-def key_of(kind: str, text: str) -> str:
+def key_of(kind: FollowKind, text: str) -> str:
     """What makes two follows the same: the folded words of the name or the phrase (control and
     format characters left out)."""
     text = visible(text)
-    if kind == "author":
+    if kind == FollowKind.AUTHOR:
         name = Name.parse(text)
         if name is None:
             raise FollowError("Name the author to follow, such as `Ricky T. Q. Chen`.")
@@ -93,26 +94,26 @@ def key_of(kind: str, text: str) -> str:
     return " ".join(words)
 
 
-def check(kind: str, text: str) -> tuple[str, str]:
-    """The follow's text tidied and its key; FollowError when it cannot be followed."""
+def check(kind: str, text: str) -> tuple[FollowKind, str, str]:
+    """The follow's kind, its text tidied and its key; FollowError when it cannot be followed."""
     if kind not in KINDS:
         raise FollowError(f"A follow is of an author or a phrase, not {kind!r}.")
     text = " ".join(visible(text).split())
     if len(text) > MAX_TEXT:
         raise FollowError(f"A followed {kind} is at most {MAX_TEXT} characters long.")
-    return text, key_of(kind, text)
+    return FollowKind(kind), text, key_of(FollowKind(kind), text)
 
 
-def same(kind: str, key: str, row: dict) -> bool:
+def same(kind: FollowKind, key: str, row: FollowRow) -> bool:
     """Whether a stored follow is the one a key names: the same words, or for an author the
     same person written with initials or in full (`R. T. Q. Chen` and `Ricky T. Q. Chen`)."""
-    if row["kind"] != kind:
+    if row.kind != kind:
         return False
-    if row["key"] == key:
+    if row.key == key:
         return True
-    if kind != "author":
+    if kind != FollowKind.AUTHOR:
         return False
-    ours, theirs = Name.parse(key), Name.parse(row["key"])
+    ours, theirs = Name.parse(key), Name.parse(row.key)
     return ours is not None and theirs is not None and len(ours.given) == len(theirs.given) and ours.matches(theirs)
 
 
@@ -123,27 +124,27 @@ class FollowBook:
         self.store = store
 
     def follow(self, user: str, text: str, kind: str, group: str | None) -> tuple[Follow, bool]:
-        text, key = check(kind, text)
+        followed, text, key = check(kind, text)
         mine = self.store.follows(user)
-        kept = next((row for row in mine if same(kind, key, row) and row["grp"] == (group or "")), None)
+        kept = next((row for row in mine if same(followed, key, row) and row.grp == (group or "")), None)
         if kept is not None:
             return from_row(kept), False
         if len(mine) >= MAX_FOLLOWS:
             raise FollowError(f"You follow {MAX_FOLLOWS} authors and phrases already; unfollow one first.")
-        self.store.add_follow(user, group, kind, text, key)
+        self.store.add_follow(user, group, followed, text, key)
         stored = self.store.follows(user, group or "")
-        return next(from_row(row) for row in stored if row["kind"] == kind and row["key"] == key), True
+        return next(from_row(row) for row in stored if row.kind == followed and row.key == key), True
 
     def unfollow(self, user: str, text: str, kind: str | None) -> list[Follow]:
         removed = []
         for row in self.store.follows(user):
-            if kind not in (None, row["kind"]):
+            if kind not in (None, row.kind):
                 continue
             try:
-                key = key_of(row["kind"], text)
+                key = key_of(row.kind, text)
             except FollowError:
                 continue
-            if same(row["kind"], key, row) and self.store.remove_follow(user, row["kind"], row["key"], row["grp"]):
+            if same(row.kind, key, row) and self.store.remove_follow(user, row.kind, row.key, row.grp):
                 removed.append(from_row(row))
         return removed
 
@@ -151,9 +152,9 @@ class FollowBook:
         return [from_row(row) for row in self.store.follows(user)]
 
 
-def from_row(row: dict) -> Follow:
+def from_row(row: FollowRow) -> Follow:
     """A follow as the store keeps it (see `Store.follows`)."""
-    return Follow(row["kind"], row["text"], row["grp"] or None, row["created"])
+    return Follow(row.kind, row.text, row.grp or None, row.created)
 
 
 class Matcher:
@@ -163,12 +164,12 @@ class Matcher:
         self.authors: list[tuple[Follow, Name]] = []
         self.phrases: list[tuple[Follow, re.Pattern[str]]] = []
         for follow in follows:
-            if follow.kind == "author":
+            if follow.kind == FollowKind.AUTHOR:
                 name = Name.parse(follow.text)
                 if name is not None:
                     self.authors.append((follow, name))
             else:
-                words = key_of("phrase", follow.text).split()
+                words = key_of(FollowKind.PHRASE, follow.text).split()
                 pattern = " ".join(re.escape(word) + "(?:e?s)?" for word in words)
                 self.phrases.append((follow, re.compile(f"(?<!\\S){pattern}(?!\\S)")))
 
@@ -189,8 +190,8 @@ class Matcher:
 
 def why(matched: Iterable[Follow]) -> str:
     """ "by *Ricky T. Q. Chen*, whom you follow" or "mentions “neural ODE”, which you follow". """
-    authors = [f.text for f in matched if f.kind == "author"]
-    phrases = [f.text for f in matched if f.kind == "phrase"]
+    authors = [f.text for f in matched if f.kind == FollowKind.AUTHOR]
+    phrases = [f.text for f in matched if f.kind == FollowKind.PHRASE]
     parts = []
     if authors:
         parts.append(f"by {_listed(f'*{a}*' for a in authors)}, whom you follow")

@@ -316,9 +316,9 @@ def index_text(title: str, abstract: str, categories: list[str]) -> str:
 def index_docs(store: Store, since: str = "") -> tuple[list[int], list[str]]:
     """Ids and index texts of the papers changed at or after `since` (all papers for "")."""
     ids, docs = [], []
-    for paper_id, title, abstract, categories in store.index_rows(since):
-        ids.append(paper_id)
-        docs.append(index_text(title, abstract, categories))
+    for row in store.index_rows(since):
+        ids.append(row.id)
+        docs.append(index_text(row.title, row.abstract, row.categories))
     return ids, docs
 
 

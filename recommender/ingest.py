@@ -15,6 +15,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from . import sources
+from .kinds import AddOutcome
 from .merge import BY_ARXIV_ID, BY_DOI, combine, doi_norm, fields_of, keys_of, match_reason, title_key
 from .papers import Fields, Paper, Record, Rejection, parse_arxiv_ref
 from .parsing import ParsedFile, ParseProblem, Prepared, parse_file, prepare_record
@@ -128,7 +129,7 @@ class Stored:
     `unchanged`), with the reason it was taken for that paper (`merge.match_reason`) and the
     paper's title before."""
 
-    outcome: str
+    outcome: AddOutcome
     paper_id: int
     reason: str | None = None
     title: str | None = None
@@ -181,7 +182,7 @@ class Ingester:
     def _store_file(self, parsed: ParsedFile, file_report: FileReport, progress: ProgressCallback | None,
                     stop: threading.Event) -> None:
         """Write a file's records in short steps (`in_steps`): all of them, or none."""
-        counts = Counter[str]()
+        counts = Counter[AddOutcome]()
         done = 0
 
         def store(item: Prepared | Rejection) -> None:
@@ -199,20 +200,20 @@ class Ingester:
 
         in_steps(self.store, parsed.items, store)
         file_report.added, file_report.merged, file_report.unchanged = (
-            counts["added"], counts["merged"], counts["unchanged"])
+            counts[AddOutcome.ADDED], counts[AddOutcome.MERGED], counts[AddOutcome.UNCHANGED])
 
     def add_records(self, records: Iterable[Record]) -> list[int]:
         """Store records in one transaction; returns the ids of the papers they describe."""
         with self.store.transaction():
             return [self._add(record).paper_id for record in records]
 
-    def add_record(self, record: Record) -> str:
+    def add_record(self, record: Record) -> AddOutcome:
         """Store one record, merging it into the paper it describes; returns what happened:
         "added", "merged" or "unchanged"."""
         with self.store.transaction():
             return self._add(record).outcome
 
-    def add_record_id(self, record: Record) -> tuple[str, int]:
+    def add_record_id(self, record: Record) -> tuple[AddOutcome, int]:
         """`add_record`, also returning the id of the paper the record went into."""
         with self.store.transaction():
             stored = self._add(record)
@@ -232,7 +233,7 @@ class Ingester:
             fields = fields_of(record)
             paper_id = self.store.insert_paper(fields, keys_of(fields), prepared.sketch)
             self.store.add_source(paper_id, record.source)
-            return Stored("added", paper_id)
+            return Stored(AddOutcome.ADDED, paper_id)
         paper_id, reason, stored = found
         merged = combine(stored, record)
         changed = merged != stored
@@ -241,7 +242,7 @@ class Ingester:
         new_source = self.store.add_source(paper_id, record.source)
         if new_source:
             self.store.add_sketch(paper_id, prepared.sketch)
-        return Stored("merged" if changed or new_source else "unchanged", paper_id, reason, stored.title)
+        return Stored(AddOutcome.MERGED if changed or new_source else AddOutcome.UNCHANGED, paper_id, reason, stored.title)
 
     def merge_into(self, paper_id: int, record: Record) -> int | None:
         """Merge an arXiv record known to describe paper `paper_id` into that paper (not into

@@ -10,6 +10,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from .kinds import FollowKind, SignalKind
 from .people import Person
 from .worktypes import Kind
 from .worktypes import guess as guess_kind
@@ -331,7 +332,7 @@ class Signal:
     """A person's like or "not for me" on a paper."""
 
     paper: Paper
-    kind: str  # "like" or "dislike"
+    kind: SignalKind
     group: str | None
     created: str
 
@@ -407,13 +408,13 @@ class InterestNotFound(LookupError):
 class Follow:
     """An author or a phrase a person follows: their new papers always reach that person."""
 
-    kind: str  # "author" or "phrase"
+    kind: FollowKind
     text: str
     group: str | None = None
     created: str = ""
 
     def describe(self) -> str:
-        return f"author {self.text}" if self.kind == "author" else f"“{self.text}”"
+        return f"author {self.text}" if self.kind == FollowKind.AUTHOR else f"“{self.text}”"
 
     def to_dict(self) -> dict:
         return {"kind": self.kind, "text": self.text, "group": self.group, "created": self.created}

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from . import sources
 from .files import FileProblem, decode
 from .ingest import PROGRESS_EVERY, PerFile, ProgressCallback, file_label, in_steps
+from .kinds import AddOutcome, SignalKind
 from .papers import Rejection
 from .parsing import ParseProblem, Prepared, guarded, parse_file, prepare
 
@@ -204,17 +205,17 @@ class Importer:
                 return
             stored = self.ingester.add_prepared(item)
             paper_id = stored.paper_id
-            if stored.outcome == "added":
+            if stored.outcome == AddOutcome.ADDED:
                 done.added += 1
             else:
                 done.matched += 1
                 record = item.record
                 done.merges.append(Merge(str(record.source), record.title, paper_id, stored.title or "",
-                                         stored.reason or "", stored.outcome == "merged"))
+                                         stored.reason or "", stored.outcome == AddOutcome.MERGED))
             if paper_id in liked_here:
                 return
             liked_here[paper_id] = None
-            if self.store.set_signal(report.user, paper_id, "like", report.group):
+            if self.store.set_signal(report.user, paper_id, SignalKind.LIKE, report.group):
                 done.liked += 1
             else:
                 done.already_liked += 1

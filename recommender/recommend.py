@@ -17,8 +17,9 @@ import numpy as np
 from . import blend, interests, ranking
 from .colikes import CoLikes
 from .index import TfidfIndex
+from .kinds import SignalKind
 from .papers import CoLikeWeight, Interest, InterestNotFound, Paper, PaperNotFound, Recommendation
-from .store import Store
+from .store import GroupSignalRow, Store
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class Recommender:
         self._blends: dict[str, float] = {}
         self._learning: set[str] = set()
         self._learners: list[threading.Thread] = []
-        self._pending: dict[str, list[tuple[str, int, str | None, str | None]]] = {}
+        self._pending: dict[str, list[tuple[str, int, SignalKind | None, str | None]]] = {}
         self._like_counts: dict[str, int] = {}
         # Following what other processes write (see `follow_other_processes`): the database's
         # count of their commits when last looked at, the groups being caught up with the
@@ -93,8 +94,8 @@ class Recommender:
         bundled papers, then recent ones.
         """
         signals = self.store.signals(user, group=group)
-        liked = [pid for pid, kind, _, _ in signals if kind == "like"]
-        disliked = [pid for pid, kind, _, _ in signals if kind == "dislike"]
+        liked = [s.paper_id for s in signals if s.kind == SignalKind.LIKE]
+        disliked = [s.paper_id for s in signals if s.kind == SignalKind.DISLIKE]
         read = self.read_together(group) if group else set()
         seen = set(liked) | self.store.disliked_anywhere(user) | self.store.delivered(user) | read
         if not liked:
@@ -154,7 +155,7 @@ class Recommender:
         with self._colikes_lock:
             self._pending.setdefault(group, [])
         try:
-            built = CoLikes(self.store.group_signals(group))
+            built = CoLikes(_pairs(self.store.group_signals(group)))
         except BaseException:
             with self._colikes_lock:
                 self._pending.pop(group, None)
@@ -209,9 +210,9 @@ class Recommender:
             self._touched[group] = set()
         try:
             while True:
-                stored = self.store.group_signals(group)
+                stored = _pairs(self.store.group_signals(group))
                 missing, extra = colikes.differences(stored)
-                for change, kind in [*((c, "like") for c in missing), *((c, "dislike") for c in extra)]:
+                for change, kind in [*((c, SignalKind.LIKE) for c in missing), *((c, SignalKind.DISLIKE) for c in extra)]:
                     with self._colikes_lock:
                         if change not in self._touched[group]:
                             _apply(colikes, group, *change, kind, group)
@@ -224,7 +225,7 @@ class Recommender:
             with self._colikes_lock:
                 self._touched.pop(group, None)
 
-    def signal_changed(self, user: str, paper_id: int, kind: str | None, group: str | None) -> None:
+    def signal_changed(self, user: str, paper_id: int, kind: SignalKind | None, group: str | None) -> None:
         """Keep the co-likes in step with a like (kind "like"), a "not for me" ("dislike") or a
         signal cleared in every group (None); a group whose likes grew enough learns its blend
         again, on a thread of its own."""
@@ -236,11 +237,11 @@ class Recommender:
             for name, touched in self._touched.items():
                 if kind is None or name == group:
                     touched.add((user, paper_id))
-            if group and kind == "like" and group in self._like_counts:
+            if group and kind == SignalKind.LIKE and group in self._like_counts:
                 self._like_counts[group] += 1
         for name, colikes in built.items():
             _apply(colikes, name, user, paper_id, kind, group)
-        if kind == "like" and group and self._relearn_due(group):
+        if kind == SignalKind.LIKE and group and self._relearn_due(group):
             self._in_background(self._learn, group)
 
     def _in_background(self, work: Callable[[str], object], group: str) -> None:
@@ -273,7 +274,7 @@ class Recommender:
             known = self._blends.get(group)
         if known is None:
             stored = self.store.group_blend(group)
-            known = float(stored["weight"]) if stored else blend.UNLEARNED
+            known = float(stored.weight) if stored else blend.UNLEARNED
             with self._colikes_lock:
                 self._blends[group] = known
         return known
@@ -285,8 +286,8 @@ class Recommender:
         stored = self.store.group_blend(group)
         if stored is None or self.colleague_weight is not None:
             return CoLikeWeight(weight, learned=False)
-        return CoLikeWeight(weight, True, float(stored["recall"]), float(stored["text_recall"]),
-                            int(stored["members"]), int(stored["likes"]))
+        return CoLikeWeight(weight, True, float(stored.recall or 0), float(stored.text_recall or 0),
+                            int(stored.members or 0), int(stored.likes or 0))
 
     def learn_blend(self, group: str, seed: int = 0) -> blend.Blend:
         """Choose the group's weight from its own held-out likes, remember it and use it; a
@@ -319,7 +320,7 @@ class Recommender:
             if group in self._learning:
                 return False
         stored = self.store.group_blend(group)
-        return stored is None or likes >= (1 + RELEARN_GROWTH) * max(int(stored["likes"] or 0), 1)
+        return stored is None or likes >= (1 + RELEARN_GROWTH) * max(int(stored.likes or 0), 1)
 
     def _learn(self, group: str) -> None:
         with self._colikes_lock:
@@ -353,7 +354,7 @@ class Recommender:
     def taste(self, user: str, group: str | None = None) -> list[Interest]:
         """A person's interests: their likes (in `group` and ungrouped ones, or all with no
         group) in groups, the most liked first, each with its top words and two example papers."""
-        liked = [pid for pid, _, _, _ in self.store.signals(user, kind="like", group=group)]
+        liked = [s.paper_id for s in self.store.signals(user, kind=SignalKind.LIKE, group=group)]
         if not liked:
             return []
         index = self.index()
@@ -465,7 +466,7 @@ class Recommender:
         a pick from the upper part of that person's ranking rather than its very top. A person
         is never handed a paper they marked "not for me", nor a lab (`group`) one its paper
         club read or has scheduled."""
-        if for_user is not None and self.store.signals(for_user, kind="like"):
+        if for_user is not None and self.store.signals(for_user, kind=SignalKind.LIKE):
             picks = self.recommend(for_user, limit=SURPRISE_TO if not category else SURPRISE_TO * 4)
             if category:
                 picks = [p for p in picks if _in_category(p.paper, category)]
@@ -494,8 +495,8 @@ class Recommender:
         how close it comes to the closest member's likes (cosine similarity), the measure
         `min_score` holds papers to. `index` is the one to rank with (by default, the current one)."""
         members: dict[str, list[int]] = {}
-        for user, paper_id in self.store.group_signals(group):
-            members.setdefault(user, []).append(paper_id)
+        for like in self.store.group_signals(group):
+            members.setdefault(like.user, []).append(like.paper_id)
         index = self.index() if index is None else index
         liked_by_group = {pid for ids in members.values() for pid in ids}
         basis = [index.rows(ids) for ids in members.values()]
@@ -523,7 +524,7 @@ class Recommender:
         given places as in `recommend`, papers they marked "not for me" left out; the bundled
         papers stand in while they have liked nothing. With `min_score`, a paper below that
         cosine similarity to every interest is left out. `index` as in `lab_ranking`."""
-        liked = [pid for pid, _, _, _ in self.store.signals(user, kind="like")]
+        liked = [s.paper_id for s in self.store.signals(user, kind=SignalKind.LIKE)]
         hidden_ids = set(exclude) | self.store.disliked_anywhere(user)
         index = self.index() if index is None else index
         if liked:
@@ -540,7 +541,7 @@ class Recommender:
     def trending(self, group: str, days: int = 7, limit: int = 10) -> list[Recommendation]:
         """What a group liked most in the last `days` days, most liked first."""
         since = (datetime.now(timezone.utc) - timedelta(days=max(1, days))).isoformat()
-        counts = Counter(pid for _, pid in self.store.group_signals(group, since=since))
+        counts = Counter(like.paper_id for like in self.store.group_signals(group, since=since))
         ranked = counts.most_common(limit)
         papers = {p.id: p for p in self.store.papers(pid for pid, _ in ranked)}
         return [
@@ -573,8 +574,8 @@ class Recommender:
     def _cold_start(self, group: str | None, limit: int, seen: set[int]) -> list[Recommendation]:
         picks: list[tuple[int, str]] = []
         if group:
-            for pid, n in self.store.group_favourites(group, limit + len(seen)):
-                picks.append((pid, f"liked by {_people(n)} in this server"))
+            for favourite in self.store.group_favourites(group, limit + len(seen)):
+                picks.append((favourite.paper_id, f"liked by {_people(favourite.likes)} in this server"))
         seeds = self.store.seed_paper_ids()
         for paper in sorted(self.store.papers(seeds), key=lambda p: p.published or date.min, reverse=True):
             picks.append((paper.id, "from the lab's reading list"))
@@ -599,9 +600,15 @@ def _people(n: int) -> str:
     return f"{n} {'person' if n == 1 else 'people'}"
 
 
-def _apply(colikes: CoLikes, name: str, user: str, paper_id: int, kind: str | None, group: str | None) -> None:
+def _pairs(likes: Iterable[GroupSignalRow]) -> list[tuple[str, int]]:
+    """A group's likes as the co-likes take them: (user, paper id)."""
+    return [(like.user, like.paper_id) for like in likes]
+
+
+def _apply(colikes: CoLikes, name: str, user: str, paper_id: int, kind: SignalKind | None,
+           group: str | None) -> None:
     """One change of a person's signal, as `Recommender.signal_changed` has it, to a group's co-likes."""
-    if kind == "like" and name == group:
+    if kind == SignalKind.LIKE and name == group:
         colikes.add(user, paper_id)
     elif kind is None or name == group:
         colikes.remove(user, paper_id)

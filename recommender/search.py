@@ -10,7 +10,7 @@ from rapidfuzz import fuzz, process, utils
 from .merge import doi_norm
 from .papers import Paper, PaperNotFound, parse_arxiv_ref
 from .query import ParsedQuery, QueryError, fts_tokens, parse_query
-from .store import SNIPPET_END, SNIPPET_START, Store
+from .store import SNIPPET_END, SNIPPET_START, Store, TitleRow
 from .text import cut_at_word, squash, unspace_cjk
 
 # Below this many papers, "did you mean" compares every title; above, only those sharing a word.
@@ -65,14 +65,11 @@ class Finder:
         if len(exact) == 1:
             return self._by_id(exact[0], text)
         fragment = text.casefold()
-        containing = [
-            (pid, title) for pid, title in self._title_candidates(text, phrase=True)
-            if fragment in squash(title).casefold()
-        ]
+        containing = [row for row in self._title_candidates(text, phrase=True) if fragment in squash(row.title).casefold()]
         if len(containing) == 1:
-            return self._by_id(containing[0][0], text)
+            return self._by_id(containing[0].id, text)
         if len(exact) > 1 or len(containing) > 1:
-            titles = [t for _, t in containing] or [p.title for p in self.store.papers(exact)]
+            titles = [row.title for row in containing] or [p.title for p in self.store.papers(exact)]
             raise PaperNotFound(text, titles[:5], ambiguous=True)
         raise PaperNotFound(text, self.closest_titles(text))
 
@@ -94,14 +91,14 @@ class Finder:
             candidates = self._title_candidates(text, phrase=False)
         if not candidates:
             return []
-        titles = [title for _, title in candidates]
+        titles = [row.title for row in candidates]
         matches = process.extract(
             text[:300], titles, scorer=fuzz.token_set_ratio, processor=utils.default_process,
             limit=limit, score_cutoff=40,
         )
         return [titles[index] for _, _, index in matches]
 
-    def _title_candidates(self, text: str, phrase: bool) -> list[tuple[int, str]]:
+    def _title_candidates(self, text: str, phrase: bool) -> list[TitleRow]:
         tokens = fts_tokens(text)[:32]
         if not tokens:
             return []

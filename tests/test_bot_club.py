@@ -290,7 +290,7 @@ async def test_a_poll_offers_the_shortlist_and_its_winner_is_read_back_after_a_r
     await tick(bot, clock, NOW + timedelta(hours=23))          # still open: Discord is not asked
     (open_poll,) = await bot.threads.run(CallKind.READ, bot.library.store.polls, ("open",))
     message = next(m for m in dpytest.backend._cur_config.messages[channel.id]
-                   if int(m["id"]) == open_poll["message_id"])
+                   if int(m["id"]) == open_poll.message_id)
     # NODE and FFJORD tie on votes; FFJORD has no likes either: the earlier proposal (NODE) wins
     message["poll"] = finished_poll(poll, [2, 2, 0], finalized=False)
     await tick(bot, clock, NOW + timedelta(hours=24, minutes=1))   # ended, not counted yet: wait
@@ -372,7 +372,7 @@ async def test_a_round_while_the_command_posts_its_poll_does_not_post_it_too(bot
     await say("!club poll")
     await bot.club_loop.tick()
     assert len(await polls_in(channel)) == 1
-    assert [p["state"] for p in await bot.threads.run(CallKind.READ, bot.library.store.polls, ("posting", "open"))] == ["open"]
+    assert [p.state for p in await bot.threads.run(CallKind.READ, bot.library.store.polls, ("posting", "open"))] == ["open"]
 
 
 async def test_a_poll_the_bot_may_not_post_is_dropped_with_a_sentence(bot, api, clock, group, channel, monkeypatch):
@@ -387,7 +387,7 @@ async def test_a_poll_the_bot_may_not_post_is_dropped_with_a_sentence(bot, api, 
     answer = api.answers()[-1]
     assert answer["flags"] == EPHEMERAL
     assert answer["content"].startswith(f"The poll could not be posted in channel {channel.id}: cannot post there (403")
-    assert [p["state"] for p in await bot.threads.run(CallKind.READ, bot.library.store.polls, ("posting", "open", "dropped"))] == [
+    assert [p.state for p in await bot.threads.run(CallKind.READ, bot.library.store.polls, ("posting", "open", "dropped"))] == [
         "dropped"]
     assert len(ids) == 2 and messages() == [], "nothing was posted"
 
@@ -565,7 +565,7 @@ async def test_a_crash_after_recording_a_reminder_posts_it_once_on_start_up(bot,
     await tick(bot, clock, due + timedelta(minutes=1))
     await tick(bot, clock, due + timedelta(minutes=2))
     assert len(await reminders_in(int(edge.threads[0]["id"]))) == 1
-    assert (await bot.threads.run(CallKind.READ, bot.library.store.reminder, reminder.session.id, "day"))["status"] == "sent"
+    assert (await bot.threads.run(CallKind.READ, bot.library.store.reminder, reminder.session.id, "day")).status == "sent"
 
 
 async def test_a_crash_after_sending_a_reminder_but_before_marking_it_is_not_repeated(bot, edge, organiser, clock):
@@ -579,8 +579,8 @@ async def test_a_crash_after_sending_a_reminder_but_before_marking_it_is_not_rep
     await restart(bot, clock)
     await tick(bot, clock, due + timedelta(minutes=1))
     assert len(await reminders_in(thread.id)) == 1
-    assert (await bot.threads.run(CallKind.READ, bot.library.store.reminder, reminder.session.id, "hour"))["status"] == "sent"
-    assert (await bot.threads.run(CallKind.READ, bot.library.store.reminder, reminder.session.id, "day"))["status"] == "skipped"
+    assert (await bot.threads.run(CallKind.READ, bot.library.store.reminder, reminder.session.id, "hour")).status == "sent"
+    assert (await bot.threads.run(CallKind.READ, bot.library.store.reminder, reminder.session.id, "day")).status == "skipped"
 
 
 async def test_with_ping_a_reminder_mentions_the_club_role_and_nothing_else(bot, edge, organiser, clock, group, channel, sent):
@@ -637,7 +637,7 @@ async def test_with_ping_off_nothing_the_club_posts_mentions_anyone_whatever_the
     await say("!club shortlist")
     await say("!club poll 24 2")
     (poll,) = await bot.threads.run(CallKind.READ, bot.library.store.polls, ("open",))
-    stored = next(m for m in dpytest.backend._cur_config.messages[channel.id] if int(m["id"]) == poll["message_id"])
+    stored = next(m for m in dpytest.backend._cur_config.messages[channel.id] if int(m["id"]) == poll.message_id)
     stored["poll"] = finished_poll(next(p for p in sent if p.get("poll"))["poll"], [3, 1])
     await tick(bot, clock, NOW + timedelta(hours=24, minutes=1))
     await say(f'!club schedule {hostile.id} "{SESSION}" {organiser.mention} @everyone <@{organiser.id}> room')

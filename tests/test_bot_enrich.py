@@ -15,7 +15,7 @@ import pytest
 
 from bot.config import Settings
 from recommender import ArxivClient, Library
-from recommender.enrich import MISSED
+from recommender.kinds import CheckOutcome
 from recommender.papers import Record, SourceRef
 from tests.arxiv_seeds import route_seed_searches, title_query
 from tests.arxiv_server import RECORDINGS
@@ -33,7 +33,7 @@ def only_due(db_path: Path, *titles: str) -> None:
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         for paper_id in library.store.ids_to_match(None):
             if paper_id not in keep:
-                library.store.record_arxiv_check(paper_id, MISSED, now)
+                library.store.record_arxiv_check(paper_id, CheckOutcome.MISSED, now)
 
 
 async def until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
@@ -117,7 +117,7 @@ async def test_offline_the_bot_goes_on_and_nothing_changes(bot_db, fake_gate):
         bot.dispatch("ready")
         await until(lambda: bot.enrichment.passes == 1)
         assert bot.enrichment.last is not None and bot.enrichment.last.error
-        assert bot.library.store.arxiv_checks() == {MISSED: 79}  # only what only_due wrote
+        assert bot.library.store.arxiv_checks() == {CheckOutcome.MISSED: 79}  # only what only_due wrote
         [answer] = await ask(f"!paper {NODE}")
         assert answer.embeds[0].url is None
     finally:

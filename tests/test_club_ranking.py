@@ -47,7 +47,7 @@ def order(results) -> list[int]:
 
 
 def read_paper(library: Library) -> int:
-    liked = {pid for _, pid in library.store.group_signals(LAB)}
+    liked = {like.paper_id for like in library.store.group_signals(LAB)}
     return next(r.paper.id for r in library.search("diffusion model", limit=20) if r.paper.id not in liked)
 
 

@@ -108,7 +108,7 @@ def write_jsonl_chunks(source: Path, folder: Path, size: int, total: int) -> lis
 
 
 def paper_ids(lib: Library) -> list[int]:
-    return [pid for pid, *_ in lib.store.index_rows()]
+    return [row.id for row in lib.store.index_rows()]
 
 
 def test_ingest_likes_and_reads_share_one_library(seeded, tmp_path):
@@ -152,7 +152,7 @@ def test_ingest_likes_and_reads_share_one_library(seeded, tmp_path):
     assert added > 1200
     assert seeded.store.count_papers() == before + added
     for user, wanted in expected.items():
-        signals = {pid: kind for pid, kind, _, _ in seeded.store.signals(user)}
+        signals = {s.paper_id: s.kind for s in seeded.store.signals(user)}
         assert signals == wanted, user
     assert set(seeded.index().ids) == set(paper_ids(seeded))
     assert min(len(t) for t in reader.times.values()) > 5

@@ -176,13 +176,13 @@ def test_a_stale_feed_is_tried_again_after_a_pause_then_given_up(book, client, a
     arxiv_server.route("/rss/cs.LG", FEEDS / "rss_cs_LG.xml")   # still Monday's on Tuesday
     subscribe(book, categories="cs.LG", zone="UTC")
     due = fetch_all(book, client, TUESDAY)
-    assert book.store.feed_fetch("cs.LG", "2025-06-03")["status"] == "stale"
+    assert book.store.feed_fetch("cs.LG", "2025-06-03").status == "stale"
     assert book.prepare(due[0], TUESDAY) is None
     assert book.feeds_needed(due, TUESDAY + RETRY_FEED_AFTER / 2) == []
     assert book.feeds_needed(due, TUESDAY + RETRY_FEED_AFTER) == [("cs.LG", date(2025, 6, 3))]
     late = datetime.combine(date(2025, 6, 3), time(8), tzinfo=timezone.utc) + GIVE_UP_AFTER
     assert book.prepare(due[0], late) is None   # a quiet day: nothing to post
-    assert book.store.digest_for(CHANNEL, "2025-06-03")["status"] == "skipped"
+    assert book.store.digest_for(CHANNEL, "2025-06-03").status == "skipped"
 
 
 # -- choosing and recording a digest -------------------------------------------------------------------
@@ -198,7 +198,7 @@ def test_a_digest_is_recorded_with_the_days_new_papers_ranked_for_the_server(boo
     assert len(titles) == 3 and set(titles) <= expected
     assert all("from the lab's reading list" in r.reason for r in digest.picks)
     row = book.store.digest_for(CHANNEL, "2025-06-02")
-    assert row["status"] == "pending" and json.loads(row["paper_ids"]) == [r.paper.id for r in digest.picks]
+    assert row.status == "pending" and json.loads(row.paper_ids) == [r.paper.id for r in digest.picks]
     assert {r.paper.id for r in digest.picks} <= book.store.delivered(CHANNEL)
     assert book.pending(MONDAY) == [digest]
     assert book.prepare(due[0], MONDAY) is None
@@ -294,7 +294,7 @@ def test_a_holiday_with_an_empty_feed_posts_only_the_note_asked_for(book, client
     subscribe(book, categories="cs.LG", zone="UTC")
     subscribe(book, target=channel_target(222), categories="cs.LG", zone="UTC", say_when_empty=True)
     due = {s.target: s for s in fetch_all(book, client, MONDAY)}
-    assert book.store.feed_fetch("cs.LG", "2025-06-02")["status"] == "empty"
+    assert book.store.feed_fetch("cs.LG", "2025-06-02").status == "empty"
     assert book.prepare(due[CHANNEL], MONDAY) is None
     note = book.prepare(due[channel_target(222)], MONDAY)
     assert note.kind == "empty" and note.picks == []
@@ -304,7 +304,7 @@ def test_a_holiday_with_an_empty_feed_posts_only_the_note_asked_for(book, client
 def test_a_digest_left_pending_for_a_day_is_abandoned(book, client):
     subscribe(book, categories="cs.LG", zone="UTC")
     digest = book.prepare(fetch_all(book, client, MONDAY)[0], MONDAY)
-    later = datetime.fromisoformat(book.store.digest(digest.id)["created"]) + timedelta(hours=25)
+    later = datetime.fromisoformat(book.store.digest(digest.id).created) + timedelta(hours=25)
     assert book.pending(later) == []
     assert book.digest(digest.id).status == "pending"  # reading changes nothing
     assert book.abandon_stale(later - timedelta(hours=2)) == 0
@@ -399,7 +399,7 @@ def test_a_floor_leaves_out_what_is_not_close_and_a_quiet_day_posts_nothing_or_t
     subscribe(book, target=channel_target(333), categories="stat.ML", zone="UTC", size=5, min_score=0.0)
     due = {s.target: s for s in fetch_all(book, client, MONDAY)}
     assert book.prepare(due[CHANNEL], MONDAY) is None
-    assert book.store.digest_for(CHANNEL, "2025-06-02")["status"] == "skipped"
+    assert book.store.digest_for(CHANNEL, "2025-06-02").status == "skipped"
     note = book.prepare(due[channel_target(222)], MONDAY)
     assert note.kind == "empty" and note.picks == []
     assert len(book.prepare(due[channel_target(333)], MONDAY).picks) == 3

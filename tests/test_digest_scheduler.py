@@ -125,7 +125,7 @@ async def test_a_digest_message_holds_a_header_and_ranked_cards_with_buttons(bot
     for embed in message.embeds:
         assert embed.title.split(". ", 1)[1].rstrip("…")[:40] in feed
     row = await digest_row(bot, channels[0])
-    assert row["status"] == "sent" and row["parts_sent"] == 1
+    assert row.status == "sent" and row.parts_sent == 1
 
 
 async def test_a_restart_after_the_post_posts_nothing_more(bot, clock, channels):
@@ -147,7 +147,7 @@ async def test_a_crash_after_recording_sends_the_digest_once_on_start_up(bot, cl
     assert await posts(bot, channels[0]) == [f"-# paperclub digest #{recorded.id} · 1/1"]
     await tick(bot, clock, at(6, 6))
     assert len(await posts(bot, channels[0])) == 1
-    assert (await digest_row(bot, channels[0]))["status"] == "sent"
+    assert (await digest_row(bot, channels[0])).status == "sent"
 
 
 @pytest.mark.parametrize("size, sent_before_crash", [(5, 1), (10, 1), (10, 2)])
@@ -163,7 +163,7 @@ async def test_a_crash_after_sending_but_before_marking_sent_is_not_repeated(bot
     await tick(bot, clock, at(6, 5))
     markers = await posts(bot, channels[0])
     assert markers == [f"-# paperclub digest #{digest.id} · {k}/{len(messages)}" for k in range(1, len(messages) + 1)]
-    assert (await digest_row(bot, channels[0]))["status"] == "sent"
+    assert (await digest_row(bot, channels[0])).status == "sent"
 
 
 async def test_downtime_over_the_posting_time_catches_up_the_same_day(bot, clock, channels):

@@ -20,17 +20,14 @@ from recommender.arxiv import ArxivClient, ArxivError, search_phrase
 from recommender.enrich import (
     BY_ABSTRACT,
     BY_TITLE,
-    DUPLICATE,
-    MATCHED,
-    MISSED,
     NOTHING_TO_ASK,
-    SKIPPED,
     Enricher,
     abstract_phrase,
     confident_match,
     find_match,
     query_for,
 )
+from recommender.kinds import CheckOutcome
 from recommender.papers import Paper, Record, SourceRef
 from recommender.people import displayed
 from recommender.sources import parse_text
@@ -405,7 +402,7 @@ def test_enrich_links_the_six_seeds_and_the_abstract_one_and_no_decoy(enriched):
     for decoy in arxiv_seeds.DECOYS:
         assert library.store.id_by_arxiv(decoy) is None
     assert (len(report.missed), len(report.skipped), report.duplicates) == (69, 4, [])
-    assert library.store.arxiv_checks() == {MATCHED: 7, MISSED: 69, SKIPPED: 4}
+    assert library.store.arxiv_checks() == {CheckOutcome.MATCHED: 7, CheckOutcome.MISSED: 69, CheckOutcome.SKIPPED: 4}
     assert library.stats()["with_arxiv_id"] == 7
     assert report.to_dict()["matched"][0] == {"id": report.matched[0].paper_id, "title": report.matched[0].title,
                                                "arxiv_id": report.matched[0].arxiv_id}
@@ -485,7 +482,7 @@ def test_a_failure_part_way_keeps_what_was_found_and_stops(seeded, seeds_client,
     report = enricher(seeded, seeds_client).run()
     assert [o.arxiv_id for o in report.matched] == ["2310.13548"] and report.done == 1
     assert report.error is not None and "arXiv refused the search" in report.error
-    assert seeded.store.arxiv_checks() == {MATCHED: 1}
+    assert seeded.store.arxiv_checks() == {CheckOutcome.MATCHED: 1}
     assert seeded.store.ids_to_match(None)[:1] == [2]  # left to ask next time
     assert len(arxiv_server.requests) == 2
 
@@ -498,11 +495,11 @@ def test_an_arxiv_id_another_paper_holds_is_a_duplicate(seeded, seeds_client):
     holder = seeded.store.id_by_arxiv("1806.07366")
     for paper_id in seeded.store.ids_to_match(None):
         if paper_id != node.id:  # the others were looked up a moment ago
-            seeded.store.record_arxiv_check(paper_id, MISSED, NOW.isoformat())
+            seeded.store.record_arxiv_check(paper_id, CheckOutcome.MISSED, NOW.isoformat())
     report = enricher(seeded, seeds_client).run()
     assert [(o.paper_id, o.arxiv_id, o.held_by) for o in report.duplicates] == [(node.id, "1806.07366", holder)]
     assert seeded.paper(node.id) == node  # left as it was
-    assert seeded.store.arxiv_checks()[DUPLICATE] == 1
+    assert seeded.store.arxiv_checks()[CheckOutcome.DUPLICATE] == 1
 
 
 def test_a_run_can_be_stopped_between_papers(seeded, seeds_client, arxiv_server):

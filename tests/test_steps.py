@@ -13,7 +13,7 @@ import pytest
 
 from recommender import Library, ingest
 from recommender.parsing import Prepared, parse_here, prepare_record
-from recommender import store as store_module
+from recommender.store import papers as store_papers
 from recommender.store import Store
 
 from .conftest import INGEST_DAY
@@ -132,7 +132,7 @@ def test_a_file_written_in_steps_stores_the_sketches_one_transaction_stores(tmp_
     by the look-alike check meanwhile, and stored when the file ends (or between steps, when
     more are kept than allowed): as in one transaction."""
     monkeypatch.setattr(ingest, "STEP_ITEMS", 50)
-    monkeypatch.setattr(store_module, "KEPT_SKETCH_KEYS", kept_at_most)
+    monkeypatch.setattr(store_papers, "KEPT_SKETCH_KEYS", kept_at_most)
     with Library(tmp_path / "steps.db") as lib:
         kept_aside: list[int] = []
         original = lib.store.ids_by_sketch

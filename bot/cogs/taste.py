@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from recommender import Follow, person_target
+from recommender import Follow, FollowKind, Interest, Library, person_target
 
 from ..render.taste import follow_text, follows_card, muted_message, taste_card
 from ..render.text import CHOICE_NAME_LIMIT, clip, plain
@@ -52,7 +52,7 @@ def follow_message(follow: Follow, added: bool, has_digest: bool, in_server: boo
     what = follow_text(follow)
     if not added:
         return f"You already follow {what}."
-    whose = "their" if follow.kind == "author" else "its"
+    whose = "their" if follow.kind == FollowKind.AUTHOR else "its"
     text = f"Following {what}: {whose} new papers will always be in your personal digest, marked why"
     text += ", and are lifted in this server's channel digest." if in_server else "."
     if not has_digest:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import discord
 
-from recommender import CoLikeWeight, Follow, Interest
+from recommender import CoLikeWeight, Follow, FollowKind, Interest
 
 from .papers import inline_title, linked_title
 from .text import (
@@ -88,12 +88,12 @@ def muted_message(interest: Interest) -> str:
 def follow_text(follow: Follow, limit: int = 200) -> str:
     """A follow for running text: *author Name* or “phrase”, safe."""
     text = plain(follow.text, limit)
-    return f"author *{text}*" if follow.kind == "author" else f"“{text}”"
+    return f"author *{text}*" if follow.kind == FollowKind.AUTHOR else f"“{text}”"
 
 
 def follows_card(follows: Sequence[Follow]) -> discord.Embed:
     """The authors and phrases a person follows, oldest first."""
-    authors = sum(1 for f in follows if f.kind == "author")
+    authors = sum(1 for f in follows if f.kind == FollowKind.AUTHOR)
     phrases = len(follows) - authors
     parts = [f"{authors} author{'s' if authors != 1 else ''}"] if authors else []
     if phrases:

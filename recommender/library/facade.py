@@ -8,11 +8,13 @@ import importlib
 import sys
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import asdict
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..calls import bulk, network, reads, writes
+from ..kinds import AddOutcome, SignalKind
 from ..papers import CoLikeWeight, Follow, Interest, Paper, Recommendation, Record, Signal
 from .club import ClubSection
 from .digests import DigestSection
@@ -104,7 +106,7 @@ class Library(DigestSection, ClubSection):
         return report
 
     @writes
-    def add_record(self, record: Record) -> str:
+    def add_record(self, record: Record) -> AddOutcome:
         """Store one record, merging it into the paper it describes: "added", "merged" or
         "unchanged". The index follows at the next `papers_changed()`."""
         return self._ingester.add_record(record)
@@ -151,11 +153,12 @@ class Library(DigestSection, ClubSection):
 
     @reads
     def stats(self) -> dict[str, Any]:
-        figures = self.store.stats()
+        figures = asdict(self.store.stats())
         index = self.index()
         figures["index"] = {"papers": len(index), "features": int(index.matrix.shape[1])}
         figures["arxiv_checks"] = self.store.arxiv_checks()
-        figures["group_blends"] = self.store.group_blends()
+        figures["group_blends"] = {blend.grp: {name: value for name, value in asdict(blend).items() if name != "grp"}
+                                   for blend in self.store.group_blends()}
         return figures
 
     # -- the TF-IDF index ------------------------------------------------------------------
@@ -176,16 +179,16 @@ class Library(DigestSection, ClubSection):
     def like(self, user: str, ref: str | int, group: str | None = None) -> Paper:
         """Like a paper (liking twice is one like; a like replaces a "not for me")."""
         paper = self.paper(ref)
-        self.store.set_signal(str(user), paper.id, "like", group)
-        self._recommender.signal_changed(str(user), paper.id, "like", group)
+        self.store.set_signal(str(user), paper.id, SignalKind.LIKE, group)
+        self._recommender.signal_changed(str(user), paper.id, SignalKind.LIKE, group)
         return paper
 
     @writes
     def dislike(self, user: str, ref: str | int, group: str | None = None) -> Paper:
         """Mark a paper "not for me": it and papers like it move down that person's ranking."""
         paper = self.paper(ref)
-        self.store.set_signal(str(user), paper.id, "dislike", group)
-        self._recommender.signal_changed(str(user), paper.id, "dislike", group)
+        self.store.set_signal(str(user), paper.id, SignalKind.DISLIKE, group)
+        self._recommender.signal_changed(str(user), paper.id, SignalKind.DISLIKE, group)
         return paper
 
     @writes
@@ -199,9 +202,9 @@ class Library(DigestSection, ClubSection):
     @reads
     def likes(self, user: str, group: str | None = None) -> list[Signal]:
         """A person's likes, newest first (with a group: that group's and the ungrouped ones)."""
-        rows = self.store.signals(str(user), kind="like", group=group)
-        papers = {p.id: p for p in self.store.papers([r[0] for r in rows])}
-        return [Signal(papers[pid], kind, grp or None, created) for pid, kind, grp, created in rows if pid in papers]
+        rows = self.store.signals(str(user), kind=SignalKind.LIKE, group=group)
+        papers = {p.id: p for p in self.store.papers([r.paper_id for r in rows])}
+        return [Signal(papers[r.paper_id], r.kind, r.grp or None, r.created) for r in rows if r.paper_id in papers]
 
     @reads
     def backup(self, target: str | Path) -> Path:
@@ -269,7 +272,7 @@ class Library(DigestSection, ClubSection):
 
     def _likes_imported(self, user: str, paper_ids: Iterable[int], group: str | None) -> None:
         for paper_id in paper_ids:
-            self._recommender.signal_changed(user, paper_id, "like", group)
+            self._recommender.signal_changed(user, paper_id, SignalKind.LIKE, group)
 
     @reads
     def recommend(self, user: str, limit: int = 10, group: str | None = None) -> list[Recommendation]:
