@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from numbers import Integral
+from typing import TypedDict
 
 import numpy as np
 import scipy.sparse as sp
@@ -30,6 +31,14 @@ def document_bounds(n_docs: int) -> tuple[int, float]:
     """(min_df, max_df) for a library of `n_docs` papers: a term must be in two papers and in
     at most half of them, except in a library too small for that to leave anything."""
     return (2, 0.5) if n_docs >= 50 else (1, 1.0)
+
+
+class VectorizerState(TypedDict):
+    """A vectorizer as an index file keeps it, beside its terms (see `Vectorizer.state`)."""
+
+    token_pattern: str
+    stop_words: str  # one a line
+    idf: np.ndarray
 
 
 @dataclass
@@ -87,13 +96,13 @@ class Vectorizer:
         counts.data *= self.idf[counts.indices]
         return l2_normalized(counts)
 
-    def state(self) -> dict:
+    def state(self) -> VectorizerState:
         """What `from_state` needs besides the terms (saved apart: see `TfidfIndex.save`)."""
         return {"token_pattern": self.tokenizing.token_pattern,
                 "stop_words": "\n".join(sorted(self.tokenizing.stop_words)), "idf": self.idf}
 
     @classmethod
-    def from_state(cls, state: dict, terms: Sequence[str]) -> Vectorizer:
+    def from_state(cls, state: VectorizerState, terms: Sequence[str]) -> Vectorizer:
         stop_words = frozenset(state["stop_words"].split("\n")) if state["stop_words"] else frozenset()
         # A loop, not dict(zip(...)): hashing half a million new strings in one call would hold
         # the GIL for a third of a second.
