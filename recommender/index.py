@@ -102,7 +102,7 @@ class TfidfIndex:
             vectorizer, matrix = Vectorizer.fit(docs, count_aside)
         else:
             vectorizer, _ = Vectorizer.fit(["empty library"])
-            matrix = sp.csr_matrix((0, len(vectorizer.vocabulary)), dtype=np.float32)
+            matrix = sp.csr_matrix((0, len(vectorizer.vocabulary)))
         return cls(vectorizer, sp.csr_matrix(matrix, dtype=np.float32), np.asarray(ids, dtype=np.int64),
                    fitted_docs=len(docs), synced_to=synced_to, library_id=library_id)
 
@@ -535,7 +535,7 @@ def transform_aside(vectorizer: Vectorizer, terms: np.ndarray, docs: list[str],
                     module_command(__name__, "--transform", str(shared), str(chunk), str(result)),
                     env=child_environment(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                 )))
-            parts = []
+            parts: list[sp.csr_matrix] = []
             for result, child in children:
                 _, stderr = child.communicate()
                 if child.returncode != 0:

@@ -27,7 +27,7 @@ def profile(index: TfidfIndex, liked: Sequence[int], disliked: Sequence[int] = (
     Only the strongest terms are kept, which denoises the profile and bounds the cost of
     scoring it against the postings.
     """
-    vector = normalized_sum(index.vector(list(liked))) if liked else sp.csr_matrix((1, index.matrix.shape[1]), dtype=np.float32)
+    vector = normalized_sum(index.vector(list(liked))) if liked else sp.csr_matrix((1, index.matrix.shape[1]))
     if disliked:
         vector = vector - DISLIKE_WEIGHT * normalized_sum(index.vector(list(disliked)))
     return _strongest(sp.csr_matrix(vector, dtype=np.float32), PROFILE_TERMS)
