@@ -18,6 +18,7 @@ from numbers import Integral
 from typing import TypedDict
 
 import numpy as np
+from numpy.typing import NDArray
 import scipy.sparse as sp
 
 from .counting import Tokenizing, kept_counts, prepare
@@ -38,7 +39,7 @@ class VectorizerState(TypedDict):
 
     token_pattern: str
     stop_words: str  # one a line
-    idf: np.ndarray
+    idf: NDArray[np.float32]
 
 
 @dataclass
@@ -47,7 +48,7 @@ class Vectorizer:
 
     tokenizing: Tokenizing
     vocabulary: dict[str, int]
-    idf: np.ndarray
+    idf: NDArray[np.float32]
 
     @classmethod
     def fit(cls, docs: Sequence[str], count_aside: bool = False,
@@ -160,7 +161,7 @@ def _most_frequent(matrix: sp.csr_matrix, vocabulary: dict[str, int], limit: int
     return matrix[:, kept]
 
 
-def _idf(matrix: sp.csr_matrix) -> np.ndarray:
+def _idf(matrix: sp.csr_matrix) -> NDArray[np.float32]:
     """Smoothed inverse document frequency, in float32: log((1 + n) / (1 + df)) + 1."""
     documents = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.float32)
     documents += 1.0
