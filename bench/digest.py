@@ -155,7 +155,7 @@ def run(papers: int, categories: list[str], channels: int, servers: int, seed: i
     fresh = fresh_papers(len(categories) * (NEW + CROSS), seed)
     server = serve(feeds(categories, stored, fresh, rng))
     client = ArxivClient(f"http://127.0.0.1:{server.server_port}/rss/", "http://127.0.0.1:9/api", gate=RateGate(0))
-    book = lib.digests
+    book = lib._digests
     all_ids = [entry["id"] for entry in stored]
 
     members: dict[str, list[str]] = {}

@@ -15,7 +15,7 @@ likes (at least one) are held out; the rest are liked with `lib.like`. recall@K 
 the held-out likes in `lib.recommend(reader, limit=max K)`'s first K, averaged over readers.
 
 Each reader is asked twice, in the same run: with interests (the product) and with
-`lib.recommender.max_interests = 1`, one profile of all the likes (what `recommend` did before
+`lib._recommender.max_interests = 1`, one profile of all the likes (what `recommend` did before
 interests, on 2026-11-22). The difference is paired (same readers, same likes), with its
 standard error; it is also split by whether `taste` found one interest or several, and by how
 many interests the reader really has, so that a split of one field can be told apart from a
@@ -125,17 +125,17 @@ def main() -> None:
         readers = draw_readers(dict(members), args.readers, args.seed)
         recall = {method: np.zeros((len(readers), len(ks))) for method in METHODS}
         split = np.zeros(len(readers), dtype=bool)
-        default = lib.recommender.max_interests
+        default = lib._recommender.max_interests
         for number, (liked, held, _) in enumerate(readers):
             user = f"reader-{number}"
             for paper_id in liked:
                 lib.like(user, paper_id)
             split[number] = len(lib.taste(user)) > 1
             for method in METHODS:
-                lib.recommender.max_interests = default if method == "interests" else 1
+                lib._recommender.max_interests = default if method == "interests" else 1
                 picks = [r.paper.id for r in lib.recommend(user, limit=top)]
                 recall[method][number] = [len(set(picks[:k]) & set(held)) / len(held) for k in ks]
-            lib.recommender.max_interests = default
+            lib._recommender.max_interests = default
         seconds = time.perf_counter() - started
     truth = np.array([interests for _, _, interests in readers])
     text = "titles and abstracts only (--raw)" if args.raw else "titles, abstracts and category words"

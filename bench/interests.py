@@ -21,7 +21,7 @@ Two-interest readers
     uniformly, then a category of each field uniformly (so the 20-odd mathematics categories do
     not crowd out the rest), and with A != B which category gets A is drawn too. Every reader then asks
     `lib.recommend(reader, limit=K)` for each K in --k, twice: with interests (the product's
-    default) and with `lib.recommender.max_interests = 1`, which is the old single mean profile
+    default) and with `lib._recommender.max_interests = 1`, which is the old single mean profile
     through the same code. Same readers, same likes, so every difference is paired.
 
     For a category c with L_c of the reader's likes, its fair share of a top K is
@@ -216,7 +216,7 @@ METHODS = ("interests", "mean profile")
 
 
 def set_method(lib: Any, method: str, default_max: int) -> None:
-    lib.recommender.max_interests = default_max if method == "interests" else 1
+    lib._recommender.max_interests = default_max if method == "interests" else 1
 
 
 def places(lib: Any, reader: Reader, k: int, category_of: dict[int, str]) -> list[int]:

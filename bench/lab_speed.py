@@ -137,7 +137,7 @@ def measure(lib: Any, lab: Lab, calls: int, seed: int) -> dict[int, dict]:
         tracemalloc.start()
         before = tracemalloc.get_traced_memory()[0]
         started = time.perf_counter()
-        built[size] = lib.recommender.rebuild_colikes(group)
+        built[size] = lib._recommender.rebuild_colikes(group)
         built_s = time.perf_counter() - started
         size_mb = (tracemalloc.get_traced_memory()[0] - before) / 1e6
         tracemalloc.stop()

@@ -17,7 +17,7 @@ idle, N readers   --readers threads calling them in turn (each pausing a random 
 during ingest     the same readers while one writer thread runs `lib.ingest([new papers])`:
                   parse, de-duplicate, FTS5, then the new papers added to the TF-IDF index in
                   the fitted vocabulary and the index saved;
-during refit      ... and then `lib.keeper.refit()`: a new vocabulary fitted aside (in a process
+during refit      ... and then `lib._keeper.refit()`: a new vocabulary fitted aside (in a process
                   of its own above 20,000 papers), caught up and swapped in, and saved;
 during writes     both; the readers stop when the writer ends.
 
@@ -327,7 +327,7 @@ def during_writes(lib: Any, ops: dict, new: Path, count: int, pause_ms: float, s
             marks["report"] = lib.ingest([new])
             marks["ingested"] = time.time()
             if refit:
-                lib.keeper.refit()
+                lib._keeper.refit()
             marks["refitted"] = time.time()
         except BaseException as exc:
             marks["error"] = f"{type(exc).__name__}: {exc}"
@@ -372,7 +372,7 @@ def large_lab(lib: Any, db: Path, args: argparse.Namespace, result: dict) -> Lar
     size = max(lab.groups)
     group = lab.groups[size]
     started = time.perf_counter()
-    colikes = lib.recommender.rebuild_colikes(group)
+    colikes = lib._recommender.rebuild_colikes(group)
     built_s = time.perf_counter() - started
     learned = lib.learn_blend(group, seed=args.seed)
     members = sorted({user for user, _ in lab.likes})

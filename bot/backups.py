@@ -56,7 +56,7 @@ class NightlyBackup:
     async def once(self) -> None:
         """Make the nightly backup if one is due (on a reader thread: a backup only reads)."""
         settings = self.bot.settings
-        made = await self.bot.run_blocking(self.bot.library.rotating_backup, settings.backup_folder,
-                                           settings.backup_keep, self.clock(), settings.backup_hour)
+        made = await self.bot.lib.rotating_backup(settings.backup_folder, settings.backup_keep, self.clock(),
+                                                  settings.backup_hour)
         if made is not None:
             log.info("Backed up the database to %s (keeping the %d newest)", made, settings.backup_keep)

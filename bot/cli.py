@@ -1024,7 +1024,7 @@ def _fetch_feeds(state: State, categories: Sequence[str], now: datetime, force: 
     library = state.library()
     with _arxiv_client(_settings()) as client, _feeds_reported_here():
         try:
-            return library.digests.fetch(categories, client.announcement, now=now, force=force, day=day)
+            return library.fetch_feeds(categories, client.announcement, now=now, force=force, day=day)
         except SubscriptionError as exc:
             raise click.UsageError(str(exc)) from exc
 
@@ -1055,7 +1055,7 @@ def _read_feeds(state: State, sources: Sequence[str], now: datetime, day: date |
                 why = (announcement.rejected[0].reason if announcement.status == "malformed" and announcement.rejected
                        else "its title names no category, as \"cs.LG updates on arXiv.org\" does")
                 raise BadInput(f"{shown} is not the arXiv feed of a category: {why}.")
-            reports.append(library.digests.store_announcement(announcement, day or announcement.day, now))
+            reports.append(library.store_announcement(announcement, day or announcement.day, now))
     return reports
 
 
@@ -1365,7 +1365,7 @@ def _preview(
     else:
         reports = [] if no_fetch else _fetch_feeds(state, categories, now, force=False, day=wanted)
     try:
-        preview = state.library().digests.preview(
+        preview = state.library().preview_digest(
             categories, now, group=group, user=user, size=size, cross_lists=cross_lists, min_score=floor, day=wanted,
         )
     except SubscriptionError as exc:
@@ -1485,7 +1485,7 @@ def digest_subscribe(
         raise click.UsageError("--group is for a channel's digest; a person's is ranked by their own likes.")
     floor = _floor(min_score, only_relevant)
     try:
-        subscription = state.library().digests.subscribe(
+        subscription = state.library().subscribe(
             target, categories, post_time=post_time, timezone_name=timezone, size=size, cross_lists=cross_lists,
             say_when_empty=say_when_empty, min_score=floor, group=group, now=_now(),
         )
@@ -1506,7 +1506,7 @@ def digest_unsubscribe(state: State, channel: int | None, user: int | None, as_j
     """Stop a channel's or a person's daily digest. Exits with 3 when there was none."""
     target = _digest_target(channel, user)
     whom = f"channel {channel}" if channel is not None else f"user {user}"
-    removed = state.library().digests.unsubscribe(target)
+    removed = state.library().unsubscribe(target)
     if as_json:
         _emit_json({"target": target, "removed": removed})
     elif removed:
@@ -1523,7 +1523,7 @@ def digest_unsubscribe(state: State, channel: int | None, user: int | None, as_j
 @click.pass_obj
 def digest_list(state: State, group: str | None, as_json: bool) -> None:
     """The daily digests the bot posts: who gets them, what, when, and with which floor."""
-    subscriptions = state.library().digests.subscriptions(group)
+    subscriptions = state.library().subscriptions(group)
     if as_json:
         _emit_json([s.to_dict() for s in subscriptions])
         return
@@ -1576,7 +1576,7 @@ def _session_lines(session: Any) -> list[str]:
 def club_propose(state: State, group: str, paper: tuple[str, ...], user: str, as_json: bool) -> None:
     """Put PAPER (id, arXiv id or URL, DOI or title) on GROUP's shortlist for USER."""
     library = state.library()
-    proposal = _club_call(lambda: library.club.propose(group, " ".join(paper), user))
+    proposal = _club_call(lambda: library.propose(group, " ".join(paper), user))
     if as_json:
         _emit_json(proposal.to_dict())
     else:
@@ -1592,7 +1592,7 @@ def club_propose(state: State, group: str, paper: tuple[str, ...], user: str, as
 def club_withdraw(state: State, group: str, paper: tuple[str, ...], user: str, as_json: bool) -> None:
     """Take USER's proposal of PAPER off GROUP's shortlist."""
     library = state.library()
-    proposal = _club_call(lambda: library.club.withdraw(group, " ".join(paper), user))
+    proposal = _club_call(lambda: library.withdraw(group, " ".join(paper), user))
     if as_json:
         _emit_json(proposal.to_dict())
     else:
@@ -1605,7 +1605,7 @@ def club_withdraw(state: State, group: str, paper: tuple[str, ...], user: str, a
 @click.pass_obj
 def club_shortlist(state: State, group: str, as_json: bool) -> None:
     """GROUP's shortlist, oldest proposal first, with proposers and likes."""
-    proposals = state.library().club.shortlist(group)
+    proposals = state.library().shortlist(group)
     if as_json:
         _emit_json([p.to_dict() for p in proposals])
         return
@@ -1625,7 +1625,7 @@ def club_shortlist(state: State, group: str, as_json: bool) -> None:
 @click.pass_obj
 def club_suggest(state: State, group: str, limit: int, as_json: bool) -> None:
     """Papers GROUP likes most that its club has not read, scheduled or shortlisted."""
-    _print_ranked(state.library().club.suggest(group, limit), as_json)
+    _print_ranked(state.library().club_suggestions(group, limit), as_json)
 
 
 @club.command(name="schedule")
@@ -1641,7 +1641,7 @@ def club_schedule(state: State, group: str, paper: tuple[str, ...], when: str, p
                   place: str | None, as_json: bool) -> None:
     """Record a session of GROUP's club on PAPER (no Discord event: the bot makes those)."""
     library = state.library()
-    session = _club_call(lambda: library.club.schedule(group, " ".join(paper), when, _now(),
+    session = _club_call(lambda: library.schedule_session(group, " ".join(paper), when, _now(),
                                                        presenter=presenter, place=place))
     if as_json:
         _emit_json(session.to_dict())
@@ -1657,7 +1657,7 @@ def club_schedule(state: State, group: str, paper: tuple[str, ...], when: str, p
 @click.pass_obj
 def club_next(state: State, group: str, as_json: bool) -> None:
     """GROUP's next session. Exits with 3 when none is scheduled."""
-    session = state.library().club.next(group, _now())
+    session = state.library().next_session(group, _now())
     if as_json:
         _emit_json(session.to_dict() if session else None)
     elif session is None:
@@ -1678,7 +1678,7 @@ def club_cancel(state: State, group: str, as_json: bool) -> None:
     from recommender import ClubError
 
     try:
-        session = state.library().club.cancel(group, _now())
+        session = state.library().cancel_session(group, _now())
     except ClubError:
         if as_json:
             _emit_json(None)
@@ -1696,7 +1696,7 @@ def club_cancel(state: State, group: str, as_json: bool) -> None:
 @click.pass_obj
 def club_history(state: State, group: str, as_json: bool) -> None:
     """The sessions GROUP's club held, newest first: date, paper, presenter, how many took part."""
-    sessions = state.library().club.history(group, _now())
+    sessions = state.library().club_history(group, _now())
     if as_json:
         _emit_json([s.to_dict() for s in sessions])
         return
@@ -1749,10 +1749,10 @@ def club_remind(state: State, group: str, as_json: bool) -> None:
     A reminder goes to its session's thread (made when the bot schedules it in Discord), else to
     the club's channel (`/club setup`); a session with neither is not reminded of.
     """
-    club = state.library().club
-    reminders = club.reminders(group, _now())
-    settings = club.settings(group)
-    targets = [club.reminder_channel(r) for r in reminders]
+    library = state.library()
+    reminders = library.reminders(group, _now())
+    settings = library.club_settings(group)
+    targets = [library.reminder_channel(r) for r in reminders]
     if as_json:
         _emit_json({"settings": settings.to_dict(),
                     "reminders": [{**r.to_dict(), "channel_id": t} for r, t in zip(reminders, targets)]})

@@ -1,8 +1,8 @@
 """The Discord bot: `PaperclubBot`, the `create_bot` factory, error answers, and running it.
 
 The bot owns `LibraryThreads` (readers, one writer, network, bulk) and reaches the library only
-through them: `await bot.run_blocking(fn, *args)` to read, `run_write` to write, `run_network`
-for a step that waits on arXiv, `run_bulk` for an import written in short steps.
+through `bot.lib`, its `AsyncLibrary`: `await bot.lib.like(user, ref, group)` runs each call on the
+threads the core declares for it (see `worker`).
 """
 
 from __future__ import annotations
@@ -12,9 +12,6 @@ import logging
 import math
 import re
 import socket
-from collections.abc import Callable
-from typing import Any, TypeVar
-
 import aiohttp
 import discord
 from discord import app_commands
@@ -32,11 +29,9 @@ from .backups import NightlyBackup
 from .club_loop import ClubLoop
 from .scheduler import Clock, DigestScheduler, utc_now
 from .views import DYNAMIC_ITEMS, FAILURE, SearchPager, answer_error, send_private
-from .worker import LibraryThreads
+from .worker import AsyncLibrary, LibraryThreads
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 PERMISSIONS = discord.Permissions(
     send_messages=True, embed_links=True, read_message_history=True, use_application_commands=True,
@@ -89,6 +84,7 @@ class PaperclubBot(commands.Bot):
         self.settings = settings
         self.sync_commands = sync_commands
         self.threads = LibraryThreads(settings.db_path, library)
+        self._lib = AsyncLibrary(self.threads)
         self.pager = SearchPager(self)
         self.post_digests = post_digests
         self.arxiv = arxiv or ArxivClient(settings.arxiv_rss_url, settings.arxiv_api_url, **settings.arxiv_options())
@@ -99,25 +95,16 @@ class PaperclubBot(commands.Bot):
         self.backups = NightlyBackup(self)
 
     @property
+    def lib(self) -> AsyncLibrary:
+        """The Library's declared calls as coroutines, each run on the threads it declares."""
+        if self._lib.threads is not self.threads:  # the threads were replaced (tests restart them)
+            self._lib = AsyncLibrary(self.threads)
+        return self._lib
+
+    @property
     def library(self) -> Library:
-        """The Library; use it only through `run_blocking`, `run_write` or `run_network`."""
+        """The Library itself, for the arXiv matcher's own thread; commands use `lib`."""
         return self.threads.library
-
-    async def run_blocking(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """Run a synchronous read of the core on a reader thread."""
-        return await self.threads.read(fn, *args, **kwargs)
-
-    async def run_write(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """Run a synchronous call that writes to the library on the writer thread."""
-        return await self.threads.write(fn, *args, **kwargs)
-
-    async def run_bulk(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """Run a long write made in short steps (an import) beside the writer thread."""
-        return await self.threads.bulk(fn, *args, **kwargs)
-
-    async def run_network(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """Run a call that waits on the network (and may then write) on a network thread."""
-        return await self.threads.network(fn, *args, **kwargs)
 
     async def setup_hook(self) -> None:
         await self.threads.start()

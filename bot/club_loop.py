@@ -20,8 +20,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from recommender import ClubError, Paper, Poll, Reminder
-from recommender.club import MAX_POLL_HOURS
+from recommender import MAX_POLL_HOURS, ClubError, Paper, Poll, Reminder
 
 from . import cards
 from .posting import MinuteRound, Unreachable, find_marked, messageable
@@ -116,21 +115,21 @@ class ClubLoop(MinuteRound):
     async def tick(self) -> None:
         """One round (see the module's docstring)."""
         now = self.clock()
-        club = self.bot.library.club
-        for poll in await self.bot.run_blocking(club.polls_posting):
+        lib = self.bot.lib
+        for poll in await lib.polls_posting():
             if poll.id not in self._posting:
                 await self._guarded(f"poll #{poll.id}", self.post_poll(poll, recovering=True))
-        for reminder in await self.bot.run_blocking(club.pending_reminders):
+        for reminder in await lib.pending_reminders():
             await self._guarded(f"reminder of session #{reminder.session.id}", self._remind(reminder, now, True))
-        for reminder in await self.bot.run_blocking(club.reminders_due, now):
-            prepared = await self.bot.run_write(club.prepare_reminder, reminder, now)
+        for reminder in await lib.reminders_due(now):
+            prepared = await lib.prepare_reminder(reminder, now)
             if prepared is not None:
                 await self._guarded(f"reminder of session #{reminder.session.id}", self._remind(prepared, now, False))
-        for poll in await self.bot.run_blocking(club.polls_decided):
+        for poll in await lib.polls_decided():
             await self._guarded(f"poll #{poll.id}", self._announce(poll, True))
-        for poll in await self.bot.run_blocking(club.polls_ended, now):
+        for poll in await lib.polls_ended(now):
             await self._guarded(f"poll #{poll.id}", self._close_poll(poll, now))
-        for session in await self.bot.run_blocking(club.to_close, now):
+        for session in await lib.sessions_to_close(now):
             await self._guarded(f"session #{session.id}", self._close_session(session.id, session.group,
                                                                               session.event_id))
 
@@ -154,7 +153,7 @@ class ClubLoop(MinuteRound):
             self._posting.discard(poll.id)
 
     async def _post_poll(self, poll: Poll, recovering: bool) -> Poll:
-        club = self.bot.library.club
+        lib = self.bot.lib
         now = self.clock()
         marker = poll_marker(poll)
         try:
@@ -162,43 +161,42 @@ class ClubLoop(MinuteRound):
             found = (await find_marked(self.bot, channel, marker)).get(marker) if recovering else None
             message = found or await channel.send(**poll_message(poll, now))
         except (Unreachable, discord.Forbidden, discord.NotFound) as exc:
-            await self.bot.run_write(club.drop_poll, poll.id)
+            await lib.drop_poll(poll.id)
             raise ClubError(f"The poll could not be posted in channel {poll.channel_id}: {_reason(exc)}.") from None
         except discord.HTTPException as exc:
             if exc.status >= 500:
                 raise
-            await self.bot.run_write(club.drop_poll, poll.id)
+            await lib.drop_poll(poll.id)
             raise ClubError(f"Discord refused the poll ({exc.status} {exc.text or 'no reason given'}).") from None
         closes = message.poll.expires_at if message.poll is not None else None
-        posted = await self.bot.run_write(club.poll_posted, poll.id, message.id,
-                                          closes or now + timedelta(hours=poll_hours(poll, now)))
+        posted = await lib.mark_poll_posted(poll.id, message.id, closes or now + timedelta(hours=poll_hours(poll, now)))
         log.info("Posted poll #%s in channel %s%s", poll.id, poll.channel_id, " (found after a restart)" if found else "")
         return posted
 
     async def _close_poll(self, poll: Poll, now: datetime) -> None:
         """Read a finished poll's votes from its message and record its winner, then post it."""
-        club = self.bot.library.club
+        lib = self.bot.lib
         try:
             channel = await messageable(self.bot, poll.channel_id)
             message = await channel.fetch_message(poll.message_id or 0)
         except (Unreachable, discord.NotFound, discord.Forbidden) as exc:
             log.warning("Dropping poll #%s: its message is gone (%s)", poll.id, _reason(exc))
-            await self.bot.run_write(club.drop_poll, poll.id)
+            await lib.drop_poll(poll.id)
             return
         result = message.poll
         if result is None:
-            await self.bot.run_write(club.drop_poll, poll.id)
+            await lib.drop_poll(poll.id)
             return
         if not result.is_finalized() and now < poll.ends + RESULTS_GRACE:
             return   # Discord has not counted yet: the next round looks again
         counts = [answer.vote_count for answer in sorted(result.answers, key=lambda a: a.id)]
-        decided = await self.bot.run_write(club.decide, poll.id, counts)
+        decided = await lib.decide_poll(poll.id, counts)
         await self._announce(decided, False)
 
     async def _announce(self, poll: Poll, recovering: bool) -> None:
-        club = self.bot.library.club
+        lib = self.bot.lib
         if poll.winner is None:
-            await self.bot.run_write(club.drop_poll, poll.id)
+            await lib.drop_poll(poll.id)
             return
         marker = winner_marker(poll)
         try:
@@ -207,16 +205,16 @@ class ClubLoop(MinuteRound):
                 await channel.send(**winner_message(poll))
         except (Unreachable, discord.Forbidden, discord.NotFound) as exc:
             log.warning("Could not post the winner of poll #%s: %s", poll.id, _reason(exc))
-            await self.bot.run_write(club.drop_poll, poll.id)
+            await lib.drop_poll(poll.id)
             return
-        await self.bot.run_write(club.announced, poll.id)
+        await lib.mark_poll_announced(poll.id)
 
     # -- reminders ---------------------------------------------------------------------------
 
     async def _remind(self, reminder: Reminder, now: datetime, recovering: bool) -> None:
-        club = self.bot.library.club
-        settings = await self.bot.run_blocking(club.settings, reminder.session.group)
-        target_id = await self.bot.run_blocking(club.reminder_channel, reminder)
+        lib = self.bot.lib
+        settings = await lib.club_settings(reminder.session.group)
+        target_id = await lib.reminder_channel(reminder)
         marker = reminder_marker(reminder)
         try:
             if target_id is None:
@@ -227,9 +225,9 @@ class ClubLoop(MinuteRound):
         except (Unreachable, discord.Forbidden, discord.NotFound) as exc:
             log.warning("Dropping the %s reminder of session #%s: %s", reminder.kind, reminder.session.id,
                         _reason(exc))
-            await self.bot.run_write(club.drop_reminder, reminder)
+            await lib.drop_reminder(reminder)
             return
-        await self.bot.run_write(club.reminder_sent, reminder, now)
+        await lib.mark_reminder_sent(reminder, now)
         log.info("Posted the %s reminder of session #%s", reminder.kind, reminder.session.id)
 
     # -- sessions ----------------------------------------------------------------------------
@@ -244,7 +242,7 @@ class ClubLoop(MinuteRound):
                 interested = event.user_count
             except discord.HTTPException as exc:
                 log.info("No interest count for session #%s (%s)", session_id, exc.status)
-        await self.bot.run_write(self.bot.library.club.held, session_id, interested)
+        await self.bot.lib.mark_session_held(session_id, interested)
 
 
 def _reason(error: Exception) -> str:

@@ -87,35 +87,35 @@ class DigestScheduler(MinuteRound):
     async def tick(self) -> None:
         """One round: finish pending digests, then post the ones that are due."""
         now = self.clock()
-        book = self.bot.library.digests
-        for digest in await self.bot.run_write(book.pending, now):
+        lib = self.bot.lib
+        await lib.abandon_stale_digests(now)
+        for digest in await lib.pending_digests(now):
             await self._guarded(digest.target, self._deliver(digest, now, recovering=True))
-        due = await self.bot.run_blocking(book.due, now)
+        due = await lib.subscriptions_due(now)
         if not due:
             return
-        for category, day in await self.bot.run_blocking(book.feeds_needed, due, now):
+        for category, day in await lib.feeds_needed(due, now):
             await self.fetch(category, day, now)
         # A refit the new papers made due runs here, on a reader thread, rather than inside
-        # `prepare` on the writer's (which settles the index too, then at no cost).
-        await self.bot.run_blocking(self.bot.library.settled_index)
+        # `prepare_digest` on the writer's (which settles the index too, then at no cost).
+        await lib.settled_index()
         for subscription in due:
             await self._guarded(subscription.target, self._post(subscription, now))
 
     async def fetch(self, category: str, day: date, now: datetime) -> None:
         """Fetch one category's announcement on a network thread (readers stay free for
         commands) and keep it; a failure is recorded so the next try waits a while."""
-        book = self.bot.library.digests
         try:
-            report = await self.bot.run_network(book.fetch_feed, category, day, self.client.announcement, now)
+            report = await self.bot.lib.fetch_feed(category, day, self.client.announcement, now)
         except Exception:
             log.exception("Fetching arXiv %s failed", category)
-            await self.bot.run_write(book.fetch_failed, category, day, "the fetch failed unexpectedly", now)
+            await self.bot.lib.record_failed_fetch(category, day, "the fetch failed unexpectedly", now)
             return
         if report.status == "error":
             log.warning("%s", report.message)
 
     async def _post(self, subscription, now: datetime) -> None:
-        digest = await self.bot.run_write(self.bot.library.digests.prepare, subscription, now)
+        digest = await self.bot.lib.prepare_digest(subscription, now)
         if digest is not None:
             await self._deliver(digest, now, recovering=False)
 
@@ -124,19 +124,19 @@ class DigestScheduler(MinuteRound):
             await work
         except Unreachable as exc:
             log.warning("Pausing the digest of %s: %s. Subscribe again to resume.", target, exc)
-            await self.bot.run_write(self.bot.library.digests.pause, target, str(exc))
+            await self.bot.lib.pause_subscription(target, str(exc))
         except Exception:
             log.exception("The digest for %s failed; the others go on", target)
 
     async def _deliver(self, digest: Digest, now: datetime, recovering: bool) -> None:
         """Send the parts not yet sent, marking each, then the digest. When recovering, the
         channel's recent messages are searched first for parts already posted."""
-        book = self.bot.library.digests
+        lib = self.bot.lib
         messages = digest_messages(digest)
         try:
             channel = await self._channel(digest)
         except Unreachable as exc:
-            await self.bot.run_write(book.drop, digest.id, str(exc))
+            await lib.drop_digest(digest.id, str(exc))
             raise
         posted = await self._posted_parts(channel, digest) if recovering else set()
         for part, message in enumerate(messages, 1):
@@ -145,10 +145,10 @@ class DigestScheduler(MinuteRound):
             try:
                 await channel.send(allowed_mentions=cards.NO_MENTIONS, **message)
             except (discord.Forbidden, discord.NotFound) as exc:
-                await self.bot.run_write(book.drop, digest.id, "channel unreachable")
+                await lib.drop_digest(digest.id, "channel unreachable")
                 raise Unreachable(f"cannot post there ({exc.status} {exc.text or exc.__class__.__name__})") from None
-            await self.bot.run_write(book.part_sent, digest.id, part)
-        await self.bot.run_write(book.sent, digest.id, now)
+            await lib.mark_part_sent(digest.id, part)
+        await lib.mark_digest_sent(digest.id, now)
         log.info("Posted digest #%s to %s (%d papers)", digest.id, digest.target, len(digest.picks))
 
     async def _channel(self, digest: Digest) -> discord.abc.Messageable:

@@ -24,8 +24,6 @@ from . import cards
 from .cards import NO_MENTIONS
 
 if TYPE_CHECKING:
-    from recommender import Library
-
     from .client import PaperclubBot
 
 log = logging.getLogger(__name__)
@@ -134,9 +132,7 @@ class LikeButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], templat
     style = discord.ButtonStyle.success
 
     async def act(self, interaction: discord.Interaction, bot: PaperclubBot) -> None:
-        paper = await bot.run_write(
-            bot.library.like, user_key(interaction.user), self.paper_id, group_key(interaction.guild_id)
-        )
+        paper = await bot.lib.like(user_key(interaction.user), self.paper_id, group_key(interaction.guild_id))
         await send_private(interaction, cards.liked_message(paper))
 
 
@@ -144,9 +140,7 @@ class DislikeButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], temp
     verb, label, emoji = "dislike", "Not for me", "👎"
 
     async def act(self, interaction: discord.Interaction, bot: PaperclubBot) -> None:
-        paper = await bot.run_write(
-            bot.library.dislike, user_key(interaction.user), self.paper_id, group_key(interaction.guild_id)
-        )
+        paper = await bot.lib.dislike(user_key(interaction.user), self.paper_id, group_key(interaction.guild_id))
         await send_private(interaction, cards.disliked_message(paper))
 
 
@@ -155,7 +149,7 @@ class SimilarButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], temp
 
     async def act(self, interaction: discord.Interaction, bot: PaperclubBot) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        results = await bot.run_blocking(bot.library.similar, self.paper_id, PAGE_SIZE, user_key(interaction.user))
+        results = await bot.lib.similar(self.paper_id, PAGE_SIZE, user_key(interaction.user))
         if not results:
             await send_private(interaction, "Nothing in the library is close to that paper yet.")
             return
@@ -216,24 +210,11 @@ async def propose(interaction: discord.Interaction, bot: PaperclubBot, paper_id:
     if group is None:
         await send_private(interaction, cards.CLUB_IN_SERVERS)
         return
-    proposal = await bot.run_write(bot.library.club.propose, group, paper_id, user_key(interaction.user))
+    proposal = await bot.lib.propose(group, paper_id, user_key(interaction.user))
     await send_private(interaction, cards.proposed_message(proposal.paper))
 
 
 # -- muting interests -------------------------------------------------------------------------
-
-
-def mute_by_paper(
-    library: Library, user: str, paper_id: int, muted: bool, group: str | None
-) -> tuple[Interest, list[Interest]]:
-    """Mute (or unmute) the interest a liked paper is in now, and the interests after that
-    (run on the writer). Interests are numbered anew as likes change; a liked paper names the
-    same interest across such changes. InterestNotFound when the paper is in none any more."""
-    try:
-        changed = library.mute_interest(user, None, muted, group, holding=paper_id)
-    except InterestNotFound:
-        raise InterestNotFound(INTEREST_GONE) from None
-    return changed, library.taste(user, group)
 
 
 def interest_anchor(interest: Interest) -> int | None:
@@ -282,10 +263,15 @@ class MuteButton(
             await send_private(interaction, NOT_YOUR_INTERESTS)
             return
         group = group_key(interaction.guild_id)
-        changed, interests = await bot.run_write(
-            mute_by_paper, bot.library, str(self.user_id), self.paper_id, self.mute, group
-        )
-        colleagues = await bot.run_blocking(bot.library.co_like_weight, group) if group else None
+        user = str(self.user_id)
+        try:
+            # Interests are numbered anew as likes change; a liked paper names the same interest
+            # across such changes.
+            changed = await bot.lib.mute_interest(user, None, self.mute, group, holding=self.paper_id)
+        except InterestNotFound:
+            raise InterestNotFound(INTEREST_GONE) from None
+        interests = await bot.lib.taste(user, group)
+        colleagues = await bot.lib.co_like_weight(group) if group else None
         await interaction.response.edit_message(
             content=cards.muted_message(changed),
             embed=cards.taste_card(interests, where=" here" if interaction.guild_id else "", colleagues=colleagues),
@@ -434,7 +420,7 @@ class SearchPager:
 
     async def page(self, session: SearchSession, offset: int) -> Page:
         """Run the search for one page and render it (raises QueryError for a bad query)."""
-        results = await self.bot.run_blocking(self.bot.library.search, session.query, PAGE_SIZE + 1, offset)
+        results = await self.bot.lib.search(session.query, PAGE_SIZE + 1, offset)
         shown = results[:PAGE_SIZE]
         session.offset, session.has_next = offset, len(results) > PAGE_SIZE
         session.papers = [r.paper for r in shown]

@@ -14,18 +14,25 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .arxiv import Announcement, ArxivClient, ArxivError, Lookup, RateGate
     from .backup import BackupError
-    from .club import Club, ClubError, Poll, Proposal, Reminder, Session
+    from .calls import CallKind, kind_of
+    from .club import DEFAULT_POLL, MAX_POLL, MAX_POLL_HOURS, POLL_HOURS, Club, ClubError, Poll, Proposal, Reminder, Session
     from .digest import (
+        ONLY_RELEVANT,
         Digest,
         DigestBook,
         FeedReport,
         Preview,
         Subscription,
         SubscriptionError,
+        channel_target,
+        person_target,
     )
+    from .export import Exported
     from .enrich import EnrichReport
     from .files import FileProblem, read_text_file
     from .ingest import ArxivAddition, FileReport, IngestReport, bundled_seeds
+    from .processes import yield_to_people
+    from .reading_list import ImportReport
     from .library import Library
     from .follows import FollowError
     from .papers import (
@@ -54,9 +61,18 @@ _ORIGINS: dict[str, tuple[str, str]] = {
     **{name: (".arxiv", name) for name in ("Announcement", "ArxivClient", "ArxivError", "Lookup", "RateGate")},
     **{
         name: (".digest", name)
-        for name in ("Digest", "DigestBook", "FeedReport", "Preview", "Subscription", "SubscriptionError")
+        for name in ("ONLY_RELEVANT", "Digest", "DigestBook", "FeedReport", "Preview", "Subscription",
+                     "SubscriptionError", "channel_target", "person_target")
     },
-    **{name: (".club", name) for name in ("Club", "ClubError", "Poll", "Proposal", "Reminder", "Session")},
+    **{
+        name: (".club", name)
+        for name in ("DEFAULT_POLL", "MAX_POLL", "MAX_POLL_HOURS", "POLL_HOURS", "Club", "ClubError", "Poll",
+                     "Proposal", "Reminder", "Session")
+    },
+    **{name: (".calls", name) for name in ("CallKind", "kind_of")},
+    "Exported": (".export", "Exported"),
+    "ImportReport": (".reading_list", "ImportReport"),
+    "yield_to_people": (".processes", "yield_to_people"),
     "EnrichReport": (".enrich", "EnrichReport"),
     "FollowError": (".follows", "FollowError"),
     **{name: (".files", name) for name in ("FileProblem", "read_text_file")},
@@ -81,6 +97,18 @@ _ORIGINS: dict[str, tuple[str, str]] = {
 }
 
 __all__ = [
+    "DEFAULT_POLL",
+    "MAX_POLL",
+    "MAX_POLL_HOURS",
+    "ONLY_RELEVANT",
+    "POLL_HOURS",
+    "CallKind",
+    "Exported",
+    "ImportReport",
+    "channel_target",
+    "kind_of",
+    "person_target",
+    "yield_to_people",
     "Announcement",
     "ArxivAddition",
     "BackupError",

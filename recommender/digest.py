@@ -508,16 +508,21 @@ class DigestBook:
         row = self.store.digest(digest_id)
         return self._digest(row) if row else None
 
-    def pending(self, now: datetime) -> list[Digest]:
-        """Digests recorded but not yet marked sent; ones older than a day are abandoned."""
-        waiting = []
+    def abandon_stale(self, now: datetime) -> int:
+        """Give up the digests recorded but never sent that are more than a day old (their
+        day has passed); how many there were."""
+        stale = 0
         for row in self.store.digests_with_status("pending"):
             if datetime.fromisoformat(row["created"]) + PENDING_FOR < now:
                 log.warning("digest %s for %s was never sent and is a day old; dropping it", row["id"], row["target"])
                 self.store.update_digest(row["id"], status="abandoned")
-                continue
-            waiting.append(self._digest(row))
-        return waiting
+                stale += 1
+        return stale
+
+    def pending(self, now: datetime) -> list[Digest]:
+        """Digests recorded but not yet marked sent, at most a day old (see `abandon_stale`)."""
+        return [self._digest(row) for row in self.store.digests_with_status("pending")
+                if datetime.fromisoformat(row["created"]) + PENDING_FOR >= now]
 
     def part_sent(self, digest_id: int, parts_sent: int) -> None:
         self.store.update_digest(digest_id, parts_sent=parts_sent)

@@ -25,6 +25,7 @@ from bot.club_loop import POLL_QUESTION, ClubLoop, reminder_message
 from bot.views import card_view, list_view
 from bot.cogs.club import NOT_ORGANISER
 from bot.worker import LibraryThreads
+from recommender import CallKind
 
 from .test_bot_harness import (  # noqa: F401 (fixtures)
     FakeDiscordAPI,
@@ -188,7 +189,7 @@ async def test_propose_shortlist_and_withdraw(bot, group, channel, sent):
     answer = await say(f"!club propose {NODE}")
     assert len(answer) == 1 and "proposed *Neural Ordinary Differential Equations* for the paper club" in answer[0].content
     await say("!club propose FFJORD", member=1)
-    await bot.run_write(bot.library.like, "someone", FFJORD, group)
+    await bot.lib.like("someone", FFJORD, group)
     shortlist = (await say("!club shortlist"))[0].embeds[0]
     assert shortlist.title == "Paper club shortlist: 2 papers"
     lines = shortlist.description.splitlines()
@@ -198,14 +199,14 @@ async def test_propose_shortlist_and_withdraw(bot, group, channel, sent):
     again = await say(f"!club propose {NODE}", member=1, refused=True)
     assert "on the shortlist already (proposed by someone else)" in again[0].content
     assert "Withdrew" in (await say("!club withdraw FFJORD", member=1))[0].content
-    left = await bot.run_blocking(bot.library.club.shortlist, group)
+    left = await bot.lib.shortlist(group)
     assert [p.paper.title for p in left] == [NODE]
     for payload in sent:
         assert mentions_allowed(payload)["parse"] == []
 
 
 async def test_the_propose_button_sits_beside_more_like_this_and_proposes(bot, api, group, channel):
-    paper = await bot.run_blocking(bot.library.paper, NODE)
+    paper = await bot.lib.paper(NODE)
     view = card_view(paper)
     labels = [getattr(item, "item", item).label for item in view.children]
     assert labels[2:4] == ["More like this", "Propose for paper club"]
@@ -215,12 +216,12 @@ async def test_the_propose_button_sits_beside_more_like_this_and_proposes(bot, a
     await deliver(bot, interaction_payload(3, data, member, channel, message))
     answer = api.answers()[-1]
     assert answer["flags"] == EPHEMERAL and answer["content"].startswith("Proposed *Neural Ordinary")
-    shortlist = await bot.run_blocking(bot.library.club.shortlist, group)
+    shortlist = await bot.lib.shortlist(group)
     assert [(p.paper.id, p.proposer) for p in shortlist] == [(paper.id, str(member.id))]
 
 
 async def test_a_list_of_cards_keeps_its_links_and_proposes_from_a_menu(bot, api, group, channel):
-    results = await bot.run_blocking(bot.library.search, "neural", 5)
+    results = await bot.lib.search("neural", 5)
     # the seeds carry no links: give them arXiv ids, as a digest's papers have
     papers = [dataclasses.replace(r.paper, arxiv_id=f"2401.0000{n}") for n, r in enumerate(results, 1)]
     assert all(p.url for p in papers) and len(papers) == 5
@@ -240,7 +241,7 @@ async def test_a_list_of_cards_keeps_its_links_and_proposes_from_a_menu(bot, api
     await deliver(bot, interaction_payload(3, data, member, channel, message))
     answer = api.answers()[-1]
     assert answer["flags"] == EPHEMERAL and answer["content"].startswith("Proposed *")
-    shortlist = await bot.run_blocking(bot.library.club.shortlist, group)
+    shortlist = await bot.lib.shortlist(group)
     assert [(p.paper.id, p.proposer) for p in shortlist] == [(papers[2].id, str(member.id))]
     await deliver(bot, interaction_payload(3, data, member, channel, message))
     assert "on the shortlist already (proposed by you)" in api.answers()[-1]["content"]
@@ -271,7 +272,7 @@ def finished_poll(payload: dict, votes: list[int], finalized: bool = True) -> di
 async def test_a_poll_offers_the_shortlist_and_its_winner_is_read_back_after_a_restart(bot, clock, group, channel, sent):
     for member, ref in ((0, NODE), (1, "FFJORD"), (0, "Invertible Residual Networks")):
         await say(f"!club propose {ref}", member=member)
-    await bot.run_write(bot.library.like, "a", "Invertible Residual Networks", group)
+    await bot.lib.like("a", "Invertible Residual Networks", group)
     answer = await say("!club poll 24 3")
     assert "The poll is up" in answer[-1].content
     polls = [p for p in sent if p.get("poll")]
@@ -287,7 +288,7 @@ async def test_a_poll_offers_the_shortlist_and_its_winner_is_read_back_after_a_r
 
     await restart(bot, clock)
     await tick(bot, clock, NOW + timedelta(hours=23))          # still open: Discord is not asked
-    (open_poll,) = await bot.run_blocking(bot.library.store.polls, ("open",))
+    (open_poll,) = await bot.threads.run(CallKind.READ, bot.library.store.polls, ("open",))
     message = next(m for m in dpytest.backend._cur_config.messages[channel.id]
                    if int(m["id"]) == open_poll["message_id"])
     # NODE and FFJORD tie on votes; FFJORD has no likes either: the earlier proposal (NODE) wins
@@ -306,8 +307,8 @@ async def test_a_poll_offers_the_shortlist_and_its_winner_is_read_back_after_a_r
 
 async def open_poll(bot, group: str, channel_id: int, paper_ids: list[int]):
     """A poll recorded and posted (as message 1), ending at NOW."""
-    poll = await bot.run_write(bot.library.club.prepare_poll, group, channel_id, paper_ids, NOW)
-    return await bot.run_write(bot.library.club.poll_posted, poll.id, 1, NOW)
+    poll = await bot.lib.prepare_poll(group, channel_id, paper_ids, NOW)
+    return await bot.lib.mark_poll_posted(poll.id, 1, NOW)
 
 
 async def polls_in(channel) -> list[discord.Message]:
@@ -318,14 +319,13 @@ async def polls_in(channel) -> list[discord.Message]:
 
 async def shortlisted(bot, group: str, *refs: str) -> list[int]:
     for ref in refs:
-        await bot.run_write(bot.library.club.propose, group, ref, "ada")
-    return [p.paper.id for p in await bot.run_blocking(bot.library.club.shortlist, group)]
+        await bot.lib.propose(group, ref, "ada")
+    return [p.paper.id for p in await bot.lib.shortlist(group)]
 
 
 async def test_a_crash_after_recording_a_poll_posts_it_once_on_start_up(bot, clock, group, channel, sent):
-    club = bot.library.club
     ids = await shortlisted(bot, group, NODE, "FFJORD")
-    poll = await bot.run_write(club.prepare_poll, group, channel.id, ids, NOW + timedelta(hours=24))
+    poll = await bot.lib.prepare_poll(group, channel.id, ids, NOW + timedelta(hours=24))
     await restart(bot, clock)                      # crashed before posting it
     await tick(bot, clock, NOW + timedelta(hours=2))
     await tick(bot, clock, NOW + timedelta(hours=2, minutes=1))
@@ -335,7 +335,7 @@ async def test_a_crash_after_recording_a_poll_posts_it_once_on_start_up(bot, clo
     assert payload["poll"]["duration"] == 22 and payload["allowed_mentions"]["parse"] == []
     assert [a["poll_media"]["text"] for a in payload["poll"]["answers"]] == [
         NODE, "FFJORD: Free-form Continuous Dynamics for Scalable…"]
-    recorded = await bot.run_blocking(club.poll, poll.id)
+    recorded = await bot.lib.poll(poll.id)
     assert (recorded.state, recorded.message_id) == ("open", posted.id)
     refused = await say("!club poll", refused=True)
     assert "A paper club poll is open already" in refused[-1].content
@@ -344,14 +344,13 @@ async def test_a_crash_after_recording_a_poll_posts_it_once_on_start_up(bot, clo
 async def test_a_crash_after_posting_a_poll_but_before_recording_it_is_not_repeated(bot, clock, group, channel):
     from bot.club_loop import poll_message
 
-    club = bot.library.club
     ids = await shortlisted(bot, group, NODE, "FFJORD")
-    poll = await bot.run_write(club.prepare_poll, group, channel.id, ids, NOW + timedelta(hours=24))
+    poll = await bot.lib.prepare_poll(group, channel.id, ids, NOW + timedelta(hours=24))
     await channel.send(**poll_message(poll, NOW))  # posted, then the process died
     await restart(bot, clock)
     await tick(bot, clock, NOW + timedelta(minutes=1))
     (posted,) = await polls_in(channel)
-    recorded = await bot.run_blocking(club.poll, poll.id)
+    recorded = await bot.lib.poll(poll.id)
     assert (recorded.state, recorded.message_id) == ("open", posted.id)
     stored = next(m for m in dpytest.backend._cur_config.messages[channel.id] if int(m["id"]) == posted.id)
     stored["poll"] = finished_poll(poll_message(poll, NOW)["poll"]._to_dict(), [1, 3])
@@ -373,7 +372,7 @@ async def test_a_round_while_the_command_posts_its_poll_does_not_post_it_too(bot
     await say("!club poll")
     await bot.club_loop.tick()
     assert len(await polls_in(channel)) == 1
-    assert [p["state"] for p in await bot.run_blocking(bot.library.store.polls, ("posting", "open"))] == ["open"]
+    assert [p["state"] for p in await bot.threads.run(CallKind.READ, bot.library.store.polls, ("posting", "open"))] == ["open"]
 
 
 async def test_a_poll_the_bot_may_not_post_is_dropped_with_a_sentence(bot, api, clock, group, channel, monkeypatch):
@@ -388,29 +387,28 @@ async def test_a_poll_the_bot_may_not_post_is_dropped_with_a_sentence(bot, api, 
     answer = api.answers()[-1]
     assert answer["flags"] == EPHEMERAL
     assert answer["content"].startswith(f"The poll could not be posted in channel {channel.id}: cannot post there (403")
-    assert [p["state"] for p in await bot.run_blocking(bot.library.store.polls, ("posting", "open", "dropped"))] == [
+    assert [p["state"] for p in await bot.threads.run(CallKind.READ, bot.library.store.polls, ("posting", "open", "dropped"))] == [
         "dropped"]
     assert len(ids) == 2 and messages() == [], "nothing was posted"
 
 
 async def test_a_tie_on_votes_goes_to_the_most_liked_then_the_earlier_proposal(bot, group):
-    club = bot.library.club
     for ref in (NODE, "FFJORD", "Invertible Residual Networks"):
-        await bot.run_write(club.propose, group, ref, "ada")
-    ids = [p.paper.id for p in await bot.run_blocking(club.shortlist, group)]
-    await bot.run_write(bot.library.like, "bob", "Invertible Residual Networks", group)
+        await bot.lib.propose(group, ref, "ada")
+    ids = [p.paper.id for p in await bot.lib.shortlist(group)]
+    await bot.lib.like("bob", "Invertible Residual Networks", group)
     poll = await open_poll(bot, group, 1, ids)
-    decided = await bot.run_write(club.decide, poll.id, [3, 1, 3])
+    decided = await bot.lib.decide_poll(poll.id, [3, 1, 3])
     assert decided.winner.title == "Invertible Residual Networks"
     poll = await open_poll(bot, group, 1, ids)
-    assert (await bot.run_write(club.decide, poll.id, [1, 1, 0])).winner.title == NODE
+    assert (await bot.lib.decide_poll(poll.id, [1, 1, 0])).winner.title == NODE
 
 
 # -- sessions --------------------------------------------------------------------------------
 
 
 async def schedule(bot, edge, text: str = f'!club schedule "{NODE}" "{SESSION}"') -> list[discord.Message]:
-    await bot.run_write(bot.library.club.setup, str(dpytest.get_config().guilds[0].id), None, None, False,
+    await bot.lib.set_up_club(str(dpytest.get_config().guilds[0].id), None, None, False,
                         "Europe/Berlin")
     return await say(text)
 
@@ -430,7 +428,7 @@ async def test_schedule_creates_an_event_a_thread_with_the_card_and_a_post(bot, 
     assert "presented by" in post.content and "Room 2" in post.content
     (thread,) = edge.threads
     assert int(thread["id"]) == post.id and thread["name"] == NODE
-    session = await bot.run_blocking(bot.library.club.next, group, NOW)
+    session = await bot.lib.next_session(group, NOW)
     assert (session.event_id, session.thread_id, session.starts) == (int(event["id"]), post.id, STARTS)
     nxt = (await say("!club next", member=1))[0]
     assert "Thu 10 Dec 2026, 17:00" in nxt.content and nxt.embeds[0].title == NODE
@@ -441,7 +439,7 @@ async def test_cancel_removes_the_event_and_history_lists_held_sessions(bot, edg
     event_id = next(iter(edge.events))
     assert "Cancelled the paper club session" in (await say("!club cancel"))[0].content
     assert edge.deleted == [event_id]
-    assert await bot.run_blocking(bot.library.club.next, group, NOW) is None
+    assert await bot.lib.next_session(group, NOW) is None
     await say('!club schedule FFJORD "2026-12-03 17:00"')
     await tick(bot, clock, datetime(2026, 12, 3, 17, 5, tzinfo=timezone.utc))
     history = (await say("!club history"))[0].embeds[0]
@@ -466,7 +464,7 @@ async def slash_club(bot, sub: str, member, channel, roles: tuple[discord.Role, 
 
 
 async def test_schedule_refuses_a_time_it_cannot_read_or_one_past_privately(bot, api, edge, organiser, channel, group):
-    await bot.run_write(bot.library.club.setup, group, None, None, False, "Europe/Berlin")
+    await bot.lib.set_up_club(group, None, None, False, "Europe/Berlin")
     refusals = {
         "next thursday": "“next thursday” is not a date and time: write it like 2026-12-10 17:00.",
         "2026-12-32 17:00": "“2026-12-32” is not a date: write it like 2026-12-10 17:00.",
@@ -479,7 +477,7 @@ async def test_schedule_refuses_a_time_it_cannot_read_or_one_past_privately(bot,
         answers = [a for a in api.answers() if a.get("content")]
         assert answers[-1]["flags"] == EPHEMERAL and answers[-1]["content"] == sentence
     assert edge.events == {} and messages() == []
-    assert await bot.run_blocking(bot.library.club.next, group, NOW) is None
+    assert await bot.lib.next_session(group, NOW) is None
     await slash_club(bot, "schedule", organiser, channel, roles=tuple(organiser.roles[1:]), paper=NODE,
                      when="2026-12-10 5pm")
     assert "Scheduled: Thu 10 Dec 2026, 17:00 (Europe/Berlin)" in api.answers()[-1]["content"]
@@ -493,7 +491,7 @@ async def test_scheduling_cancelling_and_setup_are_refused_privately_without_the
     assert len(answers) == 2
     for answer in answers:
         assert answer["flags"] == EPHEMERAL and answer["content"] == NOT_ORGANISER
-    assert edge.events == {} and await bot.run_blocking(bot.library.club.next, group, NOW) is None
+    assert edge.events == {} and await bot.lib.next_session(group, NOW) is None
     refused = await say(f"!club setup {channel.mention}", member=1, refused=True)
     assert refused[0].content == NOT_ORGANISER
 
@@ -504,13 +502,13 @@ async def test_setup_takes_ping_yes_or_no_and_a_role_of_the_clubs_own(bot, organ
     answer = await say(f"!club setup {channel.mention} {role.id} yes Europe/Berlin")
     assert answer[0].content == (f"The paper club posts in <#{channel.id}>, in Europe/Berlin time. Members with the "
                                  "Paper club role may run it; reminders mention the role.")
-    settings = await bot.run_blocking(bot.library.club.settings, group)
+    settings = await bot.lib.club_settings(group)
     assert (settings.channel_id, settings.role_id, settings.ping) == (channel.id, role.id, True)
     refused = await say(f"!club setup {channel.mention} {guild.default_role.id} yes", refused=True)
     assert refused[0].content == "The club's role must be a role of its own, not the server's everyone role."
     refused = await say(f"!club setup {channel.mention} {role.id} maybe", refused=True)
     assert "'yes' or 'no'" in refused[0].content
-    assert (await bot.run_blocking(bot.library.club.settings, group)).ping is True
+    assert (await bot.lib.club_settings(group)).ping is True
 
 
 async def test_the_club_role_may_schedule(bot, edge, channel, group):
@@ -518,7 +516,7 @@ async def test_the_club_role_may_schedule(bot, edge, channel, group):
     role = dpytest.backend.make_role("Paper club", guild)
     member = dpytest.get_config().members[1]
     await dpytest.add_role(member, role)
-    await bot.run_write(bot.library.club.setup, group, channel.id, role.id, False, None)
+    await bot.lib.set_up_club(group, channel.id, role.id, False, None)
     answer = await say(f'!club schedule "{NODE}" "{SESSION}"', member=1)
     assert "Scheduled:" in answer[-1].content and len(edge.events) == 1
 
@@ -560,37 +558,35 @@ async def test_a_cancelled_session_gets_no_reminder(bot, edge, organiser, clock)
 
 async def test_a_crash_after_recording_a_reminder_posts_it_once_on_start_up(bot, edge, organiser, clock):
     await schedule(bot, edge)
-    club = bot.library.club
     due = STARTS - timedelta(days=1)
-    (reminder,) = await bot.run_blocking(club.reminders_due, due)
-    assert await bot.run_write(club.prepare_reminder, reminder, due) is not None
+    (reminder,) = await bot.lib.reminders_due(due)
+    assert await bot.lib.prepare_reminder(reminder, due) is not None
     await restart(bot, clock)                      # crashed before sending
     await tick(bot, clock, due + timedelta(minutes=1))
     await tick(bot, clock, due + timedelta(minutes=2))
     assert len(await reminders_in(int(edge.threads[0]["id"]))) == 1
-    assert (await bot.run_blocking(bot.library.store.reminder, reminder.session.id, "day"))["status"] == "sent"
+    assert (await bot.threads.run(CallKind.READ, bot.library.store.reminder, reminder.session.id, "day"))["status"] == "sent"
 
 
 async def test_a_crash_after_sending_a_reminder_but_before_marking_it_is_not_repeated(bot, edge, organiser, clock):
     await schedule(bot, edge)
-    club = bot.library.club
     due = STARTS - timedelta(hours=1)
-    (reminder,) = await bot.run_blocking(club.reminders_due, due)
+    (reminder,) = await bot.lib.reminders_due(due)
     assert reminder.kind == "hour"                 # the day's never came: the bot was down then
-    prepared = await bot.run_write(club.prepare_reminder, reminder, due)
+    prepared = await bot.lib.prepare_reminder(reminder, due)
     thread = bot.get_channel(reminder.session.thread_id)
     await thread.send(**reminder_message(prepared, None, False))   # sent, then the process died
     await restart(bot, clock)
     await tick(bot, clock, due + timedelta(minutes=1))
     assert len(await reminders_in(thread.id)) == 1
-    assert (await bot.run_blocking(bot.library.store.reminder, reminder.session.id, "hour"))["status"] == "sent"
-    assert (await bot.run_blocking(bot.library.store.reminder, reminder.session.id, "day"))["status"] == "skipped"
+    assert (await bot.threads.run(CallKind.READ, bot.library.store.reminder, reminder.session.id, "hour"))["status"] == "sent"
+    assert (await bot.threads.run(CallKind.READ, bot.library.store.reminder, reminder.session.id, "day"))["status"] == "skipped"
 
 
 async def test_with_ping_a_reminder_mentions_the_club_role_and_nothing_else(bot, edge, organiser, clock, group, channel, sent):
     guild = dpytest.get_config().guilds[0]
     role = dpytest.backend.make_role("Paper club", guild)
-    await bot.run_write(bot.library.club.setup, group, channel.id, role.id, True, "Europe/Berlin")
+    await bot.lib.set_up_club(group, channel.id, role.id, True, "Europe/Berlin")
     await say(f'!club schedule "{NODE}" "{SESSION}" @everyone <@{organiser.id}>')
     await tick(bot, clock, STARTS - timedelta(hours=1))
     (text,) = await reminders_in(int(edge.threads[0]["id"]))
@@ -606,18 +602,17 @@ async def test_with_ping_a_reminder_mentions_the_club_role_and_nothing_else(bot,
 async def test_a_crash_after_posting_a_polls_winner_does_not_post_it_again(bot, clock, group, channel):
     from bot.club_loop import winner_message
 
-    club = bot.library.club
     for ref in (NODE, "FFJORD"):
-        await bot.run_write(club.propose, group, ref, "ada")
-    ids = [p.paper.id for p in await bot.run_blocking(club.shortlist, group)]
+        await bot.lib.propose(group, ref, "ada")
+    ids = [p.paper.id for p in await bot.lib.shortlist(group)]
     poll = await open_poll(bot, group, channel.id, ids)
-    decided = await bot.run_write(club.decide, poll.id, [0, 3])
+    decided = await bot.lib.decide_poll(poll.id, [0, 3])
     await channel.send(**winner_message(decided))     # posted, then the process died
     await restart(bot, clock)
     await tick(bot, clock, NOW + timedelta(minutes=5))
     winners = [m for m in await in_channel(channel) if "The paper club chose" in m.content]
     assert len(winners) == 1 and "FFJORD" in winners[0].content.replace("\\", "")
-    assert (await bot.run_blocking(club.poll, poll.id)).state == "announced"
+    assert (await bot.lib.poll(poll.id)).state == "announced"
 
 
 # -- nothing pings ---------------------------------------------------------------------------
@@ -633,15 +628,15 @@ async def test_with_ping_off_nothing_the_club_posts_mentions_anyone_whatever_the
     abstract = f"@here <@{organiser.id}> **loud** <@&{role.id}> " * 200
     listing = tmp_path / "hostile.csv"
     listing.write_text(f'id,title,abstract\n2401.00001,"{title}","{abstract}"\n', encoding="utf-8")
-    await bot.run_write(bot.library.ingest, [listing])
-    hostile = await bot.run_blocking(bot.library.paper, "2401.00001")
-    await bot.run_write(bot.library.club.setup, group, channel.id, role.id, False, "Europe/Berlin")
+    await bot.lib.ingest([listing])
+    hostile = await bot.lib.paper("2401.00001")
+    await bot.lib.set_up_club(group, channel.id, role.id, False, "Europe/Berlin")
 
     await say(f"!club propose {hostile.id}", member=1)
     await say(f"!club propose {NODE}")
     await say("!club shortlist")
     await say("!club poll 24 2")
-    (poll,) = await bot.run_blocking(bot.library.store.polls, ("open",))
+    (poll,) = await bot.threads.run(CallKind.READ, bot.library.store.polls, ("open",))
     stored = next(m for m in dpytest.backend._cur_config.messages[channel.id] if int(m["id"]) == poll["message_id"])
     stored["poll"] = finished_poll(next(p for p in sent if p.get("poll"))["poll"], [3, 1])
     await tick(bot, clock, NOW + timedelta(hours=24, minutes=1))

@@ -16,7 +16,7 @@ import pytest
 import pytest_asyncio
 from discord.ext import commands
 
-from recommender import ArxivClient, PaperNotFound
+from recommender import ArxivClient, CallKind, PaperNotFound
 from recommender.digest import ONLY_RELEVANT
 
 from .conftest import DATA
@@ -124,11 +124,11 @@ async def only_text(text: str, member: int = 0, error: type[Exception] | None = 
 
 
 async def subscription(bot, target: str):
-    return await bot.run_blocking(bot.library.digests.subscription, target)
+    return await bot.lib.subscription(target)
 
 
 async def links_on(bot, channel) -> bool:
-    return await bot.run_blocking(bot.library.links_on, channel.id)
+    return await bot.lib.links_on(channel.id)
 
 
 def card_titles(found: list[discord.Message]) -> list[str]:
@@ -220,7 +220,7 @@ async def test_subscribing_again_replaces_the_subscription(bot, manager, channel
     await run('!digest subscribe "stat.ML math.PR" 18:00 Asia/Tokyo 2')
     kept = await subscription(bot, f"channel:{channel.id}")
     assert kept.categories == ("stat.ML", "math.PR") and kept.timezone == "Asia/Tokyo" and kept.size == 2
-    assert len(await bot.run_blocking(bot.library.digests.subscriptions)) == 1
+    assert len(await bot.lib.subscriptions()) == 1
 
 
 # -- who may change what -----------------------------------------------------------------------
@@ -282,8 +282,8 @@ async def test_preview_records_nothing_and_does_not_fetch_again(bot, manager, ch
         count = store.db.execute("SELECT count(*) FROM digests").fetchone()[0]
         return count, store.delivered(f"channel:{channel.id}")
 
-    assert await bot.run_blocking(recorded) == (0, set())
-    due = await bot.run_blocking(bot.library.digests.due, NOW + timedelta(hours=1))
+    assert await bot.threads.run(CallKind.READ, recorded) == (0, set())
+    due = await bot.lib.subscriptions_due(NOW + timedelta(hours=1))
     assert [s.target for s in due] == [f"channel:{channel.id}"], "the real digest is still to come"
 
 
@@ -383,7 +383,7 @@ async def test_channel_commands_do_not_work_in_direct_messages(bot):
     with pytest.raises(commands.NoPrivateMessage):
         await dpytest.message("!digest subscribe cs.LG", channel=dm, member=member)
     assert [m.content for m in messages()] == ["That command works in a server, not in direct messages."]
-    assert await bot.run_blocking(bot.library.digests.subscriptions) == []
+    assert await bot.lib.subscriptions() == []
 
 
 async def test_personal_digest_with_a_bad_time_zone(bot):
@@ -413,7 +413,7 @@ async def test_anyone_may_see_the_links_setting_but_not_change_it(bot, manager, 
 
 async def test_a_link_is_answered_with_its_card(bot, manager, channel, arxiv_server, sent):
     with pytest.raises(PaperNotFound):
-        await bot.run_blocking(bot.library.paper, "2310.13548")
+        await bot.lib.paper("2310.13548")
     await run("!digest links on")
     sent.clear()
     posted = await dpytest.message(f"Worth a read: {SYCOPHANCY_LINK} (v2 is out)", member=1)
@@ -422,7 +422,7 @@ async def test_a_link_is_answered_with_its_card(bot, manager, channel, arxiv_ser
     assert card_titles(found) == [SYCOPHANCY]
     assert sent[-1]["message_reference"]["message_id"] == posted.id, "the card answers the message"
     assert api_requests(arxiv_server) == ["2310.13548"]
-    kept = await bot.run_blocking(bot.library.paper, "2310.13548")
+    kept = await bot.lib.paper("2310.13548")
     assert kept.title == SYCOPHANCY
     assert_no_mentions(sent)
 
@@ -444,7 +444,7 @@ async def test_several_links_are_answered_together_in_message_order(bot, manager
     assert sent[-1]["message_reference"]["message_id"] == posted.id
     assert_no_mentions(sent)
     with pytest.raises(PaperNotFound):  # the recorded answer holds a third paper: only the linked ones are kept
-        await bot.run_blocking(bot.library.paper, "0704.0001")
+        await bot.lib.paper("0704.0001")
 
 
 async def test_a_command_with_a_link_is_answered_by_the_command_alone(bot, manager, arxiv_server):
@@ -491,7 +491,7 @@ async def test_add_brings_a_paper_in_from_arxiv_and_shows_its_card(bot, arxiv_se
     found = await run(f"!add {SYCOPHANCY_LINK}", member=1)
     assert card_titles(found) == [SYCOPHANCY]
     assert api_requests(arxiv_server) == ["2310.13548"]
-    assert (await bot.run_blocking(bot.library.paper, "2310.13548")).title == SYCOPHANCY
+    assert (await bot.lib.paper("2310.13548")).title == SYCOPHANCY
     assert_no_mentions(sent)
 
 
@@ -499,7 +499,7 @@ async def test_add_names_what_arxiv_does_not_know(bot, arxiv_server):
     text = await only_text("!add 2505.99999", member=1)
     assert "2505.99999" in text and "nothing" in text
     with pytest.raises(PaperNotFound):
-        await bot.run_blocking(bot.library.paper, "2505.99999")
+        await bot.lib.paper("2505.99999")
 
 
 async def test_add_without_an_arxiv_reference_asks_for_one(bot):
@@ -513,7 +513,7 @@ async def like_odes(bot, member: int = 0) -> None:
     config = dpytest.get_config()
     who, group = str(config.members[member].id), str(config.guilds[0].id)
     for pid in ODE_LIKES:
-        await bot.run_write(bot.library.like, who, pid, group)
+        await bot.lib.like(who, pid, group)
 
 
 async def test_subscribe_with_only_relevant_or_a_min_score(bot, manager, channel):
@@ -606,7 +606,7 @@ async def test_a_day_with_nothing_relevant_says_so_only_when_asked(bot, manager,
     assert await post_digest(bot, NOW + timedelta(minutes=45)) == [], "a quiet day posts nothing"
 
     other = dpytest.backend.make_text_channel("reading-group", channel.guild)
-    await bot.run_write(bot.library.digests.subscribe, f"channel:{other.id}", "cs.LG stat.ML", post_time="13:00",
+    await bot.lib.subscribe(f"channel:{other.id}", "cs.LG stat.ML", post_time="13:00",
                         say_when_empty=True, min_score=0.9, group=str(channel.guild.id), now=NOW)
     found = await post_digest(bot, NOW + timedelta(hours=1, minutes=5))
     assert len(found) == 1 and found[0].channel.id == other.id
@@ -619,7 +619,7 @@ async def test_a_day_with_nothing_relevant_says_so_only_when_asked(bot, manager,
 async def test_a_day_without_new_papers_still_says_no_new_papers(bot, manager, channel, arxiv_server):
     recorded = (FEEDS / "rss_cs_LG.xml").read_text(encoding="utf-8")
     arxiv_server.route("/rss/math.PR", (200, re.sub(r"<item>.*?</item>", "", recorded, flags=re.DOTALL), {}))
-    await bot.run_write(bot.library.digests.subscribe, f"channel:{channel.id}", "math.PR", post_time="12:30",
+    await bot.lib.subscribe(f"channel:{channel.id}", "math.PR", post_time="12:30",
                         say_when_empty=True, min_score=0.9, group=str(channel.guild.id), now=NOW)
     found = await post_digest(bot, NOW + timedelta(minutes=45))
     assert len(found) == 1 and found[0].content.startswith("No new arXiv papers in math.PR today.")

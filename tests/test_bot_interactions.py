@@ -37,11 +37,11 @@ def people():
 
 
 async def paper(bot, ref: str):
-    return await bot.run_blocking(bot.library.paper, ref)
+    return await bot.lib.paper(ref)
 
 
 async def liked_ids(bot, member) -> list[int]:
-    signals = await bot.run_blocking(bot.library.likes, str(member.id))
+    signals = await bot.lib.likes(str(member.id))
     return [s.paper.id for s in signals]
 
 
@@ -84,17 +84,17 @@ async def test_like_button_counts_for_whoever_clicks(bot, api):
         assert answer["flags"] == EPHEMERAL
         assert answer["content"].startswith("Liked *FFJORD")
         assert answer["allowed_mentions"]["parse"] == []
-    signals = await bot.run_blocking(bot.library.likes, str(ada.id))
+    signals = await bot.lib.likes(str(ada.id))
     assert signals[0].group == str(channel.guild.id)
 
 
 async def test_not_for_me_button_records_a_dislike(bot, api):
     (ada, _), channel = people()
     ffjord = await paper(bot, "FFJORD")
-    before = await bot.run_blocking(bot.library.recommend, str(ada.id), 3)
+    before = await bot.lib.recommend(str(ada.id), 3)
     await click(bot, f"paperclub:dislike:{ffjord.id}", ada, channel, card_message(bot, channel, ffjord))
     assert api.answers()[0]["content"].startswith("Noted: fewer papers like *FFJORD")
-    after = await bot.run_blocking(bot.library.recommend, str(ada.id), 80)
+    after = await bot.lib.recommend(str(ada.id), 80)
     assert ffjord.id not in [r.paper.id for r in after]
     assert await liked_ids(bot, ada) == []
     assert before
@@ -117,7 +117,7 @@ async def test_more_like_this_button_answers_privately_with_cards(bot, api):
 
 async def test_buttons_under_a_list_work_for_each_numbered_paper(bot, api):
     (ada, _), channel = people()
-    results = await bot.run_blocking(bot.library.search, "flow", 5)
+    results = await bot.lib.search("flow", 5)
     papers = [r.paper for r in results]
     view = list_view(papers)
     rows = view.to_components()
@@ -300,7 +300,7 @@ async def test_autocomplete_accepts_an_id(bot, api):
 
 async def test_unlike_autocomplete_offers_the_callers_likes(bot, api):
     (ada, _), channel = people()
-    await bot.run_blocking(bot.library.like, str(ada.id), "FFJORD")
+    await bot.lib.like(str(ada.id), "FFJORD")
     await autocomplete(bot, "unlike", "", ada, channel)
     names = [c["name"] for c in api.calls[-1][1]["data"]["choices"]]
     assert len(names) == 1 and names[0].startswith("FFJORD")

@@ -71,9 +71,9 @@ async def test_text_import_likes_the_entries_for_the_sender_in_this_server(bot):
                                      "(8 new to the library, 0 already here).")
     assert "• line 107: entry 'Untitled2020' has no title" in answer.content
     assert "try /recommend" in answer.content
-    signals = await bot.run_blocking(bot.library.likes, str(ada.id))
+    signals = await bot.lib.likes(str(ada.id))
     assert len(signals) == 8 and {s.group for s in signals} == {str(channel.guild.id)}
-    assert await bot.run_blocking(bot.library.likes, str(bob.id)) == []
+    assert await bot.lib.likes(str(bob.id)) == []
     # again: nothing new
     await dpytest.message("!import", member=0, attachments=[str(BIB / "jabref.bib")])
     assert "0 new likes (0 new to the library, 8 already here, 8 you already liked)" in messages()[0].content
@@ -85,7 +85,7 @@ async def test_an_upload_over_the_limit_is_refused_with_the_limit(bot, monkeypat
     [answer] = messages()
     assert answer.content.startswith("jabref.bib is 0.0 MB; /import takes files up to 0.0 MB.")
     (ada, _), _ = people()
-    assert await bot.run_blocking(bot.library.likes, str(ada.id)) == []
+    assert await bot.lib.likes(str(ada.id)) == []
 
 
 async def test_an_upload_in_no_known_format_is_explained(bot, tmp_path):
@@ -178,7 +178,7 @@ async def test_an_imported_paper_is_named_by_its_doi_in_paper_and_like(bot):
     assert card.title == "Projector augmented-wave method"
     await dpytest.message("!like doi:10.1103/physrevb.50.17953", member=1)
     assert "Projector augmented-wave method" in messages()[0].content
-    signals = await bot.run_blocking(bot.library.likes, str(bob.id))
+    signals = await bot.lib.likes(str(bob.id))
     assert [s.paper.title for s in signals] == ["Projector augmented-wave method"]
 
 
@@ -196,7 +196,8 @@ def test_the_import_message_tells_merges_by_title_and_the_encoding(seeded):
 async def test_a_like_takes_its_turn_while_an_upload_is_imported(tmp_path):
     """/import writes on a thread of its own, in short steps: a like made meanwhile on the
     writer thread waits a step, not the whole file."""
-    from bot.worker import LibraryThreads
+    from bot.worker import AsyncLibrary, LibraryThreads
+    from recommender import CallKind
 
     rows = [json.loads(line) for line in (DATA / "arxiv-metadata-snapshot-sample.jsonl").open(encoding="utf-8")]
     entries = [f"@article{{k{n},\n  title = {{{' '.join(r['title'].split())}}},\n"
@@ -205,17 +206,18 @@ async def test_a_like_takes_its_turn_while_an_upload_is_imported(tmp_path):
                for n, r in enumerate(rows)]
     threads = LibraryThreads(str(tmp_path / "lab.db"))
     library = await threads.start()
+    lib = AsyncLibrary(threads)
     try:
-        seeded = await threads.read(library.store.count_papers)
-        upload = await threads.read(library.read_upload, "big.bib", "\n".join(entries).encode("utf-8"))
-        importing = asyncio.ensure_future(threads.bulk(library.import_upload, "ada", upload, None))
-        while await threads.read(library.store.count_papers) == seeded:  # its first step is written
+        seeded = await threads.run(CallKind.READ, library.store.count_papers)
+        upload = await lib.read_upload("big.bib", "\n".join(entries).encode("utf-8"))
+        importing = asyncio.ensure_future(lib.import_upload("ada", upload, None))
+        while await threads.run(CallKind.READ, library.store.count_papers) == seeded:  # its first step is written
             await asyncio.sleep(0.01)
-        await threads.write(library.like, "bob", 1, None)
+        await lib.like("bob", 1, None)
         assert not importing.done(), "the like waited for the whole import"
         report = await importing
         done = report.files[0]
         assert done.added + done.matched + len(done.rejected) == len(rows) and done.added > 1900
-        assert [s.paper.id for s in await threads.read(library.likes, "bob")] == [1]
+        assert [s.paper.id for s in await lib.likes("bob")] == [1]
     finally:
         await threads.stop()

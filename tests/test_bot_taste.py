@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from bot import cards
 from bot.cogs.taste import split_kind, unquote
-from bot.views import DYNAMIC_ITEMS, MuteButton, card_view, mute_by_paper, taste_view
+from bot.views import DYNAMIC_ITEMS, MuteButton, card_view, taste_view
 from recommender import Interest, InterestNotFound
 from recommender.store import Store
 from tests.test_bot_harness import (  # noqa: F401
@@ -46,7 +46,7 @@ async def run(text: str, member: int = 0) -> list[discord.Message]:
 
 async def like_all(bot, member, ids, group: str | None) -> None:
     for pid in ids:
-        await bot.run_write(bot.library.like, str(member.id), pid, group)
+        await bot.lib.like(str(member.id), pid, group)
 
 
 async def two_interests(bot, member, channel) -> None:
@@ -142,7 +142,7 @@ async def test_taste_in_a_server_shows_how_much_colleagues_likes_count_there(bot
 async def test_taste_in_direct_messages_says_nothing_of_colleagues(bot):
     (ada, _), channel = people()
     await two_interests(bot, ada, channel)
-    card = cards.taste_card(await bot.run_blocking(bot.library.taste, str(ada.id)))
+    card = cards.taste_card(await bot.lib.taste(str(ada.id)))
     assert "Colleagues" not in card.description
 
 
@@ -153,14 +153,14 @@ async def test_taste_mute_and_unmute_by_number(bot, sent):
     assert found[0].content.startswith("Muted interest 2 (")
     assert "muted" in fields(found[0])[1].name and "muted" not in fields(found[0])[0].name
     assert [b["label"] for b in buttons(sent[-1])] == ["Mute 1", "Unmute 2"]
-    interests = await bot.run_blocking(bot.library.taste, str(ada.id), str(channel.guild.id))
+    interests = await bot.lib.taste(str(ada.id), str(channel.guild.id))
     assert [i.muted for i in interests] == [False, True]
-    picks = await bot.run_blocking(bot.library.recommend, str(ada.id), 10, str(channel.guild.id))
+    picks = await bot.lib.recommend(str(ada.id), 10, str(channel.guild.id))
     assert picks and all("word" not in r.reason for r in picks)
 
     found = await run("!taste unmute:2")
     assert found[0].content.startswith("Interest 2 (") and "unmuted" in found[0].content
-    interests = await bot.run_blocking(bot.library.taste, str(ada.id), str(channel.guild.id))
+    interests = await bot.lib.taste(str(ada.id), str(channel.guild.id))
     assert [i.muted for i in interests] == [False, False]
 
 
@@ -200,7 +200,7 @@ async def test_slash_taste_is_private_with_its_buttons(bot, api):
 
 
 async def test_taste_card_links_titles_pings_no_one_and_fits(bot):
-    base = await bot.run_blocking(bot.library.paper, 43)
+    base = await bot.lib.paper(43)
     hostile = dataclasses.replace(base, title="@everyone [click](https://evil.example) " + "long " * 80,
                                   arxiv_id="1806.07366")
     odd_link = dataclasses.replace(base, id=2, arxiv_id=None, doi="10.1000/a)b<c")
@@ -228,7 +228,7 @@ async def test_taste_card_links_titles_pings_no_one_and_fits(bot):
 async def test_mute_button_mutes_the_interest_and_redraws_the_list(bot, api):
     (ada, _), channel = people()
     await two_interests(bot, ada, channel)
-    interests = await bot.run_blocking(bot.library.taste, str(ada.id), str(channel.guild.id))
+    interests = await bot.lib.taste(str(ada.id), str(channel.guild.id))
     view = taste_view(ada.id, interests)
     message = bot_message_payload(bot, channel, [cards.taste_card(interests)], view)
     second = buttons(message)[1]
@@ -239,19 +239,19 @@ async def test_mute_button_mutes_the_interest_and_redraws_the_list(bot, api):
     assert edit["content"].startswith("Muted interest 2 (")
     assert [b["label"] for b in buttons(edit)] == ["Mute 1", "Unmute 2"]
     assert edit["allowed_mentions"]["parse"] == []
-    after = await bot.run_blocking(bot.library.taste, str(ada.id), str(channel.guild.id))
+    after = await bot.lib.taste(str(ada.id), str(channel.guild.id))
     assert [i.muted for i in after] == [False, True]
 
 
 async def test_only_the_owner_may_use_the_mute_buttons(bot, api):
     (ada, bob), channel = people()
     await two_interests(bot, ada, channel)
-    interests = await bot.run_blocking(bot.library.taste, str(ada.id), str(channel.guild.id))
+    interests = await bot.lib.taste(str(ada.id), str(channel.guild.id))
     message = bot_message_payload(bot, channel, [cards.taste_card(interests)], taste_view(ada.id, interests))
     await click(bot, buttons(message)[0]["custom_id"], bob, channel, message)
     refusal = api.answers()[-1]
     assert refusal["flags"] == EPHEMERAL and "/taste" in refusal["content"]
-    after = await bot.run_blocking(bot.library.taste, str(ada.id), str(channel.guild.id))
+    after = await bot.lib.taste(str(ada.id), str(channel.guild.id))
     assert not any(i.muted for i in after)
 
 
@@ -259,14 +259,15 @@ async def test_a_mute_button_means_the_same_interest_after_likes_change(bot):
     (ada, _), channel = people()
     group = str(channel.guild.id)
     await like_all(bot, ada, LANGUAGE + ODES[:3], group)
-    before = await bot.run_blocking(bot.library.taste, str(ada.id), group)
+    before = await bot.lib.taste(str(ada.id), group)
     assert [i.likes for i in before] == [6, 3]
     odes = next(i for i in before if 43 in i.paper_ids)
     button = next(b for b in taste_view(ada.id, before).children if isinstance(b, MuteButton)
                   and b.paper_id in odes.paper_ids)
     assert odes.number == 2
     await like_all(bot, ada, ODES[3:], group)   # now the larger interest: numbered 1
-    changed, after = await bot.run_write(mute_by_paper, bot.library, str(ada.id), button.paper_id, True, group)
+    changed = await bot.lib.mute_interest(str(ada.id), None, True, group, holding=button.paper_id)
+    after = await bot.lib.taste(str(ada.id), group)
     assert changed.number == 1 and 43 in changed.paper_ids and changed.muted
     assert [i.muted for i in after] == [True, False]
 
@@ -274,7 +275,7 @@ async def test_a_mute_button_means_the_same_interest_after_likes_change(bot):
 async def test_the_mute_button_callback_called_directly(bot, api, monkeypatch):
     (ada, _), channel = people()
     await two_interests(bot, ada, channel)
-    interests = await bot.run_blocking(bot.library.taste, str(ada.id), str(channel.guild.id))
+    interests = await bot.lib.taste(str(ada.id), str(channel.guild.id))
     custom_id = buttons({"components": taste_view(ada.id, interests).to_components()})[0]["custom_id"]
     pattern = MuteButton.__discord_ui_compiled_template__
     match = pattern.fullmatch(custom_id)
@@ -285,7 +286,7 @@ async def test_the_mute_button_callback_called_directly(bot, api, monkeypatch):
     interaction = discord.Interaction(data=payload, state=bot._connection)
     await button.callback(interaction)
     assert api.answers()[-1]["content"].startswith("Muted interest 1 (")
-    after = await bot.run_blocking(bot.library.taste, str(ada.id), str(channel.guild.id))
+    after = await bot.lib.taste(str(ada.id), str(channel.guild.id))
     assert [i.muted for i in after] == [True, False]
 
 
@@ -293,7 +294,7 @@ async def test_a_mute_button_for_an_interest_that_is_gone(bot, api):
     (ada, _), channel = people()
     await two_interests(bot, ada, channel)
     with pytest.raises(InterestNotFound):
-        await bot.run_write(mute_by_paper, bot.library, str(ada.id), 999999, True, str(channel.guild.id))
+        await bot.lib.mute_interest(str(ada.id), None, True, str(channel.guild.id), holding=999999)
     view = discord.ui.View(timeout=None)
     view.add_item(MuteButton(ada.id, 999999, True, 1))
     message = bot_message_payload(bot, channel, [], view)
@@ -318,7 +319,7 @@ async def test_follow_a_phrase_or_an_author_in_text(bot, sent, command, kind, te
     assert len(found) == 1 and found[0].content.startswith("Following ")
     assert "personal digest" in found[0].content
     assert "/digest me" in found[0].content, "no personal digest yet: says how to start one"
-    follows = await bot.run_blocking(bot.library.follows, str(ada.id))
+    follows = await bot.lib.follows(str(ada.id))
     assert [(f.kind, f.text, f.group) for f in follows] == [(kind, text, str(channel.guild.id))]
     assert_never_pings(sent)
 
@@ -355,7 +356,7 @@ async def test_follow_text_never_pings(bot, sent):
     found = await run("!unfollow @everyone <@&123> attention")
     assert found[0].content.startswith("You no longer follow") and "@everyone" not in found[0].content
     assert_never_pings(sent)
-    assert await bot.run_blocking(bot.library.follows, str(ada.id)) == []
+    assert await bot.lib.follows(str(ada.id)) == []
 
 
 async def test_follows_lists_and_unfollow_removes(bot):
@@ -374,12 +375,12 @@ async def test_follows_lists_and_unfollow_removes(bot):
     assert found[0].content.startswith("You do not follow “neural ODEs”")
     found = await run('!unfollow "Neural ODE"')
     assert found[0].content == "You no longer follow “neural ODE”."
-    assert await bot.run_blocking(bot.library.follows, str(ada.id)) == []
+    assert await bot.lib.follows(str(ada.id)) == []
 
 
 async def test_follow_mentions_a_personal_digest_when_there_is_one(bot):
     (ada, _), _ = people()
-    await bot.run_write(bot.library.digests.subscribe, f"dm:{ada.id}", "cs.LG")
+    await bot.lib.subscribe(f"dm:{ada.id}", "cs.LG")
     found = await run('!follow "neural ODE"')
     assert "/digest me" not in found[0].content
 
@@ -396,15 +397,15 @@ async def test_slash_follow_unfollow_and_follows_are_private(bot, api):
     assert "Following author *R. T. Q. Chen*" in texts and "Following “neural ODE”" in texts
     assert "You no longer follow “neural ODE”." in texts
     assert any(a.get("embeds") and a["embeds"][0]["title"] == "You follow 1 author and 1 phrase" for a in answers)
-    follows = await bot.run_blocking(bot.library.follows, str(ada.id))
+    follows = await bot.lib.follows(str(ada.id))
     assert [(f.kind, f.text) for f in follows] == [("author", "R. T. Q. Chen")]
     assert messages() == []
 
 
 async def test_unfollow_autocomplete_offers_the_callers_follows(bot, api):
     (ada, _), channel = people()
-    await bot.run_write(bot.library.follow, str(ada.id), "R. T. Q. Chen", "author")
-    await bot.run_write(bot.library.follow, str(ada.id), "neural ODE", "phrase")
+    await bot.lib.follow(str(ada.id), "R. T. Q. Chen", "author")
+    await bot.lib.follow(str(ada.id), "neural ODE", "phrase")
     data = {
         "id": str(snowflake()), "name": "unfollow", "type": 1,
         "options": [{"name": "followed", "type": 3, "value": "chen", "focused": True}],
@@ -428,10 +429,10 @@ def test_quotes_and_kinds_are_read_from_the_text():
 
 async def test_more_like_this_leaves_out_what_the_clicker_marked_not_for_me(bot, api):
     (ada, bob), channel = people()
-    close = await bot.run_blocking(bot.library.similar, 43, 5)
+    close = await bot.lib.similar(43, 5)
     hidden = close[0].paper.id
-    await bot.run_write(bot.library.dislike, str(ada.id), hidden)
-    node = await bot.run_blocking(bot.library.paper, 43)
+    await bot.lib.dislike(str(ada.id), hidden)
+    node = await bot.lib.paper(43)
     message = bot_message_payload(bot, channel, [cards.paper_card(node)], card_view(node))
     await click(bot, "paperclub:similar:43", ada, channel, message)
     shown = [cards.paper_id_of([discord.Embed.from_dict(e)]) for e in api.answers()[-1]["embeds"]]
@@ -443,8 +444,8 @@ async def test_more_like_this_leaves_out_what_the_clicker_marked_not_for_me(bot,
 
 async def test_similar_command_leaves_out_what_the_caller_marked_not_for_me(bot):
     (ada, _), _ = people()
-    close = await bot.run_blocking(bot.library.similar, 43, 5)
-    await bot.run_write(bot.library.dislike, str(ada.id), close[0].paper.id)
+    close = await bot.lib.similar(43, 5)
+    await bot.lib.dislike(str(ada.id), close[0].paper.id)
     found = await run("!similar 43")
     assert close[0].paper.id not in [cards.paper_id_of([e]) for e in found[0].embeds]
 

@@ -20,7 +20,7 @@ STARTS = datetime(2026, 12, 10, 16, 0, tzinfo=timezone.utc)    # 17:00 in Berlin
 
 
 def test_a_proposal_is_one_per_paper_and_only_its_proposer_withdraws_it(seeded):
-    club = seeded.club
+    club = seeded._club
     first = club.propose("lab", NODE, "ada")
     assert (first.paper.title, first.proposer, first.likes) == (NODE, "ada", 0)
     with pytest.raises(ClubError, match="on the shortlist already .proposed by you"):
@@ -42,7 +42,7 @@ def test_a_proposal_is_one_per_paper_and_only_its_proposer_withdraws_it(seeded):
 
 
 def test_a_poll_offers_the_most_liked_then_the_earliest_in_the_order_proposed(seeded):
-    club = seeded.club
+    club = seeded._club
     for ref in (NODE, FFJORD, IRESNET):
         club.propose("lab", ref, "ada")
     seeded.like("bob", IRESNET, "lab")
@@ -54,7 +54,7 @@ def test_a_poll_offers_the_most_liked_then_the_earliest_in_the_order_proposed(se
 
 
 def test_a_poll_is_recorded_before_it_is_posted_and_a_group_has_one_at_a_time(seeded):
-    club = seeded.club
+    club = seeded._club
     for ref in (NODE, FFJORD):
         club.propose("lab", ref, "ada")
     ids = [p.paper.id for p in club.poll_choices("lab", 2)]
@@ -74,10 +74,10 @@ def test_a_poll_is_recorded_before_it_is_posted_and_a_group_has_one_at_a_time(se
 
 
 def test_the_clubs_time_zone_is_its_own_else_its_channels_digest_else_the_oldest_digest(seeded):
-    club = seeded.club
+    club = seeded._club
     assert club.settings("lab").timezone == "UTC"
-    seeded.digests.subscribe("channel:5", "cs.LG", timezone_name="Asia/Tokyo", group="lab")
-    seeded.digests.subscribe("channel:6", "cs.LG", timezone_name="Europe/Berlin", group="lab")
+    seeded.subscribe("channel:5", "cs.LG", timezone_name="Asia/Tokyo", group="lab")
+    seeded.subscribe("channel:6", "cs.LG", timezone_name="Europe/Berlin", group="lab")
     assert club.settings("lab").timezone == "Asia/Tokyo"
     assert club.setup("lab", 6).timezone == "Europe/Berlin"
     assert club.setup("lab", 6, timezone_name="america/new_york").timezone == "America/New_York"
@@ -86,8 +86,8 @@ def test_the_clubs_time_zone_is_its_own_else_its_channels_digest_else_the_oldest
 
 
 def test_scheduling_takes_the_paper_off_the_shortlist_in_the_digests_time_zone(seeded):
-    club = seeded.club
-    seeded.digests.subscribe("channel:5", "cs.LG", timezone_name="Europe/Berlin", group="lab")
+    club = seeded._club
+    seeded.subscribe("channel:5", "cs.LG", timezone_name="Europe/Berlin", group="lab")
     club.propose("lab", NODE, "ada")
     session = club.schedule("lab", NODE, "2026-12-10 17:00", NOW, presenter="  Ada  Lovelace ", place="Room 2")
     assert session.starts == STARTS and session.timezone == "Europe/Berlin"
@@ -108,7 +108,7 @@ def test_scheduling_takes_the_paper_off_the_shortlist_in_the_digests_time_zone(s
 
 
 def test_each_reminder_is_due_once_and_a_late_session_gets_only_the_hours(seeded):
-    club = seeded.club
+    club = seeded._club
     session = club.schedule("lab", NODE, "2026-12-10 16:00", NOW)
     assert club.reminders_due(STARTS - timedelta(days=1, seconds=1)) == []
     (day,) = club.reminders_due(STARTS - timedelta(days=1))
@@ -128,7 +128,7 @@ def test_each_reminder_is_due_once_and_a_late_session_gets_only_the_hours(seeded
 
 
 def test_a_cancelled_session_is_neither_reminded_nor_read(seeded):
-    club = seeded.club
+    club = seeded._club
     club.schedule("lab", NODE, "2026-12-10 16:00", NOW)
     cancelled = club.cancel("lab", NOW)
     assert cancelled.status == "cancelled" and club.next("lab", NOW) is None
@@ -139,7 +139,7 @@ def test_a_cancelled_session_is_neither_reminded_nor_read(seeded):
 
 
 def test_suggest_and_random_leave_out_what_the_club_read(seeded):
-    club = seeded.club
+    club = seeded._club
     seeded.like("ada", FFJORD, "lab")
     first, second = (r.paper for r in club.suggest("lab", 2))
     club.schedule("lab", first.id, "2026-12-02 10:00", NOW)
@@ -207,9 +207,9 @@ def test_export_club_writes_the_clubs_history_as_a_reading_list(seeded, db):
     from recommender import Library
 
     with Library(db) as library:
-        library.club.schedule("lab", FFJORD, "2026-01-05 10:00", datetime(2026, 1, 1, tzinfo=timezone.utc))
-        library.club.schedule("lab", NODE, "2026-02-05 10:00", datetime(2026, 1, 1, tzinfo=timezone.utc))
-        library.club.schedule("lab", IRESNET, "2999-01-01 10:00", datetime(2026, 1, 1, tzinfo=timezone.utc))
+        library.schedule_session("lab", FFJORD, "2026-01-05 10:00", datetime(2026, 1, 1, tzinfo=timezone.utc))
+        library.schedule_session("lab", NODE, "2026-02-05 10:00", datetime(2026, 1, 1, tzinfo=timezone.utc))
+        library.schedule_session("lab", IRESNET, "2999-01-01 10:00", datetime(2026, 1, 1, tzinfo=timezone.utc))
     result = CliRunner().invoke(cli, ["--db", db, "export", "--club", "lab", "--format", "csljson"],
                                 catch_exceptions=False)
     assert result.exit_code == 0 and "Wrote 2 papers (the paper club of lab, csljson)" in result.stderr
@@ -225,7 +225,7 @@ def test_remind_says_where_each_reminder_goes_and_why_one_is_skipped(db):
     assert run(db, "schedule", "lab", NODE, "--when", soon).exit_code == 0
     assert run(db, "schedule", "lab", FFJORD, "--when", "2999-06-01 17:30").exit_code == 0
     with Library(db) as library:
-        library.club.setup("lab", 42)
+        library.set_up_club("lab", 42)
     lines = [line for line in run(db, "remind", "lab").stdout.splitlines() if not line.startswith("    ")]
     assert [line.split(" · ", 1)[1] for line in lines] == [
         "skipped (the session was scheduled less than a day ahead, or the hour's reminder came first):",

@@ -64,7 +64,7 @@ def test_a_paper_read_together_lifts_its_neighbours_in_the_labs_ranking_and_noth
     read = read_paper(lab)
     neighbours = [p for p in order(lab.similar(read, 12)) if p in before][:10]
     assert len(neighbours) == 10
-    lab.club.schedule(LAB, read, "2020-01-02 18:00", LONG_AGO)
+    lab.schedule_session(LAB, read, "2020-01-02 18:00", LONG_AGO)
     after = order(lab.lab_ranking(LAB, everything))
 
     assert read not in after
@@ -81,7 +81,7 @@ def test_it_lifts_them_in_a_members_recommendations_in_that_lab_only(lab):
     elsewhere = order(lab.recommend("ada", 1000))
     read = read_paper(lab)
     neighbours = [p for p in order(lab.similar(read, 10)) if p in before]
-    lab.club.schedule(LAB, read, "2020-01-02 18:00", LONG_AGO)
+    lab.schedule_session(LAB, read, "2020-01-02 18:00", LONG_AGO)
     after = order(lab.recommend("ada", 1000, LAB))
 
     assert read not in after and order(lab.recommend("ada", 1000)) == elsewhere
@@ -94,8 +94,8 @@ def test_a_session_to_come_or_cancelled_changes_nothing(lab):
     everything = lab.store.count_papers()
     before = lab.lab_ranking(LAB, everything)
     read = read_paper(lab)
-    lab.club.schedule(LAB, read, "2999-01-02 18:00", LONG_AGO)
+    lab.schedule_session(LAB, read, "2999-01-02 18:00", LONG_AGO)
     assert lab.lab_ranking(LAB, everything) == before
-    lab.club.schedule(LAB, "Neural ODEs", "2020-01-02 18:00", LONG_AGO)
-    lab.club.store.update_session(2, status="cancelled")
+    lab.schedule_session(LAB, "Neural ODEs", "2020-01-02 18:00", LONG_AGO)
+    lab.store.update_session(2, status="cancelled")
     assert lab.lab_ranking(LAB, everything) == before

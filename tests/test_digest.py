@@ -42,7 +42,7 @@ def client(arxiv_server, fake_gate):
 
 @pytest.fixture
 def book(seeded):
-    return seeded.digests
+    return seeded._digests
 
 
 def subscribe(book, target=CHANNEL, categories="cs.LG stat.ML", at="08:00", zone="Europe/Berlin", **options):
@@ -306,6 +306,9 @@ def test_a_digest_left_pending_for_a_day_is_abandoned(book, client):
     digest = book.prepare(fetch_all(book, client, MONDAY)[0], MONDAY)
     later = datetime.fromisoformat(book.store.digest(digest.id)["created"]) + timedelta(hours=25)
     assert book.pending(later) == []
+    assert book.digest(digest.id).status == "pending"  # reading changes nothing
+    assert book.abandon_stale(later - timedelta(hours=2)) == 0
+    assert book.abandon_stale(later) == 1
     assert book.digest(digest.id).status == "abandoned"
 
 
@@ -445,14 +448,14 @@ def test_a_digest_picks_the_same_papers_whether_the_background_refit_is_quick_or
             try:
                 for paper_id in ODE_LIKES:
                     lib.like("1", paper_id, group=SERVER)
-                subscribe(lib.digests, zone="UTC", size=10)
-                due = fetch_all(lib.digests, client, MONDAY)  # the new papers make a refit due
+                subscribe(lib._digests, zone="UTC", size=10)
+                due = fetch_all(lib._digests, client, MONDAY)  # the new papers make a refit due
                 assert [s.target for s in due] == [CHANNEL] and lib.index().needs_refit()
                 if refit == "quick":
                     go.set()
-                    lib.keeper.wait()
-                preview = lib.digests.preview("cs.LG stat.ML", MONDAY, group=SERVER, size=10)
-                digest = lib.digests.prepare(due[0], MONDAY)
+                    lib._keeper.wait()
+                preview = lib.preview_digest("cs.LG stat.ML", MONDAY, group=SERVER, size=10)
+                digest = lib.prepare_digest(due[0], MONDAY)
                 picked[refit] = ([(r.paper.title, r.score) for r in preview.picks],
                                  [r.paper.title for r in digest.picks])
             finally:

@@ -17,7 +17,7 @@ import pytest_asyncio
 
 from bot.scheduler import DigestScheduler, digest_messages
 from bot.worker import LibraryThreads
-from recommender import ArxivClient
+from recommender import ArxivClient, CallKind
 
 from .conftest import DATA
 from .test_bot_harness import bot_db, sent, start_bot, stop_bot  # noqa: F401 (fixtures)
@@ -64,8 +64,8 @@ def channels(bot) -> list[discord.TextChannel]:
 
 
 async def subscribe(bot, channel, zone="Europe/Berlin", at_time="08:00", categories="cs.LG stat.ML", **options):
-    return await bot.run_blocking(
-        bot.library.digests.subscribe, f"channel:{channel.id}", categories, post_time=at_time,
+    return await bot.lib.subscribe(
+        f"channel:{channel.id}", categories, post_time=at_time,
         timezone_name=zone, group=str(channel.guild.id), now=SUNDAY_NIGHT, **options,
     )
 
@@ -94,7 +94,7 @@ async def restart(bot) -> None:
 
 
 async def digest_row(bot, channel):
-    return await bot.run_blocking(bot.library.store.digest_for, f"channel:{channel.id}", "2025-06-02")
+    return await bot.threads.run(CallKind.READ, bot.library.store.digest_for, f"channel:{channel.id}", "2025-06-02")
 
 
 async def test_digests_are_posted_at_the_local_time_of_each_time_zone(bot, clock, channels, arxiv_server, sent):
@@ -139,10 +139,9 @@ async def test_a_restart_after_the_post_posts_nothing_more(bot, clock, channels)
 
 async def test_a_crash_after_recording_sends_the_digest_once_on_start_up(bot, clock, channels):
     subscription = await subscribe(bot, channels[0])
-    book = bot.library.digests
-    for category, day in await bot.run_blocking(book.feeds_needed, [subscription], at(6)):
+    for category, day in await bot.lib.feeds_needed([subscription], at(6)):
         await bot.scheduler.fetch(category, day, at(6))
-    recorded = await bot.run_blocking(book.prepare, subscription, at(6))
+    recorded = await bot.lib.prepare_digest(subscription, at(6))
     await restart(bot)   # crashed before sending anything
     await tick(bot, clock, at(6, 5))
     assert await posts(bot, channels[0]) == [f"-# paperclub digest #{recorded.id} · 1/1"]
@@ -154,10 +153,9 @@ async def test_a_crash_after_recording_sends_the_digest_once_on_start_up(bot, cl
 @pytest.mark.parametrize("size, sent_before_crash", [(5, 1), (10, 1), (10, 2)])
 async def test_a_crash_after_sending_but_before_marking_sent_is_not_repeated(bot, clock, channels, size, sent_before_crash):
     subscription = await subscribe(bot, channels[0], size=size, cross_lists=True)
-    book = bot.library.digests
-    for category, day in await bot.run_blocking(book.feeds_needed, [subscription], at(6)):
+    for category, day in await bot.lib.feeds_needed([subscription], at(6)):
         await bot.scheduler.fetch(category, day, at(6))
-    digest = await bot.run_blocking(book.prepare, subscription, at(6))
+    digest = await bot.lib.prepare_digest(subscription, at(6))
     messages = digest_messages(digest)
     for message in messages[:sent_before_crash]:   # sent, then the process died before marking
         await channels[0].send(**message)
@@ -192,7 +190,7 @@ async def test_a_deleted_channel_is_reported_once_and_paused(bot, clock, channel
     await tick(bot, clock, at(6, day=3))
     pauses = [r for r in caplog.records if "Pausing the digest" in r.getMessage()]
     assert len(pauses) == 1 and str(deleted.id) in pauses[0].getMessage()
-    paused = await bot.run_blocking(bot.library.digests.subscription, f"channel:{deleted.id}")
+    paused = await bot.lib.subscription(f"channel:{deleted.id}")
     assert paused.paused
     assert len(await posts(bot, kept)) == 1
 
@@ -206,7 +204,7 @@ async def test_a_channel_one_cannot_post_in_is_paused_with_the_reason(bot, clock
     await tick(bot, clock, at(6, 1))
     pauses = [r.getMessage() for r in caplog.records if "Pausing the digest" in r.getMessage()]
     assert len(pauses) == 1 and str(category.id) in pauses[0]
-    paused = await bot.run_blocking(bot.library.digests.subscription, f"channel:{category.id}")
+    paused = await bot.lib.subscription(f"channel:{category.id}")
     assert paused.paused == "it is not a channel the bot can post in"
     assert len(await posts(bot, channels[0])) == 1
 
@@ -215,19 +213,18 @@ async def test_an_exception_in_one_channels_digest_does_not_stop_the_others(bot,
     broken, fine = channels
     await subscribe(bot, broken)
     await subscribe(bot, fine)
-    book = bot.library.digests
-    real_prepare = book.prepare
+    real_prepare = bot.library.prepare_digest
 
     def prepare(subscription, now):
         if subscription.target == f"channel:{broken.id}":
             raise RuntimeError("something odd in this channel")
         return real_prepare(subscription, now)
 
-    monkeypatch.setattr(book, "prepare", prepare)
+    monkeypatch.setattr(bot.library, "prepare_digest", prepare)
     await tick(bot, clock, at(6))
     assert await posts(bot, broken) == [] and len(await posts(bot, fine)) == 1
     assert any("failed; the others go on" in r.getMessage() for r in caplog.records)
-    monkeypatch.setattr(book, "prepare", real_prepare)
+    monkeypatch.setattr(bot.library, "prepare_digest", real_prepare)
     await tick(bot, clock, at(6, 1))
     assert len(await posts(bot, broken)) == 1 and len(await posts(bot, fine)) == 1
 

@@ -77,7 +77,7 @@ def test_likes_in_two_unrelated_fields_are_two_interests_with_equal_places(lib, 
 def test_the_mean_profile_alone_starves_the_weaker_field(lib, by_category):
     like_some(lib, "u", by_category["math.CO"], 5)
     like_some(lib, "u", by_category["cs.CV"], 5)
-    lib.recommender.max_interests = 1
+    lib._recommender.max_interests = 1
     places = categories_of(lib.recommend("u", limit=10))
     assert min(sum(n for c, n in places.items() if c.startswith("cs.")),
                sum(n for c, n in places.items() if c.startswith("math."))) < 5
@@ -109,7 +109,7 @@ def test_a_stray_like_joins_the_interest_it_is_closest_to(lib, by_category):
 def test_with_one_interest_recommendations_are_those_of_the_mean_profile(lib, by_category):
     like_some(lib, "u", by_category["math.NT"], 5)
     grouped = lib.recommend("u", limit=10)
-    lib.recommender.max_interests = 1
+    lib._recommender.max_interests = 1
     assert [r.paper.id for r in lib.recommend("u", limit=10)] == [r.paper.id for r in grouped]
 
 

@@ -31,7 +31,7 @@ def test_a_file_failing_after_several_steps_leaves_nothing_of_itself(seeded, mon
     monkeypatch.setattr(ingest, "STEP_ITEMS", 20)
     seeded.like("bob", "Neural Ordinary Differential Equations")
     before = (seeded.store.count_papers(), len(seeded.likes("ada")), len(seeded.likes("bob")))
-    original = seeded.ingester.add_prepared
+    original = seeded._ingester.add_prepared
     calls = 0
 
     def failing(prepared):
@@ -41,7 +41,7 @@ def test_a_file_failing_after_several_steps_leaves_nothing_of_itself(seeded, mon
             raise Boom("the disk went away")
         return original(prepared)
 
-    monkeypatch.setattr(seeded.ingester, "add_prepared", failing)
+    monkeypatch.setattr(seeded._ingester, "add_prepared", failing)
     with pytest.raises(Boom):
         seeded.import_likes("ada", [SNAPSHOT], today=INGEST_DAY)
     assert calls == 75  # three steps were committed before the failure
@@ -56,14 +56,14 @@ def test_a_failed_merge_is_taken_back_to_the_fields_it_had(seeded, monkeypatch, 
     bib.write_text("@inproceedings{chen2018, title={Neural Ordinary Differential Equations}, "
                    "author={Chen, Ricky T. Q. and Rubanova, Yulia}, booktitle={NeurIPS}, year=2018, "
                    "pages={6571--6583}}\n@article{broken, title={x}}\n")
-    original = seeded.ingester.add_prepared
+    original = seeded._ingester.add_prepared
 
     def failing(prepared):
         if prepared.record.title == "x":
             raise Boom("stop")
         return original(prepared)
 
-    monkeypatch.setattr(seeded.ingester, "add_prepared", failing)
+    monkeypatch.setattr(seeded._ingester, "add_prepared", failing)
     with pytest.raises(Boom):
         seeded.import_likes("ada", [bib], today=INGEST_DAY)
     again = seeded.paper("Neural Ordinary Differential Equations")
@@ -103,14 +103,14 @@ def test_a_process_killed_part_way_is_undone_at_the_next_start(tmp_path):
         "ingest.STEP_ITEMS = 50\n"
         "lib = Library(sys.argv[1])\n"
         "count = 0\n"
-        "original = lib.ingester.add_prepared\n"
+        "original = lib._ingester.add_prepared\n"
         "def dying(prepared):\n"
         "    global count\n"
         "    count += 1\n"
         "    if count == 420:\n"
         "        os._exit(9)  # as kill -9: no clean-up of any kind\n"
         "    return original(prepared)\n"
-        "lib.ingester.add_prepared = dying\n"
+        "lib._ingester.add_prepared = dying\n"
         f"lib.import_likes('ada', [sys.argv[2]], today=date(2026, 11, 22))\n"
     )
     died = subprocess.run([sys.executable, "-c", script, str(path), str(SNAPSHOT)], cwd=Path(__file__).parents[1],
@@ -148,7 +148,7 @@ def test_a_file_written_in_steps_stores_the_sketches_one_transaction_stores(tmp_
         in_steps_rows = sketch_rows(lib.store)
     with Library(tmp_path / "one.db") as lib:
         with lib.store.transaction():
-            report = lib.ingester.ingest([SNAPSHOT], INGEST_DAY)
+            report = lib._ingester.ingest([SNAPSHOT], INGEST_DAY)
         assert report.added > 900
         assert sketch_rows(lib.store) == in_steps_rows
     assert len(in_steps_rows) > 7 * report.added
@@ -161,7 +161,7 @@ def test_a_paper_whose_sketch_is_kept_aside_is_found_by_it(empty):
     prepared = prepare_record(record)
     with store.journaled():
         with store.transaction():
-            paper_id = empty.ingester.add_prepared(prepared).paper_id
+            paper_id = empty._ingester.add_prepared(prepared).paper_id
         assert store.ids_by_sketch(prepared.sketch) == [paper_id]  # kept aside, not yet stored
         assert store.db.execute("SELECT count(*) FROM paper_sketch").fetchone()[0] == 0
     assert store.db.execute("SELECT count(*) FROM paper_sketch").fetchone()[0] == len(prepared.sketch) == 8

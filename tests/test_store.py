@@ -95,7 +95,7 @@ def test_a_new_library_buffers_search_postings_and_search_finds_what_one_transac
                authors=["A. Author"], source=SourceRef("test", n + 1, "test"))
         for n in range(300)
     ]
-    empty.ingester.add_records(records)
+    empty._ingester.add_records(records)
     assert len(empty.search("sparsification", limit=100)) == 100
     for n in (0, 150, 299):
         found = empty.search(f'"number {n}"')

@@ -1,6 +1,8 @@
-"""The bot's commands, one cog per area: finding papers, likes with what they lead to, reading
-lists in and out, interests and follows, daily digests, and the paper club."""
+"""The bot's commands, one cog per feature: finding papers, likes with what they lead to, reading
+lists in and out, interests and follows, daily digests, papers from arXiv links, and the paper
+club. What several cogs share lives in modules beside them (`replies`, `autocomplete`, `hybrid`)."""
 
+from .arxiv_links import ArxivLinks
 from .club import Club
 from .digests import Digests
 from .likes import Likes
@@ -8,6 +10,6 @@ from .papers import Papers
 from .reading_lists import ReadingLists
 from .taste import Taste
 
-COGS = (Papers, Likes, Taste, ReadingLists, Digests, Club)
+COGS = (Papers, Likes, Taste, ReadingLists, Digests, ArxivLinks, Club)
 
-__all__ = ["COGS", "Club", "Digests", "Likes", "Papers", "ReadingLists", "Taste"]
+__all__ = ["COGS", "ArxivLinks", "Club", "Digests", "Likes", "Papers", "ReadingLists", "Taste"]

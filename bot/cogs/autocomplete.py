@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
-from recommender import Library, Paper, PaperNotFound, QueryError, parse_arxiv_ref, time_zone_names
+from recommender import Paper, PaperNotFound, QueryError, parse_arxiv_ref, time_zone_names
 
 from ..cards import clip, single_line
 from ..views import group_key, user_key
 
 if TYPE_CHECKING:
     from ..client import PaperclubBot
+    from recommender import SearchResult
+
+    from ..worker import AsyncLibrary
 
 log = logging.getLogger(__name__)
 
@@ -40,22 +44,22 @@ def _as_prefix_query(text: str) -> str:
     return text + "*" if text[-1].isalnum() else text
 
 
-def suggest(library: Library, text: str, user: str, group: str | None) -> list[Paper]:
-    """Papers for what has been typed so far (runs on the library's thread)."""
+async def suggest(lib: AsyncLibrary, text: str, user: str, group: str | None) -> list[Paper]:
+    """Papers for what has been typed so far."""
     text = single_line(text)
     found: list[Paper] = []
     if text.isdigit() or parse_arxiv_ref(text):
         try:
-            found.append(library.paper(text))
+            found.append(await lib.paper(text))
         except PaperNotFound:
             pass
     if len(text) < MIN_TYPED:
-        found += [r.paper for r in library.recommend(user, limit=MAX_CHOICES, group=group)]
+        found += [r.paper for r in await lib.recommend(user, limit=MAX_CHOICES, group=group)]
     else:
-        results = []
+        results: list[SearchResult] = []
         for query in (_as_prefix_query(text), text):
             try:
-                results = library.search(query, limit=MAX_CHOICES)
+                results = await lib.search(query, limit=MAX_CHOICES)
             except QueryError:
                 continue
             if results:
@@ -67,29 +71,32 @@ def suggest(library: Library, text: str, user: str, group: str | None) -> list[P
     return list(first.values())[:MAX_CHOICES]
 
 
-def suggest_liked(library: Library, text: str, user: str, group: str | None) -> list[Paper]:
+async def suggest_liked(lib: AsyncLibrary, text: str, user: str, group: str | None) -> list[Paper]:
     """The person's liked papers whose title contains what has been typed (for /unlike)."""
     wanted = single_line(text).casefold()
-    papers = [s.paper for s in library.likes(user, group=group)]
+    papers = [s.paper for s in await lib.likes(user, group=group)]
     if wanted:
         papers = [p for p in papers if wanted in p.title.casefold() or wanted == str(p.id)]
     return papers[:MAX_CHOICES]
 
 
-def suggest_proposed(library: Library, text: str, user: str, group: str | None) -> list[Paper]:
+async def suggest_proposed(lib: AsyncLibrary, text: str, user: str, group: str | None) -> list[Paper]:
     """The papers the person proposed for the paper club here whose title contains what has
     been typed (for /club withdraw)."""
     wanted = single_line(text).casefold()
-    proposals = library.club.shortlist(group) if group else []
+    proposals = await lib.shortlist(group) if group else []
     papers = [p.paper for p in proposals if p.proposer == user]
     if wanted:
         papers = [p for p in papers if wanted in p.title.casefold() or wanted == str(p.id)]
     return papers[:MAX_CHOICES]
 
 
-async def _choices(interaction: discord.Interaction, current: str, finder) -> list[app_commands.Choice[str]]:
+Finder = Callable[["AsyncLibrary", str, str, str | None], Awaitable[list[Paper]]]
+
+
+async def _choices(interaction: discord.Interaction, current: str, finder: Finder) -> list[app_commands.Choice[str]]:
     bot: PaperclubBot = interaction.client  # type: ignore[assignment]
-    job = bot.run_blocking(finder, bot.library, current, user_key(interaction.user), group_key(interaction.guild_id))
+    job = finder(bot.lib, current, user_key(interaction.user), group_key(interaction.guild_id))
     try:
         papers = await asyncio.wait_for(job, timeout=DEADLINE)
     except asyncio.TimeoutError:

@@ -16,20 +16,16 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from recommender import ClubError, Session
-from recommender.club import DEFAULT_POLL, MAX_POLL, MAX_POLL_HOURS, POLL_HOURS
+from recommender import DEFAULT_POLL, MAX_POLL, MAX_POLL_HOURS, POLL_HOURS, ClubError, Session
 
 from .. import cards
 from ..posting import Unreachable, messageable
 from ..views import card_view
 from .autocomplete import paper_choices, proposed_paper_choices, time_zone_choices
 from .hybrid import hybrid_group, subcommand
-from .likes import send_ranked
-from .replies import group_of, heavy, reply, think, user_of
+from .replies import heavy, reply, send_ranked, server_of, think, user_of
 
 if TYPE_CHECKING:
-    from recommender import Club as ClubBook
-
     from ..client import PaperclubBot
 
 log = logging.getLogger(__name__)
@@ -73,10 +69,6 @@ class Club(commands.Cog):
     def now(self) -> datetime:
         return self.bot.scheduler.clock()
 
-    @property
-    def club(self) -> ClubBook:
-        return self.bot.library.club
-
     async def _organiser(self, ctx: commands.Context) -> None:
         """Refuse (privately, through the error handler) anyone without Manage Events or the club's role."""
         author = ctx.author
@@ -84,7 +76,7 @@ class Club(commands.Cog):
             raise ClubError(NOT_ORGANISER)
         if author.guild_permissions.manage_events:
             return
-        settings = await self.bot.run_blocking(self.club.settings, group_of(ctx))
+        settings = await self.bot.lib.club_settings(server_of(ctx))
         if settings.role_id is None or all(role.id != settings.role_id for role in author.roles):
             raise ClubError(NOT_ORGANISER)
 
@@ -94,7 +86,7 @@ class Club(commands.Cog):
 
     async def _club_channel_id(self, ctx: commands.Context) -> int:
         """The club's channel (from /club setup), else the one the command was given in."""
-        settings = await self.bot.run_blocking(self.club.settings, group_of(ctx))
+        settings = await self.bot.lib.club_settings(server_of(ctx))
         return settings.channel_id or ctx.channel.id
 
     @hybrid_group(name="club", invoke_without_command=True)
@@ -118,7 +110,7 @@ class Club(commands.Cog):
             A paper: start typing its title, or give its id, arXiv id, DOI or link
         """
         await think(ctx)
-        proposal = await self.bot.run_write(self.club.propose, group_of(ctx), paper, user_of(ctx))
+        proposal = await self.bot.lib.propose(server_of(ctx), paper, user_of(ctx))
         await reply(ctx, f"{cards.plain(ctx.author.display_name, 80)} proposed "
                          f"*{cards.inline_title(proposal.paper)}* for the paper club.")
 
@@ -130,7 +122,7 @@ class Club(commands.Cog):
     @commands.guild_only()
     async def shortlist(self, ctx: commands.Context) -> None:
         """The papers proposed for the paper club, with who proposed them and their likes here."""
-        proposals = await self.bot.run_blocking(self.club.shortlist, group_of(ctx))
+        proposals = await self.bot.lib.shortlist(server_of(ctx))
         if not proposals:
             await reply(ctx, "The shortlist is empty: `/club propose` adds a paper, `/club suggest` offers some.")
             return
@@ -154,7 +146,7 @@ class Club(commands.Cog):
             One of the papers you proposed
         """
         await think(ctx, private=True)
-        proposal = await self.bot.run_write(self.club.withdraw, group_of(ctx), paper, user_of(ctx))
+        proposal = await self.bot.lib.withdraw(server_of(ctx), paper, user_of(ctx))
         await reply(ctx, f"Withdrew *{cards.inline_title(proposal.paper)}* from the shortlist.", private=True)
 
     @withdraw.autocomplete("paper")
@@ -173,7 +165,7 @@ class Club(commands.Cog):
             How many papers (1 to 10)
         """
         await think(ctx)
-        results = await self.bot.run_blocking(self.club.suggest, group_of(ctx), count)
+        results = await self.bot.lib.club_suggestions(server_of(ctx), count)
         if not results:
             await reply(ctx, "Nothing to suggest: the club has read everything this server's likes point to.")
             return
@@ -196,10 +188,10 @@ class Club(commands.Cog):
             How many shortlisted papers it offers (2 to 10): the most liked first
         """
         await think(ctx, private=True)
-        group = group_of(ctx) or ""
-        choices = await self.bot.run_blocking(self.club.poll_choices, group, size)
-        poll = await self.bot.run_write(self.club.prepare_poll, group, await self._club_channel_id(ctx),
-                                        [p.paper.id for p in choices], self.now() + timedelta(hours=hours))
+        group = server_of(ctx)
+        choices = await self.bot.lib.poll_choices(group, size)
+        poll = await self.bot.lib.prepare_poll(group, await self._club_channel_id(ctx), [p.paper.id for p in choices],
+                                               self.now() + timedelta(hours=hours))
         try:
             posted = await self.bot.club_loop.post_poll(poll, recovering=False)
         except discord.DiscordServerError:
@@ -233,8 +225,8 @@ class Club(commands.Cog):
         assert ctx.guild is not None
         channel_id = await self._club_channel_id(ctx)
         channel = await self._postable(channel_id)
-        session = await self.bot.run_write(
-            self.club.schedule, group_of(ctx), paper, when, self.now(),
+        session = await self.bot.lib.schedule_session(
+            server_of(ctx), paper, when, self.now(),
             presenter=presenter.display_name if presenter else None, place=place, by=user_of(ctx),
         )
         notes: list[str] = []
@@ -246,12 +238,12 @@ class Club(commands.Cog):
                                       allowed_mentions=cards.NO_MENTIONS)
         except discord.HTTPException as exc:
             log.warning("Could not post session #%s: %s", session.id, exc)
-            await self.bot.run_write(self.club.attach, session.id, event_id)
+            await self.bot.lib.attach_session(session.id, event_id)
             await reply(ctx, f"Scheduled: {session_text(session)}. Note: the bot could not post in <#{channel_id}> "
                              f"({exc.status}), so the session has no post and no thread.", private=True)
             return
         thread_id = await self._open_thread(post, session, notes)
-        await self.bot.run_write(self.club.attach, session.id, event_id, thread_id, post.channel.id)
+        await self.bot.lib.attach_session(session.id, event_id, thread_id, post.channel.id)
         text = f"Scheduled: {session_text(session)}. Posted in <#{post.channel.id}>."
         if notes:
             text += " Note: " + "; ".join(notes) + "."
@@ -298,7 +290,7 @@ class Club(commands.Cog):
     @commands.guild_only()
     async def next_session(self, ctx: commands.Context) -> None:
         """The paper club's next session."""
-        session = await self.bot.run_blocking(self.club.next, group_of(ctx), self.now())
+        session = await self.bot.lib.next_session(server_of(ctx), self.now())
         if session is None:
             await reply(ctx, "No paper club session is scheduled: `/club schedule` sets one.")
             return
@@ -313,7 +305,7 @@ class Club(commands.Cog):
         """Cancel the paper club's next session (its event too; no reminders are sent)."""
         await self._organiser(ctx)
         await think(ctx)
-        session = await self.bot.run_write(self.club.cancel, group_of(ctx), self.now())
+        session = await self.bot.lib.cancel_session(server_of(ctx), self.now())
         if session.event_id and ctx.guild is not None:
             try:
                 await self.bot.http.delete_scheduled_event(ctx.guild.id, session.event_id)
@@ -325,7 +317,7 @@ class Club(commands.Cog):
     @commands.guild_only()
     async def history(self, ctx: commands.Context) -> None:
         """The sessions the paper club held: date, paper, presenter and how many took part."""
-        sessions = await self.bot.run_blocking(self.club.history, group_of(ctx), self.now())
+        sessions = await self.bot.lib.club_history(server_of(ctx), self.now())
         if not sessions:
             await reply(ctx, "The paper club has held no session yet.")
             return
@@ -361,8 +353,8 @@ class Club(commands.Cog):
         await self._organiser(ctx)
         if role is not None and role.is_default():
             raise ClubError("The club's role must be a role of its own, not the server's everyone role.")
-        settings = await self.bot.run_write(self.club.setup, group_of(ctx), channel.id,
-                                            role.id if role else None, ping == "yes", timezone)
+        settings = await self.bot.lib.set_up_club(server_of(ctx), channel.id, role.id if role else None,
+                                                  ping == "yes", timezone)
         text = f"The paper club posts in <#{channel.id}>, in {settings.timezone} time."
         if role is not None:
             text += (f" Members with the {cards.plain(role.name, 100)} role may run it; reminders "

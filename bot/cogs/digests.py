@@ -1,12 +1,11 @@
-"""Daily digests and arXiv links: /digest subscribe|show|unsubscribe|preview|me|links, and the
-cards the bot answers arXiv links with in channels that asked for it.
+"""Daily digests: /digest subscribe|show|unsubscribe|preview|me, and /digest links, the setting
+of the link cards (see `arxiv_links`) that lives in the /digest group.
 
 Anyone may look at a channel's digest; changing it takes the Manage Channels permission.
 """
 
 from __future__ import annotations
 
-import logging
 import math
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
@@ -15,42 +14,32 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from recommender import (
-    ArxivError,
-    PaperNotFound,
-    SubscriptionError,
-    find_arxiv_refs,
-    parse_arxiv_ref,
-)
-from recommender.digest import ONLY_RELEVANT
+from recommender import ONLY_RELEVANT, SubscriptionError
+from recommender import channel_target as channel_subscriber
+from recommender import person_target as person_subscriber
 
 from .. import cards
-from ..views import card_view, list_view
 from .autocomplete import time_zone_choices
-from .hybrid import hybrid_command, hybrid_group, subcommand
-from .likes import send_ranked
-from .replies import group_of, heavy, reply, think, user_of
+from .hybrid import hybrid_group, subcommand
+from .replies import group_of, heavy, links_channel_id, reply, send_ranked, think, user_of
 
 if TYPE_CHECKING:
-    from recommender import Library, Paper, Subscription
+    from recommender import Subscription
 
     from ..client import PaperclubBot
-
-log = logging.getLogger(__name__)
 
 # A relevance floor: typed float-or-None for mypy, converted strictly as a number from 0 to 1 by
 # discord.py (an Optional converter would quietly skip a bad value in a text command).
 Score = Annotated[float | None, commands.Range[float, 0.0, 1.0]]
 OFF_WORDS = {"off", "stop", "none", "no", "unsubscribe"}
-MAX_LINKS = 5
 
 
 def channel_target(ctx: commands.Context) -> str:
-    return f"channel:{ctx.channel.id}"
+    return channel_subscriber(ctx.channel.id)
 
 
 def person_target(ctx: commands.Context) -> str:
-    return f"dm:{user_of(ctx)}"
+    return person_subscriber(user_of(ctx))
 
 
 def subscription_text(subscription: Subscription | None, whose: str, command: str = "/digest subscribe") -> str:
@@ -76,33 +65,11 @@ def floor_text(floor: float) -> str:
     return "only relevant papers" if floor == ONLY_RELEVANT else f"a min_score of {floor:g}"
 
 
-def links_channel_id(channel: discord.abc.MessageableChannel) -> int:
-    """Where the link setting lives: a thread follows its parent channel."""
-    if isinstance(channel, discord.Thread) and channel.parent_id:
-        return channel.parent_id
-    return channel.id
-
-
-def papers_in_library(library: Library, refs: list[str]) -> list[Paper]:
-    """The papers among arXiv ids that the library already holds."""
-    found = []
-    for ref in refs:
-        try:
-            found.append(library.paper(ref))
-        except PaperNotFound:
-            pass
-    return found
-
-
 class Digests(commands.Cog):
-    """Daily digests of fresh arXiv papers, and cards for arXiv links posted in chat."""
+    """Daily digests of fresh arXiv papers (and whether a channel answers arXiv links with cards)."""
 
     def __init__(self, bot: PaperclubBot):
         self.bot = bot
-
-    @property
-    def book(self):
-        return self.bot.library.digests
 
     def now(self) -> datetime:
         return self.bot.scheduler.clock()
@@ -111,7 +78,7 @@ class Digests(commands.Cog):
     async def digest(self, ctx: commands.Context) -> None:
         """Show this channel's daily arXiv digest (anyone may look)."""
         target = channel_target(ctx) if ctx.guild else person_target(ctx)
-        subscription = await self.bot.run_blocking(self.book.subscription, target)
+        subscription = await self.bot.lib.subscription(target)
         if ctx.guild:
             text = subscription_text(subscription, "This channel")
         else:
@@ -149,8 +116,8 @@ class Digests(commands.Cog):
         """
         floor = floor_of(only_relevant, min_score)
         await think(ctx)
-        subscription = await self.bot.run_write(
-            self.book.subscribe, channel_target(ctx), categories, post_time=time, timezone_name=timezone,
+        subscription = await self.bot.lib.subscribe(
+            channel_target(ctx), categories, post_time=time, timezone_name=timezone,
             size=size, cross_lists=cross_lists, say_when_empty=say_when_empty, min_score=floor,
             group=group_of(ctx), by=user_of(ctx), now=self.now(),
         )
@@ -161,7 +128,7 @@ class Digests(commands.Cog):
     @commands.has_permissions(manage_channels=True)
     async def unsubscribe(self, ctx: commands.Context) -> None:
         """Stop this channel's daily digest."""
-        removed = await self.bot.run_write(self.bot.library.digests.unsubscribe, channel_target(ctx))
+        removed = await self.bot.lib.unsubscribe(channel_target(ctx))
         text = "This channel's daily digest is stopped." if removed else "This channel has no daily digest."
         await reply(ctx, text)
 
@@ -189,11 +156,11 @@ class Digests(commands.Cog):
             Leave out papers scoring under this floor (0 to 1)
         """
         await think(ctx, private=True)
-        subscription = await self.bot.run_blocking(self.book.subscription, channel_target(ctx))
+        subscription = await self.bot.lib.subscription(channel_target(ctx))
         if categories is None and subscription is None:
             await reply(ctx, "This channel has no digest yet: give categories, e.g. `/digest preview cs.LG`.", private=True)
             return
-        wanted = categories or " ".join(subscription.categories)
+        wanted = categories or " ".join(subscription.categories if subscription else ())
         size = size or (subscription.size if subscription else 5)
         cross = cross_lists if cross_lists is not None else bool(subscription and subscription.cross_lists)
         if only_relevant is None and min_score is None:
@@ -201,11 +168,11 @@ class Digests(commands.Cog):
         else:
             floor = floor_of(only_relevant, min_score)
         now = self.now()
-        needed = await self.bot.run_blocking(self.book.feeds_to_fetch, wanted, now)
+        needed = await self.bot.lib.feeds_to_fetch(wanted, now)
         for category, day in needed:
             await self.bot.scheduler.fetch(category, day, now)
-        preview = await self.bot.run_blocking(
-            self.book.preview, wanted, now, group=group_of(ctx), size=size, cross_lists=cross,
+        preview = await self.bot.lib.preview_digest(
+            wanted, now, group=group_of(ctx), size=size, cross_lists=cross,
             recipient=channel_target(ctx), min_score=floor,
         )
         names = ", ".join(preview.feeds)
@@ -251,15 +218,15 @@ class Digests(commands.Cog):
         """
         target = person_target(ctx)
         if categories is None:
-            subscription = await self.bot.run_blocking(self.book.subscription, target)
+            subscription = await self.bot.lib.subscription(target)
             await reply(ctx, subscription_text(subscription, "You", "/digest me"), private=True)
             return
         if categories.strip().lower() in OFF_WORDS:
-            removed = await self.bot.run_write(self.bot.library.digests.unsubscribe, target)
+            removed = await self.bot.lib.unsubscribe(target)
             await reply(ctx, "Your personal digest is stopped." if removed else "You had no personal digest.", private=True)
             return
-        subscription = await self.bot.run_write(
-            self.book.subscribe, target, categories, post_time=time, timezone_name=timezone, size=size,
+        subscription = await self.bot.lib.subscribe(
+            target, categories, post_time=time, timezone_name=timezone, size=size,
             cross_lists=cross_lists, say_when_empty=say_when_empty, min_score=floor_of(only_relevant, min_score),
             by=user_of(ctx), now=self.now(),
         )
@@ -277,90 +244,20 @@ class Digests(commands.Cog):
         """
         channel_id = links_channel_id(ctx.channel)
         if setting is None:
-            on = await self.bot.run_blocking(self.bot.library.links_on, channel_id)
+            on = await self.bot.lib.links_on(channel_id)
             await reply(ctx, f"Link cards are {'on' if on else 'off'} in this channel.", private=True)
             return
         author = ctx.author
         if not isinstance(author, discord.Member) or not ctx.channel.permissions_for(author).manage_channels:
             raise commands.MissingPermissions(["manage_channels"])
-        await self.bot.run_write(self.bot.library.set_links, channel_id, setting)
+        await self.bot.lib.set_links(channel_id, setting)
         text = f"Link cards are now {'on' if setting else 'off'} in this channel."
         if setting and not self.bot.intents.message_content:
             text += (" Note: the bot runs without the Message Content intent, so it cannot read links in "
                      "messages; turn the intent on in the Developer Portal.")
         await reply(ctx, text)
 
-    @hybrid_command(name="add")
-    @heavy()
-    async def add(self, ctx: commands.Context, *, papers: str) -> None:
-        """Add papers from arXiv to the reading list by id or link, and show their cards.
-
-        Parameters
-        ----------
-        papers
-            arXiv ids or links, e.g. 2310.13548 or https://arxiv.org/abs/2310.13548
-        """
-        refs = [ref for ref in (parse_arxiv_ref(word) for word in papers.split()) if ref][:MAX_LINKS]
-        if not refs:
-            await reply(ctx, "Give arXiv ids or links, such as `2310.13548` or `https://arxiv.org/abs/2310.13548`.", private=True)
-            return
-        await think(ctx)
-        found = await self._look_up(refs)
-        unknown = [ref for ref in refs if ref not in {p.arxiv_id for p in found}]
-        if not found:
-            await reply(ctx, f"arXiv has nothing under {', '.join(unknown)} (or could not be reached).", private=True)
-            return
-        note = f"Not found on arXiv: {', '.join(unknown)}." if unknown else None
-        if len(found) == 1:
-            await reply(ctx, note, embeds=[cards.paper_card(found[0])], view=card_view(found[0]))
-            return
-        await reply(ctx, note, embeds=cards.paper_list_cards(found), view=list_view(found))
-
     @subscribe.autocomplete("timezone")
     @me.autocomplete("timezone")
     async def timezone_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return time_zone_choices(current)
-
-    # -- links in chat ----------------------------------------------------------------------
-
-    @commands.Cog.listener()
-    async def on_message(self, message: discord.Message) -> None:
-        """Answer a message with arXiv links, in a channel that asked for it, with their cards."""
-        if message.author.bot or message.guild is None or not message.content:
-            return
-        refs = find_arxiv_refs(message.content, MAX_LINKS)
-        if not refs:
-            return
-        try:
-            # A command with a link in it (`!paper <link>`, `!like <link>`) is answered by the command.
-            if (await self.bot.get_context(message)).valid:
-                return
-            await self._answer_links(message, refs)
-        except Exception:
-            log.exception("Answering the arXiv links in message %s failed", message.id)
-
-    async def _answer_links(self, message: discord.Message, refs: list[str]) -> None:
-        if not await self.bot.run_blocking(self.bot.library.links_on, links_channel_id(message.channel)):
-            return
-        papers = await self._look_up(refs)
-        if not papers:
-            return
-        order: dict[str | None, int] = {ref: i for i, ref in enumerate(refs)}
-        papers.sort(key=lambda p: order.get(p.arxiv_id, len(order)))
-        reference = message.to_reference(fail_if_not_exists=False)
-        if len(papers) == 1:
-            await message.channel.send(embed=cards.paper_card(papers[0]), view=card_view(papers[0]),
-                                       reference=reference, mention_author=False, allowed_mentions=cards.NO_MENTIONS)
-            return
-        await message.channel.send(embeds=cards.paper_list_cards(papers[:cards.CARDS_PER_MESSAGE]), view=list_view(papers),
-                                   reference=reference, mention_author=False, allowed_mentions=cards.NO_MENTIONS)
-
-    async def _look_up(self, refs: list[str]) -> list[Paper]:
-        """The papers named by `refs`: those in the library, and those arXiv knows, added to
-        it on a network thread (none of these if arXiv is out of reach)."""
-        try:
-            addition = await self.bot.run_network(self.bot.library.add_from_arxiv, refs, self.bot.arxiv.lookup)
-        except ArxivError as exc:
-            log.warning("Could not look up the arXiv links %s: %s", ", ".join(refs), exc)
-            return await self.bot.run_blocking(papers_in_library, self.bot.library, refs)
-        return addition.papers

@@ -6,20 +6,16 @@ them, unless they choose to share.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from recommender import Library, Recommendation
-
 from .. import cards
-from ..views import list_view
 from .autocomplete import liked_paper_choices, paper_choices
 from .hybrid import hybrid_command
-from .replies import group_of, heavy, reply, think, user_of
+from .replies import group_of, heavy, reply, send_ranked, server_of, think, user_of
 
 if TYPE_CHECKING:
     from ..client import PaperclubBot
@@ -27,37 +23,9 @@ if TYPE_CHECKING:
 TRENDING_COUNT = 10
 ALL_MUTED = ("Every one of your interests here is muted, so there is nothing to recommend: "
              "unmute one with /taste.")
+NOTHING_TO_SUGGEST = "Nothing to suggest yet: the library has no papers you have not seen."
 IMPORT_EXPORT_HINT = ("/import brings in your own library (BibTeX, RIS, CSL-JSON, Zotero CSV) as likes; "
                       "/export sends your likes as a file for your reference manager.")
-
-
-async def send_ranked(
-    ctx: commands.Context, content: str, results: Sequence[Recommendation], private: bool
-) -> None:
-    """Ranked papers as numbered cards, five to a message, each message with its buttons."""
-    papers = [r.paper for r in results]
-    embeds = cards.ranked_cards(results)
-    for start in range(0, len(results), cards.CARDS_PER_MESSAGE):
-        end = start + cards.CARDS_PER_MESSAGE
-        await reply(
-            ctx,
-            content if start == 0 else None,
-            embeds=embeds[start:end],
-            view=list_view(papers[start:end], start + 1),
-            private=private,
-        )
-
-
-def recommend_or_all_muted(
-    library: Library, user: str, limit: int, group: str | None
-) -> tuple[list[Recommendation], bool]:
-    """The person's recommendations, and (when there are none) whether that is because every
-    one of their interests is muted."""
-    results = library.recommend(user, limit, group)
-    if results:
-        return results, False
-    interests = library.taste(user, group)
-    return [], bool(interests) and all(i.muted for i in interests)
 
 
 class Likes(commands.Cog):
@@ -65,6 +33,12 @@ class Likes(commands.Cog):
 
     def __init__(self, bot: PaperclubBot):
         self.bot = bot
+
+    async def _all_muted(self, user: str, group: str | None) -> bool:
+        """Whether a person has interests here and every one of them is muted (so nothing is
+        recommended)."""
+        interests = await self.bot.lib.taste(user, group)
+        return bool(interests) and all(i.muted for i in interests)
 
     @hybrid_command()
     async def like(self, ctx: commands.Context, *, paper: str) -> None:
@@ -76,7 +50,7 @@ class Likes(commands.Cog):
             A paper: start typing its title, or give its id, arXiv id or link
         """
         await think(ctx, private=True)
-        found = await self.bot.run_write(self.bot.library.like, user_of(ctx), paper, group_of(ctx))
+        found = await self.bot.lib.like(user_of(ctx), paper, group_of(ctx))
         await reply(ctx, cards.liked_message(found), private=True)
 
     @like.autocomplete("paper")
@@ -93,7 +67,7 @@ class Likes(commands.Cog):
             A paper: start typing its title, or give its id, arXiv id or link
         """
         await think(ctx, private=True)
-        found = await self.bot.run_write(self.bot.library.dislike, user_of(ctx), paper, group_of(ctx))
+        found = await self.bot.lib.dislike(user_of(ctx), paper, group_of(ctx))
         await reply(ctx, cards.disliked_message(found), private=True)
 
     @dislike.autocomplete("paper")
@@ -110,7 +84,7 @@ class Likes(commands.Cog):
             One of the papers you liked: start typing its title
         """
         await think(ctx, private=True)
-        found = await self.bot.run_write(self.bot.library.unlike, user_of(ctx), paper)
+        found = await self.bot.lib.unlike(user_of(ctx), paper)
         await reply(ctx, f"Forgot your like or “not for me” on *{cards.inline_title(found)}*.", private=True)
 
     @unlike.autocomplete("paper")
@@ -130,7 +104,7 @@ class Likes(commands.Cog):
         """
         await think(ctx, private=not share)
         person = member or ctx.author
-        signals = await self.bot.run_blocking(self.bot.library.likes, str(person.id), group_of(ctx))
+        signals = await self.bot.lib.likes(str(person.id), group_of(ctx))
         if not signals:
             if person.id == ctx.author.id:
                 text = ("You have not liked any papers here yet: use /like, the Like button under a paper, "
@@ -158,11 +132,10 @@ class Likes(commands.Cog):
             Post them in the channel instead of only to you
         """
         await think(ctx, private=not share)
-        results, all_muted = await self.bot.run_blocking(
-            recommend_or_all_muted, self.bot.library, user_of(ctx), count, group_of(ctx)
-        )
+        user, group = user_of(ctx), group_of(ctx)
+        results = await self.bot.lib.recommend(user, count, group)
         if not results:
-            text = ALL_MUTED if all_muted else "Nothing to suggest yet: the library has no papers you have not seen."
+            text = ALL_MUTED if await self._all_muted(user, group) else NOTHING_TO_SUGGEST
             await reply(ctx, text, private=not share)
             return
         whose = "you" if not share else cards.plain(ctx.author.display_name, 80)
@@ -179,7 +152,7 @@ class Likes(commands.Cog):
             How far back to look, in days (1 to 365)
         """
         await think(ctx)
-        results = await self.bot.run_blocking(self.bot.library.trending, group_of(ctx), days, TRENDING_COUNT)
+        results = await self.bot.lib.trending(server_of(ctx), days, TRENDING_COUNT)
         period = "day" if days == 1 else f"{days} days"
         if not results:
             await reply(ctx, f"Nothing was liked here in the last {period}. Like papers with /like or the Like buttons.")

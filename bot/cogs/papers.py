@@ -12,7 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from recommender import Library, Paper, PaperNotFound, Recommendation
+from recommender import Paper, PaperNotFound, Recommendation
 
 from .. import cards
 from ..views import (
@@ -35,21 +35,18 @@ SIMILAR_COUNT = 5
 SURPRISE_WORDS = {"surprise", "surprise:true", "surprise:yes"}
 
 
-def similar_to(
-    library: Library, ref: str | int, limit: int, for_user: str | None = None
-) -> tuple[Paper, list[Recommendation]]:
-    """The paper a reference names and the papers closest to it (one trip to the library),
-    without those `for_user` marked "not for me"."""
-    paper = library.paper(ref)
-    return paper, library.similar(paper.id, limit=limit, for_user=for_user)
-
-
 class Papers(commands.Cog):
     """Search, look up and discover papers."""
 
     def __init__(self, bot: PaperclubBot):
         self.bot = bot
         self.more_like_this_menu = app_commands.ContextMenu(name="More like this", callback=self.more_like_this)
+
+    async def similar_to(self, ref: str | int, for_user: str) -> tuple[Paper, list[Recommendation]]:
+        """The paper a reference names and the papers closest to it, without those `for_user`
+        marked "not for me"."""
+        paper = await self.bot.lib.paper(ref)
+        return paper, await self.bot.lib.similar(paper.id, SIMILAR_COUNT, for_user)
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.more_like_this_menu)
@@ -89,9 +86,7 @@ class Papers(commands.Cog):
         if category and category.strip().casefold() in SURPRISE_WORDS:
             category, surprise = None, True
         await think(ctx)
-        paper = await self.bot.run_blocking(
-            self.bot.library.random, category or None, user_of(ctx) if surprise else None, group_of(ctx)
-        )
+        paper = await self.bot.lib.random(category or None, user_of(ctx) if surprise else None, group_of(ctx))
         await reply(ctx, embeds=[cards.paper_card(paper)], view=card_view(paper))
 
     @hybrid_command()
@@ -105,9 +100,7 @@ class Papers(commands.Cog):
             A paper: start typing its title, or give its id, arXiv id or link
         """
         await think(ctx)
-        source, results = await self.bot.run_blocking(
-            similar_to, self.bot.library, paper, SIMILAR_COUNT, user_of(ctx)
-        )
+        source, results = await self.similar_to(paper, user_of(ctx))
         title = cards.inline_title(source)
         if not results:
             await reply(ctx, f"Nothing in the library is close to *{title}* yet.")
@@ -130,7 +123,7 @@ class Papers(commands.Cog):
             A paper: start typing its title, or give its id, arXiv id or link
         """
         await think(ctx)
-        found = await self.bot.run_blocking(self.bot.library.paper, paper)
+        found = await self.bot.lib.paper(paper)
         await reply(ctx, embeds=[cards.paper_card(found)], view=card_view(found))
 
     @paper.autocomplete("paper")
@@ -153,9 +146,7 @@ class Papers(commands.Cog):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            source, results = await self.bot.run_blocking(
-                similar_to, self.bot.library, paper_id, SIMILAR_COUNT, user_key(interaction.user)
-            )
+            source, results = await self.similar_to(paper_id, user_key(interaction.user))
         except PaperNotFound:
             await send_private(interaction, GONE)
             return

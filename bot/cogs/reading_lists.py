@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Literal
 import discord
 from discord.ext import commands
 
-from recommender.export import Exported
-from recommender.reading_list import ImportReport
+from recommender import Exported, ImportReport
 
 from ..cards import NO_MENTIONS, plain
 from .hybrid import hybrid_command
@@ -95,9 +94,9 @@ class ReadingLists(commands.Cog):
             await reply(ctx, too_large(file.filename, len(data)), private=True)
             return
         # parsed on a reader thread: only storing the entries holds the library's writer
-        upload = await self.bot.run_blocking(self.bot.library.read_upload, file.filename, data)
+        upload = await self.bot.lib.read_upload(file.filename, data)
         # written in short steps beside the writer thread: likes meanwhile wait a step, not the file
-        report = await self.bot.run_bulk(self.bot.library.import_upload, user_of(ctx), upload, group_of(ctx))
+        report = await self.bot.lib.import_upload(user_of(ctx), upload, group_of(ctx))
         await reply(ctx, import_message(report), private=True)
 
     @hybrid_command()
@@ -120,10 +119,10 @@ class ReadingLists(commands.Cog):
             await reply(ctx, "There is no server here: use scope mine.", private=True)
             return
         if private:
-            exported = await self.bot.run_blocking(self.bot.library.export, format, user=user_of(ctx))
+            exported = await self.bot.lib.export(format, user=user_of(ctx))
             name, whose = "my-likes", "you liked"
         else:
-            exported = await self.bot.run_blocking(self.bot.library.export, format, group=group)
+            exported = await self.bot.lib.export(format, group=group)
             name, whose = "server-likes", "liked here"
         if not exported.papers:
             await reply(ctx, f"No papers {whose} yet: use /like, the Like buttons, or /import.", private=private)

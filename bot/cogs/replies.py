@@ -1,5 +1,5 @@
 """How commands answer (in the channel or only to the person, for slash and text commands
-alike) and how often a person may run the heavier ones.
+alike, and ranked papers as numbered cards) and how often a person may run the heavier ones.
 
 A slash command can answer ephemerally; a text command cannot, so its private answers are a
 reply to the person's message instead. Nothing a command sends can ping anyone.
@@ -13,10 +13,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import discord
 from discord.ext import commands
 
+from .. import cards
 from ..cards import NO_MENTIONS
-from ..views import group_key, user_key
+from ..views import group_key, list_view, user_key
 
 if TYPE_CHECKING:
+    from recommender import Recommendation
+
     from ..client import PaperclubBot
 
     Context = commands.Context[PaperclubBot]
@@ -43,6 +46,21 @@ def user_of(ctx: Context) -> str:
 
 def group_of(ctx: Context) -> str | None:
     return group_key(ctx.guild.id if ctx.guild else None)
+
+
+def server_of(ctx: Context) -> str:
+    """The group of a command that works only in a server (`commands.guild_only`)."""
+    group = group_of(ctx)
+    if group is None:
+        raise commands.NoPrivateMessage()
+    return group
+
+
+def links_channel_id(channel: discord.abc.MessageableChannel) -> int:
+    """Where a channel's link-card setting lives: a thread follows its parent channel."""
+    if isinstance(channel, discord.Thread) and channel.parent_id:
+        return channel.parent_id
+    return channel.id
 
 
 async def think(ctx: Context, private: bool = False) -> None:
@@ -79,3 +97,20 @@ async def reply(
         except discord.HTTPException:
             pass
     return await ctx.send(content, ephemeral=private, **kwargs)
+
+
+async def send_ranked(
+    ctx: Context, content: str, results: Sequence[Recommendation], private: bool
+) -> None:
+    """Ranked papers as numbered cards, five to a message, each message with its buttons."""
+    papers = [r.paper for r in results]
+    embeds = cards.ranked_cards(results)
+    for start in range(0, len(results), cards.CARDS_PER_MESSAGE):
+        end = start + cards.CARDS_PER_MESSAGE
+        await reply(
+            ctx,
+            content if start == 0 else None,
+            embeds=embeds[start:end],
+            view=list_view(papers[start:end], start + 1),
+            private=private,
+        )

@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from recommender import Follow, Interest, Library
+from recommender import Follow, person_target
 
 from .. import cards
 from ..views import taste_view, user_key
@@ -44,19 +44,6 @@ def split_kind(text: str) -> tuple[str | None, str]:
         if text.casefold().startswith(prefix):
             return prefix[:-1], unquote(text[len(prefix):])
     return None, unquote(text)
-
-
-def taste_and_mute(
-    library: Library, user: str, group: str | None, mute: int | None, unmute: int | None
-) -> tuple[Interest | None, list[Interest]]:
-    """Mute or unmute an interest by its number if asked, then the interests (on the writer
-    when muting, so the numbers cannot change between the two)."""
-    changed = None
-    if mute is not None:
-        changed = library.mute_interest(user, mute, True, group)
-    if unmute is not None:
-        changed = library.mute_interest(user, unmute, False, group)
-    return changed, library.taste(user, group)
 
 
 def follow_message(follow: Follow, added: bool, has_digest: bool, in_server: bool = True) -> str:
@@ -105,16 +92,16 @@ class Taste(commands.Cog):
         """Your interests here: your likes grouped by topic, and how much colleagues' likes count here."""
         await think(ctx, private=True)
         user, group = user_of(ctx), group_of(ctx)
-        if options.mute is not None or options.unmute is not None:
-            changed, interests = await self.bot.run_write(
-                taste_and_mute, self.bot.library, user, group, options.mute, options.unmute
-            )
-        else:
-            changed, interests = None, await self.bot.run_blocking(self.bot.library.taste, user, group)
+        changed = None
+        if options.mute is not None:
+            changed = await self.bot.lib.mute_interest(user, options.mute, True, group)
+        if options.unmute is not None:
+            changed = await self.bot.lib.mute_interest(user, options.unmute, False, group)
+        interests = await self.bot.lib.taste(user, group)
         if not interests:
             await reply(ctx, NO_LIKES, private=True)
             return
-        colleagues = await self.bot.run_blocking(self.bot.library.co_like_weight, group) if group else None
+        colleagues = await self.bot.lib.co_like_weight(group) if group else None
         await reply(
             ctx,
             cards.muted_message(changed) if changed is not None else None,
@@ -134,9 +121,9 @@ class Taste(commands.Cog):
         user = user_of(ctx)
         answers = []
         for kind, text in wanted:
-            follow, added = await self.bot.run_write(self.bot.library.follow, user, text, kind, group_of(ctx))
+            follow, added = await self.bot.lib.follow(user, text, kind, group_of(ctx))
             answers.append((follow, added))
-        subscription = await self.bot.run_blocking(self.bot.library.digests.subscription, f"dm:{user}")
+        subscription = await self.bot.lib.subscription(person_target(user))
         text = "\n".join(follow_message(f, added, subscription is not None, ctx.guild is not None)
                          for f, added in answers)
         await reply(ctx, text, private=True)
@@ -152,7 +139,7 @@ class Taste(commands.Cog):
         """
         await think(ctx, private=True)
         kind, text = split_kind(followed)
-        removed = await self.bot.run_write(self.bot.library.unfollow, user_of(ctx), text, kind)
+        removed = await self.bot.lib.unfollow(user_of(ctx), text, kind)
         if not removed:
             shown = cards.plain(text, 200)
             await reply(ctx, f"You do not follow “{shown}”. /follows lists what you follow.", private=True)
@@ -162,7 +149,7 @@ class Taste(commands.Cog):
 
     @unfollow.autocomplete("followed")
     async def _unfollow_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        mine = await self.bot.run_blocking(self.bot.library.follows, user_key(interaction.user))
+        mine = await self.bot.lib.follows(user_key(interaction.user))
         typed = current.strip().casefold()
         choices = []
         for follow in mine:
@@ -174,7 +161,7 @@ class Taste(commands.Cog):
     @hybrid_command()
     async def follows(self, ctx: commands.Context) -> None:
         """The authors and phrases you follow."""
-        mine = await self.bot.run_blocking(self.bot.library.follows, user_of(ctx))
+        mine = await self.bot.lib.follows(user_of(ctx))
         if not mine:
             await reply(ctx, "You follow no authors or phrases yet. " + FOLLOW_USAGE, private=True)
             return
