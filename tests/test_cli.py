@@ -11,7 +11,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from bot import cli as cli_module
+from bot.cli.progress import line_progress
 from bot.cli import cli
 from recommender.ingest import INDEXING
 
@@ -162,7 +162,7 @@ def test_search_imports_neither_scikit_learn_nor_numpy(db):
 
 def test_a_large_ingest_says_on_a_terminal_while_it_indexes(monkeypatch, capsys):
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-    show = cli_module._line_progress()
+    show = line_progress()
     assert show is not None
     show(INDEXING, 0, 90)
     show(INDEXING, 90, 90)

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 import recommender.arxiv
-from bot import cli as cli_module
+from bot.cli import context as cli_context
 from bot.cli import cli
 from tests.arxiv_server import RECORDINGS
 from tests.conftest import ROOT
@@ -34,7 +34,7 @@ def db(seeded_db, tmp_path, monkeypatch, arxiv_server, fake_gate):
     monkeypatch.setenv("PAPERCLUB_ARXIV_RSS_URL", arxiv_server.rss_url)
     monkeypatch.setenv("PAPERCLUB_ARXIV_API_URL", arxiv_server.api_url)
     monkeypatch.setattr(recommender.arxiv, "SHARED_GATE", fake_gate)
-    monkeypatch.setattr(cli_module, "_now", lambda: MONDAY_NOON)
+    monkeypatch.setattr(cli_context, "now", lambda: MONDAY_NOON)
     arxiv_server.route("/rss/cs.LG", "rss_cs_LG.xml")
     arxiv_server.route("/rss/stat.ML", "rss_stat_ML.xml")
     return path
@@ -249,7 +249,7 @@ LATER = datetime(2026, 12, 4, 9, 0, tzinfo=timezone.utc)
 
 
 def test_a_preview_of_saved_feeds_needs_no_arxiv_on_any_day(db, arxiv_server, monkeypatch):
-    monkeypatch.setattr(cli_module, "_now", lambda: LATER)
+    monkeypatch.setattr(cli_context, "now", lambda: LATER)
     run("like", "ada", "Deep Neural Networks as Gaussian Processes")
     result = run("digest", "preview", "--feed", LG, "--feed", ML, "--user", "ada", "--only-relevant")
     assert result.exit_code == 0, result.output

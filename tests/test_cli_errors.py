@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot import cli as cli_module
-from bot.cli import _shown_path, cli
+from bot.cli import cli, main
+from bot.cli.context import State
+from bot.cli.output import shown_path
 from recommender import FileProblem, read_text_file
 
 from .conftest import DATA, ROOT
@@ -157,7 +158,7 @@ def test_a_database_in_a_read_only_folder(seeded_db, tmp_path):
         result = run("--db", str(db), "like", "ada", "1")
     assert result.exit_code == 1
     # named as paperclub names files: cut in the middle when long (pytest-123/… can make it so)
-    assert_sentence(result.stderr, f"Cannot open the database {_shown_path(db)}: its folder is read-only")
+    assert_sentence(result.stderr, f"Cannot open the database {shown_path(db)}: its folder is read-only")
 
 
 # -- special files and over-long names -----------------------------------------------------
@@ -246,11 +247,11 @@ def _broken_library(self, seed=True):
 
 @pytest.mark.parametrize("level, traceback_shown", [("INFO", False), ("DEBUG", True)])
 def test_an_unexpected_error_is_a_sentence_unless_debugging(db, monkeypatch, capsys, level, traceback_shown):
-    monkeypatch.setattr(cli_module.State, "library", _broken_library)
+    monkeypatch.setattr(State, "library", _broken_library)
     monkeypatch.setenv("PAPERCLUB_LOG_LEVEL", level)
     monkeypatch.setattr(sys, "argv", ["paperclub", "--db", str(db), "stats"])
     with pytest.raises(SystemExit) as exit_:
-        cli_module.main()
+        main()
     assert exit_.value.code == 1
     stderr = capsys.readouterr().err
     assert "paperclub hit an unexpected error: RuntimeError: the index went missing; please report it" in stderr

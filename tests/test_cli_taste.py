@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import recommender.arxiv
-from bot import cli as cli_module
+from bot.cli import context as cli_context
 from bot.cli import cli
 from recommender.digest import ONLY_RELEVANT
 
@@ -29,7 +29,7 @@ def db(seeded_db, tmp_path, monkeypatch):
     path = tmp_path / "taste.db"
     shutil.copy(seeded_db, path)
     monkeypatch.setenv("PAPERCLUB_DB", str(path))
-    monkeypatch.setattr(cli_module, "_now", lambda: MONDAY_NOON)
+    monkeypatch.setattr(cli_context, "now", lambda: MONDAY_NOON)
     return path
 
 

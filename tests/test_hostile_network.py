@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 import recommender.arxiv
-from bot import cli as cli_module
+from bot.cli import context as cli_context
 from bot.cli import cli
 from recommender import Library
 from recommender.arxiv import ArxivClient, ArxivError, RateGate
@@ -298,7 +298,7 @@ def cli_db(seeded_db, tmp_path, monkeypatch, arxiv_server, fake_gate) -> Path:
     monkeypatch.setenv("PAPERCLUB_ARXIV_RSS_URL", arxiv_server.rss_url)
     monkeypatch.setenv("PAPERCLUB_ARXIV_API_URL", arxiv_server.api_url)
     monkeypatch.setattr(recommender.arxiv, "SHARED_GATE", fake_gate)
-    monkeypatch.setattr(cli_module, "_now", lambda: MONDAY_NOON)
+    monkeypatch.setattr(cli_context, "now", lambda: MONDAY_NOON)
     return path
 
 

@@ -19,7 +19,8 @@ from click.testing import CliRunner
 
 from bot import cards
 from bot import client as bot_client
-from bot.cli import _report_failure, cli
+from bot.cli import cli
+from bot.cli.errors import report_failure
 from bot.client import SetupProblem, run_bot
 from bot.backups import CHECK_MINUTES, NightlyBackup
 from bot.config import Secret, Settings, env_file_warning
@@ -67,7 +68,7 @@ def test_a_damaged_database_is_said_to_be_damaged(database, tmp_path):
     (sqlite3.OperationalError("database or disk is full"), "The disk that holds the database is full"),
 ])
 def test_known_database_conditions_are_sentences_in_the_terminal_and_the_bot(capsys, error, sentence):
-    _report_failure(error)
+    report_failure(error)
     said = capsys.readouterr().err
     assert said.startswith(sentence) and "please report" not in said
     assert cards.error_text(error).startswith(sentence)
@@ -75,7 +76,7 @@ def test_known_database_conditions_are_sentences_in_the_terminal_and_the_bot(cap
 
 
 def test_other_errors_are_still_unexpected(capsys):
-    _report_failure(sqlite3.OperationalError("no such table: x"))
+    report_failure(sqlite3.OperationalError("no such table: x"))
     assert "please report it" in capsys.readouterr().err
 
 

@@ -1,0 +1,5 @@
+"""`python -m bot.cli`: the `paperclub` command."""
+
+from . import main
+
+main()
