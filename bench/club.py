@@ -98,8 +98,10 @@ def main() -> None:
         by_category = {c: rows for c, rows in by_category.items() if c in top}
         print(f"library: {len(index)} papers; {options.labs} labs of {READERS} readers (seed {options.seed}); "
               f"indexed in {time.perf_counter() - started:.1f} s")
-        unchanged, reference, by_weight = [], [], {w: [] for w in CANDIDATES}
-        kept = {w: [] for w in CANDIDATES}
+        unchanged: list[float] = []
+        reference: list[float] = []
+        by_weight: dict[float, list[float]] = {w: [] for w in CANDIDATES}
+        kept: dict[float, list[float]] = {w: [] for w in CANDIDATES}
         untouched = {w: 0 for w in CANDIDATES}
         for _ in range(options.labs):
             members, category = make_lab(by_category, rng)

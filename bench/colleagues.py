@@ -23,6 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -63,27 +64,28 @@ def main() -> None:
                 members.append((user, lab, category, ids[held_out]))
 
         category_of = {ids[i]: primary[i] for i in range(len(rows))}
-        results = {}
+        results: dict[float, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
         for weight in args.weights:
             lib.colleague_weight = weight
-            hits, precision = [], []
+            hits: list[float] = []
+            precision: list[float] = []
             for user, lab, category, held_out in members:
                 picks = [r.paper.id for r in lib.recommend(user, limit=10, group=lab)]
                 hits.append(float(held_out in picks))
-                precision.append(np.mean([category_of[p] == category for p in picks]) if picks else 0.0)
+                precision.append(float(np.mean([category_of[p] == category for p in picks])) if picks else 0.0)
             results[weight] = (np.array(hits), np.array(precision))
 
     base_hits, base_precision = results[args.weights[0]]
     print(f"{len(members)} members in {len(categories)} labs; pool {POOL}, {LIKES} likes + {STRAYS} stray each; seed {args.seed}")
     print(f"{'weight':>6} | {'hit@10':>13} | {'precision@10':>13} | {'Δhit vs 0':>17} | {'Δprecision vs 0':>17}")
-    for weight, (hits, precision) in results.items():
+    for weight, (hit_rates, precisions) in results.items():
         print(
-            f"{weight:6.2f} | {_mean(hits)} | {_mean(precision)} | "
-            f"{_mean(hits - base_hits, signed=True)} | {_mean(precision - base_precision, signed=True)}"
+            f"{weight:6.2f} | {_mean(hit_rates)} | {_mean(precisions)} | "
+            f"{_mean(hit_rates - base_hits, signed=True)} | {_mean(precisions - base_precision, signed=True)}"
         )
 
 
-def _mean(values: np.ndarray, signed: bool = False) -> str:
+def _mean(values: NDArray[np.float64], signed: bool = False) -> str:
     error = values.std(ddof=1) / np.sqrt(len(values)) if len(values) > 1 else 0.0
     return f"{values.mean():+.3f} ± {error:.3f}" if signed else f"{values.mean():.3f} ± {error:.3f}"
 

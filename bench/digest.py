@@ -28,9 +28,11 @@ import shutil
 import statistics
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 from xml.sax.saxutils import escape
 
 from common import ROOT, use_repository_code
@@ -128,7 +130,11 @@ def read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in lines]
 
 
-def timed(fn, *args, **kwargs) -> tuple[float, object]:
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def timed(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> tuple[float, T]:
     started = time.perf_counter()
     result = fn(*args, **kwargs)
     return time.perf_counter() - started, result
@@ -176,6 +182,7 @@ def run(papers: int, categories: list[str], channels: int, servers: int, seed: i
     for subscription in due:
         seconds, digest = timed(book.prepare, subscription, NOW)
         prepare_times.append(seconds)
+        assert digest is not None, subscription
         book.sent(digest.id, NOW)
     round_seconds = time.perf_counter() - round_started
     for group, people in members.items():

@@ -53,7 +53,7 @@ def time_baseline(path: Path, folder: Path) -> float:
             if isinstance(item, Record):
                 conn.execute(
                     "INSERT INTO papers VALUES (?, ?, ?, ?)",
-                    (item.title, item.abstract, ";".join(item.authors), " ".join(item.categories)),
+                    (item.title, item.abstract, ";".join(person.display for person in item.authors), " ".join(item.categories)),
                 )
     conn.close()
     return time.perf_counter() - start

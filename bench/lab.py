@@ -35,6 +35,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from common import data_file, use_repository_code
 
@@ -113,7 +114,7 @@ def run_lab(lib: Library, readers: int, primary: list[str], ids: list[int], args
         social = blend.social_scores(colikes.scores(rest), index)
         old = old_blend(set(rest), train, user, index)
         target = index.row_of[held[user]]
-        candidates = {"text": text, "old blend": text + 0.5 * old}
+        candidates: dict[str, NDArray[np.floating]] = {"text": text, "old blend": text + 0.5 * old}
         candidates.update({str(w): text + w * social for w in weights})
         for name, scores in candidates.items():
             scores = scores.copy()

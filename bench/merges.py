@@ -75,11 +75,11 @@ def watching() -> Iterator[list[Judgement]]:
         seen.append(Judgement(record, candidate, reason, overlap))
         return reason
 
-    ingest.match_reason = watched  # type: ignore[assignment]
+    ingest.match_reason = watched
     try:
         yield seen
     finally:
-        ingest.match_reason = original  # type: ignore[assignment]
+        ingest.match_reason = original
 
 
 def ingest_watched(paths: list[Path]) -> tuple[int, int, list[Judgement], list[Judgement]]:

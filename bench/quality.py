@@ -246,7 +246,7 @@ def draw_workload(rows: list[Row], n_categories: int, per_category: int, rng: np
         members[row.category].append(index)
     eligible = [c for c in members if len(members[c]) > LIKES_PER_READER]
     chosen = sorted(eligible, key=lambda c: (-len(members[c]), c))[:n_categories]
-    readers = []
+    readers: list[Reader] = []
     for category in chosen:
         for _ in range(per_category):
             liked = rng.choice(members[category], LIKES_PER_READER, replace=False)

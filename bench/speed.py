@@ -60,7 +60,8 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypedDict, TypeVar
 
 import numpy as np
 
@@ -96,7 +97,11 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def timed(call, *args, **kwargs) -> tuple[float, Any]:
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def timed(call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> tuple[float, T]:
     start = time.perf_counter()
     result = call(*args, **kwargs)
     return time.perf_counter() - start, result
@@ -107,6 +112,22 @@ def folder_mb(folder: Path) -> float:
 
 
 # -- corpus and requests ---------------------------------------------------------------------
+
+
+class Asker(TypedDict):
+    """One person of the workload: an id, the category their likes come from, and the likes."""
+
+    user: str
+    category: str
+    likes: list[str]
+
+
+class Requests(TypedDict):
+    """The calls of one size, drawn before any phase; written as JSON for the phases' interpreters."""
+
+    people: list[Asker]
+    papers: list[str]
+    queries: list[str]
 
 
 def generator_version() -> str:
@@ -152,7 +173,7 @@ def as_csv(jsonl: Path) -> Path:
     return path
 
 
-def draw_requests(db: Path, seed: int, calls: int, users: int, likes: int) -> dict:
+def draw_requests(db: Path, seed: int, calls: int, users: int, likes: int) -> Requests:
     """People with likes from one category each, random papers, and search queries.
 
     Read straight from the database the build phase wrote, by arXiv id (what a person types).
@@ -171,7 +192,7 @@ def draw_requests(db: Path, seed: int, calls: int, users: int, likes: int) -> di
                     rows.append(row)
             return rows
 
-        people = []
+        people: list[Asker] = []
         while len(people) < users:
             category = random_rows(1)[0][2]
             members = [r[0] for r in conn.execute(
@@ -181,8 +202,8 @@ def draw_requests(db: Path, seed: int, calls: int, users: int, likes: int) -> di
                 people.append({"user": f"bench-{len(people)}", "category": category,
                                "likes": rng.sample(members, likes)})
         papers = [r[0] for r in random_rows(calls)]
-        queries = [make_query(rng, title) for _, title, _ in random_rows(calls * 2)]
-        queries = [q for q in queries if q][:calls]
+        drafts = [make_query(rng, title) for _, title, _ in random_rows(calls * 2)]
+        queries = [q for q in drafts if q][:calls]
     finally:
         conn.close()
     return {"people": people, "papers": papers, "queries": queries}
@@ -219,7 +240,7 @@ def phase_build(db: Path, corpus: Path) -> dict:
     return result
 
 
-def phase_serve(db: Path, requests: dict) -> dict:
+def phase_serve(db: Path, requests: Requests) -> dict:
     import_s, _ = timed(__import__, "recommender")
     from recommender import Library, QueryError
 
@@ -245,7 +266,7 @@ def phase_serve(db: Path, requests: dict) -> dict:
     return result
 
 
-def measure_recommend(lib, requests: dict) -> dict:
+def measure_recommend(lib, requests: Requests) -> dict:
     people, calls = requests["people"], len(requests["papers"])
     for person in people[:5]:
         lib.recommend(person["user"], limit=10)
@@ -259,7 +280,7 @@ def measure_recommend(lib, requests: dict) -> dict:
     return {**percentiles(times), "empty": empty, "same_category": float(np.mean(on_topic)) if on_topic else None}
 
 
-def measure_similar(lib, requests: dict) -> dict:
+def measure_similar(lib, requests: Requests) -> dict:
     for ref in requests["papers"][-5:]:
         lib.similar(ref, limit=10)
     times, on_topic, empty = [], [], 0
@@ -272,7 +293,7 @@ def measure_similar(lib, requests: dict) -> dict:
     return {**percentiles(times), "empty": empty, "same_category": float(np.mean(on_topic)) if on_topic else None}
 
 
-def measure_search(lib, requests: dict, query_error: type[Exception]) -> dict:
+def measure_search(lib, requests: Requests, query_error: type[Exception]) -> dict:
     for query in requests["queries"][:5]:
         lib.search(query, limit=10)
     times, empty, errors = [], 0, 0
@@ -319,7 +340,7 @@ def find_arrays(obj: Any, depth: int = 0) -> list[Any]:
 
 
 def array_read_floor(index_file: Path, repeat: int = 7) -> dict | None:
-    """Time one pass over the biggest sparse matrix (data + indices) of the persisted index."""
+    """Time one pass over the biggest CSR matrix (data + indices) of the persisted index."""
     import scipy.sparse as sp
 
     try:
@@ -327,10 +348,10 @@ def array_read_floor(index_file: Path, repeat: int = 7) -> dict | None:
             state = pickle.load(handle)
     except Exception as exc:  # an index format this benchmark does not know
         return {"error": f"cannot read {index_file.name}: {exc}"}
-    matrices = [a for a in find_arrays(state) if sp.issparse(a)]
+    matrices = [a for a in find_arrays(state) if isinstance(a, sp.csr_matrix)]
     if not matrices:
         return None
-    return read_floor(max(matrices, key=lambda m: m.nnz).tocsr(), "persisted index", repeat)
+    return read_floor(max(matrices, key=lambda m: m.nnz), "persisted index", repeat)
 
 
 def read_floor(matrix, source: str, repeat: int = 7) -> dict:
@@ -355,7 +376,7 @@ def svm_texts(db: Path, chosen: set[int] | None = None):
         conn.close()
 
 
-def phase_svm(db: Path, requests: dict, fit_docs: int, count: int, budget_s: float) -> dict:
+def phase_svm(db: Path, requests: Requests, fit_docs: int, count: int, budget_s: float) -> dict:
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.svm import LinearSVC

@@ -40,7 +40,7 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -122,15 +122,15 @@ def read_samples(folder: Path = DATA_DIR) -> list[RealPaper]:
     for name in SAMPLE_CSVS:
         with open(folder / name, newline="", encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
-                authors = [_name_from_string(a) for a in (row.get("authors") or "").split(";")]
+                names = [_name_from_string(a) for a in (row.get("authors") or "").split(";")]
                 papers.append(RealPaper(
                     categories=row["categories"].split(), title=row["title"], abstract=row["abstract"],
-                    authors=[a for a in authors if a],
+                    authors=[a for a in names if a],
                 ))
     with open(folder / SAMPLE_JSONL, encoding="utf-8") as handle:
         for line in handle:
             data = json.loads(line)
-            authors = []
+            authors: list[tuple[str, str]] = []
             for entry in data.get("authors_parsed") or []:
                 last, first = _TEX_ACCENT.sub(r"\1", entry[0]).strip(), _TEX_ACCENT.sub(r"\1", entry[1]).strip()
                 if last and first:
@@ -224,10 +224,13 @@ def build_model(papers: list[RealPaper] | None = None) -> Model:
     papers = papers if papers is not None else read_samples()
     group_of = _group_names(papers)
     groups: dict[str, Group] = {}
-    successors: dict[str, list[str]] = {}
+    bigrams: dict[str, list[str]] = {}
     title_successors: dict[str, list[str]] = {}
-    seed_bags, seed_texts, seed_lengths = [], [], []
-    first_names, last_names = [], []
+    seed_bags: list[list[str]] = []
+    seed_texts: list[list[str]] = []
+    seed_lengths: list[tuple[int, int]] = []
+    first_names: list[str] = []
+    last_names: list[str] = []
     for index, (paper, name) in enumerate(zip(papers, group_of)):
         group = groups.setdefault(name, Group(name))
         abstract = tokens(paper.abstract)
@@ -236,7 +239,7 @@ def build_model(papers: list[RealPaper] | None = None) -> Model:
         group.papers.append(index)
         group.bag.extend(bag)
         _add_bigrams(group.successors, abstract)
-        _add_bigrams(successors, abstract)  # content words become slots below
+        _add_bigrams(bigrams, abstract)  # content words become slots below
         _add_bigrams(title_successors, title)
         seed_bags.append(bag or ["result"])
         seed_texts.append(abstract)
@@ -245,8 +248,7 @@ def build_model(papers: list[RealPaper] | None = None) -> Model:
             group.author_counts.append(min(len(paper.authors), MAX_AUTHORS))
             first_names.extend(a[0] for a in paper.authors)
             last_names.extend(a[1] for a in paper.authors)
-    for prev, following in successors.items():
-        successors[prev] = [None if is_content(t) else t for t in following]
+    successors = {prev: [None if is_content(t) else t for t in following] for prev, following in bigrams.items()}
     every_count = [c for g in groups.values() for c in g.author_counts]
     for group in groups.values():
         group.author_counts = group.author_counts or every_count
@@ -274,7 +276,7 @@ class Generator:
         self.model = model
         self.rng = random.Random(seed)
         # Pools that grow while generating are copied so that the model stays reusable.
-        self.authorships = {name: [] for name in model.groups}
+        self.authorships: dict[str, list[tuple[str, str]]] = {name: [] for name in model.groups}
         self.bags = {name: list(g.bag) for name, g in model.groups.items()}
 
     def _seed_papers(self) -> tuple[int, int]:
@@ -325,7 +327,7 @@ class Generator:
         while True:
             r = rand()
             if r >= P_RUN:
-                options = group_next.get(prev) if r < group_cut else None
+                options: Sequence[str | None] | None = group_next.get(prev) if r < group_cut else None
                 if not options:
                     options = all_next.get(prev) or starts
                 tok = options[int(rand() * len(options))]

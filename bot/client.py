@@ -19,11 +19,11 @@ from discord.ext import commands
 
 from recommender import ArxivClient, Library, database_problem
 
-from . import cards
-from .cards import NO_MENTIONS
 from .cogs import COGS
-from .cogs.replies import reply
+from .cogs.replies import Refusal, acknowledge, reply
 from .config import Secret, Settings
+from .render.errors import error_text
+from .render.text import NO_MENTIONS, message_text, single_line
 from .enrichment import Enrichment
 from .backups import NightlyBackup
 from .club_loop import ClubLoop
@@ -81,6 +81,7 @@ class PaperclubBot(commands.Bot):
             case_insensitive=True,
             strip_after_prefix=True,
         )
+        self.before_invoke(acknowledge)
         self.settings = settings
         self.sync_commands = sync_commands
         self.threads = LibraryThreads(settings.db_path, library)
@@ -171,14 +172,16 @@ class PaperclubBot(commands.Bot):
         if isinstance(error, commands.UserInputError):
             usage = ""
             if ctx.command is not None:
-                usage = f" Usage: `{cards.single_line(self.settings.prefix)}{ctx.command.qualified_name} {ctx.command.signature}`".rstrip()
-            return cards.message_text(str(error), 1000) + usage
+                usage = f" Usage: `{single_line(self.settings.prefix)}{ctx.command.qualified_name} {ctx.command.signature}`".rstrip()
+            return message_text(str(error), 1000) + usage
         if isinstance(error, commands.MissingPermissions):
             needed = " and ".join(p.replace("_", " ").title() for p in error.missing_permissions)
             return f"Only members with the {needed} permission can change that."
+        if isinstance(error, Refusal):
+            return str(error)
         if isinstance(error, commands.CheckFailure):
             return "You cannot use that command here."
-        return cards.error_text(error)
+        return error_text(error)
 
     async def on_command_error(self, ctx: commands.Context, error: commands.CommandError) -> None:
         """Answer the person whose command failed: plainly when they can fix it, else briefly

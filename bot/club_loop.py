@@ -22,7 +22,8 @@ import discord
 
 from recommender import MAX_POLL_HOURS, ClubError, Paper, Poll, Reminder
 
-from . import cards
+from .render.papers import inline_title, paper_card
+from .render.text import NO_MENTIONS, clip, message_text, neutralise, single_line
 from .posting import MinuteRound, Unreachable, find_marked, messageable
 from .views import card_view
 
@@ -61,7 +62,7 @@ def poll_hours(poll: Poll, now: datetime) -> int:
 
 def poll_answer(paper: Paper) -> str:
     """A paper's title as a poll answer: one line, cut to fit, any mention in it made inert."""
-    return cards.clip(cards.neutralise(cards.single_line(paper.title)), ANSWER_CHARS) or f"Paper #{paper.id}"
+    return clip(neutralise(single_line(paper.title)), ANSWER_CHARS) or f"Paper #{paper.id}"
 
 
 def poll_message(poll: Poll, now: datetime) -> dict:
@@ -70,18 +71,18 @@ def poll_message(poll: Poll, now: datetime) -> dict:
     vote = discord.Poll(question=POLL_QUESTION, duration=timedelta(hours=poll_hours(poll, now)))
     for paper in poll.papers:
         vote.add_answer(text=poll_answer(paper))
-    return {"content": f"{POLL_TEXT}\n{poll_marker(poll)}", "poll": vote, "allowed_mentions": cards.NO_MENTIONS}
+    return {"content": f"{POLL_TEXT}\n{poll_marker(poll)}", "poll": vote, "allowed_mentions": NO_MENTIONS}
 
 
 def reminder_message(reminder: Reminder, role_id: int | None, ping: bool) -> dict:
     """A reminder as `send` keyword arguments: its text made safe, and the club's role in front
     of it (the only mention it may carry) when the server chose `ping:yes`."""
-    text = cards.message_text(reminder.text(), 1800)
+    text = message_text(reminder.text(), 1800)
     if ping and role_id is not None:
         return {"content": f"<@&{role_id}> {text}\n{reminder_marker(reminder)}",
                 "allowed_mentions": discord.AllowedMentions(everyone=False, users=False, replied_user=False,
                                                             roles=[discord.Object(id=role_id)])}
-    return {"content": f"{text}\n{reminder_marker(reminder)}", "allowed_mentions": cards.NO_MENTIONS}
+    return {"content": f"{text}\n{reminder_marker(reminder)}", "allowed_mentions": NO_MENTIONS}
 
 
 def winner_message(poll: Poll) -> dict:
@@ -91,15 +92,15 @@ def winner_message(poll: Poll) -> dict:
     assert winner is not None and poll.counts is not None
     votes = poll.counts[[p.id for p in poll.papers].index(winner.id)]
     total = sum(poll.counts)
-    title = f"*{cards.inline_title(winner)}*"
+    title = f"*{inline_title(winner)}*"
     if total == 0:
         line = (f"**The paper club chose** {title}: nobody voted, so the most liked here (then the earliest "
                 "proposed) goes first.")
     else:
         tie = " (a tie, settled by likes here, then by the earlier proposal)" if poll.counts.count(votes) > 1 else ""
         line = f"**The paper club chose** {title} with {votes} of {total} vote{'s' if total != 1 else ''}{tie}."
-    return {"content": f"{line} /club schedule sets the date.\n{winner_marker(poll)}", "embed": cards.paper_card(winner),
-            "view": card_view(winner), "allowed_mentions": cards.NO_MENTIONS}
+    return {"content": f"{line} /club schedule sets the date.\n{winner_marker(poll)}", "embed": paper_card(winner),
+            "view": card_view(winner), "allowed_mentions": NO_MENTIONS}
 
 
 class ClubLoop(MinuteRound):

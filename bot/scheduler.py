@@ -18,7 +18,8 @@ import discord
 
 from recommender import ArxivClient, Digest, DigestKind, FeedStatus
 
-from . import cards
+from .render.papers import CARDS_PER_MESSAGE, ranked_cards
+from .render.text import NO_MENTIONS
 from .posting import MinuteRound, Unreachable, find_marked, messageable
 from .views import list_view
 
@@ -61,8 +62,8 @@ def digest_messages(digest: Digest) -> list[dict]:
     count = len(digest.picks)
     header = (f"**arXiv digest · {names} · {days:%a %d %b %Y}**\n"
               f"{count} new {'paper' if count == 1 else 'papers'} picked for {whom}.")
-    embeds = cards.ranked_cards(digest.picks)
-    step = cards.CARDS_PER_MESSAGE
+    embeds = ranked_cards(digest.picks)
+    step = CARDS_PER_MESSAGE
     parts = (count + step - 1) // step
     messages = []
     for index, start in enumerate(range(0, count, step), 1):
@@ -143,7 +144,7 @@ class DigestScheduler(MinuteRound):
             if part <= digest.parts_sent or part in posted:
                 continue
             try:
-                await channel.send(allowed_mentions=cards.NO_MENTIONS, **message)
+                await channel.send(allowed_mentions=NO_MENTIONS, **message)
             except (discord.Forbidden, discord.NotFound) as exc:
                 await lib.drop_digest(digest.id, "channel unreachable")
                 raise Unreachable(f"cannot post there ({exc.status} {exc.text or exc.__class__.__name__})") from None

@@ -20,8 +20,12 @@ import discord
 
 from recommender import Interest, InterestNotFound, Paper, PaperNotFound, database_problem
 
-from . import cards
-from .cards import NO_MENTIONS
+from .render.club import CLUB_IN_SERVERS, proposed_message
+from .render.errors import error_text
+from .render.likes import disliked_message, liked_message
+from .render.papers import CARDS_PER_MESSAGE, paper_id_of, ranked_cards, search_cards
+from .render.taste import INTERESTS_SHOWN, muted_message, taste_card
+from .render.text import NO_MENTIONS, SELECT_OPTION_LABEL_LIMIT, clip, plain, single_line
 
 if TYPE_CHECKING:
     from .client import PaperclubBot
@@ -33,7 +37,7 @@ GONE = "That paper is no longer in the library."
 NOT_YOUR_INTERESTS = "These buttons belong to the person whose interests they list: run /taste to see yours."
 INTEREST_GONE = ("Your likes have changed since this list was made and that interest is gone: "
                  "run /taste again.")
-PAGE_SIZE = cards.CARDS_PER_MESSAGE
+PAGE_SIZE = CARDS_PER_MESSAGE
 # A list of cards: rows 0-2 hold a button per paper, then the propose menu, then links or pages.
 PROPOSE_ROW, LAST_ROW = 3, 4
 PAGE_TIMEOUT = 180.0
@@ -76,7 +80,7 @@ async def send_private(
 
 async def answer_error(interaction: discord.Interaction, error: BaseException, what: str) -> None:
     """Tell the person what went wrong: plainly for their mistakes, briefly for ours (logged)."""
-    text = cards.error_text(error)
+    text = error_text(error)
     if database_problem(error):
         log.error("%s failed: %s (%s)", what, database_problem(error), error)
     if text is None:
@@ -133,7 +137,7 @@ class LikeButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], templat
 
     async def act(self, interaction: discord.Interaction, bot: PaperclubBot) -> None:
         paper = await bot.lib.like(user_key(interaction.user), self.paper_id, group_key(interaction.guild_id))
-        await send_private(interaction, cards.liked_message(paper))
+        await send_private(interaction, liked_message(paper))
 
 
 class DislikeButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], template=r"paperclub:dislike:(?P<id>[0-9]{1,18})"):
@@ -141,7 +145,7 @@ class DislikeButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], temp
 
     async def act(self, interaction: discord.Interaction, bot: PaperclubBot) -> None:
         paper = await bot.lib.dislike(user_key(interaction.user), self.paper_id, group_key(interaction.guild_id))
-        await send_private(interaction, cards.disliked_message(paper))
+        await send_private(interaction, disliked_message(paper))
 
 
 class SimilarButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], template=r"paperclub:similar:(?P<id>[0-9]{1,18})"):
@@ -156,7 +160,7 @@ class SimilarButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], temp
         await send_private(
             interaction,
             "More like this (only you can see these):",
-            embeds=cards.ranked_cards(results),
+            embeds=ranked_cards(results),
             view=list_view([r.paper for r in results]),
         )
 
@@ -183,7 +187,7 @@ class ProposeMenu(discord.ui.DynamicItem[discord.ui.Select], template=PROPOSE_ME
 
     @classmethod
     def of(cls, papers: Sequence[Paper], first_rank: int, row: int | None = None) -> ProposeMenu:
-        options = [discord.SelectOption(label=cards.clip(f"{rank}. {cards.single_line(paper.title)}", 100),
+        options = [discord.SelectOption(label=clip(f"{rank}. {single_line(paper.title)}", SELECT_OPTION_LABEL_LIMIT),
                                         value=str(paper.id))
                    for rank, paper in enumerate(papers, first_rank)]
         return cls(options, row)
@@ -208,10 +212,10 @@ async def propose(interaction: discord.Interaction, bot: PaperclubBot, paper_id:
     """Put a paper on the shortlist of the server clicked in, for the person who clicked."""
     group = group_key(interaction.guild_id)
     if group is None:
-        await send_private(interaction, cards.CLUB_IN_SERVERS)
+        await send_private(interaction, CLUB_IN_SERVERS)
         return
     proposal = await bot.lib.propose(group, paper_id, user_key(interaction.user))
-    await send_private(interaction, cards.proposed_message(proposal.paper))
+    await send_private(interaction, proposed_message(proposal.paper))
 
 
 # -- muting interests -------------------------------------------------------------------------
@@ -273,8 +277,8 @@ class MuteButton(
         interests = await bot.lib.taste(user, group)
         colleagues = await bot.lib.co_like_weight(group) if group else None
         await interaction.response.edit_message(
-            content=cards.muted_message(changed),
-            embed=cards.taste_card(interests, where=" here" if interaction.guild_id else "", colleagues=colleagues),
+            content=muted_message(changed),
+            embed=taste_card(interests, where=" here" if interaction.guild_id else "", colleagues=colleagues),
             view=taste_view(self.user_id, interests),
             allowed_mentions=NO_MENTIONS,
         )
@@ -283,7 +287,7 @@ class MuteButton(
 def taste_view(user_id: int, interests: Sequence[Interest]) -> discord.ui.View | None:
     """A Mute or Unmute button for each interest listed (none when there is none)."""
     view = discord.ui.View(timeout=None)
-    for interest in interests[:cards.INTERESTS_SHOWN]:
+    for interest in interests[:INTERESTS_SHOWN]:
         anchor = interest_anchor(interest)
         if anchor is not None:
             view.add_item(MuteButton(user_id, anchor, not interest.muted, interest.number))
@@ -322,7 +326,7 @@ def list_view(papers: Sequence[Paper], first_rank: int = 1, paging: bool = False
 
 def paper_id_of_message(message: discord.Message) -> int | None:
     """The paper a bot message is about: from its first card's footer, else from its buttons."""
-    found = cards.paper_id_of(message.embeds)
+    found = paper_id_of(message.embeds)
     if found is not None:
         return found
     for row in message.components:
@@ -424,12 +428,12 @@ class SearchPager:
         shown = results[:PAGE_SIZE]
         session.offset, session.has_next = offset, len(results) > PAGE_SIZE
         session.papers = [r.paper for r in shown]
-        query = cards.plain(session.query, 200)
+        query = plain(session.query, 200)
         if not shown:
             content = f"No papers match “{query}”." if offset == 0 else f"No more results for “{query}”."
         else:
             content = f"Results {offset + 1}–{offset + len(shown)} for “{query}”:"
-        return Page(content, cards.search_cards(shown, offset + 1), self.view(session))
+        return Page(content, search_cards(shown, offset + 1), self.view(session))
 
     def view(self, session: SearchSession, expired: bool = False) -> discord.ui.View | None:
         """The buttons for the session's current page; paging only when there is another page."""

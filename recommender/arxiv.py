@@ -49,7 +49,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from .kinds import AnnouncementType, FeedStatus
 from .papers import Record, Rejection, parse_arxiv_ref, split_arxiv_id
-from .sources.feeds import feed_info, parse_announcements
+from .sources.feeds import FeedInfo, feed_info, parse_announcements
 from .xmlcheck import check_feed_xml
 
 log = logging.getLogger("paperclub.arxiv")
@@ -859,7 +859,7 @@ def read_announcement(text: str, url: str, category: str | None, expected_day: d
     return result
 
 
-def _judge(result: Announcement, info: dict, expected_day: date | None) -> None:
+def _judge(result: Announcement, info: FeedInfo, expected_day: date | None) -> None:
     category, day = result.category, result.day
     papers = len(result.new) + len(result.cross) + len(result.replaced)
     if not papers and result.rejected:

@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from . import ranking
 from .colikes import CoLikes
@@ -79,7 +80,7 @@ def learn(colikes: CoLikes, index: TfidfIndex, seed: int = 0) -> Blend:
     return Blend(CANDIDATES[best], float(recalls[best]), float(recalls[0]), len(people), likes)
 
 
-def social_scores(scores: dict[int, float], index: TfidfIndex) -> np.ndarray:
+def social_scores(scores: dict[int, float], index: TfidfIndex) -> NDArray[np.float32]:
     """Co-like scores by paper id as an array by index row, scaled so the best is 1."""
     social = np.zeros(len(index), dtype=np.float32)
     found = [(index.row_of[pid], score) for pid, score in scores.items() if pid in index.row_of]

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .kinds import PollState, ReminderKind, ReminderStatus, SessionStatus
 from .papers import Paper, Recommendation
@@ -55,7 +55,7 @@ class Proposal:
     proposed: str
     likes: int
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"paper": _brief(self.paper), "proposer": self.proposer, "proposed": self.proposed,
                 "likes": self.likes}
 
@@ -72,7 +72,7 @@ class Settings:
     ping: bool = False
     timezone: str = "UTC"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"group": self.group, "channel_id": self.channel_id, "role_id": self.role_id,
                 "ping": self.ping, "timezone": self.timezone}
 
@@ -117,7 +117,7 @@ class Session:
             text += f", at {self.place}"
         return text
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "group": self.group, "paper": _brief(self.paper),
             "starts": self.starts.isoformat(), "local_start": self.local_start.isoformat(),
@@ -146,7 +146,7 @@ class Poll:
     def winner(self) -> Paper | None:
         return next((p for p in self.papers if p.id == self.winner_id), None)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "group": self.group, "channel_id": self.channel_id, "message_id": self.message_id,
                 "papers": [_brief(p) for p in self.papers], "ends": self.ends.isoformat(), "state": self.state,
                 "winner_id": self.winner_id, "counts": self.counts}
@@ -168,7 +168,7 @@ class Reminder:
         when = "Tomorrow" if self.kind == ReminderKind.DAY else "In an hour"
         return f"{when}, paper club: {self.session.describe()}."
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"session_id": self.session.id, "kind": self.kind, "due": self.due.isoformat(),
                 "status": self.status, "text": self.text(), "thread_id": self.session.thread_id}
 
@@ -525,7 +525,7 @@ def _one_line(text: str | None, limit: int, what: str) -> str | None:
     return text or None
 
 
-def _brief(paper: Paper) -> dict:
+def _brief(paper: Paper) -> dict[str, Any]:
     return {"id": paper.id, "title": paper.title, "arxiv_id": paper.arxiv_id, "url": paper.url}
 
 

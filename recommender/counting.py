@@ -48,7 +48,7 @@ SPLIT_FROM = 20_000
 _CJK_RUN = re.compile(CJK_CHAR.pattern + "+")
 
 
-def _cjk_bigrams(match: re.Match) -> str:
+def _cjk_bigrams(match: re.Match[str]) -> str:
     run = match.group(0)
     if len(run) == 1:
         return " " + run + run + " "

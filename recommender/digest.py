@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from . import follows, taxonomy
 from .arxiv import ArxivError
@@ -107,7 +107,7 @@ class Subscription:
             text += f" · paused: {self.paused}"
         return text
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["categories"] = list(self.categories)
         data["post_time"] = f"{self.post_time:%H:%M}"
@@ -138,7 +138,7 @@ class Digest:
     def user_id(self) -> str | None:
         return self.target.split(":", 1)[1] if self.target.startswith("dm:") else None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "target": self.target, "local_day": self.local_day.isoformat(),
             "announce_day": self.announce_day.isoformat() if self.announce_day else None,
@@ -162,7 +162,7 @@ class FeedReport:
     already: bool = False   # left alone: this announcement was fetched (or tried) a moment ago
     expected: date | None = None   # the announcement day asked for (a feed may be for a later one)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["day"] = self.day.isoformat() if self.day else None
         data["expected"] = self.expected.isoformat() if self.expected else None
@@ -184,7 +184,7 @@ class Preview:
     feeds: dict[str, FeedStatus]
     below_floor: bool = False   # nothing picked only because no new paper reached the floor
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"day": self.day.isoformat(), "candidates": self.candidates, "feeds": self.feeds,
                 "papers": [r.to_dict() for r in self.picks], "below_floor": self.below_floor}
 

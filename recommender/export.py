@@ -351,7 +351,8 @@ def to_ris(papers: list[Paper]) -> str:
         if paper.abstract:
             entry["abstract"] = paper.abstract
         entries.append(entry)
-    return rispy.dumps(entries, implementation=_ris_writer())
+    written: str = rispy.dumps(entries, implementation=_ris_writer())
+    return written
 
 
 def _ris_writer() -> type:

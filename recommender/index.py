@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import NDArray
 import scipy.sparse as sp
 
 from .processes import (
@@ -76,14 +77,14 @@ def category_words(categories: list[str]) -> str:
 class TfidfIndex:
     vectorizer: Vectorizer
     matrix: sp.csr_matrix
-    ids: np.ndarray
+    ids: NDArray[np.int64]
     fitted_docs: int
     added_since_fit: int = 0
     synced_to: str = ""
     library_id: str = ""
     postings: sp.csr_matrix = field(init=False, repr=False)
     row_of: dict[int, int] = field(init=False, repr=False)
-    _terms: np.ndarray | None = field(init=False, repr=False, default=None)
+    _terms: NDArray[np.object_] | None = field(init=False, repr=False, default=None)
     # For each term, one bit for each of `other_languages()` (in its order) whose stop word it is.
     _language_bits: np.ndarray | None = field(init=False, repr=False, default=None)
 
@@ -102,7 +103,7 @@ class TfidfIndex:
             vectorizer, matrix = Vectorizer.fit(docs, count_aside)
         else:
             vectorizer, _ = Vectorizer.fit(["empty library"])
-            matrix = sp.csr_matrix((0, len(vectorizer.vocabulary)), dtype=np.float32)
+            matrix = sp.csr_matrix((0, len(vectorizer.vocabulary)))
         return cls(vectorizer, sp.csr_matrix(matrix, dtype=np.float32), np.asarray(ids, dtype=np.int64),
                    fitted_docs=len(docs), synced_to=synced_to, library_id=library_id)
 
@@ -114,7 +115,7 @@ class TfidfIndex:
         return len(self.ids)
 
     @property
-    def terms(self) -> np.ndarray:
+    def terms(self) -> NDArray[np.object_]:
         """The term of each column. Built by a loop rather than `get_feature_names_out()`,
         whose sort of the whole vocabulary (half a million terms) holds the GIL for a second
         and stalls every other thread; the loop lets them run and is faster too."""
@@ -184,7 +185,7 @@ class TfidfIndex:
     def rows(self, ids: list[int]) -> list[int]:
         return [self.row_of[pid] for pid in ids if pid in self.row_of]
 
-    def scores(self, profile: sp.csr_matrix) -> np.ndarray:
+    def scores(self, profile: sp.csr_matrix) -> NDArray[np.float32]:
         """Dot product of a 1×V profile with every paper."""
         if profile.nnz == 0 or len(self.ids) == 0:
             return np.zeros(len(self.ids), dtype=np.float32)
@@ -535,7 +536,7 @@ def transform_aside(vectorizer: Vectorizer, terms: np.ndarray, docs: list[str],
                     module_command(__name__, "--transform", str(shared), str(chunk), str(result)),
                     env=child_environment(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                 )))
-            parts = []
+            parts: list[sp.csr_matrix] = []
             for result, child in children:
                 _, stderr = child.communicate()
                 if child.returncode != 0:

@@ -128,7 +128,8 @@ def abstract_sketch(abstract: str) -> list[int]:
     """`sketch(shingles(abstract))`, without making the set."""
     import numpy as np
 
-    return np.unique(_shingle_array(abstract))[:SKETCH_SIZE].tolist()
+    sketch: list[int] = np.unique(_shingle_array(abstract))[:SKETCH_SIZE].tolist()
+    return sketch
 
 
 def _shingle_array(abstract: str) -> np.ndarray:

@@ -197,7 +197,7 @@ class Paper(Fields):
             return ARXIV_ABS_URL.format(self.arxiv_id)
         return DOI_URL.format(self.doi) if self.doi else None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view of the paper: `authors` as cards show them, `names` with their
         parts (CSL-JSON's: family, given, particle, suffix, literal)."""
         return {
@@ -321,7 +321,7 @@ class Recommendation:
         """What the reason sets in emphasis, in order: the words shared, titles, follows."""
         return EMPHASIS.findall(self.reason)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         data = self.paper.to_dict()
         data.pop("sources", None)
         return {**data, "score": round(self.score, 4), "reason": self.plain_reason, "highlighted": self.highlighted}
@@ -360,7 +360,7 @@ class Interest:
         """A short name for reasons and lists: its first few words."""
         return ", ".join(self.terms[:3]) or f"interest {self.number}"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "number": self.number, "likes": self.likes, "terms": list(self.terms), "muted": self.muted,
             "examples": [{"id": p.id, "title": p.title, "arxiv_id": p.arxiv_id, "url": p.url} for p in self.examples],
@@ -395,7 +395,7 @@ class CoLikeWeight:
         return (f"Colleagues' co-likes count ×{self.weight:g} beside the text of one's own likes here, the weight "
                 f"this group learned from its own held-out likes ({figures}).")
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"weight": self.weight, "learned": self.learned, "recall": self.recall,
                 "text_recall": self.text_recall, "members": self.members, "likes": self.likes}
 
@@ -416,5 +416,5 @@ class Follow:
     def describe(self) -> str:
         return f"author {self.text}" if self.kind == FollowKind.AUTHOR else f"“{self.text}”"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "text": self.text, "group": self.group, "created": self.created}

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 
@@ -92,7 +92,8 @@ def on_background_thread(work: Callable[[], T], stop: threading.Event) -> T:
     elsewhere it runs at this one's), and wait for its result. When
     the wait is interrupted (Ctrl-C), `stop` is set, which `work` is to check, and the thread
     is waited for before the interruption goes on, so that its transaction is rolled back."""
-    outcome: dict[str, Any] = {}
+    results: list[T] = []
+    errors: list[BaseException] = []
     # The thread says itself when it is done: a `Thread.join` cut short by Ctrl-C may afterwards
     # report a thread that still runs as finished.
     finished = threading.Event()
@@ -104,9 +105,9 @@ def on_background_thread(work: Callable[[], T], stop: threading.Event) -> T:
             with suppress(OSError):
                 os.setpriority(os.PRIO_PROCESS, thread, os.getpriority(os.PRIO_PROCESS, thread) + niceness)
         try:
-            outcome["result"] = work()
+            results.append(work())
         except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
-            outcome["error"] = exc
+            errors.append(exc)
         finally:
             finished.set()
 
@@ -119,9 +120,9 @@ def on_background_thread(work: Callable[[], T], stop: threading.Event) -> T:
         stop.set()
         finished.wait()
         raise
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["result"]
+    if errors:
+        raise errors[0]
+    return results[0]
 
 
 def remove_stale_temporaries(path: str | Path) -> list[Path]:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 import scipy.sparse as sp
 
 from .index import TfidfIndex, normalized_sum
@@ -27,7 +28,7 @@ def profile(index: TfidfIndex, liked: Sequence[int], disliked: Sequence[int] = (
     Only the strongest terms are kept, which denoises the profile and bounds the cost of
     scoring it against the postings.
     """
-    vector = normalized_sum(index.vector(list(liked))) if liked else sp.csr_matrix((1, index.matrix.shape[1]), dtype=np.float32)
+    vector = normalized_sum(index.vector(list(liked))) if liked else sp.csr_matrix((1, index.matrix.shape[1]))
     if disliked:
         vector = vector - DISLIKE_WEIGHT * normalized_sum(index.vector(list(disliked)))
     return _strongest(sp.csr_matrix(vector, dtype=np.float32), PROFILE_TERMS)
@@ -36,7 +37,7 @@ def profile(index: TfidfIndex, liked: Sequence[int], disliked: Sequence[int] = (
 def group_scores(
     index: TfidfIndex, members: Sequence[Sequence[int]], hidden: Sequence[int] = (),
     read_together: Sequence[int] = (), club_weight: float = 0.0,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
     """A lab's scores: each member's scores scaled to their own best candidate (papers in
     `hidden` aside), then averaged, so a member with one sharp interest and one with many
     diffuse likes count the same. Also, per paper, the highest unscaled score any member gave
@@ -67,7 +68,8 @@ def group_scores(
     return total, closest
 
 
-def club_scores(index: TfidfIndex, read_together: Sequence[int], hidden: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def club_scores(index: TfidfIndex, read_together: Sequence[int],
+                hidden: NDArray[np.int64]) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
     """How close each paper comes to the papers a lab read together: scaled to the best
     candidate (papers in `hidden` aside), and as it is (a cosine similarity)."""
     raw = index.scores(profile(index, read_together))
@@ -83,7 +85,8 @@ def _strongest(vector: sp.csr_matrix, keep: int) -> sp.csr_matrix:
     return sp.csr_matrix((vector.data[cut], (np.zeros(keep, dtype=np.int32), vector.indices[cut])), shape=vector.shape)
 
 
-def top(scores: np.ndarray, exclude: Sequence[int], limit: int, allowed: np.ndarray | None = None) -> list[Scored]:
+def top(scores: NDArray[np.float32], exclude: Sequence[int], limit: int,
+        allowed: NDArray[np.int64] | None = None) -> list[Scored]:
     """The best `limit` rows by score, leaving out `exclude` (and rows not in `allowed`)."""
     scores = scores.astype(np.float32, copy=True)
     if allowed is not None:

@@ -82,7 +82,7 @@ class Recommender:
         self.max_interests = interests.MAX_INTERESTS
         self._random = random_module.Random(seed)
         self._random_lock = threading.Lock()
-        self._groupings: OrderedDict[tuple, tuple[weakref.ref[TfidfIndex], _Grouping]] = OrderedDict()
+        self._groupings: OrderedDict[tuple[int, int, tuple[int, ...]], tuple[weakref.ref[TfidfIndex], _Grouping]] = OrderedDict()
         self._groupings_lock = threading.Lock()
 
     def recommend(self, user: str, limit: int = 10, group: str | None = None) -> list[Recommendation]:

@@ -220,7 +220,7 @@ def untex_identifier(text: str) -> str:
     if "\\" not in text:
         return text
 
-    def character(match: re.Match) -> str:
+    def character(match: re.Match[str]) -> str:
         name = match.group("braced") or match.group("symbol") or match.group("word") or "~"
         return _IDENTIFIER_WORDS.get(name, name)
 
@@ -445,7 +445,7 @@ def _text_letters_in_math(math: str) -> str:
     if "\\" not in math:
         return math
 
-    def letter(match: re.Match) -> str:
+    def letter(match: re.Match[str]) -> str:
         if match.group("name"):
             return _symbol(match.group("name")) or match.group(0)
         return _accented(match.group("mark"), match.group("letter") or match.group("braced")) or match.group(0)
@@ -697,7 +697,7 @@ def _math_alphabet(name: str, letters: str) -> str:
     """`\\mathcal` and `O` → `𝒪`, via pylatexenc, when every letter has its math form."""
     if not letters.isascii() or not letters.isalnum():
         raise _NotPlain
-    converted = _LATEX_TO_TEXT.latex_to_text(f"\\{name}{{{letters}}}")
+    converted: str = _LATEX_TO_TEXT.latex_to_text(f"\\{name}{{{letters}}}")
     if len(converted) != len(letters) or any(a == b for a, b in zip(converted, letters)):
         raise _NotPlain
     return converted
@@ -812,7 +812,7 @@ class _TexScan:
             return text[j:stop], stop
         return self.control_word(j, word.group(), word.end())
 
-    def accent(self, match: re.Match) -> str | None:
+    def accent(self, match: re.Match[str]) -> str | None:
         mark = match.group("symbol") or match.group("letter")
         letter = match.group("braced") or match.group("dotless") or match.group("bare")
         if len(letter) == 2 and letter[0] != "\\" and mark != "t":

@@ -15,8 +15,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from numbers import Integral
+from typing import TypedDict
 
 import numpy as np
+from numpy.typing import NDArray
 import scipy.sparse as sp
 
 from .counting import Tokenizing, kept_counts, prepare
@@ -32,13 +34,21 @@ def document_bounds(n_docs: int) -> tuple[int, float]:
     return (2, 0.5) if n_docs >= 50 else (1, 1.0)
 
 
+class VectorizerState(TypedDict):
+    """A vectorizer as an index file keeps it, beside its terms (see `Vectorizer.state`)."""
+
+    token_pattern: str
+    stop_words: str  # one a line
+    idf: NDArray[np.float32]
+
+
 @dataclass
 class Vectorizer:
     """A fitted vocabulary (term → column) and its idf weights (float32, one per column)."""
 
     tokenizing: Tokenizing
     vocabulary: dict[str, int]
-    idf: np.ndarray
+    idf: NDArray[np.float32]
 
     @classmethod
     def fit(cls, docs: Sequence[str], count_aside: bool = False,
@@ -87,13 +97,13 @@ class Vectorizer:
         counts.data *= self.idf[counts.indices]
         return l2_normalized(counts)
 
-    def state(self) -> dict:
+    def state(self) -> VectorizerState:
         """What `from_state` needs besides the terms (saved apart: see `TfidfIndex.save`)."""
         return {"token_pattern": self.tokenizing.token_pattern,
                 "stop_words": "\n".join(sorted(self.tokenizing.stop_words)), "idf": self.idf}
 
     @classmethod
-    def from_state(cls, state: dict, terms: Sequence[str]) -> Vectorizer:
+    def from_state(cls, state: VectorizerState, terms: Sequence[str]) -> Vectorizer:
         stop_words = frozenset(state["stop_words"].split("\n")) if state["stop_words"] else frozenset()
         # A loop, not dict(zip(...)): hashing half a million new strings in one call would hold
         # the GIL for a third of a second.
@@ -151,7 +161,7 @@ def _most_frequent(matrix: sp.csr_matrix, vocabulary: dict[str, int], limit: int
     return matrix[:, kept]
 
 
-def _idf(matrix: sp.csr_matrix) -> np.ndarray:
+def _idf(matrix: sp.csr_matrix) -> NDArray[np.float32]:
     """Smoothed inverse document frequency, in float32: log((1 + n) / (1 + df)) + 1."""
     documents = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.float32)
     documents += 1.0

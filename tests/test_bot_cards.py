@@ -9,7 +9,9 @@ import discord
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import cards
+from bot.render.likes import likes_card
+from bot.render.papers import CARDS_PER_MESSAGE, FULL_ABSTRACT, VENUE_SHOWN, chunks, inline_title, meta_text, paper_card, paper_id_of, paper_list_cards, ranked_cards, search_cards
+from bot.render.text import NO_MENTIONS, check_limits, clip, highlighted, message_text, plain, texts_of, units
 from bot.client import create_bot
 from bot.config import Settings
 from recommender import Paper, PaperNotFound, Recommendation, SearchResult, Signal
@@ -59,17 +61,17 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 
 def assert_fits_and_pings_no_one(embeds: list[discord.Embed], content: str | None = None) -> None:
-    assert cards.check_limits(embeds, content) == []
-    for text in cards.texts_of(embeds, content):
+    assert check_limits(embeds, content) == []
+    for text in texts_of(embeds, content):
         assert not LIVE_MENTION.search(text), f"a live mention in {text[:200]!r}"
 
 
 @SETTINGS
 @given(papers, st.one_of(st.none(), reasons))
 def test_a_full_card_fits_for_any_paper(paper, reason):
-    card = cards.paper_card(paper, reason)
+    card = paper_card(paper, reason)
     assert_fits_and_pings_no_one([card])
-    assert cards.paper_id_of([card]) == paper.id
+    assert paper_id_of([card]) == paper.id
     assert card.title and card.title.strip()
 
 
@@ -77,17 +79,17 @@ def test_a_full_card_fits_for_any_paper(paper, reason):
 @given(st.lists(st.tuples(papers, snippets), min_size=1, max_size=5))
 def test_a_search_page_fits_in_one_message(hits):
     results = [SearchResult(paper, 1.0, snippet) for paper, snippet in hits]
-    embeds = cards.search_cards(results, first_rank=996)
+    embeds = search_cards(results, first_rank=996)
     assert len(embeds) == len(results)
-    assert_fits_and_pings_no_one(embeds, f"Results 996–1000 for “{cards.plain('@everyone ' * 300, 200)}”:")
+    assert_fits_and_pings_no_one(embeds, f"Results 996–1000 for “{plain('@everyone ' * 300, 200)}”:")
 
 
 @SETTINGS
 @given(st.lists(st.tuples(short_text, short_text), max_size=40), st.integers(0, 400))
 def test_highlights_come_in_pairs_and_fit(parts, limit):
     text = "".join(f"{plain}\ue100{hit}\ue101" for plain, hit in parts).replace("://", "")
-    shown = cards.highlighted(text, limit, "\ue100", "\ue101")
-    assert cards.units(shown) <= limit
+    shown = highlighted(text, limit, "\ue100", "\ue101")
+    assert units(shown) <= limit
     unescaped = re.sub(r"\\.", "", shown, flags=re.DOTALL)  # an escaped character is plain text
     assert unescaped.count("**") % 2 == 0
     assert not LIVE_MENTION.search(shown)
@@ -97,9 +99,9 @@ def test_highlights_come_in_pairs_and_fit(parts, limit):
 @given(st.lists(st.tuples(papers, reasons), min_size=1, max_size=10))
 def test_ranked_cards_fit_five_to_a_message(ranked):
     results = [Recommendation(paper, 1.0, reason) for paper, reason in ranked]
-    embeds = cards.ranked_cards(results)
-    for chunk in cards.chunks(embeds):
-        assert len(chunk) <= cards.CARDS_PER_MESSAGE
+    embeds = ranked_cards(results)
+    for chunk in chunks(embeds):
+        assert len(chunk) <= CARDS_PER_MESSAGE
         assert_fits_and_pings_no_one(chunk, "Picked for you:")
 
 
@@ -107,14 +109,14 @@ def test_ranked_cards_fit_five_to_a_message(ranked):
 @given(st.lists(papers, max_size=40), short_text)
 def test_a_list_of_likes_fits(liked, whose):
     signals = [Signal(paper, "like", None, "2026-11-22T10:00:00+00:00") for paper in liked]
-    assert_fits_and_pings_no_one([cards.likes_card(signals, whose)])
+    assert_fits_and_pings_no_one([likes_card(signals, whose)])
 
 
 @SETTINGS
 @given(any_text, st.lists(any_text, max_size=5), papers)
 def test_messages_naming_papers_fit(ref, suggestions, paper):
-    assert_fits_and_pings_no_one([], cards.message_text(str(PaperNotFound(ref, suggestions))))
-    assert_fits_and_pings_no_one([], f"Liked *{cards.inline_title(paper)}*. Your recommendations will use it.")
+    assert_fits_and_pings_no_one([], message_text(str(PaperNotFound(ref, suggestions))))
+    assert_fits_and_pings_no_one([], f"Liked *{inline_title(paper)}*. Your recommendations will use it.")
 
 
 def paper(**fields) -> Paper:
@@ -127,25 +129,25 @@ def paper(**fields) -> Paper:
 
 
 def test_markdown_in_titles_shows_as_written():
-    card = cards.paper_card(paper(title="**bold** __under__ ||spoiler|| `code` ~~strike~~"))
+    card = paper_card(paper(title="**bold** __under__ ||spoiler|| `code` ~~strike~~"))
     assert card.title == r"\*\*bold\*\* \_\_under\_\_ \|\|spoiler\|\| \`code\` \~\~strike\~\~"
 
 
 def test_mentions_are_neutralised_everywhere():
-    card = cards.paper_card(paper(title="@everyone look", abstract="<@&123> and <@123> and @here", authors=["@here"]))
+    card = paper_card(paper(title="@everyone look", abstract="<@&123> and <@123> and @here", authors=["@here"]))
     assert card.title == "@\u200beveryone look"
     assert "<@\u200b&123>" in card.description and "<@\u200b123>" in card.description
     assert card.fields[0].value == "@\u200bhere"
 
 
 def test_a_big_collaboration_is_cut_after_eight_names():
-    card = cards.paper_card(paper(authors=[f"Author {i}" for i in range(300)]))
+    card = paper_card(paper(authors=[f"Author {i}" for i in range(300)]))
     authors = next(f.value for f in card.fields if f.name == "Authors")
     assert authors == ", ".join(f"Author {i}" for i in range(8)) + " et al. (300 authors)"
 
 
 def test_the_card_shows_what_is_known():
-    card = cards.paper_card(paper(arxiv_id="1806.07366", has_code=True), reason="shares *ode* with *FFJORD*")
+    card = paper_card(paper(arxiv_id="1806.07366", has_code=True), reason="shares *ode* with *FFJORD*")
     assert card.url == "https://arxiv.org/abs/1806.07366"
     fields = {f.name: f.value for f in card.fields}
     assert fields["Code"] == "available"
@@ -155,17 +157,17 @@ def test_the_card_shows_what_is_known():
 
 
 def test_the_venue_follows_the_date_in_italics():
-    card = cards.paper_card(paper(venue="Physical Review D"))
+    card = paper_card(paper(venue="Physical Review D"))
     assert {f.name: f.value for f in card.fields}["Published"] == "2019-06-01 · *Physical Review D*"
-    [listed] = cards.paper_list_cards([paper(venue="Physical Review D", has_code=True)])
+    [listed] = paper_list_cards([paper(venue="Physical Review D", has_code=True)])
     assert "\n2019-06-01 · *Physical Review D* · cs.LG · code available\n" in listed.description
-    undated = cards.paper_card(paper(venue="Physical Review D", published=None))
+    undated = paper_card(paper(venue="Physical Review D", published=None))
     assert {f.name: f.value for f in undated.fields}["Published"] == "*Physical Review D*"
-    assert cards.meta_text(paper(venue=None), 120) == "2019-06-01 · cs.LG"
+    assert meta_text(paper(venue=None), 120) == "2019-06-01 · cs.LG"
 
 
 def test_markup_and_mentions_in_a_venue_show_as_written():
-    card = cards.paper_card(paper(venue="**J.** of @everyone <@123>"))
+    card = paper_card(paper(venue="**J.** of @everyone <@123>"))
     published = {f.name: f.value for f in card.fields}["Published"]
     assert published == "2019-06-01 · *\\*\\*J.\\*\\* of @\u200beveryone \\<@\u200b123>*"
     assert_fits_and_pings_no_one([card])
@@ -174,35 +176,35 @@ def test_markup_and_mentions_in_a_venue_show_as_written():
 def test_a_venue_of_2000_characters_is_cut_and_every_card_fits():
     venue = "Proceedings of the International Workshop on Extremely Long Names " * 30  # 2,010
     long = paper(venue=venue[:2000], categories=["cs.LG", "stat.ML", "math.OC"], has_code=True)
-    card = cards.paper_card(long)
+    card = paper_card(long)
     published = {f.name: f.value for f in card.fields}["Published"]
     assert published.startswith("2019-06-01 · *Proceedings of the International") and published.endswith("…*")
-    assert cards.units(published) <= cards.VENUE_SHOWN + len("2019-06-01 · ")
-    listed = cards.paper_list_cards([long] * 5)
+    assert units(published) <= VENUE_SHOWN + len("2019-06-01 · ")
+    listed = paper_list_cards([long] * 5)
     meta = listed[0].description.split("\n")[1]
     assert meta.startswith("2019-06-01 · *Proceedings")
     assert meta.endswith("…* · cs.LG stat.ML math.OC · code available")
     assert_fits_and_pings_no_one([card])
     assert_fits_and_pings_no_one(listed, "Your likes:")
-    assert_fits_and_pings_no_one(cards.ranked_cards([Recommendation(long, 1.0, "shares *x*")] * 5))
+    assert_fits_and_pings_no_one(ranked_cards([Recommendation(long, 1.0, "shares *x*")] * 5))
 
 
 def test_an_empty_paper_still_makes_a_card():
-    card = cards.paper_card(paper(title="", abstract="", authors=[], categories=[], published=None))
+    card = paper_card(paper(title="", abstract="", authors=[], categories=[], published=None))
     assert card.title == "Untitled paper #42"
-    assert cards.check_limits([card]) == []
+    assert check_limits([card]) == []
 
 
 def test_long_text_is_cut_at_a_word_with_an_ellipsis():
-    card = cards.paper_card(paper(abstract="word " * 2000))
+    card = paper_card(paper(abstract="word " * 2000))
     assert card.description.endswith("word…")
-    assert len(card.description) <= cards.FULL_ABSTRACT
+    assert len(card.description) <= FULL_ABSTRACT
 
 
 def test_check_limits_reports_what_is_too_long():
     embed = discord.Embed(title="t" * 300, description="d" * 5000)
     embed.add_field(name="", value="v" * 2000)
-    problems = cards.check_limits([embed] * 11, "c" * 2001)
+    problems = check_limits([embed] * 11, "c" * 2001)
     assert any("content" in p for p in problems)
     assert any("11 embeds" in p for p in problems)
     assert any("title" in p for p in problems)
@@ -212,11 +214,11 @@ def test_check_limits_reports_what_is_too_long():
 
 
 def test_lengths_count_utf16_units():
-    assert cards.units("😀") == 2
-    assert cards.units(cards.clip("😀" * 10, 5)) <= 5
+    assert units("😀") == 2
+    assert units(clip("😀" * 10, 5)) <= 5
 
 
 def test_the_bot_mentions_no_one_by_default(tmp_path):
     bot = create_bot(Settings(db_path=str(tmp_path / "x.db")), sync_commands=False)
     assert bot.allowed_mentions.to_dict() == {"parse": []}
-    assert cards.NO_MENTIONS.to_dict() == {"parse": []}
+    assert NO_MENTIONS.to_dict() == {"parse": []}

@@ -20,7 +20,7 @@ import pytest
 import pytest_asyncio
 from discord.ext import commands
 
-from bot import cards
+from bot.render.papers import paper_card, search_cards
 from bot.club_loop import POLL_QUESTION, ClubLoop, reminder_message
 from bot.views import card_view, list_view
 from bot.cogs.club import NOT_ORGANISER
@@ -214,7 +214,7 @@ async def test_the_propose_button_sits_beside_more_like_this_and_proposes(bot, a
     assert labels[2:4] == ["More like this", "Propose for paper club"]
     member = dpytest.get_config().members[1]
     data = {"custom_id": f"paperclub:propose:{paper.id}", "component_type": 2}
-    message = bot_message_payload(bot, channel, [cards.paper_card(paper)], view)
+    message = bot_message_payload(bot, channel, [paper_card(paper)], view)
     await deliver(bot, interaction_payload(3, data, member, channel, message))
     answer = api.answers()[-1]
     assert answer["flags"] == EPHEMERAL and answer["content"].startswith("Proposed *Neural Ordinary")
@@ -238,7 +238,7 @@ async def test_a_list_of_cards_keeps_its_links_and_proposes_from_a_menu(bot, api
     assert len(paged) == 4 and paged[3]["components"][0]["options"][0]["label"].startswith("6. ")
 
     member = dpytest.get_config().members[1]
-    message = bot_message_payload(bot, channel, cards.search_cards(results[:5]), list_view(papers))
+    message = bot_message_payload(bot, channel, search_cards(results[:5]), list_view(papers))
     data = {"custom_id": menu["custom_id"], "component_type": 3, "values": [str(papers[2].id)]}
     await deliver(bot, interaction_payload(3, data, member, channel, message))
     answer = api.answers()[-1]

@@ -8,7 +8,8 @@ import discord.ext.test as dpytest
 import pytest
 from discord.ext import commands
 
-from bot.cards import check_limits, paper_id_of
+from bot.render.papers import paper_id_of
+from bot.render.text import check_limits
 from tests.test_bot_harness import all_embeds, bot, bot_db, messages, sent, titles  # noqa: F401
 
 NODE = "Neural Ordinary Differential Equations"

@@ -20,7 +20,7 @@ import pytest
 import pytest_asyncio
 from discord.webhook.async_ import async_context
 
-from bot.cards import NO_MENTIONS
+from bot.render.text import NO_MENTIONS
 from bot.client import PaperclubBot, create_bot
 from bot.config import Settings
 

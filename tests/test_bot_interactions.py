@@ -10,7 +10,8 @@ import sqlite3
 import discord
 import discord.ext.test as dpytest
 
-from bot import cards
+from bot.render.papers import paper_card, paper_id_of, search_cards
+from bot.render.text import check_limits
 from bot.views import card_view, list_view
 from tests.test_bot_harness import (  # noqa: F401
     FakeDiscordAPI,
@@ -60,7 +61,7 @@ async def slash(bot, name: str, member, channel, **options) -> None:
 
 
 def card_message(bot, channel, found) -> dict:
-    return bot_message_payload(bot, channel, [cards.paper_card(found)], card_view(found))
+    return bot_message_payload(bot, channel, [paper_card(found)], card_view(found))
 
 
 def flags_of(body: dict) -> int:
@@ -111,8 +112,8 @@ async def test_more_like_this_button_answers_privately_with_cards(bot, api):
     assert answer["flags"] == EPHEMERAL
     assert len(answer["embeds"]) == 5
     embeds = [discord.Embed.from_dict(e) for e in answer["embeds"]]
-    assert cards.check_limits(embeds) == []
-    assert ffjord.id not in [cards.paper_id_of([e]) for e in embeds]
+    assert check_limits(embeds) == []
+    assert ffjord.id not in [paper_id_of([e]) for e in embeds]
 
 
 async def test_buttons_under_a_list_work_for_each_numbered_paper(bot, api):
@@ -122,7 +123,7 @@ async def test_buttons_under_a_list_work_for_each_numbered_paper(bot, api):
     view = list_view(papers)
     rows = view.to_components()
     assert len(rows) <= 5 and all(len(r["components"]) <= 5 for r in rows)
-    message = bot_message_payload(bot, channel, cards.search_cards(results), view)
+    message = bot_message_payload(bot, channel, search_cards(results), view)
     third = rows[0]["components"][2]
     assert third["label"] == "3"
     await click(bot, third["custom_id"], ada, channel, message)
@@ -157,7 +158,7 @@ async def test_like_button_works_after_a_restart(bot_db, seeded_db, tmp_path):
     try:
         ffjord = await paper(first, "FFJORD")
         view = card_view(ffjord)
-        embeds = [cards.paper_card(ffjord)]
+        embeds = [paper_card(ffjord)]
         custom_id = next(c["custom_id"] for row in view.to_components() for c in row["components"] if c.get("custom_id", "").startswith("paperclub:like:"))
     finally:
         await stop_bot(first)
@@ -204,7 +205,7 @@ async def test_next_page_for_the_searcher_only(bot, api, sent):
     await click(bot, buttons["Next"], ada, channel, message)
     edit = api.answers()[-1]
     assert edit["content"].startswith("Results 6–10 for")
-    assert cards.paper_id_of([discord.Embed.from_dict(edit["embeds"][0])]) is not None
+    assert paper_id_of([discord.Embed.from_dict(edit["embeds"][0])]) is not None
     assert discord.Embed.from_dict(edit["embeds"][0]).title.startswith("6. ")
     assert edit["allowed_mentions"]["parse"] == []
     labels = {c["label"]: c.get("disabled", False) for row in edit["components"] for c in row["components"]

@@ -10,7 +10,9 @@ import discord.ext.test as dpytest
 import pytest
 from discord.ext import commands
 
-from bot import cards
+from bot.render.papers import paper_card, paper_id_of
+from bot.render.taste import taste_card
+from bot.render.text import check_limits, texts_of
 from bot.cogs.taste import split_kind, unquote
 from bot.views import DYNAMIC_ITEMS, MuteButton, card_view, taste_view
 from recommender import Interest, InterestNotFound
@@ -98,8 +100,8 @@ async def test_taste_lists_each_interest_with_words_examples_and_a_button(bot, s
     found = await run("!taste")
     assert len(found) == 1
     card = found[0].embeds[0]
-    assert cards.check_limits(found[0].embeds, found[0].content) == []
-    assert cards.paper_id_of(found[0].embeds) is None, "an interest list is not a paper card"
+    assert check_limits(found[0].embeds, found[0].content) == []
+    assert paper_id_of(found[0].embeds) is None, "an interest list is not a paper card"
     assert card.title == "Your interests here: 2"
     first, second = card.fields
     assert first.name.startswith("1. ") and "7 likes" in first.name
@@ -135,14 +137,14 @@ async def test_taste_in_a_server_shows_how_much_colleagues_likes_count_there(bot
     shown = found[0].embeds[0].description
     assert "co-likes count ×2 beside the text of one's own likes here" in shown
     assert "held-out recall@20 0.412, text alone 0.118; 312 members, 5,210 likes" in shown
-    assert cards.check_limits(found[0].embeds, found[0].content) == []
+    assert check_limits(found[0].embeds, found[0].content) == []
     assert_never_pings(sent)
 
 
 async def test_taste_in_direct_messages_says_nothing_of_colleagues(bot):
     (ada, _), channel = people()
     await two_interests(bot, ada, channel)
-    card = cards.taste_card(await bot.lib.taste(str(ada.id)))
+    card = taste_card(await bot.lib.taste(str(ada.id)))
     assert "Colleagues" not in card.description
 
 
@@ -206,20 +208,20 @@ async def test_taste_card_links_titles_pings_no_one_and_fits(bot):
     odd_link = dataclasses.replace(base, id=2, arxiv_id=None, doi="10.1000/a)b<c")
     interests = [Interest(n, ["@here", "<@&1>", "word" * 20] * 10, [hostile, odd_link], [hostile.id, 2], muted=n == 2)
                  for n in range(1, 13)]
-    card = cards.taste_card(interests)
-    assert cards.check_limits([card]) == []
+    card = taste_card(interests)
+    assert check_limits([card]) == []
     assert card.title == "Your interests: 12, 1 muted"
     assert len(card.fields) == 10 and card.footer.text == "…and 2 more."
-    shown = " ".join(cards.texts_of([card]))
+    shown = " ".join(texts_of([card]))
     assert "@everyone" not in shown and "@here" not in shown and "<@&1>" not in shown
-    few = cards.taste_card(interests[:2])
+    few = taste_card(interests[:2])
     assert "](https://arxiv.org/abs/1806.07366)" in few.fields[0].value
     assert odd_link.url and odd_link.url not in few.fields[0].value, "an address that would break the link is not linked"
     assert "muted" in few.fields[1].name
     view = taste_view(7, interests)
     assert view is not None and len(view.children) == 10
     assert [b.item.label for b in view.children].count("Unmute 2") == 1   # type: ignore[attr-defined]
-    assert cards.taste_card([]).fields == [] and taste_view(7, []) is None
+    assert taste_card([]).fields == [] and taste_view(7, []) is None
 
 
 # -- the Mute button -----------------------------------------------------------------------------
@@ -230,7 +232,7 @@ async def test_mute_button_mutes_the_interest_and_redraws_the_list(bot, api):
     await two_interests(bot, ada, channel)
     interests = await bot.lib.taste(str(ada.id), str(channel.guild.id))
     view = taste_view(ada.id, interests)
-    message = bot_message_payload(bot, channel, [cards.taste_card(interests)], view)
+    message = bot_message_payload(bot, channel, [taste_card(interests)], view)
     second = buttons(message)[1]
     assert second["label"] == "Mute 2"
     await click(bot, second["custom_id"], ada, channel, message)
@@ -247,7 +249,7 @@ async def test_only_the_owner_may_use_the_mute_buttons(bot, api):
     (ada, bob), channel = people()
     await two_interests(bot, ada, channel)
     interests = await bot.lib.taste(str(ada.id), str(channel.guild.id))
-    message = bot_message_payload(bot, channel, [cards.taste_card(interests)], taste_view(ada.id, interests))
+    message = bot_message_payload(bot, channel, [taste_card(interests)], taste_view(ada.id, interests))
     await click(bot, buttons(message)[0]["custom_id"], bob, channel, message)
     refusal = api.answers()[-1]
     assert refusal["flags"] == EPHEMERAL and "/taste" in refusal["content"]
@@ -281,7 +283,7 @@ async def test_the_mute_button_callback_called_directly(bot, api, monkeypatch):
     match = pattern.fullmatch(custom_id)
     assert match and MuteButton in DYNAMIC_ITEMS
     button = await MuteButton.from_custom_id(None, None, match)   # type: ignore[arg-type]
-    message = bot_message_payload(bot, channel, [cards.taste_card(interests)], taste_view(ada.id, interests))
+    message = bot_message_payload(bot, channel, [taste_card(interests)], taste_view(ada.id, interests))
     payload = interaction_payload(3, {"custom_id": custom_id, "component_type": 2}, ada, channel, message)
     interaction = discord.Interaction(data=payload, state=bot._connection)
     await button.callback(interaction)
@@ -351,7 +353,7 @@ async def test_follow_text_never_pings(bot, sent):
     text = found[0].content
     assert "@everyone" not in text and "@\u200beveryone" in text
     found = await run("!follows")
-    shown = " ".join(cards.texts_of(found[0].embeds, found[0].content))
+    shown = " ".join(texts_of(found[0].embeds, found[0].content))
     assert "@everyone" not in shown and "@\u200beveryone" in shown
     found = await run("!unfollow @everyone <@&123> attention")
     assert found[0].content.startswith("You no longer follow") and "@everyone" not in found[0].content
@@ -433,12 +435,12 @@ async def test_more_like_this_leaves_out_what_the_clicker_marked_not_for_me(bot,
     hidden = close[0].paper.id
     await bot.lib.dislike(str(ada.id), hidden)
     node = await bot.lib.paper(43)
-    message = bot_message_payload(bot, channel, [cards.paper_card(node)], card_view(node))
+    message = bot_message_payload(bot, channel, [paper_card(node)], card_view(node))
     await click(bot, "paperclub:similar:43", ada, channel, message)
-    shown = [cards.paper_id_of([discord.Embed.from_dict(e)]) for e in api.answers()[-1]["embeds"]]
+    shown = [paper_id_of([discord.Embed.from_dict(e)]) for e in api.answers()[-1]["embeds"]]
     assert hidden not in shown and len(shown) == 5
     await click(bot, "paperclub:similar:43", bob, channel, message)
-    shown = [cards.paper_id_of([discord.Embed.from_dict(e)]) for e in api.answers()[-1]["embeds"]]
+    shown = [paper_id_of([discord.Embed.from_dict(e)]) for e in api.answers()[-1]["embeds"]]
     assert hidden in shown, "someone else still sees it"
 
 
@@ -447,7 +449,7 @@ async def test_similar_command_leaves_out_what_the_caller_marked_not_for_me(bot)
     close = await bot.lib.similar(43, 5)
     await bot.lib.dislike(str(ada.id), close[0].paper.id)
     found = await run("!similar 43")
-    assert close[0].paper.id not in [cards.paper_id_of([e]) for e in found[0].embeds]
+    assert close[0].paper.id not in [paper_id_of([e]) for e in found[0].embeds]
 
 
 async def test_not_for_me_says_the_paper_will_not_be_shown_again(bot):
@@ -462,7 +464,7 @@ async def test_help_mentions_taste_follows_and_the_floor(bot):
     text = " ".join(f"{f.name} {f.value}" for f in card.fields)
     for command in ("/taste", "/follow", "/follows", "unfollow", "only_relevant", "min_score"):
         assert command in text
-    assert cards.check_limits(found[0].embeds) == []
+    assert check_limits(found[0].embeds) == []
 
 
 async def test_taste_mute_of_a_number_past_its_range_is_refused_in_a_sentence(bot):

@@ -17,7 +17,7 @@ import discord
 import pytest
 from click.testing import CliRunner
 
-from bot import cards
+from bot.render.errors import error_text
 from bot import client as bot_client
 from bot.cli import cli
 from bot.cli.errors import report_failure
@@ -71,7 +71,7 @@ def test_known_database_conditions_are_sentences_in_the_terminal_and_the_bot(cap
     report_failure(error)
     said = capsys.readouterr().err
     assert said.startswith(sentence) and "please report" not in said
-    assert cards.error_text(error).startswith(sentence)
+    assert error_text(error).startswith(sentence)
     assert database_problem(RuntimeError("database is locked")) is None
 
 

@@ -11,10 +11,11 @@ from discord.ext import commands
 
 from recommender import ArxivError, PaperNotFound, find_arxiv_refs, parse_arxiv_ref
 
-from .. import cards
+from ..render.papers import CARDS_PER_MESSAGE, paper_card, paper_list_cards
+from ..render.text import NO_MENTIONS
 from ..views import card_view, list_view
 from .hybrid import hybrid_command
-from .replies import heavy, links_channel_id, reply, think
+from .replies import acknowledged, heavy, links_channel_id, reply
 
 if TYPE_CHECKING:
     from recommender import Paper
@@ -32,7 +33,7 @@ class ArxivLinks(commands.Cog):
     def __init__(self, bot: PaperclubBot):
         self.bot = bot
 
-    @hybrid_command(name="add")
+    @hybrid_command(name="add", extras=acknowledged())
     @heavy()
     async def add(self, ctx: commands.Context, *, papers: str) -> None:
         """Add papers from arXiv to the reading list by id or link, and show their cards.
@@ -46,7 +47,6 @@ class ArxivLinks(commands.Cog):
         if not refs:
             await reply(ctx, "Give arXiv ids or links, such as `2310.13548` or `https://arxiv.org/abs/2310.13548`.", private=True)
             return
-        await think(ctx)
         found = await self._look_up(refs)
         unknown = [ref for ref in refs if ref not in {p.arxiv_id for p in found}]
         if not found:
@@ -54,9 +54,9 @@ class ArxivLinks(commands.Cog):
             return
         note = f"Not found on arXiv: {', '.join(unknown)}." if unknown else None
         if len(found) == 1:
-            await reply(ctx, note, embeds=[cards.paper_card(found[0])], view=card_view(found[0]))
+            await reply(ctx, note, embeds=[paper_card(found[0])], view=card_view(found[0]))
             return
-        await reply(ctx, note, embeds=cards.paper_list_cards(found), view=list_view(found))
+        await reply(ctx, note, embeds=paper_list_cards(found), view=list_view(found))
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -84,11 +84,11 @@ class ArxivLinks(commands.Cog):
         papers.sort(key=lambda p: order.get(p.arxiv_id, len(order)))
         reference = message.to_reference(fail_if_not_exists=False)
         if len(papers) == 1:
-            await message.channel.send(embed=cards.paper_card(papers[0]), view=card_view(papers[0]),
-                                       reference=reference, mention_author=False, allowed_mentions=cards.NO_MENTIONS)
+            await message.channel.send(embed=paper_card(papers[0]), view=card_view(papers[0]),
+                                       reference=reference, mention_author=False, allowed_mentions=NO_MENTIONS)
             return
-        await message.channel.send(embeds=cards.paper_list_cards(papers[:cards.CARDS_PER_MESSAGE]), view=list_view(papers),
-                                   reference=reference, mention_author=False, allowed_mentions=cards.NO_MENTIONS)
+        await message.channel.send(embeds=paper_list_cards(papers[:CARDS_PER_MESSAGE]), view=list_view(papers),
+                                   reference=reference, mention_author=False, allowed_mentions=NO_MENTIONS)
 
     async def _look_up(self, refs: list[str]) -> list[Paper]:
         """The papers named by `refs`: those in the library, and those arXiv knows, added to

@@ -18,7 +18,7 @@ from discord import app_commands
 
 from recommender import Paper, PaperNotFound, QueryError, parse_arxiv_ref, time_zone_names
 
-from ..cards import clip, single_line
+from ..render.text import CHOICE_NAME_LIMIT, clip, single_line
 from ..views import group_key, user_key
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ MIN_TYPED = 2
 
 
 def choice(paper: Paper) -> app_commands.Choice[str]:
-    name = clip(single_line(paper.title), 100) or f"Paper #{paper.id}"
+    name = clip(single_line(paper.title), CHOICE_NAME_LIMIT) or f"Paper #{paper.id}"
     return app_commands.Choice(name=name, value=str(paper.id))
 
 

@@ -9,8 +9,9 @@ chose `ping:yes`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import discord
 from discord import app_commands
@@ -18,12 +19,13 @@ from discord.ext import commands
 
 from recommender import DEFAULT_POLL, MAX_POLL, MAX_POLL_HOURS, POLL_HOURS, ClubError, Session
 
-from .. import cards
 from ..posting import Unreachable, messageable
+from ..render.papers import inline_title, linked_title, paper_card
+from ..render.text import COLOUR, DESCRIPTION_LIMIT, NO_MENTIONS, clip, neutralise, paragraphs, plain, single_line
 from ..views import card_view
 from .autocomplete import paper_choices, proposed_paper_choices, time_zone_choices
 from .hybrid import hybrid_group, subcommand
-from .replies import heavy, reply, send_ranked, server_of, think, user_of
+from .replies import Refusal, acknowledged, heavy, reply, send_ranked, server_of, user_of
 
 if TYPE_CHECKING:
     from ..client import PaperclubBot
@@ -34,30 +36,47 @@ NOT_ORGANISER = ("Only members with the Manage Events permission or the club's r
                  "or set up the paper club.")
 EVENT_NAME_CHARS, EVENT_TEXT_CHARS, EVENT_PLACE_CHARS, THREAD_NAME_CHARS = 100, 1000, 100, 100
 SHOWN = 25
+CommandT = TypeVar("CommandT")
 
 
 def session_text(session: Session) -> str:
     """A session in one safe line: when, the paper, who presents and where."""
-    text = f"{session.when_text()} · *{cards.inline_title(session.paper)}*"
+    text = f"{session.when_text()} · *{inline_title(session.paper)}*"
     if session.presenter:
-        text += f" · presented by {cards.plain(session.presenter, 100)}"
+        text += f" · presented by {plain(session.presenter, 100)}"
     if session.place:
-        text += f" · at {cards.plain(session.place, 100)}"
+        text += f" · at {plain(session.place, 100)}"
     return text
 
 
 def event_description(session: Session) -> str:
     """The Discord event's description: the paper's title and link, then its abstract, cut to
     fit, with any mention in them made inert."""
-    head = f"{cards.single_line(session.paper.title)}\n{session.paper.url or ''}".strip()
-    text = f"{head}\n\n{cards.paragraphs(session.paper.abstract)}".strip()
-    return cards.clip(cards.neutralise(text), EVENT_TEXT_CHARS)
+    head = f"{single_line(session.paper.title)}\n{session.paper.url or ''}".strip()
+    text = f"{head}\n\n{paragraphs(session.paper.abstract)}".strip()
+    return clip(neutralise(text), EVENT_TEXT_CHARS)
 
 
 def clipped(text: str, limit: int) -> str:
     """Outside text as one line for a name Discord shows as it is (an event's, a thread's): cut
     to `limit`, any mention in it made inert."""
-    return cards.clip(cards.neutralise(cards.single_line(text)), limit)
+    return clip(neutralise(single_line(text)), limit)
+
+
+def organisers_only() -> Callable[[CommandT], CommandT]:
+    """Only members with Manage Events or the club's role may run the command: anyone else is
+    refused privately, by a check, so before the command is acknowledged or starts."""
+
+    async def predicate(ctx: commands.Context) -> bool:
+        club = ctx.cog
+        assert isinstance(club, Club)
+        try:
+            await club._organiser(ctx)
+        except ClubError as exc:
+            raise Refusal(str(exc)) from exc
+        return True
+
+    return commands.check(predicate)
 
 
 class Club(commands.Cog):
@@ -82,7 +101,7 @@ class Club(commands.Cog):
 
     def _name(self, guild: discord.Guild | None, user_id: str) -> str:
         member = guild.get_member(int(user_id)) if guild and user_id.isdigit() else None
-        return cards.plain(member.display_name, 80) if member else "someone"
+        return plain(member.display_name, 80) if member else "someone"
 
     async def _club_channel_id(self, ctx: commands.Context) -> int:
         """The club's channel (from /club setup), else the one the command was given in."""
@@ -99,7 +118,7 @@ class Club(commands.Cog):
 
     # -- the shortlist -----------------------------------------------------------------------
 
-    @subcommand(club_group, name="propose")
+    @subcommand(club_group, name="propose", extras=acknowledged())
     @commands.guild_only()
     async def propose(self, ctx: commands.Context, *, paper: str) -> None:
         """Put a paper on the paper club's shortlist.
@@ -109,10 +128,9 @@ class Club(commands.Cog):
         paper
             A paper: start typing its title, or give its id, arXiv id, DOI or link
         """
-        await think(ctx)
         proposal = await self.bot.lib.propose(server_of(ctx), paper, user_of(ctx))
-        await reply(ctx, f"{cards.plain(ctx.author.display_name, 80)} proposed "
-                         f"*{cards.inline_title(proposal.paper)}* for the paper club.")
+        await reply(ctx, f"{plain(ctx.author.display_name, 80)} proposed "
+                         f"*{inline_title(proposal.paper)}* for the paper club.")
 
     @propose.autocomplete("paper")
     async def _propose_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -126,16 +144,16 @@ class Club(commands.Cog):
         if not proposals:
             await reply(ctx, "The shortlist is empty: `/club propose` adds a paper, `/club suggest` offers some.")
             return
-        lines = [f"{rank}. {cards.linked_title(p.paper)} · proposed by {self._name(ctx.guild, p.proposer)} · "
+        lines = [f"{rank}. {linked_title(p.paper)} · proposed by {self._name(ctx.guild, p.proposer)} · "
                  f"{p.likes} like{'s' if p.likes != 1 else ''}" for rank, p in enumerate(proposals[:SHOWN], 1)]
         if len(proposals) > SHOWN:
             lines.append(f"…and {len(proposals) - SHOWN} more.")
         embed = discord.Embed(title=f"Paper club shortlist: {len(proposals)} paper{'s' if len(proposals) != 1 else ''}",
-                              colour=cards.COLOUR, description=cards.clip("\n".join(lines), cards.DESCRIPTION_LIMIT))
+                              colour=COLOUR, description=clip("\n".join(lines), DESCRIPTION_LIMIT))
         embed.set_footer(text="/club poll lets the club vote; /club withdraw takes back your own proposal.")
         await reply(ctx, embeds=[embed])
 
-    @subcommand(club_group, name="withdraw")
+    @subcommand(club_group, name="withdraw", extras=acknowledged(private=True))
     @commands.guild_only()
     async def withdraw(self, ctx: commands.Context, *, paper: str) -> None:
         """Take your own proposal off the paper club's shortlist.
@@ -145,15 +163,14 @@ class Club(commands.Cog):
         paper
             One of the papers you proposed
         """
-        await think(ctx, private=True)
         proposal = await self.bot.lib.withdraw(server_of(ctx), paper, user_of(ctx))
-        await reply(ctx, f"Withdrew *{cards.inline_title(proposal.paper)}* from the shortlist.", private=True)
+        await reply(ctx, f"Withdrew *{inline_title(proposal.paper)}* from the shortlist.", private=True)
 
     @withdraw.autocomplete("paper")
     async def _withdraw_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await proposed_paper_choices(interaction, current)
 
-    @subcommand(club_group, name="suggest")
+    @subcommand(club_group, name="suggest", extras=acknowledged())
     @commands.guild_only()
     @heavy()
     async def suggest(self, ctx: commands.Context, count: commands.Range[int, 1, 10] = 5) -> None:
@@ -164,7 +181,6 @@ class Club(commands.Cog):
         count
             How many papers (1 to 10)
         """
-        await think(ctx)
         results = await self.bot.lib.club_suggestions(server_of(ctx), count)
         if not results:
             await reply(ctx, "Nothing to suggest: the club has read everything this server's likes point to.")
@@ -174,7 +190,7 @@ class Club(commands.Cog):
 
     # -- choosing ----------------------------------------------------------------------------
 
-    @subcommand(club_group, name="poll")
+    @subcommand(club_group, name="poll", extras=acknowledged(private=True))
     @commands.guild_only()
     async def poll(self, ctx: commands.Context, hours: commands.Range[int, 1, MAX_POLL_HOURS] = POLL_HOURS,
                    size: commands.Range[int, 2, MAX_POLL] = DEFAULT_POLL) -> None:
@@ -187,7 +203,6 @@ class Club(commands.Cog):
         size
             How many shortlisted papers it offers (2 to 10): the most liked first
         """
-        await think(ctx, private=True)
         group = server_of(ctx)
         choices = await self.bot.lib.poll_choices(group, size)
         poll = await self.bot.lib.prepare_poll(group, await self._club_channel_id(ctx), [p.paper.id for p in choices],
@@ -203,8 +218,9 @@ class Club(commands.Cog):
 
     # -- sessions ----------------------------------------------------------------------------
 
-    @subcommand(club_group, name="schedule")
+    @subcommand(club_group, name="schedule", extras=acknowledged(private=True))
     @commands.guild_only()
+    @organisers_only()
     async def schedule(self, ctx: commands.Context, paper: str, when: str, presenter: discord.Member | None = None,
                        *, place: str | None = None) -> None:
         """Schedule a session: a Discord event, and a post of the paper's card with a thread on it.
@@ -220,8 +236,6 @@ class Club(commands.Cog):
         place
             Where the club meets: a room or a link
         """
-        await self._organiser(ctx)
-        await think(ctx, private=True)
         assert ctx.guild is not None
         channel_id = await self._club_channel_id(ctx)
         channel = await self._postable(channel_id)
@@ -234,8 +248,8 @@ class Club(commands.Cog):
         link = f"\nEvent: https://discord.com/events/{ctx.guild.id}/{event_id}" if event_id else ""
         try:
             post = await channel.send(f"**Paper club** · {session_text(session)}{link}",
-                                      embed=cards.paper_card(session.paper), view=card_view(session.paper),
-                                      allowed_mentions=cards.NO_MENTIONS)
+                                      embed=paper_card(session.paper), view=card_view(session.paper),
+                                      allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as exc:
             log.warning("Could not post session #%s: %s", session.id, exc)
             await self.bot.lib.attach_session(session.id, event_id)
@@ -296,15 +310,14 @@ class Club(commands.Cog):
             return
         thread = (f" Discussion: https://discord.com/channels/{session.group}/{session.thread_id}"
                   if session.thread_id else "")
-        await reply(ctx, f"Next paper club: {session_text(session)}.{thread}", embeds=[cards.paper_card(session.paper)],
+        await reply(ctx, f"Next paper club: {session_text(session)}.{thread}", embeds=[paper_card(session.paper)],
                     view=card_view(session.paper))
 
-    @subcommand(club_group, name="cancel")
+    @subcommand(club_group, name="cancel", extras=acknowledged())
     @commands.guild_only()
+    @organisers_only()
     async def cancel(self, ctx: commands.Context) -> None:
         """Cancel the paper club's next session (its event too; no reminders are sent)."""
-        await self._organiser(ctx)
-        await think(ctx)
         session = await self.bot.lib.cancel_session(server_of(ctx), self.now())
         if session.event_id and ctx.guild is not None:
             try:
@@ -323,18 +336,19 @@ class Club(commands.Cog):
             return
         lines = []
         for session in sessions[:SHOWN]:
-            line = f"`{session.local_start:%Y-%m-%d}` {cards.linked_title(session.paper)}"
+            line = f"`{session.local_start:%Y-%m-%d}` {linked_title(session.paper)}"
             if session.presenter:
-                line += f" · presented by {cards.plain(session.presenter, 100)}"
+                line += f" · presented by {plain(session.presenter, 100)}"
             if session.interested is not None:
                 line += f" · {session.interested} interested"
             lines.append(line)
         embed = discord.Embed(title=f"Paper club: {len(sessions)} session{'s' if len(sessions) != 1 else ''}",
-                              colour=cards.COLOUR, description=cards.clip("\n".join(lines), cards.DESCRIPTION_LIMIT))
+                              colour=COLOUR, description=clip("\n".join(lines), DESCRIPTION_LIMIT))
         await reply(ctx, embeds=[embed])
 
     @subcommand(club_group, name="setup")
     @commands.guild_only()
+    @organisers_only()
     async def setup(self, ctx: commands.Context, channel: discord.TextChannel, role: discord.Role | None = None,
                     ping: Literal["yes", "no"] = "no", timezone: str | None = None) -> None:
         """Set the paper club's channel, its role (who may run it), and whether reminders mention that role.
@@ -350,14 +364,13 @@ class Club(commands.Cog):
         timezone
             The club's time zone, e.g. Europe/Berlin (else its channel digest's, else UTC)
         """
-        await self._organiser(ctx)
         if role is not None and role.is_default():
             raise ClubError("The club's role must be a role of its own, not the server's everyone role.")
         settings = await self.bot.lib.set_up_club(server_of(ctx), channel.id, role.id if role else None,
                                                   ping == "yes", timezone)
         text = f"The paper club posts in <#{channel.id}>, in {settings.timezone} time."
         if role is not None:
-            text += (f" Members with the {cards.plain(role.name, 100)} role may run it; reminders "
+            text += (f" Members with the {plain(role.name, 100)} role may run it; reminders "
                      f"{'mention' if settings.ping else 'do not mention'} the role.")
         await reply(ctx, text)
 

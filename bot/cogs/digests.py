@@ -22,10 +22,10 @@ from recommender import (
     relevance_floor,
 )
 
-from .. import cards
+from ..render.text import plain
 from .autocomplete import time_zone_choices
 from .hybrid import hybrid_group, subcommand
-from .replies import group_of, heavy, links_channel_id, reply, send_ranked, think, user_of
+from .replies import acknowledged, group_of, heavy, links_channel_id, reply, send_ranked, user_of
 
 if TYPE_CHECKING:
     from recommender import Subscription
@@ -43,7 +43,7 @@ def subscription_text(subscription: Subscription | None, whose: str, command: st
     has, gets = ("have", "get") if whose == "You" else ("has", "gets")
     if subscription is None:
         return f"{whose} {has} no daily digest. Set one with `{command}`."
-    return f"{whose} {gets} a daily arXiv digest: {cards.plain(subscription.describe(), 1500)}."
+    return f"{whose} {gets} a daily arXiv digest: {plain(subscription.describe(), 1500)}."
 
 
 def floor_text(floor: float) -> str:
@@ -70,7 +70,7 @@ class Digests(commands.Cog):
             text = subscription_text(subscription, "You", "/digest me")
         await reply(ctx, text, private=True)
 
-    @subcommand(digest, name="subscribe")
+    @subcommand(digest, name="subscribe", extras=acknowledged())
     @commands.guild_only()
     @commands.has_permissions(manage_channels=True)
     async def subscribe(
@@ -100,7 +100,6 @@ class Digests(commands.Cog):
             Your own floor instead: leave out papers scoring under it (0 to 1)
         """
         floor = relevance_floor(only_relevant, min_score)
-        await think(ctx)
         subscription = await self.bot.lib.subscribe(
             channel_target(ctx.channel.id), categories, post_time=time, timezone_name=timezone,
             size=size, cross_lists=cross_lists, say_when_empty=say_when_empty, min_score=floor,
@@ -117,7 +116,7 @@ class Digests(commands.Cog):
         text = "This channel's daily digest is stopped." if removed else "This channel has no daily digest."
         await reply(ctx, text)
 
-    @subcommand(digest, name="preview")
+    @subcommand(digest, name="preview", extras=acknowledged(private=True))
     @commands.guild_only()
     @heavy()
     async def preview(
@@ -140,7 +139,6 @@ class Digests(commands.Cog):
         min_score
             Leave out papers scoring under this floor (0 to 1)
         """
-        await think(ctx, private=True)
         subscription = await self.bot.lib.subscription(channel_target(ctx.channel.id))
         if categories is None and subscription is None:
             await reply(ctx, "This channel has no digest yet: give categories, e.g. `/digest preview cs.LG`.", private=True)

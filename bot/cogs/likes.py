@@ -12,10 +12,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from .. import cards
+from ..render.likes import disliked_message, liked_message, likes_card
+from ..render.papers import inline_title
+from ..render.text import plain
 from .autocomplete import liked_paper_choices, paper_choices
 from .hybrid import hybrid_command
-from .replies import group_of, heavy, reply, send_ranked, server_of, think, user_of
+from .replies import acknowledged, group_of, heavy, private_unless, reply, send_ranked, server_of, user_of
 
 if TYPE_CHECKING:
     from ..client import PaperclubBot
@@ -40,7 +42,7 @@ class Likes(commands.Cog):
         interests = await self.bot.lib.taste(user, group)
         return bool(interests) and all(i.muted for i in interests)
 
-    @hybrid_command()
+    @hybrid_command(extras=acknowledged(private=True))
     async def like(self, ctx: commands.Context, *, paper: str) -> None:
         """Like a paper: your recommendations will use it.
 
@@ -49,15 +51,14 @@ class Likes(commands.Cog):
         paper
             A paper: start typing its title, or give its id, arXiv id or link
         """
-        await think(ctx, private=True)
         found = await self.bot.lib.like(user_of(ctx), paper, group_of(ctx))
-        await reply(ctx, cards.liked_message(found), private=True)
+        await reply(ctx, liked_message(found), private=True)
 
     @like.autocomplete("paper")
     async def _like_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await paper_choices(interaction, current)
 
-    @hybrid_command()
+    @hybrid_command(extras=acknowledged(private=True))
     async def dislike(self, ctx: commands.Context, *, paper: str) -> None:
         """Mark a paper "not for me": it and papers like it move down your ranking.
 
@@ -66,15 +67,14 @@ class Likes(commands.Cog):
         paper
             A paper: start typing its title, or give its id, arXiv id or link
         """
-        await think(ctx, private=True)
         found = await self.bot.lib.dislike(user_of(ctx), paper, group_of(ctx))
-        await reply(ctx, cards.disliked_message(found), private=True)
+        await reply(ctx, disliked_message(found), private=True)
 
     @dislike.autocomplete("paper")
     async def _dislike_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await paper_choices(interaction, current)
 
-    @hybrid_command()
+    @hybrid_command(extras=acknowledged(private=True))
     async def unlike(self, ctx: commands.Context, *, paper: str) -> None:
         """Take back your like or "not for me" on a paper.
 
@@ -83,15 +83,14 @@ class Likes(commands.Cog):
         paper
             One of the papers you liked: start typing its title
         """
-        await think(ctx, private=True)
         found = await self.bot.lib.unlike(user_of(ctx), paper)
-        await reply(ctx, f"Forgot your like or “not for me” on *{cards.inline_title(found)}*.", private=True)
+        await reply(ctx, f"Forgot your like or “not for me” on *{inline_title(found)}*.", private=True)
 
     @unlike.autocomplete("paper")
     async def _unlike_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await liked_paper_choices(interaction, current)
 
-    @hybrid_command()
+    @hybrid_command(extras=acknowledged(private=private_unless("share")))
     async def likes(self, ctx: commands.Context, member: discord.User | None = None, share: bool = False) -> None:
         """The papers someone liked here (you, unless you pick someone).
 
@@ -102,7 +101,6 @@ class Likes(commands.Cog):
         share
             Post the list in the channel instead of only to you
         """
-        await think(ctx, private=not share)
         person = member or ctx.author
         signals = await self.bot.lib.likes(str(person.id), group_of(ctx))
         if not signals:
@@ -110,14 +108,14 @@ class Likes(commands.Cog):
                 text = ("You have not liked any papers here yet: use /like, the Like button under a paper, "
                         "or /import your Zotero, JabRef or Mendeley library.")
             else:
-                text = f"{cards.plain(person.display_name, 80)} has not liked any papers here yet."
+                text = f"{plain(person.display_name, 80)} has not liked any papers here yet."
             await reply(ctx, text, private=not share)
             return
-        card = cards.likes_card(signals, person.display_name)
+        card = likes_card(signals, person.display_name)
         card.set_footer(text=IMPORT_EXPORT_HINT)
         await reply(ctx, embeds=[card], private=not share)
 
-    @hybrid_command()
+    @hybrid_command(extras=acknowledged(private=private_unless("share")))
     @heavy()
     async def recommend(
         self, ctx: commands.Context, count: commands.Range[int, 1, 10] = 5, share: bool = False
@@ -131,17 +129,16 @@ class Likes(commands.Cog):
         share
             Post them in the channel instead of only to you
         """
-        await think(ctx, private=not share)
         user, group = user_of(ctx), group_of(ctx)
         results = await self.bot.lib.recommend(user, count, group)
         if not results:
             text = ALL_MUTED if await self._all_muted(user, group) else NOTHING_TO_SUGGEST
             await reply(ctx, text, private=not share)
             return
-        whose = "you" if not share else cards.plain(ctx.author.display_name, 80)
+        whose = "you" if not share else plain(ctx.author.display_name, 80)
         await send_ranked(ctx, f"Picked for {whose}:", results, private=not share)
 
-    @hybrid_command()
+    @hybrid_command(extras=acknowledged())
     @commands.guild_only()
     async def trending(self, ctx: commands.Context, days: commands.Range[int, 1, 365] = 7) -> None:
         """What this server liked most lately.
@@ -151,7 +148,6 @@ class Likes(commands.Cog):
         days
             How far back to look, in days (1 to 365)
         """
-        await think(ctx)
         results = await self.bot.lib.trending(server_of(ctx), days, TRENDING_COUNT)
         period = "day" if days == 1 else f"{days} days"
         if not results:

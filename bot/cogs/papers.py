@@ -14,7 +14,8 @@ from discord.ext import commands
 
 from recommender import Paper, PaperNotFound, Recommendation
 
-from .. import cards
+from ..render.help import help_card
+from ..render.papers import inline_title, paper_card, ranked_cards
 from ..views import (
     GONE,
     answer_error,
@@ -26,7 +27,7 @@ from ..views import (
 )
 from .autocomplete import paper_choices
 from .hybrid import hybrid_command
-from .replies import group_of, heavy, reply, think, user_of
+from .replies import acknowledged, group_of, heavy, reply, user_of
 
 if TYPE_CHECKING:
     from ..client import PaperclubBot
@@ -54,7 +55,7 @@ class Papers(commands.Cog):
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.more_like_this_menu.name, type=self.more_like_this_menu.type)
 
-    @hybrid_command()
+    @hybrid_command(extras=acknowledged())
     @heavy()
     async def search(self, ctx: commands.Context, *, query: str) -> None:
         """Search the reading list: ranked results with snippets, 5 a page.
@@ -64,14 +65,13 @@ class Papers(commands.Cog):
         query
             Words, "a phrase", author:Name, cat:cs.LG, year:2019, word OR word, -word, prefix*
         """
-        await think(ctx)
         pager = self.bot.pager
         session = pager.open(ctx.author.id, query)
         page = await pager.page(session, 0)
         message = await reply(ctx, page.content, embeds=page.embeds, view=page.view)
         pager.watch(session, message)
 
-    @hybrid_command(name="random")
+    @hybrid_command(name="random", extras=acknowledged())
     @heavy()
     async def random_paper(self, ctx: commands.Context, category: str | None = None, surprise: bool = False) -> None:
         """A random paper, from one arXiv category if you like, or a surprise picked for you.
@@ -85,11 +85,10 @@ class Papers(commands.Cog):
         """
         if category and category.strip().casefold() in SURPRISE_WORDS:
             category, surprise = None, True
-        await think(ctx)
         paper = await self.bot.lib.random(category or None, user_of(ctx) if surprise else None, group_of(ctx))
-        await reply(ctx, embeds=[cards.paper_card(paper)], view=card_view(paper))
+        await reply(ctx, embeds=[paper_card(paper)], view=card_view(paper))
 
-    @hybrid_command()
+    @hybrid_command(extras=acknowledged())
     @heavy()
     async def similar(self, ctx: commands.Context, *, paper: str) -> None:
         """More like this: the papers closest to one paper, with the words they share.
@@ -99,21 +98,20 @@ class Papers(commands.Cog):
         paper
             A paper: start typing its title, or give its id, arXiv id or link
         """
-        await think(ctx)
         source, results = await self.similar_to(paper, user_of(ctx))
-        title = cards.inline_title(source)
+        title = inline_title(source)
         if not results:
             await reply(ctx, f"Nothing in the library is close to *{title}* yet.")
             return
         await reply(
-            ctx, f"More like *{title}*:", embeds=cards.ranked_cards(results), view=list_view([r.paper for r in results])
+            ctx, f"More like *{title}*:", embeds=ranked_cards(results), view=list_view([r.paper for r in results])
         )
 
     @similar.autocomplete("paper")
     async def _similar_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await paper_choices(interaction, current)
 
-    @hybrid_command()
+    @hybrid_command(extras=acknowledged())
     async def paper(self, ctx: commands.Context, *, paper: str) -> None:
         """The full card of one paper.
 
@@ -122,9 +120,8 @@ class Papers(commands.Cog):
         paper
             A paper: start typing its title, or give its id, arXiv id or link
         """
-        await think(ctx)
         found = await self.bot.lib.paper(paper)
-        await reply(ctx, embeds=[cards.paper_card(found)], view=card_view(found))
+        await reply(ctx, embeds=[paper_card(found)], view=card_view(found))
 
     @paper.autocomplete("paper")
     async def _paper_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -133,7 +130,7 @@ class Papers(commands.Cog):
     @hybrid_command(name="help")
     async def help_command(self, ctx: commands.Context) -> None:
         """What paperclub can do."""
-        await reply(ctx, embeds=[cards.help_card(self.bot.settings.prefix)], private=True)
+        await reply(ctx, embeds=[help_card(self.bot.settings.prefix)], private=True)
 
     async def more_like_this(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """Papers like the one on a paperclub card (message command)."""
@@ -153,13 +150,13 @@ class Papers(commands.Cog):
         except Exception as exc:
             await answer_error(interaction, exc, "More like this")
             return
-        title = cards.inline_title(source)
+        title = inline_title(source)
         if not results:
             await send_private(interaction, f"Nothing in the library is close to *{title}* yet.")
             return
         await send_private(
             interaction,
             f"More like *{title}* (only you can see these):",
-            embeds=cards.ranked_cards(results),
+            embeds=ranked_cards(results),
             view=list_view([r.paper for r in results]),
         )

@@ -16,9 +16,9 @@ from discord.ext import commands
 
 from recommender import DEFAULT_EXPORT_FORMAT, EXPORT_FORMATS, Exported, ImportReport, formats_in_words
 
-from ..cards import NO_MENTIONS, plain
+from ..render.text import NO_MENTIONS, plain
 from .hybrid import hybrid_command
-from .replies import group_of, heavy, reply, think, user_of
+from .replies import acknowledged, group_of, heavy, reply, user_of
 
 if TYPE_CHECKING:
     from ..client import PaperclubBot
@@ -80,7 +80,7 @@ class ReadingLists(commands.Cog):
     def __init__(self, bot: PaperclubBot):
         self.bot = bot
 
-    @hybrid_command(name="import")
+    @hybrid_command(name="import", extras=acknowledged(private=True))
     @heavy()
     async def import_(self, ctx: commands.Context, file: discord.Attachment) -> None:
         """Import your reading list (BibTeX, RIS, CSL-JSON, Zotero CSV) as your likes.
@@ -90,7 +90,6 @@ class ReadingLists(commands.Cog):
         file
             An export of your Zotero, JabRef or Mendeley library (at most 5 MB)
         """
-        await think(ctx, private=True)
         if file.size > MAX_IMPORT_BYTES:  # as Discord tells it: refused before downloading
             await reply(ctx, too_large(file.filename, file.size), private=True)
             return
@@ -104,7 +103,7 @@ class ReadingLists(commands.Cog):
         report = await self.bot.lib.import_upload(user_of(ctx), upload, group_of(ctx))
         await reply(ctx, import_message(report), private=True)
 
-    @hybrid_command()
+    @hybrid_command(extras=acknowledged(private=lambda arguments: arguments["scope"] == "mine"))
     @heavy()
     @app_commands.describe(format=formats_in_words())
     async def export(self, ctx: commands.Context, scope: Literal["mine", "server"] = "mine",
@@ -117,7 +116,6 @@ class ReadingLists(commands.Cog):
             mine: the papers you liked (only you see the file); server: those liked here
         """
         private = scope == "mine"
-        await think(ctx, private=private)
         group = group_of(ctx)
         if scope == "server" and group is None:
             await reply(ctx, "There is no server here: use scope mine.", private=True)

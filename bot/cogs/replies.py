@@ -1,20 +1,23 @@
 """How commands answer (in the channel or only to the person, for slash and text commands
-alike, and ranked papers as numbered cards) and how often a person may run the heavier ones.
+alike, and ranked papers as numbered cards), how a slow one is acknowledged at once, and how
+often a person may run the heavier ones.
 
 A slash command can answer ephemerally; a text command cannot, so its private answers are a
-reply to the person's message instead. Nothing a command sends can ping anyone.
+reply to the person's message instead. Nothing a command sends can ping anyone. A command that
+may take a while declares `extras=acknowledged(...)`; the bot's pre-invoke hook `acknowledge`
+then defers its interaction before the command starts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
 from discord.ext import commands
 
-from .. import cards
-from ..cards import NO_MENTIONS
+from ..render.papers import CARDS_PER_MESSAGE, ranked_cards
+from ..render.text import NO_MENTIONS
 from ..views import group_key, list_view, user_key
 
 if TYPE_CHECKING:
@@ -30,8 +33,15 @@ else:
 # answer must then replace the public "thinking…" message rather than fill it in.
 PUBLIC_PLACEHOLDER = "paperclub_public_placeholder"
 COOLDOWN_USES, COOLDOWN_SECONDS = 5, 30.0
+# The key of a command's `extras` saying it is acknowledged at once, and to whom.
+ACKNOWLEDGE = "paperclub_acknowledge"
+Privacy = bool | Callable[[Mapping[str, Any]], bool]
 
 CommandT = TypeVar("CommandT")
+
+
+class Refusal(commands.CheckFailure):
+    """A check's refusal, in a sentence for the person (a check runs before any "thinking…")."""
 
 
 def heavy() -> Callable[[CommandT], CommandT]:
@@ -63,12 +73,33 @@ def links_channel_id(channel: discord.abc.MessageableChannel) -> int:
     return channel.id
 
 
-async def think(ctx: Context, private: bool = False) -> None:
-    """Acknowledge a slash command at once ("thinking…") so slow work cannot time it out."""
+def acknowledged(private: Privacy = False) -> dict[str, Any]:
+    """The `extras` of a command that may take a while: the bot acknowledges it as a slash command
+    ("thinking…") before the command starts, so Discord's three seconds cannot run out. `private`
+    says whether only the person sees the answer: yes or no, or a function of the command's
+    arguments (by name) for a command where the person chooses."""
+    return {ACKNOWLEDGE: private}
+
+
+def private_unless(option: str) -> Privacy:
+    """Private unless the person set the yes/no `option` (such as `share`)."""
+    return lambda arguments: not arguments[option]
+
+
+async def acknowledge(ctx: Context) -> None:
+    """The bot's pre-invoke hook (after checks and arguments): defer the interaction of a slash
+    command declared `acknowledged`. A text command has no interaction to time out."""
     interaction = ctx.interaction
-    if interaction is None or interaction.response.is_done():
+    extras = ctx.command.extras if ctx.command is not None else {}
+    if interaction is None or ACKNOWLEDGE not in extras or interaction.response.is_done():
         return
-    await ctx.defer(ephemeral=private)
+    declared = extras[ACKNOWLEDGE]
+    private = declared(ctx.kwargs) if callable(declared) else declared
+    try:
+        await ctx.defer(ephemeral=private)
+    except discord.HTTPException as exc:
+        # wrapped as discord.py wraps a command's own errors: else the error handler never sees it
+        raise commands.CommandInvokeError(exc) from exc
     if not private:
         interaction.extras[PUBLIC_PLACEHOLDER] = True
 
@@ -104,9 +135,9 @@ async def send_ranked(
 ) -> None:
     """Ranked papers as numbered cards, five to a message, each message with its buttons."""
     papers = [r.paper for r in results]
-    embeds = cards.ranked_cards(results)
-    for start in range(0, len(results), cards.CARDS_PER_MESSAGE):
-        end = start + cards.CARDS_PER_MESSAGE
+    embeds = ranked_cards(results)
+    for start in range(0, len(results), CARDS_PER_MESSAGE):
+        end = start + CARDS_PER_MESSAGE
         await reply(
             ctx,
             content if start == 0 else None,

@@ -13,10 +13,11 @@ from discord.ext import commands
 
 from recommender import Follow, FollowKind, Interest, Library, person_target
 
-from .. import cards
+from ..render.taste import follow_text, follows_card, muted_message, taste_card
+from ..render.text import CHOICE_NAME_LIMIT, clip, plain
 from ..views import taste_view, user_key
 from .hybrid import hybrid_command
-from .replies import group_of, reply, think, user_of
+from .replies import acknowledged, group_of, reply, user_of
 
 if TYPE_CHECKING:
     from ..client import PaperclubBot
@@ -48,7 +49,7 @@ def split_kind(text: str) -> tuple[str | None, str]:
 
 def follow_message(follow: Follow, added: bool, has_digest: bool, in_server: bool = True) -> str:
     """The confirmation of a follow, with where its papers will show up."""
-    what = cards.follow_text(follow)
+    what = follow_text(follow)
     if not added:
         return f"You already follow {what}."
     whose = "their" if follow.kind == FollowKind.AUTHOR else "its"
@@ -87,10 +88,9 @@ class Taste(commands.Cog):
     def __init__(self, bot: PaperclubBot):
         self.bot = bot
 
-    @hybrid_command()
+    @hybrid_command(extras=acknowledged(private=True))
     async def taste(self, ctx: commands.Context, *, options: TasteFlags) -> None:
         """Your interests here: your likes grouped by topic, and how much colleagues' likes count here."""
-        await think(ctx, private=True)
         user, group = user_of(ctx), group_of(ctx)
         changed = None
         if options.mute is not None:
@@ -104,20 +104,19 @@ class Taste(commands.Cog):
         colleagues = await self.bot.lib.co_like_weight(group) if group else None
         await reply(
             ctx,
-            cards.muted_message(changed) if changed is not None else None,
-            embeds=[cards.taste_card(interests, where=" here" if ctx.guild else "", colleagues=colleagues)],
+            muted_message(changed) if changed is not None else None,
+            embeds=[taste_card(interests, where=" here" if ctx.guild else "", colleagues=colleagues)],
             view=taste_view(ctx.author.id, interests),
             private=True,
         )
 
-    @hybrid_command()
+    @hybrid_command(extras=acknowledged(private=True))
     async def follow(self, ctx: commands.Context, *, what: FollowFlags) -> None:
         """Follow an author or a phrase: their new papers always reach your personal digest."""
         wanted = [(kind, unquote(text)) for kind, text in (("phrase", what.phrase), ("author", what.author)) if text]
         if not wanted:
             await reply(ctx, FOLLOW_USAGE, private=True)
             return
-        await think(ctx, private=True)
         user = user_of(ctx)
         answers = []
         for kind, text in wanted:
@@ -128,7 +127,7 @@ class Taste(commands.Cog):
                          for f, added in answers)
         await reply(ctx, text, private=True)
 
-    @hybrid_command()
+    @hybrid_command(extras=acknowledged(private=True))
     async def unfollow(self, ctx: commands.Context, *, followed: str) -> None:
         """Stop following an author or a phrase.
 
@@ -137,14 +136,13 @@ class Taste(commands.Cog):
         followed
             The author or phrase, as you followed it (author:Name picks the author)
         """
-        await think(ctx, private=True)
         kind, text = split_kind(followed)
         removed = await self.bot.lib.unfollow(user_of(ctx), text, kind)
         if not removed:
-            shown = cards.plain(text, 200)
+            shown = plain(text, 200)
             await reply(ctx, f"You do not follow “{shown}”. /follows lists what you follow.", private=True)
             return
-        names = " and ".join(cards.follow_text(f) for f in removed)
+        names = " and ".join(follow_text(f) for f in removed)
         await reply(ctx, f"You no longer follow {names}.", private=True)
 
     @unfollow.autocomplete("followed")
@@ -155,7 +153,7 @@ class Taste(commands.Cog):
         for follow in mine:
             value = f"{follow.kind}:{follow.text}"
             if typed in follow.text.casefold() and len(value) <= 100:
-                choices.append(app_commands.Choice(name=cards.clip(f"{follow.kind}: {follow.text}", 100), value=value))
+                choices.append(app_commands.Choice(name=clip(f"{follow.kind}: {follow.text}", CHOICE_NAME_LIMIT), value=value))
         return choices[:25]
 
     @hybrid_command()
@@ -165,4 +163,4 @@ class Taste(commands.Cog):
         if not mine:
             await reply(ctx, "You follow no authors or phrases yet. " + FOLLOW_USAGE, private=True)
             return
-        await reply(ctx, embeds=[cards.follows_card(mine)], private=True)
+        await reply(ctx, embeds=[follows_card(mine)], private=True)

@@ -159,7 +159,7 @@ def _record(line: str, path: str, number: int) -> Record | Rejection:
     )
 
 
-def _published(versions: list[dict], update_date: object,
+def _published(versions: list[dict[str, object]], update_date: object,
                arxiv_id: str | None) -> tuple[date | None, bool]:
     """(date, approximate): the first version's submission date; else the first of the month the
     arXiv id names; else the snapshot's `update_date` (the last change, but better than none)."""
@@ -180,7 +180,7 @@ def _published(versions: list[dict], update_date: object,
     return None, False
 
 
-def _authors(data: dict) -> tuple[list[Person], bool]:
+def _authors(data: dict[str, object]) -> tuple[list[Person], bool]:
     """Authors from `authors_parsed` when usable, else split from the `authors` string.
 
     Both give the same people; the parsed list is preferred because it has already separated

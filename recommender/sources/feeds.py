@@ -25,7 +25,7 @@ import xml.sax
 from collections.abc import Iterator
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypedDict
 
 import feedparser
 
@@ -125,14 +125,26 @@ def parse_announcements(text: str, path: str, today: date) -> Iterator[tuple[str
         yield checked if isinstance(checked, Rejection) else found
 
 
-def feed_info(text: str) -> dict:
-    """What the feed says about itself, for logging empty or stale feeds.
+FeedEntry = dict[str, Any]
+"""A feedparser dictionary (an entry, or the feed's own header): feedparser has no type information."""
 
-    Keys: `kind` ("rss", "atom" or None), `title`, `updated` and `published` (dates or None),
-    `entries` (count), `total_results` (the API's opensearch count, or None), and `error` (the
-    XML problem, or None).
-    """
-    info: dict = {"kind": None, "title": None, "updated": None, "published": None,
+
+class FeedInfo(TypedDict):
+    """What a feed says about itself (see `feed_info`)."""
+
+    kind: str | None  # "rss", "atom" or None
+    title: str | None
+    updated: date | None
+    published: date | None
+    entries: int
+    total_results: int | None  # the API's opensearch count
+    error: str | None  # the XML problem
+
+
+def feed_info(text: str) -> FeedInfo:
+    """What the feed says about itself, for logging empty or stale feeds: its kind, title,
+    dates, number of entries, the API's total count, and the problem with its XML, if any."""
+    info: FeedInfo = {"kind": None, "title": None, "updated": None, "published": None,
                   "entries": 0, "total_results": None, "error": None}
     try:
         parsed = _feedparse(text)
@@ -146,7 +158,7 @@ def feed_info(text: str) -> dict:
     return info
 
 
-def _describe(parsed: feedparser.FeedParserDict, info: dict) -> None:
+def _describe(parsed: feedparser.FeedParserDict, info: FeedInfo) -> None:
     feed = parsed.feed
     problem = _xml_problem(parsed)
     info["kind"] = _kind(parsed) if parsed.get("version") else None
@@ -156,15 +168,19 @@ def _describe(parsed: feedparser.FeedParserDict, info: dict) -> None:
         info["error"] = "not an RSS or Atom feed"
     info["title"] = squash(feed.get("title") or "") or None
     info["entries"] = len(parsed.entries)
-    for key in ("updated", "published"):
-        try:
-            info[key] = _parse_date(dict.get(feed, key))
-        except ValueError:
-            info[key] = None
+    info["updated"] = _date_or_none(dict.get(feed, "updated"))
+    info["published"] = _date_or_none(dict.get(feed, "published"))
     try:
         info["total_results"] = int(str(feed.get("opensearch_totalresults")).strip())
     except ValueError:
         info["total_results"] = None
+
+
+def _date_or_none(value: object) -> date | None:
+    try:
+        return _parse_date(value)
+    except ValueError:
+        return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -206,7 +222,7 @@ def _kind(parsed: feedparser.FeedParserDict) -> str:
     return "atom" if str(parsed.get("version", "")).startswith("atom") else "rss"
 
 
-def _entry_lines(text: str, entries: list) -> list[int]:
+def _entry_lines(text: str, entries: list[FeedEntry]) -> list[int]:
     """The 1-based line where each parsed entry's `<entry>`/`<item>` element starts.
 
     Entries are matched to element starts in order; when the counts differ (a broken document,
@@ -238,7 +254,7 @@ def _entry_lines(text: str, entries: list) -> list[int]:
     return lines
 
 
-def _announcement(entry: dict, kind: str, feed: dict, path: str,
+def _announcement(entry: FeedEntry, kind: str, feed: FeedEntry, path: str,
                   line: int) -> tuple[str, Record] | Rejection:
     raw_id = str(entry.get("id") or "").strip()
     link = str(entry.get("link") or "").strip()
@@ -343,7 +359,7 @@ def _announce_type(element: object, from_description: str | None, from_title: st
     return "replace" if version and version > 1 else "new"
 
 
-def _authors(entry: dict, kind: str) -> tuple[list[str], bool]:
+def _authors(entry: FeedEntry, kind: str) -> tuple[list[str], bool]:
     """The entry's authors, and whether the feed cut the list short."""
     raw = [str(a.get("name") or "") for a in entry.get("authors") or [] if isinstance(a, dict)]
     if not any(raw) and entry.get("author"):
@@ -362,7 +378,7 @@ def _authors(entry: dict, kind: str) -> tuple[list[str], bool]:
     return names, truncated
 
 
-def _categories(entry: dict, from_title: tuple[str, ...], feed: dict) -> list[str]:
+def _categories(entry: FeedEntry, from_title: tuple[str, ...], feed: FeedEntry) -> list[str]:
     """The primary category first, then the others. An RSS 1.0 item names only its primary
     category (in its title); the feed's own category is the other one it is listed in."""
     terms: list[str] = []

@@ -104,7 +104,7 @@ class Macros:
         self._use = re.compile(rf"\\({names})(?![A-Za-z@])")
 
 
-def _shape(match: re.Match) -> tuple[int, str | None] | None:
+def _shape(match: re.Match[str]) -> tuple[int, str | None] | None:
     """The number of arguments a definition takes and the first one's default; None for a
     `\\def` with delimited parameters (`\\def\\x#1.{…}`), which is left alone."""
     if match.group("def"):
@@ -138,7 +138,7 @@ def _replacement(macro: Macro, arguments: list[str]) -> str:
     if not macro.plain:
         return "".join(f"{{{argument}}}" for argument in arguments)
 
-    def parameter(match: re.Match) -> str:
+    def parameter(match: re.Match[str]) -> str:
         if match.group(1) == "#":
             return "#"
         number = int(match.group(1))
