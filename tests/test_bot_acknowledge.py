@@ -54,7 +54,7 @@ ANYONE = [
     ("export", {}, DEFER, True),
     ("export", {"scope": "server"}, DEFER, False),
     ("add", {"papers": "2310.13548"}, DEFER, False),
-    ("add", {"papers": "a paper about transformers"}, DEFER, False),  # see below
+    ("add", {"papers": "a paper about transformers"}, ANSWER, True),  # refused before: see below
     ("digest show", {}, ANSWER, True),
     ("digest preview", {}, DEFER, True),
     ("digest me", {}, ANSWER, True),
@@ -73,7 +73,7 @@ ANYONE = [
 ]
 MANAGERS = [
     ("digest subscribe", {"categories": "cs.LG"}, DEFER, False),
-    ("digest subscribe", {"categories": "cs.LG", "only_relevant": True, "min_score": 0.5}, DEFER, False),
+    ("digest subscribe", {"categories": "cs.LG", "only_relevant": True, "min_score": 0.5}, ANSWER, True),
     ("digest unsubscribe", {}, ANSWER, False),
     ("club schedule", {"paper": "FFJORD", "when": "next thursday"}, DEFER, True),
     ("club cancel", {}, DEFER, False),
@@ -131,9 +131,9 @@ async def test_which_commands_are_acknowledged_for_those_who_may_run_them(bot, a
     assert found == MANAGERS
 
 
-async def test_input_refused_after_the_acknowledgement_is_answered_privately(bot, api):  # noqa: F811
-    """/add and /digest subscribe read their input once acknowledged (as /paper does): a public
-    "thinking…" gives way to the private sentence."""
+async def test_input_refused_before_the_acknowledgement_is_answered_privately_at_once(bot, api):  # noqa: F811
+    """/add and /digest subscribe check their input before they are acknowledged: the private
+    sentence is the first and only answer, with no public "thinking…" before it."""
     config = dpytest.get_config()
     allowed = discord.Permissions.text()
     allowed.manage_channels = True
@@ -148,9 +148,9 @@ async def test_input_refused_after_the_acknowledgement_is_answered_privately(bot
     }
     for (command, options), sentence in refused.items():
         await first_answer(bot, api, command, dict(options), member, (role,), allowed)
-        assert [kind for kind, _ in api.calls] == ["response", "delete", "followup"]
+        assert [kind for kind, _ in api.calls] == ["response"]
         answer = api.calls[-1][1]
-        assert answer is not None and answer["flags"] == EPHEMERAL and answer["content"] == sentence
+        assert answer is not None and answer["data"]["flags"] == EPHEMERAL and answer["data"]["content"] == sentence
 
 
 async def test_text_commands_need_no_acknowledgement(bot):  # noqa: F811

@@ -4,7 +4,8 @@ chat with, in channels that asked for it (`/digest links`)."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord.ext import commands
@@ -15,7 +16,7 @@ from ..render.papers import CARDS_PER_MESSAGE, paper_card, paper_list_cards
 from ..render.text import NO_MENTIONS
 from ..views import card_view, list_view
 from .hybrid import hybrid_command
-from .replies import acknowledged, heavy, links_channel_id, reply
+from .replies import Refusal, acknowledged, heavy, links_channel_id, reply
 
 if TYPE_CHECKING:
     from recommender import Paper
@@ -27,13 +28,27 @@ log = logging.getLogger(__name__)
 MAX_LINKS = 5
 
 
+NO_REFS = "Give arXiv ids or links, such as `2310.13548` or `https://arxiv.org/abs/2310.13548`."
+
+
+def refs_in(papers: str) -> list[str]:
+    """The arXiv ids /add was given (at most MAX_LINKS)."""
+    return [ref for ref in (parse_arxiv_ref(word) for word in papers.split()) if ref][:MAX_LINKS]
+
+
+def some_refs_in(arguments: Mapping[str, Any]) -> None:
+    """/add's check before it is acknowledged: a Refusal when its text names no arXiv paper."""
+    if not refs_in(arguments["papers"]):
+        raise Refusal(NO_REFS)
+
+
 class ArxivLinks(commands.Cog):
     """Papers added from arXiv by id or link, and cards for arXiv links posted in chat."""
 
     def __init__(self, bot: PaperclubBot):
         self.bot = bot
 
-    @hybrid_command(name="add", extras=acknowledged())
+    @hybrid_command(name="add", extras=acknowledged(check_first=some_refs_in))
     @heavy()
     async def add(self, ctx: commands.Context, *, papers: str) -> None:
         """Add papers from arXiv to the reading list by id or link, and show their cards.
@@ -43,9 +58,9 @@ class ArxivLinks(commands.Cog):
         papers
             arXiv ids or links, e.g. 2310.13548 or https://arxiv.org/abs/2310.13548
         """
-        refs = [ref for ref in (parse_arxiv_ref(word) for word in papers.split()) if ref][:MAX_LINKS]
+        refs = refs_in(papers)
         if not refs:
-            await reply(ctx, "Give arXiv ids or links, such as `2310.13548` or `https://arxiv.org/abs/2310.13548`.", private=True)
+            await reply(ctx, NO_REFS, private=True)
             return
         found = await self._look_up(refs)
         unknown = [ref for ref in refs if ref not in {p.arxiv_id for p in found}]

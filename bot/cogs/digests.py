@@ -70,7 +70,8 @@ class Digests(commands.Cog):
             text = subscription_text(subscription, "You", "/digest me")
         await reply(ctx, text, private=True)
 
-    @subcommand(digest, name="subscribe", extras=acknowledged())
+    @subcommand(digest, name="subscribe", extras=acknowledged(
+        check_first=lambda arguments: relevance_floor(arguments["only_relevant"], arguments["min_score"])))
     @commands.guild_only()
     @commands.has_permissions(manage_channels=True)
     async def subscribe(

@@ -33,9 +33,12 @@ else:
 # answer must then replace the public "thinking…" message rather than fill it in.
 PUBLIC_PLACEHOLDER = "paperclub_public_placeholder"
 COOLDOWN_USES, COOLDOWN_SECONDS = 5, 30.0
-# The key of a command's `extras` saying it is acknowledged at once, and to whom.
+# The keys of a command's `extras` saying it is acknowledged at once, to whom, and what of its
+# arguments is checked before that.
 ACKNOWLEDGE = "paperclub_acknowledge"
+CHECKED_FIRST = "paperclub_checked_first"
 Privacy = bool | Callable[[Mapping[str, Any]], bool]
+ArgumentCheck = Callable[[Mapping[str, Any]], object]
 
 CommandT = TypeVar("CommandT")
 
@@ -73,12 +76,15 @@ def links_channel_id(channel: discord.abc.MessageableChannel) -> int:
     return channel.id
 
 
-def acknowledged(private: Privacy = False) -> dict[str, Any]:
+def acknowledged(private: Privacy = False, check_first: ArgumentCheck | None = None) -> dict[str, Any]:
     """The `extras` of a command that may take a while: the bot acknowledges it as a slash command
     ("thinking…") before the command starts, so Discord's three seconds cannot run out. `private`
     says whether only the person sees the answer: yes or no, or a function of the command's
-    arguments (by name) for a command where the person chooses."""
-    return {ACKNOWLEDGE: private}
+    arguments (by name) for a command where the person chooses. `check_first`, a function of the
+    arguments, runs before that: an error it raises is answered at once, privately, so input the
+    command refuses never shows a public "thinking…" (the command reads its arguments the same
+    way again: the check only moves the refusal ahead)."""
+    return {ACKNOWLEDGE: private, CHECKED_FIRST: check_first}
 
 
 def private_unless(option: str) -> Privacy:
@@ -93,11 +99,13 @@ async def acknowledge(ctx: Context) -> None:
     extras = ctx.command.extras if ctx.command is not None else {}
     if interaction is None or ACKNOWLEDGE not in extras or interaction.response.is_done():
         return
-    declared = extras[ACKNOWLEDGE]
+    declared, check_first = extras[ACKNOWLEDGE], extras.get(CHECKED_FIRST)
     private = declared(ctx.kwargs) if callable(declared) else declared
     try:
+        if check_first is not None:
+            check_first(ctx.kwargs)
         await ctx.defer(ephemeral=private)
-    except discord.HTTPException as exc:
+    except Exception as exc:
         # wrapped as discord.py wraps a command's own errors: else the error handler never sees it
         raise commands.CommandInvokeError(exc) from exc
     if not private:
