@@ -12,6 +12,8 @@ import logging
 import math
 import re
 import socket
+from typing import Any
+
 import aiohttp
 import discord
 from discord import app_commands
@@ -20,7 +22,7 @@ from discord.ext import commands
 from recommender import ArxivClient, Library, database_problem
 
 from .cogs import COGS
-from .cogs.replies import Refusal, acknowledge, reply
+from .cogs.replies import Context, Refusal, acknowledge, reply
 from .config import Secret, Settings
 from .render.errors import error_text
 from .render.text import NO_MENTIONS, message_text, single_line
@@ -161,7 +163,7 @@ class PaperclubBot(commands.Bot):
 
     # -- errors ------------------------------------------------------------------------------
 
-    def _command_error_text(self, ctx: commands.Context, error: BaseException) -> str | None:
+    def _command_error_text(self, ctx: Context, error: BaseException) -> str | None:
         if isinstance(error, commands.CommandOnCooldown):
             return f"Slow down a little: try again in {math.ceil(error.retry_after)} s."
         if isinstance(error, commands.NoPrivateMessage):
@@ -183,7 +185,7 @@ class PaperclubBot(commands.Bot):
             return "You cannot use that command here."
         return error_text(error)
 
-    async def on_command_error(self, ctx: commands.Context, error: commands.CommandError) -> None:
+    async def on_command_error(self, ctx: commands.Context[Any], error: commands.CommandError) -> None:
         """Answer the person whose command failed: plainly when they can fix it, else briefly
         (with the traceback in the log)."""
         original = unwrap(error)

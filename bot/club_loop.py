@@ -16,7 +16,7 @@ import logging
 import math
 from collections.abc import Awaitable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -65,7 +65,7 @@ def poll_answer(paper: Paper) -> str:
     return clip(neutralise(single_line(paper.title)), ANSWER_CHARS) or f"Paper #{paper.id}"
 
 
-def poll_message(poll: Poll, now: datetime) -> dict:
+def poll_message(poll: Poll, now: datetime) -> dict[str, Any]:
     """A poll as `send` keyword arguments: a native Discord poll of the papers' short titles,
     a line saying what it is for, and the marker."""
     vote = discord.Poll(question=POLL_QUESTION, duration=timedelta(hours=poll_hours(poll, now)))
@@ -74,7 +74,7 @@ def poll_message(poll: Poll, now: datetime) -> dict:
     return {"content": f"{POLL_TEXT}\n{poll_marker(poll)}", "poll": vote, "allowed_mentions": NO_MENTIONS}
 
 
-def reminder_message(reminder: Reminder, role_id: int | None, ping: bool) -> dict:
+def reminder_message(reminder: Reminder, role_id: int | None, ping: bool) -> dict[str, Any]:
     """A reminder as `send` keyword arguments: its text made safe, and the club's role in front
     of it (the only mention it may carry) when the server chose `ping:yes`."""
     text = message_text(reminder.text(), 1800)
@@ -85,7 +85,7 @@ def reminder_message(reminder: Reminder, role_id: int | None, ping: bool) -> dic
     return {"content": f"{text}\n{reminder_marker(reminder)}", "allowed_mentions": NO_MENTIONS}
 
 
-def winner_message(poll: Poll) -> dict:
+def winner_message(poll: Poll) -> dict[str, Any]:
     """The winner of a finished poll: a line (saying how a tie or an empty poll was settled),
     its card with its buttons, and the marker."""
     winner = poll.winner

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -45,7 +45,7 @@ def marker(digest: Digest, part: int, parts: int) -> str:
     return f"{marker_prefix(digest)}{part}/{parts}"
 
 
-def digest_messages(digest: Digest) -> list[dict]:
+def digest_messages(digest: Digest) -> list[dict[str, Any]]:
     """The messages of a digest: a header and up to five cards (with their buttons) in each,
     or one line on a quiet day (which says so when new papers came but none reached the
     subscriber's floor). Each is a dict of `send` keyword arguments."""

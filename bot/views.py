@@ -131,7 +131,7 @@ class PaperAction:
         raise NotImplementedError
 
 
-class LikeButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], template=r"paperclub:like:(?P<id>[0-9]{1,18})"):
+class LikeButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"paperclub:like:(?P<id>[0-9]{1,18})"):
     verb, label, emoji = "like", "Like", "👍"
     style = discord.ButtonStyle.success
 
@@ -140,7 +140,7 @@ class LikeButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], templat
         await send_private(interaction, liked_message(paper))
 
 
-class DislikeButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], template=r"paperclub:dislike:(?P<id>[0-9]{1,18})"):
+class DislikeButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"paperclub:dislike:(?P<id>[0-9]{1,18})"):
     verb, label, emoji = "dislike", "Not for me", "👎"
 
     async def act(self, interaction: discord.Interaction, bot: PaperclubBot) -> None:
@@ -148,7 +148,7 @@ class DislikeButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], temp
         await send_private(interaction, disliked_message(paper))
 
 
-class SimilarButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], template=r"paperclub:similar:(?P<id>[0-9]{1,18})"):
+class SimilarButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"paperclub:similar:(?P<id>[0-9]{1,18})"):
     verb, label, emoji = "similar", "More like this", "🔎"
 
     async def act(self, interaction: discord.Interaction, bot: PaperclubBot) -> None:
@@ -165,7 +165,7 @@ class SimilarButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], temp
         )
 
 
-class ProposeButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], template=r"paperclub:propose:(?P<id>[0-9]{1,18})"):
+class ProposeButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"paperclub:propose:(?P<id>[0-9]{1,18})"):
     verb, label, emoji = "propose", "Propose for paper club", "📚"
 
     async def act(self, interaction: discord.Interaction, bot: PaperclubBot) -> None:
@@ -175,7 +175,7 @@ class ProposeButton(PaperAction, discord.ui.DynamicItem[discord.ui.Button], temp
 PROPOSE_MENU_ID = "paperclub:propose-menu"
 
 
-class ProposeMenu(discord.ui.DynamicItem[discord.ui.Select], template=PROPOSE_MENU_ID):
+class ProposeMenu(discord.ui.DynamicItem[discord.ui.Select[discord.ui.View]], template=PROPOSE_MENU_ID):
     """"Propose for paper club…" under a list of cards: one option per numbered paper (a row
     of five buttons would leave no room for the papers' links)."""
 
@@ -229,7 +229,7 @@ def interest_anchor(interest: Interest) -> int | None:
 
 
 class MuteButton(
-    discord.ui.DynamicItem[discord.ui.Button],
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
     template=r"paperclub:mute:(?P<user>[0-9]{1,20}):(?P<paper>[0-9]{1,18}):(?P<state>on|off)",
 ):
     """Mute (state on) or unmute (off) one interest of one person, named by a paper it holds;
@@ -361,7 +361,7 @@ class Page:
     view: discord.ui.View | None
 
 
-class PageButton(discord.ui.DynamicItem[discord.ui.Button], template=r"paperclub:page:(?P<token>[0-9a-f]{8}):(?P<direction>prev|next)"):
+class PageButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"paperclub:page:(?P<token>[0-9a-f]{8}):(?P<direction>prev|next)"):
     """Previous / Next under a search page; only the person who searched may use them."""
 
     def __init__(self, token: str, direction: str, disabled: bool = False):

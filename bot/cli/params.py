@@ -19,7 +19,7 @@ CATEGORY_CHARS = 100
 CATEGORY_LIST_CHARS = 1000
 
 
-class Text(click.ParamType):
+class Text(click.ParamType[str]):
     """A text argument: valid UTF-8 (a terminal in another encoding, or bytes typed with
     `$'\\xff'`, reach Python as lone surrogates) and at most `max_chars` characters, without
     control and format characters (`recommender.text.visible`), which move a terminal's cursor
@@ -68,7 +68,7 @@ class Number(click.FloatRange):
         return number
 
 
-class DiscordId(click.ParamType):
+class DiscordId(click.ParamType[int]):
     """A Discord id: a channel's, a person's or a server's, the number Discord shows with
     Developer Mode on (Copy ID)."""
 

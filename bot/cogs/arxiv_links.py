@@ -16,7 +16,7 @@ from ..render.papers import CARDS_PER_MESSAGE, paper_card, paper_list_cards
 from ..render.text import NO_MENTIONS
 from ..views import card_view, list_view
 from .hybrid import hybrid_command
-from .replies import Refusal, acknowledged, heavy, links_channel_id, reply
+from .replies import Context, Refusal, acknowledged, heavy, links_channel_id, reply
 
 if TYPE_CHECKING:
     from recommender import Paper
@@ -50,7 +50,7 @@ class ArxivLinks(commands.Cog):
 
     @hybrid_command(name="add", extras=acknowledged(check_first=some_refs_in))
     @heavy()
-    async def add(self, ctx: commands.Context, *, papers: str) -> None:
+    async def add(self, ctx: Context, *, papers: str) -> None:
         """Add papers from arXiv to the reading list by id or link, and show their cards.
 
         Parameters

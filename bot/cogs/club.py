@@ -25,7 +25,7 @@ from ..render.text import COLOUR, DESCRIPTION_LIMIT, NO_MENTIONS, clip, neutrali
 from ..views import card_view
 from .autocomplete import paper_choices, proposed_paper_choices, time_zone_choices
 from .hybrid import hybrid_group, subcommand
-from .replies import Refusal, acknowledged, heavy, reply, send_ranked, server_of, user_of
+from .replies import Context, Refusal, acknowledged, heavy, reply, send_ranked, server_of, user_of
 
 if TYPE_CHECKING:
     from ..client import PaperclubBot
@@ -67,7 +67,7 @@ def organisers_only() -> Callable[[CommandT], CommandT]:
     """Only members with Manage Events or the club's role may run the command: anyone else is
     refused privately, by a check, so before the command is acknowledged or starts."""
 
-    async def predicate(ctx: commands.Context) -> bool:
+    async def predicate(ctx: Context) -> bool:
         club = ctx.cog
         assert isinstance(club, Club)
         try:
@@ -88,7 +88,7 @@ class Club(commands.Cog):
     def now(self) -> datetime:
         return self.bot.scheduler.clock()
 
-    async def _organiser(self, ctx: commands.Context) -> None:
+    async def _organiser(self, ctx: Context) -> None:
         """Refuse (privately, through the error handler) anyone without Manage Events or the club's role."""
         author = ctx.author
         if not isinstance(author, discord.Member):
@@ -103,14 +103,14 @@ class Club(commands.Cog):
         member = guild.get_member(int(user_id)) if guild and user_id.isdigit() else None
         return plain(member.display_name, 80) if member else "someone"
 
-    async def _club_channel_id(self, ctx: commands.Context) -> int:
+    async def _club_channel_id(self, ctx: Context) -> int:
         """The club's channel (from /club setup), else the one the command was given in."""
         settings = await self.bot.lib.club_settings(server_of(ctx))
         return settings.channel_id or ctx.channel.id
 
     @hybrid_group(name="club", invoke_without_command=True)
     @commands.guild_only()
-    async def club_group(self, ctx: commands.Context) -> None:
+    async def club_group(self, ctx: Context) -> None:
         """The paper club: propose, shortlist, withdraw, suggest, poll, schedule, next, cancel, history, setup."""
         await reply(ctx, "Paper club commands: `club propose`, `club shortlist`, `club withdraw`, `club suggest`, "
                          "`club poll`, `club schedule`, `club next`, `club cancel`, `club history`, `club setup`.",
@@ -120,7 +120,7 @@ class Club(commands.Cog):
 
     @subcommand(club_group, name="propose", extras=acknowledged())
     @commands.guild_only()
-    async def propose(self, ctx: commands.Context, *, paper: str) -> None:
+    async def propose(self, ctx: Context, *, paper: str) -> None:
         """Put a paper on the paper club's shortlist.
 
         Parameters
@@ -138,7 +138,7 @@ class Club(commands.Cog):
 
     @subcommand(club_group, name="shortlist")
     @commands.guild_only()
-    async def shortlist(self, ctx: commands.Context) -> None:
+    async def shortlist(self, ctx: Context) -> None:
         """The papers proposed for the paper club, with who proposed them and their likes here."""
         proposals = await self.bot.lib.shortlist(server_of(ctx))
         if not proposals:
@@ -155,7 +155,7 @@ class Club(commands.Cog):
 
     @subcommand(club_group, name="withdraw", extras=acknowledged(private=True))
     @commands.guild_only()
-    async def withdraw(self, ctx: commands.Context, *, paper: str) -> None:
+    async def withdraw(self, ctx: Context, *, paper: str) -> None:
         """Take your own proposal off the paper club's shortlist.
 
         Parameters
@@ -173,7 +173,7 @@ class Club(commands.Cog):
     @subcommand(club_group, name="suggest", extras=acknowledged())
     @commands.guild_only()
     @heavy()
-    async def suggest(self, ctx: commands.Context, count: commands.Range[int, 1, 10] = 5) -> None:
+    async def suggest(self, ctx: Context, count: commands.Range[int, 1, 10] = 5) -> None:
         """Papers this server likes most that the club has not read yet.
 
         Parameters
@@ -192,7 +192,7 @@ class Club(commands.Cog):
 
     @subcommand(club_group, name="poll", extras=acknowledged(private=True))
     @commands.guild_only()
-    async def poll(self, ctx: commands.Context, hours: commands.Range[int, 1, MAX_POLL_HOURS] = POLL_HOURS,
+    async def poll(self, ctx: Context, hours: commands.Range[int, 1, MAX_POLL_HOURS] = POLL_HOURS,
                    size: commands.Range[int, 2, MAX_POLL] = DEFAULT_POLL) -> None:
         """Let the club vote on the shortlist with a Discord poll; the winner is posted when it ends.
 
@@ -221,7 +221,7 @@ class Club(commands.Cog):
     @subcommand(club_group, name="schedule", extras=acknowledged(private=True))
     @commands.guild_only()
     @organisers_only()
-    async def schedule(self, ctx: commands.Context, paper: str, when: str, presenter: discord.Member | None = None,
+    async def schedule(self, ctx: Context, paper: str, when: str, presenter: discord.Member | None = None,
                        *, place: str | None = None) -> None:
         """Schedule a session: a Discord event, and a post of the paper's card with a thread on it.
 
@@ -302,7 +302,7 @@ class Club(commands.Cog):
 
     @subcommand(club_group, name="next")
     @commands.guild_only()
-    async def next_session(self, ctx: commands.Context) -> None:
+    async def next_session(self, ctx: Context) -> None:
         """The paper club's next session."""
         session = await self.bot.lib.next_session(server_of(ctx), self.now())
         if session is None:
@@ -316,7 +316,7 @@ class Club(commands.Cog):
     @subcommand(club_group, name="cancel", extras=acknowledged())
     @commands.guild_only()
     @organisers_only()
-    async def cancel(self, ctx: commands.Context) -> None:
+    async def cancel(self, ctx: Context) -> None:
         """Cancel the paper club's next session (its event too; no reminders are sent)."""
         session = await self.bot.lib.cancel_session(server_of(ctx), self.now())
         if session.event_id and ctx.guild is not None:
@@ -328,7 +328,7 @@ class Club(commands.Cog):
 
     @subcommand(club_group, name="history")
     @commands.guild_only()
-    async def history(self, ctx: commands.Context) -> None:
+    async def history(self, ctx: Context) -> None:
         """The sessions the paper club held: date, paper, presenter and how many took part."""
         sessions = await self.bot.lib.club_history(server_of(ctx), self.now())
         if not sessions:
@@ -349,7 +349,7 @@ class Club(commands.Cog):
     @subcommand(club_group, name="setup")
     @commands.guild_only()
     @organisers_only()
-    async def setup(self, ctx: commands.Context, channel: discord.TextChannel, role: discord.Role | None = None,
+    async def setup(self, ctx: Context, channel: discord.TextChannel, role: discord.Role | None = None,
                     ping: Literal["yes", "no"] = "no", timezone: str | None = None) -> None:
         """Set the paper club's channel, its role (who may run it), and whether reminders mention that role.
 

@@ -25,7 +25,7 @@ from recommender import (
 from ..render.text import plain
 from .autocomplete import time_zone_choices
 from .hybrid import hybrid_group, subcommand
-from .replies import acknowledged, group_of, heavy, links_channel_id, reply, send_ranked, user_of
+from .replies import Context, acknowledged, group_of, heavy, links_channel_id, reply, send_ranked, user_of
 
 if TYPE_CHECKING:
     from recommender import Subscription
@@ -60,7 +60,7 @@ class Digests(commands.Cog):
         return self.bot.scheduler.clock()
 
     @hybrid_group(name="digest", fallback="show")
-    async def digest(self, ctx: commands.Context) -> None:
+    async def digest(self, ctx: Context) -> None:
         """Show this channel's daily arXiv digest (anyone may look)."""
         target = channel_target(ctx.channel.id) if ctx.guild else person_target(user_of(ctx))
         subscription = await self.bot.lib.subscription(target)
@@ -75,7 +75,7 @@ class Digests(commands.Cog):
     @commands.guild_only()
     @commands.has_permissions(manage_channels=True)
     async def subscribe(
-        self, ctx: commands.Context, categories: str, time: str = "08:00", timezone: str = "UTC",
+        self, ctx: Context, categories: str, time: str = "08:00", timezone: str = "UTC",
         size: commands.Range[int, 1, MAX_DIGEST_SIZE] = DEFAULT_DIGEST_SIZE, cross_lists: bool = False, say_when_empty: bool = False,
         only_relevant: bool = False, min_score: Score = None,
     ) -> None:
@@ -111,7 +111,7 @@ class Digests(commands.Cog):
     @subcommand(digest, name="unsubscribe")
     @commands.guild_only()
     @commands.has_permissions(manage_channels=True)
-    async def unsubscribe(self, ctx: commands.Context) -> None:
+    async def unsubscribe(self, ctx: Context) -> None:
         """Stop this channel's daily digest."""
         removed = await self.bot.lib.unsubscribe(channel_target(ctx.channel.id))
         text = "This channel's daily digest is stopped." if removed else "This channel has no daily digest."
@@ -121,7 +121,7 @@ class Digests(commands.Cog):
     @commands.guild_only()
     @heavy()
     async def preview(
-        self, ctx: commands.Context, categories: str | None = None, size: Annotated[int | None, commands.Range[int, 1, MAX_DIGEST_SIZE]] = None,
+        self, ctx: Context, categories: str | None = None, size: Annotated[int | None, commands.Range[int, 1, MAX_DIGEST_SIZE]] = None,
         cross_lists: bool | None = None, only_relevant: bool | None = None,
         min_score: Score = None,
     ) -> None:
@@ -175,7 +175,7 @@ class Digests(commands.Cog):
 
     @subcommand(digest, name="me")
     async def me(
-        self, ctx: commands.Context, categories: str | None = None, time: str = "08:00", timezone: str = "UTC",
+        self, ctx: Context, categories: str | None = None, time: str = "08:00", timezone: str = "UTC",
         size: commands.Range[int, 1, MAX_DIGEST_SIZE] = DEFAULT_DIGEST_SIZE, cross_lists: bool = False, say_when_empty: bool = False,
         only_relevant: bool = False, min_score: Score = None,
     ) -> None:
@@ -218,7 +218,7 @@ class Digests(commands.Cog):
 
     @subcommand(digest, name="links")
     @commands.guild_only()
-    async def links(self, ctx: commands.Context, setting: bool | None = None) -> None:
+    async def links(self, ctx: Context, setting: bool | None = None) -> None:
         """Answer arXiv links posted in this channel with the paper's card (on/off).
 
         Parameters

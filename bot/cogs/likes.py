@@ -17,7 +17,7 @@ from ..render.papers import inline_title
 from ..render.text import plain
 from .autocomplete import liked_paper_choices, paper_choices
 from .hybrid import hybrid_command
-from .replies import acknowledged, group_of, heavy, private_unless, reply, send_ranked, server_of, user_of
+from .replies import Context, acknowledged, group_of, heavy, private_unless, reply, send_ranked, server_of, user_of
 
 if TYPE_CHECKING:
     from ..client import PaperclubBot
@@ -43,7 +43,7 @@ class Likes(commands.Cog):
         return bool(interests) and all(i.muted for i in interests)
 
     @hybrid_command(extras=acknowledged(private=True))
-    async def like(self, ctx: commands.Context, *, paper: str) -> None:
+    async def like(self, ctx: Context, *, paper: str) -> None:
         """Like a paper: your recommendations will use it.
 
         Parameters
@@ -59,7 +59,7 @@ class Likes(commands.Cog):
         return await paper_choices(interaction, current)
 
     @hybrid_command(extras=acknowledged(private=True))
-    async def dislike(self, ctx: commands.Context, *, paper: str) -> None:
+    async def dislike(self, ctx: Context, *, paper: str) -> None:
         """Mark a paper "not for me": it and papers like it move down your ranking.
 
         Parameters
@@ -75,7 +75,7 @@ class Likes(commands.Cog):
         return await paper_choices(interaction, current)
 
     @hybrid_command(extras=acknowledged(private=True))
-    async def unlike(self, ctx: commands.Context, *, paper: str) -> None:
+    async def unlike(self, ctx: Context, *, paper: str) -> None:
         """Take back your like or "not for me" on a paper.
 
         Parameters
@@ -91,7 +91,7 @@ class Likes(commands.Cog):
         return await liked_paper_choices(interaction, current)
 
     @hybrid_command(extras=acknowledged(private=private_unless("share")))
-    async def likes(self, ctx: commands.Context, member: discord.User | None = None, share: bool = False) -> None:
+    async def likes(self, ctx: Context, member: discord.User | None = None, share: bool = False) -> None:
         """The papers someone liked here (you, unless you pick someone).
 
         Parameters
@@ -118,7 +118,7 @@ class Likes(commands.Cog):
     @hybrid_command(extras=acknowledged(private=private_unless("share")))
     @heavy()
     async def recommend(
-        self, ctx: commands.Context, count: commands.Range[int, 1, 10] = 5, share: bool = False
+        self, ctx: Context, count: commands.Range[int, 1, 10] = 5, share: bool = False
     ) -> None:
         """Your recommendations, each with the reason it was picked.
 
@@ -140,7 +140,7 @@ class Likes(commands.Cog):
 
     @hybrid_command(extras=acknowledged())
     @commands.guild_only()
-    async def trending(self, ctx: commands.Context, days: commands.Range[int, 1, 365] = 7) -> None:
+    async def trending(self, ctx: Context, days: commands.Range[int, 1, 365] = 7) -> None:
         """What this server liked most lately.
 
         Parameters

@@ -27,7 +27,7 @@ from ..views import (
 )
 from .autocomplete import paper_choices
 from .hybrid import hybrid_command
-from .replies import acknowledged, group_of, heavy, reply, user_of
+from .replies import Context, acknowledged, group_of, heavy, reply, user_of
 
 if TYPE_CHECKING:
     from ..client import PaperclubBot
@@ -57,7 +57,7 @@ class Papers(commands.Cog):
 
     @hybrid_command(extras=acknowledged())
     @heavy()
-    async def search(self, ctx: commands.Context, *, query: str) -> None:
+    async def search(self, ctx: Context, *, query: str) -> None:
         """Search the reading list: ranked results with snippets, 5 a page.
 
         Parameters
@@ -73,7 +73,7 @@ class Papers(commands.Cog):
 
     @hybrid_command(name="random", extras=acknowledged())
     @heavy()
-    async def random_paper(self, ctx: commands.Context, category: str | None = None, surprise: bool = False) -> None:
+    async def random_paper(self, ctx: Context, category: str | None = None, surprise: bool = False) -> None:
         """A random paper, from one arXiv category if you like, or a surprise picked for you.
 
         Parameters
@@ -90,7 +90,7 @@ class Papers(commands.Cog):
 
     @hybrid_command(extras=acknowledged())
     @heavy()
-    async def similar(self, ctx: commands.Context, *, paper: str) -> None:
+    async def similar(self, ctx: Context, *, paper: str) -> None:
         """More like this: the papers closest to one paper, with the words they share.
 
         Parameters
@@ -112,7 +112,7 @@ class Papers(commands.Cog):
         return await paper_choices(interaction, current)
 
     @hybrid_command(extras=acknowledged())
-    async def paper(self, ctx: commands.Context, *, paper: str) -> None:
+    async def paper(self, ctx: Context, *, paper: str) -> None:
         """The full card of one paper.
 
         Parameters
@@ -128,7 +128,7 @@ class Papers(commands.Cog):
         return await paper_choices(interaction, current)
 
     @hybrid_command(name="help")
-    async def help_command(self, ctx: commands.Context) -> None:
+    async def help_command(self, ctx: Context) -> None:
         """What paperclub can do."""
         await reply(ctx, embeds=[help_card(self.bot.settings.prefix)], private=True)
 

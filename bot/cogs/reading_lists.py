@@ -18,7 +18,7 @@ from recommender import DEFAULT_EXPORT_FORMAT, EXPORT_FORMATS, Exported, ImportR
 
 from ..render.text import NO_MENTIONS, plain
 from .hybrid import hybrid_command
-from .replies import acknowledged, group_of, heavy, reply, user_of
+from .replies import Context, acknowledged, group_of, heavy, reply, user_of
 
 if TYPE_CHECKING:
     from ..client import PaperclubBot
@@ -82,7 +82,7 @@ class ReadingLists(commands.Cog):
 
     @hybrid_command(name="import", extras=acknowledged(private=True))
     @heavy()
-    async def import_(self, ctx: commands.Context, file: discord.Attachment) -> None:
+    async def import_(self, ctx: Context, file: discord.Attachment) -> None:
         """Import your reading list (BibTeX, RIS, CSL-JSON, Zotero CSV) as your likes.
 
         Parameters
@@ -106,7 +106,7 @@ class ReadingLists(commands.Cog):
     @hybrid_command(extras=acknowledged(private=lambda arguments: arguments["scope"] == "mine"))
     @heavy()
     @app_commands.describe(format=formats_in_words())
-    async def export(self, ctx: commands.Context, scope: Literal["mine", "server"] = "mine",
+    async def export(self, ctx: Context, scope: Literal["mine", "server"] = "mine",
                      format: FormatName = DEFAULT_EXPORT_FORMAT) -> None:
         """Your likes (or this server's) as a file for Zotero, JabRef or Mendeley.
 
@@ -137,7 +137,7 @@ class ReadingLists(commands.Cog):
         content = f"{exported.papers} papers {whose}, as {format}."
         await self._send_file(ctx, content, export_file(exported, name), private)
 
-    async def _send_file(self, ctx: commands.Context, content: str, file: discord.File, private: bool) -> None:
+    async def _send_file(self, ctx: Context, content: str, file: discord.File, private: bool) -> None:
         """A file in answer: ephemeral for a private slash command, a reply for a text one."""
         if ctx.interaction is None:
             reference = ctx.message.to_reference(fail_if_not_exists=False)

@@ -17,7 +17,7 @@ from ..render.taste import follow_text, follows_card, muted_message, taste_card
 from ..render.text import CHOICE_NAME_LIMIT, clip, plain
 from ..views import taste_view, user_key
 from .hybrid import hybrid_command
-from .replies import acknowledged, group_of, reply, user_of
+from .replies import Context, acknowledged, group_of, reply, user_of
 
 if TYPE_CHECKING:
     from ..client import PaperclubBot
@@ -89,7 +89,7 @@ class Taste(commands.Cog):
         self.bot = bot
 
     @hybrid_command(extras=acknowledged(private=True))
-    async def taste(self, ctx: commands.Context, *, options: TasteFlags) -> None:
+    async def taste(self, ctx: Context, *, options: TasteFlags) -> None:
         """Your interests here: your likes grouped by topic, and how much colleagues' likes count here."""
         user, group = user_of(ctx), group_of(ctx)
         changed = None
@@ -111,7 +111,7 @@ class Taste(commands.Cog):
         )
 
     @hybrid_command(extras=acknowledged(private=True))
-    async def follow(self, ctx: commands.Context, *, what: FollowFlags) -> None:
+    async def follow(self, ctx: Context, *, what: FollowFlags) -> None:
         """Follow an author or a phrase: their new papers always reach your personal digest."""
         wanted = [(kind, unquote(text)) for kind, text in (("phrase", what.phrase), ("author", what.author)) if text]
         if not wanted:
@@ -128,7 +128,7 @@ class Taste(commands.Cog):
         await reply(ctx, text, private=True)
 
     @hybrid_command(extras=acknowledged(private=True))
-    async def unfollow(self, ctx: commands.Context, *, followed: str) -> None:
+    async def unfollow(self, ctx: Context, *, followed: str) -> None:
         """Stop following an author or a phrase.
 
         Parameters
@@ -157,7 +157,7 @@ class Taste(commands.Cog):
         return choices[:25]
 
     @hybrid_command()
-    async def follows(self, ctx: commands.Context) -> None:
+    async def follows(self, ctx: Context) -> None:
         """The authors and phrases you follow."""
         mine = await self.bot.lib.follows(user_of(ctx))
         if not mine:
