@@ -20,9 +20,10 @@ Two-interest readers
     cs.CV and math.NT), each with at least --min-papers papers: a pair of fields is drawn
     uniformly, then a category of each field uniformly (so the 20-odd mathematics categories do
     not crowd out the rest), and with A != B which category gets A is drawn too. Every reader then asks
-    `lib.recommend(reader, limit=K)` for each K in --k, twice: with interests (the product's
-    default) and with `lib._recommender.max_interests = 1`, which is the old single mean profile
-    through the same code. Same readers, same likes, so every difference is paired.
+    `lib.recommend(reader, limit=K)` for each K in --k, three times: with interests (the product's
+    default), with `lib._recommender.max_interests = 1`, which is the old single mean profile
+    through the same code, and with the true interests (below). Same readers, same likes, so
+    every difference is paired.
 
     For a category c with L_c of the reader's likes, its fair share of a top K is
     K * L_c / (A + B) places (K/2 for 5 and 5). Per reader and method:
@@ -42,7 +43,12 @@ Two-interest readers
                     shortfall is the category labels' overlap rather than a lost interest.
     The ratios of the two methods' mean starved and weaker recalls are printed with the standard
     error of a ratio of paired means (delta method: std(x - R*y) / sqrt(n) / mean(y)). The issue's
-    target is a ratio of at least 2 for the weaker interest, the one the mean profile starves. Also printed: how often `lib.taste(reader)`
+    target is a ratio of at least 2 for the weaker interest, the one the mean profile starves.
+    Beside them, two bounds on that ratio: "true interests", the same readers ranked through the
+    same code with their two categories' likes as the two interests (`interests.group_likes`
+    answered by the bench: what a perfect grouping would give), and the ratio the starved
+    interest would reach if every place of its fair share were a paper of its category (1 over
+    the mean profile's starved recall). Also printed: how often `lib.taste(reader)`
     found exactly two interests, and how often they were the two categories (each interest's
     likes all from one category, a different one each).
 
@@ -213,10 +219,41 @@ def like_all(lib: Any, reader: Reader) -> None:
 
 
 METHODS = ("interests", "mean profile")
+# The two-interest readers are also ranked with their true interests: the ceiling of grouping.
+PAIR_METHODS = (*METHODS, "true interests")
+# The max_interests that stands for "the reader's true interests" (no product setting is this
+# large): the recommender remembers groupings by it, so they are never mixed with its own.
+TRUE_INTERESTS = 1_000_000
 
 
 def set_method(lib: Any, method: str, default_max: int) -> None:
-    lib._recommender.max_interests = default_max if method == "interests" else 1
+    lib._recommender.max_interests = {"interests": default_max, "mean profile": 1}.get(method, TRUE_INTERESTS)
+
+
+class TrueInterests:
+    """While installed, `recommender.interests.group_likes` answers the current reader's likes
+    with their categories as interests (when asked with max_groups `TRUE_INTERESTS`), so the
+    recommender ranks each true interest alone, through its own code, and interleaves them."""
+
+    def __init__(self, lib: Any):
+        from recommender import interests
+
+        self.module = interests
+        self.original = interests.group_likes
+        self.lib = lib
+        self.reader: Reader | None = None
+
+    def group_likes(self, index: Any, rows: Sequence[int], max_groups: int = 6) -> list[list[int]]:
+        if max_groups != TRUE_INTERESTS or self.reader is None:
+            return self.original(index, rows, max_groups)
+        return sorted((index.rows(list(group)) for group in self.reader.likes), key=len, reverse=True)
+
+    def __enter__(self) -> TrueInterests:
+        self.module.group_likes = self.group_likes
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.module.group_likes = self.original
 
 
 def places(lib: Any, reader: Reader, k: int, category_of: dict[int, str]) -> list[int]:
@@ -277,18 +314,20 @@ def run_pairs(corpus: Corpus, readers: list[Reader], split: tuple[int, int], ks:
     counts: Counter[int] = Counter()
     matching = 0
     # per K, method: arrays over readers of places per side
-    got: dict[int, dict[str, list[list[int]]]] = {k: {m: [] for m in METHODS} for k in ks}
+    got: dict[int, dict[str, list[list[int]]]] = {k: {m: [] for m in PAIR_METHODS} for k in ks}
     start = time.perf_counter()
-    for reader in readers:
-        like_all(lib, reader)
-        for method in METHODS:
-            set_method(lib, method, default_max)
-            for k in ks:
-                got[k][method].append(places(lib, reader, k, corpus.category_of))
-        set_method(lib, "interests", default_max)
-        found, same = grouping(lib, reader)
-        counts[found] += 1
-        matching += same
+    with TrueInterests(lib) as true_interests:
+        for reader in readers:
+            like_all(lib, reader)
+            true_interests.reader = reader
+            for method in PAIR_METHODS:
+                set_method(lib, method, default_max)
+                for k in ks:
+                    got[k][method].append(places(lib, reader, k, corpus.category_of))
+            set_method(lib, "interests", default_max)
+            found, same = grouping(lib, reader)
+            counts[found] += 1
+            matching += same
     seconds = time.perf_counter() - start
     n = len(readers)
     fields = Counter(" + ".join(sorted((field_of(reader.categories[0]), field_of(reader.categories[1]))))
@@ -310,7 +349,7 @@ def run_pairs(corpus: Corpus, readers: list[Reader], split: tuple[int, int], ks:
         metrics: dict[str, dict[str, np.ndarray]] = {}
         mean_placed = np.array(got[k]["mean profile"], dtype=float)[:, :2]
         starved_side = np.argmin(mean_placed / (k * fair), axis=1)
-        for method in METHODS:
+        for method in PAIR_METHODS:
             placed_all = np.array(got[k][method], dtype=float)  # readers × (2 categories, 2 fields)
             placed, placed_fields = placed_all[:, :2], placed_all[:, 2:]
             recall, field_recall = placed / (k * fair), placed_fields / (k * fair)
@@ -330,15 +369,20 @@ def run_pairs(corpus: Corpus, readers: list[Reader], split: tuple[int, int], ks:
                 metrics[method][f"recall of the {split[minority]}-like category"] = recall[:, minority]
         names = list(metrics["interests"])
         body = [(name, shown(metrics["interests"][name]), shown(metrics["mean profile"][name]),
-                 shown(metrics["interests"][name] - metrics["mean profile"][name], signed=True)) for name in names]
+                 shown(metrics["interests"][name] - metrics["mean profile"][name], signed=True),
+                 shown(metrics["true interests"][name])) for name in names]
         ratio, se = ratio_se(metrics["interests"]["weaker recall"], metrics["mean profile"]["weaker recall"])
         lines += ["", f"top {k} (fair share: {' and '.join(f'{k * f:g}' for f in fair)} places)"]
-        lines += table(("per reader", "interests", "mean profile", "difference (paired)"), body)
+        lines += table(("per reader", "interests", "mean profile", "difference (paired)", "true interests"), body)
         field_ratio, field_se = ratio_se(metrics["interests"]["weaker recall, by field"],
                                          metrics["mean profile"]["weaker recall, by field"])
         starved, starved_se = ratio_se(metrics["interests"]["starved recall"], metrics["mean profile"]["starved recall"])
+        true_starved, true_se = ratio_se(metrics["true interests"]["starved recall"],
+                                         metrics["mean profile"]["starved recall"])
+        ceiling = 1 / float(np.mean(metrics["mean profile"]["starved recall"]))
         lines.append(f"starved interest's recall (the one the mean profile gives fewer places), interests / mean "
-                     f"profile: {starved:.2f} ± {starved_se:.2f} (target ≥ 2)")
+                     f"profile: {starved:.2f} ± {starved_se:.2f} (target ≥ 2); each true interest ranked alone: "
+                     f"{true_starved:.2f} ± {true_se:.2f}; every place of its fair share in its category: {ceiling:.2f}")
         lines.append(f"weaker interest's recall (each method's own worse one), interests / mean profile: "
                      f"{ratio:.2f} ± {se:.2f}; by field: {field_ratio:.2f} ± {field_se:.2f}")
         by_field = []
@@ -349,9 +393,11 @@ def run_pairs(corpus: Corpus, readers: list[Reader], split: tuple[int, int], ks:
                              shown(metrics["mean profile"]["weaker recall"][mask])))
         lines += table(("weaker recall by fields", "readers", "interests", "mean profile"), by_field)
         result["k"][str(k)] = {
-            "methods": {m: {name: summary(v) for name, v in metrics[m].items()} for m in METHODS},
+            "methods": {m: {name: summary(v) for name, v in metrics[m].items()} for m in PAIR_METHODS},
             "differences": {name: summary(metrics["interests"][name] - metrics["mean profile"][name]) for name in names},
             "starved_ratio": {"ratio": round(starved, 4), "se": round(starved_se, 4), "n": n},
+            "starved_ratio_true_interests": {"ratio": round(true_starved, 4), "se": round(true_se, 4), "n": n},
+            "starved_ratio_ceiling": round(ceiling, 4),
             "weaker_ratio": {"ratio": round(ratio, 4), "se": round(se, 4), "n": n},
             "weaker_ratio_by_field": {"ratio": round(field_ratio, 4), "se": round(field_se, 4), "n": n},
         }
