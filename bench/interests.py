@@ -1,6 +1,6 @@
 """Several interests per person: does each of a reader's interests get its places?
 
-    python bench/interests.py [--seed 0] [--readers 200] [--likes 5 5] [--k 20 50]
+    python bench/interests.py [--seed 0] [--readers 200] [--likes 5 5] [--k 20 50] [--spread category|field]
                               [--control-likes 5 10 20] [--control-categories 20] [--control-readers 10]
                               [--json PATH]
     python bench/interests.py --floor [--seed 0] [--floor-readers 100] [--thresholds 0.05 0.1 ...]
@@ -52,6 +52,10 @@ Two-interest readers
     found exactly two interests, and how often they were the two categories (each interest's
     likes all from one category, a different one each).
 
+    With --spread field, each interest's likes are drawn from a whole field instead (papers of
+    several categories, little alike: closer to real readers' libraries than one category), and
+    the field is the ground truth throughout.
+
 Single-interest control (same run)
     Readers liking 5, 10 and 20 (--control-likes) random papers of ONE category, --control-readers
     per category of the --control-categories largest (with at least likes + 10 papers).
@@ -82,7 +86,7 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +106,8 @@ DEFAULT_THRESHOLDS = (0.03, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.125, 0.15, 0.2,
 
 
 def field_of(category: str) -> str:
+    if category in FIELDS:
+        return category
     archive = category.split(".")[0]
     if archive in ("math", "math-ph"):
         return FIELDS[0]
@@ -160,6 +166,15 @@ def load_corpus(folder: Path) -> Corpus:
     for pid, category in category_of.items():
         members[category].append(pid)
     return Corpus(lib, category_of, dict(members), len(rows), notes, seconds)
+
+
+def by_field(corpus: Corpus) -> Corpus:
+    """The corpus with each paper's field standing for its category (for --spread field)."""
+    category_of = {pid: field_of(category) for pid, category in corpus.category_of.items()}
+    members: dict[str, list[int]] = defaultdict(list)
+    for pid, field in category_of.items():
+        members[field].append(pid)
+    return replace(corpus, category_of=category_of, members=dict(members))
 
 
 # -- readers ----------------------------------------------------------------------------------
@@ -479,6 +494,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="likes from the first and the second category (default 5 5)")
     parser.add_argument("--k", type=int, nargs="+", default=[20, 50], help="top-K sizes (default 20 50)")
     parser.add_argument("--min-papers", type=int, default=50, help="papers a two-interest category needs (default 50)")
+    parser.add_argument("--spread", choices=("category", "field"), default="category",
+                        help="draw each interest's likes from one category (default) or from a whole field")
     parser.add_argument("--control-likes", type=int, nargs="*", default=[5, 10, 20],
                         help="single-interest readers' like counts (default 5 10 20; none to skip)")
     parser.add_argument("--control-categories", type=int, default=20)
@@ -536,11 +553,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print("\n" + "\n".join(lines), flush=True)
             else:
                 split = (args.likes[0], args.likes[1])
-                readers, pairs = draw_pairs(corpus, args.readers, split, args.min_papers, np.random.default_rng(pairs_seed))
+                pairs_corpus = by_field(corpus) if args.spread == "field" else corpus
+                readers, pairs = draw_pairs(pairs_corpus, args.readers, split, args.min_papers,
+                                            np.random.default_rng(pairs_seed))
                 rng = np.random.default_rng(control_seed)
                 control = {likes: draw_singles(corpus, likes, args.control_categories, args.control_readers,
                                                f"single{likes}", rng) for likes in args.control_likes}
-                lines, report["two_interests"] = run_pairs(corpus, readers, split, sorted(set(args.k)), default_max)
+                lines, report["two_interests"] = run_pairs(pairs_corpus, readers, split, sorted(set(args.k)), default_max)
                 report["two_interests"]["category_pairs"] = len(pairs)
                 print("\n" + "\n".join(lines), flush=True)
                 if control:

@@ -1,29 +1,54 @@
 """A person's interests: their likes grouped by what the papers are about.
 
 One profile summed over every like drifts toward the dominant interest, so the likes are first
-grouped. The groups come from an average-linkage tree over the liked papers' TF-IDF vectors
-(cosine), cut into 2, 3, … groups in turn. A cut is kept only when every group of at least
-`MIN_LIKES` papers is set apart from every other: the mean similarity between two groups is under
-`SEPARATION` times the mean similarity within them. Smaller groups (a stray like) join the group
-they are most like. So a handful of likes is one interest, and so is a set of likes from one
-field, however many (measured on the shared arXiv samples: likes from one category split this way
-in under one case in ten, likes from two categories in nine of ten).
+grouped. Two liked papers are as alike as their neighbourhoods: each liked paper's `NEIGHBOURS`
+closest papers (among `LANDMARKS` of the library), with their cosine similarities to it, make one
+vector, and two such vectors' cosine is the two papers' likeness. Papers of one field that share
+few words of their own still share neighbours, whereas their own TF-IDF cosine is about that of
+papers of two unrelated fields.
+
+The groups come from an average-linkage tree over these likenesses, cut into 2, 3, … groups in
+turn. A cut is kept only when every group of at least `MIN_LIKES` papers is set apart from every
+other: the mean likeness between two groups is under `SEPARATION` times the mean likeness within
+them. Smaller groups (a stray like) join the group they are most like. So a handful of likes is
+one interest, and so is a set of likes from one category, however many.
+
+Measured with `python bench/interests.py --seed 0`: 5 + 5 likes from two categories of
+different fields are those two interests for 97% of readers (94.5% with the papers' own cosine
+and SEPARATION 0.4, before neighbourhoods); 10 and 20 likes of one category are split for 0.5%
+and 1% (5.5% and 5.5%). With `--spread field` (5 + 5 likes drawn from two whole fields), two
+interests for 95% of readers instead of 66.5%, and the weaker field's recall at top 50 is 2.01×
+the one profile's instead of 1.60× (each field ranked alone: 2.20×).
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Sequence
 
 import numpy as np
+import scipy.sparse as sp
 
 from .index import TfidfIndex, normalized_sum
+from .tfidf import l2_normalized
 
 MIN_LIKES = 3
 MAX_INTERESTS = 6
-SEPARATION = 0.4
+SEPARATION = 0.35
 # Above this many likes, the tree is built from this many spread evenly over time, and the rest
 # join the group they are most like (the tree costs the square of its size).
 MAX_TREE = 400
+# A liked paper's neighbourhood is its `NEIGHBOURS` closest papers among `LANDMARKS` papers of
+# the library spread evenly over it (all of a smaller library's): the same share of the library
+# at any size, at a cost that does not grow with it (about 0.3 ms a like at 100,000 papers).
+LANDMARKS = 4000
+NEIGHBOURS = 250
+# Liked papers whose neighbourhoods are scored at once (a dense block of this many rows by the
+# landmarks).
+NEIGHBOURHOOD_BLOCK = 64
+_landmarks: dict[int, tuple[weakref.ref[TfidfIndex], sp.csr_matrix]] = {}
+_landmarks_lock = threading.Lock()
 
 
 def group_likes(index: TfidfIndex, rows: Sequence[int], max_groups: int = MAX_INTERESTS) -> list[list[int]]:
@@ -34,9 +59,7 @@ def group_likes(index: TfidfIndex, rows: Sequence[int], max_groups: int = MAX_IN
     picked = set(np.linspace(0, len(rows) - 1, min(len(rows), MAX_TREE)).round().astype(int).tolist())
     tree_rows = [row for at, row in enumerate(rows) if at in picked]
     rest = [row for at, row in enumerate(rows) if at not in picked]
-    vectors = index.vector(tree_rows)
-    similarity = np.clip((vectors @ vectors.T).toarray(), 0.0, 1.0)
-    np.fill_diagonal(similarity, 1.0)
+    similarity = likeness(index, tree_rows)
     merges = average_linkage(1.0 - similarity)
     best = np.zeros(len(tree_rows), dtype=np.int64)
     for count in range(2, min(len(tree_rows), max_groups + 3) + 1):
@@ -53,6 +76,42 @@ def group_likes(index: TfidfIndex, rows: Sequence[int], max_groups: int = MAX_IN
     if rest:
         _place_rest(index, groups, rest)
     return sorted(groups, key=len, reverse=True)
+
+
+def likeness(index: TfidfIndex, rows: Sequence[int]) -> np.ndarray:
+    """How alike each two of these papers are, 0 to 1 (1 on the diagonal): the cosine of their
+    neighbourhoods (see the module's docstring)."""
+    landmarks = _landmarks_of(index)
+    keep = min(NEIGHBOURS, landmarks.shape[1])
+    blocks = []
+    for start in range(0, len(rows), NEIGHBOURHOOD_BLOCK):
+        chunk = list(rows[start:start + NEIGHBOURHOOD_BLOCK])
+        scores = (index.vector(chunk) @ landmarks).toarray()
+        nearest = np.argpartition(-scores, keep - 1, axis=1)[:, :keep]
+        values = np.take_along_axis(scores, nearest, axis=1)
+        blocks.append(sp.csr_matrix(
+            (values.ravel(), nearest.ravel(), np.arange(0, values.size + 1, keep)),
+            shape=(len(chunk), landmarks.shape[1]),
+        ))
+    neighbourhoods = l2_normalized(sp.vstack(blocks, format="csr"))
+    similarity = np.clip((neighbourhoods @ neighbourhoods.T).toarray(), 0.0, 1.0)
+    np.fill_diagonal(similarity, 1.0)
+    return similarity
+
+
+def _landmarks_of(index: TfidfIndex) -> sp.csr_matrix:
+    """The landmark papers' vectors as columns (terms × landmarks), worked out once an index."""
+    with _landmarks_lock:
+        kept = _landmarks.get(id(index))
+        if kept is not None and kept[0]() is index:
+            return kept[1]
+    rows = np.unique(np.linspace(0, len(index) - 1, min(len(index), LANDMARKS)).round().astype(np.int64))
+    columns = sp.csr_matrix(index.matrix[rows].T)
+    with _landmarks_lock:
+        for key in [key for key, (ref, _) in _landmarks.items() if ref() is None]:
+            del _landmarks[key]
+        _landmarks[id(index)] = (weakref.ref(index), columns)
+    return columns
 
 
 def average_linkage(distance: np.ndarray) -> list[tuple[int, int]]:
