@@ -180,6 +180,45 @@ def test_the_weaker_interest_keeps_its_places_at_top_50_when_colleagues_co_like_
     assert any("people here who liked" in r.reason for r in picks)
 
 
+def test_likes_spread_over_two_fields_are_two_interests_that_keep_their_places_at_top_50(lib, by_category):
+    """Papers of different categories of one field share few words, about as few as papers of
+    two fields do; their neighbourhoods in the library tell the fields apart."""
+    maths = sorted(c for c, refs in by_category.items() if c.startswith("math.") and len(refs) >= 10)
+    computing = ["cs.CV", "cs.LG", "stat.ML"]
+    parted, weaker_places = 0, []
+    for reader in range(12):
+        draw = random.Random(reader)
+        user = f"u{reader}"
+        liked = {"maths": [lib.like(user, draw.choice(by_category[c])).id for c in draw.sample(maths, 5)],
+                 "computing": [lib.like(user, draw.choice(by_category[draw.choice(computing)])).id for _ in range(5)]}
+        found = {frozenset(i.paper_ids) for i in lib.taste(user)}
+        parted += found == {frozenset(ids) for ids in liked.values()}
+        picks = lib.recommend(user, limit=50)
+        places = Counter("maths" if r.paper.categories[0].startswith("math") else "computing" for r in picks)
+        weaker_places.append(min(places["maths"], places["computing"]))
+    assert parted >= 7
+    assert np.mean(weaker_places) >= 21
+
+
+def test_each_interest_draws_its_own_co_liked_neighbours(lib, by_category):
+    """A paper colleagues like beside the maths likes only comes through the maths interest,
+    though the larger vision interest ranks first."""
+    maths = random.Random(0).sample(by_category["math.CO"], 5)
+    for ref in maths:
+        lib.like("u", ref, group="lab")
+    for ref in random.Random(1).sample(by_category["cs.CV"], 7):
+        lib.like("u", ref, group="lab")
+    extra = by_category["math.PR"][0]
+    for colleague in range(6):
+        for ref in [*maths, extra]:
+            lib.like(f"c{colleague}", ref, group="lab")
+    lib.colleague_weight = 4.0
+    picks = lib.recommend("u", limit=50, group="lab")
+    vision = next(i.number for i in lib.taste("u", group="lab") if len(i.paper_ids) == 7)
+    shown = next(r for r in picks if r.paper.id == lib.paper(extra).id)
+    assert f"(interest {vision}: " not in shown.reason and "people here who liked" in shown.reason
+
+
 def test_the_tree_is_cut_as_scipys_average_linkage_cuts_it(lib, by_category):
     """The interests' own average-linkage tree (which spares a command importing scipy's
     clustering) parts likes as scipy's `linkage` and `fcluster` do: random likes and likes
