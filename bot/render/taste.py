@@ -91,6 +91,19 @@ def follow_text(follow: Follow, limit: int = 200) -> str:
     return f"author *{text}*" if follow.kind == FollowKind.AUTHOR else f"“{text}”"
 
 
+def follow_message(follow: Follow, added: bool, has_digest: bool, in_server: bool = True) -> str:
+    """The confirmation of a follow, with where its papers will show up."""
+    what = follow_text(follow)
+    if not added:
+        return f"You already follow {what}."
+    whose = "their" if follow.kind == FollowKind.AUTHOR else "its"
+    text = f"Following {what}: {whose} new papers will always be in your personal digest, marked why"
+    text += ", and are lifted in this server's channel digest." if in_server else "."
+    if not has_digest:
+        text += " You have no personal digest yet: start one with `/digest me cs.LG` (your categories)."
+    return text
+
+
 def follows_card(follows: Sequence[Follow]) -> discord.Embed:
     """The authors and phrases a person follows, oldest first."""
     authors = sum(1 for f in follows if f.kind == FollowKind.AUTHOR)
