@@ -20,9 +20,9 @@ Two-interest readers
     cs.CV and math.NT), each with at least --min-papers papers: a pair of fields is drawn
     uniformly, then a category of each field uniformly (so the 20-odd mathematics categories do
     not crowd out the rest), and with A != B which category gets A is drawn too. Every reader then asks
-    `lib.recommend(reader, limit=K)` for each K in --k, twice: with interests (the product's
-    default) and with `lib._recommender.max_interests = 1`, which is the old single mean profile
-    through the same code. Same readers, same likes, so every difference is paired.
+    `recommend(reader, limit=K)` for each K in --k of two recommenders on the library's file: one
+    with interests (the product's default) and one with `max_interests = 1`, which is the old
+    single mean profile through the same code. Same readers, same likes, so every difference is paired.
 
     For a category c with L_c of the reader's likes, its fair share of a top K is
     K * L_c / (A + B) places (K/2 for 5 and 5). Per reader and method:
@@ -215,23 +215,40 @@ def like_all(lib: Any, reader: Reader) -> None:
 METHODS = ("interests", "mean profile")
 
 
-def set_method(lib: Any, method: str, default_max: int) -> None:
-    lib._recommender.max_interests = default_max if method == "interests" else 1
+def method_rankers(lib: Any, default_max: int) -> dict[str, Any]:
+    """A recommender per method, on the library's file and index: interests (at most
+    `default_max`), and one mean profile of all the likes. The likes the run makes through the
+    library reach them as another connection's writes do: at their next ranking."""
+    from recommender.recommend import Recommender
+    from recommender.store import Store
+
+    rankers = {}
+    for method in METHODS:
+        ranker = Recommender(Store(lib.path), lib.index)
+        ranker.max_interests = default_max if method == "interests" else 1
+        rankers[method] = ranker
+    return rankers
 
 
-def places(lib: Any, reader: Reader, k: int, category_of: dict[int, str]) -> list[int]:
+def close_rankers(rankers: dict[str, Any]) -> None:
+    for ranker in rankers.values():
+        ranker.close()
+        ranker.store.close()
+
+
+def places(ranker: Any, reader: Reader, k: int, category_of: dict[int, str]) -> list[int]:
     """Places in the reader's top k (liked papers never count) of each of the reader's
     categories, then of each category's field."""
     liked = set(reader.liked)
-    picks = [r.paper.id for r in lib.recommend(reader.id, limit=k) if r.paper.id not in liked][:k]
+    picks = [r.paper.id for r in ranker.recommend(reader.id, limit=k) if r.paper.id not in liked][:k]
     found = Counter(category_of.get(pid, "") for pid in picks)
     fields = Counter(field_of(category_of[pid]) for pid in picks if pid in category_of)
     return [found[c] for c in reader.categories] + [fields[field_of(c)] for c in reader.categories]
 
 
-def grouping(lib: Any, reader: Reader) -> tuple[int, bool]:
+def grouping(ranker: Any, reader: Reader) -> tuple[int, bool]:
     """How many interests `taste` finds, and whether they are exactly the reader's categories."""
-    found = lib.taste(reader.id)
+    found = ranker.taste(reader.id)
     side = {pid: i for i, group in enumerate(reader.likes) for pid in group}
     sides = [{side.get(pid, -1) for pid in interest.paper_ids} for interest in found]
     matching = (
@@ -278,17 +295,17 @@ def run_pairs(corpus: Corpus, readers: list[Reader], split: tuple[int, int], ks:
     matching = 0
     # per K, method: arrays over readers of places per side
     got: dict[int, dict[str, list[list[int]]]] = {k: {m: [] for m in METHODS} for k in ks}
+    rankers = method_rankers(lib, default_max)
     start = time.perf_counter()
     for reader in readers:
         like_all(lib, reader)
         for method in METHODS:
-            set_method(lib, method, default_max)
             for k in ks:
-                got[k][method].append(places(lib, reader, k, corpus.category_of))
-        set_method(lib, "interests", default_max)
-        found, same = grouping(lib, reader)
+                got[k][method].append(places(rankers[method], reader, k, corpus.category_of))
+        found, same = grouping(rankers["interests"], reader)
         counts[found] += 1
         matching += same
+    close_rankers(rankers)
     seconds = time.perf_counter() - start
     n = len(readers)
     fields = Counter(" + ".join(sorted((field_of(reader.categories[0]), field_of(reader.categories[1]))))
@@ -361,6 +378,7 @@ def run_pairs(corpus: Corpus, readers: list[Reader], split: tuple[int, int], ks:
 def run_control(corpus: Corpus, readers_by_likes: dict[int, list[Reader]], default_max: int) -> tuple[list[str], dict]:
     lib = corpus.lib
     body, result = [], {}
+    rankers = method_rankers(lib, default_max)
     start = time.perf_counter()
     for likes, readers in readers_by_likes.items():
         precision: dict[str, list[float]] = {m: [] for m in METHODS}
@@ -368,10 +386,8 @@ def run_control(corpus: Corpus, readers_by_likes: dict[int, list[Reader]], defau
         for reader in readers:
             like_all(lib, reader)
             for method in METHODS:
-                set_method(lib, method, default_max)
-                precision[method].append(places(lib, reader, CONTROL_K, corpus.category_of)[0] / CONTROL_K)
-            set_method(lib, "interests", default_max)
-            split += grouping(lib, reader)[0] > 1
+                precision[method].append(places(rankers[method], reader, CONTROL_K, corpus.category_of)[0] / CONTROL_K)
+            split += grouping(rankers["interests"], reader)[0] > 1
         ours, theirs = np.array(precision["interests"]), np.array(precision["mean profile"])
         body.append((str(likes), str(len(readers)), shown(ours), shown(theirs), shown(ours - theirs, signed=True),
                      f"{split / len(readers):.1%}"))
