@@ -13,7 +13,7 @@ would only add waiting). Each server has 3 to 5 members with 5 to 20 likes each;
 subscribes to two of the categories, 5 papers a day.
 
 Measured: fetch + parse per feed, `store_announcement` per feed (adds the papers, updates the
-index), `prepare` per channel (choose, rank and record the digest), the whole round, and as the
+index), `prepare_digest` per channel (choose, rank and record the digest), the whole round, and as the
 baseline in the same process `recommend` for the same members. The machine is shared and noisy:
 the ratio prepare / recommend is the meaningful figure.
 """
@@ -155,7 +155,6 @@ def run(papers: int, categories: list[str], channels: int, servers: int, seed: i
     fresh = fresh_papers(len(categories) * (NEW + CROSS), seed)
     server = serve(feeds(categories, stored, fresh, rng))
     client = ArxivClient(f"http://127.0.0.1:{server.server_port}/rss/", "http://127.0.0.1:9/api", gate=RateGate(0))
-    book = lib._digests
     all_ids = [entry["id"] for entry in stored]
 
     members: dict[str, list[str]] = {}
@@ -167,23 +166,23 @@ def run(papers: int, categories: list[str], channels: int, servers: int, seed: i
                 lib.like(person, arxiv_id, group=group)
     for number in range(channels):
         group = f"server{number % servers}"
-        book.subscribe(f"channel:{number + 1}", rng.sample(categories, 2), post_time="08:00", timezone_name="UTC",
+        lib.subscribe(f"channel:{number + 1}", rng.sample(categories, 2), post_time="08:00", timezone_name="UTC",
                        group=group, now=NOW - timedelta(days=3))
 
     fetch_times, store_times, prepare_times, recommend_times = [], [], [], []
     round_started = time.perf_counter()
-    due = book.due(NOW)
-    for category, day in book.feeds_needed(due, NOW):
+    due = lib.subscriptions_due(NOW)
+    for category, day in lib.feeds_needed(due, NOW):
         seconds, announcement = timed(client.announcement, category, day)
         fetch_times.append(seconds)
-        seconds, report = timed(book.store_announcement, announcement, day, NOW)
+        seconds, report = timed(lib.store_announcement, announcement, day, NOW)
         store_times.append(seconds)
         assert report.new == NEW and report.cross == CROSS and report.updated == REPLACED, report
     for subscription in due:
-        seconds, digest = timed(book.prepare, subscription, NOW)
+        seconds, digest = timed(lib.prepare_digest, subscription, NOW)
         prepare_times.append(seconds)
         assert digest is not None, subscription
-        book.sent(digest.id, NOW)
+        lib.mark_digest_sent(digest.id, NOW)
     round_seconds = time.perf_counter() - round_started
     for group, people in members.items():
         for person in people:

@@ -14,8 +14,8 @@ flat Dirichlet draw (at least 2 each), drawn at random from each category. 20% o
 likes (at least one) are held out; the rest are liked with `lib.like`. recall@K is the share of
 the held-out likes in `lib.recommend(reader, limit=max K)`'s first K, averaged over readers.
 
-Each reader is asked twice, in the same run: with interests (the product) and with
-`lib._recommender.max_interests = 1`, one profile of all the likes (what `recommend` did before
+Each reader is asked twice, in the same run: with interests (the product, `lib.recommend`) and
+by a recommender on the same file with `max_interests = 1`, one profile of all the likes (what `recommend` did before
 interests, on 2026-11-22). The difference is paired (same readers, same likes), with its
 standard error; it is also split by whether `taste` found one interest or several, and by how
 many interests the reader really has, so that a split of one field can be told apart from a
@@ -39,6 +39,8 @@ from common import data_file, use_repository_code
 use_repository_code()
 
 from recommender import Library, PaperNotFound  # noqa: E402
+from recommender.recommend import Recommender  # noqa: E402
+from recommender.store import Store  # noqa: E402
 
 FILES = ("arxiv-math-2025-05.csv", "arxiv-ml-sample.csv", "arxiv-metadata-snapshot-sample.jsonl")
 METHODS = ("interests", "one profile")
@@ -125,17 +127,18 @@ def main() -> None:
         readers = draw_readers(dict(members), args.readers, args.seed)
         recall = {method: np.zeros((len(readers), len(ks))) for method in METHODS}
         split = np.zeros(len(readers), dtype=bool)
-        default = lib._recommender.max_interests
+        mean_profile = Recommender(Store(lib.path), lib.index)
+        mean_profile.max_interests = 1
         for number, (liked, held, _) in enumerate(readers):
             user = f"reader-{number}"
             for paper_id in liked:
                 lib.like(user, paper_id)
             split[number] = len(lib.taste(user)) > 1
             for method in METHODS:
-                lib._recommender.max_interests = default if method == "interests" else 1
-                picks = [r.paper.id for r in lib.recommend(user, limit=top)]
+                ranker = lib if method == "interests" else mean_profile
+                picks = [r.paper.id for r in ranker.recommend(user, limit=top)]
                 recall[method][number] = [len(set(picks[:k]) & set(held)) / len(held) for k in ks]
-            lib._recommender.max_interests = default
+        mean_profile.store.close()
         seconds = time.perf_counter() - started
     truth = np.array([interests for _, _, interests in readers])
     text = "titles and abstracts only (--raw)" if args.raw else "titles, abstracts and category words"

@@ -20,10 +20,10 @@ Two-interest readers
     cs.CV and math.NT), each with at least --min-papers papers: a pair of fields is drawn
     uniformly, then a category of each field uniformly (so the 20-odd mathematics categories do
     not crowd out the rest), and with A != B which category gets A is drawn too. Every reader then asks
-    `lib.recommend(reader, limit=K)` for each K in --k, three times: with interests (the product's
-    default), with `lib._recommender.max_interests = 1`, which is the old single mean profile
-    through the same code, and with the true interests (below). Same readers, same likes, so
-    every difference is paired.
+    `recommend(reader, limit=K)` for each K in --k of three recommenders on the library's file:
+    one with interests (the product's default), one with `max_interests = 1`, which is the old
+    single mean profile through the same code, and one with the true interests (below). Same
+    readers, same likes, so every difference is paired.
 
     For a category c with L_c of the reader's likes, its fair share of a top K is
     K * L_c / (A + B) places (K/2 for 5 and 5). Per reader and method:
@@ -236,13 +236,32 @@ def like_all(lib: Any, reader: Reader) -> None:
 METHODS = ("interests", "mean profile")
 # The two-interest readers are also ranked with their true interests: the ceiling of grouping.
 PAIR_METHODS = (*METHODS, "true interests")
-# The max_interests that stands for "the reader's true interests" (no product setting is this
-# large): the recommender remembers groupings by it, so they are never mixed with its own.
+# The max_interests of the "true interests" recommender (no product setting is this large): the
+# grouping it asks for is answered by `TrueInterests`.
 TRUE_INTERESTS = 1_000_000
 
 
-def set_method(lib: Any, method: str, default_max: int) -> None:
-    lib._recommender.max_interests = {"interests": default_max, "mean profile": 1}.get(method, TRUE_INTERESTS)
+def method_rankers(lib: Any, default_max: int, methods: Sequence[str] = METHODS) -> dict[str, Any]:
+    """A recommender per method, on the library's file and index: interests (at most
+    `default_max`), one mean profile of all the likes, and the true interests (while
+    `TrueInterests` is installed). The likes the run makes through the library reach them as
+    another connection's writes do: at their next ranking."""
+    from recommender.recommend import Recommender
+    from recommender.store import Store
+
+    most = {"interests": default_max, "mean profile": 1, "true interests": TRUE_INTERESTS}
+    rankers = {}
+    for method in methods:
+        ranker = Recommender(Store(lib.path), lib.index)
+        ranker.max_interests = most[method]
+        rankers[method] = ranker
+    return rankers
+
+
+def close_rankers(rankers: dict[str, Any]) -> None:
+    for ranker in rankers.values():
+        ranker.close()
+        ranker.store.close()
 
 
 class TrueInterests:
@@ -250,12 +269,11 @@ class TrueInterests:
     with their categories as interests (when asked with max_groups `TRUE_INTERESTS`), so the
     recommender ranks each true interest alone, through its own code, and interleaves them."""
 
-    def __init__(self, lib: Any):
+    def __init__(self) -> None:
         from recommender import interests
 
         self.module = interests
         self.original = interests.group_likes
-        self.lib = lib
         self.reader: Reader | None = None
 
     def group_likes(self, index: Any, rows: Sequence[int], max_groups: int = 6) -> list[list[int]]:
@@ -271,19 +289,19 @@ class TrueInterests:
         self.module.group_likes = self.original
 
 
-def places(lib: Any, reader: Reader, k: int, category_of: dict[int, str]) -> list[int]:
+def places(ranker: Any, reader: Reader, k: int, category_of: dict[int, str]) -> list[int]:
     """Places in the reader's top k (liked papers never count) of each of the reader's
     categories, then of each category's field."""
     liked = set(reader.liked)
-    picks = [r.paper.id for r in lib.recommend(reader.id, limit=k) if r.paper.id not in liked][:k]
+    picks = [r.paper.id for r in ranker.recommend(reader.id, limit=k) if r.paper.id not in liked][:k]
     found = Counter(category_of.get(pid, "") for pid in picks)
     fields = Counter(field_of(category_of[pid]) for pid in picks if pid in category_of)
     return [found[c] for c in reader.categories] + [fields[field_of(c)] for c in reader.categories]
 
 
-def grouping(lib: Any, reader: Reader) -> tuple[int, bool]:
+def grouping(ranker: Any, reader: Reader) -> tuple[int, bool]:
     """How many interests `taste` finds, and whether they are exactly the reader's categories."""
-    found = lib.taste(reader.id)
+    found = ranker.taste(reader.id)
     side = {pid: i for i, group in enumerate(reader.likes) for pid in group}
     sides = [{side.get(pid, -1) for pid in interest.paper_ids} for interest in found]
     matching = (
@@ -331,18 +349,18 @@ def run_pairs(corpus: Corpus, readers: list[Reader], split: tuple[int, int], ks:
     # per K, method: arrays over readers of places per side
     got: dict[int, dict[str, list[list[int]]]] = {k: {m: [] for m in PAIR_METHODS} for k in ks}
     start = time.perf_counter()
-    with TrueInterests(lib) as true_interests:
+    rankers = method_rankers(lib, default_max, PAIR_METHODS)
+    with TrueInterests() as true_interests:
         for reader in readers:
             like_all(lib, reader)
             true_interests.reader = reader
             for method in PAIR_METHODS:
-                set_method(lib, method, default_max)
                 for k in ks:
-                    got[k][method].append(places(lib, reader, k, corpus.category_of))
-            set_method(lib, "interests", default_max)
-            found, same = grouping(lib, reader)
+                    got[k][method].append(places(rankers[method], reader, k, corpus.category_of))
+            found, same = grouping(rankers["interests"], reader)
             counts[found] += 1
             matching += same
+    close_rankers(rankers)
     seconds = time.perf_counter() - start
     n = len(readers)
     fields = Counter(" + ".join(sorted((field_of(reader.categories[0]), field_of(reader.categories[1]))))
@@ -422,6 +440,7 @@ def run_pairs(corpus: Corpus, readers: list[Reader], split: tuple[int, int], ks:
 def run_control(corpus: Corpus, readers_by_likes: dict[int, list[Reader]], default_max: int) -> tuple[list[str], dict]:
     lib = corpus.lib
     body, result = [], {}
+    rankers = method_rankers(lib, default_max)
     start = time.perf_counter()
     for likes, readers in readers_by_likes.items():
         precision: dict[str, list[float]] = {m: [] for m in METHODS}
@@ -429,10 +448,8 @@ def run_control(corpus: Corpus, readers_by_likes: dict[int, list[Reader]], defau
         for reader in readers:
             like_all(lib, reader)
             for method in METHODS:
-                set_method(lib, method, default_max)
-                precision[method].append(places(lib, reader, CONTROL_K, corpus.category_of)[0] / CONTROL_K)
-            set_method(lib, "interests", default_max)
-            split += grouping(lib, reader)[0] > 1
+                precision[method].append(places(rankers[method], reader, CONTROL_K, corpus.category_of)[0] / CONTROL_K)
+            split += grouping(rankers["interests"], reader)[0] > 1
         ours, theirs = np.array(precision["interests"]), np.array(precision["mean profile"])
         body.append((str(likes), str(len(readers)), shown(ours), shown(theirs), shown(ours - theirs, signed=True),
                      f"{split / len(readers):.1%}"))

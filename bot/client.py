@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import re
 import socket
 from typing import Any
@@ -24,8 +23,8 @@ from recommender import ArxivClient, Library, database_problem
 from .cogs import COGS
 from .cogs.replies import Context, Refusal, acknowledge, reply
 from .config import Secret, Settings
-from .render.errors import error_text
-from .render.text import NO_MENTIONS, message_text, single_line
+from .render.errors import NOT_HERE, command_error_text, cooldown_text
+from .render.text import NO_MENTIONS
 from .enrichment import Enrichment
 from .backups import NightlyBackup
 from .club_loop import ClubLoop
@@ -164,26 +163,9 @@ class PaperclubBot(commands.Bot):
     # -- errors ------------------------------------------------------------------------------
 
     def _command_error_text(self, ctx: Context, error: BaseException) -> str | None:
-        if isinstance(error, commands.CommandOnCooldown):
-            return f"Slow down a little: try again in {math.ceil(error.retry_after)} s."
-        if isinstance(error, commands.NoPrivateMessage):
-            return "That command works in a server, not in direct messages."
-        if isinstance(error, commands.BadFlagArgument) and isinstance(error.original, commands.RangeError):
-            error = commands.BadArgument(f"{error.flag.name} must be from {error.original.minimum} "
-                                         f"to {error.original.maximum}.")
-        if isinstance(error, commands.UserInputError):
-            usage = ""
-            if ctx.command is not None:
-                usage = f" Usage: `{single_line(self.settings.prefix)}{ctx.command.qualified_name} {ctx.command.signature}`".rstrip()
-            return message_text(str(error), 1000) + usage
-        if isinstance(error, commands.MissingPermissions):
-            needed = " and ".join(p.replace("_", " ").title() for p in error.missing_permissions)
-            return f"Only members with the {needed} permission can change that."
         if isinstance(error, Refusal):
-            return str(error)
-        if isinstance(error, commands.CheckFailure):
-            return "You cannot use that command here."
-        return error_text(error)
+            return str(error)   # a check's own sentence
+        return command_error_text(error, self.settings.prefix, ctx.command)
 
     async def on_command_error(self, ctx: commands.Context[Any], error: commands.CommandError) -> None:
         """Answer the person whose command failed: plainly when they can fix it, else briefly
@@ -207,10 +189,10 @@ class PaperclubBot(commands.Bot):
         """The same for slash-only and message commands (hybrid ones go through on_command_error)."""
         original = unwrap(error)
         if isinstance(original, app_commands.CommandOnCooldown):
-            await send_private(interaction, f"Slow down a little: try again in {math.ceil(original.retry_after)} s.")
+            await send_private(interaction, cooldown_text(original.retry_after))
             return
         if isinstance(original, app_commands.CheckFailure):
-            await send_private(interaction, "You cannot use that command here.")
+            await send_private(interaction, NOT_HERE)
             return
         command = interaction.command.name if interaction.command else "an application command"
         await answer_error(interaction, original, command)

@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from recommender import MAX_POLL_HOURS, ClubError, Paper, Poll, Reminder
+from recommender import MAX_POLL_HOURS, ClubError, Poll, Reminder
 
-from .render.papers import inline_title, paper_card
-from .render.text import NO_MENTIONS, clip, message_text, neutralise, single_line
+from .render.club import POLL_TEXT, poll_vote, reminder_text, winner_text
+from .render.papers import paper_card
+from .render.text import NO_MENTIONS
 from .posting import MinuteRound, Unreachable, find_marked, messageable
 from .views import card_view
 
@@ -36,9 +37,6 @@ log = logging.getLogger("paperclub.club")
 # Discord closes a poll at its end and counts its votes a moment later; after this long, the
 # counts it shows are taken as they are.
 RESULTS_GRACE = timedelta(hours=1)
-POLL_QUESTION = "Paper club: which paper shall we read next?"
-ANSWER_CHARS = 55   # Discord's limit on a poll answer's text
-POLL_TEXT = "**Paper club** · vote for the paper we read next; the winner's card comes when the poll ends."
 
 
 def reminder_marker(reminder: Reminder) -> str:
@@ -60,24 +58,17 @@ def poll_hours(poll: Poll, now: datetime) -> int:
     return min(max(1, math.ceil(left - 1e-9)), MAX_POLL_HOURS)
 
 
-def poll_answer(paper: Paper) -> str:
-    """A paper's title as a poll answer: one line, cut to fit, any mention in it made inert."""
-    return clip(neutralise(single_line(paper.title)), ANSWER_CHARS) or f"Paper #{paper.id}"
-
-
 def poll_message(poll: Poll, now: datetime) -> dict[str, Any]:
     """A poll as `send` keyword arguments: a native Discord poll of the papers' short titles,
     a line saying what it is for, and the marker."""
-    vote = discord.Poll(question=POLL_QUESTION, duration=timedelta(hours=poll_hours(poll, now)))
-    for paper in poll.papers:
-        vote.add_answer(text=poll_answer(paper))
-    return {"content": f"{POLL_TEXT}\n{poll_marker(poll)}", "poll": vote, "allowed_mentions": NO_MENTIONS}
+    return {"content": f"{POLL_TEXT}\n{poll_marker(poll)}", "poll": poll_vote(poll, poll_hours(poll, now)),
+            "allowed_mentions": NO_MENTIONS}
 
 
 def reminder_message(reminder: Reminder, role_id: int | None, ping: bool) -> dict[str, Any]:
     """A reminder as `send` keyword arguments: its text made safe, and the club's role in front
     of it (the only mention it may carry) when the server chose `ping:yes`."""
-    text = message_text(reminder.text(), 1800)
+    text = reminder_text(reminder)
     if ping and role_id is not None:
         return {"content": f"<@&{role_id}> {text}\n{reminder_marker(reminder)}",
                 "allowed_mentions": discord.AllowedMentions(everyone=False, users=False, replied_user=False,
@@ -89,17 +80,8 @@ def winner_message(poll: Poll) -> dict[str, Any]:
     """The winner of a finished poll: a line (saying how a tie or an empty poll was settled),
     its card with its buttons, and the marker."""
     winner = poll.winner
-    assert winner is not None and poll.counts is not None
-    votes = poll.counts[[p.id for p in poll.papers].index(winner.id)]
-    total = sum(poll.counts)
-    title = f"*{inline_title(winner)}*"
-    if total == 0:
-        line = (f"**The paper club chose** {title}: nobody voted, so the most liked here (then the earliest "
-                "proposed) goes first.")
-    else:
-        tie = " (a tie, settled by likes here, then by the earlier proposal)" if poll.counts.count(votes) > 1 else ""
-        line = f"**The paper club chose** {title} with {votes} of {total} vote{'s' if total != 1 else ''}{tie}."
-    return {"content": f"{line} /club schedule sets the date.\n{winner_marker(poll)}", "embed": paper_card(winner),
+    assert winner is not None
+    return {"content": f"{winner_text(poll)}\n{winner_marker(poll)}", "embed": paper_card(winner),
             "view": card_view(winner), "allowed_mentions": NO_MENTIONS}
 
 

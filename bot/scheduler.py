@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from recommender import ArxivClient, Digest, DigestKind, FeedStatus
+from recommender import ArxivClient, Digest, FeedStatus
 
+from .render.digests import digest_header, is_quiet, quiet_text
 from .render.papers import CARDS_PER_MESSAGE, ranked_cards
 from .render.text import NO_MENTIONS
 from .posting import MinuteRound, Unreachable, find_marked, messageable
@@ -49,19 +50,10 @@ def digest_messages(digest: Digest) -> list[dict[str, Any]]:
     """The messages of a digest: a header and up to five cards (with their buttons) in each,
     or one line on a quiet day (which says so when new papers came but none reached the
     subscriber's floor). Each is a dict of `send` keyword arguments."""
-    days = digest.announce_day or digest.local_day
-    names = ", ".join(digest.categories)
-    if digest.kind != DigestKind.PAPERS or not digest.picks:
-        if digest.below_floor:
-            whose = "your" if digest.user_id else "this channel's"
-            note = f"Nothing relevant in {names} today: no new paper reached {whose} relevance floor."
-        else:
-            note = f"No new arXiv papers in {names} today."
-        return [{"content": f"{note}\n{marker(digest, 1, 1)}"}]
-    whom = "you" if digest.user_id else "this server"
+    if is_quiet(digest):
+        return [{"content": f"{quiet_text(digest)}\n{marker(digest, 1, 1)}"}]
     count = len(digest.picks)
-    header = (f"**arXiv digest · {names} · {days:%a %d %b %Y}**\n"
-              f"{count} new {'paper' if count == 1 else 'papers'} picked for {whom}.")
+    header = digest_header(digest)
     embeds = ranked_cards(digest.picks)
     step = CARDS_PER_MESSAGE
     parts = (count + step - 1) // step

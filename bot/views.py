@@ -23,9 +23,9 @@ from recommender import Interest, InterestNotFound, Paper, PaperNotFound, databa
 from .render.club import CLUB_IN_SERVERS, proposed_message
 from .render.errors import error_text
 from .render.likes import disliked_message, liked_message
-from .render.papers import CARDS_PER_MESSAGE, paper_id_of, ranked_cards, search_cards
+from .render.papers import CARDS_PER_MESSAGE, paper_id_of, ranked_cards, search_cards, search_page_text
 from .render.taste import INTERESTS_SHOWN, muted_message, taste_card
-from .render.text import NO_MENTIONS, SELECT_OPTION_LABEL_LIMIT, clip, plain, single_line
+from .render.text import NO_MENTIONS, SELECT_OPTION_LABEL_LIMIT, clip, single_line
 
 if TYPE_CHECKING:
     from .client import PaperclubBot
@@ -428,12 +428,8 @@ class SearchPager:
         shown = results[:PAGE_SIZE]
         session.offset, session.has_next = offset, len(results) > PAGE_SIZE
         session.papers = [r.paper for r in shown]
-        query = plain(session.query, 200)
-        if not shown:
-            content = f"No papers match “{query}”." if offset == 0 else f"No more results for “{query}”."
-        else:
-            content = f"Results {offset + 1}–{offset + len(shown)} for “{query}”:"
-        return Page(content, search_cards(shown, offset + 1), self.view(session))
+        return Page(search_page_text(session.query, offset, len(shown)), search_cards(shown, offset + 1),
+                    self.view(session))
 
     def view(self, session: SearchSession, expired: bool = False) -> discord.ui.View | None:
         """The buttons for the session's current page; paging only when there is another page."""

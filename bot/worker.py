@@ -182,6 +182,7 @@ class AsyncLibrary:
     index = Declared(Library.index)
     refresh_index = Declared(Library.refresh_index)
     settled_index = Declared(Library.settled_index)
+    wait_for_background = Declared(Library.wait_for_background)
     backup = Declared(Library.backup)
     rotating_backup = Declared(Library.rotating_backup)
     export = Declared(Library.export)

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
         SubscriberKind,
     )
     from .library import Library
-    from .follows import FollowError
+    from .follows import MAX_FOLLOWS, FollowError
     from .papers import (
         CoLikeWeight,
         Follow,
@@ -101,7 +101,7 @@ _ORIGINS: dict[str, tuple[str, str]] = {
     **{name: (".reading_list", name) for name in ("FileImport", "ImportReport", "Merge")},
     "yield_to_people": (".processes", "yield_to_people"),
     "EnrichReport": (".enrich", "EnrichReport"),
-    "FollowError": (".follows", "FollowError"),
+    **{name: (".follows", name) for name in ("MAX_FOLLOWS", "FollowError")},
     **{name: (".files", name) for name in ("FileProblem", "check_regular_file", "describe_os_error", "read_text_file")},
     **{name: (".ingest", name) for name in ("INDEXING", "ArxivAddition", "FileReport", "IngestReport", "bundled_seeds")},
     **{
@@ -139,6 +139,7 @@ __all__ = [
     "EXPORT_FORMATS",
     "INDEXING",
     "MAX_DIGEST_SIZE",
+    "MAX_FOLLOWS",
     "MAX_POLL",
     "MAX_POLL_HOURS",
     "ONLY_RELEVANT",

@@ -94,7 +94,7 @@ def likeness(index: TfidfIndex, rows: Sequence[int]) -> np.ndarray:
             shape=(len(chunk), landmarks.shape[1]),
         ))
     neighbourhoods = l2_normalized(sp.vstack(blocks, format="csr"))
-    similarity = np.clip((neighbourhoods @ neighbourhoods.T).toarray(), 0.0, 1.0)
+    similarity: np.ndarray = np.clip((neighbourhoods @ neighbourhoods.T).toarray(), 0.0, 1.0)
     np.fill_diagonal(similarity, 1.0)
     return similarity
 

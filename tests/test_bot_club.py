@@ -21,7 +21,8 @@ import pytest_asyncio
 from discord.ext import commands
 
 from bot.render.papers import paper_card, search_cards
-from bot.club_loop import POLL_QUESTION, ClubLoop, reminder_message
+from bot.club_loop import ClubLoop, reminder_message
+from bot.render.club import POLL_QUESTION
 from bot.views import card_view, list_view
 from bot.cogs.club import NOT_ORGANISER
 from bot.worker import LibraryThreads

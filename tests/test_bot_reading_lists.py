@@ -13,6 +13,7 @@ import discord.ext.test as dpytest
 import pytest
 
 from bot.cogs import reading_lists
+from bot.render.reading_lists import import_message
 
 from tests.conftest import store_of
 from tests.test_bot_harness import (  # noqa: F401
@@ -188,11 +189,11 @@ def test_the_import_message_tells_merges_by_title_and_the_encoding(seeded):
     from tests.conftest import INGEST_DAY
 
     merged = seeded.import_likes("ada", [BIB / "zotero-bbt.bib"], today=INGEST_DAY)
-    message = reading_lists.import_message(merged)
+    message = import_message(merged)
     assert "entries were taken for papers already here by their title" in message
     latin1 = Path(__file__).resolve().parent / "data" / "encoding" / "jabref-latin1.bib"
     read = seeded.import_likes("ada", [latin1], today=INGEST_DAY)
-    assert "(The file was read as iso8859-1.)" in reading_lists.import_message(read)
+    assert "(The file was read as iso8859-1.)" in import_message(read)
 
 
 async def test_a_like_takes_its_turn_while_an_upload_is_imported(tmp_path):

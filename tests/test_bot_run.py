@@ -17,6 +17,8 @@ from bot import client as bot_client
 from bot.cli import cli
 from bot.client import PERMISSIONS, SetupProblem, create_bot, run_bot, token_problem
 from bot.config import Secret, Settings
+from bot.render.help import HELP_ENTRIES
+from recommender import MAX_DIGEST_SIZE, MAX_POLL
 
 ROOT = Path(__file__).resolve().parents[1]
 WELL_FORMED = "MTA5ODc2NTQzMjEwOTg3NjU0.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789_-"
@@ -190,6 +192,43 @@ async def test_every_command_fits_what_discord_takes(tmp_path):
         assert [problem for payload in payloads for problem in discord_refusals(payload)] == []
     finally:
         await bot.threads.stop()
+
+
+def stated_ranges(item: dict, parent: str = "") -> dict[str, tuple[str, object, object]]:
+    """Every option of a payload whose description states a range, "(1 to 10)": by its path,
+    the range stated and the one the option takes."""
+    where = f"{parent}/{item['name']}"
+    found = {}
+    stated = re.search(r"\(([0-9.]+) to ([0-9.]+)\)", item.get("description", ""))
+    if parent and stated:
+        found[where] = (f"{stated[1]} to {stated[2]}", item.get("min_value"), item.get("max_value"))
+    for option in item.get("options", []):
+        found.update(stated_ranges(option, where))
+    return found
+
+
+async def test_a_range_an_option_states_is_the_one_it_takes(tmp_path):
+    """The slash help of a ranged option (its docstring line, "How many papers (1 to 10)")
+    says the range the option takes, which comes from the core's rules (MAX_DIGEST_SIZE,
+    MAX_POLL); the help card's "(1–10)" for /recommend says the same."""
+    bot = create_bot(Settings(db_path=str(tmp_path / "bot.db")), sync_commands=False)
+    await bot._async_setup_hook()
+    await bot.setup_hook()
+    try:
+        ranges: dict[str, tuple[str, object, object]] = {}
+        for command in bot.tree.get_commands():
+            ranges.update(stated_ranges(command.to_dict(bot.tree)))
+    finally:
+        await bot.threads.stop()
+    assert {"/digest/subscribe/size", "/digest/me/size", "/digest/preview/size", "/club/poll/size",
+            "/club/suggest/count", "/recommend/count", "/digest/subscribe/min_score"} <= set(ranges)
+    wrong = {where: found for where, found in ranges.items()
+             if None in found or found[0] != f"{found[1]:g} to {found[2]:g}"}
+    assert wrong == {}
+    assert ranges["/digest/subscribe/size"][2] == MAX_DIGEST_SIZE and ranges["/club/poll/size"][2] == MAX_POLL
+    _, least, most = ranges["/recommend/count"]
+    [entry] = [e for e in HELP_ENTRIES if e.usage.startswith("recommend ")]
+    assert f"({least}–{most})" in entry.text
 
 
 async def test_tests_never_sync(tmp_path):

@@ -4,6 +4,7 @@ ends follow (export formats, targets, the relevance floor, digest sizes) are the
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 from typing import get_args
 
@@ -17,6 +18,7 @@ from recommender import EXPORT_FORMATS, export_format
 from recommender.export import WRITERS
 
 BOT = Path(__file__).resolve().parent.parent / "bot"
+CORE = BOT.parent / "recommender"
 
 
 def core_submodules_imported(tree: ast.AST) -> list[str]:
@@ -70,3 +72,31 @@ def test_a_library_shows_no_part_of_itself(tmp_path):
     with Library(tmp_path / "x.db") as library:
         assert {name for name in vars(library) if not name.startswith("_")} == {"path", "background_index"}
         assert not hasattr(library, "store")
+
+
+SQL_STATEMENT = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|PRAGMA|BEGIN|WITH|REPLACE)\s")
+
+
+def sql_outside_the_store(path: Path) -> list[str]:
+    """The SQL statements a module holds and the statements it runs, by line."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL_STATEMENT.match(node.value):
+            found.append(f"{node.lineno}: {node.value.strip()[:40]}")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
+                "execute", "executemany", "executescript"):
+            found.append(f"{node.lineno}: .{node.func.attr}(…)")
+    return found
+
+
+def test_sql_lives_only_in_the_store():
+    store = CORE / "store"
+    modules = [path for path in sorted([*CORE.rglob("*.py"), *BOT.rglob("*.py")]) if store not in path.parents]
+    found = {str(path.relative_to(BOT.parent)): sql_outside_the_store(path) for path in modules}
+    assert {path: statements for path, statements in found.items() if statements} == {}
+
+
+def test_the_sql_check_finds_a_statement_and_a_call(tmp_path):
+    module = tmp_path / "module.py"
+    module.write_text('QUERY = "SELECT id FROM papers"\nconn.execute(QUERY)\n"""Select the best."""\n', "utf-8")
+    assert sql_outside_the_store(module) == ["1: SELECT id FROM papers", "2: .execute(…)"]

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from bot.cli import cli
 from recommender import ClubError, PaperNotFound
 
+from recommender.club import Club
 from tests.conftest import store_of
 
 NODE = "Neural Ordinary Differential Equations"
@@ -21,8 +22,14 @@ NOW = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
 STARTS = datetime(2026, 12, 10, 16, 0, tzinfo=timezone.utc)    # 17:00 in Berlin
 
 
-def test_a_proposal_is_one_per_paper_and_only_its_proposer_withdraws_it(seeded):
-    club = seeded._club
+@pytest.fixture
+def club(seeded) -> Club:
+    """The paper club, on the seeded library's file; it finds papers and ranks them with the
+    library, as the library's own does."""
+    return Club(store_of(seeded), seeded.paper, seeded)
+
+
+def test_a_proposal_is_one_per_paper_and_only_its_proposer_withdraws_it(seeded, club):
     first = club.propose("lab", NODE, "ada")
     assert (first.paper.title, first.proposer, first.likes) == (NODE, "ada", 0)
     with pytest.raises(ClubError, match="on the shortlist already .proposed by you"):
@@ -43,8 +50,7 @@ def test_a_proposal_is_one_per_paper_and_only_its_proposer_withdraws_it(seeded):
     assert [p.paper.title for p in club.shortlist("lab")] == [NODE]
 
 
-def test_a_poll_offers_the_most_liked_then_the_earliest_in_the_order_proposed(seeded):
-    club = seeded._club
+def test_a_poll_offers_the_most_liked_then_the_earliest_in_the_order_proposed(seeded, club):
     for ref in (NODE, FFJORD, IRESNET):
         club.propose("lab", ref, "ada")
     seeded.like("bob", IRESNET, "lab")
@@ -55,8 +61,7 @@ def test_a_poll_offers_the_most_liked_then_the_earliest_in_the_order_proposed(se
         club.poll_choices("empty lab", 5)
 
 
-def test_a_poll_is_recorded_before_it_is_posted_and_a_group_has_one_at_a_time(seeded):
-    club = seeded._club
+def test_a_poll_is_recorded_before_it_is_posted_and_a_group_has_one_at_a_time(club):
     for ref in (NODE, FFJORD):
         club.propose("lab", ref, "ada")
     ids = [p.paper.id for p in club.poll_choices("lab", 2)]
@@ -75,8 +80,7 @@ def test_a_poll_is_recorded_before_it_is_posted_and_a_group_has_one_at_a_time(se
     assert club.prepare_poll("lab", 7, ids, NOW).state == "posting"
 
 
-def test_the_clubs_time_zone_is_its_own_else_its_channels_digest_else_the_oldest_digest(seeded):
-    club = seeded._club
+def test_the_clubs_time_zone_is_its_own_else_its_channels_digest_else_the_oldest_digest(seeded, club):
     assert club.settings("lab").timezone == "UTC"
     seeded.subscribe("channel:5", "cs.LG", timezone_name="Asia/Tokyo", group="lab")
     seeded.subscribe("channel:6", "cs.LG", timezone_name="Europe/Berlin", group="lab")
@@ -87,8 +91,7 @@ def test_the_clubs_time_zone_is_its_own_else_its_channels_digest_else_the_oldest
         club.setup("lab", 6, timezone_name="Mars/Olympus")
 
 
-def test_scheduling_takes_the_paper_off_the_shortlist_in_the_digests_time_zone(seeded):
-    club = seeded._club
+def test_scheduling_takes_the_paper_off_the_shortlist_in_the_digests_time_zone(seeded, club):
     seeded.subscribe("channel:5", "cs.LG", timezone_name="Europe/Berlin", group="lab")
     club.propose("lab", NODE, "ada")
     session = club.schedule("lab", NODE, "2026-12-10 17:00", NOW, presenter="  Ada  Lovelace ", place="Room 2")
@@ -109,8 +112,7 @@ def test_scheduling_takes_the_paper_off_the_shortlist_in_the_digests_time_zone(s
     assert [(s.id, s.status) for s in club.history("lab", STARTS)] == [(session.id, "held")]
 
 
-def test_each_reminder_is_due_once_and_a_late_session_gets_only_the_hours(seeded):
-    club = seeded._club
+def test_each_reminder_is_due_once_and_a_late_session_gets_only_the_hours(club):
     session = club.schedule("lab", NODE, "2026-12-10 16:00", NOW)
     assert club.reminders_due(STARTS - timedelta(days=1, seconds=1)) == []
     (day,) = club.reminders_due(STARTS - timedelta(days=1))
@@ -129,8 +131,7 @@ def test_each_reminder_is_due_once_and_a_late_session_gets_only_the_hours(seeded
     assert session.id != late.id
 
 
-def test_a_cancelled_session_is_neither_reminded_nor_read(seeded):
-    club = seeded._club
+def test_a_cancelled_session_is_neither_reminded_nor_read(club):
     club.schedule("lab", NODE, "2026-12-10 16:00", NOW)
     cancelled = club.cancel("lab", NOW)
     assert cancelled.status == "cancelled" and club.next("lab", NOW) is None
@@ -140,8 +141,7 @@ def test_a_cancelled_session_is_neither_reminded_nor_read(seeded):
         club.cancel("lab", NOW)
 
 
-def test_suggest_and_random_leave_out_what_the_club_read(seeded):
-    club = seeded._club
+def test_suggest_and_random_leave_out_what_the_club_read(seeded, club):
     seeded.like("ada", FFJORD, "lab")
     first, second = (r.paper for r in club.suggest("lab", 2))
     club.schedule("lab", first.id, "2026-12-02 10:00", NOW)

@@ -42,7 +42,7 @@ def test_a_lab_too_small_to_learn_keeps_the_fixed_weight_and_records_nothing(see
             seeded.like(person, title, group="lab")
     learned = seeded.learn_blend("lab")
     assert not learned.chosen and learned.weight == blend.UNLEARNED and learned.members == 3
-    assert seeded._recommender.blend_weight("lab") == blend.UNLEARNED
+    assert seeded.co_like_weight("lab").weight == blend.UNLEARNED
     assert seeded.stats()["group_blends"] == {}
     shown = seeded.co_like_weight("lab")
     assert not shown.learned and shown.weight == blend.UNLEARNED
@@ -65,7 +65,7 @@ def test_a_lab_whose_co_likes_tell_more_than_text_learns_a_weight_and_shows_it(s
     cross_topic_lab(seeded)
     learned = seeded.learn_blend("big")
     assert learned.weight > 0 and learned.recall > learned.text_recall
-    assert seeded._recommender.blend_weight("big") == learned.weight
+    assert seeded.co_like_weight("big").weight == learned.weight
     stored = seeded.stats()["group_blends"]["big"]
     assert stored["weight"] == learned.weight and stored["likes"] == 150
     shown = CliRunner().invoke(cli, ["--db", str(seeded.path), "stats"])
@@ -121,7 +121,7 @@ def test_a_large_groups_co_likes_are_built_aside_and_text_alone_answers_meanwhil
     monkeypatch.setattr(recommend, "BUILD_HERE_LIKES", 0)
     seeded.colleague_weight = 1.0
     assert [r.paper.id for r in seeded.recommend("nia", limit=10, group="lab")] == alone
-    seeded._recommender.close()  # waits for the build
+    seeded.wait_for_background()  # the build
     seeded.unlike("mo", "Sleeper Agents")
     sleeper = next(r for r in seeded.recommend("nia", limit=10, group="lab") if r.paper.title.startswith("Sleeper"))
     assert "liked by 1 person here who liked *" in sleeper.reason
@@ -155,23 +155,23 @@ def test_likes_written_by_another_process_reach_the_co_likes(seeded, monkeypatch
 
     like_elsewhere(seeded, "like", "kai", shared[0], "Sleeper Agents", "--group", "lab")
     first = sleeper_reason(seeded)  # the first request after it looks, and catches up
-    seeded._recommender.close()  # waits for a catch-up made aside
+    seeded.wait_for_background()  # a catch-up made aside
     assert "liked by 3 people here who liked *" in sleeper_reason(seeded)
     assert first == sleeper_reason(seeded) or aside
 
     like_elsewhere(seeded, "unlike", "mo", "Sleeper Agents")
     like_elsewhere(seeded, "dislike", "lena", "Sleeper Agents", "--group", "lab")
     sleeper_reason(seeded)
-    seeded._recommender.close()
+    seeded.wait_for_background()
     assert "liked by 1 person here who liked *" in sleeper_reason(seeded)
 
 
 def test_a_weight_learned_by_another_process_is_used(seeded):
-    assert seeded._recommender.blend_weight("lab") == blend.UNLEARNED
+    assert seeded.co_like_weight("lab").weight == blend.UNLEARNED
     elsewhere = Store(seeded.path)
     elsewhere.set_group_blend("lab", 2.0, 0.5, 0.2, 30, 150)
     elsewhere.close()
-    assert seeded._recommender.blend_weight("lab") == 2.0
+    assert seeded.co_like_weight("lab").weight == 2.0
     assert seeded.co_like_weight("lab").learned
 
 

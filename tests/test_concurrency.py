@@ -246,11 +246,12 @@ def test_readers_read_through_a_refit_and_papers_added_meanwhile_are_kept(seeded
                 lib.ingest([DATA / "arxiv-ml-sample.csv"], today=INGEST_DAY)  # makes a refit due
                 assert fitting.wait(30), "no refit started in the background"
                 for number in range(20):
-                    newcomers.append(lib._ingester.add_record_id(record(number))[1])
+                    assert lib.add_record(record(number)) == "added"
                     lib.papers_changed()
+                    newcomers.append(lib.paper(record(number).title).id)
                 assert set(newcomers) <= set(lib.index().ids)  # findable at once, in the old index
                 added.set()
-                lib._keeper.wait()
+                lib.wait_for_background()
             finally:
                 added.set()
                 reader.stop.set()
@@ -258,7 +259,7 @@ def test_readers_read_through_a_refit_and_papers_added_meanwhile_are_kept(seeded
         errors = run_threads(write, reader)
         assert errors == []
         assert held == [True], "papers could not be added while the refit was fitting"
-        index = lib._keeper.current()
+        index = lib.index()
         assert set(newcomers) <= set(index.ids)
         assert set(index.ids) == set(paper_ids(lib))
         assert lib.similar(newcomers[0], limit=3)

@@ -14,7 +14,7 @@ from recommender.digest import GIVE_UP_AFTER, ONLY_RELEVANT, RETRY_FEED_AFTER, c
 from recommender.index import IndexKeeper
 from recommender.timetable import latest_announcement, parse_time, parse_timezone
 
-from .conftest import DATA, store_of
+from .conftest import DATA, digest_book, store_of
 
 FEEDS = DATA / "arxiv"
 MONDAY = datetime(2025, 6, 2, 12, 0, tzinfo=timezone.utc)   # arXiv's announcement of Mon 2 Jun
@@ -42,7 +42,7 @@ def client(arxiv_server, fake_gate):
 
 @pytest.fixture
 def book(seeded):
-    return seeded._digests
+    return digest_book(seeded)
 
 
 def subscribe(book, target=CHANNEL, categories="cs.LG stat.ML", at="08:00", zone="Europe/Berlin", **options):
@@ -448,12 +448,13 @@ def test_a_digest_picks_the_same_papers_whether_the_background_refit_is_quick_or
             try:
                 for paper_id in ODE_LIKES:
                     lib.like("1", paper_id, group=SERVER)
-                subscribe(lib._digests, zone="UTC", size=10)
-                due = fetch_all(lib._digests, client, MONDAY)  # the new papers make a refit due
+                book = digest_book(lib)
+                subscribe(book, zone="UTC", size=10)
+                due = fetch_all(book, client, MONDAY)  # the new papers make a refit due
                 assert [s.target for s in due] == [CHANNEL] and lib.index().needs_refit()
                 if refit == "quick":
                     go.set()
-                    lib._keeper.wait()
+                    lib.wait_for_background()
                 preview = lib.preview_digest("cs.LG stat.ML", MONDAY, group=SERVER, size=10)
                 digest = lib.prepare_digest(due[0], MONDAY)
                 picked[refit] = ([(r.paper.title, r.score) for r in preview.picks],

@@ -514,9 +514,9 @@ def test_merge_into_prefers_arxivs_date_and_categories_and_keeps_the_labs_text(s
     record = Record(source=SourceRef("https://export.arxiv.org/api/query?x", 14, "feed"), abstract="Another text.",
                     title="Neural ordinary differential equations", authors=[CHEN, RUBANOVA, BETTENCOURT, DUVENAUD],
                     categories=["stat.ML", "cs.LG"], published=date(2018, 6, 1), arxiv_id="1806.07366", version=5)
-    assert seeded._ingester.merge_into(node.id, record) == node.id
+    assert Ingester(store_of(seeded)).merge_into(node.id, record) == node.id
     merged = seeded.paper(node.id)
     assert (merged.title, merged.abstract) == (node.title, node.abstract)
     assert merged.categories == ["stat.ML", "cs.LG"] and merged.published == date(2018, 6, 1)
     assert merged.arxiv_id == "1806.07366" and not merged.authors_truncated
-    assert seeded._ingester.merge_into(99_999, record) is None
+    assert Ingester(store_of(seeded)).merge_into(99_999, record) is None

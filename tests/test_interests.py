@@ -15,6 +15,7 @@ import pytest
 
 from recommender import InterestNotFound, Library
 from recommender import interests as grouping
+from recommender.recommend import Recommender
 from recommender.text import clean_title
 
 from .conftest import DATA, ROOT, store_of
@@ -57,6 +58,14 @@ def like_some(lib, user, refs, count, seed=0):
     return [lib.like(user, ref).id for ref in chosen]
 
 
+def mean_profile(lib) -> Recommender:
+    """A recommender on the library's file and index that ranks by one mean profile of all the
+    likes, as before interests."""
+    recommender = Recommender(store_of(lib), lib.index)
+    recommender.max_interests = 1
+    return recommender
+
+
 def categories_of(results):
     return Counter(r.paper.categories[0] for r in results)
 
@@ -77,8 +86,7 @@ def test_likes_in_two_unrelated_fields_are_two_interests_with_equal_places(lib, 
 def test_the_mean_profile_alone_starves_the_weaker_field(lib, by_category):
     like_some(lib, "u", by_category["math.CO"], 5)
     like_some(lib, "u", by_category["cs.CV"], 5)
-    lib._recommender.max_interests = 1
-    places = categories_of(lib.recommend("u", limit=10))
+    places = categories_of(mean_profile(lib).recommend("u", limit=10))
     assert min(sum(n for c, n in places.items() if c.startswith("cs.")),
                sum(n for c, n in places.items() if c.startswith("math."))) < 5
 
@@ -109,8 +117,7 @@ def test_a_stray_like_joins_the_interest_it_is_closest_to(lib, by_category):
 def test_with_one_interest_recommendations_are_those_of_the_mean_profile(lib, by_category):
     like_some(lib, "u", by_category["math.NT"], 5)
     grouped = lib.recommend("u", limit=10)
-    lib._recommender.max_interests = 1
-    assert [r.paper.id for r in lib.recommend("u", limit=10)] == [r.paper.id for r in grouped]
+    assert [r.paper.id for r in mean_profile(lib).recommend("u", limit=10)] == [r.paper.id for r in grouped]
 
 
 def test_a_muted_interest_draws_nothing_until_unmuted_even_as_it_grows(lib, by_category):

@@ -32,17 +32,17 @@ def test_a_file_failing_after_several_steps_leaves_nothing_of_itself(seeded, mon
     monkeypatch.setattr(ingest, "STEP_ITEMS", 20)
     seeded.like("bob", "Neural Ordinary Differential Equations")
     before = (store_of(seeded).count_papers(), len(seeded.likes("ada")), len(seeded.likes("bob")))
-    original = seeded._ingester.add_prepared
+    original = Ingester.add_prepared
     calls = 0
 
-    def failing(prepared):
+    def failing(ingester, prepared):
         nonlocal calls
         calls += 1
         if calls == 75:
             raise Boom("the disk went away")
-        return original(prepared)
+        return original(ingester, prepared)
 
-    monkeypatch.setattr(seeded._ingester, "add_prepared", failing)
+    monkeypatch.setattr(Ingester, "add_prepared", failing)
     with pytest.raises(Boom):
         seeded.import_likes("ada", [SNAPSHOT], today=INGEST_DAY)
     assert calls == 75  # three steps were committed before the failure
@@ -57,14 +57,14 @@ def test_a_failed_merge_is_taken_back_to_the_fields_it_had(seeded, monkeypatch, 
     bib.write_text("@inproceedings{chen2018, title={Neural Ordinary Differential Equations}, "
                    "author={Chen, Ricky T. Q. and Rubanova, Yulia}, booktitle={NeurIPS}, year=2018, "
                    "pages={6571--6583}}\n@article{broken, title={x}}\n")
-    original = seeded._ingester.add_prepared
+    original = Ingester.add_prepared
 
-    def failing(prepared):
+    def failing(ingester, prepared):
         if prepared.record.title == "x":
             raise Boom("stop")
-        return original(prepared)
+        return original(ingester, prepared)
 
-    monkeypatch.setattr(seeded._ingester, "add_prepared", failing)
+    monkeypatch.setattr(Ingester, "add_prepared", failing)
     with pytest.raises(Boom):
         seeded.import_likes("ada", [bib], today=INGEST_DAY)
     again = seeded.paper("Neural Ordinary Differential Equations")
@@ -101,17 +101,18 @@ def test_a_process_killed_part_way_is_undone_at_the_next_start(tmp_path):
         "import os, sys\n"
         "from datetime import date\n"
         "from recommender import Library, ingest\n"
+        "from recommender.ingest import Ingester\n"
         "ingest.STEP_ITEMS = 50\n"
         "lib = Library(sys.argv[1])\n"
         "count = 0\n"
-        "original = lib._ingester.add_prepared\n"
-        "def dying(prepared):\n"
+        "original = Ingester.add_prepared\n"
+        "def dying(ingester, prepared):\n"
         "    global count\n"
         "    count += 1\n"
         "    if count == 420:\n"
         "        os._exit(9)  # as kill -9: no clean-up of any kind\n"
-        "    return original(prepared)\n"
-        "lib._ingester.add_prepared = dying\n"
+        "    return original(ingester, prepared)\n"
+        "Ingester.add_prepared = dying\n"
         f"lib.import_likes('ada', [sys.argv[2]], today=date(2026, 11, 22))\n"
     )
     died = subprocess.run([sys.executable, "-c", script, str(path), str(SNAPSHOT)], cwd=Path(__file__).parents[1],

@@ -13,6 +13,7 @@ import sqlite_utils
 from recommender import Library, PaperNotFound
 from recommender.merge import title_key
 from recommender.papers import Record, SourceRef
+from recommender.ingest import Ingester
 from recommender.people import displayed
 from recommender.store import FTS_HASH_BYTES, MIGRATIONS, SCHEMA_VERSION, Store
 
@@ -97,7 +98,7 @@ def test_a_new_library_buffers_search_postings_and_search_finds_what_one_transac
                authors=["A. Author"], source=SourceRef("test", n + 1, "test"))
         for n in range(300)
     ]
-    empty._ingester.add_records(records)
+    Ingester(store_of(empty)).add_records(records)
     assert len(empty.search("sparsification", limit=100)) == 100
     for n in (0, 150, 299):
         found = empty.search(f'"number {n}"')

@@ -9,7 +9,7 @@ chose `ping:yes`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal, TypeVar
 
@@ -20,8 +20,20 @@ from discord.ext import commands
 from recommender import DEFAULT_POLL, MAX_POLL, MAX_POLL_HOURS, POLL_HOURS, ClubError, Session
 
 from ..posting import Unreachable, messageable
-from ..render.papers import inline_title, linked_title, paper_card
-from ..render.text import COLOUR, DESCRIPTION_LIMIT, NO_MENTIONS, clip, neutralise, paragraphs, plain, single_line
+from ..render.club import (
+    event_description,
+    event_location,
+    event_name,
+    history_card,
+    poll_posted_text,
+    proposal_text,
+    session_text,
+    setup_text,
+    shortlist_card,
+    thread_name,
+)
+from ..render.papers import inline_title, paper_card
+from ..render.text import NO_MENTIONS
 from ..views import card_view
 from .autocomplete import paper_choices, proposed_paper_choices, time_zone_choices
 from .hybrid import hybrid_group, subcommand
@@ -34,33 +46,7 @@ log = logging.getLogger(__name__)
 
 NOT_ORGANISER = ("Only members with the Manage Events permission or the club's role can schedule, cancel "
                  "or set up the paper club.")
-EVENT_NAME_CHARS, EVENT_TEXT_CHARS, EVENT_PLACE_CHARS, THREAD_NAME_CHARS = 100, 1000, 100, 100
-SHOWN = 25
 CommandT = TypeVar("CommandT")
-
-
-def session_text(session: Session) -> str:
-    """A session in one safe line: when, the paper, who presents and where."""
-    text = f"{session.when_text()} · *{inline_title(session.paper)}*"
-    if session.presenter:
-        text += f" · presented by {plain(session.presenter, 100)}"
-    if session.place:
-        text += f" · at {plain(session.place, 100)}"
-    return text
-
-
-def event_description(session: Session) -> str:
-    """The Discord event's description: the paper's title and link, then its abstract, cut to
-    fit, with any mention in them made inert."""
-    head = f"{single_line(session.paper.title)}\n{session.paper.url or ''}".strip()
-    text = f"{head}\n\n{paragraphs(session.paper.abstract)}".strip()
-    return clip(neutralise(text), EVENT_TEXT_CHARS)
-
-
-def clipped(text: str, limit: int) -> str:
-    """Outside text as one line for a name Discord shows as it is (an event's, a thread's): cut
-    to `limit`, any mention in it made inert."""
-    return clip(neutralise(single_line(text)), limit)
 
 
 def organisers_only() -> Callable[[CommandT], CommandT]:
@@ -99,9 +85,10 @@ class Club(commands.Cog):
         if settings.role_id is None or all(role.id != settings.role_id for role in author.roles):
             raise ClubError(NOT_ORGANISER)
 
-    def _name(self, guild: discord.Guild | None, user_id: str) -> str:
-        member = guild.get_member(int(user_id)) if guild and user_id.isdigit() else None
-        return plain(member.display_name, 80) if member else "someone"
+    def _display_names(self, guild: discord.Guild | None, user_ids: Iterable[str]) -> dict[str, str]:
+        """The display names of those of `user_ids` who are members of `guild`."""
+        members = (guild.get_member(int(user_id)) if guild and user_id.isdigit() else None for user_id in user_ids)
+        return {str(member.id): member.display_name for member in members if member is not None}
 
     async def _club_channel_id(self, ctx: Context) -> int:
         """The club's channel (from /club setup), else the one the command was given in."""
@@ -129,8 +116,7 @@ class Club(commands.Cog):
             A paper: start typing its title, or give its id, arXiv id, DOI or link
         """
         proposal = await self.bot.lib.propose(server_of(ctx), paper, user_of(ctx))
-        await reply(ctx, f"{plain(ctx.author.display_name, 80)} proposed "
-                         f"*{inline_title(proposal.paper)}* for the paper club.")
+        await reply(ctx, proposal_text(ctx.author.display_name, proposal.paper))
 
     @propose.autocomplete("paper")
     async def _propose_paper(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -144,14 +130,8 @@ class Club(commands.Cog):
         if not proposals:
             await reply(ctx, "The shortlist is empty: `/club propose` adds a paper, `/club suggest` offers some.")
             return
-        lines = [f"{rank}. {linked_title(p.paper)} · proposed by {self._name(ctx.guild, p.proposer)} · "
-                 f"{p.likes} like{'s' if p.likes != 1 else ''}" for rank, p in enumerate(proposals[:SHOWN], 1)]
-        if len(proposals) > SHOWN:
-            lines.append(f"…and {len(proposals) - SHOWN} more.")
-        embed = discord.Embed(title=f"Paper club shortlist: {len(proposals)} paper{'s' if len(proposals) != 1 else ''}",
-                              colour=COLOUR, description=clip("\n".join(lines), DESCRIPTION_LIMIT))
-        embed.set_footer(text="/club poll lets the club vote; /club withdraw takes back your own proposal.")
-        await reply(ctx, embeds=[embed])
+        names = self._display_names(ctx.guild, {p.proposer for p in proposals})
+        await reply(ctx, embeds=[shortlist_card(proposals, names)])
 
     @subcommand(club_group, name="withdraw", extras=acknowledged(private=True))
     @commands.guild_only()
@@ -213,8 +193,7 @@ class Club(commands.Cog):
             await reply(ctx, "Discord did not answer: the bot posts the poll once it does (within a minute or so).",
                         private=True)
             return
-        await reply(ctx, f"The poll is up in <#{posted.channel_id}> for {hours} hour{'s' if hours != 1 else ''}: "
-                         f"{len(choices)} papers.", private=True)
+        await reply(ctx, poll_posted_text(posted.channel_id, hours, len(choices)), private=True)
 
     # -- sessions ----------------------------------------------------------------------------
 
@@ -274,10 +253,10 @@ class Club(commands.Cog):
         """The Discord event of a session: its id, or None (with a note why) when Discord refused."""
         try:
             event = await guild.create_scheduled_event(
-                name=clipped(f"Paper club: {session.paper.title}", EVENT_NAME_CHARS),
+                name=event_name(session),
                 start_time=session.starts, end_time=session.ends, entity_type=discord.EntityType.external,
                 privacy_level=discord.PrivacyLevel.guild_only, description=event_description(session),
-                location=clipped(session.place or "Paper club", EVENT_PLACE_CHARS),
+                location=event_location(session),
             )
         except discord.HTTPException as exc:
             log.warning("Could not create the event of session #%s: %s", session.id, exc)
@@ -289,7 +268,7 @@ class Club(commands.Cog):
         """The thread on a session's post, for its discussion and reminders; None (with a note)
         when Discord refused."""
         try:
-            thread = await post.create_thread(name=clipped(session.paper.title, THREAD_NAME_CHARS) or "Paper club")
+            thread = await post.create_thread(name=thread_name(session))
         except (discord.HTTPException, ValueError) as exc:
             log.warning("Could not open the thread of session #%s: %s", session.id, exc)
             notes.append("the thread could not be opened (reminders go to the club's channel)")
@@ -334,17 +313,7 @@ class Club(commands.Cog):
         if not sessions:
             await reply(ctx, "The paper club has held no session yet.")
             return
-        lines = []
-        for session in sessions[:SHOWN]:
-            line = f"`{session.local_start:%Y-%m-%d}` {linked_title(session.paper)}"
-            if session.presenter:
-                line += f" · presented by {plain(session.presenter, 100)}"
-            if session.interested is not None:
-                line += f" · {session.interested} interested"
-            lines.append(line)
-        embed = discord.Embed(title=f"Paper club: {len(sessions)} session{'s' if len(sessions) != 1 else ''}",
-                              colour=COLOUR, description=clip("\n".join(lines), DESCRIPTION_LIMIT))
-        await reply(ctx, embeds=[embed])
+        await reply(ctx, embeds=[history_card(sessions)])
 
     @subcommand(club_group, name="setup")
     @commands.guild_only()
@@ -368,11 +337,7 @@ class Club(commands.Cog):
             raise ClubError("The club's role must be a role of its own, not the server's everyone role.")
         settings = await self.bot.lib.set_up_club(server_of(ctx), channel.id, role.id if role else None,
                                                   ping == "yes", timezone)
-        text = f"The paper club posts in <#{channel.id}>, in {settings.timezone} time."
-        if role is not None:
-            text += (f" Members with the {plain(role.name, 100)} role may run it; reminders "
-                     f"{'mention' if settings.ping else 'do not mention'} the role.")
-        await reply(ctx, text)
+        await reply(ctx, setup_text(channel.id, settings.timezone, role.name if role else None, settings.ping))
 
     @setup.autocomplete("timezone")
     async def _setup_timezone(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

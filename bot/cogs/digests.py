@@ -13,41 +13,20 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from recommender import (
-    DEFAULT_DIGEST_SIZE,
-    MAX_DIGEST_SIZE,
-    ONLY_RELEVANT,
-    channel_target,
-    person_target,
-    relevance_floor,
-)
+from recommender import DEFAULT_DIGEST_SIZE, MAX_DIGEST_SIZE, channel_target, person_target, relevance_floor
 
-from ..render.text import plain
+from ..render.digests import preview_text, subscription_text
 from .autocomplete import time_zone_choices
 from .hybrid import hybrid_group, subcommand
 from .replies import Context, acknowledged, group_of, heavy, links_channel_id, reply, send_ranked, user_of
 
 if TYPE_CHECKING:
-    from recommender import Subscription
-
     from ..client import PaperclubBot
 
 # A relevance floor: typed float-or-None for mypy, converted strictly as a number from 0 to 1 by
 # discord.py (an Optional converter would quietly skip a bad value in a text command).
 Score = Annotated[float | None, commands.Range[float, 0.0, 1.0]]
 OFF_WORDS = {"off", "stop", "none", "no", "unsubscribe"}
-
-
-def subscription_text(subscription: Subscription | None, whose: str, command: str = "/digest subscribe") -> str:
-    """A subscription in a sentence; `whose` is "This channel" or "You", `command` how to set one."""
-    has, gets = ("have", "get") if whose == "You" else ("has", "gets")
-    if subscription is None:
-        return f"{whose} {has} no daily digest. Set one with `{command}`."
-    return f"{whose} {gets} a daily arXiv digest: {plain(subscription.describe(), 1500)}."
-
-
-def floor_text(floor: float) -> str:
-    return "only relevant papers" if floor == ONLY_RELEVANT else f"a min_score of {floor:g}"
 
 
 class Digests(commands.Cog):
@@ -159,19 +138,11 @@ class Digests(commands.Cog):
             wanted, now, group=group_of(ctx), size=size, cross_lists=cross,
             recipient=channel_target(ctx.channel.id), min_score=floor,
         )
-        names = ", ".join(preview.feeds)
-        if preview.below_floor and floor is not None:
-            await reply(ctx, f"Nothing relevant to post from {names} for {preview.day:%a %d %b}: none of its "
-                             f"new papers reaches the floor ({floor_text(floor)}).", private=True)
+        text = preview_text(preview, floor)
+        if not preview.picks or (preview.below_floor and floor is not None):
+            await reply(ctx, text, private=True)
             return
-        if not preview.picks:
-            states = "; ".join(f"{name}: {state}" for name, state in preview.feeds.items())
-            await reply(ctx, f"Nothing new to post from {names} for {preview.day:%a %d %b} ({states}).", private=True)
-            return
-        kept = f", above the floor ({floor_text(floor)})" if floor is not None else ""
-        header = (f"Preview of the digest for {names} · {preview.day:%a %d %b %Y}: "
-                  f"{len(preview.picks)} of {preview.candidates} new papers{kept}.")
-        await send_ranked(ctx, header, preview.picks, private=True)
+        await send_ranked(ctx, text, preview.picks, private=True)
 
     @subcommand(digest, name="me")
     async def me(

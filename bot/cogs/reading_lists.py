@@ -7,16 +7,16 @@ their own likes. A server's export is posted in the channel.
 
 from __future__ import annotations
 
-import io
 from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from recommender import DEFAULT_EXPORT_FORMAT, EXPORT_FORMATS, Exported, ImportReport, formats_in_words
+from recommender import DEFAULT_EXPORT_FORMAT, EXPORT_FORMATS, formats_in_words
 
-from ..render.text import NO_MENTIONS, plain
+from ..render.reading_lists import export_file, import_message, megabytes, too_large
+from ..render.text import NO_MENTIONS, UPLOAD_LIMIT
 from .hybrid import hybrid_command
 from .replies import Context, acknowledged, group_of, heavy, reply, user_of
 
@@ -24,54 +24,11 @@ if TYPE_CHECKING:
     from ..client import PaperclubBot
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
-# Discord refuses uploads over 10 MB from a bot in a server without boosts.
-MAX_EXPORT_BYTES = 10 * 1024 * 1024
-REJECTIONS_SHOWN = 5
 if TYPE_CHECKING:
     FormatName = str
 else:
     # The core's export formats, in its order: the slash command's choices and the text command's converter.
     FormatName = Literal[tuple(f.name for f in EXPORT_FORMATS)]
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB"
-
-
-def too_large(name: str, size: int) -> str:
-    return (f"{plain(name, 100)} is {_megabytes(size)}; /import takes files up to "
-            f"{_megabytes(MAX_IMPORT_BYTES)}. Export a smaller collection, or ask whoever runs the "
-            "bot to use `paperclub import`.")
-
-
-def import_message(report: ImportReport) -> str:
-    """What an import did, for the person who ran it."""
-    done = report.files[0]
-    if done.error:
-        return f"I could not read {plain(done.path, 100)}: {done.error}."
-    lines = [
-        f"Imported {plain(done.path, 100)} ({done.format}): {done.entries} papers, "
-        f"{done.liked} new likes ({done.added} new to the library, {done.matched} already here"
-        + (f", {done.already_liked} you already liked" if done.already_liked else "") + ")."
-    ]
-    if done.rejected:
-        lines.append(f"{len(done.rejected)} entries skipped:")
-        lines += [f"• line {r.line}: {plain(r.reason, 150)}" for r in done.rejected[:REJECTIONS_SHOWN]]
-        if len(done.rejected) > REJECTIONS_SHOWN:
-            lines.append(f"…and {len(done.rejected) - REJECTIONS_SHOWN} more.")
-    fuzzy = [m for m in done.merges if m.worth_checking]
-    if fuzzy:
-        lines.append(f"{len(fuzzy)} entries were taken for papers already here by their {fuzzy[0].reason}, "
-                     f"e.g. line {fuzzy[0].source.rpartition(':')[2]} as “{plain(fuzzy[0].paper_title, 100)}”.")
-    if done.encoding and done.encoding != "utf-8":
-        lines.append(f"(The file was read as {done.encoding}.)")
-    if done.entries:
-        lines.append("Your recommendations now draw on them: try /recommend.")
-    return "\n".join(lines)
-
-
-def export_file(exported: Exported, name: str) -> discord.File:
-    return discord.File(io.BytesIO(exported.text.encode("utf-8")), filename=f"{name}{exported.suffix}")
 
 
 class ReadingLists(commands.Cog):
@@ -91,11 +48,11 @@ class ReadingLists(commands.Cog):
             An export of your Zotero, JabRef or Mendeley library (at most 5 MB)
         """
         if file.size > MAX_IMPORT_BYTES:  # as Discord tells it: refused before downloading
-            await reply(ctx, too_large(file.filename, file.size), private=True)
+            await reply(ctx, too_large(file.filename, file.size, MAX_IMPORT_BYTES), private=True)
             return
         data = await file.read()
         if len(data) > MAX_IMPORT_BYTES:
-            await reply(ctx, too_large(file.filename, len(data)), private=True)
+            await reply(ctx, too_large(file.filename, len(data), MAX_IMPORT_BYTES), private=True)
             return
         # parsed on a reader thread: only storing the entries holds the library's writer
         upload = await self.bot.lib.read_upload(file.filename, data)
@@ -130,8 +87,8 @@ class ReadingLists(commands.Cog):
             await reply(ctx, f"No papers {whose} yet: use /like, the Like buttons, or /import.", private=private)
             return
         size = len(exported.text.encode("utf-8"))
-        if size > MAX_EXPORT_BYTES:
-            await reply(ctx, f"That list is {_megabytes(size)}, more than Discord takes; "
+        if size > UPLOAD_LIMIT:
+            await reply(ctx, f"That list is {megabytes(size)}, more than Discord takes; "
                              "`paperclub export` writes it on the bot's machine.", private=private)
             return
         content = f"{exported.papers} papers {whose}, as {format}."

@@ -11,9 +11,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from recommender import Follow, FollowKind, Interest, Library, person_target
+from recommender import person_target
 
-from ..render.taste import follow_text, follows_card, muted_message, taste_card
+from ..render.taste import follow_message, follow_text, follows_card, muted_message, taste_card
 from ..render.text import CHOICE_NAME_LIMIT, clip, plain
 from ..views import taste_view, user_key
 from .hybrid import hybrid_command
@@ -45,19 +45,6 @@ def split_kind(text: str) -> tuple[str | None, str]:
         if text.casefold().startswith(prefix):
             return prefix[:-1], unquote(text[len(prefix):])
     return None, unquote(text)
-
-
-def follow_message(follow: Follow, added: bool, has_digest: bool, in_server: bool = True) -> str:
-    """The confirmation of a follow, with where its papers will show up."""
-    what = follow_text(follow)
-    if not added:
-        return f"You already follow {what}."
-    whose = "their" if follow.kind == FollowKind.AUTHOR else "its"
-    text = f"Following {what}: {whose} new papers will always be in your personal digest, marked why"
-    text += ", and are lifted in this server's channel digest." if in_server else "."
-    if not has_digest:
-        text += " You have no personal digest yet: start one with `/digest me cs.LG` (your categories)."
-    return text
 
 
 # An interest's number: more than a thousand is a typo (and past 2**63 SQLite cannot take it).

@@ -6,6 +6,8 @@ from typing import NamedTuple
 
 import discord
 
+from recommender import formats_in_words
+
 from .text import COLOUR, safe
 
 
@@ -21,7 +23,7 @@ HELP_ENTRIES = (
     HelpEntry("random [category] [surprise]", "a random paper; with surprise, one from further down your own ranking."),
     HelpEntry("like <paper> · dislike <paper> · unlike <paper>", "tell the bot what you want more (or fewer) of; only you see the answer."),
     HelpEntry("likes [member]", "the papers someone liked here."),
-    HelpEntry("import <file> · export [mine|server] [format]", "your Zotero, JabRef or Mendeley library in as your likes (only you see the answer); likes out as BibTeX, BibLaTeX, RIS, CSL-JSON or CSV."),
+    HelpEntry("import <file> · export [mine|server] [format]", "your Zotero, JabRef or Mendeley library in as your likes (only you see the answer); likes out as " + formats_in_words(labels=True) + "."),
     HelpEntry("recommend [count]", "your own picks (1–10), each with the reason it was chosen."),
     HelpEntry("trending [days]", "what this server liked most lately."),
     HelpEntry("add <arXiv ids or links>", "bring papers in from arXiv and show their cards."),

@@ -190,6 +190,14 @@ def search_cards(results: Sequence[SearchResult], first_rank: int = 1, budget: i
     return embeds
 
 
+def search_page_text(query: str, offset: int, shown: int) -> str:
+    """The line above a page of search results: which of them it shows, or that there are none."""
+    query = plain(query, 200)
+    if not shown:
+        return f"No papers match “{query}”." if offset == 0 else f"No more results for “{query}”."
+    return f"Results {offset + 1}–{offset + shown} for “{query}”:"
+
+
 def ranked_cards(results: Sequence[Recommendation], first_rank: int = 1, budget: int = LIST_CARD_BUDGET) -> list[discord.Embed]:
     """One compact card per recommendation, with its reason."""
     return [

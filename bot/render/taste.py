@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import discord
 
-from recommender import CoLikeWeight, Follow, FollowKind, Interest
+from recommender import MAX_FOLLOWS, CoLikeWeight, Follow, FollowKind, Interest
 
 from .papers import inline_title, linked_title
 from .text import (
@@ -25,7 +25,6 @@ from .text import (
 )
 
 INTERESTS_SHOWN = 10
-FOLLOWS_SHOWN = 50
 
 
 def interest_heading(interest: Interest) -> str:
@@ -91,8 +90,22 @@ def follow_text(follow: Follow, limit: int = 200) -> str:
     return f"author *{text}*" if follow.kind == FollowKind.AUTHOR else f"“{text}”"
 
 
+def follow_message(follow: Follow, added: bool, has_digest: bool, in_server: bool = True) -> str:
+    """The confirmation of a follow, with where its papers will show up."""
+    what = follow_text(follow)
+    if not added:
+        return f"You already follow {what}."
+    whose = "their" if follow.kind == FollowKind.AUTHOR else "its"
+    text = f"Following {what}: {whose} new papers will always be in your personal digest, marked why"
+    text += ", and are lifted in this server's channel digest." if in_server else "."
+    if not has_digest:
+        text += " You have no personal digest yet: start one with `/digest me cs.LG` (your categories)."
+    return text
+
+
 def follows_card(follows: Sequence[Follow]) -> discord.Embed:
-    """The authors and phrases a person follows, oldest first."""
+    """The authors and phrases a person follows, oldest first: as many as the core keeps
+    (`MAX_FOLLOWS`), the list cut to fit the card."""
     authors = sum(1 for f in follows if f.kind == FollowKind.AUTHOR)
     phrases = len(follows) - authors
     parts = [f"{authors} author{'s' if authors != 1 else ''}"] if authors else []
@@ -100,9 +113,9 @@ def follows_card(follows: Sequence[Follow]) -> discord.Embed:
         parts.append(f"{phrases} phrase{'s' if phrases != 1 else ''}")
     embed = discord.Embed(title=f"You follow {' and '.join(parts)}", colour=COLOUR)
     lines = [f"• {follow_text(f, 150)}" + (f" · since {f.created[:10]}" if f.created else "")
-             for f in follows[:FOLLOWS_SHOWN]]
-    if len(follows) > FOLLOWS_SHOWN:
-        lines.append(f"…and {len(follows) - FOLLOWS_SHOWN} more.")
+             for f in follows[:MAX_FOLLOWS]]
+    if len(follows) > MAX_FOLLOWS:
+        lines.append(f"…and {len(follows) - MAX_FOLLOWS} more.")
     embed.description = clip("\n".join(lines), DESCRIPTION_LIMIT)
     embed.set_footer(text="Their new papers always reach your personal digest (/digest me), marked why. "
                           "/unfollow stops one.")

@@ -25,6 +25,12 @@ MESSAGE_EMBED_TOTAL = 6000
 EMBEDS_PER_MESSAGE = 10
 SELECT_OPTION_LABEL_LIMIT = 100
 CHOICE_NAME_LIMIT = 100  # an autocomplete choice's name
+EVENT_NAME_LIMIT = 100  # a scheduled event's
+EVENT_DESCRIPTION_LIMIT = 1000
+EVENT_LOCATION_LIMIT = 100
+THREAD_NAME_LIMIT = 100
+POLL_ANSWER_LIMIT = 55  # a poll answer's text
+UPLOAD_LIMIT = 10 * 1024 * 1024  # bytes a bot may upload in a server without boosts
 
 COLOUR = discord.Colour(0x3B7EA1)  # every embed's
 NO_MENTIONS = discord.AllowedMentions.none()

@@ -54,6 +54,18 @@ class Parts:
                 part.close()
         self._store.close()
 
+    @reads
+    def wait_for_background(self) -> None:
+        """Wait for the work the library runs on threads of its own: co-likes built and blends
+        learned aside, a refit or catch-up of the index. Nothing needs to (`close` waits too);
+        a test or a bench that looks at that work's result waits here first."""
+        recommender = self._parts.get("recommender")
+        if recommender is not None:
+            recommender.close()   # it only waits: the recommender stays in use
+        keeper = self._parts.get("keeper")
+        if keeper is not None:
+            keeper.wait()
+
     def __enter__(self) -> Self:
         return self
 
