@@ -1,11 +1,11 @@
 """A person's interests: their likes grouped by what the papers are about.
 
 One profile summed over every like drifts toward the dominant interest, so the likes are first
-grouped. Two liked papers are as alike as their neighbourhoods: each liked paper's `NEIGHBOURS`
-closest papers (among `LANDMARKS` of the library), with their cosine similarities to it, make one
-vector, and two such vectors' cosine is the two papers' likeness. Papers of one field that share
-few words of their own still share neighbours, whereas their own TF-IDF cosine is about that of
-papers of two unrelated fields.
+grouped. Two liked papers are as alike as their neighbourhoods: each liked paper's closest
+papers (`NEIGHBOURS` of every `LANDMARKS` of the library), with their cosine similarities to it,
+make one vector, and two such vectors' cosine is the two papers' likeness. Papers of one field
+that share few words of their own still share neighbours, whereas their own TF-IDF cosine is
+about that of papers of two unrelated fields.
 
 The groups come from an average-linkage tree over these likenesses, cut into 2, 3, … groups in
 turn. A cut is kept only when every group of at least `MIN_LIKES` papers is set apart from every
@@ -39,9 +39,10 @@ SEPARATION = 0.35
 # Above this many likes, the tree is built from this many spread evenly over time, and the rest
 # join the group they are most like (the tree costs the square of its size).
 MAX_TREE = 400
-# A liked paper's neighbourhood is its `NEIGHBOURS` closest papers among `LANDMARKS` papers of
-# the library spread evenly over it (all of a smaller library's): the same share of the library
-# at any size, at a cost that does not grow with it (about 0.3 ms a like at 100,000 papers).
+# A liked paper's neighbourhood is its closest papers among `LANDMARKS` papers of the library
+# spread evenly over it (all of a smaller library's): the closest `NEIGHBOURS` of every 4,000, the
+# same share of the library at any size, at a cost that does not grow with it (about 0.2 ms a like
+# at 100,000 papers). A neighbourhood of the whole library would hold nothing particular to a paper.
 LANDMARKS = 4000
 NEIGHBOURS = 250
 # Liked papers whose neighbourhoods are scored at once (a dense block of this many rows by the
@@ -82,7 +83,7 @@ def likeness(index: TfidfIndex, rows: Sequence[int]) -> np.ndarray:
     """How alike each two of these papers are, 0 to 1 (1 on the diagonal): the cosine of their
     neighbourhoods (see the module's docstring)."""
     landmarks = _landmarks_of(index)
-    keep = min(NEIGHBOURS, landmarks.shape[1])
+    keep = max(1, round(NEIGHBOURS * landmarks.shape[1] / LANDMARKS))
     blocks = []
     for start in range(0, len(rows), NEIGHBOURHOOD_BLOCK):
         chunk = list(rows[start:start + NEIGHBOURHOOD_BLOCK])
