@@ -154,8 +154,8 @@ def kept_counts(words: Words, fewest: float, most: float) -> tuple[dict[str, int
     n_docs, total = len(lengths), len(ids)
     paper_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
     pair_at = np.flatnonzero(paper_of[:-1] == paper_of[1:])  # where a pair within a paper starts
-    pairs, pair_number = np.unique(ids[pair_at] * n_words + ids[pair_at + 1], return_inverse=True)
-    pair_number = pair_number.ravel()
+    pairs, pair_number = np.unique(_pair_keys(ids[pair_at], ids[pair_at + 1], n_words), return_inverse=True)
+    pairs, pair_number = pairs.astype(np.int64), pair_number.ravel()
     word_counts = _per_paper(paper_of, ids, n_docs, n_words)
     pair_counts = _per_paper(paper_of[pair_at], pair_number, n_docs, len(pairs))
 
@@ -176,10 +176,6 @@ def kept_counts(words: Words, fewest: float, most: float) -> tuple[dict[str, int
     ])
     column = np.empty(len(seen), dtype=np.int64)
     column[np.argsort(seen, kind="stable")] = np.arange(len(seen))
-    word_column = np.full(n_words, -1, dtype=np.int64)
-    word_column[kept_words] = column[:len(kept_words)]
-    pair_column = np.full(len(pairs), -1, dtype=np.int64)
-    pair_column[kept_pairs] = column[len(kept_words):]
 
     terms = list(words.numbering)
     names = np.empty(len(seen), dtype=object)
@@ -188,9 +184,23 @@ def kept_counts(words: Words, fewest: float, most: float) -> tuple[dict[str, int
     names[column[len(kept_words):]] = [
         terms[a] + " " + terms[b] for a, b in zip((kept_keys // n_words).tolist(), (kept_keys % n_words).tolist())
     ]
-    matrix = _relabelled(word_counts, word_column, len(seen)) + _relabelled(pair_counts, pair_column, len(seen))
+    # The kept words' and pairs' counts side by side (in `seen`'s order), each moved to its column.
+    matrix = sp.hstack([word_counts[:, kept_words], pair_counts[:, kept_pairs]], format="csr")
+    matrix.indices = column[matrix.indices].astype(matrix.indices.dtype)
+    matrix.has_sorted_indices = False
     matrix.sort_indices()
     return dict(zip(names.tolist(), range(len(seen)))), matrix
+
+
+def _pair_keys(first: np.ndarray, second: np.ndarray, n_words: int) -> np.ndarray:
+    """One number for each pair of word numbers, ordered as the pairs are: in 32 bits when every
+    pair fits (numpy finds the distinct ones of millions of those in half the time), else 64."""
+    keys: np.ndarray
+    if n_words * n_words <= 2**32:
+        keys = first.astype(np.uint32) * np.uint32(n_words) + second.astype(np.uint32)
+    else:
+        keys = first * n_words + second
+    return keys
 
 
 def _per_paper(papers: np.ndarray, terms: np.ndarray, n_docs: int, n_terms: int) -> sp.csr_matrix:
@@ -198,14 +208,6 @@ def _per_paper(papers: np.ndarray, terms: np.ndarray, n_docs: int, n_terms: int)
     counts = sp.csr_matrix((np.ones(len(papers), dtype=np.int64), (papers, terms)), shape=(n_docs, n_terms))
     counts.sum_duplicates()
     return counts
-
-
-def _relabelled(counts: sp.csr_matrix, column: np.ndarray, width: int) -> sp.csr_matrix:
-    """The counts with term `t` moved to column `column[t]`, and those where that is -1 left out."""
-    rows = np.repeat(np.arange(counts.shape[0], dtype=np.int64), np.diff(counts.indptr))
-    columns = column[counts.indices]
-    keep = columns >= 0
-    return sp.csr_matrix((counts.data[keep], (rows[keep], columns[keep])), shape=(counts.shape[0], width))
 
 
 def read_file(task: str, result: str) -> None:

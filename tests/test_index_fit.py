@@ -153,6 +153,18 @@ def test_counting_half_in_a_process_aside_equals_scikit_learns(seeded, monkeypat
     assert_same(expected, matrix)
 
 
+def test_word_pairs_in_64_bits_give_scikit_learns_fit_too(monkeypatch):
+    """A library of more than 65,536 words numbers its word pairs in 64 bits instead of 32: the
+    same fit (the samples have fewer words, so the wider numbering is forced here)."""
+    monkeypatch.setattr(counting, "_pair_keys", lambda first, second, n_words: first * n_words + second)
+    docs = sample_docs("arxiv-ml-sample.csv")
+    plain = scikit_learns(len(docs))
+    expected = plain.fit_transform(docs)
+    ours, matrix = Vectorizer.fit(docs)
+    assert plain.vocabulary_ == ours.vocabulary
+    assert_same(expected, matrix)
+
+
 def test_a_failed_counting_process_is_reported(seeded, monkeypatch):
     monkeypatch.setattr(counting, "SPLIT_FROM", 10)
     monkeypatch.setattr(counting, "module_command", lambda *args: [sys.executable, "-c", "raise SystemExit('no luck')"])
