@@ -146,10 +146,10 @@ def _joined(first: Words, terms: list[str], ids: np.ndarray, lengths: np.ndarray
     return Words(numbering, np.concatenate([first.ids, renumber[ids]]), np.concatenate([first.lengths, lengths]))
 
 
-def kept_counts(words: Words, fewest: float, most: float) -> tuple[dict[str, int], sp.csr_matrix]:
-    """The words and word pairs in at least `fewest` and at most `most` papers, numbered in
-    order of first appearance (a paper's words before its pairs, each in the order they come;
-    a dict kept in that order), and each paper's counts of them."""
+def kept_counts(words: Words, fewest: float, most: float) -> tuple[list[str], sp.csr_matrix]:
+    """The words and word pairs in at least `fewest` and at most `most` papers, in order of
+    first appearance (a paper's words before its pairs, each in the order they come: term `i`
+    is column `i`), and each paper's counts of them."""
     n_words, ids, lengths = len(words.numbering), words.ids, words.lengths
     n_docs, total = len(lengths), len(ids)
     paper_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
@@ -189,7 +189,7 @@ def kept_counts(words: Words, fewest: float, most: float) -> tuple[dict[str, int
     matrix.indices = column[matrix.indices].astype(matrix.indices.dtype)
     matrix.has_sorted_indices = False
     matrix.sort_indices()
-    return dict(zip(names.tolist(), range(len(seen)))), matrix
+    return names.tolist(), matrix
 
 
 def _pair_keys(first: np.ndarray, second: np.ndarray, n_words: int) -> np.ndarray:

@@ -60,11 +60,11 @@ class Vectorizer:
         if not words.numbering:
             raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
         fewest, most = _document_counts(len(docs))
-        vocabulary, counts = kept_counts(words, fewest, most)
-        matrix = _sorted_by_term(sp.csr_matrix(counts, dtype=np.float32), vocabulary)
+        terms, counts = kept_counts(words, fewest, most)
+        matrix, terms = _sorted_by_term(sp.csr_matrix(counts, dtype=np.float32), terms)
         if max_features is not None:
-            matrix = _most_frequent(matrix, vocabulary, max_features)
-        vectorizer = cls(tokenizing, vocabulary, _idf(matrix))
+            matrix, terms = _most_frequent(matrix, terms, max_features)
+        vectorizer = cls(tokenizing, dict(zip(terms, range(len(terms)))), _idf(matrix))
         return vectorizer, vectorizer.weigh(matrix)
 
     def transform(self, docs: Sequence[str]) -> sp.csr_matrix:
@@ -133,32 +133,25 @@ def _document_counts(n_docs: int) -> tuple[float, float]:
     return low, high
 
 
-def _sorted_by_term(matrix: sp.csr_matrix, vocabulary: dict[str, int]) -> sp.csr_matrix:
-    """The columns renumbered in the order of their terms' names, as scikit-learn's fit does
-    before choosing the most frequent (every term here is within the document bounds already)."""
-    terms = list(vocabulary)
-    columns = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(terms))
+def _sorted_by_term(matrix: sp.csr_matrix, terms: list[str]) -> tuple[sp.csr_matrix, list[str]]:
+    """The columns (term `i` in column `i`) renumbered in the order of their terms' names, as
+    scikit-learn's fit does before choosing the most frequent (every term here is within the
+    document bounds already); the terms in their new order."""
     order = sorted(range(len(terms)), key=terms.__getitem__)  # terms are unique: by name alone
     new_column = np.empty(len(terms), dtype=np.int64)
-    new_column[columns[order]] = np.arange(len(order))
-    vocabulary.clear()
-    vocabulary.update(zip(map(terms.__getitem__, order), range(len(order))))
+    new_column[order] = np.arange(len(order))
     matrix.indices = new_column.astype(matrix.indices.dtype).take(matrix.indices, mode="clip")
-    return matrix
+    return matrix, [terms[i] for i in order]
 
 
-def _most_frequent(matrix: sp.csr_matrix, vocabulary: dict[str, int], limit: int) -> sp.csr_matrix:
+def _most_frequent(matrix: sp.csr_matrix, terms: list[str], limit: int) -> tuple[sp.csr_matrix, list[str]]:
     """At most `limit` terms: those most often met in all papers, chosen and kept in
-    scikit-learn's order (its argsort of the totals, ties included)."""
+    scikit-learn's order (its argsort of the totals, ties included), with their columns."""
     if matrix.shape[1] <= limit:
-        return matrix
+        return matrix, terms
     totals = np.asarray(matrix.sum(axis=0)).ravel()
     kept = np.sort((-totals).argsort()[:limit])
-    terms = np.empty(matrix.shape[1], dtype=object)
-    terms[np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))] = list(vocabulary)
-    vocabulary.clear()
-    vocabulary.update(zip(terms[kept].tolist(), range(len(kept))))
-    return matrix[:, kept]
+    return matrix[:, kept], [terms[i] for i in kept.tolist()]
 
 
 def _idf(matrix: sp.csr_matrix) -> NDArray[np.float32]:
