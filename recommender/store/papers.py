@@ -391,9 +391,17 @@ class PaperStore(StoreBase):
         clauses: list[str] | None = None, params: list[Any] | None = None, venues: Iterable[str] = (),
     ) -> tuple[str, list[Any]]:
         """A WHERE clause (over `papers p`) for category, year and venue filters, after any given."""
-        clauses, params = list(clauses or ["1"]), list(params or [])
+        more, more_params = self._filter_clauses(categories, years, venues, "p.id")
+        return " AND ".join([*(clauses or ["1"]), *more]), [*(params or []), *more_params]
+
+    def _filter_clauses(self, categories: Iterable[str], years: tuple[int, int] | None, venues: Iterable[str],
+                        category_column: str) -> tuple[list[str], list[Any]]:
+        """The clauses (and their parameters) of category, year and venue filters: a category
+        checked on `category_column`, a year and a venue on `papers p`."""
+        clauses: list[str] = []
+        params: list[Any] = []
         for category in categories:
-            clause, args = self._category_clause(category)
+            clause, args = self._category_clause(category, category_column)
             clauses.append(clause)
             params += args
         if years:
@@ -403,7 +411,7 @@ class PaperStore(StoreBase):
             clause, args = self._venue_clause(venue)
             clauses.append(clause)
             params += args
-        return " AND ".join(clauses), params
+        return clauses, params
 
     @staticmethod
     def _venue_clause(venue: str) -> tuple[str, list[Any]]:
@@ -463,20 +471,9 @@ class PaperStore(StoreBase):
         full-text query per paper of the category, and no paper row is read for a match.
         (Joining `papers` for it cost a row look-up per match: a common word with `cat:` took
         five times as long.) A year range or a venue still joins `papers`, which holds them."""
-        join, clauses, params = "", [], []
-        for category in categories:
-            clause, args = self._category_clause(category, "+papers_fts.rowid")
-            clauses.append(clause)
-            params += args
-        if years:
-            clauses.append("p.year BETWEEN ? AND ?")
-            params += [years[0], years[1]]
-        for venue in venues:
-            clause, args = self._venue_clause(venue)
-            clauses.append(clause)
-            params += args
-        if years or venues:
-            join = "JOIN papers p ON p.id = papers_fts.rowid "
+        venues = list(venues)
+        clauses, params = self._filter_clauses(categories, years, venues, "+papers_fts.rowid")
+        join = "JOIN papers p ON p.id = papers_fts.rowid " if years or venues else ""
         return join, "".join(f" AND {clause}" for clause in clauses), params
 
     def filter_papers(
