@@ -95,13 +95,22 @@ def test_each_interest_draws_its_own_co_likes():
     assert blend.CANDIDATES[0] == 0.0
 
 
-def test_not_for_me_keeps_a_co_liked_paper_away(seeded):
-    shared = ["Neural Ordinary Differential Equations", "Latent ODEs for Irregularly-Sampled Time Series"]
+SHARED = ["Neural Ordinary Differential Equations", "Latent ODEs for Irregularly-Sampled Time Series"]
+
+
+def colleagues_co_like_sleeper_agents(lib) -> None:
+    """Lena and Mo like the two ODE papers of SHARED and "Sleeper Agents" in the lab; Nia likes
+    the two ODE papers: for her, Sleeper Agents is co-liked and nothing in its text is like her
+    likes."""
     for colleague in ("lena", "mo"):
-        for title in [*shared, "Sleeper Agents"]:
-            seeded.like(colleague, title, group="lab")
-    for title in shared:
-        seeded.like("nia", title, group="lab")
+        for title in [*SHARED, "Sleeper Agents"]:
+            lib.like(colleague, title, group="lab")
+    for title in SHARED:
+        lib.like("nia", title, group="lab")
+
+
+def test_not_for_me_keeps_a_co_liked_paper_away(seeded):
+    colleagues_co_like_sleeper_agents(seeded)
     seeded.colleague_weight = 1.0
     assert any(r.paper.title.startswith("Sleeper") for r in seeded.recommend("nia", limit=10, group="lab"))
     seeded.dislike("nia", "Sleeper Agents", group="lab")
@@ -111,12 +120,7 @@ def test_not_for_me_keeps_a_co_liked_paper_away(seeded):
 def test_a_large_groups_co_likes_are_built_aside_and_text_alone_answers_meanwhile(seeded, monkeypatch):
     from recommender import recommend
 
-    shared = ["Neural Ordinary Differential Equations", "Latent ODEs for Irregularly-Sampled Time Series"]
-    for colleague in ("lena", "mo"):
-        for title in [*shared, "Sleeper Agents"]:
-            seeded.like(colleague, title, group="lab")
-    for title in shared:
-        seeded.like("nia", title, group="lab")
+    colleagues_co_like_sleeper_agents(seeded)
     alone = [r.paper.id for r in seeded.recommend("nia", limit=10)]
     monkeypatch.setattr(recommend, "BUILD_HERE_LIKES", 0)
     seeded.colleague_weight = 1.0
@@ -142,18 +146,13 @@ def sleeper_reason(lib) -> str:
 def test_likes_written_by_another_process_reach_the_co_likes(seeded, monkeypatch, aside):
     from recommender import recommend
 
-    shared = ["Neural Ordinary Differential Equations", "Latent ODEs for Irregularly-Sampled Time Series"]
-    for colleague in ("lena", "mo"):
-        for title in [*shared, "Sleeper Agents"]:
-            seeded.like(colleague, title, group="lab")
-    for title in shared:
-        seeded.like("nia", title, group="lab")
+    colleagues_co_like_sleeper_agents(seeded)
     seeded.colleague_weight = 1.0
     assert "liked by 2 people here who liked *" in sleeper_reason(seeded)
     if aside:
         monkeypatch.setattr(recommend, "BUILD_HERE_LIKES", 0)
 
-    like_elsewhere(seeded, "like", "kai", shared[0], "Sleeper Agents", "--group", "lab")
+    like_elsewhere(seeded, "like", "kai", SHARED[0], "Sleeper Agents", "--group", "lab")
     first = sleeper_reason(seeded)  # the first request after it looks, and catches up
     seeded.wait_for_background()  # a catch-up made aside
     assert "liked by 3 people here who liked *" in sleeper_reason(seeded)
@@ -176,21 +175,16 @@ def test_a_weight_learned_by_another_process_is_used(seeded):
 
 
 def test_a_like_made_here_while_a_group_is_caught_up_is_kept(seeded, monkeypatch):
-    shared = ["Neural Ordinary Differential Equations", "Latent ODEs for Irregularly-Sampled Time Series"]
-    for colleague in ("lena", "mo"):
-        for title in [*shared, "Sleeper Agents"]:
-            seeded.like(colleague, title, group="lab")
-    for title in shared:
-        seeded.like("nia", title, group="lab")
+    colleagues_co_like_sleeper_agents(seeded)
     seeded.colleague_weight = 1.0
     sleeper_reason(seeded)
-    like_elsewhere(seeded, "like", "kai", shared[0], "Sleeper Agents", "--group", "lab")
+    like_elsewhere(seeded, "like", "kai", SHARED[0], "Sleeper Agents", "--group", "lab")
     read = Store.group_signals
 
     def read_then_like_here(store, group, *args, **kwargs):
         stored = read(store, group, *args, **kwargs)  # what was stored before this process's like below
         monkeypatch.setattr(Store, "group_signals", read)
-        for title in [shared[0], "Sleeper Agents"]:
+        for title in [SHARED[0], "Sleeper Agents"]:
             seeded.like("ola", title, group="lab")
         return stored
 
