@@ -64,11 +64,6 @@ def read_text(path: Path, max_bytes: int) -> Text:
     return decode(read_bytes(path, max_bytes))
 
 
-def decode_text(data: bytes) -> str:
-    """Bytes read as text the way `read_text_file` reads a file (an upload's, say)."""
-    return decode(data).text
-
-
 def decode(data: bytes) -> Text:
     """Bytes read as text, and the encoding used: the one a JabRef `% Encoding:` line declares
     when the bytes decode in it, else UTF-8 (a leading BOM dropped) when they are UTF-8, else

@@ -135,14 +135,6 @@ def _tidy(text: str) -> str:
     return _SPACE.sub(" ", text or "").strip(" ,;")
 
 
-def persons_to_json(people: Iterable[Person]) -> list[dict[str, str]]:
-    return [person.to_dict() for person in people]
-
-
-def persons_from_json(values: Iterable[Mapping[str, Any] | str]) -> list[Person]:
-    return [Person.from_dict(value) for value in values]
-
-
 def displayed(people: Iterable[Person]) -> list[str]:
     """The names as cards show them."""
     return [person.display for person in people]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -74,9 +74,3 @@ def other_languages() -> Mapping[str, frozenset[str]]:
     return {code: frozenset(w.lower() for w in get_stop_words(code)) - english() for code in LANGUAGES}
 
 
-def languages_of(words: Iterable[str], terms: int) -> list[str]:
-    """The languages (other than English) that a text of `terms` terms, whose distinct words
-    are `words`, is written in."""
-    found = set(words)
-    needed = max(LANGUAGE_MIN_WORDS, LANGUAGE_MIN_SHARE * terms)
-    return [code for code, listed in other_languages().items() if len(found & listed) >= needed]

@@ -29,11 +29,6 @@ def latest_announcement(now: datetime) -> date:
     return day
 
 
-def announces_on(day: date) -> bool:
-    """Whether arXiv's feed normally carries an announcement labelled `day` (Monday to Friday)."""
-    return day.weekday() < 5
-
-
 def parse_time(text: str) -> time:
     """A time of day from `08:30`, `8:30`, `8`, `8am`, `8.30pm` or `20h30`; ValueError otherwise."""
     match = _TIME.match(text or "")
