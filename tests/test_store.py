@@ -15,7 +15,7 @@ from recommender.merge import title_key
 from recommender.papers import Record, SourceRef
 from recommender.ingest import Ingester
 from recommender.people import displayed
-from recommender.store import FTS_HASH_BYTES, MIGRATIONS, SCHEMA_VERSION, Store
+from recommender.store import FTS_AUTOMERGE, FTS_CRISISMERGE, FTS_HASH_BYTES, MIGRATIONS, SCHEMA_VERSION, Store
 
 from tests.conftest import store_of
 
@@ -58,7 +58,8 @@ def test_an_older_file_is_migrated_and_its_text_cleaned_once(tmp_path):
         assert [r.paper.id for r in lib.search("renyi")] == [1]
         assert [r.paper.id for r in lib.search("author:erdos")] == [1]
         assert paper.doi is None and not paper.date_approx
-        assert fts_settings(lib) == {"hashsize": FTS_HASH_BYTES, "version": 4}
+        assert fts_settings(lib) == {"hashsize": FTS_HASH_BYTES, "automerge": FTS_AUTOMERGE,
+                                     "crisismerge": FTS_CRISISMERGE, "version": 4}
 
 
 def version_8_file(path) -> None:
@@ -72,7 +73,7 @@ def test_a_version_8_file_gains_the_venue_column_and_its_papers_a_venue_later(tm
     path = tmp_path / "v8.db"
     version_8_file(path)
     with Library(path) as lib:
-        assert store_of(lib).schema_version == SCHEMA_VERSION == 13
+        assert store_of(lib).schema_version == SCHEMA_VERSION == 14
         assert "venue" in {column.name for column in store_of(lib).db["papers"].columns}
         assert lib.paper("0704.0001").venue is None
         # the snapshot's first line is the same paper, with its journal-ref
@@ -83,7 +84,7 @@ def test_a_version_8_file_gains_the_venue_column_and_its_papers_a_venue_later(tm
         assert lib.paper("0704.0001").venue == "Phys.Rev.D76:013009,2007"
         assert lib.paper("0704.0001").to_dict()["venue"] == "Phys.Rev.D76:013009,2007"
     with Library(path) as again:  # opened again: nothing more to migrate, the venue kept
-        assert store_of(again).schema_version == 13
+        assert store_of(again).schema_version == SCHEMA_VERSION
         assert again.paper("0704.0001").venue == "Phys.Rev.D76:013009,2007"
 
 
@@ -103,6 +104,23 @@ def test_a_new_library_buffers_search_postings_and_search_finds_what_one_transac
     for n in (0, 150, 299):
         found = empty.search(f'"number {n}"')
         assert [r.paper.title for r in found] == [f"Spectral sparsification of graph number {n}"]
+
+
+def test_search_finds_what_many_short_transactions_wrote_with_segments_merged_sixteen_at_a_time(empty):
+    """Each transaction commits a segment; the index merges them in groups of sixteen."""
+    settings = fts_settings(empty)
+    assert (settings["automerge"], settings["crisismerge"]) == (FTS_AUTOMERGE, FTS_CRISISMERGE) == (16, 64)
+    ingester = Ingester(store_of(empty))
+    for step in range(40):
+        ingester.add_records([
+            Record(title=f"Expander graphs, part {step}-{n}", abstract=f"Expansion of graphs in step {step}.",
+                   authors=["B. Author"], source=SourceRef("test", step * 10 + n + 1, "test"))
+            for n in range(10)
+        ])
+    assert len(empty.search("expander", limit=100)) == 100
+    for step in range(40):
+        found = empty.search(f'"step {step}"', limit=20)
+        assert len(found) == 10 and all(f"part {step}-" in r.paper.title for r in found)
 
 
 def test_a_paper_is_found_and_merged_by_its_doi(empty, tmp_path):

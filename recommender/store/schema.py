@@ -271,9 +271,24 @@ def _v13(db: sqlite_utils.Database) -> None:
     )
 
 
+# How many segments of one size the full-text index gathers before merging them into one
+# (SQLite's default is 4), and how many it lets pile up before a write must merge them at once
+# (16). Each step of a large ingest commits a segment: merging them four at a time rewrote the
+# same postings again and again, and took a sixth of writing 100,000 papers' text
+# (bench/fts_merge.py); searches read a few more segments, as fast.
+FTS_AUTOMERGE = 16
+FTS_CRISISMERGE = 64
+
+
+def _v14(db: sqlite_utils.Database) -> None:
+    """The full-text index merges its segments in larger groups (kept in its own settings)."""
+    db.execute("INSERT INTO papers_fts (papers_fts, rank) VALUES ('automerge', ?)", [FTS_AUTOMERGE])
+    db.execute("INSERT INTO papers_fts (papers_fts, rank) VALUES ('crisismerge', ?)", [FTS_CRISISMERGE])
+
+
 # Each migration takes the database from version N to N+1; append, never edit.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13,
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13, _v14,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
