@@ -27,14 +27,15 @@ def module_command(module: str, *args: str) -> list[str]:
     return [sys.executable, "-m", module, *args]
 
 
-def child_environment() -> dict[str, str]:
+def child_environment(below: int = 0) -> dict[str, str]:
     """This environment, with the folder holding this `recommender` first on the path, so the
     child runs the same code as this process, and the niceness its background work takes
-    (`run_in_background`)."""
+    (`run_in_background`): this process's background niceness, and `below` more for a child
+    that is to give way to this process's own threads."""
     home = str(Path(__file__).resolve().parent.parent)
     path = os.environ.get("PYTHONPATH")
     return {**os.environ, "PYTHONPATH": home + (os.pathsep + path if path else ""),
-            NICENESS_VARIABLE: str(_background_niceness)}
+            NICENESS_VARIABLE: str(_background_niceness + below)}
 
 
 def last_words(stderr: bytes, returncode: int) -> str:
