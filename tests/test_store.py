@@ -15,7 +15,7 @@ from recommender.merge import title_key
 from recommender.papers import Record, SourceRef
 from recommender.ingest import Ingester
 from recommender.people import displayed
-from recommender.store import FTS_AUTOMERGE, FTS_CRISISMERGE, FTS_HASH_BYTES, MIGRATIONS, SCHEMA_VERSION, Store
+from recommender.store import FTS_AUTOMERGE, FTS_HASH_BYTES, MIGRATIONS, SCHEMA_VERSION, Store
 
 from tests.conftest import store_of
 
@@ -58,8 +58,7 @@ def test_an_older_file_is_migrated_and_its_text_cleaned_once(tmp_path):
         assert [r.paper.id for r in lib.search("renyi")] == [1]
         assert [r.paper.id for r in lib.search("author:erdos")] == [1]
         assert paper.doi is None and not paper.date_approx
-        assert fts_settings(lib) == {"hashsize": FTS_HASH_BYTES, "automerge": FTS_AUTOMERGE,
-                                     "crisismerge": FTS_CRISISMERGE, "version": 4}
+        assert fts_settings(lib) == {"hashsize": FTS_HASH_BYTES, "automerge": FTS_AUTOMERGE, "version": 4}
 
 
 def version_8_file(path) -> None:
@@ -106,10 +105,9 @@ def test_a_new_library_buffers_search_postings_and_search_finds_what_one_transac
         assert [r.paper.title for r in found] == [f"Spectral sparsification of graph number {n}"]
 
 
-def test_search_finds_what_many_short_transactions_wrote_with_segments_merged_sixteen_at_a_time(empty):
-    """Each transaction commits a segment; the index merges them in groups of sixteen."""
-    settings = fts_settings(empty)
-    assert (settings["automerge"], settings["crisismerge"]) == (FTS_AUTOMERGE, FTS_CRISISMERGE) == (16, 64)
+def test_search_finds_what_many_short_transactions_wrote_with_segments_merged_eight_at_a_time(empty):
+    """Each transaction commits a segment; the index merges them in groups of eight."""
+    assert fts_settings(empty)["automerge"] == FTS_AUTOMERGE == 8
     ingester = Ingester(store_of(empty))
     for step in range(40):
         ingester.add_records([

@@ -35,7 +35,7 @@ from .papers import (
     StatsRow,
     TitleRow,
 )
-from .schema import FTS_AUTOMERGE, FTS_CRISISMERGE, FTS_HASH_BYTES, MIGRATIONS, SCHEMA_VERSION, SchemaTooNew
+from .schema import FTS_AUTOMERGE, FTS_HASH_BYTES, MIGRATIONS, SCHEMA_VERSION, SchemaTooNew
 from .signals import SIGNAL_UNDO, FavouriteRow, GroupBlendRow, GroupSignalRow, SignalRow, SignalStore
 
 
@@ -49,7 +49,6 @@ __all__ = [
     "BUSY_SECONDS",
     "COMMON_SKETCH_KEY",
     "FTS_AUTOMERGE",
-    "FTS_CRISISMERGE",
     "FTS_HASH_BYTES",
     "KEPT_SKETCH_KEYS",
     "MIGRATIONS",
