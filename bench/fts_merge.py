@@ -57,7 +57,7 @@ def write_in_steps(folder: Path, automerge: int, rows: list[tuple[int, str, str,
 def title_queries(rows: list[tuple[int, str, str, str]], count: int, seed: int) -> list[str]:
     """`count` searches of one to three words of random titles, each word quoted."""
     rng = random.Random(seed)
-    queries = []
+    queries: list[str] = []
     while len(queries) < count:
         words = re.findall(r"[A-Za-z]{4,}", rng.choice(rows)[1])
         if words:
