@@ -13,6 +13,10 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
 from recommender import counting
 from recommender import index as index_module
 from recommender.counting import prepare
@@ -163,6 +167,14 @@ def test_word_pairs_in_64_bits_give_scikit_learns_fit_too(monkeypatch):
     ours, matrix = Vectorizer.fit(docs)
     assert plain.vocabulary_ == ours.vocabulary
     assert_same(expected, matrix)
+
+
+@given(hnp.arrays(st.sampled_from([np.uint32, np.int64]), st.integers(0, 300), elements=st.integers(0, 40)))
+def test_distinct_word_pairs_are_numpys_unique(keys):
+    uniques, inverse = counting._distinct(keys)
+    expected, expected_inverse = np.unique(keys, return_inverse=True)
+    assert uniques.dtype == keys.dtype
+    assert uniques.tolist() == expected.tolist() and inverse.tolist() == expected_inverse.ravel().tolist()
 
 
 def test_a_failed_counting_process_is_reported(seeded, monkeypatch):
