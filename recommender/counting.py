@@ -205,9 +205,10 @@ def _pair_keys(first: np.ndarray, second: np.ndarray, n_words: int) -> np.ndarra
 
 def _distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """`np.unique(keys, return_inverse=True)`: the distinct keys in order, and the number of
-    each key's among them. A stable argsort and a scatter give them in two thirds of the time
-    for the millions of word pairs of a large library (numpy's unique sorts with quicksort,
-    and its stable sort of 32-bit keys is faster)."""
+    each key's among them. A stable argsort and a scatter give them faster for the millions of
+    word pairs of a large library: 9 million pairs took 1.32 s instead of 1.75 in 32 bits and
+    1.08 s instead of 2.41 in 64 (numpy's unique argsorts with quicksort, and its stable sort of
+    integers is faster)."""
     order = np.argsort(keys, kind="stable")
     ordered = keys[order]
     starts = np.empty(len(ordered), dtype=bool)
