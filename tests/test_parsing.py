@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import _thread
 import csv
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -228,7 +228,7 @@ def test_an_interrupted_ingest_keeps_nothing_of_the_file(tmp_path, monkeypatch):
     def progress(label: str, done: int, total: int) -> None:
         if threading.current_thread().name == "paperclub-background" and done and not interrupted:
             interrupted.append(done)
-            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C
+            _thread.interrupt_main()  # Ctrl-C, as the main thread receives it
             time.sleep(2)  # the main thread takes the interruption while this one waits (on a busy machine too)
 
     with Library(tmp_path / "x.db") as lib:
