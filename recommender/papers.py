@@ -244,6 +244,12 @@ class PaperNotFound(LookupError):
             head += f". Did you mean: {listed}"
         super().__init__(message or head)
 
+    @property
+    def arxiv_id(self) -> str | None:
+        """The arXiv paper the reference named, when it named one and found none: a front end
+        says how to bring it in rather than listing unrelated titles."""
+        return None if self.ambiguous else parse_arxiv_ref(self.ref)
+
 
 # The emphasis of a reason ("shares *gaussian* with *Title*"): Markdown, as Discord shows it.
 EMPHASIS = re.compile(r"\*([^*\n]+)\*")

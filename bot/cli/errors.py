@@ -40,11 +40,8 @@ def not_found(exc: PaperNotFound) -> NoReturn:
 
 def not_found_message(exc: PaperNotFound) -> str:
     """Why a reference found no paper; for an arXiv id or link, how to bring the paper in."""
-    from recommender import parse_arxiv_ref
-
-    arxiv_id = None if exc.ambiguous else parse_arxiv_ref(exc.ref)
-    if arxiv_id:
-        return f"arXiv:{arxiv_id} is not in the library; `paperclub add {arxiv_id}` brings it in from arXiv."
+    if exc.arxiv_id:
+        return f"arXiv:{exc.arxiv_id} is not in the library; `paperclub add {exc.arxiv_id}` brings it in from arXiv."
     if exc.doi:
         return (f"No paper with the DOI {exc.doi} is in the library; a file that lists it brings it in "
                 "(`paperclub ingest FILE`, or `paperclub import USER FILE` for your own reading list).")

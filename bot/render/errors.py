@@ -16,7 +16,6 @@ from recommender import (
     QueryError,
     SubscriptionError,
     database_problem,
-    parse_arxiv_ref,
 )
 
 from .text import message_text, single_line
@@ -63,9 +62,8 @@ def command_error_text(error: BaseException, prefix: str, command: commands.Comm
 
 def _not_found_text(error: PaperNotFound) -> str:
     """Why a reference found no paper; for an arXiv id or a DOI, how to bring the paper in."""
-    arxiv_id = None if error.ambiguous else parse_arxiv_ref(error.ref)
-    if arxiv_id:
-        return f"arXiv:{arxiv_id} is not in the library; /add {arxiv_id} brings it in from arXiv."
+    if error.arxiv_id:
+        return f"arXiv:{error.arxiv_id} is not in the library; /add {error.arxiv_id} brings it in from arXiv."
     if error.doi:
         return (f"No paper with the DOI {error.doi} is in the library; a reading list that lists it brings it in "
                 "(/import).")
