@@ -61,7 +61,8 @@ def yield_to_people(niceness: int = BACKGROUND_NICENESS) -> None:
     `paperclub ingest`, leaves it at 0: the parsing and counting are the very work the person
     waits for, and at a lower priority a busy machine's other work took their cores (a 100,000
     paper ingest ran at half its speed beside a load of 4). `nice paperclub ingest …` lowers
-    all of such a command."""
+    all of such a command. Either way a child may run a little lower still than this process's
+    own threads (`child_environment(below=…)`: the parsing processes, beside the writer)."""
     global _background_niceness
     _background_niceness = max(0, int(niceness))
 

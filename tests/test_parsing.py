@@ -196,7 +196,7 @@ def test_background_processes_run_lower_only_where_people_are_answered():
         yield_to_people(0)
 
 
-def parsing_niceness(tmp_path: Path) -> int:
+def parsing_niceness() -> int:
     """The niceness a parsing process of a large file runs at, once it has started."""
     child = parsing._start_parsing(DATA / "arxiv-metadata-snapshot-sample.jsonl", "sample.jsonl", INGEST_DAY, 0, 1)
     try:
@@ -208,15 +208,14 @@ def parsing_niceness(tmp_path: Path) -> int:
 
 
 @pytest.mark.skipif(not hasattr(os, "getpriority"), reason="no process priorities")
-def test_parsing_processes_give_way_to_the_writer_by_a_little(tmp_path):
-    own = os.nice(0)
-    assert parsing_niceness(tmp_path) == min(own + parsing.PARSING_BELOW_WRITER, LOWEST_PRIORITY)
-    yield_to_people()
-    try:
-        below = min(own + BACKGROUND_NICENESS + parsing.PARSING_BELOW_WRITER, LOWEST_PRIORITY)
-        assert parsing_niceness(tmp_path) == below
-    finally:
-        yield_to_people(0)
+def test_parsing_processes_give_way_to_the_writer_by_a_little():
+    assert parsing_niceness() == min(os.nice(0) + parsing.PARSING_BELOW_WRITER, LOWEST_PRIORITY)
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="no process priorities")
+def test_where_people_are_answered_parsing_gives_way_to_the_writer_too(yielding):
+    below = min(os.nice(0) + BACKGROUND_NICENESS + parsing.PARSING_BELOW_WRITER, LOWEST_PRIORITY)
+    assert parsing_niceness() == below
 
 
 def test_an_interrupted_ingest_keeps_nothing_of_the_file(tmp_path, monkeypatch):

@@ -275,9 +275,9 @@ def _v13(db: sqlite_utils.Database) -> None:
 # (SQLite's default is 4); it still merges at once when 16 pile up (`crisismerge`, left as it
 # is). Each step of a large ingest commits a segment: merging them four at a time rewrote the
 # same postings again and again. At 100,000 papers written 600 a step (bench/fts_merge.py),
-# 8 wrote their text in 5.15 s instead of 6.19 s and left 13 segments instead of 8, searches
-# 2.6 ms instead of 2.3-2.6 at the median; 16 wrote in 4.66 s but left 17, and searches took
-# 3.2-3.4 ms.
+# 8 wrote their text in 5.22 s instead of 6.11 s and left 13 segments instead of 8, and
+# searches of title words took 2.78 ms instead of 2.41 at the median; 16 wrote in 4.58 s but
+# left 17, and those searches took 3.44 ms.
 FTS_AUTOMERGE = 8
 
 
